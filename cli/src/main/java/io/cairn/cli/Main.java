@@ -1,0 +1,24 @@
+package io.cairn.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cairn} command: one subcommand per capability. The project's only {@code main}. */
+@Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
+    description = "Checkpoint/restart and fault tolerance for long-running JVM computations.",
+    subcommands = {
+        CommandLine.HelpCommand.class,
+        // one line per capability; keep this list sorted by module: core, cluster, sched, dl, hw
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public void run() { spec.commandLine().usage(System.out); }
+
+  /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  public static void main(String[] args) { System.exit(run(args)); }
+}
