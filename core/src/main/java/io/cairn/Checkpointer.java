@@ -1,0 +1,210 @@
+package io.cairn;
+
+import io.cairn.internal.Settings;
+import io.cairn.internal.engine.Engine;
+import io.cairn.internal.engine.RegionSource;
+import io.cairn.internal.engine.Regions;
+import io.cairn.internal.format.Kind;
+import io.cairn.internal.format.RegionEntry;
+import io.cairn.spi.Storage;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * Protects a program's state, checkpoints it to the configured levels and restores it.
+ * Not thread-safe: call it from the thread that owns the protected state. Close it to release the
+ * checkpoint directories (and, in async mode, to wait for background checkpoints).
+ */
+public final class Checkpointer implements AutoCloseable {
+  /**
+   * Exit code convention for "checkpointed after a preemption signal, please requeue me" (75,
+   * EX_TEMPFAIL). A batch script can requeue the job when the program exits with it.
+   */
+  public static final int EXIT_REQUEUE = 75;
+
+  private final Engine engine;
+
+  private Checkpointer(Engine engine) { this.engine = engine; }
+
+  // ------------------------------------------------------------------ protect
+
+  public Checkpointer protect(String name, boolean[] a) { return array(name, a); }
+  public Checkpointer protect(String name, byte[] a) { return array(name, a); }
+  public Checkpointer protect(String name, char[] a) { return array(name, a); }
+  public Checkpointer protect(String name, short[] a) { return array(name, a); }
+  public Checkpointer protect(String name, int[] a) { return array(name, a); }
+  public Checkpointer protect(String name, long[] a) { return array(name, a); }
+  public Checkpointer protect(String name, float[] a) { return array(name, a); }
+  public Checkpointer protect(String name, double[] a) { return array(name, a); }
+
+  private Checkpointer array(String name, Object a) {
+    engine.protect(Regions.array(Objects.requireNonNull(name, "name"), Objects.requireNonNull(a, "array")));
+    return this;
+  }
+
+  /** Protects a heap or direct buffer, all of it (0..capacity), whatever its position and limit. */
+  public Checkpointer protect(String name, ByteBuffer buffer) {
+    engine.protect(Regions.buffer(Objects.requireNonNull(name, "name"), Objects.requireNonNull(buffer, "buffer")));
+    return this;
+  }
+
+  /** Protects an object that saves and loads its own state. */
+  public Checkpointer protect(String name, Checkpointable object) {
+    Objects.requireNonNull(object, "object");
+    engine.protect(new ObjectRegion(Objects.requireNonNull(name, "name"), object));
+    return this;
+  }
+
+  /** Stops protecting a region (it is no longer in later checkpoints). */
+  public Checkpointer unprotect(String name) {
+    engine.unprotect(name);
+    return this;
+  }
+
+  /**
+   * A file the program writes itself: returns the path to write it to. At each checkpoint the file, if
+   * it exists, is taken into the checkpoint; after a restore, the file is back at this path. Cairn
+   * owns the directory; the name is a plain file name.
+   */
+  public Path routeFile(String name) { return engine.route(name); }
+
+  // ------------------------------------------------------------------ checkpoint
+
+  /** True when a checkpoint is due by the interval policy, or a preemption signal arrived. */
+  public boolean due() { return engine.due(); }
+
+  /** True once SIGTERM or SIGUSR1 arrived since the last checkpoint: checkpoint and exit with {@link #EXIT_REQUEUE}. */
+  public boolean preemptionRequested() { return engine.preemptionRequested(); }
+
+  /** Takes a checkpoint now. */
+  public Checkpoint checkpoint() { return checkpoint(Metadata.create()); }
+
+  /**
+   * Takes a checkpoint with metadata. In synchronous mode it returns once committed (throws when no level
+   * could take it); in asynchronous mode once the state is captured.
+   */
+  public Checkpoint checkpoint(Metadata meta) {
+    Engine.Pending p = engine.checkpoint(meta.label(), meta.step(), meta.values());
+    return new Checkpoint(p.version(), p.committed(), p.skipped());
+  }
+
+  // ------------------------------------------------------------------ restore
+
+  /** Restores the newest valid version (falling back to older ones); empty on a fresh start. */
+  public Optional<Version> restoreLatest() { return engine.restoreLatest(); }
+
+  /** Restores the given version from whichever level holds a valid copy. */
+  public Version restore(long version) {
+    if (version < 1) throw new IllegalArgumentException("version must be >= 1");
+    return engine.restore(version).orElseThrow();
+  }
+
+  /** Committed versions, oldest first. */
+  public List<Version> versions() { return engine.versions(); }
+
+  /** The checkpoint cost measured so far (seconds the program was blocked per checkpoint; NaN before the first). */
+  public double measuredCost() { return engine.policy().measuredCost(); }
+
+  /** The current checkpoint interval in seconds, as the policy computes it (NaN for step-based policies). */
+  public double intervalSeconds() { return engine.policy().intervalSeconds(); }
+
+  /** Waits for background checkpoints and releases the directories. */
+  @Override public void close() { engine.close(); }
+
+  // ------------------------------------------------------------------ builder
+
+  /** Builds a {@link Checkpointer}; see {@code docs/config.md} for every key. */
+  public static final class Builder {
+    private final Settings settings = new Settings();
+    private Path base = Path.of("cairn-data");
+    private Map<String, String> env = System.getenv();
+    private LongSupplier nanos = System::nanoTime;
+    private Function<Settings.LevelSpec, Storage> storages;
+
+    Builder() { }
+
+    /** The run's name: one checkpoint directory per name in each level. */
+    public Builder name(String name) { return set("name", name); }
+
+    /** Base directory of the default local and persistent levels (default {@code ./cairn-data}). */
+    public Builder directory(Path base) {
+      this.base = Objects.requireNonNull(base);
+      return this;
+    }
+
+    /** Reads a configuration file (properties format, documented in docs/config.md). */
+    public Builder config(Path file) {
+      settings.load(file);
+      return this;
+    }
+
+    /** Sets one configuration key (e.g. {@code "level.local.keep", "5"}); unknown keys are rejected. */
+    public Builder set(String key, String value) {
+      settings.set(key, value, "builder");
+      return this;
+    }
+
+    /** Levels, fastest first (e.g. {@code "memory,local,persistent"}). */
+    public Builder levels(String... names) { return set("levels", String.join(",", names)); }
+
+    /** Checkpoints return after capture and are written in the background. */
+    public Builder async(boolean async) { return set("mode", async ? "async" : "sync"); }
+
+    /** Environment used for {@code CAIRN_*} overrides (default: the process environment). */
+    public Builder environment(Map<String, String> env) {
+      this.env = Map.copyOf(env);
+      return this;
+    }
+
+    Builder clock(LongSupplier nanos) {
+      this.nanos = nanos;
+      return this;
+    }
+
+    /** Gives levels a storage of the caller's (tests inject failing stores; other modules add remote ones). */
+    public Builder storage(Function<Settings.LevelSpec, Storage> factory) {
+      this.storages = factory;
+      return this;
+    }
+
+    public Checkpointer open() {
+      settings.applyEnvironment(env);
+      return new Checkpointer(new Engine(settings, base, nanos, storages));
+    }
+  }
+
+  /** A {@link Checkpointable} as a region: saved into bytes at capture. */
+  private record ObjectRegion(String name, Checkpointable object) implements RegionSource {
+    @Override public Kind kind() { return Kind.OBJECT; }
+    @Override public long length() { return -1; }
+
+    @Override public MemorySegment capture(Arena arena, boolean stage) throws IOException {
+      StateWriter w = new StateWriter();
+      object.save(w);
+      return MemorySegment.ofArray(w.toByteArray());
+    }
+
+    @Override public Sink sink(RegionEntry entry) {
+      if (entry.byteLength() > Integer.MAX_VALUE - 16) throw new CairnException("object '" + name + "' is too large to load");
+      byte[] data = new byte[(int) entry.byteLength()];
+      return new Sink() {
+        @Override public void accept(long offset, ByteBuffer b) { b.get(data, (int) offset, b.remaining()); }
+        @Override public void finish() throws IOException {
+          StateReader r = new StateReader(name, data);
+          object.load(r);
+          if (r.remaining() != 0)
+            throw new IOException("object '" + name + "': load() left " + r.remaining() + " of " + data.length + " saved bytes unread");
+        }
+      };
+    }
+  }
+}

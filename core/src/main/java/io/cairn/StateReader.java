@@ -1,0 +1,74 @@
+package io.cairn;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** Reads back what a {@link StateWriter} wrote, in the same order. */
+public final class StateReader {
+  private final String region;
+  private final int size;
+  private final DataInputStream in;
+
+  StateReader(String region, byte[] data) {
+    this.region = region;
+    this.size = data.length;
+    this.in = new DataInputStream(new ByteArrayInputStream(data));
+  }
+
+  private EOFException eof() {
+    return new EOFException("object '" + region + "' read past the end of its saved state (" + size
+        + " bytes): load() must read what save() wrote");
+  }
+
+  private int length() throws IOException {
+    int n = readInt();
+    if (n < 0 || n > in.available()) throw new IOException("object '" + region + "': bad array length " + n);
+    return n;
+  }
+
+  public boolean readBoolean() throws IOException { try { return in.readBoolean(); } catch (EOFException e) { throw eof(); } }
+  public byte readByte() throws IOException { try { return in.readByte(); } catch (EOFException e) { throw eof(); } }
+  public int readInt() throws IOException { try { return in.readInt(); } catch (EOFException e) { throw eof(); } }
+  public long readLong() throws IOException { try { return in.readLong(); } catch (EOFException e) { throw eof(); } }
+  public float readFloat() throws IOException { try { return in.readFloat(); } catch (EOFException e) { throw eof(); } }
+  public double readDouble() throws IOException { try { return in.readDouble(); } catch (EOFException e) { throw eof(); } }
+
+  public String readString() throws IOException {
+    int n = readInt();
+    if (n == -1) return null;
+    if (n < 0 || n > in.available()) throw new IOException("object '" + region + "': bad string length " + n);
+    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+  }
+
+  public byte[] readBytes() throws IOException { return in.readNBytes(length()); }
+
+  public int[] readInts() throws IOException {
+    int[] a = new int[length()];
+    for (int i = 0; i < a.length; i++) a[i] = readInt();
+    return a;
+  }
+
+  public long[] readLongs() throws IOException {
+    long[] a = new long[length()];
+    for (int i = 0; i < a.length; i++) a[i] = readLong();
+    return a;
+  }
+
+  public float[] readFloats() throws IOException {
+    float[] a = new float[length()];
+    for (int i = 0; i < a.length; i++) a[i] = readFloat();
+    return a;
+  }
+
+  public double[] readDoubles() throws IOException {
+    double[] a = new double[length()];
+    for (int i = 0; i < a.length; i++) a[i] = readDouble();
+    return a;
+  }
+
+  /** Bytes not read yet. */
+  public int remaining() { try { return in.available(); } catch (IOException e) { return 0; } }
+}

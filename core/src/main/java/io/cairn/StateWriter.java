@@ -1,0 +1,68 @@
+package io.cairn;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Writes the state of a {@link Checkpointable}: big-endian primitives, arrays with their length, UTF-8 strings. */
+public final class StateWriter {
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final DataOutputStream out = new DataOutputStream(bytes);
+
+  StateWriter() { }
+
+  private StateWriter run(IoAction a) {
+    try {
+      a.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen for an in-memory stream
+    }
+    return this;
+  }
+
+  private interface IoAction { void run() throws IOException; }
+
+  public StateWriter writeBoolean(boolean v) { return run(() -> out.writeBoolean(v)); }
+  public StateWriter writeByte(int v) { return run(() -> out.writeByte(v)); }
+  public StateWriter writeInt(int v) { return run(() -> out.writeInt(v)); }
+  public StateWriter writeLong(long v) { return run(() -> out.writeLong(v)); }
+  public StateWriter writeFloat(float v) { return run(() -> out.writeFloat(v)); }
+  public StateWriter writeDouble(double v) { return run(() -> out.writeDouble(v)); }
+
+  /** A string (or null) as UTF-8 with its length. */
+  public StateWriter writeString(String s) {
+    return run(() -> {
+      if (s == null) { out.writeInt(-1); return; }
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    });
+  }
+
+  public StateWriter writeBytes(byte[] a) {
+    return run(() -> { out.writeInt(a.length); out.write(a); });
+  }
+
+  public StateWriter writeInts(int[] a) {
+    return run(() -> { out.writeInt(a.length); for (int v : a) out.writeInt(v); });
+  }
+
+  public StateWriter writeLongs(long[] a) {
+    return run(() -> { out.writeInt(a.length); for (long v : a) out.writeLong(v); });
+  }
+
+  public StateWriter writeFloats(float[] a) {
+    return run(() -> { out.writeInt(a.length); for (float v : a) out.writeInt(Float.floatToRawIntBits(v)); });
+  }
+
+  public StateWriter writeDoubles(double[] a) {
+    return run(() -> { out.writeInt(a.length); for (double v : a) out.writeLong(Double.doubleToRawLongBits(v)); });
+  }
+
+  byte[] toByteArray() {
+    run(out::flush);
+    return bytes.toByteArray();
+  }
+}

@@ -1,0 +1,279 @@
+package io.cairn.internal;
+
+import io.cairn.internal.format.Codec;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Validated configuration. Sources, later wins: embedded defaults, a properties file, builder calls,
+ * environment variables ({@code CAIRN_} + the key in upper case with {@code .} and {@code -} as
+ * {@code _}, e.g. {@code CAIRN_LEVEL_LOCAL_KEEP=5}). Unknown keys and bad values are rejected with a
+ * message that names the key and its source. Keys are documented in {@code docs/config.md}.
+ */
+public final class Settings {
+  /** A configured level. */
+  public record LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental) { }
+
+  public enum Mode { SYNC, ASYNC }
+  public enum WhenFull { BLOCK, SKIP }
+  public enum Interval { NONE, STEPS, SECONDS, YOUNG, DALY }
+
+  private static final Pattern LEVEL_KEY = Pattern.compile("level\\.([a-z][a-z0-9_-]*)\\.(kind|path|keep|every|codec|incremental)");
+  private static final List<String> KEYS = List.of("name", "mode", "levels", "block-size", "incremental.full-every",
+      "interval", "interval.steps", "interval.seconds", "interval.mtbf", "interval.first", "async.staging-limit",
+      "async.when-full", "restore.max-attempts", "signals", "files.dir");
+  private static final List<String> LEVEL_FIELDS = List.of("kind", "path", "keep", "every", "codec", "incremental");
+  private static final List<String> KINDS = List.of("process", "memory", "local", "persistent");
+
+  private final TreeMap<String, String> values = new TreeMap<>();
+  private final Map<String, String> sources = new LinkedHashMap<>();
+
+  public Settings() {
+    put("name", "cairn", "default");
+    put("mode", "sync", "default");
+    put("levels", "memory,local,persistent", "default");
+    put("block-size", "4MiB", "default");
+    put("incremental.full-every", "8", "default");
+    put("interval", "seconds", "default");
+    put("interval.steps", "100", "default");
+    put("interval.seconds", "600", "default");
+    put("interval.mtbf", "24h", "default");
+    put("interval.first", "60s", "default");
+    put("async.staging-limit", "2GiB", "default");
+    put("async.when-full", "block", "default");
+    put("restore.max-attempts", "3", "default");
+    put("signals", "true", "default");
+    put("level.memory.keep", "2", "default");
+    put("level.local.keep", "3", "default");
+    put("level.persistent.keep", "2", "default");
+    put("level.persistent.every", "4", "default");
+  }
+
+  private void put(String key, String value, String source) {
+    values.put(key, value.trim());
+    sources.put(key, source);
+  }
+
+  /** Sets one key, checking that it is known and its value valid. */
+  public Settings set(String key, String value, String source) {
+    String k = key.trim();
+    if (!KEYS.contains(k) && !LEVEL_KEY.matcher(k).matches()) {
+      throw new IllegalArgumentException("unknown configuration key '" + k + "' (from " + source + "); known keys: "
+          + String.join(", ", KEYS) + ", level.<name>.{" + String.join(",", LEVEL_FIELDS) + "}");
+    }
+    if (value == null) throw new IllegalArgumentException("configuration key '" + k + "' (from " + source + ") has no value");
+    String old = values.get(k), oldSource = sources.get(k);
+    put(k, value, source);
+    try {
+      validate(k);
+    } catch (IllegalArgumentException e) {
+      if (old == null) { values.remove(k); sources.remove(k); } else put(k, old, oldSource);
+      throw e;
+    }
+    return this;
+  }
+
+  /** Loads a properties file ({@code key = value} lines, {@code #} comments). */
+  public Settings load(Path file) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+    }
+    for (String k : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) set(k, p.getProperty(k), file.toString());
+    return this;
+  }
+
+  /** Applies {@code CAIRN_*} environment overrides for every known key and every level key. */
+  public Settings applyEnvironment(Map<String, String> env) {
+    List<String> candidates = new ArrayList<>(KEYS);
+    for (String level : levelNames()) for (String f : LEVEL_FIELDS) candidates.add("level." + level + "." + f);
+    for (String k : candidates) {
+      String v = env.get(envName(k));
+      if (v != null) set(k, v, "environment " + envName(k));
+    }
+    for (String e : env.keySet()) {
+      if (e.startsWith("CAIRN_") && !e.equals("CAIRN_JAVA_OPTS") && candidates.stream().noneMatch(k -> envName(k).equals(e))) {
+        throw new IllegalArgumentException("unknown configuration variable " + e + " in the environment");
+      }
+    }
+    return this;
+  }
+
+  public static String envName(String key) {
+    return "CAIRN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private void validate(String k) {
+    switch (k) {
+      case "mode" -> mode();
+      case "block-size" -> {
+        long b = bytes(k);
+        if (b < 4096 || b > (256 << 20)) fail(k, "must be between 4KiB and 256MiB");
+      }
+      case "async.staging-limit" -> { if (bytes(k) < 0) fail(k, "must not be negative"); }
+      case "incremental.full-every", "interval.steps", "restore.max-attempts" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
+      case "interval" -> interval();
+      case "interval.seconds", "interval.mtbf", "interval.first" -> { if (duration(k).isNegative() || duration(k).isZero()) fail(k, "must be > 0"); }
+      case "async.when-full" -> whenFull();
+      case "signals" -> bool(k);
+      case "name" -> {
+        if (!get(k).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) fail(k, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+      }
+      case "levels" -> { if (levelNames().isEmpty()) fail(k, "must name at least one level"); }
+      case "files.dir" -> { }
+      default -> {
+        Matcher m = LEVEL_KEY.matcher(k);
+        if (m.matches()) {
+          switch (m.group(2)) {
+            case "kind" -> { if (!KINDS.contains(get(k))) fail(k, "must be one of " + KINDS); }
+            case "keep", "every" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
+            case "codec" -> {
+              try { Codec.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
+            }
+            case "incremental" -> bool(k);
+            default -> { }
+          }
+        }
+      }
+    }
+  }
+
+  private void fail(String k, String why) {
+    throw new IllegalArgumentException("configuration key '" + k + "' = '" + values.get(k) + "' (from " + sources.get(k) + "): " + why);
+  }
+
+  public String get(String key) { return values.get(key); }
+
+  public String source(String key) { return sources.get(key); }
+
+  public int integer(String k) {
+    try {
+      return Integer.parseInt(get(k));
+    } catch (NumberFormatException e) {
+      fail(k, "is not an integer");
+      return 0;
+    }
+  }
+
+  public boolean bool(String k) {
+    String v = get(k).toLowerCase(Locale.ROOT);
+    if (v.equals("true") || v.equals("yes") || v.equals("on")) return true;
+    if (v.equals("false") || v.equals("no") || v.equals("off")) return false;
+    fail(k, "must be true or false");
+    return false;
+  }
+
+  public long bytes(String k) {
+    try {
+      return parseBytes(get(k));
+    } catch (IllegalArgumentException e) {
+      fail(k, e.getMessage());
+      return 0;
+    }
+  }
+
+  public Duration duration(String k) {
+    try {
+      return parseDuration(get(k));
+    } catch (IllegalArgumentException e) {
+      fail(k, e.getMessage());
+      return Duration.ZERO;
+    }
+  }
+
+  public Mode mode() { return enumValue("mode", Mode.class); }
+  public WhenFull whenFull() { return enumValue("async.when-full", WhenFull.class); }
+  public Interval interval() { return enumValue("interval", Interval.class); }
+
+  private <E extends Enum<E>> E enumValue(String k, Class<E> type) {
+    try {
+      return Enum.valueOf(type, get(k).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      fail(k, "must be one of " + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+      return null;
+    }
+  }
+
+  public List<String> levelNames() {
+    List<String> out = new ArrayList<>();
+    for (String s : get("levels").split(",")) if (!s.isBlank()) out.add(s.trim());
+    return out;
+  }
+
+  /** The configured levels, in the order written (fastest first). */
+  public List<LevelSpec> levels(Path defaultBase) {
+    List<LevelSpec> out = new ArrayList<>();
+    for (String n : levelNames()) {
+      if (!n.matches("[a-z][a-z0-9_-]*")) throw new IllegalArgumentException("level name '" + n + "' (key 'levels'): use lower-case letters, digits, '_' or '-'");
+      String p = "level." + n + ".";
+      String kind = values.getOrDefault(p + "kind", KINDS.contains(n) ? n : null);
+      if (kind == null) throw new IllegalArgumentException("level '" + n + "' needs 'level." + n + ".kind' (one of " + KINDS + ")");
+      Path path = switch (kind) {
+        case "process" -> null;
+        case "memory" -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultMemoryRoot(defaultBase);
+        default -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultBase.resolve(n);
+      };
+      int keep = values.containsKey(p + "keep") ? integer(p + "keep") : 2;
+      int every = values.containsKey(p + "every") ? integer(p + "every") : 1;
+      Codec codec = values.containsKey(p + "codec") ? Codec.parse(get(p + "codec")) : Codec.NONE;
+      boolean inc = values.containsKey(p + "incremental") && bool(p + "incremental");
+      out.add(new LevelSpec(n, kind, path, keep, every, codec, inc));
+    }
+    for (String k : values.keySet()) {
+      Matcher m = LEVEL_KEY.matcher(k);
+      if (m.matches() && !levelNames().contains(m.group(1)) && !sources.get(k).equals("default"))
+        throw new IllegalArgumentException("configuration key '" + k + "' (from " + sources.get(k) + ") names level '" + m.group(1)
+            + "', which is not in 'levels' (" + get("levels") + ")");
+    }
+    return out;
+  }
+
+  /** /dev/shm when it exists (a RAM file system), else the temp directory; one folder per base directory. */
+  static Path defaultMemoryRoot(Path base) {
+    Path shm = Path.of("/dev/shm");
+    Path root = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_-]", "_");
+    String tag = Integer.toHexString(base.toAbsolutePath().normalize().toString().hashCode());
+    return root.resolve("cairn-" + user).resolve(tag);
+  }
+
+  public static long parseBytes(String s) {
+    Matcher m = Pattern.compile("(?i)\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tib)?\\s*").matcher(s);
+    if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a size (e.g. 4096, 64KiB, 4MiB, 2GiB)");
+    long n = Long.parseLong(m.group(1));
+    String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    int shift = switch (u.charAt(0)) { case 'k' -> 10; case 'm' -> 20; case 'g' -> 30; case 't' -> 40; default -> 0; };
+    return n << shift;
+  }
+
+  public static Duration parseDuration(String s) {
+    Matcher m = Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h|d)?\\s*").matcher(s);
+    if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a duration (e.g. 90s, 5m, 24h, 7d)");
+    double n = Double.parseDouble(m.group(1));
+    String u = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+    double secs = switch (u) { case "ms" -> n / 1000; case "m", "min" -> n * 60; case "h" -> n * 3600; case "d" -> n * 86400; default -> n; };
+    return Duration.ofNanos((long) (secs * 1e9));
+  }
+
+  /** All effective values with their sources, for {@code cairn config} style listings. */
+  public Map<String, String> effective() {
+    Map<String, String> out = new LinkedHashMap<>();
+    values.forEach((k, v) -> out.put(k, v + "   (" + sources.get(k) + ")"));
+    return out;
+  }
+}

@@ -1,0 +1,603 @@
+package io.cairn.internal.engine;
+
+import io.cairn.CairnException;
+import io.cairn.StateMismatchException;
+import io.cairn.Version;
+import io.cairn.internal.Settings;
+import io.cairn.internal.format.Kind;
+import io.cairn.internal.format.Manifest;
+import io.cairn.internal.format.RegionEntry;
+import io.cairn.internal.store.DirectoryStorage;
+import io.cairn.internal.store.MemoryStorage;
+import io.cairn.spi.Storage;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoint engine behind {@code Checkpointer}: capture, then for each due level write
+ * (incremental diff, compression, checksums, pack, manifest last), then retention. Synchronous and
+ * asynchronous checkpoints run the same stages; only who waits differs.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final Settings settings;
+  private final String run;
+  private final Path filesDir;
+  private final List<LevelStore> levels;
+  private final List<AutoCloseable> locks = new ArrayList<>();
+  private final LinkedHashMap<String, RegionSource> regions = new LinkedHashMap<>();
+  private final Map<String, Path> routed = new LinkedHashMap<>();
+  private final IntervalPolicy policy;
+  private final int blockSize;
+  private final String writer;
+  private final Settings.Mode mode;
+  private final long stagingLimit;
+  private final Settings.WhenFull whenFull;
+  private final int maxAttempts;
+  private final LevelStore.Scratch scratch;
+  private final ExecutorService flusher;
+  private final Object stagingLock = new Object();
+  private long staged;
+  private final TreeMap<Long, CompletableFuture<Version>> inFlight = new TreeMap<>();
+  private volatile Throwable backgroundFailure;
+  private long nextVersion;
+  private long ordinal;
+  private long signalsSeen;
+  private boolean closed;
+  private final Thread shutdownHook;
+  private final Stats stats = new Stats();
+
+  /** Statistics kept for {@code stats.json} and {@code cairn advise}. */
+  static final class Stats {
+    long checkpoints;
+    double lastCost, sumCost, lastRestore = -1;
+    long lastBytes;
+    final Map<String, Double> levelSeconds = new TreeMap<>();
+  }
+
+  public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory) {
+    this.settings = settings;
+    this.run = settings.get("name");
+    this.filesDir = settings.get("files.dir") != null ? Path.of(settings.get("files.dir")) : base.resolve("files").resolve(run);
+    this.blockSize = (int) settings.bytes("block-size");
+    this.mode = settings.mode();
+    this.stagingLimit = settings.bytes("async.staging-limit");
+    this.whenFull = settings.whenFull();
+    this.maxAttempts = settings.integer("restore.max-attempts");
+    this.policy = new IntervalPolicy(settings, nanos);
+    this.writer = ProcessHandle.current().pid() + "@" + hostName();
+    this.levels = new ArrayList<>();
+    try {
+      for (Settings.LevelSpec spec : settings.levels(base)) {
+        Storage st = storageFactory != null ? storageFactory.apply(spec) : null;
+        if (st == null) st = defaultStorage(spec, run);
+        LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"));
+        try {
+          locks.add(st.lock(".lock", "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", opened " + Instant.now()));
+        } catch (IOException e) {
+          throw new CairnException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(), e);
+        }
+        levels.add(ls);
+      }
+      long max = 0;
+      for (LevelStore l : levels) {
+        TreeSet<Long> all = l.allVersionDirs();
+        if (!all.isEmpty()) max = Math.max(max, all.last());
+      }
+      this.nextVersion = max + 1;
+    } catch (IOException e) {
+      closeLocks();
+      throw new CairnException("cannot open checkpoint levels: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeLocks();
+      throw e;
+    }
+    this.scratch = new LevelStore.Scratch(blockSize);
+    this.flusher = mode == Settings.Mode.ASYNC
+        ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory()) : null;
+    if (settings.bool("signals")) Signals.install();
+    this.signalsSeen = Signals.count();
+    this.shutdownHook = mode == Settings.Mode.ASYNC ? new Thread(this::drainAtExit, "cairn-drain-" + run) : null;
+    if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h == null) {
+      try { h = java.net.InetAddress.getLocalHost().getHostName(); } catch (IOException e) { h = "localhost"; }
+    }
+    return h;
+  }
+
+  public static Storage defaultStorage(Settings.LevelSpec spec, String run) {
+    if (spec.kind().equals("process")) return new MemoryStorage(spec.name() + "/" + run);
+    Path root = spec.path().resolve(run);
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new CairnException("level '" + spec.name() + "': cannot create checkpoint directory " + root + ": " + e, e);
+    }
+    if (!Files.isWritable(root))
+      throw new CairnException("level '" + spec.name() + "': checkpoint directory " + root + " is not writable");
+    return new DirectoryStorage(root);
+  }
+
+  public List<LevelStore> levels() { return levels; }
+  public Path filesDir() { return filesDir; }
+  public IntervalPolicy policy() { return policy; }
+  public Settings.Mode mode() { return mode; }
+
+  public void protect(RegionSource r) {
+    checkOpen();
+    if (regions.containsKey(r.name()) || routed.containsKey(r.name()))
+      throw new IllegalArgumentException("a region named '" + r.name() + "' is already protected");
+    if (r.name().isEmpty() || r.name().length() > 1024) throw new IllegalArgumentException("region name must be 1..1024 characters");
+    regions.put(r.name(), r);
+  }
+
+  public void unprotect(String name) { regions.remove(name); }
+
+  /** Where the program writes (before a checkpoint) or reads (after a restore) the routed file {@code name}. */
+  public Path route(String name) {
+    checkOpen();
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}"))
+      throw new IllegalArgumentException("file name '" + name + "': use letters, digits, '.', '_' or '-' (no directories)");
+    if (regions.containsKey(name)) throw new IllegalArgumentException("'" + name + "' is already a protected region");
+    Path p = filesDir.resolve(name);
+    routed.put(name, p);
+    try {
+      Files.createDirectories(filesDir);
+    } catch (IOException e) {
+      throw new CairnException("cannot create the routed-files directory " + filesDir + ": " + e.getMessage(), e);
+    }
+    return p;
+  }
+
+  public boolean due() {
+    checkOpen();
+    reportBackgroundFailure();
+    boolean d = policy.due();
+    return d || preemptionRequested();
+  }
+
+  public boolean preemptionRequested() { return Signals.count() > signalsSeen; }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("checkpointer '" + run + "' is closed");
+  }
+
+  private void reportBackgroundFailure() {
+    Throwable t = backgroundFailure;
+    if (t != null) {
+      backgroundFailure = null;
+      throw new CairnException("a background checkpoint failed: " + t.getMessage()
+          + " (older committed versions are intact)", t);
+    }
+  }
+
+  /** A checkpoint in progress or done. */
+  public record Pending(long version, CompletableFuture<Version> committed, boolean skipped) { }
+
+  public Pending checkpoint(String label, long step, Map<String, String> meta) {
+    checkOpen();
+    reportBackgroundFailure();
+    long t0 = System.nanoTime();
+    long v = nextVersion++;
+    ordinal++;
+    boolean all = preemptionRequested();
+    if (all) signalsSeen = Signals.count();
+    List<LevelStore> targets = new ArrayList<>();
+    for (LevelStore l : levels) if (all || (ordinal - 1) % l.spec().every() == 0) targets.add(l);
+    LevelStore.Header h = new LevelStore.Header(run, v, System.currentTimeMillis(), writer, label, step, meta);
+    List<RegionSource> srcs = new ArrayList<>(regions.values());
+    for (var e : routed.entrySet()) {
+      if (Files.isRegularFile(e.getValue())) srcs.add(new Regions.FileRegion(e.getKey(), e.getValue()));
+    }
+    if (mode == Settings.Mode.SYNC) {
+      try (Arena arena = Arena.ofConfined()) {
+        List<LevelStore.Captured> cap = capture(srcs, arena, false);
+        Version ver = writeLevels(h, cap, targets);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        policy.checkpointed(secs);
+        recordStats(secs, cap);
+        return new Pending(v, CompletableFuture.completedFuture(ver), false);
+      } catch (IOException e) {
+        throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+      }
+    }
+    long need = 0;
+    for (RegionSource r : srcs) need += estimate(r);
+    synchronized (stagingLock) {
+      if (need > stagingLimit) {
+        throw new CairnException("checkpoint " + v + " needs " + need + " bytes of staging memory but async.staging-limit is "
+            + stagingLimit + "; raise the limit or use mode=sync");
+      }
+      while (staged + need > stagingLimit) {
+        if (whenFull == Settings.WhenFull.SKIP) {
+          log.warn("checkpoint {} of '{}' skipped: staging memory full ({} of {} bytes in flight); async.when-full=skip",
+              v, run, staged, stagingLimit);
+          nextVersion--;
+          ordinal--;
+          CompletableFuture<Version> f = CompletableFuture.failedFuture(
+              new CairnException("checkpoint skipped: staging memory full (async.when-full=skip)"));
+          return new Pending(v, f, true);
+        }
+        try {
+          stagingLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CairnException("interrupted while waiting for staging memory", e);
+        }
+      }
+      staged += need;
+    }
+    Arena arena = Arena.ofShared();
+    List<LevelStore.Captured> cap;
+    try {
+      cap = capture(srcs, arena, true);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      release(need);
+      throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    policy.checkpointed(secs);
+    CompletableFuture<Version> f = new CompletableFuture<>();
+    synchronized (inFlight) { inFlight.put(v, f); }
+    long reserved = need;
+    flusher.execute(() -> {
+      try {
+        Version ver = writeLevels(h, cap, targets);
+        recordStats(secs, cap);
+        f.complete(ver);
+      } catch (Throwable e) {
+        backgroundFailure = e;
+        log.error("background checkpoint {} of '{}' failed: {}", v, run, e.getMessage());
+        f.completeExceptionally(e);
+      } finally {
+        arena.close();
+        release(reserved);
+        synchronized (inFlight) { inFlight.remove(v); }
+      }
+    });
+    return new Pending(v, f, false);
+  }
+
+  private void release(long n) {
+    synchronized (stagingLock) {
+      staged -= n;
+      stagingLock.notifyAll();
+    }
+  }
+
+  private static long estimate(RegionSource r) {
+    if (r.length() >= 0) return r.length() * r.kind().elementSize;
+    if (r instanceof Regions.FileRegion fr) {
+      try { return Files.size(fr.path()); } catch (IOException e) { return 0; }
+    }
+    return 0; // objects: known only after save(); they are small by design
+  }
+
+  private static List<LevelStore.Captured> capture(List<RegionSource> srcs, Arena arena, boolean stage) throws IOException {
+    List<LevelStore.Captured> out = new ArrayList<>(srcs.size());
+    for (RegionSource r : srcs) {
+      var seg = r.capture(arena, stage);
+      long len = r.length() >= 0 ? r.length() : seg.byteSize();
+      out.add(new LevelStore.Captured(r.name(), r.kind(), len, seg));
+    }
+    return out;
+  }
+
+  private Version writeLevels(LevelStore.Header h, List<LevelStore.Captured> cap, List<LevelStore> targets) {
+    List<String> ok = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    long bytes = 0;
+    for (LevelStore l : targets) {
+      try {
+        LevelStore.Written w = l.write(h, cap, blockSize, scratch);
+        ok.add(l.name());
+        bytes = w.manifest().logicalBytes();
+        synchronized (stats) { stats.levelSeconds.put(l.name(), w.nanos() / 1e9); }
+        try {
+          l.prune(l.spec().keep(), h.version());
+        } catch (IOException e) {
+          log.warn("level {}: retention after version {} failed: {}", l.name(), h.version(), e.getMessage());
+        }
+      } catch (IOException | RuntimeException e) {
+        String msg = "level '" + l.name() + "' (" + l.storage().describe() + "): " + e;
+        failed.add(msg);
+        log.error("checkpoint {} of '{}' not written to {}", h.version(), run, msg);
+      }
+    }
+    if (ok.isEmpty()) {
+      throw new CairnException("checkpoint " + h.version() + " of '" + run + "' failed on every level; older committed versions are intact:\n  "
+          + String.join("\n  ", failed));
+    }
+    clearAttempts();
+    return new Version(h.version(), Instant.ofEpochMilli(h.created()), h.label(), h.step(), h.meta(), bytes, ok);
+  }
+
+  private void recordStats(double secs, List<LevelStore.Captured> cap) {
+    long bytes = 0;
+    for (LevelStore.Captured c : cap) bytes += c.data().byteSize();
+    String json;
+    synchronized (stats) {
+      stats.checkpoints++;
+      stats.lastCost = secs;
+      stats.sumCost += secs;
+      stats.lastBytes = bytes;
+      json = statsJson();
+    }
+    Storage st = statsStorage();
+    if (st == null) return;
+    try {
+      try (Storage.Output o = st.create("stats.json.tmp")) {
+        o.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+      }
+      st.rename("stats.json.tmp", "stats.json");
+    } catch (IOException e) {
+      log.debug("cannot write stats.json: {}", e.getMessage());
+    }
+  }
+
+  private String statsJson() {
+    StringBuilder lv = new StringBuilder();
+    stats.levelSeconds.forEach((k, v) -> lv.append(lv.isEmpty() ? "" : ",").append('"').append(k).append("\":")
+        .append(String.format(Locale.ROOT, "%.6f", v)));
+    return String.format(Locale.ROOT,
+        "{\"format\":1,\"name\":\"%s\",\"mode\":\"%s\",\"checkpoints\":%d,\"lastCostSeconds\":%.6f,\"meanCostSeconds\":%.6f,"
+            + "\"lastBytes\":%d,\"lastRestoreSeconds\":%.6f,\"levelWriteSeconds\":{%s}}%n",
+        run, mode.name().toLowerCase(Locale.ROOT), stats.checkpoints, stats.lastCost,
+        stats.checkpoints == 0 ? 0 : stats.sumCost / stats.checkpoints, stats.lastBytes, stats.lastRestore, lv);
+  }
+
+  /** The first level that survives the process (for attempt counters and statistics). */
+  private Storage statsStorage() {
+    for (LevelStore l : levels) if (!l.spec().kind().equals("process")) return l.storage();
+    return null;
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  /** Committed versions over all levels, newest first, with the levels holding each. */
+  public TreeMap<Long, List<LevelStore>> catalog() {
+    TreeMap<Long, List<LevelStore>> out = new TreeMap<>(java.util.Comparator.reverseOrder());
+    for (LevelStore l : levels) {
+      try {
+        for (long v : l.committed()) out.computeIfAbsent(v, k -> new ArrayList<>()).add(l);
+      } catch (IOException e) {
+        log.warn("level {} ({}) cannot be listed: {}", l.name(), l.storage().describe(), e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  public List<Version> versions() {
+    List<Version> out = new ArrayList<>();
+    for (var e : catalog().entrySet()) {
+      Manifest m = null;
+      List<String> names = new ArrayList<>();
+      for (LevelStore l : e.getValue()) {
+        names.add(l.name());
+        if (m == null) {
+          try { m = l.readManifest(e.getKey()); } catch (IOException ignored) { /* listed as damaged below */ }
+        }
+      }
+      if (m == null) continue;
+      out.add(new Version(m.version(), Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
+          m.logicalBytes(), names));
+    }
+    return out.reversed();
+  }
+
+  /** Restores the newest version that verifies; empty when there is none (a fresh start). */
+  public Optional<Version> restoreLatest() {
+    return restore(-1);
+  }
+
+  /** Restores version {@code wanted} (or the newest when -1), falling back across levels and (for -1) to older versions. */
+  public Optional<Version> restore(long wanted) {
+    checkOpen();
+    long t0 = System.nanoTime();
+    TreeMap<Long, List<LevelStore>> cat = catalog();
+    if (wanted > 0 && !cat.containsKey(wanted)) {
+      throw new CairnException("version " + wanted + " of '" + run + "' is not committed in any level (committed: " + cat.keySet() + ")");
+    }
+    List<String> problems = new ArrayList<>();
+    for (var e : cat.entrySet()) {
+      long v = e.getKey();
+      if (wanted > 0 && v != wanted) continue;
+      int attempts = attempts(v);
+      if (wanted < 0 && attempts >= maxAttempts) {
+        String why = "version " + v + " skipped: restoring it was attempted " + attempts + " times without reaching a new checkpoint "
+            + "(restore.max-attempts=" + maxAttempts + ")";
+        log.warn(why);
+        problems.add(why);
+        continue;
+      }
+      for (LevelStore l : e.getValue()) {
+        Manifest m;
+        try {
+          m = l.readManifest(v);
+        } catch (IOException ex) {
+          problems.add("version " + v + " in level '" + l.name() + "': " + ex.getMessage());
+          log.warn("version {} in level {} is damaged ({}); trying the next copy", v, l.name(), ex.getMessage());
+          continue;
+        }
+        checkMatches(m);
+        bumpAttempts(v, attempts + 1);
+        try {
+          Map<String, RegionSource.Sink> sinks = new LinkedHashMap<>();
+          for (RegionEntry r : m.regions()) {
+            RegionSource src = r.kind() == Kind.FILE ? new Regions.FileRegion(r.name(), filesDir.resolve(safeFileName(r.name())))
+                : regions.get(r.name());
+            if (r.kind() == Kind.FILE) routed.put(r.name(), filesDir.resolve(r.name()));
+            sinks.put(r.name(), src.sink(r));
+          }
+          l.read(m, sinks, new LevelStore.Scratch(Math.max(4096, m.blockSize())));
+        } catch (IOException | RuntimeException ex) {
+          problems.add("version " + v + " in level '" + l.name() + "': " + ex.getMessage());
+          log.warn("version {} in level {} failed to restore ({}); trying the next copy", v, l.name(), ex.getMessage());
+          continue;
+        }
+        if (!problems.isEmpty()) log.warn("restored version {} from level '{}' after: {}", v, l.name(), problems);
+        else log.info("restored version {} of '{}' from level '{}'", v, run, l.name());
+        for (LevelStore other : levels) other.resetBase();
+        synchronized (stats) { stats.lastRestore = (System.nanoTime() - t0) / 1e9; }
+        policy.restarted();
+        List<String> names = e.getValue().stream().map(LevelStore::name).toList();
+        return Optional.of(new Version(v, Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
+            m.logicalBytes(), names));
+      }
+      if (wanted > 0) break;
+    }
+    if (cat.isEmpty()) return Optional.empty();
+    throw new CairnException("no valid checkpoint of '" + run + "' could be restored" + (wanted > 0 ? " at version " + wanted : "")
+        + ":\n  " + String.join("\n  ", problems));
+  }
+
+  private static String safeFileName(String name) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}")) throw new CairnException("routed file name '" + name + "' in checkpoint is invalid");
+    return name;
+  }
+
+  private void checkMatches(Manifest m) {
+    List<String> diffs = new ArrayList<>();
+    Map<String, RegionEntry> saved = new LinkedHashMap<>();
+    for (RegionEntry r : m.regions()) if (r.kind() != Kind.FILE) saved.put(r.name(), r);
+    for (RegionSource r : regions.values()) {
+      RegionEntry s = saved.remove(r.name());
+      if (s == null) {
+        diffs.add("'" + r.name() + "' is protected but not in the checkpoint");
+      } else if (s.kind() != r.kind()) {
+        diffs.add("'" + r.name() + "' is " + r.kind().describe() + " but the checkpoint holds " + s.kind().describe());
+      } else if (r.length() >= 0 && s.length() != r.length()) {
+        diffs.add("'" + r.name() + "' has length " + r.length() + " but the checkpoint holds " + s.length());
+      }
+    }
+    for (RegionEntry s : saved.values())
+      diffs.add("the checkpoint holds '" + s.name() + "' (" + s.kind().describe() + (s.kind() == Kind.OBJECT ? "" : ", length " + s.length())
+          + ") which is not protected");
+    if (!diffs.isEmpty()) throw new StateMismatchException(m.version(), diffs);
+  }
+
+  private int attempts(long v) {
+    Storage st = statsStorage();
+    if (st == null) return 0;
+    String n = "attempts/" + LevelStore.dir(v);
+    try {
+      if (!st.exists(n)) return 0;
+      try (Storage.Input in = st.open(n)) {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(32, in.size()));
+        in.readFully(0, b);
+        return Integer.parseInt(new String(b.array(), StandardCharsets.US_ASCII).trim());
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private void bumpAttempts(long v, int n) {
+    Storage st = statsStorage();
+    if (st == null) return;
+    try {
+      try (Storage.Output o = st.create("attempts/" + LevelStore.dir(v) + ".tmp")) {
+        o.write(ByteBuffer.wrap(Integer.toString(n).getBytes(StandardCharsets.US_ASCII)));
+        o.sync();
+      }
+      st.rename("attempts/" + LevelStore.dir(v) + ".tmp", "attempts/" + LevelStore.dir(v));
+      st.syncDir("attempts");
+    } catch (IOException e) {
+      log.warn("cannot record the restore attempt of version {}: {}", v, e.getMessage());
+    }
+  }
+
+  private void clearAttempts() {
+    Storage st = statsStorage();
+    if (st == null) return;
+    try {
+      for (String n : st.list("attempts")) st.delete("attempts/" + n);
+    } catch (IOException e) {
+      log.debug("cannot clear restore attempts: {}", e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /** Waits for background checkpoints (all of them, or until the timeout); returns those not committed. */
+  public List<Long> drain(long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    List<Long> left = new ArrayList<>();
+    List<Map.Entry<Long, CompletableFuture<Version>>> pending;
+    synchronized (inFlight) { pending = new ArrayList<>(inFlight.entrySet()); }
+    for (var e : pending) {
+      try {
+        e.getValue().get(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException ex) {
+        left.add(e.getKey());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        left.add(e.getKey());
+      } catch (java.util.concurrent.ExecutionException ex) {
+        // reported through backgroundFailure
+      }
+    }
+    return left;
+  }
+
+  private void drainAtExit() {
+    List<Long> left = drain(30_000);
+    if (!left.isEmpty()) log.warn("exiting with checkpoints {} of '{}' not committed (abandoned); committed versions are intact", left, run);
+  }
+
+  @Override public void close() {
+    if (closed) return;
+    Throwable pendingFailure = null;
+    if (flusher != null) {
+      List<Long> left = drain(Long.MAX_VALUE / 4);
+      if (!left.isEmpty()) log.warn("close: checkpoints {} abandoned", left);
+      flusher.shutdown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException ignored) {
+        // already shutting down
+      }
+      pendingFailure = backgroundFailure;
+    }
+    closed = true;
+    closeLocks();
+    if (pendingFailure != null) {
+      throw new CairnException("a background checkpoint failed before close: " + pendingFailure.getMessage()
+          + " (older committed versions are intact)", pendingFailure);
+    }
+  }
+
+  private void closeLocks() {
+    for (AutoCloseable c : locks) {
+      try { c.close(); } catch (Exception e) { log.debug("unlock failed: {}", e.getMessage()); }
+    }
+    locks.clear();
+  }
+}

@@ -1,0 +1,296 @@
+package io.cairn.internal.engine;
+
+import io.cairn.internal.Settings.LevelSpec;
+import io.cairn.internal.format.BlockRef;
+import io.cairn.internal.format.Codec;
+import io.cairn.internal.format.Manifest;
+import io.cairn.internal.format.PackFormat;
+import io.cairn.internal.format.RegionEntry;
+import io.cairn.spi.Storage;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import net.jpountz.xxhash.XXHash64;
+import net.jpountz.xxhash.XXHashFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One level of storage: writes versions as {@code vNNNNNNNNNN/data.pack} + {@code manifest} (the
+ * manifest last, atomically), reads and verifies them, and applies retention without ever deleting
+ * a pack that a kept version still references.
+ */
+public final class LevelStore {
+  private static final Logger log = LoggerFactory.getLogger(LevelStore.class);
+  static final XXHash64 XXH = XXHashFactory.fastestInstance().hash64();
+
+  private final LevelSpec spec;
+  private final Storage storage;
+  private final int fullEvery;
+  /** The last manifest this process wrote here (base of the next incremental version). */
+  private Manifest last;
+  private int sinceFull;
+
+  public LevelStore(LevelSpec spec, Storage storage, int fullEvery) {
+    this.spec = spec;
+    this.storage = storage;
+    this.fullEvery = fullEvery;
+  }
+
+  public LevelSpec spec() { return spec; }
+  public Storage storage() { return storage; }
+  public String name() { return spec.name(); }
+
+  public static String dir(long v) { return String.format("v%010d", v); }
+
+  static long parseDir(String name) {
+    if (name.length() != 11 || name.charAt(0) != 'v') return -1;
+    for (int i = 1; i < 11; i++) if (!Character.isDigit(name.charAt(i))) return -1;
+    return Long.parseLong(name.substring(1));
+  }
+
+  /** Versions with a directory here, committed or not. */
+  public TreeSet<Long> allVersionDirs() throws IOException {
+    TreeSet<Long> out = new TreeSet<>();
+    for (String n : storage.list("")) {
+      long v = parseDir(n);
+      if (v > 0) out.add(v);
+    }
+    return out;
+  }
+
+  /** Committed versions (their manifest exists), ascending. Torn versions are not listed. */
+  public TreeSet<Long> committed() throws IOException {
+    TreeSet<Long> out = new TreeSet<>();
+    for (long v : allVersionDirs()) if (storage.exists(dir(v) + "/manifest")) out.add(v);
+    return out;
+  }
+
+  public Manifest readManifest(long v) throws IOException {
+    String name = dir(v) + "/manifest";
+    String where = storage.describe() + "/" + name;
+    try (Storage.Input in = storage.open(name)) {
+      long size = in.size();
+      if (size > Manifest.MAX_BODY + 64L) throw new Manifest.CorruptException(where + ": manifest too large (" + size + " bytes)");
+      ByteBuffer b = ByteBuffer.allocate((int) size);
+      in.readFully(0, b);
+      Manifest m = Manifest.decode(b.array(), where);
+      if (m.version() != v) throw new Manifest.CorruptException(where + ": manifest says version " + m.version());
+      if (m.littleEndian() != Manifest.nativeLittleEndian())
+        throw new Manifest.UnsupportedFormatException(where + ": written on a machine of the other byte order");
+      return m;
+    }
+  }
+
+  /** Scratch buffers of one writer or reader (direct, block-sized). */
+  public static final class Scratch {
+    final ByteBuffer raw;
+    final ByteBuffer comp;
+    final ByteBuffer header = ByteBuffer.allocateDirect(PackFormat.CHUNK_HEADER);
+
+    public Scratch(int blockSize) {
+      raw = ByteBuffer.allocateDirect(blockSize);
+      comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+    }
+  }
+
+  /** What a version is made of before it is written: regions with their captured bytes. */
+  public record Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data) { }
+
+  /** Header fields of a version that every level records the same way. */
+  public record Header(String run, long version, long created, String writer, String label, long step, Map<String, String> meta) { }
+
+  /** Result of writing one version. */
+  public record Written(Manifest manifest, long bytesWritten, long nanos) { }
+
+  /** Writes and commits a version. On failure nothing committed changes; the torn directory is removed. */
+  public Written write(Header h, List<Captured> regions, int blockSize, Scratch s) throws IOException {
+    long t0 = System.nanoTime();
+    String d = dir(h.version());
+    boolean incremental = spec.incremental() && last != null && sinceFull + 1 < fullEvery;
+    Map<String, RegionEntry> base = new HashMap<>();
+    if (incremental) for (RegionEntry r : last.regions()) base.put(r.name(), r);
+    long written = 0;
+    List<RegionEntry> entries = new ArrayList<>();
+    CRC32C crc = new CRC32C();
+    try {
+      try (Storage.Output out = storage.create(d + "/data.pack")) {
+        out.write(PackFormat.header(h.version()));
+        for (Captured c : regions) {
+          RegionEntry prev = base.get(c.name());
+          if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
+          List<BlockRef> blocks = new ArrayList<>();
+          long size = c.data().byteSize();
+          int index = 0;
+          for (long off = 0; off < size; off += blockSize, index++) {
+            int len = (int) Math.min(blockSize, size - off);
+            s.raw.clear().limit(len);
+            MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(s.raw), 0, len);
+            long hash = spec.incremental() ? XXH.hash(s.raw, 0, len, 0) : 0L;
+            if (prev != null && index < prev.blocks().size()) {
+              BlockRef pb = prev.blocks().get(index);
+              if (pb.rawLen() == len && pb.rawHash() == hash && hash != 0L) {
+                blocks.add(pb);
+                continue;
+              }
+            }
+            Codec codec = spec.codec();
+            ByteBuffer stored = s.raw;
+            if (codec != Codec.NONE) {
+              s.comp.clear();
+              int n = codec.compress(s.raw.duplicate(), s.comp);
+              if (n < len - len / 32) stored = s.comp.limit(n); else codec = Codec.NONE;
+            }
+            crc.reset();
+            crc.update(stored.duplicate());
+            int storedCrc = (int) crc.getValue();
+            long at = out.position();
+            s.header.clear();
+            PackFormat.putChunkHeader(s.header, codec, len, stored.remaining(), storedCrc, hash);
+            out.write(s.header.flip());
+            int storedLen = stored.remaining();
+            out.write(stored);
+            written += PackFormat.CHUNK_HEADER + storedLen;
+            blocks.add(new BlockRef(h.version(), at, storedLen, len, codec, storedCrc, hash));
+          }
+          entries.add(new RegionEntry(c.name(), c.kind(), c.length(), size, blocks));
+        }
+        out.sync();
+      }
+      Manifest m = new Manifest(h.run(), h.version(), h.created(), incremental ? last.version() : -1, h.writer(), h.label(),
+          h.step(), h.meta(), blockSize, Manifest.nativeLittleEndian(), entries);
+      byte[] mb = m.encode();
+      try (Storage.Output out = storage.create(d + "/manifest.tmp")) {
+        out.write(ByteBuffer.wrap(mb));
+        out.sync();
+      }
+      storage.rename(d + "/manifest.tmp", d + "/manifest");
+      storage.syncDir(d);
+      storage.syncDir("");
+      last = m;
+      sinceFull = incremental ? sinceFull + 1 : 0;
+      return new Written(m, written + mb.length, System.nanoTime() - t0);
+    } catch (IOException | RuntimeException e) {
+      try {
+        if (!storage.exists(d + "/manifest")) storage.deleteTree(d);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  /** Forgets the incremental base (e.g. after a restore: the next version here is full). */
+  public void resetBase() { last = null; sinceFull = 0; }
+
+  /**
+   * Keeps the newest {@code keep} committed versions; uncommits older ones (manifest first) and deletes
+   * every version directory that no kept manifest references, up to {@code upTo}.
+   *
+   * @return the versions that were uncommitted
+   */
+  public List<Long> prune(int keep, long upTo) throws IOException {
+    TreeSet<Long> committed = committed();
+    List<Long> drop = new ArrayList<>();
+    TreeSet<Long> needed = new TreeSet<>();
+    int i = 0;
+    for (long v : committed.descendingSet()) {
+      if (i++ < keep) {
+        needed.add(v);
+        try {
+          needed.addAll(readManifest(v).packsUsed());
+        } catch (IOException e) {
+          // A damaged kept manifest cannot tell what it needs: keep every older directory, lose nothing.
+          log.warn("level {}: cannot read manifest of kept version {} ({}); keeping all older data", name(), v, e.getMessage());
+          needed.addAll(allVersionDirs().headSet(v));
+        }
+      } else {
+        drop.add(v);
+      }
+    }
+    for (long v : drop) {
+      storage.delete(dir(v) + "/manifest");
+      storage.syncDir(dir(v));
+    }
+    for (long v : allVersionDirs()) {
+      if (v <= upTo && !needed.contains(v)) storage.deleteTree(dir(v));
+    }
+    if (!drop.isEmpty()) storage.syncDir("");
+    return drop;
+  }
+
+  /** Reads a version's chunks, verifying every checksum, and hands the bytes to the sinks (null: verify only). */
+  public long read(Manifest m, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
+    Map<Long, Storage.Input> packs = new HashMap<>();
+    long bytes = 0;
+    try {
+      for (RegionEntry r : m.regions()) {
+        RegionSource.Sink sink = sinks == null ? null : sinks.get(r.name());
+        long off = 0;
+        for (BlockRef b : r.blocks()) {
+          Storage.Input in = packs.get(b.pack());
+          if (in == null) {
+            in = openPack(b.pack());
+            packs.put(b.pack(), in);
+          }
+          String where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
+          if (b.rawLen() > s.raw.capacity() || b.storedLen() > s.comp.capacity())
+            throw new Manifest.CorruptException(where + ": chunk of " + b.rawLen() + " bytes exceeds the block size");
+          s.header.clear();
+          in.readFully(b.offset(), s.header);
+          PackFormat.checkChunkHeader(s.header, b, where);
+          ByteBuffer target = b.codec() == Codec.NONE ? s.raw : s.comp;
+          target.clear().limit(b.storedLen());
+          in.readFully(b.offset() + PackFormat.CHUNK_HEADER, target);
+          target.flip();
+          CRC32C crc = new CRC32C();
+          crc.update(target.duplicate());
+          if ((int) crc.getValue() != b.storedCrc())
+            throw new Manifest.CorruptException(where + ": checksum mismatch in chunk at offset " + b.offset());
+          if (b.codec() != Codec.NONE) {
+            s.raw.clear();
+            b.codec().decompress(s.comp, b.storedLen(), s.raw, b.rawLen());
+            s.raw.position(0).limit(b.rawLen());
+          }
+          if (sink != null) sink.accept(off, s.raw.slice(0, b.rawLen()));
+          off += b.rawLen();
+          bytes += b.rawLen();
+        }
+      }
+      if (sinks != null) for (RegionEntry r : m.regions()) {
+        RegionSource.Sink sink = sinks.get(r.name());
+        if (sink != null) sink.finish();
+      }
+      return bytes;
+    } finally {
+      for (Storage.Input in : packs.values()) in.close();
+    }
+  }
+
+  private Storage.Input openPack(long v) throws IOException {
+    String name = dir(v) + "/data.pack";
+    Storage.Input in;
+    try {
+      in = storage.open(name);
+    } catch (NoSuchFileException e) {
+      throw new Manifest.CorruptException(storage.describe() + "/" + name + ": pack is missing");
+    }
+    ByteBuffer h = ByteBuffer.allocate(PackFormat.HEADER);
+    try {
+      in.readFully(0, h);
+      PackFormat.checkHeader(h, v, storage.describe() + "/" + name);
+    } catch (IOException e) {
+      in.close();
+      throw e instanceof Manifest.CorruptException || e instanceof Manifest.UnsupportedFormatException ? e
+          : new Manifest.CorruptException(storage.describe() + "/" + name + ": " + e.getMessage());
+    }
+    return in;
+  }
+}

@@ -1,0 +1,119 @@
+package io.cairn.internal.engine;
+
+import io.cairn.internal.format.Kind;
+import io.cairn.internal.format.RegionEntry;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** The built-in region kinds: primitive arrays, byte buffers and routed files. */
+public final class Regions {
+  private Regions() { }
+
+  public static RegionSource array(String name, Object array) {
+    Kind kind = switch (array) {
+      case boolean[] a -> Kind.BOOLEAN;
+      case byte[] a -> Kind.BYTE;
+      case char[] a -> Kind.CHAR;
+      case short[] a -> Kind.SHORT;
+      case int[] a -> Kind.INT;
+      case float[] a -> Kind.FLOAT;
+      case long[] a -> Kind.LONG;
+      case double[] a -> Kind.DOUBLE;
+      default -> throw new IllegalArgumentException("'" + name + "': not a primitive array: " + array.getClass());
+    };
+    if (kind == Kind.BOOLEAN) return new BooleanRegion(name, (boolean[]) array);
+    MemorySegment seg = switch (array) {
+      case byte[] a -> MemorySegment.ofArray(a);
+      case char[] a -> MemorySegment.ofArray(a);
+      case short[] a -> MemorySegment.ofArray(a);
+      case int[] a -> MemorySegment.ofArray(a);
+      case float[] a -> MemorySegment.ofArray(a);
+      case long[] a -> MemorySegment.ofArray(a);
+      case double[] a -> MemorySegment.ofArray(a);
+      default -> throw new IllegalArgumentException(name);
+    };
+    return new SegmentRegion(name, kind, seg.byteSize() / kind.elementSize, seg);
+  }
+
+  public static RegionSource buffer(String name, ByteBuffer buffer) {
+    MemorySegment seg = MemorySegment.ofBuffer(buffer.duplicate().clear());
+    if (buffer.isReadOnly()) throw new IllegalArgumentException("'" + name + "': a read-only ByteBuffer cannot be restored into");
+    return new SegmentRegion(name, Kind.BUFFER, buffer.capacity(), seg);
+  }
+
+  /** Arrays and buffers: a live view; the restore writes straight into the program's memory. */
+  record SegmentRegion(String name, Kind kind, long length, MemorySegment seg) implements RegionSource {
+    @Override public MemorySegment capture(Arena arena, boolean stage) {
+      return stage ? RegionSource.stageCopy(arena, seg) : seg;
+    }
+
+    @Override public Sink sink(RegionEntry entry) {
+      return new Sink() {
+        @Override public void accept(long offset, ByteBuffer data) {
+          MemorySegment.copy(MemorySegment.ofBuffer(data), 0, seg, offset, data.remaining());
+        }
+        @Override public void finish() { }
+      };
+    }
+  }
+
+  record BooleanRegion(String name, boolean[] array) implements RegionSource {
+    @Override public Kind kind() { return Kind.BOOLEAN; }
+    @Override public long length() { return array.length; }
+
+    @Override public MemorySegment capture(Arena arena, boolean stage) {
+      byte[] b = new byte[array.length];
+      for (int i = 0; i < b.length; i++) b[i] = (byte) (array[i] ? 1 : 0);
+      return stage ? RegionSource.stageCopy(arena, MemorySegment.ofArray(b)) : MemorySegment.ofArray(b);
+    }
+
+    @Override public Sink sink(RegionEntry entry) {
+      return new Sink() {
+        @Override public void accept(long offset, ByteBuffer data) {
+          int base = (int) offset;
+          for (int i = 0; data.hasRemaining(); i++) array[base + i] = data.get() != 0;
+        }
+        @Override public void finish() { }
+      };
+    }
+  }
+
+  /** A file the program wrote at a path Cairn gave it; restored to the same path. */
+  public record FileRegion(String name, Path path) implements RegionSource {
+    @Override public Kind kind() { return Kind.FILE; }
+    @Override public long length() { return -1; }
+
+    @Override public MemorySegment capture(Arena arena, boolean stage) throws IOException {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size == 0) return MemorySegment.NULL.reinterpret(0);
+        MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        return stage ? RegionSource.stageCopy(arena, mapped) : mapped;
+      }
+    }
+
+    @Override public Sink sink(RegionEntry entry) throws IOException {
+      Files.createDirectories(path.getParent());
+      Path tmp = path.resolveSibling(path.getFileName() + ".cairn-restore");
+      FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+      return new Sink() {
+        @Override public void accept(long offset, ByteBuffer data) throws IOException {
+          while (data.hasRemaining()) ch.write(data, offset + (data.position()));
+        }
+        @Override public void finish() throws IOException {
+          ch.force(true);
+          ch.close();
+          Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+      };
+    }
+  }
+}
