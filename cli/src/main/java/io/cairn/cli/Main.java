@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         // one line per capability; keep this list sorted by module: core, cluster, sched, dl, hw
+        io.cairn.cli.sched.AdviseCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

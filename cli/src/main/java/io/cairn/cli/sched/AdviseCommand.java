@@ -1,0 +1,80 @@
+package io.cairn.cli.sched;
+
+import io.cairn.sched.Advice;
+import io.cairn.sched.Durations;
+import io.cairn.sched.MultiLevel;
+import io.cairn.sched.report.Json;
+import io.cairn.sched.report.Svg;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn advise}: recommended checkpoint intervals by model, expected efficiency, sensitivity to a wrong MTBF. */
+@Command(name = "advise", mixinStandardHelpOptions = true,
+    description = {"Recommends checkpoint intervals (Young, Daly, exact exponential, Weibull, multi-level),",
+        "the expected efficiency, and how it degrades when the MTBF is wrong (table + SVG plot).",
+        "Durations take units: 90s, 5m, 1.5h, 2d, 1y."})
+public final class AdviseCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cost", required = true, description = "time to write one checkpoint, e.g. 5m") String cost;
+  @Option(names = "--restart", defaultValue = "0", description = "time to restart from a checkpoint (default ${DEFAULT-VALUE})") String restart;
+  @Option(names = "--downtime", defaultValue = "0", description = "failure-free downtime after each failure (default ${DEFAULT-VALUE})") String downtime;
+  @Option(names = "--mtbf", required = true, description = "mean time between failures seen by the job, e.g. 24h") String mtbf;
+  @Option(names = "--weibull-shape", description = "also optimise for Weibull failures with this shape (e.g. 0.7) and the same mean") Double shape;
+  @Option(names = "--level", description = "a checkpoint level name:cost:recovery:mtbf (failures only that level recovers), repeatable, lowest first; e.g. --level local:5s:10s:6h --level pfs:5m:10m:3d")
+  List<String> levels = new ArrayList<>();
+  @Option(names = "--plot", defaultValue = "advise-sensitivity.svg", description = "where to write the sensitivity plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip")
+  String plot;
+  @Option(names = "--json", description = "print the numbers as JSON (intervals in seconds)") boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    List<MultiLevel.Level> ls = new ArrayList<>();
+    for (String l : levels) {
+      String[] p = l.split(":");
+      if (p.length != 4) throw new IllegalArgumentException("--level '" + l + "': expected name:cost:recovery:mtbf, e.g. local:5s:10s:6h");
+      ls.add(new MultiLevel.Level(p[0], Durations.parse(p[1]), Durations.parse(p[2]), 1 / Durations.parse(p[3])));
+    }
+    Advice a = Advice.compute(Durations.parse(cost), Durations.parse(restart), Durations.parse(downtime), Durations.parse(mtbf), shape, ls);
+    if (!plot.equals("none")) {
+      var s = a.sensitivity();
+      String svg = Svg.lineChart("Efficiency when the real MTBF differs from the assumed " + Durations.format(a.mtbf()),
+          "real MTBF / assumed MTBF", "efficiency (useful work / wall time)",
+          List.of(new Svg.Series("Young (assumed MTBF)", s.factors(), s.young()), new Svg.Series("Daly (assumed MTBF)", s.factors(), s.daly()),
+              new Svg.Series("optimum (real MTBF)", s.factors(), s.optimal())), true);
+      Path p = Path.of(plot);
+      if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
+      Files.writeString(p, svg);
+    }
+    if (json) {
+      var m = a.toMap();
+      if (!plot.equals("none")) m.put("plot", plot);
+      out.print(Json.write(m));
+      out.flush();
+      return 0;
+    }
+    out.printf(Locale.ROOT, "checkpoint cost %s, restart %s, downtime %s, MTBF %s%n%n", Durations.format(a.cost()),
+        Durations.format(a.restart()), Durations.format(a.downtime()), Durations.format(a.mtbf()));
+    out.printf(Locale.ROOT, "%-18s %-28s %10s  %s%n", "model", "interval", "efficiency", "note");
+    for (Advice.Row r : a.rows()) {
+      StringBuilder iv = new StringBuilder();
+      for (double d : r.intervals()) { if (!iv.isEmpty()) iv.append(" / "); iv.append(Durations.format(d)); }
+      out.printf(Locale.ROOT, "%-18s %-28s %9.2f%%  %s%n", r.model(), iv, 100 * r.efficiency(), r.note());
+    }
+    out.printf(Locale.ROOT, "%nsensitivity (Daly's interval for the assumed MTBF): real MTBF x0.5 -> %.2f%%, x2 -> %.2f%%, x0.1 -> %.2f%%%n",
+        100 * a.dalyEfficiencyIfMtbfIs(0.5), 100 * a.dalyEfficiencyIfMtbfIs(2), 100 * a.dalyEfficiencyIfMtbfIs(0.1));
+    if (!plot.equals("none")) out.println("plot: " + plot);
+    out.flush();
+    return 0;
+  }
+}
