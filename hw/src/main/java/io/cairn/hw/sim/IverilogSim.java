@@ -1,0 +1,213 @@
+package io.cairn.hw.sim;
+
+import io.cairn.hw.engine.Stimulus;
+import io.cairn.hw.netlist.Netlist;
+import io.cairn.hw.netlist.Tools;
+import io.cairn.hw.state.HwState;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Icarus Verilog running the Yosys {@code write_verilog -noexpr -norename} netlist (cells are
+ * instances of Yosys' own {@code simcells.v} models). A generated testbench loads the start state
+ * (hierarchical assignments to every flop's {@code Q}, {@code $readmemh} into every memory) at
+ * time 1, drives the inputs from a file, optionally writes a VCD of every wire of the design, and
+ * at the stop cycle dumps every flop and memory word back to a file that becomes an {@link HwState}.
+ *
+ * <p>Timing: the state loads at t=1; cycle k applies its inputs at t=1+10k, samples outputs at
+ * t=6+10k, has its rising edge at t=6+10k and samples flops at t=11+10k.
+ */
+public final class IverilogSim implements Simulator {
+  private static final AtomicInteger RUNS = new AtomicInteger();
+  private final Netlist nl;
+  private final Path netlistVerilog;
+  private final Path workDir;
+  private long lastSimNanos;
+
+  /** @param netlistVerilog the {@code write_verilog} output of the same synthesis as {@code nl}. */
+  public IverilogSim(Netlist nl, Path netlistVerilog, Path workDir) {
+    this.nl = nl;
+    this.netlistVerilog = netlistVerilog.toAbsolutePath();
+    this.workDir = workDir.toAbsolutePath();
+  }
+
+  /** Whether iverilog, vvp and yosys' simcells.v are available. */
+  public static boolean available() {
+    if (Tools.which("iverilog").isEmpty() || Tools.which("vvp").isEmpty() || Tools.which("yosys").isEmpty()) return false;
+    try {
+      Tools.yosysShare();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  @Override public String name() { return "iverilog"; }
+
+  /** Wall time of the last {@code vvp} run alone (not compilation), in nanoseconds. */
+  public long lastSimNanos() { return lastSimNanos; }
+
+  static String esc(String name) { return "\\" + name + " "; }
+
+  private static String fmtName(String n) {
+    return n.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%");
+  }
+
+  @Override public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
+    start.checkFits(nl);
+    Path dir = workDir.resolve("iverilog-run-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
+    Files.createDirectories(dir);
+    // stimuli
+    try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("stim.txt"), StandardCharsets.US_ASCII)) {
+      for (long k = 0; k < cycles; k++) {
+        for (int i = 0; i < nl.inputs().size(); i++) {
+          Netlist.Port p = nl.inputs().get(i);
+          long val = stim.value(start.cycle() + k, i, p);
+          if (i > 0) w.write(' ');
+          w.write(bin(val, p.width()));
+        }
+        w.write('\n');
+      }
+    }
+    // memories
+    for (int m = 0; m < nl.memories().size(); m++) {
+      try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("mem" + m + ".hex"), StandardCharsets.US_ASCII)) {
+        for (long word : start.memories()[m]) { w.write(Long.toHexString(word)); w.write('\n'); }
+      }
+    }
+    Files.writeString(dir.resolve("tb.v"), testbench(start, cycles, vcd, trace));
+    Path share = Tools.yosysShare();
+    Tools.run(List.of(Tools.require("iverilog").toString(), "-g2005", "-o", "sim.vvp", "-s", "cairn_tb", "tb.v",
+        netlistVerilog.toString(), share.resolve("simcells.v").toString()), dir, 600);
+    long t0 = System.nanoTime();
+    String out = Tools.run(List.of(Tools.require("vvp").toString(), "-n", "sim.vvp"), dir, 3600);
+    lastSimNanos = System.nanoTime() - t0;
+    if (!Files.exists(dir.resolve("end.txt"))) throw new IOException("iverilog run in " + dir + " wrote no end state:\n" + out);
+    HwState end = parseEnd(dir.resolve("end.txt"), start.cycle() + cycles);
+    List<String> outs = new ArrayList<>(), fl = new ArrayList<>();
+    if (trace) {
+      for (String l : Files.readAllLines(dir.resolve("trace.txt"), StandardCharsets.US_ASCII)) {
+        if (l.startsWith("o ")) outs.add(l.substring(2));
+        else if (l.startsWith("s ")) fl.add(l.substring(2));
+      }
+    }
+    deleteTree(dir);
+    return new SimResult(end, outs, fl);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      for (Path p : s.toList()) Files.deleteIfExists(p);
+    }
+    Files.deleteIfExists(dir);
+  }
+
+  static String bin(long v, int width) {
+    StringBuilder b = new StringBuilder(width);
+    for (int i = width - 1; i >= 0; i--) b.append((char) ('0' + ((v >>> i) & 1)));
+    return b.toString();
+  }
+
+  private String flopRef(int i) { return "dut." + esc(nl.flops().get(i).name()) + ".Q"; }
+
+  private String memRef(int m) { return "dut." + esc(nl.memories().get(m).name()); }
+
+  private String testbench(HwState start, long cycles, Path vcd, boolean trace) {
+    StringBuilder b = new StringBuilder();
+    b.append("`timescale 1ns/1ns\n// generated by Cairn (io.cairn.hw.sim.IverilogSim)\nmodule cairn_tb;\n");
+    if (nl.clock() != null) b.append("  reg cairn_clk;\n");
+    for (int i = 0; i < nl.inputs().size(); i++) b.append("  reg [").append(nl.inputs().get(i).width() - 1).append(":0] cairn_i").append(i).append(";\n");
+    for (int i = 0; i < nl.outputs().size(); i++) b.append("  wire [").append(nl.outputs().get(i).width() - 1).append(":0] cairn_o").append(i).append(";\n");
+    b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k;\n");
+    b.append("  ").append(esc(nl.top())).append(" dut (");
+    List<String> conns = new ArrayList<>();
+    if (nl.clock() != null) conns.add("." + esc(nl.clock()) + "(cairn_clk)");
+    for (int i = 0; i < nl.inputs().size(); i++) conns.add("." + esc(nl.inputs().get(i).name()) + "(cairn_i" + i + ")");
+    for (int i = 0; i < nl.outputs().size(); i++) conns.add("." + esc(nl.outputs().get(i).name()) + "(cairn_o" + i + ")");
+    b.append(String.join(", ", conns)).append(");\n");
+    b.append("  initial begin\n");
+    if (nl.clock() != null) b.append("    cairn_clk = 1'b0;\n");
+    b.append("    #1;\n");
+    for (int i = 0; i < nl.flops().size(); i++) {
+      b.append("    ").append(flopRef(i)).append(" = 1'b").append(start.flops()[i]).append(";\n");
+    }
+    for (int m = 0; m < nl.memories().size(); m++) b.append("    $readmemh(\"mem").append(m).append(".hex\", ").append(memRef(m)).append(");\n");
+    if (vcd != null) {
+      b.append("    $dumpfile(\"").append(fmtName(vcd.toAbsolutePath().toString())).append("\");\n    $dumpvars(1, dut);\n");
+    }
+    b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
+    if (trace) b.append("    cairn_ft = $fopen(\"trace.txt\", \"w\");\n");
+    b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
+    if (!nl.inputs().isEmpty()) {
+      b.append("      cairn_r = $fscanf(cairn_fin, \"");
+      for (int i = 0; i < nl.inputs().size(); i++) b.append(i > 0 ? " %b" : "%b");
+      b.append("\\n\"");
+      for (int i = 0; i < nl.inputs().size(); i++) b.append(", cairn_i").append(i);
+      b.append(");\n");
+    }
+    b.append("      #5;\n");
+    if (trace) {
+      b.append("      $fdisplay(cairn_ft, \"o ");
+      for (int i = 0; i < nl.outputs().size(); i++) b.append(i > 0 ? " " : "").append(fmtName(nl.outputs().get(i).name())).append("=%b");
+      b.append("\"");
+      for (int i = 0; i < nl.outputs().size(); i++) b.append(", cairn_o").append(i);
+      b.append(");\n");
+    }
+    if (nl.clock() != null) b.append("      cairn_clk = 1'b1;\n");
+    b.append("      #5;\n");
+    if (trace) {
+      b.append("      $fwrite(cairn_ft, \"s \");\n");
+      for (int i = 0; i < nl.flops().size(); i += 128) {
+        b.append("      $fwrite(cairn_ft, \"%b\", {");
+        for (int j = i; j < Math.min(i + 128, nl.flops().size()); j++) b.append(j > i ? ", " : "").append(flopRef(j));
+        b.append("});\n");
+      }
+      b.append("      $fwrite(cairn_ft, \"\\n\");\n");
+    }
+    if (nl.clock() != null) b.append("      cairn_clk = 1'b0;\n");
+    b.append("    end\n    #1;\n    cairn_fs = $fopen(\"end.txt\", \"w\");\n");
+    for (int i = 0; i < nl.flops().size(); i++) b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
+    for (int m = 0; m < nl.memories().size(); m++) {
+      Netlist.Memory mm = nl.memories().get(m);
+      b.append("    for (cairn_k = 0; cairn_k < ").append(mm.size()).append("; cairn_k = cairn_k + 1) $fdisplay(cairn_fs, \"w ")
+          .append(m).append(" %0d %h\", cairn_k, ").append(memRef(m)).append("[cairn_k + ").append(mm.offset()).append("]);\n");
+    }
+    b.append("    $fclose(cairn_fs);\n");
+    if (trace) b.append("    $fclose(cairn_ft);\n");
+    if (vcd != null) b.append("    $dumpflush;\n");
+    b.append("    $finish;\n  end\nendmodule\n");
+    return b.toString();
+  }
+
+  private HwState parseEnd(Path file, long cycle) throws IOException {
+    byte[] flops = new byte[nl.flops().size()];
+    long[][] mems = new long[nl.memories().size()][];
+    for (int m = 0; m < mems.length; m++) mems[m] = new long[nl.memories().get(m).size()];
+    int fi = 0;
+    List<String> unknown = new ArrayList<>();
+    for (String l : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+      if (l.startsWith("f ")) {
+        char c = l.charAt(2);
+        if (c != '0' && c != '1' && unknown.size() < 5) unknown.add("flop " + nl.flops().get(fi).stateName() + " is " + c);
+        flops[fi++] = (byte) (c == '1' ? 1 : 0);
+      } else if (l.startsWith("w ")) {
+        String[] t = l.split(" ");
+        int m = Integer.parseInt(t[1]), a = Integer.parseInt(t[2]);
+        if (!t[3].matches("[0-9a-fA-F]+")) {
+          if (unknown.size() < 5) unknown.add("word " + nl.memories().get(m).name() + "[" + a + "] is " + t[3]);
+          continue;
+        }
+        mems[m][a] = Long.parseUnsignedLong(t[3], 16);
+      }
+    }
+    if (fi != flops.length) throw new IOException("iverilog end state: " + fi + " flops read, expected " + flops.length);
+    if (!unknown.isEmpty()) throw new IOException("iverilog end state has unknown (x/z) values, e.g. " + unknown);
+    return new HwState(nl.hash(), nl.top(), cycle, flops, mems);
+  }
+}

@@ -1,0 +1,67 @@
+package io.cairn.hw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.hw.engine.FastEngine;
+import io.cairn.hw.engine.RandomStimulus;
+import io.cairn.hw.engine.Stimulus;
+import io.cairn.hw.netlist.Netlist;
+import io.cairn.hw.sim.IverilogSim;
+import io.cairn.hw.sim.SimResult;
+import io.cairn.hw.sim.Traces;
+import io.cairn.hw.state.HwState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * For each example: N fast + move + M iverilog == N+M iverilog == N+M fast (every flop after every
+ * edge, every output every cycle, every memory word at the end), and the reverse move.
+ */
+class DifferentialTest {
+  static final int N = 150, M = 100;
+
+  static Stimulus stim(String design, long seed) {
+    return new RandomStimulus(seed, 2, 48, Map.of());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"counter", "fifo", "uart", "cpu"})
+  void fastToIverilogAndBack(String name) throws Exception {
+    Examples.assumeIverilog();
+    Examples.Design d = Examples.get(name);
+    Netlist nl = d.netlist();
+    IverilogSim iv = new IverilogSim(nl, d.synthesis().verilog(), Examples.work());
+    Stimulus stim = stim(name, 42 + name.hashCode());
+    HwState zero = HwState.initial(nl);
+
+    SimResult fastAll = Traces.fast(nl, zero, stim, N + M);
+    SimResult ivAll = iv.run(zero, stim, N + M, null, true);
+    assertThat(ivAll.outputs()).as("%s outputs: iverilog vs fast", name).containsExactlyElementsOf(fastAll.outputs());
+    assertThat(ivAll.flops()).as("%s flops: iverilog vs fast", name).containsExactlyElementsOf(fastAll.flops());
+    assertThat(ivAll.end().diff(fastAll.end(), nl, 10)).as("%s end state", name).isEmpty();
+
+    // fast N, move to iverilog, M more
+    FastEngine e = new FastEngine(nl);
+    e.setStimulus(stim);
+    e.run(N);
+    HwState atN = e.state();
+    assertThat(atN.cycle()).isEqualTo(N);
+    SimResult moved = iv.run(atN, stim, M, null, true);
+    assertThat(moved.outputs()).as("%s outputs after move to iverilog", name).containsExactlyElementsOf(fastAll.outputs().subList(N, N + M));
+    assertThat(moved.flops()).as("%s flops after move to iverilog", name).containsExactlyElementsOf(fastAll.flops().subList(N, N + M));
+    assertThat(moved.end().diff(fastAll.end(), nl, 10)).isEmpty();
+    assertThat(moved.end().cycle()).isEqualTo(N + M);
+
+    // reverse: iverilog N, move to fast, M more
+    SimResult ivN = iv.run(zero, stim, N, null, false);
+    assertThat(ivN.end().diff(atN, nl, 10)).isEmpty();
+    SimResult back = Traces.fast(nl, ivN.end(), stim, M);
+    assertThat(back.outputs()).containsExactlyElementsOf(ivAll.outputs().subList(N, N + M));
+    assertThat(back.flops()).containsExactlyElementsOf(ivAll.flops().subList(N, N + M));
+    assertThat(back.end().diff(ivAll.end(), nl, 10)).isEmpty();
+    // the state actually changed along the way (the test would notice a stuck design)
+    assertThat(List.copyOf(fastAll.flops()).stream().distinct().count()).isGreaterThan(5);
+  }
+}
