@@ -117,6 +117,7 @@ public final class Engine implements AutoCloseable {
     this.scratch = new LevelStore.Scratch(blockSize);
     this.flusher = mode == Settings.Mode.ASYNC
         ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory()) : null;
+    seedCostFromStats();
     if (settings.bool("signals")) Signals.install();
     this.signalsSeen = Signals.count();
     this.shutdownHook = mode == Settings.Mode.ASYNC ? new Thread(this::drainAtExit, "cairn-drain-" + run) : null;
@@ -371,6 +372,26 @@ public final class Engine implements AutoCloseable {
             + "\"lastBytes\":%d,\"lastRestoreSeconds\":%.6f,\"levelWriteSeconds\":{%s}}%n",
         run, mode.name().toLowerCase(Locale.ROOT), stats.checkpoints, stats.lastCost,
         stats.checkpoints == 0 ? 0 : stats.sumCost / stats.checkpoints, stats.lastBytes, stats.lastRestore, lv);
+  }
+
+  /** A restarted run starts with the checkpoint cost its previous incarnation measured (from stats.json). */
+  private void seedCostFromStats() {
+    Storage st = statsStorage();
+    if (st == null) return;
+    try {
+      if (!st.exists("stats.json")) return;
+      try (Storage.Input in = st.open("stats.json")) {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 16, in.size()));
+        in.readFully(0, b);
+        var m = java.util.regex.Pattern.compile("\"lastCostSeconds\":([0-9.eE+-]+)").matcher(new String(b.array(), StandardCharsets.UTF_8));
+        if (m.find()) {
+          double c = Double.parseDouble(m.group(1));
+          if (c > 0 && Double.isFinite(c)) policy.seedCost(c);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("no usable stats.json: {}", e.getMessage());
+    }
   }
 
   /** The first level that survives the process (for attempt counters and statistics). */

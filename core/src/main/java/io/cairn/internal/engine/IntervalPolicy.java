@@ -64,6 +64,11 @@ public final class IntervalPolicy {
     cost = Double.isNaN(cost) ? blockingSeconds : 0.7 * cost + 0.3 * blockingSeconds;
   }
 
+  /** Starts from a cost measured earlier (by a previous run of the same checkpoint directory). */
+  public void seedCost(double seconds) {
+    if (Double.isNaN(cost)) cost = seconds;
+  }
+
   /** After a restore: the interval starts again from now. */
   public void restarted() {
     calls = 0;

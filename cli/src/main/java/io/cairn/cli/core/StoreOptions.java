@@ -1,0 +1,43 @@
+package io.cairn.cli.core;
+
+import io.cairn.internal.Settings;
+import io.cairn.internal.engine.LevelStore;
+import io.cairn.internal.store.DirectoryStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Which checkpoints a command looks at: the same configuration a program would open. */
+public final class StoreOptions {
+  @Option(names = "--dir", defaultValue = "cairn-data", description = "Base directory of the local and persistent levels (default ${DEFAULT-VALUE}).")
+  Path dir;
+  @Option(names = "--name", defaultValue = "cairn", description = "The run's name (default ${DEFAULT-VALUE}).")
+  String name;
+  @Option(names = "--config", description = "Configuration file (properties), as given to the program.")
+  Path config;
+  @Option(names = "--json", description = "Print JSON for scripts.")
+  boolean json;
+
+  Settings settings() {
+    Settings s = new Settings();
+    if (config != null) s.load(config);
+    s.set("name", name, "--name");
+    s.applyEnvironment(System.getenv());
+    return s;
+  }
+
+  /** The file-backed levels that exist on disk (the in-process level has nothing to show). */
+  List<LevelStore> levels() {
+    Settings s = settings();
+    List<LevelStore> out = new ArrayList<>();
+    for (Settings.LevelSpec spec : s.levels(dir)) {
+      if (spec.kind().equals("process")) continue;
+      Path root = spec.path().resolve(s.get("name"));
+      if (!Files.isDirectory(root)) continue;
+      out.add(new LevelStore(spec, new DirectoryStorage(root), s.integer("incremental.full-every")));
+    }
+    return out;
+  }
+}
