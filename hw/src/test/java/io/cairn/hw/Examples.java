@@ -57,9 +57,13 @@ public final class Examples {
         String top = n.contains("/") ? n.substring(n.indexOf('/') + 1) : n;
         Path dir = examples().resolve(dirName);
         List<Path> files = new ArrayList<>();
-        files.add(dir.resolve(top + ".v"));
-        try (var s = Files.list(dir)) {
-          s.filter(p -> p.toString().endsWith(".v") && !p.getFileName().toString().equals(top + ".v")).sorted().forEach(files::add);
+        if (Files.exists(dir.resolve("sources.f"))) {
+          for (String l : Files.readAllLines(dir.resolve("sources.f"))) if (!l.isBlank()) files.add(dir.resolve(l.trim()).normalize());
+        } else {
+          files.add(dir.resolve(top + ".v"));
+          try (var s = Files.list(dir)) {
+            s.filter(p -> p.toString().endsWith(".v") && !p.getFileName().toString().equals(top + ".v")).sorted().forEach(files::add);
+          }
         }
         Yosys.Synthesis syn = Yosys.synthesize(files, top, work().resolve("netlists").resolve(n.replace('/', '_')));
         return new Design(n, NetlistLoader.load(syn.json()), syn);

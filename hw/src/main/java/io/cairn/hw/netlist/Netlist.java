@@ -63,12 +63,13 @@ public record Netlist(String top, int netCount, List<Port> inputs, List<Port> ou
   }
 
   /**
-   * Resolves a signal name: exact, without a leading {@code top.} prefix, or a bit select
+   * Resolves a signal name: exact, with or without a leading {@code <top>.} or {@code top.} prefix, or a bit select
    * {@code name[i]}. Returns the nets LSB first, or null.
    */
   public int[] signal(String name) {
     String n = name;
     if (!signals.containsKey(n) && n.startsWith(top + ".")) n = n.substring(top.length() + 1);
+    else if (!signals.containsKey(n) && n.startsWith("top.")) n = n.substring(4);
     int[] nets = signals.get(n);
     if (nets != null) return nets;
     int lb = n.lastIndexOf('[');
