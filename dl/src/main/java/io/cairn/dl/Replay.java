@@ -1,0 +1,90 @@
+package io.cairn.dl;
+
+import io.cairn.Checkpointer;
+import io.cairn.dl.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * Faithful replay: restore a checkpoint into a fresh trainer and re-run to a later step. The result is
+ * bit-identical to the original run at that step, whatever the number of workers, so a segment can be
+ * re-run with extra logging (a {@link Trainer.Listener}) without changing what it computes.
+ */
+public final class Replay {
+  private Replay() { }
+
+  /** One segment: restore {@code version}, run until {@code toStep} steps are done. */
+  public record Segment(long version, long toStep) { }
+
+  /**
+   * Restores {@code version} into a new trainer from {@code trainers} and trains until {@code toStep}
+   * steps are done. {@code checkpoints} opens the run's checkpointer (closed again before training).
+   */
+  public static Trainer run(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version, long toStep,
+      Trainer.Listener listener) {
+    Trainer t = restore(trainers, checkpoints, version, toStep);
+    if (listener != null) t.addListener(listener);
+    while (t.stepsDone() < toStep) t.step();
+    return t;
+  }
+
+  private static Trainer restore(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version, long toStep) {
+    Trainer t = trainers.get();
+    try (Checkpointer ck = checkpoints.get()) {
+      TrainingState.of(t).attach(ck).restore(version);
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+    if (t.stepsDone() > toStep) {
+      long at = t.stepsDone();
+      t.close();
+      throw new IllegalArgumentException("version " + version + " is at step " + at + ", after the target step " + toStep);
+    }
+    return t;
+  }
+
+  /**
+   * Replays several segments at once: restores each (one after the other: a checkpoint directory has
+   * one user at a time), then trains them in parallel on {@code threads} threads. Returns the trainers
+   * in the order of {@code segments}; the caller closes them.
+   */
+  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, List<Segment> segments,
+      int threads) {
+    List<Trainer> ts = new ArrayList<>();
+    try {
+      for (Segment s : segments) ts.add(restore(trainers, checkpoints, s.version(), s.toStep()));
+    } catch (RuntimeException e) {
+      ts.forEach(Trainer::close);
+      throw e;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads),
+        Thread.ofPlatform().name("cairn-dl-replay-", 0).daemon(true).factory());
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int i = 0; i < ts.size(); i++) {
+        Trainer t = ts.get(i);
+        long to = segments.get(i).toStep();
+        fs.add(pool.submit(() -> { while (t.stepsDone() < to) t.step(); }));
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        try {
+          fs.get(i).get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("replay of segment " + segments.get(i) + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted during replay", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return ts;
+  }
+}
