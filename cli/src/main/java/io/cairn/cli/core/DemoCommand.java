@@ -68,7 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
     ref = null;
     System.out.printf("%n   done in %.1f s, fingerprint %016x%n", refSecs, refPrint);
     if (mtbf.equals("auto")) mtbf = String.format(Locale.ROOT, "%.3fs", Math.max(0.2, refSecs / (kills + 1)));
-    System.out.printf("%nLevels: memory (%s), local (%s, lz4), persistent (%s, zstd, incremental, every 4th)%n"
+    System.out.printf("%nLevels: memory (%s), local (%s), persistent (%s, zstd, incremental, every 4th)%n"
         + "Interval: Daly's optimum from the measured checkpoint cost and an MTBF of %s%n", shm, dir.resolve("local"), dir.resolve("persistent"), mtbf);
 
     System.out.println("\n2) Checkpointed run in a child JVM, killed with SIGKILL at random moments");

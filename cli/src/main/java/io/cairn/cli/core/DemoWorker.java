@@ -22,7 +22,7 @@ public final class DemoWorker implements Callable<Integer> {
   static Checkpointer.Builder builder(Path dir, Path shm, String mtbf) {
     return Cairn.builder().name("heat").directory(dir).levels("memory", "local", "persistent")
         .set("level.memory.path", shm.toString()).set("level.memory.keep", "2")
-        .set("level.local.keep", "2").set("level.local.codec", "lz4")
+        .set("level.local.keep", "2")
         .set("level.persistent.every", "4").set("level.persistent.keep", "2").set("level.persistent.codec", "zstd")
         .set("level.persistent.incremental", "true")
         .set("interval", "daly").set("interval.mtbf", mtbf).set("interval.first", "1s");
