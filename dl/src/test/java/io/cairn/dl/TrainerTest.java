@@ -11,6 +11,8 @@ import io.cairn.dl.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
+  static { org.assertj.core.api.Assertions.setMaxElementsForPrinting(16); }
+
   @Test void dataParallelResultDoesNotDependOnTheWorkerCount() {
     for (String model : new String[] {"mlp", "cnn"}) {
       DemoRun.Options o = new DemoRun.Options().model(model).steps(12).mode(DemoRun.Mode.NONE).optimizer(model.equals("mlp") ? "adam" : "sgd");
