@@ -269,19 +269,22 @@ public final class Engine implements AutoCloseable {
     synchronized (inFlight) { inFlight.put(v, f); }
     long reserved = need;
     flusher.execute(() -> {
+      Version ver = null;
+      Throwable err = null;
       try {
-        Version ver = writeLevels(h, cap, targets);
+        ver = writeLevels(h, cap, targets);
         recordStats(secs, cap);
-        f.complete(ver);
       } catch (Throwable e) {
+        err = e;
         backgroundFailure = e;
         log.error("background checkpoint {} of '{}' failed: {}", v, run, e.getMessage());
-        f.completeExceptionally(e);
       } finally {
         arena.close();
         release(reserved);
         synchronized (inFlight) { inFlight.remove(v); }
       }
+      // staging memory is released before anyone waiting on the future wakes up
+      if (err == null) f.complete(ver); else f.completeExceptionally(err);
     });
     return new Pending(v, f, false);
   }
