@@ -119,7 +119,8 @@ public final class LevelStore {
     if (incremental) for (RegionEntry r : last.regions()) base.put(r.name(), r);
     long written = 0;
     List<RegionEntry> entries = new ArrayList<>();
-    CRC32C crc = new CRC32C();
+    List<ChunkStage> stages = pipeline(s);
+    Chunk chunk = new Chunk();
     try {
       try (Storage.Output out = storage.create(d + "/data.pack")) {
         out.write(PackFormat.header(h.version()));
@@ -133,32 +134,23 @@ public final class LevelStore {
             int len = (int) Math.min(blockSize, size - off);
             s.raw.clear().limit(len);
             MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(s.raw), 0, len);
-            long hash = spec.incremental() ? XXH.hash(s.raw, 0, len, 0) : 0L;
-            if (prev != null && index < prev.blocks().size()) {
-              BlockRef pb = prev.blocks().get(index);
-              if (pb.rawLen() == len && pb.rawHash() == hash && hash != 0L) {
-                blocks.add(pb);
-                continue;
-              }
+            chunk.reset(c.name(), index, off, s.raw, prev);
+            for (ChunkStage stage : stages) {
+              stage.apply(chunk);
+              if (chunk.reused != null) break;
             }
-            Codec codec = spec.codec();
-            ByteBuffer stored = s.raw;
-            if (codec != Codec.NONE) {
-              s.comp.clear();
-              int n = codec.compress(s.raw.duplicate(), s.comp);
-              if (n < len - len / 32) stored = s.comp.limit(n); else codec = Codec.NONE;
+            if (chunk.reused != null) {
+              blocks.add(chunk.reused);
+              continue;
             }
-            crc.reset();
-            crc.update(stored.duplicate());
-            int storedCrc = (int) crc.getValue();
             long at = out.position();
+            int storedLen = chunk.stored.remaining();
             s.header.clear();
-            PackFormat.putChunkHeader(s.header, codec, len, stored.remaining(), storedCrc, hash);
+            PackFormat.putChunkHeader(s.header, chunk.codec, len, storedLen, chunk.storedCrc, chunk.rawHash);
             out.write(s.header.flip());
-            int storedLen = stored.remaining();
-            out.write(stored);
+            out.write(chunk.stored);
             written += PackFormat.CHUNK_HEADER + storedLen;
-            blocks.add(new BlockRef(h.version(), at, storedLen, len, codec, storedCrc, hash));
+            blocks.add(new BlockRef(h.version(), at, storedLen, len, chunk.codec, chunk.storedCrc, chunk.rawHash));
           }
           entries.add(new RegionEntry(c.name(), c.kind(), c.length(), size, blocks));
         }
@@ -185,6 +177,21 @@ public final class LevelStore {
       }
       throw e;
     }
+  }
+
+  /**
+   * The write pipeline of this level: change detection and deduplication when incremental,
+   * compression with the level's codec, then the checksum of what is stored.
+   */
+  List<ChunkStage> pipeline(Scratch s) {
+    List<ChunkStage> stages = new ArrayList<>();
+    if (spec.incremental()) {
+      stages.add(ChunkStage.HASH);
+      stages.add(ChunkStage.DEDUP);
+    }
+    if (spec.codec() != Codec.NONE) stages.add(ChunkStage.compress(spec.codec(), s.comp));
+    stages.add(ChunkStage.CHECKSUM);
+    return stages;
   }
 
   /** Forgets the incremental base (e.g. after a restore: the next version here is full). */
