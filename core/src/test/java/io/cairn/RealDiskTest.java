@@ -1,0 +1,94 @@
+package io.cairn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real small file system (tmpfs of 512 KiB) that fills up, and one remounted read-only. Needs the
+ * right to mount (root in CI); skips with a message elsewhere.
+ */
+class RealDiskTest {
+  @TempDir Path dir;
+  Path mnt;
+
+  static int run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor();
+  }
+
+  void mountTmpfs(String size) throws Exception {
+    mnt = dir.resolve("mnt");
+    Files.createDirectories(mnt);
+    int rc = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString());
+    Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN): the full-disk case is covered by FaultTest's failing store");
+  }
+
+  @AfterEach void unmount() throws Exception {
+    if (mnt != null) run("umount", "-l", mnt.toString());
+  }
+
+  Checkpointer.Builder builder(boolean async) {
+    return Cairn.builder().name("disk").directory(mnt).levels("local").set("level.local.keep", "2").set("block-size", "16KiB")
+        .set("signals", "false").async(async).environment(Map.of());
+  }
+
+  @Test void aFullFileSystemNeverCostsTheLastGoodCheckpoint() throws Exception {
+    mountTmpfs("512k");
+    for (boolean async : new boolean[] {false, true}) {
+      long[] s = new long[20_000]; // 160 KB a version: with keep=2 the third does not fit next to two
+      long lastGood = 0;
+      try (Checkpointer c = builder(async).open()) {
+        c.protect("s", s);
+        for (int k = 1; k <= 6; k++) {
+          Arrays.fill(s, k);
+          try {
+            lastGood = c.checkpoint().await().number();
+          } catch (CairnException e) {
+            assertThat(e).hasMessageContaining("No space left on device").hasMessageContaining("older committed versions are intact");
+          }
+        }
+      } catch (CairnException e) {
+        assertThat(e).hasMessageContaining("No space left on device"); // async: reported again at close
+      }
+      assertThat(lastGood).isPositive();
+      long[] r = new long[20_000];
+      try (Checkpointer c = builder(false).open()) {
+        c.protect("s", r);
+        Version v = c.restoreLatest().orElseThrow();
+        assertThat(v.number()).isEqualTo(lastGood);
+        assertThat(r).containsOnly(r[0]);
+      }
+      run("sh", "-c", "rm -rf " + mnt + "/*");
+    }
+  }
+
+  @Test void aReadOnlyFileSystemIsReportedAndLosesNothing() throws Exception {
+    mountTmpfs("4m");
+    long[] s = new long[1000];
+    Arrays.fill(s, 7);
+    try (Checkpointer c = builder(false).open()) {
+      c.protect("s", s);
+      c.checkpoint();
+    }
+    assertThat(run("mount", "-o", "remount,ro", mnt.toString())).isZero();
+    assertThatThrownBy(() -> builder(false).open()).isInstanceOf(CairnException.class)
+        .hasMessageContaining(mnt.toString()).hasMessageContaining("local");
+    assertThat(run("mount", "-o", "remount,rw", mnt.toString())).isZero();
+    long[] r = new long[1000];
+    try (Checkpointer c = builder(false).open()) {
+      c.protect("s", r);
+      assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(1);
+      assertThat(r).containsOnly(7L);
+    }
+  }
+}
