@@ -1,0 +1,863 @@
+package io.cairn.cli.core;
+
+import io.cairn.Cairn;
+import io.cairn.Checkpoint;
+import io.cairn.Checkpointer;
+import io.cairn.Metadata;
+import io.cairn.Version;
+import io.cairn.internal.engine.LevelStore;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn bench}: the core engine's figures, each a ratio against a baseline measured in the same
+ * run on the same bytes and directory. Prints a table (or JSON) and writes {@code bench.json},
+ * {@code bench.txt} and {@code bench.svg} into the bench directory. What each figure means:
+ * {@code docs/performance.md}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark the checkpoint engine against plain baselines measured in the same run (ratios; see docs/performance.md).")
+public final class BenchCommand implements Callable<Integer> {
+  static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "baselines");
+
+  @Option(names = "--size", description = "MiB of protected state (default 1024; 8 with --quick).")
+  Integer sizeMiB;
+  @Option(names = "--dir", defaultValue = "cairn-data/bench", description = "Where to write (default ${DEFAULT-VALUE}); results go there too.")
+  Path dir;
+  @Option(names = "--json", description = "Print the results as JSON.")
+  boolean json;
+  @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
+  boolean quick;
+  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, baselines (default all).")
+  List<String> only;
+  @Option(names = "--repeat", description = "Repetitions per measurement; the median is reported (default 3; 1 with --quick).")
+  Integer repeat;
+  @Option(names = "--block-size", description = "Cairn block size (default 4MiB; 64KiB with --quick).")
+  String blockSize;
+  @Option(names = "--mtbf", defaultValue = "10m", description = "MTBF given to Young's interval in the loop figure (default ${DEFAULT-VALUE}).")
+  String mtbf;
+  @Option(names = "--loop-grid", description = "Heat grid edge of the loop figure (default 4096 = 128 MiB, the demo's; 256 with --quick).")
+  Integer loopGrid;
+  @Option(names = "--loop-steps", description = "Solver steps of the loop figure (default 600; 300 with --quick).")
+  Integer loopSteps;
+  @Option(names = "--compression-size", description = "MiB per data kind in the compression figure (default min(size, 256)).")
+  Integer compressionMiB;
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random data (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Spec CommandSpec spec;
+  private final PrintStream log = System.err;
+  private int reps;
+  private long bytes;
+  private String block;
+  private double[] state;
+  private boolean dropWorks;
+  private String dropNote = "not tried";
+  private String loadAtStart = "";
+  private final Map<String, List<Double>> times = new LinkedHashMap<>();
+  private final List<Map<String, Object>> figures = new ArrayList<>();
+  private final List<Row> allRows = new ArrayList<>();
+
+  /** One line of a figure: a value, the baseline it is compared with, and their ratio. */
+  record Row(String figure, String name, double value, double baseline, String unit, double ratio, String ratioMeaning,
+             String target, Boolean met, Map<String, Object> extra) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", name);
+      m.put("value", value);
+      m.put("baseline", baseline);
+      m.put("unit", unit);
+      m.put("ratio", ratio);
+      m.put("ratioMeaning", ratioMeaning);
+      m.put("target", target);
+      m.put("met", met);
+      m.putAll(extra);
+      return m;
+    }
+  }
+
+  @Override public Integer call() throws Exception {
+    // progress goes to stderr; the engine's per-restore INFO lines would drown it
+    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    int mib = sizeMiB != null ? sizeMiB : quick ? 8 : 1024;
+    if (mib < 1 || mib > 8191) throw new ParameterException(spec.commandLine(), "--size must be between 1 and 8191 MiB, got " + mib);
+    reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 3;
+    block = blockSize != null ? blockSize : quick ? "64KiB" : "4MiB";
+    bytes = (long) mib << 20;
+    List<String> run = only == null || only.isEmpty() ? FIGURES : only.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+    for (String f : run) if (!FIGURES.contains(f)) throw new ParameterException(spec.commandLine(), "--only: unknown figure '" + f + "' (known: " + FIGURES + ")");
+    Files.createDirectories(dir);
+    String load = loadAverage();
+    loadAtStart = load;
+    log.printf(Locale.ROOT, "cairn bench: %d MiB of state, %d repetition(s), block size %s, in %s (load average %s)%n",
+        mib, reps, block, dir.toAbsolutePath(), load);
+
+    state = new double[Math.toIntExact(bytes / 8)];
+    fillRandom(state, seed);
+    warmUp();
+    dropWorks = dropCaches();
+    dropNote = dropWorks ? "page cache dropped before each cold read (echo 3 > /proc/sys/vm/drop_caches worked)"
+        : "cannot drop the page cache here (" + dropNote + "): 'cold' reads may come from the page cache";
+    log.println("  " + dropNote);
+
+    if (run.contains("sync")) figureSync();
+    if (run.contains("async")) figureAsync();
+    if (run.contains("baselines")) figureBaselines();
+    if (run.contains("incremental")) figureIncremental();
+    state = null;
+    System.gc();
+    if (run.contains("compression")) figureCompression(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 256L << 20));
+    if (run.contains("loop")) figureLoop();
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tool", "cairn bench");
+    out.put("when", Instant.now().toString());
+    out.put("sizeMiB", mib);
+    out.put("repeat", reps);
+    out.put("blockSize", block);
+    out.put("dir", dir.toAbsolutePath().toString());
+    out.put("quick", quick);
+    out.put("cpus", Runtime.getRuntime().availableProcessors());
+    out.put("loadAverageAtStart", load);
+    out.put("loadAverageAtEnd", loadAverage());
+    out.put("java", System.getProperty("java.version"));
+    out.put("pageCache", dropNote);
+    out.put("figures", figures);
+    String jsonText = Json.write(out);
+    String table = table(mib);
+    Files.writeString(dir.resolve("bench.json"), jsonText + "\n");
+    Files.writeString(dir.resolve("bench.txt"), table);
+    Files.writeString(dir.resolve("bench.svg"), svg(mib));
+    if (json) System.out.println(jsonText); else System.out.print(table);
+    log.println("results: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.txt") + ", plot " + dir.resolve("bench.svg"));
+    return 0;
+  }
+
+  // ------------------------------------------------------------------ figure 1: sync checkpoint/restore
+
+  private void figureSync() throws IOException {
+    log.println("[sync] checkpoint and restore vs plain FileChannel write+fsync / read of the same bytes");
+    double[] target = new double[state.length];
+    for (int r = 0; r < reps; r++) {
+      boolean cairnFirst = r % 2 == 1;
+      for (int k = 0; k < 2; k++) {
+        if ((k == 0) == cairnFirst) writeCairnSync("cairnWrite", "cairnRestoreCold", "cairnRestoreWarm", target);
+        else writePlain("plainWrite", "plainReadCold", "plainReadWarm", target);
+      }
+    }
+    target = null;
+    List<Row> rows = new ArrayList<>();
+    rows.add(bwRow("sync", "checkpoint (write+fsync)", "cairnWrite", "plainWrite", ">= 0.95"));
+    rows.add(bwRow("sync", "restore, cold" + (dropWorks ? "" : " (page cache not dropped)"), "cairnRestoreCold", "plainReadCold", ">= 0.95"));
+    rows.add(bwRow("sync", "restore, warm page cache", "cairnRestoreWarm", "plainReadWarm", null));
+    figure("sync", "Sync checkpoint and restore bandwidth vs plain FileChannel (same bytes, same directory)", rows,
+        List.of("baseline write: 4 MiB direct buffer, copy from the array, FileChannel.write, force(true) at the end",
+            "baseline read: FileChannel.read into a 4 MiB direct buffer, copy into the array",
+            "Cairn: one local level, codec none, not incremental; restore verifies every chunk's CRC32C and the result is compared with the original",
+            dropNote));
+  }
+
+  /** Plain FileChannel write+fsync then reads (cold, warm) of the same bytes in the same directory. */
+  private void writePlain(String writeKey, String coldKey, String warmKey, double[] target) throws IOException {
+    Path f = dir.resolve("plain.bin");
+    Files.deleteIfExists(f);
+    settle();
+    MemorySegment src = MemorySegment.ofArray(state);
+    ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
+    MemorySegment bseg = MemorySegment.ofBuffer(buf);
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (long off = 0; off < bytes; off += buf.capacity()) {
+        int len = (int) Math.min(buf.capacity(), bytes - off);
+        MemorySegment.copy(src, off, bseg, 0, len);
+        buf.clear().limit(len);
+        while (buf.hasRemaining()) ch.write(buf);
+      }
+      ch.force(true);
+    }
+    record(writeKey, System.nanoTime() - t0);
+    if (coldKey != null) {
+      Arrays.fill(target, 0);
+      if (dropWorks) dropCaches();
+      record(coldKey, readPlain(f, target, buf));
+      check(target, "plain read");
+      record(warmKey, readPlain(f, target, buf));
+    }
+    Files.deleteIfExists(f);
+  }
+
+  private long readPlain(Path f, double[] target, ByteBuffer buf) throws IOException {
+    MemorySegment dst = MemorySegment.ofArray(target);
+    MemorySegment bseg = MemorySegment.ofBuffer(buf.duplicate().clear());
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+      long off = 0;
+      while (off < bytes) {
+        buf.clear().limit((int) Math.min(buf.capacity(), bytes - off));
+        while (buf.hasRemaining()) if (ch.read(buf, off + buf.position()) < 0) throw new IOException(f + ": short file");
+        MemorySegment.copy(bseg, 0, dst, off, buf.limit());
+        off += buf.limit();
+      }
+    }
+    return System.nanoTime() - t0;
+  }
+
+  private Checkpointer.Builder syncBuilder(Path levelDir) {
+    return Cairn.builder().name("bench").directory(dir).levels("local").set("level.local.path", levelDir.toString())
+        .set("level.local.keep", "100").set("interval", "none").set("signals", "false").set("block-size", block)
+        .environment(Map.of());
+  }
+
+  /** A Cairn sync checkpoint of the state, then restores (cold, warm) into {@code target}. */
+  private void writeCairnSync(String writeKey, String coldKey, String warmKey, double[] target) throws IOException {
+    Path level = dir.resolve("cairn-sync");
+    DemoCommand.deleteTree(level);
+    settle();
+    try (Checkpointer c = syncBuilder(level).open()) {
+      c.protect("state", state);
+      long t0 = System.nanoTime();
+      c.checkpoint();
+      record(writeKey, System.nanoTime() - t0);
+    }
+    if (coldKey != null) {
+      Arrays.fill(target, 0);
+      if (dropWorks) dropCaches();
+      record(coldKey, restoreInto(level, target));
+      check(target, "Cairn restore");
+      record(warmKey, restoreInto(level, target));
+    }
+    DemoCommand.deleteTree(level);
+  }
+
+  private long restoreInto(Path level, double[] target) {
+    try (Checkpointer c = syncBuilder(level).open()) {
+      c.protect("state", target);
+      long t0 = System.nanoTime();
+      Optional<Version> v = c.restoreLatest();
+      long t = System.nanoTime() - t0;
+      if (v.isEmpty()) throw new IllegalStateException("nothing to restore in " + level);
+      return t;
+    }
+  }
+
+  // ------------------------------------------------------------------ figure 2: async blocking time
+
+  private void figureAsync() throws IOException {
+    log.println("[async] blocking time of an async checkpoint vs a plain memory copy of the same bytes");
+    Path level = dir.resolve("cairn-async");
+    DemoCommand.deleteTree(level);
+    MemorySegment src = MemorySegment.ofArray(state);
+    try (Arena arena = Arena.ofShared();
+         Checkpointer c = asyncBuilder(level).open()) {
+      MemorySegment warm = arena.allocate(bytes, 64);
+      warm.fill((byte) 1); // touch every page: the floor is a copy into memory that is already mapped
+      c.protect("state", state);
+      c.checkpoint().await(); // warm-up (class loading, JIT), not measured
+      for (int r = 0; r < reps; r++) {
+        long t0 = System.nanoTime();
+        MemorySegment.copy(src, 0, warm, 0, bytes);
+        record("copyWarm", System.nanoTime() - t0);
+        t0 = System.nanoTime();
+        try (Arena fresh = Arena.ofConfined()) {
+          MemorySegment s = fresh.allocate(bytes, 64);
+          MemorySegment.copy(src, 0, s, 0, bytes);
+          record("copyFresh", System.nanoTime() - t0);
+        }
+        settle();
+        t0 = System.nanoTime();
+        Checkpoint ck = c.checkpoint();
+        long blocked = System.nanoTime() - t0;
+        ck.await();
+        long committed = System.nanoTime() - t0;
+        record("asyncBlocking", blocked);
+        record("asyncCommitted", committed);
+      }
+    } finally {
+      DemoCommand.deleteTree(level);
+    }
+    List<Row> rows = new ArrayList<>();
+    rows.add(timeRow("async", "blocking time vs copy into mapped memory", "asyncBlocking", "copyWarm", "<= 1.3"));
+    rows.add(timeRow("async", "blocking time vs allocate+copy", "asyncBlocking", "copyFresh", null));
+    rows.add(timeRow("async", "allocate+copy vs copy into mapped memory", "copyFresh", "copyWarm", null));
+    figure("async", "Blocking time of an async checkpoint vs a plain memory copy of the same bytes", rows,
+        List.of("copy into mapped memory: MemorySegment.copy of the array into an off-heap buffer allocated and touched beforehand (the physical floor)",
+            "allocate+copy: a fresh off-heap buffer per checkpoint (Arena.allocate zero-fills and faults in every page), then the copy",
+            "Cairn: async mode, one local level; blocking = the time checkpoint() takes to return; the write is awaited outside the measurement",
+            String.format(Locale.ROOT, "time to commit (blocking + background write + fsync), median: %.3f s", median("asyncCommitted") / 1e9)));
+  }
+
+  private Checkpointer.Builder asyncBuilder(Path levelDir) {
+    return syncBuilder(levelDir).async(true).set("level.local.keep", "2")
+        .set("async.staging-limit", Long.toString(Math.max(2 * bytes, 64L << 20)));
+  }
+
+  // ------------------------------------------------------------------ figure 6: baselines
+
+  private void figureBaselines() throws IOException, ClassNotFoundException {
+    log.println("[baselines] Java serialization, plain FileChannel, Cairn sync and async on the same arrays");
+    double[] target = new double[state.length];
+    boolean haveSync = times.containsKey("plainWrite") && times.containsKey("cairnWrite");
+    for (int r = 0; r < reps; r++) {
+      if (!haveSync) {
+        writePlain("plainWrite", "plainReadCold", null, target);
+        writeCairnSync("cairnWrite", "cairnRestoreCold", null, target);
+      }
+      writeSerialized(target);
+    }
+    if (!times.containsKey("asyncBlocking")) {
+      Path level = dir.resolve("cairn-async");
+      try (Checkpointer c = asyncBuilder(level).open()) {
+        c.protect("state", state);
+        c.checkpoint().await();
+        for (int r = 0; r < reps; r++) {
+          settle();
+          long t0 = System.nanoTime();
+          Checkpoint ck = c.checkpoint();
+          long blocked = System.nanoTime() - t0;
+          ck.await();
+          record("asyncBlocking", blocked);
+          record("asyncCommitted", System.nanoTime() - t0);
+        }
+      } finally {
+        DemoCommand.deleteTree(level);
+      }
+    }
+    target = null;
+    List<Row> rows = new ArrayList<>();
+    rows.add(bwRow("baselines", "ObjectOutputStream + fsync", "oosWrite", "plainWrite", null));
+    rows.add(bwRow("baselines", "Cairn sync checkpoint", "cairnWrite", "plainWrite", null));
+    rows.add(bwRow("baselines", "Cairn async, program blocked", "asyncBlocking", "plainWrite", null));
+    rows.add(bwRow("baselines", "Cairn async, until committed", "asyncCommitted", "plainWrite", null));
+    rows.add(bwRow("baselines", "ObjectInputStream read" + (dropWorks ? ", cold" : ""), "oosRead", "plainReadCold", null));
+    rows.add(bwRow("baselines", "Cairn restore" + (dropWorks ? ", cold" : ""), "cairnRestoreCold", "plainReadCold", null));
+    figure("baselines", "Bandwidth relative to a plain FileChannel write+fsync (writes) / read (reads) of the same arrays", rows,
+        List.of("ratio = plain FileChannel time / method time, so > 1 is faster than the plain write",
+            "ObjectOutputStream(BufferedOutputStream(FileOutputStream)).writeObject(double[]), flush, FileDescriptor.sync()",
+            "Cairn async 'program blocked' counts only the time checkpoint() blocks the caller"));
+  }
+
+  private void writeSerialized(double[] target) throws IOException, ClassNotFoundException {
+    Path f = dir.resolve("oos.bin");
+    Files.deleteIfExists(f);
+    settle();
+    long t0 = System.nanoTime();
+    try (FileOutputStream fos = new FileOutputStream(f.toFile());
+         ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+      oos.writeObject(state);
+      oos.flush();
+      fos.getFD().sync();
+    }
+    record("oosWrite", System.nanoTime() - t0);
+    if (dropWorks) dropCaches();
+    t0 = System.nanoTime();
+    double[] back;
+    try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(new FileInputStream(f.toFile()), 1 << 16))) {
+      back = (double[]) in.readObject();
+    }
+    record("oosRead", System.nanoTime() - t0);
+    if (!Arrays.equals(back, state)) throw new IllegalStateException("ObjectInputStream gave back different data");
+    Files.deleteIfExists(f);
+  }
+
+  // ------------------------------------------------------------------ figure 4: incremental
+
+  private void figureIncremental() throws IOException {
+    log.println("[incremental] bytes written and time when 1%, 5%, 25%, 100% of the blocks change");
+    Path level = dir.resolve("cairn-incremental");
+    DemoCommand.deleteTree(level);
+    int blockBytes = (int) io.cairn.internal.Settings.parseBytes(block);
+    int perBlock = blockBytes / 8;
+    int nBlocks = (int) ((state.length + (long) perBlock - 1) / perBlock);
+    SplittableRandom rnd = new SplittableRandom(seed + 4);
+    double[] fractions = {0.01, 0.05, 0.25, 1.0};
+    long fullBytes;
+    double fullTime;
+    List<Row> rows = new ArrayList<>();
+    try (Checkpointer c = syncBuilder(level).set("level.local.incremental", "true")
+        .set("incremental.full-every", "1000000").set("level.local.keep", "1000").open()) {
+      c.protect("state", state);
+      // The chain's first version is the full checkpoint; the next ones (nothing changed) give the hashing floor.
+      List<Long> fullT = new ArrayList<>();
+      long first = -1;
+      for (int r = 0; r < Math.max(2, reps); r++) {
+        settle();
+        long t0 = System.nanoTime();
+        Checkpoint ck = c.checkpoint();
+        fullT.add(System.nanoTime() - t0);
+        if (first < 0) first = ck.version();
+      }
+      fullTime = fullT.getFirst();
+      fullBytes = packBytes(level, first);
+      record("incFull", (long) fullTime);
+      double unchangedTime = median(fullT.subList(1, fullT.size()));
+      for (double f : fractions) {
+        int k = Math.max(1, (int) Math.round(f * nBlocks));
+        List<Long> ts = new ArrayList<>();
+        long written = 0;
+        for (int r = 0; r < reps; r++) {
+          int[] chosen = choose(nBlocks, k, rnd);
+          for (int b : chosen) {
+            long at = (long) b * perBlock + rnd.nextInt(Math.min(perBlock, state.length - b * perBlock));
+            state[(int) at] = rnd.nextDouble();
+          }
+          settle();
+          long t0 = System.nanoTime();
+          Checkpoint ck = c.checkpoint();
+          ts.add(System.nanoTime() - t0);
+          written = packBytes(level, ck.version());
+        }
+        double t = median(ts);
+        double actual = (double) k / nBlocks;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("changedFraction", actual);
+        extra.put("changedBlocks", k);
+        extra.put("blocks", nBlocks);
+        extra.put("bytesWritten", written);
+        extra.put("fullBytes", fullBytes);
+        extra.put("seconds", t / 1e9);
+        extra.put("fullSeconds", fullTime / 1e9);
+        extra.put("timeRatio", t / fullTime);
+        String pct = String.format(Locale.ROOT, "%.0f%%", f * 100);
+        double bytesRatio = (double) written / fullBytes;
+        String tgt = f == 0.05 ? "<= 0.07" : null;
+        rows.add(row("incremental", pct + " of blocks changed: bytes written / full", written / 1048576.0, fullBytes / 1048576.0, "MiB",
+            bytesRatio, "incremental bytes / full bytes", tgt, extra));
+        rows.add(row("incremental", pct + " of blocks changed: time / full", t / 1e9, fullTime / 1e9, "s", t / fullTime,
+            "incremental time / full time", null, Map.of("changedFraction", actual)));
+      }
+      List<String> notes = new ArrayList<>(List.of(
+          "one local level, incremental=true, sync mode; the full checkpoint is the chain's first version (" + nBlocks + " blocks of " + block + ")",
+          "changing a block = changing one double in it; each fraction is measured " + reps + " time(s) in a row on the same chain, median time, bytes of the last",
+          "bytes = the version's data.pack + manifest on disk"));
+      notes.add(String.format(Locale.ROOT, "nothing changed: %.3f s (%.3f of the full time) - the floor of hashing every block",
+            unchangedTime / 1e9, unchangedTime / fullTime));
+      figure("incremental", "Incremental checkpoints: bytes and time vs a full checkpoint", rows, notes);
+    } finally {
+      DemoCommand.deleteTree(level);
+    }
+  }
+
+  private static int[] choose(int n, int k, SplittableRandom rnd) {
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) all[i] = i;
+    for (int i = 0; i < k; i++) {
+      int j = i + rnd.nextInt(n - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    return Arrays.copyOf(all, k);
+  }
+
+  private static long packBytes(Path level, long version) throws IOException {
+    Path d = level.resolve("bench").resolve(LevelStore.dir(version));
+    long n = 0;
+    for (String f : List.of("data.pack", "manifest")) if (Files.exists(d.resolve(f))) n += Files.size(d.resolve(f));
+    return n;
+  }
+
+  // ------------------------------------------------------------------ figure 5: compression
+
+  private void figureCompression(long sample) throws IOException {
+    log.printf(Locale.ROOT, "[compression] none, lz4, zstd on random doubles, a smooth heat field, zeros (%d MiB each)%n", sample >> 20);
+    Path shm = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
+        ? Path.of("/dev/shm").resolve("cairn-bench-" + ProcessHandle.current().pid()) : dir.resolve("cairn-compression");
+    List<Row> rows = new ArrayList<>();
+    String smoothNote = "";
+    try {
+      for (String kind : List.of("random", "smooth", "zeros")) {
+        double[] data;
+        switch (kind) {
+          case "random" -> {
+            data = new double[Math.toIntExact(sample / 8)];
+            fillRandom(data, seed + 5);
+          }
+          case "smooth" -> {
+            int edge = (int) Math.sqrt(sample / 8.0);
+            Heat h = new Heat(edge);
+            smoothInit(h);
+            for (int i = 0; i < 20; i++) h.step();
+            data = h.grid;
+            long zeros = Arrays.stream(data).filter(d -> d == 0.0).count();
+            smoothNote = String.format(Locale.ROOT, "smooth: the heat solver's %dx%d grid started from a smooth temperature field, after 20 steps "
+                + "(%.2f%% exact zeros)", edge, edge, 100.0 * zeros / data.length);
+          }
+          default -> data = new double[Math.toIntExact(sample / 8)];
+        }
+        double[] back = new double[data.length];
+        double noneCk = Double.NaN, noneRs = Double.NaN;
+        for (String codec : List.of("none", "lz4", "zstd")) {
+          List<Long> ck = new ArrayList<>(), rs = new ArrayList<>();
+          long stored = 0;
+          for (int r = 0; r < reps; r++) {
+            DemoCommand.deleteTree(shm);
+            Checkpointer.Builder b = Cairn.builder().name("bench").directory(dir).levels("ram").set("level.ram.kind", "memory")
+                .set("level.ram.path", shm.toString()).set("level.ram.codec", codec).set("level.ram.keep", "100")
+                .set("interval", "none").set("signals", "false").set("block-size", block).environment(Map.of());
+            try (Checkpointer c = b.open()) {
+              c.protect("data", data);
+              long t0 = System.nanoTime();
+              Checkpoint v = c.checkpoint();
+              ck.add(System.nanoTime() - t0);
+              stored = packBytes(shm, v.version());
+            }
+            Arrays.fill(back, 1.0);
+            try (Checkpointer c = b.open()) {
+              c.protect("data", back);
+              long t0 = System.nanoTime();
+              c.restoreLatest().orElseThrow();
+              rs.add(System.nanoTime() - t0);
+            }
+            if (!Arrays.equals(back, data)) throw new IllegalStateException("compression " + kind + "/" + codec + ": restore differs");
+          }
+          long raw = data.length * 8L;
+          double ckBw = raw / (median(ck) / 1e9) / 1e9, rsBw = raw / (median(rs) / 1e9) / 1e9;
+          if (codec.equals("none")) { noneCk = ckBw; noneRs = rsBw; }
+          Map<String, Object> extra = new LinkedHashMap<>();
+          extra.put("kind", kind);
+          extra.put("codec", codec);
+          extra.put("compressionRatio", (double) raw / stored);
+          extra.put("storedBytes", stored);
+          extra.put("rawBytes", raw);
+          extra.put("restoreGBs", rsBw);
+          extra.put("restoreRatio", rsBw / noneRs);
+          rows.add(row("compression", kind + " / " + codec + ": checkpoint bandwidth vs none", ckBw, noneCk, "GB/s", ckBw / noneCk,
+              "bandwidth / bandwidth with codec none", null, extra));
+        }
+        data = null;
+        back = null;
+      }
+    } finally {
+      DemoCommand.deleteTree(shm);
+    }
+    figure("compression", "Compression per codec: checkpoint bandwidth (vs codec none) and compression ratio", rows,
+        List.of("sync checkpoints to a RAM level (" + shm + "), so the codec, not the disk, sets the pace; restore is verified bit for bit",
+            "compressionRatio = raw bytes / bytes on disk (pack + manifest); incompressible chunks are stored raw automatically",
+            "random: uniformly random doubles; zeros: an all-zero array", smoothNote));
+  }
+
+  /** Replaces the demo's cold interior with a smooth temperature field (the borders stay the demo's). */
+  static void smoothInit(Heat h) {
+    int n = h.n;
+    double[] g = h.grid;
+    for (int r = 1; r < n - 1; r++) {
+      double y = (double) r / (n - 1);
+      for (int c = 1; c < n - 1; c++) {
+        double x = (double) c / (n - 1);
+        g[r * n + c] = 100.0 * (1 - y) + 25.0 * Math.sin(Math.PI * x) * Math.sin(2 * Math.PI * y) + 5.0 * Math.cos(6 * Math.PI * x * y);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ figure 3: loop overhead
+
+  private void figureLoop() throws IOException {
+    int edge = loopGrid != null ? loopGrid : quick ? 256 : 4096;
+    int steps = loopSteps != null ? loopSteps : quick ? 300 : 600;
+    String mt = quick && mtbf.equals("10m") ? "0.5s" : mtbf;
+    String first = quick ? "0.005s" : "2s";
+    int loopReps = quick ? 1 : Math.max(2, Math.min(reps, 2));
+    log.printf(Locale.ROOT, "[loop] heat solver %dx%d (%.1f MiB), %d steps, async checkpoints at Young's interval (MTBF %s) vs none%n",
+        edge, edge, edge * (double) edge * 8 / 1048576, steps, mt);
+    Path level = dir.resolve("cairn-loop");
+    Heat warm = new Heat(edge);
+    for (int i = 0; i < Math.min(steps, 10); i++) warm.step();
+    warm = null;
+    List<Long> without = new ArrayList<>(), with = new ArrayList<>(), withDrain = new ArrayList<>();
+    int ckpts = 0;
+    double cost = Double.NaN, interval = Double.NaN;
+    long fpNo = 0, fpCk = 0;
+    for (int r = 0; r < loopReps; r++) {
+      for (int k = 0; k < 2; k++) {
+        boolean checkpointed = (k == 0) == (r % 2 == 1);
+        Heat h = new Heat(edge);
+        long[] step = {0};
+        if (!checkpointed) {
+          long t0 = System.nanoTime();
+          while (step[0] < steps) { h.step(); step[0]++; }
+          without.add(System.nanoTime() - t0);
+          fpNo = Heat.fingerprint(h.grid);
+        } else {
+          DemoCommand.deleteTree(level);
+          int n = 0;
+          long t0, tLoop;
+          Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("local").set("level.local.path", level.toString())
+              .set("level.local.keep", "2").async(true).set("interval", "young").set("interval.mtbf", mt)
+              .set("interval.first", first).set("signals", "false").set("block-size", block).environment(Map.of()).open();
+          try {
+            c.protect("grid", h.grid).protect("step", step);
+            t0 = System.nanoTime();
+            while (step[0] < steps) {
+              h.step();
+              step[0]++;
+              if (c.due()) { c.checkpoint(Metadata.create().step(step[0])); n++; }
+            }
+            tLoop = System.nanoTime() - t0;
+            cost = c.measuredCost();
+            interval = c.intervalSeconds();
+          } finally {
+            c.close();
+          }
+          with.add(tLoop);
+          withDrain.add(System.nanoTime() - t0);
+          ckpts = n;
+          fpCk = Heat.fingerprint(h.grid);
+          DemoCommand.deleteTree(level);
+        }
+      }
+    }
+    if (fpNo != fpCk) throw new IllegalStateException("loop: the checkpointed run computed a different grid");
+    times.put("loopWith", new ArrayList<>(with.stream().map(Long::doubleValue).toList()));
+    times.put("loopWithout", new ArrayList<>(without.stream().map(Long::doubleValue).toList()));
+    times.put("loopWithDrain", new ArrayList<>(withDrain.stream().map(Long::doubleValue).toList()));
+    List<Row> rows = new ArrayList<>();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("checkpoints", ckpts);
+    extra.put("measuredCostSeconds", cost);
+    extra.put("youngIntervalSeconds", interval);
+    extra.put("steps", steps);
+    extra.put("grid", edge);
+    rows.add(row("loop", "heat solver with async checkpoints / without", median("loopWith") / 1e9, median("loopWithout") / 1e9, "s",
+        median("loopWith") / median("loopWithout"), "run time with checkpoints / without", "<= 1.03", extra));
+    rows.add(timeRow("loop", "same, including the final drain at close()", "loopWithDrain", "loopWithout", null));
+    figure("loop", "Overhead on a real loop: the heat solver with async checkpoints at Young's interval vs without", rows,
+        List.of(String.format(Locale.ROOT, "%dx%d grid (%.1f MiB), %d steps, MTBF %s, first checkpoint after %s; %d checkpoints per run; "
+                + "measured blocking cost %.4f s, Young interval %.2f s", edge, edge, edge * (double) edge * 8 / 1048576, steps, mt,
+                first, ckpts, cost, interval),
+            "runs alternate (without, with, with, without, ...); median of " + loopReps + " each; both end with the same grid (checked)",
+            "the solver uses every core (parallel stream), so the background writer competes with it for CPU"));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void warmUp() throws IOException {
+    Path w = dir.resolve("warmup");
+    DemoCommand.deleteTree(w);
+    double[] small = Arrays.copyOf(state, Math.min(state.length, 1 << 20));
+    for (String codec : List.of("none", "lz4", "zstd")) {
+      try (Checkpointer c = Cairn.builder().name("warm").directory(w).levels("local").set("level.local.path", w.toString())
+          .set("level.local.codec", codec).set("level.local.incremental", "true").set("interval", "none").set("signals", "false")
+          .environment(Map.of()).open()) {
+        c.protect("s", small);
+        for (int i = 0; i < 3; i++) c.checkpoint();
+        c.restoreLatest();
+      }
+    }
+    DemoCommand.deleteTree(w);
+  }
+
+  private void record(String key, long nanos) {
+    times.computeIfAbsent(key, k -> new ArrayList<>()).add((double) nanos);
+  }
+
+  private double median(String key) {
+    List<Double> l = times.get(key);
+    if (l == null || l.isEmpty()) return Double.NaN;
+    double[] a = l.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static double median(List<Long> l) {
+    long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2.0;
+  }
+
+  /** Bandwidth row: ratio = baseline time / measured time (the bandwidth ratio over the same bytes). */
+  private Row bwRow(String fig, String name, String key, String baseKey, String target) {
+    double t = median(key), b = median(baseKey);
+    double gb = bytes / 1e9;
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("seconds", t / 1e9);
+    extra.put("baselineSeconds", b / 1e9);
+    extra.put("samples", times.getOrDefault(key, List.of()).size());
+    return row(fig, name, gb / (t / 1e9), gb / (b / 1e9), "GB/s", b / t, "bandwidth / baseline bandwidth", target, extra);
+  }
+
+  /** Time row: ratio = measured time / baseline time. */
+  private Row timeRow(String fig, String name, String key, String baseKey, String target) {
+    double t = median(key), b = median(baseKey);
+    return row(fig, name, t / 1e9, b / 1e9, "s", t / b, "time / baseline time", target,
+        Map.of("samples", times.getOrDefault(key, List.of()).size()));
+  }
+
+  private Row row(String fig, String name, double value, double baseline, String unit, double ratio, String meaning, String target,
+                  Map<String, Object> extra) {
+    Boolean met = null;
+    if (target != null) {
+      double lim = Double.parseDouble(target.substring(2).trim());
+      met = target.startsWith(">=") ? ratio >= lim : ratio <= lim;
+    }
+    Row r = new Row(fig, name, value, baseline, unit, ratio, meaning, target, met, extra);
+    allRows.add(r);
+    log.printf(Locale.ROOT, "  %-58s %10.4g %-4s vs %10.4g  ratio %.4f%s%n", name, value, unit, baseline, ratio,
+        target == null ? "" : "  (target " + target + ": " + (met ? "met" : "NOT met") + ")");
+    return r;
+  }
+
+  private void figure(String id, String title, List<Row> rows, List<String> notes) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("id", id);
+    f.put("title", title);
+    f.put("rows", rows.stream().map(Row::toMap).toList());
+    f.put("notes", notes.stream().filter(s -> !s.isEmpty()).toList());
+    figures.add(f);
+  }
+
+  private void check(double[] target, String what) {
+    if (!Arrays.equals(target, state)) throw new IllegalStateException(what + " gave back different bytes");
+  }
+
+  static void fillRandom(double[] a, long seed) {
+    long x = seed * 0x9E3779B97F4A7C15L + 1;
+    for (int i = 0; i < a.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      a[i] = (x >>> 11) * 0x1.0p-53;
+    }
+  }
+
+  /** Flushes other processes' dirty pages so each timed write starts from the same state. */
+  private static void settle() {
+    try {
+      Process p = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      p.waitFor();
+    } catch (IOException e) {
+      // no sync(1): nothing to settle
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean dropCaches() {
+    settle();
+    try {
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3", StandardCharsets.US_ASCII);
+      return true;
+    } catch (IOException | SecurityException e) {
+      dropNote = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return false;
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private String table(int mib) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "cairn bench: %d MiB of state, median of %d, block size %s, %d CPUs, load %s -> %s%n",
+        mib, reps, block, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage()));
+    sb.append("page cache: ").append(dropNote).append('\n');
+    for (Map<String, Object> f : figures) {
+      sb.append('\n').append(f.get("id")).append(": ").append(f.get("title")).append('\n');
+      sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9s  %s%n", "", "Cairn", "baseline", "ratio", "target"));
+      for (Row r : allRows) {
+        if (!r.figure().equals(f.get("id"))) continue;
+        String extra = "";
+        if (r.extra().containsKey("compressionRatio")) extra = String.format(Locale.ROOT, "  compression %.2fx, restore %.2f GB/s",
+            (Double) r.extra().get("compressionRatio"), (Double) r.extra().get("restoreGBs"));
+        sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9.4f  %s%s%n", r.name(), fmt(r.value(), r.unit()), fmt(r.baseline(), r.unit()),
+            r.ratio(), r.target() == null ? "-" : r.target() + (r.met() ? " met" : " NOT MET"), extra));
+      }
+      @SuppressWarnings("unchecked") List<String> notes = (List<String>) f.get("notes");
+      for (String n : notes) sb.append("    * ").append(n).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String fmt(double v, String unit) {
+    return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 1 ? "%.2f %s" : "%.4f %s", v, unit);
+  }
+
+  /** A hand-written SVG: one bar per row on a log scale around ratio 1, target marks in red. */
+  private String svg(int mib) {
+    int rowH = 18, left = 420, width = 1000, plotW = width - left - 90;
+    int top = 50;
+    List<Object[]> lines = new ArrayList<>(); // {String header} or {Row}
+    for (Map<String, Object> f : figures) {
+      lines.add(new Object[] {f.get("id") + ": " + f.get("title")});
+      for (Row r : allRows) if (r.figure().equals(f.get("id"))) lines.add(new Object[] {r});
+    }
+    int height = top + lines.size() * rowH + 50;
+    double lo = Math.log10(0.001), hi = Math.log10(1000);
+    java.util.function.DoubleUnaryOperator x = v -> left + plotW * (Math.log10(Math.max(1e-3, Math.min(1e3, v))) - lo) / (hi - lo);
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",
+        width, height));
+    s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">cairn bench: %d MiB, ratios vs a baseline "
+        + "measured in the same run (log scale; red tick = target)</text>%n", mib));
+    for (double g : new double[] {0.001, 0.01, 0.1, 1, 10, 100, 1000}) {
+      double gx = x.applyAsDouble(g);
+      s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n", gx, top - 10, gx,
+          height - 40, g == 1 ? "#444" : "#ddd"));
+      s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", gx, height - 25,
+          g < 1 ? Double.toString(g) : Long.toString((long) g)));
+    }
+    int y = top;
+    for (Object[] l : lines) {
+      if (l[0] instanceof String h) {
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 13, esc(h)));
+      } else {
+        Row r = (Row) l[0];
+        s.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%d\">%s</text>%n", y + 13, esc(r.name())));
+        if (Double.isFinite(r.ratio()) && r.ratio() > 0) {
+          double x0 = x.applyAsDouble(1), x1 = x.applyAsDouble(r.ratio());
+          String color = r.met() == null ? "#6b8fc7" : r.met() ? "#4caf50" : "#e57373";
+          s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
+              Math.min(x0, x1), y + 3, Math.max(1, Math.abs(x1 - x0)), rowH - 6, color));
+          s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%.3g</text>%n", Math.max(x0, x1) + 4, y + 13, r.ratio()));
+        }
+        if (r.target() != null) {
+          double tx = x.applyAsDouble(Double.parseDouble(r.target().substring(2).trim()));
+          s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"red\" stroke-width=\"2\"/>%n",
+              tx, y + 1, tx, y + rowH - 1));
+        }
+      }
+      y += rowH;
+    }
+    s.append("</svg>\n");
+    return s.toString();
+  }
+
+  private static String esc(String t) {
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
