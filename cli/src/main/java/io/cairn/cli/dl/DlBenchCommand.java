@@ -1,0 +1,70 @@
+package io.cairn.cli.dl;
+
+import io.cairn.dl.DemoRun;
+import io.cairn.dl.DlBench;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn dl bench}: throughput with checkpoints (none / blocking / two-phase / adaptive) and stall vs memcpy. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Training throughput with checkpoints every k steps: none, blocking, two-phase, two-phase at the",
+        "adaptive interval; stall per two-phase checkpoint against a plain memory copy of the same state (same run)."})
+public final class DlBenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Option(names = "--steps", defaultValue = "200", description = "steps per configuration (default ${DEFAULT-VALUE})") long steps;
+  @Option(names = "--every", defaultValue = "10", description = "checkpoint interval k for the fixed rows (default ${DEFAULT-VALUE})") int every;
+  @Option(names = "--hidden", defaultValue = "1024", description = "hidden width of the MLP: sets the state size (default ${DEFAULT-VALUE})") int hidden;
+  @Option(names = "--workers", defaultValue = "2", description = "worker threads (default ${DEFAULT-VALUE})") int workers;
+  @Option(names = "--bound", defaultValue = "0.03", description = "overhead bound of the adaptive interval (default ${DEFAULT-VALUE})") double bound;
+  @Option(names = "--dir", description = "scratch directory for checkpoints (default: a temporary one)") Path dir;
+  @Option(names = "--plot", defaultValue = "dl-bench.svg", description = "throughput plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip") String plot;
+  @Option(names = "--json", description = "print the result as JSON") boolean json;
+
+  @Override public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-bench");
+    DemoRun.Options o = new DemoRun.Options().steps(steps).hidden(hidden).workers(workers).samples(1024).batch(32).prefetch(2);
+    o.side = 16;
+    DlBench.Report r = DlBench.run(o, d, every, bound);
+    if (!plot.equals("none")) {
+      Path p = Path.of(plot);
+      if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
+      double[] v = r.rows().stream().mapToDouble(DlBench.Row::stepsPerSecond).toArray();
+      Files.writeString(p, Plot.bars(String.format(Locale.ROOT, "cairn dl bench: %d params, %.1f MiB state, %d workers", r.params(),
+          r.stateBytes() / 1048576.0, r.workers()), r.rows().stream().map(x -> x.mode() + (x.interval() > 0 ? " (k=" + x.interval() + ")" : "")).toList(),
+          v, "steps/s"));
+    }
+    if (json) {
+      StringBuilder rows = new StringBuilder();
+      for (DlBench.Row x : r.rows()) {
+        rows.append(rows.isEmpty() ? "" : ",").append(String.format(Locale.ROOT,
+            "{\"mode\":\"%s\",\"steps\":%d,\"checkpoints\":%d,\"interval\":%d,\"seconds\":%.4f,\"stepsPerSecond\":%.3f,\"meanStallMillis\":%.4f,\"overheadPercent\":%.3f}",
+            x.mode(), x.steps(), x.checkpoints(), x.interval(), x.seconds(), x.stepsPerSecond(), x.meanStallMillis(), x.overheadPercent()));
+      }
+      out.printf(Locale.ROOT, "{\"params\":%d,\"stateBytes\":%d,\"workers\":%d,\"memcpyMillis\":%.4f,\"stallOverMemcpy\":%.3f,"
+          + "\"adaptiveExpectedOverheadPercent\":%.3f,\"rows\":[%s]}%n", r.params(), r.stateBytes(), r.workers(), r.memcpyMillis(),
+          r.stallOverMemcpy(), r.adaptiveExpectedOverheadPercent(), rows);
+      return 0;
+    }
+    out.printf(Locale.ROOT, "model: MLP with %d parameters; array state (weights + Adam moments) %.2f MiB; %d workers%n", r.params(),
+        r.stateBytes() / 1048576.0, r.workers());
+    out.printf(Locale.ROOT, "%-20s %6s %6s %5s %9s %9s %12s %10s%n", "mode", "steps", "ckpts", "k", "seconds", "steps/s", "stall ms/ck", "overhead");
+    for (DlBench.Row x : r.rows()) {
+      out.printf(Locale.ROOT, "%-20s %6d %6d %5s %9.3f %9.2f %12.3f %9.2f%%%n", x.mode(), x.steps(), x.checkpoints(),
+          x.interval() > 0 ? Integer.toString(x.interval()) : "-", x.seconds(), x.stepsPerSecond(), x.meanStallMillis(), x.overheadPercent());
+    }
+    out.printf(Locale.ROOT, "plain memcpy of the array state: %.3f ms; two-phase stall / memcpy = %.2fx%n", r.memcpyMillis(), r.stallOverMemcpy());
+    out.printf(Locale.ROOT, "adaptive interval: k=%d, expected overhead %.2f%% (bound %.1f%%)%n", r.rows().get(3).interval(),
+        r.adaptiveExpectedOverheadPercent(), bound * 100);
+    if (!plot.equals("none")) out.println("plot: " + plot);
+    return 0;
+  }
+}

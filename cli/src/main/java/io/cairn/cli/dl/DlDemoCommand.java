@@ -1,0 +1,140 @@
+package io.cairn.cli.dl;
+
+import io.cairn.dl.DemoRun;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn dl demo}: trains a small model on generated images with data-parallel workers in a child
+ * JVM, kills it with SIGKILL at random steps, resumes it (with another worker count), and compares
+ * every step and the final weights with an uninterrupted run in this JVM.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Trains a small MLP or CNN in a child process, SIGKILLs it at random steps and resumes it",
+        "(changing the worker count), then compares losses, sample order and weights with an uninterrupted run."})
+public final class DlDemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default ${DEFAULT-VALUE})") String model;
+  @Option(names = "--steps", defaultValue = "120", description = "training steps (default ${DEFAULT-VALUE})") long steps;
+  @Option(names = "--every", defaultValue = "10", description = "checkpoint every k steps (default ${DEFAULT-VALUE})") int every;
+  @Option(names = "--workers", split = ",", defaultValue = "2,4,1",
+      description = "worker threads of each incarnation, comma-separated (default ${DEFAULT-VALUE})") List<Integer> workers;
+  @Option(names = "--kills", defaultValue = "2", description = "how many times the child is killed (default ${DEFAULT-VALUE})") int kills;
+  @Option(names = "--seed", defaultValue = "42", description = "training seed (default ${DEFAULT-VALUE})") long seed;
+  @Option(names = "--dir", description = "checkpoint directory (default: a fresh temporary one)") Path dir;
+  @Option(names = "--plot", defaultValue = "dl-demo.svg", description = "loss-curve plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip") String plot;
+  @Option(names = "--json", description = "print the result as JSON") boolean json;
+
+  static DemoRun.Options options(String model, long seed, long steps) {
+    return new DemoRun.Options().model(model).seed(seed).steps(steps).samples(1024).dropout(0.1);
+  }
+
+  @Override public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-demo");
+    if (dir != null && Files.exists(d.resolve("local"))) throw new IllegalArgumentException("--dir " + d + " already holds checkpoints; use a fresh directory");
+    // the uninterrupted reference, in this JVM, with the first worker count
+    double[] refLoss = new double[(int) steps];
+    String[] refBits = new String[(int) steps];
+    DemoRun.Result ref = DemoRun.run(options(model, seed, steps).workers(workers.getFirst()).mode(DemoRun.Mode.NONE), (t, s) -> {
+      refLoss[(int) s.step()] = s.loss();
+      refBits[(int) s.step()] = Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()];
+    });
+    String refHash = Long.toString(DemoRun.hash(ref.params()));
+    // the interrupted run: child JVMs
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Random rnd = new Random(seed);
+    Map<Long, Double> resumedLoss = new LinkedHashMap<>();
+    List<String> story = new ArrayList<>();
+    List<Long> killSteps = new ArrayList<>();
+    int mismatches = 0;
+    String done = null;
+    long floor = 0;
+    for (int inc = 0; done == null; inc++) {
+      if (inc > kills + 3) throw new IllegalStateException("child did not finish after " + inc + " starts: " + story);
+      int w = workers.get(Math.min(inc, workers.size() - 1));
+      long lo = floor + every + 1, hi = floor + (steps - floor) / 2;
+      long target = inc < kills && lo < hi ? lo + (long) (rnd.nextDouble() * (hi - lo)) : -1;
+      List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+          "io.cairn.cli.Main", "dl", "train", "--dir", d.toString(), "--model", model, "--workers", Integer.toString(w),
+          "--steps", Long.toString(steps), "--every", Integer.toString(every), "--seed", Long.toString(seed), "--sleep-ms", "15");
+      Path err = d.resolve("child-" + inc + ".log");
+      Files.createDirectories(d);
+      Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+      long first = -1, last = -1;
+      boolean killed = false;
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          String[] f = line.split(" ");
+          if (f[0].equals("STEP")) {
+            long s = Long.parseLong(f[1]);
+            if (first < 0) first = s;
+            last = s;
+            resumedLoss.put(s, Double.parseDouble(f[2]));
+            if (!(f[3] + " " + f[4]).equals(refBits[(int) s])) mismatches++;
+            if (s == target) {
+              p.destroyForcibly();
+              killed = true;
+              break;
+            }
+          } else if (f[0].equals("DONE")) {
+            done = f[2];
+          }
+        }
+      }
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("child " + inc + " did not exit; see " + err);
+      }
+      if (!killed && done == null) throw new IllegalStateException("child " + inc + " failed (exit " + p.exitValue() + "); see " + err
+          + ":\n" + Files.readString(err));
+      story.add(String.format(Locale.ROOT, "run %d: %d worker%s, steps %d..%d%s", inc + 1, w, w == 1 ? "" : "s", first, last,
+          killed ? ", SIGKILL" : ", finished"));
+      if (killed) killSteps.add(last);
+      floor = Math.max(floor, last);
+    }
+    boolean identical = mismatches == 0 && refHash.equals(done);
+    double[] resumed = new double[(int) steps];
+    resumedLoss.forEach((s, l) -> resumed[s.intValue()] = l);
+    if (!plot.equals("none")) {
+      Path p = Path.of(plot);
+      if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
+      Files.writeString(p, Plot.lossCurves("cairn dl demo: " + model + ", " + steps + " steps, killed at " + killSteps,
+          refLoss, resumed, killSteps));
+    }
+    if (json) {
+      out.printf(Locale.ROOT, "{\"model\":\"%s\",\"steps\":%d,\"kills\":%s,\"mismatchedSteps\":%d,\"weightsHash\":\"%s\","
+          + "\"referenceWeightsHash\":\"%s\",\"bitIdentical\":%s,\"plot\":\"%s\"}%n", model, steps, killSteps, mismatches, done, refHash,
+          identical, plot);
+    } else {
+      for (String s : story) out.println(s);
+      out.println();
+      out.println(" step   uninterrupted   killed+resumed");
+      for (int s = 0; s < steps; s += Math.max(1, (int) steps / 12)) {
+        out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%s%n", s, refLoss[s], resumed[s], killSteps.contains((long) s) ? "   <- killed" : "");
+      }
+      out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%n", steps - 1, refLoss[(int) steps - 1], resumed[(int) steps - 1]);
+      out.println();
+      out.println("steps that differ: " + mismatches + " of " + steps + "; weights hash " + done + " vs " + refHash);
+      if (!plot.equals("none")) out.println("plot: " + plot);
+      out.println(identical ? "bit-identical" : "NOT bit-identical");
+    }
+    return identical ? 0 : 1;
+  }
+}

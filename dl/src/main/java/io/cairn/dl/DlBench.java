@@ -1,0 +1,106 @@
+package io.cairn.dl;
+
+import io.cairn.dl.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Training throughput with checkpoints every k steps in three modes (none, blocking, two-phase) and
+ * at the adaptive interval, plus the stall per checkpoint against a plain memory copy of the same
+ * state, all measured in one run on one machine (so ratios are comparable, absolute numbers are not).
+ */
+public final class DlBench {
+  private DlBench() { }
+
+  /** One measured configuration. */
+  public record Row(String mode, long steps, int checkpoints, int interval, double seconds, double stepsPerSecond,
+      double meanStallMillis, double overheadPercent) { }
+
+  /** The whole report. */
+  public record Report(int params, long stateBytes, int workers, List<Row> rows, double memcpyMillis, double stallOverMemcpy,
+      double adaptiveExpectedOverheadPercent) { }
+
+  /**
+   * Runs the benchmark in {@code work} (a scratch directory it fills with checkpoints).
+   *
+   * @param base  the model and run options (dir, mode, steps and every are set here)
+   * @param every the fixed interval for the blocking and two-phase rows
+   * @param bound the overhead bound of the adaptive row (e.g. 0.03)
+   */
+  public static Report run(DemoRun.Options base, Path work, int every, double bound) {
+    // warm up the JIT on the same code paths
+    run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(Math.max(1, every / 2)).steps(Math.max(10, base.steps / 4)), work, "warmup");
+    DemoRun.Result none = run(copy(base).mode(DemoRun.Mode.NONE), work, "none");
+    DemoRun.Result blocking = run(copy(base).mode(DemoRun.Mode.BLOCKING).every(every), work, "blocking");
+    DemoRun.Result twoPhase = run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every), work, "two-phase");
+    DemoRun.Result adaptive = run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every).adaptive(bound), work, "adaptive");
+    List<Row> rows = new ArrayList<>();
+    rows.add(row("none", none, none, 0));
+    rows.add(row("blocking", blocking, none, every));
+    rows.add(row("two-phase", twoPhase, none, every));
+    rows.add(row("two-phase adaptive", adaptive, none, adaptive.interval()));
+    long bytes;
+    double memcpy;
+    try (Trainer t = DemoRun.trainer(base)) {
+      List<float[]> arrays = new ArrayList<>();
+      arrays.add(t.model().params());
+      arrays.addAll(t.optimizer().stateArrays().values());
+      bytes = 0;
+      for (float[] a : arrays) bytes += 4L * a.length;
+      memcpy = memcpyMillis(arrays, Math.max(5, twoPhase.checkpoints()));
+    }
+    double stall = rows.get(2).meanStallMillis();
+    return new Report(DemoRun.trainer(base).model().paramCount(), bytes, base.workers, rows, memcpy, stall / memcpy,
+        adaptive.expectedOverhead() * 100);
+  }
+
+  private static DemoRun.Result run(DemoRun.Options o, Path work, String name) {
+    Path d = work.resolve(name);
+    try {
+      if (Files.exists(d)) {
+        try (var s = Files.walk(d)) {
+          for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear benchmark directory " + d, e);
+    }
+    return DemoRun.run(o.dir(d), null);
+  }
+
+  private static Row row(String mode, DemoRun.Result r, DemoRun.Result none, int interval) {
+    double mean = r.stallSeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0) * 1000;
+    double sps = r.metrics().size() / r.seconds();
+    double nsps = none.metrics().size() / none.seconds();
+    return new Row(mode, r.metrics().size(), r.checkpoints(), interval, r.seconds(), sps, mean, (nsps / sps - 1) * 100);
+  }
+
+  /** Median time of copying all arrays into fresh staging arrays of the same size. */
+  static double memcpyMillis(List<float[]> arrays, int reps) {
+    double[] t = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      for (float[] a : arrays) {
+        float[] copy = new float[a.length];
+        System.arraycopy(a, 0, copy, 0, a.length);
+        if (copy.length > 0 && copy[0] != a[0]) throw new AssertionError();
+      }
+      t[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(t);
+    return t[reps / 2];
+  }
+
+  private static DemoRun.Options copy(DemoRun.Options o) {
+    DemoRun.Options c = new DemoRun.Options().dir(o.dir).model(o.model).optimizer(o.optimizer).schedule(o.schedule).seed(o.seed)
+        .workers(o.workers).steps(o.steps).every(o.every).mode(o.mode).samples(o.samples).batch(o.batch).prefetch(o.prefetch)
+        .hidden(o.hidden).dropout(o.dropout);
+    c.side = o.side;
+    return c;
+  }
+}
