@@ -33,6 +33,8 @@ class CrashTest {
         .set("level.local.incremental", "true").set("level.local.keep", "2").set("level.local.codec", "lz4")
         .set("level.persistent.every", "3").set("level.persistent.keep", "2").set("level.persistent.codec", "zstd")
         .set("block-size", "256KiB").set("incremental.full-every", "3").set("signals", "false").async(async)
+        // the test restores after every kill to check, and kills again before a new commit: not a restart loop
+        .set("restore.max-attempts", "1000000")
         .environment(Map.of());
   }
 
