@@ -2,6 +2,7 @@ package io.cairn.internal.engine;
 
 import io.cairn.internal.format.BlockRef;
 import io.cairn.internal.format.Codec;
+import io.cairn.internal.format.PackFormat;
 import io.cairn.internal.format.RegionEntry;
 import java.nio.ByteBuffer;
 
@@ -23,6 +24,15 @@ public final class Chunk {
   public RegionEntry previous;
   /** Set by a stage that found the block already stored: the chunk is not written again. */
   public BlockRef reused;
+  /** This chunk's own direct buffers: raw bytes, compressed bytes, and its header in the pack. */
+  final ByteBuffer rawBuf;
+  public final ByteBuffer comp;
+  final ByteBuffer header = ByteBuffer.allocateDirect(PackFormat.CHUNK_HEADER);
+
+  Chunk(int blockSize) {
+    rawBuf = ByteBuffer.allocateDirect(blockSize);
+    comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+  }
 
   void reset(String region, int index, long offset, ByteBuffer raw, RegionEntry previous) {
     this.region = region;

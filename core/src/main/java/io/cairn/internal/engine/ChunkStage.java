@@ -3,7 +3,6 @@ package io.cairn.internal.engine;
 import io.cairn.internal.format.BlockRef;
 import io.cairn.internal.format.Codec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,13 +31,13 @@ public interface ChunkStage {
   };
 
   /** Compression with a codec; a chunk that would not shrink by at least 1/32 is stored raw. */
-  static ChunkStage compress(Codec codec, ByteBuffer scratch) {
+  static ChunkStage compress(Codec codec) {
     return c -> {
-      scratch.clear();
-      int n = codec.compress(c.raw.duplicate(), scratch);
+      c.comp.clear();
+      int n = codec.compress(c.raw.duplicate(), c.comp);
       if (n < c.rawLen() - c.rawLen() / 32) {
         c.codec = codec;
-        c.stored = scratch.limit(n).position(0);
+        c.stored = c.comp.limit(n).position(0);
       }
     };
   }

@@ -56,7 +56,6 @@ public final class Engine implements AutoCloseable {
   private final long stagingLimit;
   private final Settings.WhenFull whenFull;
   private final int maxAttempts;
-  private final LevelStore.Scratch scratch;
   private final ExecutorService flusher;
   private final Object stagingLock = new Object();
   private long staged;
@@ -114,7 +113,6 @@ public final class Engine implements AutoCloseable {
       closeLocks();
       throw e;
     }
-    this.scratch = new LevelStore.Scratch(blockSize);
     this.flusher = mode == Settings.Mode.ASYNC
         ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory()) : null;
     seedCostFromStats();
@@ -320,7 +318,7 @@ public final class Engine implements AutoCloseable {
     long bytes = 0;
     for (LevelStore l : targets) {
       try {
-        LevelStore.Written w = l.write(h, cap, blockSize, scratch);
+        LevelStore.Written w = l.write(h, cap, blockSize);
         ok.add(l.name());
         bytes = w.manifest().logicalBytes();
         synchronized (stats) { stats.levelSeconds.put(l.name(), w.nanos() / 1e9); }

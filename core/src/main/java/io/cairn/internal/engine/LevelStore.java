@@ -111,7 +111,7 @@ public final class LevelStore {
   public record Written(Manifest manifest, long bytesWritten, long nanos) { }
 
   /** Writes and commits a version. On failure nothing committed changes; the torn directory is removed. */
-  public Written write(Header h, List<Captured> regions, int blockSize, Scratch s) throws IOException {
+  public Written write(Header h, List<Captured> regions, int blockSize) throws IOException {
     long t0 = System.nanoTime();
     String d = dir(h.version());
     boolean incremental = spec.incremental() && last != null && sinceFull + 1 < fullEvery;
@@ -119,40 +119,48 @@ public final class LevelStore {
     if (incremental) for (RegionEntry r : last.regions()) base.put(r.name(), r);
     long written = 0;
     List<RegionEntry> entries = new ArrayList<>();
-    List<ChunkStage> stages = pipeline(s);
-    Chunk chunk = new Chunk();
+    List<ChunkStage> stages = pipeline();
     try {
       try (Storage.Output out = storage.create(d + "/data.pack")) {
         out.write(PackFormat.header(h.version()));
-        for (Captured c : regions) {
-          RegionEntry prev = base.get(c.name());
-          if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
-          List<BlockRef> blocks = new ArrayList<>();
-          long size = c.data().byteSize();
-          int index = 0;
-          for (long off = 0; off < size; off += blockSize, index++) {
-            int len = (int) Math.min(blockSize, size - off);
-            s.raw.clear().limit(len);
-            MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(s.raw), 0, len);
-            chunk.reset(c.name(), index, off, s.raw, prev);
-            for (ChunkStage stage : stages) {
-              stage.apply(chunk);
-              if (chunk.reused != null) break;
+        long pos = PackFormat.HEADER;
+        PackWriter writer = new PackWriter(out, pool(blockSize), storage.describe() + "/" + d + "/data.pack");
+        try {
+          for (Captured c : regions) {
+            RegionEntry prev = base.get(c.name());
+            if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
+            List<BlockRef> blocks = new ArrayList<>();
+            long size = c.data().byteSize();
+            int index = 0;
+            for (long off = 0; off < size; off += blockSize, index++) {
+              int len = (int) Math.min(blockSize, size - off);
+              Chunk chunk = writer.free();
+              chunk.rawBuf.clear().limit(len);
+              MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(chunk.rawBuf), 0, len);
+              chunk.reset(c.name(), index, off, chunk.rawBuf, prev);
+              for (ChunkStage stage : stages) {
+                stage.apply(chunk);
+                if (chunk.reused != null) break;
+              }
+              if (chunk.reused != null) {
+                blocks.add(chunk.reused);
+                writer.recycle(chunk);
+                continue;
+              }
+              int storedLen = chunk.stored.remaining();
+              chunk.header.clear();
+              PackFormat.putChunkHeader(chunk.header, chunk.codec, len, storedLen, chunk.storedCrc, chunk.rawHash);
+              chunk.header.flip();
+              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.codec, chunk.storedCrc, chunk.rawHash));
+              pos += PackFormat.CHUNK_HEADER + storedLen;
+              written += PackFormat.CHUNK_HEADER + storedLen;
+              writer.submit(chunk);
             }
-            if (chunk.reused != null) {
-              blocks.add(chunk.reused);
-              continue;
-            }
-            long at = out.position();
-            int storedLen = chunk.stored.remaining();
-            s.header.clear();
-            PackFormat.putChunkHeader(s.header, chunk.codec, len, storedLen, chunk.storedCrc, chunk.rawHash);
-            out.write(s.header.flip());
-            out.write(chunk.stored);
-            written += PackFormat.CHUNK_HEADER + storedLen;
-            blocks.add(new BlockRef(h.version(), at, storedLen, len, chunk.codec, chunk.storedCrc, chunk.rawHash));
+            entries.add(new RegionEntry(c.name(), c.kind(), c.length(), size, blocks));
           }
-          entries.add(new RegionEntry(c.name(), c.kind(), c.length(), size, blocks));
+          writer.finish();
+        } finally {
+          writer.close();
         }
         out.sync();
       }
@@ -183,15 +191,26 @@ public final class LevelStore {
    * The write pipeline of this level: change detection and deduplication when incremental,
    * compression with the level's codec, then the checksum of what is stored.
    */
-  List<ChunkStage> pipeline(Scratch s) {
+  List<ChunkStage> pipeline() {
     List<ChunkStage> stages = new ArrayList<>();
     if (spec.incremental()) {
       stages.add(ChunkStage.HASH);
       stages.add(ChunkStage.DEDUP);
     }
-    if (spec.codec() != Codec.NONE) stages.add(ChunkStage.compress(spec.codec(), s.comp));
+    if (spec.codec() != Codec.NONE) stages.add(ChunkStage.compress(spec.codec()));
     stages.add(ChunkStage.CHECKSUM);
     return stages;
+  }
+
+  private Chunk[] pool;
+
+  /** Chunks in flight between the stages (this thread) and the pack writer (its thread). */
+  private Chunk[] pool(int blockSize) {
+    if (pool == null || pool[0].rawBuf.capacity() != blockSize) {
+      pool = new Chunk[3];
+      for (int i = 0; i < pool.length; i++) pool[i] = new Chunk(blockSize);
+    }
+    return pool;
   }
 
   /** Forgets the incremental base (e.g. after a restore: the next version here is full). */
