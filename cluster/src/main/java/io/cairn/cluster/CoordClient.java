@@ -1,0 +1,138 @@
+package io.cairn.cluster;
+
+import io.cairn.cluster.internal.JobEnv;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** A rank's connection to the coordinator: join, heartbeats, reconnection after the coordinator restarts. */
+final class CoordClient implements AutoCloseable {
+  private static final System.Logger log = System.getLogger("io.cairn.cluster");
+
+  private final JobEnv env;
+  private final Endpoint ep;
+  private final long heartbeatMs;
+  private final long reconnectMs;
+  private final Object writeLock = new Object();
+  private volatile Socket socket;
+  private volatile PrintWriter out;
+  private volatile boolean closed;
+
+  CoordClient(JobEnv env, Endpoint ep) {
+    this.env = env;
+    this.ep = ep;
+    this.heartbeatMs = env.millis("CAIRN_HEARTBEAT_MS", 500);
+    this.reconnectMs = env.millis("CAIRN_COORD_TIMEOUT_MS", 60_000);
+  }
+
+  /** Connects (waiting for the coordinator to publish its address) and joins. */
+  void start() {
+    connectAndJoin();
+    Thread.ofVirtual().name("cairn-heartbeat-" + env.rank()).start(() -> {
+      while (!closed) {
+        try {
+          Thread.sleep(heartbeatMs);
+        } catch (InterruptedException e) {
+          return;
+        }
+        send("HB");
+      }
+    });
+  }
+
+  private String address() throws IOException {
+    if (env.coordinator() != null) return env.coordinator();
+    Path f = env.jobDir().resolve("coordinator.addr");
+    return Files.exists(f) ? Files.readString(f).trim() : null;
+  }
+
+  private void connectAndJoin() {
+    long deadline = System.currentTimeMillis() + reconnectMs;
+    IOException last = null;
+    while (!closed && System.currentTimeMillis() < deadline) {
+      try {
+        String a = address();
+        if (a != null && !a.isEmpty()) {
+          int c = a.lastIndexOf(':');
+          Socket s = new Socket();
+          s.setTcpNoDelay(true);
+          s.connect(new InetSocketAddress(a.substring(0, c), Integer.parseInt(a.substring(c + 1))), 5_000);
+          PrintWriter w = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), false);
+          socket = s;
+          out = w;
+          send("JOIN " + env.rank() + " " + env.size() + " " + env.node() + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
+              + ep.port() + " " + env.incarnation());
+          Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        last = e instanceof IOException io ? io : new IOException(e);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (!closed) ep.onAbort("rank " + env.rank() + " could not reach the coordinator for " + reconnectMs + " ms (job dir "
+        + env.jobDir() + (last != null ? ", last error: " + last.getMessage() : "") + ")");
+  }
+
+  private void readLoop(Socket s) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        String[] t = line.split(" ");
+        switch (t[0]) {
+          case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]));
+          case "GO" -> ep.onGo(Long.parseLong(t[1]), Arrays.copyOfRange(t, 2, t.length));
+          case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]));
+          case "FINISHED" -> ep.onFinished();
+          case "ABORT" -> ep.onAbort(line.substring(6));
+          default -> log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": unknown coordinator message '" + line + "'");
+        }
+      }
+    } catch (IOException e) {
+      // lost: handled below
+    }
+    if (closed || socket != s) return;
+    boolean done;
+    ep.lock.lock();
+    try {
+      done = ep.finished || ep.aborted != null;
+    } finally {
+      ep.lock.unlock();
+    }
+    if (done) return;
+    log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": lost the coordinator; reconnecting");
+    ep.onCoordinatorLost();
+    connectAndJoin();
+  }
+
+  void send(String line) {
+    PrintWriter w = out;
+    if (w == null) return;
+    synchronized (writeLock) {
+      w.print(line);
+      w.print('\n');
+      w.flush();
+    }
+  }
+
+  @Override public void close() {
+    closed = true;
+    Socket s = socket;
+    if (s != null) {
+      try { s.close(); } catch (IOException ignored) { /* closing */ }
+    }
+  }
+}

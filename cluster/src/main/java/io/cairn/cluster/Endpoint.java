@@ -1,0 +1,617 @@
+package io.cairn.cluster;
+
+import io.cairn.CairnException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One rank's side of the job: the point-to-point channels to every other rank (one TCP connection per
+ * direction, so each channel is FIFO), the inboxes, the markers of the checkpoint protocols, and the
+ * control state the coordinator drives (epoch, rollback, go, commits). One lock guards it all.
+ *
+ * <p>Channel (s -> me) holds, in arrival order, messages and markers. A message behind a marker for a
+ * snapshot this rank has not taken yet is held back (not delivered) until the snapshot: this keeps the
+ * cut consistent when a rank can only snapshot at its own safe points.
+ */
+final class Endpoint implements AutoCloseable {
+  static final byte DATA = 1;
+  static final byte MARKER = 2;
+  static final int HELLO = 0xCA1C0001;
+
+  record Marker(long global) { }
+
+  /** What a rank's channels hold at a snapshot: message counters and the messages in flight towards it. */
+  static final class CommState {
+    final long[] sent;
+    final long[] delivered;
+    final List<List<Message>> inFlight;
+    /** True when the rest of the in-flight messages are in a channel file (Chandy-Lamport). */
+    boolean sideFile;
+
+    CommState(int size) {
+      sent = new long[size];
+      delivered = new long[size];
+      inFlight = new ArrayList<>();
+      for (int i = 0; i < size; i++) inFlight.add(new ArrayList<>());
+    }
+
+    int inFlightCount() {
+      int n = 0;
+      for (List<Message> l : inFlight) n += l.size();
+      return n;
+    }
+
+    void write(DataOutputStream o) throws IOException {
+      o.writeInt(sent.length);
+      for (long v : sent) o.writeLong(v);
+      for (long v : delivered) o.writeLong(v);
+      o.writeBoolean(sideFile);
+      writeMessages(o, inFlight);
+    }
+
+    static void writeMessages(DataOutputStream o, List<List<Message>> lists) throws IOException {
+      for (List<Message> l : lists) {
+        o.writeInt(l.size());
+        for (Message m : l) {
+          o.writeInt(m.tag());
+          o.writeInt(m.data().length);
+          o.write(m.data());
+        }
+      }
+    }
+
+    static List<List<Message>> readMessages(DataInputStream in, int size) throws IOException {
+      List<List<Message>> out = new ArrayList<>();
+      for (int s = 0; s < size; s++) {
+        int n = in.readInt();
+        if (n < 0) throw new IOException("bad message count " + n);
+        List<Message> l = new ArrayList<>(Math.min(n, 1 << 16));
+        for (int i = 0; i < n; i++) {
+          int tag = in.readInt();
+          int len = in.readInt();
+          if (len < 0 || len > (1 << 30)) throw new IOException("bad message length " + len);
+          l.add(new Message(s, tag, in.readNBytes(len)));
+        }
+        out.add(l);
+      }
+      return out;
+    }
+
+    static CommState read(DataInputStream in) throws IOException {
+      int n = in.readInt();
+      if (n < 1 || n > (1 << 20)) throw new IOException("bad rank count " + n);
+      CommState c = new CommState(n);
+      for (int i = 0; i < n; i++) c.sent[i] = in.readLong();
+      for (int i = 0; i < n; i++) c.delivered[i] = in.readLong();
+      c.sideFile = in.readBoolean();
+      List<List<Message>> l = readMessages(in, n);
+      for (int i = 0; i < n; i++) c.inFlight.get(i).addAll(l.get(i));
+      return c;
+    }
+  }
+
+  /** A snapshot in progress: the state at the snapshot plus, for Chandy-Lamport, the messages recorded after it. */
+  static final class Snapshot {
+    final long global;
+    final CommState state;
+    final List<List<Message>> recorded;
+    final Set<Integer> waiting = new HashSet<>();
+    final CompletableFuture<List<List<Message>>> complete = new CompletableFuture<>();
+
+    Snapshot(long global, int size) {
+      this.global = global;
+      this.state = new CommState(size);
+      this.recorded = new ArrayList<>();
+      for (int i = 0; i < size; i++) recorded.add(new ArrayList<>());
+    }
+  }
+
+  private static final class Chan {
+    final ArrayDeque<Object> queue = new ArrayDeque<>();
+    Snapshot recording;
+  }
+
+  private static final class Out {
+    final ReentrantLock lock = new ReentrantLock();
+    Socket socket;
+    DataOutputStream out;
+    long epoch = -1;
+  }
+
+  private record Incoming(Socket socket, long epoch) { }
+
+  final int rank;
+  final int size;
+  private final ServerSocket server;
+  private final String advertisedHost;
+  final ReentrantLock lock = new ReentrantLock();
+  final Condition changed = lock.newCondition();
+  private final Chan[] in;
+  private final Out[] out;
+  private final long[] sent;
+  private final long[] delivered;
+  private final Set<Incoming> incoming = new HashSet<>();
+  private final long peerTimeoutMs;
+  private String[] table;
+  private String[] nodeTable;
+  private int rotate;
+
+  // control state driven by the coordinator (guarded by lock)
+  long epoch = -1;
+  long rollbackEpoch = -1;
+  long rollbackGlobal;
+  long rollbackNext = 1;
+  long goEpoch = -1;
+  long handledEpoch = -1;
+  boolean coordinatorLost;
+  boolean finished;
+  String aborted;
+  final Set<Long> committed = new HashSet<>();
+  private volatile boolean closed;
+
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
+    this.rank = rank;
+    this.size = size;
+    this.peerTimeoutMs = peerTimeoutMs;
+    this.in = new Chan[size];
+    this.out = new Out[size];
+    for (int i = 0; i < size; i++) {
+      in[i] = new Chan();
+      out[i] = new Out();
+    }
+    this.sent = new long[size];
+    this.delivered = new long[size];
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 256);
+    this.advertisedHost = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
+    Thread.ofVirtual().name("cairn-accept-" + rank).start(this::acceptLoop);
+  }
+
+  String host() { return advertisedHost; }
+
+  /** The node of each rank, from the coordinator's last GO (empty before the first). */
+  List<String> nodes() {
+    lock.lock();
+    try {
+      return nodeTable == null ? List.of() : List.of(nodeTable);
+    } finally {
+      lock.unlock();
+    }
+  }
+  int port() { return server.getLocalPort(); }
+
+  // ------------------------------------------------------------------ control (coordinator events)
+
+  void onRollback(long e, long global, long next) {
+    lock.lock();
+    try {
+      if (e <= rollbackEpoch) return;
+      rollbackEpoch = e;
+      rollbackGlobal = global;
+      rollbackNext = next;
+      coordinatorLost = false;
+      resetChannels(e);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onGo(long e, String[] addresses) {
+    lock.lock();
+    try {
+      if (e != rollbackEpoch) return;
+      table = new String[addresses.length];
+      nodeTable = new String[addresses.length];
+      for (int i = 0; i < addresses.length; i++) {
+        int slash = addresses[i].indexOf('/');
+        table[i] = slash < 0 ? addresses[i] : addresses[i].substring(0, slash);
+        nodeTable[i] = slash < 0 ? "?" : addresses[i].substring(slash + 1);
+      }
+      goEpoch = e;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onCommitted(long g) {
+    lock.lock();
+    try {
+      committed.add(g);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onFinished() {
+    lock.lock();
+    try {
+      finished = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onAbort(String why) {
+    lock.lock();
+    try {
+      aborted = why;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onCoordinatorLost() {
+    lock.lock();
+    try {
+      coordinatorLost = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Throws when the application must stop what it does (called with the lock held). */
+  void checkInterrupt() {
+    if (aborted != null) throw new CairnException("job aborted: " + aborted);
+    if (rollbackEpoch > handledEpoch) throw new RollbackException("rolling back to global version " + rollbackGlobal + " (epoch " + rollbackEpoch + ")");
+    if (coordinatorLost) throw new RollbackException("lost the coordinator; waiting for it to come back");
+  }
+
+  /** Waits (with the lock held) for a change, at most 200 ms. */
+  void await() {
+    try {
+      changed.await(200, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CairnException("rank " + rank + " interrupted while waiting", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ channels
+
+  /** Closes every connection of the old epoch and empties the inboxes (called with the lock held). */
+  private void resetChannels(long newEpoch) {
+    epoch = newEpoch;
+    for (Out o : out) closeQuietly(o.socket);
+    for (Incoming i : incoming) closeQuietly(i.socket());
+    incoming.clear();
+    for (Chan c : in) {
+      c.queue.clear();
+      if (c.recording != null) c.recording.complete.completeExceptionally(new RollbackException("rolled back"));
+      c.recording = null;
+    }
+    java.util.Arrays.fill(sent, 0);
+    java.util.Arrays.fill(delivered, 0);
+  }
+
+  /** After a restore: the counters and in-flight messages of the restored state (delivered again first). */
+  void prefill(CommState s) {
+    lock.lock();
+    try {
+      if (s == null) return;
+      if (s.sent.length != size) throw new CairnException("restored channel state is for " + s.sent.length + " ranks, this job has " + size);
+      System.arraycopy(s.sent, 0, sent, 0, size);
+      System.arraycopy(s.delivered, 0, delivered, 0, size);
+      for (int i = 0; i < size; i++) in[i].queue.addAll(s.inFlight.get(i));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void requireOpen() {
+    checkInterrupt();
+    if (goEpoch != epoch || table == null) throw new IllegalStateException("rank " + rank + ": communicator used outside Rank.run()");
+  }
+
+  void send(int dest, int tag, byte[] data) {
+    if (dest < 0 || dest >= size) throw new IllegalArgumentException("destination rank " + dest + " is outside 0.." + (size - 1));
+    long e;
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+      if (dest == rank) {
+        in[rank].queue.add(new Message(rank, tag, data.clone()));
+        sent[rank]++;
+        changed.signalAll();
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    write(dest, e, DATA, tag, 0, data);
+    lock.lock();
+    try {
+      if (epoch == e) sent[dest]++;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void write(int dest, long e, byte type, int tag, long aux, byte[] data) {
+    Out o = out[dest];
+    o.lock.lock();
+    try {
+      try {
+        if (o.epoch != e || o.socket == null || o.socket.isClosed()) connect(dest, o, e);
+        o.out.writeByte(type);
+        o.out.writeInt(tag);
+        o.out.writeLong(aux);
+        o.out.writeInt(data.length);
+        o.out.write(data);
+        o.out.flush();
+      } catch (IOException ex) {
+        closeQuietly(o.socket);
+        o.socket = null;
+        waitForRollback("rank " + rank + " cannot send to rank " + dest + " (" + ex.getMessage() + ")");
+      }
+    } finally {
+      o.lock.unlock();
+    }
+  }
+
+  private void connect(int dest, Out o, long e) throws IOException {
+    String addr;
+    lock.lock();
+    try {
+      if (epoch != e) throw new IOException("epoch changed");
+      addr = table[dest];
+    } finally {
+      lock.unlock();
+    }
+    int colon = addr.lastIndexOf(':');
+    Socket s = new Socket();
+    s.setTcpNoDelay(true);
+    s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))), (int) Math.min(peerTimeoutMs, 10_000));
+    DataOutputStream d = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+    d.writeInt(HELLO);
+    d.writeInt(rank);
+    d.writeLong(e);
+    closeQuietly(o.socket);
+    o.socket = s;
+    o.out = d;
+    o.epoch = e;
+  }
+
+  /** A peer is unreachable: it failed, so the coordinator will order a rollback; wait for it (bounded). */
+  private void waitForRollback(String what) {
+    long deadline = System.currentTimeMillis() + peerTimeoutMs;
+    lock.lock();
+    try {
+      while (System.currentTimeMillis() < deadline) {
+        checkInterrupt();
+        await();
+      }
+      throw new CairnException(what + " and no rollback was ordered within " + peerTimeoutMs + " ms");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next message from {@code source} (or any rank: -1) with {@code tag} (or any application tag: -1). */
+  Message recv(int source, int tag, boolean block) {
+    if (source < -1 || source >= size) throw new IllegalArgumentException("source rank " + source + " is outside 0.." + (size - 1));
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        if (source >= 0) {
+          Message m = take(source, tag);
+          if (m != null) return m;
+        } else {
+          for (int k = 0; k < size; k++) {
+            int s = (rotate + k) % size;
+            Message m = take(s, tag);
+            if (m != null) {
+              rotate = s + 1;
+              return m;
+            }
+          }
+        }
+        if (!block) return null;
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Message take(int source, int tag) {
+    Iterator<Object> it = in[source].queue.iterator();
+    while (it.hasNext()) {
+      Object o = it.next();
+      if (o instanceof Marker) return null; // held back until this rank takes that snapshot
+      Message m = (Message) o;
+      if (tag == -1 ? m.tag() >= 0 : m.tag() == tag) {
+        it.remove();
+        delivered[source]++;
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** Sends the marker of global checkpoint {@code g} on every outgoing channel. */
+  void sendMarkers(long g) {
+    long e;
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+    } finally {
+      lock.unlock();
+    }
+    for (int d = 0; d < size; d++) if (d != rank) write(d, e, MARKER, 0, g, new byte[0]);
+  }
+
+  /** Blocking protocol: waits until the marker of {@code g} arrived on every incoming channel (all earlier messages are here). */
+  void awaitMarkers(long g) {
+    lock.lock();
+    try {
+      while (true) {
+        checkInterrupt();
+        boolean all = true;
+        for (int s = 0; s < size && all; s++) if (s != rank && !in[s].queue.contains(new Marker(g))) all = false;
+        if (all) return;
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes this rank's snapshot of its channels for global checkpoint {@code g}: counters, the messages
+   * queued before each channel's marker, and (for channels whose marker has not arrived) a recording of
+   * what arrives until it does. {@link Snapshot#complete} completes when every channel's marker arrived.
+   */
+  Snapshot snapshot(long g) {
+    lock.lock();
+    try {
+      checkInterrupt();
+      Snapshot snap = new Snapshot(g, size);
+      System.arraycopy(sent, 0, snap.state.sent, 0, size);
+      System.arraycopy(delivered, 0, snap.state.delivered, 0, size);
+      for (int s = 0; s < size; s++) {
+        Chan c = in[s];
+        boolean marker = false;
+        for (Iterator<Object> it = c.queue.iterator(); it.hasNext(); ) {
+          Object o = it.next();
+          if (o instanceof Marker mk) {
+            if (mk.global() == g) {
+              it.remove();
+              marker = true;
+              break;
+            }
+            continue;
+          }
+          snap.state.inFlight.get(s).add((Message) o);
+        }
+        if (!marker && s != rank) {
+          c.recording = snap;
+          snap.waiting.add(s);
+        }
+      }
+      if (snap.waiting.isEmpty()) snap.complete.complete(snap.recorded);
+      changed.signalAll();
+      return snap;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        Thread.ofVirtual().name("cairn-recv-" + rank).start(() -> receive(s));
+      } catch (IOException e) {
+        if (!closed) System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": accept failed: " + e);
+      }
+    }
+  }
+
+  private void receive(Socket s) {
+    Incoming me = null;
+    try (DataInputStream d = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16))) {
+      if (d.readInt() != HELLO) return;
+      int src = d.readInt();
+      long e = d.readLong();
+      if (src < 0 || src >= size) return;
+      lock.lock();
+      try {
+        if (e != epoch) return; // a connection of an older epoch (or a stray one): dropped
+        me = new Incoming(s, e);
+        incoming.add(me);
+      } finally {
+        lock.unlock();
+      }
+      while (true) {
+        byte type = d.readByte();
+        int tag = d.readInt();
+        long aux = d.readLong();
+        int len = d.readInt();
+        if (len < 0 || len > (1 << 30)) throw new IOException("bad frame length " + len);
+        byte[] data = d.readNBytes(len);
+        if (data.length != len) throw new EOFException();
+        lock.lock();
+        try {
+          if (epoch != e) return;
+          Chan c = in[src];
+          if (type == DATA) {
+            Message m = new Message(src, tag, data);
+            if (c.recording != null) c.recording.recorded.get(src).add(m);
+            c.queue.add(m);
+          } else if (type == MARKER) {
+            if (c.recording != null && c.recording.global == aux) {
+              Snapshot snap = c.recording;
+              c.recording = null;
+              snap.waiting.remove(src);
+              if (snap.waiting.isEmpty()) snap.complete.complete(snap.recorded);
+            } else {
+              c.queue.add(new Marker(aux));
+            }
+          }
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    } catch (IOException ex) {
+      // peer closed or died: the coordinator notices and orders a rollback
+    } finally {
+      closeQuietly(s);
+      if (me != null) {
+        lock.lock();
+        try {
+          incoming.remove(me);
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    if (s == null) return;
+    try { s.close(); } catch (IOException ignored) { /* closing */ }
+  }
+
+  @Override public void close() {
+    closed = true;
+    try { server.close(); } catch (IOException ignored) { /* closing */ }
+    lock.lock();
+    try {
+      for (Out o : out) closeQuietly(o.socket);
+      for (Incoming i : incoming) closeQuietly(i.socket());
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,413 @@
+package io.cairn.cluster;
+
+import io.cairn.cluster.internal.Coordinator;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Starts a parallel job: a coordinator process and N rank processes (child JVMs running the given
+ * main class), and supervises them: a rank or the coordinator that dies is started again (a new
+ * incarnation), and the job recovers from its newest committed global checkpoint.
+ *
+ * <pre>{@code
+ * try (Launcher.Job job = Launcher.builder().ranks(4).nodes(2).jobDir(dir)
+ *     .command(List.of("io.cairn.cluster.examples.Heat", "--steps", "200")).start()) {
+ *   int exit = job.await(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ *
+ * Ranks are spread over nodes in blocks (ranks 0..k-1 on the first node, ...). A node is a failure
+ * domain with its own local checkpoint directory ({@code <job>/nodes/<node>/local}); with
+ * {@link Builder#nodes} they are simulated on this machine, with {@link Builder#hosts} they are hosts
+ * (non-local ones are reached with {@code ssh} and must share the job directory's file system).
+ */
+public final class Launcher {
+  private Launcher() { }
+
+  public static Builder builder() { return new Builder(); }
+
+  /** Configures a job. */
+  public static final class Builder {
+    private int ranks = 1;
+    private List<String> nodes;
+    private boolean hostsAreReal;
+    private Path jobDir = Path.of("cairn-job");
+    private Protocol protocol = Protocol.BLOCKING;
+    private final List<String> command = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "--enable-native-access=ALL-UNNAMED"));
+    private String heap = "-Xmx256m";
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private int maxRestarts = 50;
+    private long failTimeoutMs = 10_000;
+    private boolean inheritIO;
+
+    public Builder ranks(int n) {
+      if (n < 1) throw new IllegalArgumentException("ranks must be >= 1");
+      this.ranks = n;
+      return this;
+    }
+
+    /** Simulates {@code k} nodes on this machine (names node-0..node-k-1). */
+    public Builder nodes(int k) {
+      if (k < 1) throw new IllegalArgumentException("nodes must be >= 1");
+      List<String> l = new ArrayList<>();
+      for (int i = 0; i < k; i++) l.add("node-" + i);
+      this.nodes = l;
+      this.hostsAreReal = false;
+      return this;
+    }
+
+    /** Runs ranks on these hosts (one node each); local names run here, others through ssh. */
+    public Builder hosts(List<String> hosts) {
+      if (hosts.isEmpty()) throw new IllegalArgumentException("hosts must not be empty");
+      this.nodes = List.copyOf(hosts);
+      this.hostsAreReal = true;
+      return this;
+    }
+
+    public Builder jobDir(Path dir) { this.jobDir = dir; return this; }
+    public Builder protocol(Protocol p) { this.protocol = p; return this; }
+
+    /** The program of every rank: a main class and its arguments, or JVM arguments such as {@code -jar app.jar}. */
+    public Builder command(List<String> mainAndArgs) {
+      command.clear();
+      command.addAll(mainAndArgs);
+      return this;
+    }
+
+    /** Extra JVM options of the rank processes (e.g. {@code -Xmx1g} replaces the default heap of 256 MiB). */
+    public Builder jvmOption(String option) {
+      if (option.startsWith("-Xmx")) heap = option;
+      else jvmOptions.add(option);
+      return this;
+    }
+
+    /** An environment variable for every rank (e.g. {@code CAIRN_CLUSTER_KEEP}). */
+    public Builder env(String key, String value) { env.put(key, value); return this; }
+    /** How many times, in all, a failed rank or coordinator is started again before the job gives up (default 50). */
+    public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
+    /** Missed-heartbeat time after which the coordinator declares a rank failed (default 10 s). */
+    public Builder failTimeout(Duration d) { this.failTimeoutMs = d.toMillis(); return this; }
+    /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
+    public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
+
+    public Job start() {
+      if (command.isEmpty()) throw new IllegalArgumentException("no command: give the main class of the ranks");
+      try {
+        return new Job(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the job in " + jobDir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A running job. Closing it kills every process it started. */
+  public static final class Job implements AutoCloseable {
+    private final Builder cfg;
+    private final Path dir;
+    private final String java;
+    private final String classpath;
+    private final String[] nodeOf;
+    private final boolean remote;
+    private final Process[] ranks;
+    private final int[] incarnation;
+    private final boolean[] done;
+    private Process coordinator;
+    private int coordinatorIncarnation;
+    private int restarts;
+    private final Set<String> paused = new HashSet<>();
+    private final Set<Integer> deferred = new HashSet<>();
+    private final CompletableFuture<Integer> result = new CompletableFuture<>();
+    private boolean closing;
+    private final long started = System.nanoTime();
+
+    Job(Builder b) throws IOException {
+      this.cfg = b;
+      this.dir = b.jobDir.toAbsolutePath();
+      this.java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      this.classpath = System.getProperty("java.class.path");
+      List<String> nodes = b.nodes != null ? b.nodes : List.of("node-0");
+      this.nodeOf = new String[b.ranks];
+      int per = (b.ranks + nodes.size() - 1) / nodes.size();
+      for (int r = 0; r < b.ranks; r++) nodeOf[r] = nodes.get(Math.min(nodes.size() - 1, r / per));
+      boolean anyRemote = false;
+      if (b.hostsAreReal) for (String h : nodes) if (!isLocalHost(h)) anyRemote = true;
+      this.remote = anyRemote;
+      this.ranks = new Process[b.ranks];
+      this.incarnation = new int[b.ranks];
+      this.done = new boolean[b.ranks];
+      Files.createDirectories(dir.resolve("logs"));
+      Files.deleteIfExists(dir.resolve("finished"));
+      Files.deleteIfExists(dir.resolve("coordinator.addr"));
+      synchronized (this) {
+        startCoordinator();
+        waitForCoordinator();
+        for (int r = 0; r < b.ranks; r++) startRank(r);
+      }
+    }
+
+    private static boolean isLocalHost(String h) {
+      if (h.equals("localhost") || h.equals("127.0.0.1")) return true;
+      try {
+        return h.equals(InetAddress.getLocalHost().getHostName());
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    private void waitForCoordinator() throws IOException {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!Files.exists(dir.resolve("coordinator.addr"))) {
+        if (!coordinator.isAlive()) throw new IOException("the coordinator exited with code " + coordinator.exitValue() + " (see " + log("coordinator") + ")");
+        if (System.currentTimeMillis() > deadline) throw new IOException("the coordinator did not start within 30 s (see " + log("coordinator") + ")");
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+    }
+
+    private Path log(String name) { return dir.resolve("logs").resolve(name + ".log"); }
+
+    private ProcessBuilder builder(List<String> cmd, String logName) {
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      if (cfg.inheritIO) {
+        pb.inheritIO();
+      } else {
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(Redirect.appendTo(log(logName).toFile()));
+      }
+      return pb;
+    }
+
+    private void startCoordinator() throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+          Coordinator.class.getName(), "--job", dir.toString(), "--size", Integer.toString(cfg.ranks), "--supervised",
+          "--timeout-ms", Long.toString(cfg.failTimeoutMs)));
+      if (remote) cmd.addAll(List.of("--bind", "0.0.0.0"));
+      ProcessBuilder pb = builder(cmd, "coordinator");
+      pb.environment().put("CAIRN_INCARNATION", Integer.toString(coordinatorIncarnation));
+      if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
+      Process p = pb.start();
+      coordinator = p;
+      p.onExit().thenRun(() -> coordinatorExited(p));
+    }
+
+    private void startRank(int r) {
+      Map<String, String> e = new LinkedHashMap<>(cfg.env);
+      e.put("CAIRN_RANK", Integer.toString(r));
+      e.put("CAIRN_SIZE", Integer.toString(cfg.ranks));
+      e.put("CAIRN_NODE", nodeOf[r]);
+      e.put("CAIRN_JOB_DIR", dir.toString());
+      e.put("CAIRN_INCARNATION", Integer.toString(incarnation[r]));
+      e.put("CAIRN_SUPERVISED", "true");
+      e.put("CAIRN_PROTOCOL", cfg.protocol.id());
+      e.remove("CAIRN_FAULT_COORD");
+      if (remote) e.put("CAIRN_BIND", "0.0.0.0");
+      List<String> jvm = new ArrayList<>();
+      jvm.add(java);
+      jvm.add(cfg.heap);
+      jvm.addAll(cfg.jvmOptions);
+      if (!cfg.command.getFirst().startsWith("-")) jvm.addAll(List.of("-cp", classpath));
+      jvm.addAll(cfg.command);
+      List<String> cmd;
+      boolean viaSsh = cfg.hostsAreReal && !isLocalHost(nodeOf[r]);
+      if (viaSsh) {
+        cmd = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes", nodeOf[r], "cd", quote(Path.of("").toAbsolutePath().toString()), "&&", "exec", "env"));
+        e.forEach((k, v) -> cmd.add(quote(k + "=" + v)));
+        for (String s : jvm) cmd.add(quote(s));
+      } else {
+        cmd = jvm;
+      }
+      ProcessBuilder pb = builder(cmd, "rank-" + r);
+      if (!viaSsh) pb.environment().putAll(e);
+      try {
+        Process p = pb.start();
+        ranks[r] = p;
+        p.onExit().thenRun(() -> rankExited(r, p));
+      } catch (IOException ex) {
+        fail(1, "cannot start rank " + r + ": " + ex.getMessage());
+      }
+    }
+
+    private static String quote(String s) { return "'" + s.replace("'", "'\\''") + "'"; }
+
+    private synchronized void rankExited(int r, Process p) {
+      if (closing || ranks[r] != p) return;
+      int code = p.exitValue();
+      if (code == 0 || Files.exists(dir.resolve("finished"))) {
+        if (code != 0) System.err.println("cairn launch: rank " + r + " exited with " + code + " after the job finished");
+        done[r] = true;
+        for (boolean d : done) if (!d) return;
+        finishSoon();
+        return;
+      }
+      if (paused.contains(nodeOf[r])) {
+        deferred.add(r);
+        return;
+      }
+      respawn(r, code);
+    }
+
+    private void respawn(int r, int code) {
+      if (++restarts > cfg.maxRestarts) {
+        fail(code, "rank " + r + " exited with code " + code + " and the job already restarted " + cfg.maxRestarts + " processes");
+        return;
+      }
+      incarnation[r]++;
+      System.err.println("cairn launch: rank " + r + " exited with code " + code + "; starting incarnation " + incarnation[r] + " on " + nodeOf[r]);
+      startRank(r);
+    }
+
+    private synchronized void coordinatorExited(Process p) {
+      if (closing || coordinator != p) return;
+      if (Files.exists(dir.resolve("finished"))) return;
+      if (++restarts > cfg.maxRestarts) {
+        fail(p.exitValue(), "the coordinator exited with code " + p.exitValue() + " too many times");
+        return;
+      }
+      coordinatorIncarnation++;
+      System.err.println("cairn launch: coordinator exited with code " + p.exitValue() + "; restarting it");
+      try {
+        startCoordinator();
+      } catch (IOException e) {
+        fail(1, "cannot restart the coordinator: " + e.getMessage());
+      }
+    }
+
+    private void finishSoon() {
+      Process c = coordinator;
+      Thread.ofVirtual().start(() -> {
+        try {
+          if (!c.waitFor(10, TimeUnit.SECONDS)) c.destroyForcibly();
+        } catch (InterruptedException ignored) {
+          c.destroyForcibly();
+        }
+        result.complete(0);
+      });
+    }
+
+    private void fail(int code, String why) {
+      System.err.println("cairn launch: " + why + "; stopping the job");
+      closing = true;
+      killAll();
+      result.complete(code == 0 ? 1 : code);
+    }
+
+    /** Waits for the job: 0 when every rank finished, else the failing exit code. Kills the job on timeout. */
+    public int await(Duration timeout) throws TimeoutException {
+      try {
+        return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        close();
+        throw new TimeoutException("job in " + dir + " did not finish within " + timeout + " (logs in " + dir.resolve("logs") + ")");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        return 130;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return 1;
+      }
+    }
+
+    public Path jobDir() { return dir; }
+    public int size() { return ranks.length; }
+    public String nodeOf(int rank) { return nodeOf[rank]; }
+    public List<String> nodes() { return Stream.of(nodeOf).distinct().toList(); }
+    /** Processes started again after a failure so far. */
+    public synchronized int restarts() { return restarts; }
+    public synchronized long pid(int rank) { return ranks[rank].pid(); }
+    public synchronized long coordinatorPid() { return coordinator.pid(); }
+    public synchronized boolean isDone() { return result.isDone(); }
+    /** Seconds since the job started. */
+    public double elapsed() { return (System.nanoTime() - started) / 1e9; }
+
+    /** kill -9 of a rank (the launcher starts it again). */
+    public synchronized void kill(int rank) { ranks[rank].destroyForcibly(); }
+
+    /** kill -9 of the coordinator (the launcher starts it again). */
+    public synchronized void killCoordinator() { coordinator.destroyForcibly(); }
+
+    /** Loses a whole node: kill -9 of every rank on it, then its local directory is deleted; then the ranks are started again. */
+    public void killNode(String node) {
+      List<Process> victims = new ArrayList<>();
+      synchronized (this) {
+        if (closing) return;
+        paused.add(node);
+        for (int r = 0; r < ranks.length; r++) if (nodeOf[r].equals(node)) victims.add(ranks[r]);
+      }
+      for (Process p : victims) p.destroyForcibly();
+      for (Process p : victims) {
+        try {
+          p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      deleteTree(dir.resolve("nodes").resolve(node));
+      synchronized (this) {
+        paused.remove(node);
+        if (closing) return;
+        for (int r : new ArrayList<>(deferred)) {
+          if (nodeOf[r].equals(node)) {
+            deferred.remove(r);
+            respawn(r, 137);
+          }
+        }
+      }
+    }
+
+    private static void deleteTree(Path p) {
+      if (!Files.exists(p)) return;
+      try (Stream<Path> s = Files.walk(p)) {
+        for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete " + p + ": " + e.getMessage(), e);
+      }
+    }
+
+    private void killAll() {
+      for (Process p : ranks) if (p != null) p.destroyForcibly();
+      if (coordinator != null) coordinator.destroyForcibly();
+      for (Process p : ranks) {
+        if (p == null) continue;
+        try {
+          p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** Kills every process of the job that is still running. */
+    @Override public void close() {
+      synchronized (this) {
+        closing = true;
+      }
+      killAll();
+      result.complete(result.isDone() ? result.getNow(1) : 1);
+    }
+
+    @Override public String toString() { return "job of " + ranks.length + " ranks in " + dir + File.separator; }
+  }
+}

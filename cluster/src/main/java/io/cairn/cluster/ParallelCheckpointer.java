@@ -1,0 +1,491 @@
+package io.cairn.cluster;
+
+import io.cairn.Cairn;
+import io.cairn.CairnException;
+import io.cairn.Checkpoint;
+import io.cairn.Checkpointable;
+import io.cairn.Checkpointer;
+import io.cairn.Metadata;
+import io.cairn.StateReader;
+import io.cairn.StateWriter;
+import io.cairn.Version;
+import io.cairn.cluster.internal.GlobalManifest;
+import io.cairn.cluster.internal.JobEnv;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32C;
+
+/**
+ * Checkpoints one rank's state as its part of consistent global checkpoints. Each rank's part is a
+ * version of the core engine (run {@code r<rank>of<size>}: a node-local level and a persistent level
+ * in the job directory); the coordinator commits a global version once every rank's part is committed
+ * (two-phase commit) and lists it in the job's global manifest. {@link Rank#run} restores the newest
+ * committed global version after a failure or a restart, resharding {@link DistributedArray}s when
+ * the job now has a different number of ranks.
+ *
+ * <pre>{@code
+ * ParallelCheckpointer ck = rank.checkpointer();
+ * ck.protect(u).protect("step", step);
+ * rank.run(() -> {
+ *   while (step[0] < steps) {
+ *     compute(); step[0]++;
+ *     if (step[0] % 10 == 0) ck.checkpoint(step[0]);   // collective: every rank calls it at the same step
+ *   }
+ * });
+ * }</pre>
+ */
+public final class ParallelCheckpointer implements AutoCloseable {
+  private static final System.Logger log = System.getLogger("io.cairn.cluster");
+  static final String COMM_REGION = "cairn.comm";
+
+  private final JobEnv env;
+  private final Endpoint ep;
+  private final CoordClient coord;
+  private final Protocol protocol;
+  private final Checkpointer core;
+  private final Map<String, Object> regions = new LinkedHashMap<>();
+  private final Map<String, String> kinds = new LinkedHashMap<>();
+  private final CommRegion comm = new CommRegion();
+  private long nextGlobal = 1;
+  private long restoredGlobal = -1;
+  private long lastGlobal;
+
+  /** The channel state as a region of the rank's checkpoint. */
+  static final class CommRegion implements Checkpointable {
+    Endpoint.CommState state;
+    Endpoint.CommState loaded;
+
+    @Override public void save(StateWriter out) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      try (DataOutputStream d = new DataOutputStream(b)) {
+        state.write(d);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+      out.writeBytes(b.toByteArray());
+    }
+
+    @Override public void load(StateReader in) throws IOException {
+      loaded = Endpoint.CommState.read(new DataInputStream(new ByteArrayInputStream(in.readBytes())));
+    }
+  }
+
+  ParallelCheckpointer(JobEnv env, Endpoint ep, CoordClient coord, Protocol protocol) {
+    this.env = env;
+    this.ep = ep;
+    this.coord = coord;
+    this.protocol = protocol;
+    this.core = open(env, env.rank(), env.size(), env.node(), protocol == Protocol.CHANDY_LAMPORT);
+    core.protect(COMM_REGION, comm);
+    kinds.put(COMM_REGION, "object");
+    comm.state = new Endpoint.CommState(env.size());
+  }
+
+  static Checkpointer open(JobEnv env, int rank, int size, String node, boolean async) {
+    Path job = env.jobDir().toAbsolutePath();
+    return Cairn.builder().name(JobEnv.runName(rank, size)).directory(job)
+        .set("levels", env.get("CAIRN_CLUSTER_LEVELS", "local,persistent"))
+        .set("level.local.path", job.resolve("nodes").resolve(node).resolve("local").toString())
+        .set("level.local.keep", env.get("CAIRN_CLUSTER_KEEP", "4"))
+        .set("level.persistent.path", job.resolve("persistent").toString())
+        .set("level.persistent.keep", env.get("CAIRN_CLUSTER_KEEP", "4"))
+        .set("level.persistent.every", env.get("CAIRN_CLUSTER_PERSISTENT_EVERY", "1"))
+        .set("signals", "false")
+        .set("mode", async ? "async" : "sync")
+        .environment(env.coreEnv())
+        .open();
+  }
+
+  /** The protocol this job uses (environment {@code CAIRN_PROTOCOL}). */
+  public Protocol protocol() { return protocol; }
+
+  private ParallelCheckpointer add(String name, Object region, String kind) {
+    if (name.startsWith("cairn.") || name.startsWith("darray.")) throw new IllegalArgumentException("region names starting with 'cairn.' or 'darray.' are reserved");
+    regions.put(name, region);
+    kinds.put(name, kind);
+    return this;
+  }
+
+  public ParallelCheckpointer protect(String name, double[] a) { core.protect(name, a); return add(name, a, "double:" + a.length); }
+  public ParallelCheckpointer protect(String name, float[] a) { core.protect(name, a); return add(name, a, "float:" + a.length); }
+  public ParallelCheckpointer protect(String name, long[] a) { core.protect(name, a); return add(name, a, "long:" + a.length); }
+  public ParallelCheckpointer protect(String name, int[] a) { core.protect(name, a); return add(name, a, "int:" + a.length); }
+  public ParallelCheckpointer protect(String name, byte[] a) { core.protect(name, a); return add(name, a, "byte:" + a.length); }
+  public ParallelCheckpointer protect(String name, Checkpointable o) { core.protect(name, o); return add(name, o, "object"); }
+
+  /** Protects a distributed array: restorable by a job with another number of ranks. */
+  public ParallelCheckpointer protect(DistributedArray a) {
+    String n = "darray." + a.name();
+    core.protect(n, a);
+    regions.put(n, a);
+    kinds.put(n, "object");
+    return this;
+  }
+
+  /** The global version restored at the last (re)start: 0 when the job started fresh. */
+  public long restoredGlobal() { return restoredGlobal; }
+
+  /** The global version number of the last {@link #checkpoint} call. */
+  public long lastGlobal() { return lastGlobal; }
+
+  /** Committed global versions of this job, oldest first. */
+  public List<GlobalVersion> globalVersions() {
+    List<GlobalVersion> out = new ArrayList<>();
+    for (GlobalManifest.Entry e : GlobalManifest.read(env.jobDir())) out.add(GlobalVersion.of(e));
+    return out;
+  }
+
+  private Metadata meta(long g, long step) {
+    StringBuilder b = new StringBuilder();
+    kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
+    return Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
+        .put("cairn.protocol", protocol.id()).put("cairn.regions", b.toString());
+  }
+
+  private long epochNow() {
+    ep.lock.lock();
+    try {
+      ep.checkInterrupt();
+      return ep.handledEpoch;
+    } finally {
+      ep.lock.unlock();
+    }
+  }
+
+  /**
+   * Takes this rank's part of the next global checkpoint. Collective: every rank calls it at the same
+   * point of the program (e.g. the same step). With {@link Protocol#BLOCKING} it returns once the global
+   * version is committed; with {@link Protocol#CHANDY_LAMPORT} as soon as this rank's state is captured
+   * (the commit completes in the background); with {@link Protocol#INDEPENDENT} once this rank's own
+   * version is written. Returns the global version number (the local version in independent mode).
+   */
+  public long checkpoint(long step) {
+    if (protocol == Protocol.INDEPENDENT) {
+      comm.state = currentCounters();
+      long v = core.checkpoint(meta(0, step)).await().number();
+      lastGlobal = v;
+      return v;
+    }
+    long e = epochNow();
+    long g = nextGlobal++;
+    lastGlobal = g;
+    fault("before-snapshot", g);
+    if (protocol == Protocol.BLOCKING) {
+      ep.sendMarkers(g);
+      ep.awaitMarkers(g);
+      Endpoint.Snapshot snap = ep.snapshot(g);
+      comm.state = snap.state;
+      Version v = core.checkpoint(meta(g, step)).await();
+      fault("after-write", g);
+      coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
+      fault("after-prepare", g);
+      awaitCommitted(g);
+      return g;
+    }
+    Endpoint.Snapshot snap = ep.snapshot(g);
+    snap.state.sideFile = true;
+    comm.state = snap.state;
+    Checkpoint c = core.checkpoint(meta(g, step));
+    ep.sendMarkers(g);
+    Thread.ofVirtual().name("cairn-cl-" + env.rank() + "-" + g).start(() -> finishChandyLamport(e, g, step, snap, c));
+    return g;
+  }
+
+  private Endpoint.CommState currentCounters() {
+    return new Endpoint.CommState(env.size());
+  }
+
+  private void finishChandyLamport(long e, long g, long step, Endpoint.Snapshot snap, Checkpoint c) {
+    try {
+      List<List<Message>> rec = snap.complete.get();
+      Version v = c.committed().get();
+      writeChannelFile(g, rec);
+      fault("after-write", g);
+      ep.lock.lock();
+      try {
+        if (ep.handledEpoch != e || ep.rollbackEpoch != e) return;
+      } finally {
+        ep.lock.unlock();
+      }
+      coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
+      fault("after-prepare", g);
+      deleteChannelFile(g - 16);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException ex) {
+      if (!(ex.getCause() instanceof RollbackException))
+        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
+    } catch (IOException | RuntimeException ex) {
+      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
+    }
+  }
+
+  /** Waits until the coordinator committed global version {@code g} (or a rollback interrupts). */
+  void awaitCommitted(long g) {
+    ep.lock.lock();
+    try {
+      while (true) {
+        ep.checkInterrupt();
+        if (ep.committed.contains(g)) return;
+        ep.await();
+      }
+    } finally {
+      ep.lock.unlock();
+    }
+  }
+
+  private void fault(String point, long g) {
+    // test hook: CAIRN_FAULT=<point>:<global>:<rank> halts this rank's first process there, like kill -9
+    String f = env.env().get("CAIRN_FAULT");
+    if (f != null && env.incarnation() == 0 && f.equals(point + ":" + g + ":" + env.rank())) {
+      log.log(System.Logger.Level.WARNING, "fault injection: rank " + env.rank() + " halts at " + point + " of global " + g);
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  // ------------------------------------------------------------------ channel files (Chandy-Lamport)
+
+  private static Path channelFile(Path jobDir, long g, int rank, int size) {
+    return jobDir.resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + ".bin");
+  }
+
+  private Path channelFile(long g, int rank, int size) {
+    return env.jobDir().resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + ".bin");
+  }
+
+  private void writeChannelFile(long g, List<List<Message>> rec) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try (DataOutputStream d = new DataOutputStream(b)) {
+      d.writeLong(0x434149524E434831L); // "CAIRNCH1"
+      d.writeLong(g);
+      d.writeInt(env.rank());
+      d.writeInt(env.size());
+      Endpoint.CommState.writeMessages(d, rec);
+    }
+    byte[] body = b.toByteArray();
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    byte[] all = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+    GlobalManifest.writeAtomically(channelFile(g, env.rank(), env.size()), all);
+  }
+
+  private List<List<Message>> readChannelFile(long g, int rank, int size) {
+    return readChannelFile(env.jobDir(), g, rank, size);
+  }
+
+  static List<List<Message>> readChannelFile(Path jobDir, long g, int rank, int size) {
+    Path f = channelFile(jobDir, g, rank, size);
+    try {
+      byte[] all = Files.readAllBytes(f);
+      if (all.length < 28) throw new IOException("too short");
+      CRC32C crc = new CRC32C();
+      crc.update(all, 0, all.length - 4);
+      if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) throw new IOException("checksum mismatch");
+      DataInputStream d = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
+      if (d.readLong() != 0x434149524E434831L || d.readLong() != g || d.readInt() != rank || d.readInt() != size)
+        throw new IOException("header does not match global " + g + " rank " + rank + " of " + size);
+      return Endpoint.CommState.readMessages(d, size);
+    } catch (IOException e) {
+      throw new CairnException("channel state of rank " + rank + " for global version " + g + " (" + f + ") cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private void deleteChannelFile(long g) {
+    if (g < 1) return;
+    try {
+      Files.deleteIfExists(channelFile(g, env.rank(), env.size()));
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  // ------------------------------------------------------------------ restore
+
+  /** Restores global version {@code g} (0: the initial state) into the protected regions and the channels. */
+  void restoreGlobal(long g, long next) {
+    nextGlobal = next;
+    if (g == 0) {
+      ep.prefill(null);
+      restoredGlobal = 0;
+      return;
+    }
+    if (protocol == Protocol.INDEPENDENT) {
+      core.restoreLatest();
+      restoredGlobal = g;
+      return;
+    }
+    GlobalManifest.Entry e = GlobalManifest.find(env.jobDir(), g)
+        .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
+    if (e.size() == env.size()) {
+      comm.loaded = null;
+      core.restore(e.versions()[env.rank()]);
+      Endpoint.CommState cs = comm.loaded;
+      if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
+      if (cs.sideFile) {
+        List<List<Message>> rec = readChannelFile(g, env.rank(), env.size());
+        for (int s = 0; s < env.size(); s++) cs.inFlight.get(s).addAll(rec.get(s));
+      }
+      ep.prefill(cs);
+    } else {
+      reshard(e);
+      ep.prefill(null);
+    }
+    restoredGlobal = g;
+  }
+
+  /** Elastic restart: reads the ranges this rank now owns from the old ranks' parts; other regions from old rank 0. */
+  private void reshard(GlobalManifest.Entry e) {
+    int n = e.size();
+    List<DistributedArray> arrays = new ArrayList<>();
+    for (Object o : regions.values()) if (o instanceof DistributedArray a) arrays.add(a);
+    long[] copied = new long[arrays.size()];
+    for (int k = 0; k < n; k++) {
+      boolean needed = k == 0;
+      for (DistributedArray a : arrays) {
+        long[] r = DistributedArray.range(a.globalLength(), a.unit(), k, n);
+        if (Math.max(r[0], a.lo()) < Math.min(r[1], a.hi())) needed = true;
+      }
+      if (!needed) continue;
+      readOldRank(e, k, arrays, copied);
+    }
+    for (int i = 0; i < arrays.size(); i++) {
+      DistributedArray a = arrays.get(i);
+      if (copied[i] != a.hi() - a.lo())
+        throw new CairnException("resharding '" + a.name() + "' from " + n + " to " + env.size() + " ranks: rank " + env.rank() + " found "
+            + copied[i] + " of its " + (a.hi() - a.lo()) + " elements in global version " + e.global());
+    }
+    log.log(System.Logger.Level.INFO, "rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
+  }
+
+  private void readOldRank(GlobalManifest.Entry e, int k, List<DistributedArray> arrays, long[] copied) {
+    int n = e.size();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      Checkpointer old;
+      try {
+        old = open(env, k, n, e.nodes()[k], false);
+      } catch (CairnException ex) {
+        if (ex.getMessage() != null && ex.getMessage().contains("in use") && System.currentTimeMillis() < deadline) {
+          sleep(20 + ThreadLocalRandom.current().nextInt(60)); // another rank is reading the same old part
+          continue;
+        }
+        throw ex;
+      }
+      try (old) {
+        long v = e.versions()[k];
+        Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst()
+            .orElseThrow(() -> new CairnException("old rank " + k + " of " + n + ": version " + v + " (global " + e.global() + ") is gone"));
+        String list = ver.metadata().getOrDefault("cairn.regions", "");
+        List<DistributedArray.Slice[]> slices = new ArrayList<>();
+        List<String> mine = new ArrayList<>(regions.keySet());
+        for (String spec : list.split(";")) {
+          if (spec.isEmpty()) continue;
+          String[] t = spec.split(":");
+          String name = t[0];
+          if (name.equals(COMM_REGION)) {
+            old.protect(name, new EmptyChannels(k, e.global()));
+          } else if (name.startsWith("darray.")) {
+            DistributedArray.Slice[] holder = new DistributedArray.Slice[1];
+            slices.add(holder);
+            DistributedArray mineArray = regions.get(name) instanceof DistributedArray a ? a : null;
+            if (mineArray == null)
+              throw new CairnException("resharding: the old job's distributed array '" + name.substring(7) + "' is not protected by this job");
+            old.protect(name, new Checkpointable() {
+              @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+              @Override public void load(StateReader in) throws IOException {
+                holder[0] = DistributedArray.Slice.read(in);
+                copied[arrays.indexOf(mineArray)] += mineArray.fill(holder[0]);
+              }
+            });
+            mine.remove(name);
+          } else if (k == 0) {
+            Object r = regions.get(name);
+            if (r == null) throw new CairnException("resharding: region '" + name + "' of the old job is not protected by this job");
+            protectInto(old, name, r);
+            mine.remove(name);
+          } else {
+            protectDummy(old, name, t);
+          }
+        }
+        if (k == 0 && !mine.isEmpty())
+          throw new CairnException("resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
+        old.restore(v);
+        if (protocolOf(ver) == Protocol.CHANDY_LAMPORT) {
+          for (List<Message> l : readChannelFile(e.global(), k, n))
+            if (!l.isEmpty()) throw new CairnException("cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);
+        }
+        return;
+      }
+    }
+  }
+
+  private static Protocol protocolOf(Version v) {
+    return Protocol.parse(v.metadata().getOrDefault("cairn.protocol", "blocking"));
+  }
+
+  /** The old job's channel state: resharding needs empty channels (checked), since the new ranks have other channels. */
+  private record EmptyChannels(int rank, long global) implements Checkpointable {
+    @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+    @Override public void load(StateReader in) throws IOException {
+      Endpoint.CommState s = Endpoint.CommState.read(new DataInputStream(new ByteArrayInputStream(in.readBytes())));
+      if (s.inFlightCount() != 0)
+        throw new IOException("cannot reshard global version " + global + ": " + s.inFlightCount() + " messages were in flight towards old rank "
+            + rank + " (checkpoint where no message is pending, e.g. after a step's exchange)");
+    }
+  }
+
+  private static void protectInto(Checkpointer old, String name, Object r) {
+    switch (r) {
+      case double[] a -> old.protect(name, a);
+      case float[] a -> old.protect(name, a);
+      case long[] a -> old.protect(name, a);
+      case int[] a -> old.protect(name, a);
+      case byte[] a -> old.protect(name, a);
+      case Checkpointable c -> old.protect(name, c);
+      default -> throw new IllegalStateException("unexpected region type " + r.getClass());
+    }
+  }
+
+  private static void protectDummy(Checkpointer old, String name, String[] t) {
+    if (t.length < 3) {
+      old.protect(name, new Checkpointable() {
+        @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+        @Override public void load(StateReader in) throws IOException { while (in.remaining() > 0) in.readByte(); }
+      });
+      return;
+    }
+    int len = Integer.parseInt(t[2]);
+    switch (t[1]) {
+      case "double" -> old.protect(name, new double[len]);
+      case "float" -> old.protect(name, new float[len]);
+      case "long" -> old.protect(name, new long[len]);
+      case "int" -> old.protect(name, new int[len]);
+      case "byte" -> old.protect(name, new byte[len]);
+      default -> throw new CairnException("resharding: unknown region kind '" + t[1] + "' of '" + name + "'");
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CairnException("interrupted", e);
+    }
+  }
+
+  /** Waits for background checkpoints and releases the rank's checkpoint directories. */
+  @Override public void close() { core.close(); }
+}

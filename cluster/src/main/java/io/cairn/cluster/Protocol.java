@@ -1,0 +1,30 @@
+package io.cairn.cluster;
+
+import java.util.Locale;
+
+/** How ranks take a global checkpoint together; see docs/parallel.md. */
+public enum Protocol {
+  /** Quiesce every channel (markers, then wait for all of them), checkpoint all ranks, two-phase commit, resume. */
+  BLOCKING,
+  /**
+   * Chandy-Lamport / asynchronous barrier snapshot: each rank records its state at once, sends a marker on every
+   * channel and goes on computing; messages that arrive before a channel's marker are recorded with the
+   * checkpoint and delivered again on restart. The commit happens in the background.
+   */
+  CHANDY_LAMPORT,
+  /** No coordination: each rank checkpoints alone (per-rank mode; no consistency across ranks). */
+  INDEPENDENT;
+
+  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent". */
+  public static Protocol parse(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
+      case "blocking", "coordinated" -> BLOCKING;
+      case "chandy-lamport", "cl", "nonblocking", "non-blocking" -> CHANDY_LAMPORT;
+      case "independent", "none", "per-rank" -> INDEPENDENT;
+      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport or independent");
+    };
+  }
+
+  /** The name used in configuration and in the global manifest. */
+  public String id() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+}

@@ -1,0 +1,181 @@
+package io.cairn.cluster;
+
+import io.cairn.CairnException;
+import io.cairn.cluster.internal.Coordinator;
+import io.cairn.cluster.internal.JobEnv;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * This process's place in a parallel job: its rank, the communicator and the checkpointer, and the
+ * resilient run loop.
+ *
+ * <pre>{@code
+ * try (Rank rank = Rank.join()) {                 // reads CAIRN_RANK/SLURM_PROCID/OMPI_COMM_WORLD_RANK/PMI_RANK
+ *   Comm comm = rank.comm();
+ *   ParallelCheckpointer ck = rank.checkpointer();
+ *   double[] u = ...; long[] step = {0};
+ *   ck.protect("u", u).protect("step", step);
+ *   rank.run(() -> {                              // after a failure: rolled back, then run again
+ *     while (step[0] < steps) { ... comm.send(...); ... step[0]++; if (step[0] % 10 == 0) ck.checkpoint(step[0]); }
+ *   });
+ * }
+ * }</pre>
+ *
+ * <p>{@link #run} restores the newest committed global version (if any) before running the body. When a
+ * rank fails, the coordinator orders every rank to roll back: the failed one is respawned by the launcher
+ * and restores; the survivors get a {@link RollbackException} from their next communicator call, restore
+ * in place, and run the body again. The body must therefore start from the protected state (read the
+ * step counter from it), not from local variables.
+ */
+public final class Rank implements AutoCloseable {
+  /** Exit code of a rank that cannot roll back in place and asks the launcher for a fresh process. */
+  public static final int EXIT_RESPAWN = 86;
+
+  private final JobEnv env;
+  private final Endpoint ep;
+  private final CoordClient coord;
+  private final Comm comm;
+  private final Coordinator embedded;
+  private ParallelCheckpointer checkpointer;
+  private boolean bodyStarted;
+
+  private Rank(JobEnv env) throws IOException {
+    this.env = env;
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis("CAIRN_PEER_TIMEOUT_MS", 60_000));
+    Coordinator c = null;
+    if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
+      // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
+      java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
+      java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
+      c = new Coordinator(env.jobDir(), env.size(), false, env.millis("CAIRN_FAIL_TIMEOUT_MS", 10_000), env.bindHost(), null);
+      Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
+    }
+    this.embedded = c;
+    this.coord = new CoordClient(env, ep);
+    this.comm = new Comm(ep, env.node());
+  }
+
+  /** Joins the job this process was started in (identity from the environment). */
+  public static Rank join() { return join(System.getenv()); }
+
+  /** Joins with an explicit environment (tests run ranks as threads this way). */
+  public static Rank join(Map<String, String> environment) {
+    try {
+      Rank r = new Rank(JobEnv.detect(environment));
+      r.coord.start();
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot join the parallel job: " + e.getMessage(), e);
+    }
+  }
+
+  public int rank() { return env.rank(); }
+  public int size() { return env.size(); }
+  /** The node (failure domain) this rank runs on. */
+  public String node() { return env.node(); }
+  public Path jobDir() { return env.jobDir(); }
+  /** 0 for the first process of this rank, 1.. after respawns. */
+  public int incarnation() { return env.incarnation(); }
+  public Comm comm() { return comm; }
+
+  /** This rank's checkpointer (created on first use; protocol from {@code CAIRN_PROTOCOL}, default blocking). */
+  public ParallelCheckpointer checkpointer() {
+    if (checkpointer == null) checkpointer = new ParallelCheckpointer(env, ep, coord, Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")));
+    return checkpointer;
+  }
+
+  /**
+   * Runs the body resiliently: restores the newest committed global version, runs the body, and when the
+   * job must roll back (a rank or the coordinator failed) restores again and re-runs it. Returns once every
+   * rank finished its body.
+   */
+  public void run(Runnable body) {
+    while (true) {
+      long e;
+      long g;
+      long next;
+      ep.lock.lock();
+      try {
+        while (ep.rollbackEpoch <= ep.handledEpoch && !ep.finished) {
+          if (ep.aborted != null) throw new CairnException("job aborted: " + ep.aborted);
+          ep.await();
+        }
+        if (ep.finished) return;
+        e = ep.rollbackEpoch;
+        g = ep.rollbackGlobal;
+        next = ep.rollbackNext;
+        ep.handledEpoch = e;
+      } finally {
+        ep.lock.unlock();
+      }
+      try {
+        if (g == 0 && bodyStarted && (checkpointer == null || checkpointer.protocol() != Protocol.INDEPENDENT)) {
+          System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
+          Runtime.getRuntime().halt(EXIT_RESPAWN);
+        }
+        if (checkpointer != null) checkpointer.restoreGlobal(g, next);
+        else ep.prefill(null);
+      } catch (RollbackException ex) {
+        continue;
+      } catch (RuntimeException ex) {
+        System.err.println("rank " + rank() + ": cannot restore global version " + g + ": " + ex.getMessage());
+        coord.send("RESTORE_FAILED " + e + " " + g + " " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        continue;
+      }
+      coord.send("RESTORED " + e);
+      try {
+        awaitGo(e);
+        if (g == 0 && checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+          long first = checkpointer.checkpoint(-1); // the initial global version: a rollback never needs a fresh process
+          checkpointer.awaitCommitted(first);
+        }
+        bodyStarted = true;
+        body.run();
+        coord.send("DONE " + e);
+        ep.lock.lock();
+        try {
+          while (!ep.finished) {
+            ep.checkInterrupt();
+            ep.await();
+          }
+        } finally {
+          ep.lock.unlock();
+        }
+        return;
+      } catch (RollbackException ex) {
+        System.err.println("rank " + rank() + ": " + ex.getMessage());
+      }
+    }
+  }
+
+  private void awaitGo(long e) {
+    ep.lock.lock();
+    try {
+      while (ep.goEpoch != e) {
+        ep.checkInterrupt();
+        ep.await();
+      }
+      ep.epoch = e;
+    } finally {
+      ep.lock.unlock();
+    }
+  }
+
+  @Override public void close() {
+    if (checkpointer != null) checkpointer.close();
+    coord.close();
+    ep.close();
+    if (embedded != null) {
+      // the coordinator stops on its own once every rank is gone; give it a moment
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+      embedded.close();
+    }
+  }
+}

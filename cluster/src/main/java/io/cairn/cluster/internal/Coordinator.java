@@ -1,0 +1,410 @@
+package io.cairn.cluster.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job's coordinator: membership, failure detection (closed connection, missed heartbeats),
+ * two-phase commit of global checkpoints and the recovery protocol. One event loop owns all state;
+ * each connection has a reader (virtual thread) that feeds it. Everything it must remember across
+ * its own crash is in the job directory: the global manifest, {@code coordinator.state} (epoch,
+ * next global number) and the {@code finished} marker; a restarted coordinator waits for every rank
+ * to reconnect and then rolls the job back to the newest committed global version.
+ *
+ * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node pid host port incarnation},
+ * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
+ * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0 .. addrN-1},
+ * {@code COMMITTED global}, {@code FINISHED}, {@code ABORT reason}.
+ */
+public final class Coordinator implements Runnable, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  enum Phase { JOINING, RECOVERING, RUNNING, FINISHED }
+
+  private final class Conn {
+    final Socket socket;
+    final PrintWriter out;
+    int rank = -1;
+    long pid;
+    String host;
+    String node;
+    String address;
+    volatile boolean closed;
+
+    Conn(Socket s) throws IOException {
+      this.socket = s;
+      this.out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), false);
+    }
+
+    void send(String line) {
+      if (closed) return;
+      out.print(line);
+      out.print('\n');
+      out.flush();
+      if (out.checkError()) close();
+    }
+
+    void close() {
+      closed = true;
+      try { socket.close(); } catch (IOException ignored) { /* closing */ }
+    }
+  }
+
+  private record Event(Conn conn, String line) { }
+
+  private final Path jobDir;
+  private final int size;
+  private final boolean supervised;
+  private final long failTimeoutMs;
+  private final ServerSocket server;
+  private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final Conn[] members;
+  private final long[] lastHeard;
+  private Phase phase = Phase.JOINING;
+  private long epoch;
+  private long nextGlobal = 1;
+  private long target;
+  private final Set<Integer> restored = new HashSet<>();
+  private final Set<Integer> done = new HashSet<>();
+  private final Map<Long, long[]> prepares = new HashMap<>();
+  private final Map<Long, Long> prepareSteps = new HashMap<>();
+  private final Set<Long> bad = new HashSet<>();
+  private final Set<Long> committed = new HashSet<>();
+  private final String fault;
+  private volatile boolean stopped;
+  private long finishedAt;
+
+  /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
+  public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, String fault) throws IOException {
+    this.jobDir = jobDir.toAbsolutePath();
+    this.size = size;
+    this.supervised = supervised;
+    this.failTimeoutMs = failTimeoutMs;
+    this.fault = fault == null ? "" : fault;
+    this.members = new Conn[size];
+    this.lastHeard = new long[size];
+    Files.createDirectories(this.jobDir);
+    Map<String, String> st = readState();
+    epoch = Long.parseLong(st.getOrDefault("epoch", "0"));
+    nextGlobal = Long.parseLong(st.getOrDefault("next", "1"));
+    for (GlobalManifest.Entry e : GlobalManifest.read(this.jobDir)) {
+      nextGlobal = Math.max(nextGlobal, e.global() + 1);
+      committed.add(e.global());
+    }
+    int oldPort = Integer.parseInt(st.getOrDefault("port", "0"));
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    try {
+      s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), oldPort));
+    } catch (IOException e) {
+      s.close();
+      s = new ServerSocket();
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
+    }
+    this.server = s;
+    if (Files.exists(this.jobDir.resolve("finished"))) phase = Phase.FINISHED;
+    saveState();
+    String host = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
+    GlobalManifest.writeAtomically(this.jobDir.resolve("coordinator.addr"), host + ":" + server.getLocalPort() + "\n");
+    log.info("coordinator for {} ranks listening on {}:{} (epoch {}, job {})", size, host, server.getLocalPort(), epoch, this.jobDir);
+  }
+
+  public int port() { return server.getLocalPort(); }
+
+  private Map<String, String> readState() throws IOException {
+    Map<String, String> m = new HashMap<>();
+    Path f = jobDir.resolve("coordinator.state");
+    if (!Files.exists(f)) return m;
+    String[] t = Files.readString(f).trim().split("\\s+");
+    for (int i = 0; i + 1 < t.length; i += 2) m.put(t[i], t[i + 1]);
+    return m;
+  }
+
+  private void saveState() {
+    try {
+      GlobalManifest.writeAtomically(jobDir.resolve("coordinator.state"),
+          "epoch " + epoch + " next " + nextGlobal + " port " + server.getLocalPort() + "\n");
+    } catch (IOException e) {
+      throw new IllegalStateException("coordinator cannot write " + jobDir.resolve("coordinator.state") + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override public void run() {
+    Thread.ofVirtual().name("cairn-coord-accept").start(this::acceptLoop);
+    try {
+      while (!stopped) {
+        Event ev = events.poll(200, TimeUnit.MILLISECONDS);
+        if (ev != null) handle(ev);
+        tick();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close();
+    }
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        Conn c = new Conn(s);
+        Thread.ofVirtual().name("cairn-coord-conn").start(() -> readLoop(c));
+      } catch (IOException e) {
+        if (!server.isClosed()) log.warn("coordinator accept failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void readLoop(Conn c) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(c.socket.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) events.add(new Event(c, line));
+    } catch (IOException e) {
+      // connection lost: reported below
+    }
+    events.add(new Event(c, null));
+  }
+
+  private void handle(Event ev) {
+    Conn c = ev.conn();
+    if (ev.line() == null) {
+      c.closed = true;
+      if (c.rank >= 0 && members[c.rank] == c) {
+        members[c.rank] = null;
+        if (phase == Phase.RUNNING || phase == Phase.RECOVERING) failure(c.rank, "connection closed (process exited or was killed)");
+      }
+      return;
+    }
+    String[] t = ev.line().split(" ");
+    try {
+      switch (t[0]) {
+        case "JOIN" -> join(c, t);
+        case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
+        case "RESTORED" -> restored(c, Long.parseLong(t[1]));
+        case "RESTORE_FAILED" -> {
+          long e = Long.parseLong(t[1]);
+          long g = Long.parseLong(t[2]);
+          if (e == epoch && phase == Phase.RECOVERING) {
+            log.warn("rank {} cannot restore global version {}: {}; trying an older one", c.rank, g, ev.line());
+            bad.add(g);
+            startRecovery("rank " + c.rank + " could not restore global " + g);
+          }
+        }
+        case "PREPARED" -> prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
+        case "DONE" -> {
+          if (Long.parseLong(t[1]) == epoch && phase == Phase.RUNNING && c.rank >= 0) {
+            done.add(c.rank);
+            if (done.size() == size) finish();
+          }
+        }
+        default -> log.warn("coordinator: unknown message '{}' from rank {}", ev.line(), c.rank);
+      }
+    } catch (RuntimeException e) {
+      log.warn("coordinator: bad message '{}' from rank {}: {}", ev.line(), c.rank, e.toString());
+    }
+  }
+
+  private void join(Conn c, String[] t) {
+    int r = Integer.parseInt(t[1]);
+    int n = Integer.parseInt(t[2]);
+    if (n != size || r < 0 || r >= size) {
+      c.send("ABORT rank " + r + " of " + n + " does not fit this job of " + size + " ranks");
+      c.close();
+      return;
+    }
+    c.rank = r;
+    c.node = t[3];
+    c.pid = Long.parseLong(t[4]);
+    c.host = t[5];
+    c.address = t[5] + ":" + t[6];
+    Conn old = members[r];
+    members[r] = c;
+    lastHeard[r] = System.currentTimeMillis();
+    if (old != null && old != c) old.close();
+    log.info("rank {} joined from {} (node {}, pid {}, incarnation {})", r, c.address, c.node, c.pid, t[7]);
+    switch (phase) {
+      case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
+      case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+      case RUNNING -> startRecovery("rank " + r + " rejoined");
+      case FINISHED -> c.send("FINISHED");
+    }
+  }
+
+  private boolean allJoined() {
+    for (Conn m : members) if (m == null) return false;
+    return true;
+  }
+
+  private void failure(int rank, String why) {
+    log.warn("rank {} failed: {}", rank, why);
+    if (!supervised) {
+      for (Conn m : members) if (m != null) m.send("ABORT rank " + rank + " failed (" + why + "); relaunch the job to restart from the newest committed global checkpoint");
+      stopped = true;
+      return;
+    }
+    startRecovery("rank " + rank + " failed: " + why);
+  }
+
+  private void startRecovery(String why) {
+    epoch++;
+    for (long g : prepares.keySet()) nextGlobal = Math.max(nextGlobal, g + 1);
+    prepares.clear();
+    prepareSteps.clear();
+    restored.clear();
+    done.clear();
+    target = 0;
+    List<GlobalManifest.Entry> all = GlobalManifest.read(jobDir);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (!bad.contains(all.get(i).global())) {
+        target = all.get(i).global();
+        break;
+      }
+    }
+    phase = Phase.RECOVERING;
+    saveState();
+    log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
+    for (Conn m : members) if (m != null) m.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+  }
+
+  private void restored(Conn c, long e) {
+    if (e != epoch || phase != Phase.RECOVERING || c.rank < 0) return;
+    restored.add(c.rank);
+    if (restored.size() < size || !allJoined()) return;
+    phase = Phase.RUNNING;
+    StringBuilder b = new StringBuilder("GO ").append(epoch);
+    for (Conn m : members) b.append(' ').append(m.address).append('/').append(m.node);
+    String go = b.toString();
+    for (Conn m : members) m.send(go);
+    log.info("epoch {}: all ranks restored global version {}; running", epoch, target);
+  }
+
+  private void prepared(Conn c, long e, long g, long version, long step, String protocol) {
+    if (e != epoch || phase != Phase.RUNNING || c.rank < 0 || committed.contains(g)) return;
+    long[] vs = prepares.computeIfAbsent(g, k -> {
+      long[] a = new long[size];
+      java.util.Arrays.fill(a, -1);
+      return a;
+    });
+    vs[c.rank] = version;
+    prepareSteps.merge(g, step, Math::max);
+    for (long v : vs) if (v < 0) return;
+    faultPoint("before-commit", g);
+    String[] nodes = new String[size];
+    for (int r = 0; r < size; r++) nodes[r] = members[r] == null ? "?" : members[r].node;
+    try {
+      GlobalManifest.append(jobDir, new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes));
+    } catch (IOException ex) {
+      log.error("global version {} NOT committed: cannot write the global manifest: {}", g, ex.getMessage());
+      prepares.remove(g);
+      return;
+    }
+    committed.add(g);
+    prepares.remove(g);
+    prepareSteps.remove(g);
+    nextGlobal = Math.max(nextGlobal, g + 1);
+    saveState();
+    faultPoint("after-commit", g);
+    for (Conn m : members) if (m != null) m.send("COMMITTED " + g);
+  }
+
+
+  private void finish() {
+    try {
+      GlobalManifest.writeAtomically(jobDir.resolve("finished"), "epoch " + epoch + "\n");
+    } catch (IOException e) {
+      log.warn("cannot write the finished marker: {}", e.getMessage());
+    }
+    phase = Phase.FINISHED;
+    finishedAt = System.currentTimeMillis();
+    for (Conn m : members) if (m != null) m.send("FINISHED");
+    log.info("job finished (epoch {})", epoch);
+  }
+
+  private void faultPoint(String point, long g) {
+    // test hook: CAIRN_FAULT_COORD=<point>:<global> halts the first coordinator process there, like kill -9
+    if (fault.equals(point + ":" + g)) {
+      log.warn("fault injection: coordinator halts at {} of global {}", point, g);
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    if (phase == Phase.FINISHED) {
+      boolean any = false;
+      for (Conn m : members) if (m != null && !m.closed) any = true;
+      if (!any || (finishedAt > 0 && now - finishedAt > 10_000)) stopped = true;
+      return;
+    }
+    if (phase == Phase.JOINING) return;
+    for (int r = 0; r < size; r++) {
+      Conn m = members[r];
+      if (m != null && now - lastHeard[r] > failTimeoutMs) {
+        log.warn("rank {} missed heartbeats for {} ms (pid {} on {}); declaring it failed", r, now - lastHeard[r], m.pid, m.host);
+        if (isLocal(m.host)) ProcessHandle.of(m.pid).ifPresent(ProcessHandle::destroyForcibly);
+        members[r] = null;
+        m.close();
+        failure(r, "missed heartbeats");
+      }
+    }
+  }
+
+  private static boolean isLocal(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost");
+  }
+
+  /** Stops the coordinator (closes every connection). */
+  @Override public void close() {
+    stopped = true;
+    try { server.close(); } catch (IOException ignored) { /* closing */ }
+    for (Conn m : members) if (m != null) m.close();
+  }
+
+  /** Runs a coordinator process: {@code --job DIR --size N [--supervised] [--timeout-ms T] [--bind HOST]}. */
+  public static void main(String[] args) throws IOException {
+    Path job = null;
+    int size = -1;
+    boolean sup = false;
+    long timeout = 10_000;
+    String bind = "127.0.0.1";
+    List<String> a = new ArrayList<>(List.of(args));
+    for (int i = 0; i < a.size(); i++) {
+      switch (a.get(i)) {
+        case "--job" -> job = Path.of(a.get(++i));
+        case "--size" -> size = Integer.parseInt(a.get(++i));
+        case "--supervised" -> sup = true;
+        case "--timeout-ms" -> timeout = Long.parseLong(a.get(++i));
+        case "--bind" -> bind = a.get(++i);
+        default -> throw new IllegalArgumentException("coordinator: unknown argument " + a.get(i));
+      }
+    }
+    if (job == null || size < 1) throw new IllegalArgumentException("coordinator: --job DIR and --size N are required");
+    String fault = "0".equals(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")) ? System.getenv("CAIRN_FAULT_COORD") : null;
+    try (Coordinator c = new Coordinator(job, size, sup, timeout, bind, fault)) {
+      c.run();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.cairn.cluster.internal;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Who this process is in a parallel job, read from the environment: Cairn's own launcher
+ * ({@code CAIRN_RANK}, {@code CAIRN_SIZE}, {@code CAIRN_NODE}, ...), Slurm's {@code srun}
+ * ({@code SLURM_PROCID}, {@code SLURM_NTASKS}, {@code SLURM_NODEID}), Open MPI's {@code mpirun}
+ * ({@code OMPI_COMM_WORLD_RANK}, {@code OMPI_COMM_WORLD_SIZE}) or a PMI launcher ({@code PMI_RANK}, {@code PMI_SIZE}).
+ *
+ * @param rank        0..size-1
+ * @param size        number of ranks
+ * @param node        name of the node (failure domain) the rank runs on
+ * @param jobDir      the job directory (shared by all ranks: global manifest, persistent level, channel logs)
+ * @param coordinator host:port of the coordinator, or null to read {@code jobDir/coordinator.addr}
+ * @param incarnation 0 for the first process of this rank, 1.. for respawned ones
+ * @param supervised  true when a Cairn launcher respawns failed ranks (else a failure aborts the job for a relaunch)
+ * @param launcher    which environment the identity came from ("cairn", "slurm", "openmpi", "pmi")
+ * @param bindHost    the address this rank's communicator listens on
+ * @param env         the whole environment (for the remaining CAIRN_* settings)
+ */
+public record JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
+    String launcher, String bindHost, Map<String, String> env) {
+
+  public JobEnv {
+    if (size < 1) throw new IllegalArgumentException("job size must be >= 1, got " + size);
+    if (rank < 0 || rank >= size) throw new IllegalArgumentException("rank " + rank + " is outside 0.." + (size - 1));
+    env = Map.copyOf(env);
+  }
+
+  /** Reads the identity from an environment; throws naming the variables it looked for when none is set. */
+  public static JobEnv detect(Map<String, String> env) {
+    String launcher;
+    int rank;
+    int size;
+    String node;
+    if (env.containsKey("CAIRN_RANK")) {
+      launcher = "cairn";
+      rank = num(env, "CAIRN_RANK");
+      size = num(env, "CAIRN_SIZE");
+      node = env.getOrDefault("CAIRN_NODE", "node-0");
+    } else if (env.containsKey("SLURM_PROCID") && env.containsKey("SLURM_NTASKS")) {
+      launcher = "slurm";
+      rank = num(env, "SLURM_PROCID");
+      size = num(env, "SLURM_NTASKS");
+      node = env.containsKey("SLURMD_NODENAME") ? env.get("SLURMD_NODENAME")
+          : env.containsKey("SLURM_NODEID") ? "node-" + env.get("SLURM_NODEID") : host(env);
+    } else if (env.containsKey("OMPI_COMM_WORLD_RANK")) {
+      launcher = "openmpi";
+      rank = num(env, "OMPI_COMM_WORLD_RANK");
+      size = num(env, "OMPI_COMM_WORLD_SIZE");
+      node = host(env);
+    } else if (env.containsKey("PMI_RANK") && env.containsKey("PMI_SIZE")) {
+      launcher = "pmi";
+      rank = num(env, "PMI_RANK");
+      size = num(env, "PMI_SIZE");
+      node = host(env);
+    } else {
+      throw new IllegalStateException("not started as a rank of a parallel job: none of CAIRN_RANK, SLURM_PROCID+SLURM_NTASKS, "
+          + "OMPI_COMM_WORLD_RANK, PMI_RANK+PMI_SIZE is set; start the program with 'cairn launch -n N -- <main>', srun or mpirun");
+    }
+    if (env.containsKey("CAIRN_NODE")) node = env.get("CAIRN_NODE");
+    String jobId = env.getOrDefault("SLURM_JOB_ID", env.getOrDefault("OMPI_MCA_orte_ess_jobid", "default"));
+    Path jobDir = Path.of(env.getOrDefault("CAIRN_JOB_DIR", "cairn-job-" + jobId.replaceAll("[^A-Za-z0-9._-]", "_")));
+    String coord = env.get("CAIRN_COORD");
+    int inc = env.containsKey("CAIRN_INCARNATION") ? num(env, "CAIRN_INCARNATION") : 0;
+    boolean supervised = "true".equals(env.get("CAIRN_SUPERVISED"));
+    String bind = env.getOrDefault("CAIRN_BIND", "127.0.0.1");
+    return new JobEnv(rank, size, node, jobDir, coord, inc, supervised, launcher, bind, env);
+  }
+
+  private static String host(Map<String, String> env) {
+    String h = env.get("HOSTNAME");
+    if (h != null && !h.isBlank()) return h;
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
+  private static int num(Map<String, String> env, String key) {
+    String v = env.get(key);
+    if (v == null) throw new IllegalStateException("environment variable " + key + " is not set");
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("environment variable " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  /** Environment variables of the cluster module (the core engine rejects CAIRN_* names it does not know). */
+  public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
+      "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
+      "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD");
+
+  /** The environment without the cluster module's variables, for the core engine's CAIRN_* overrides. */
+  public Map<String, String> coreEnv() {
+    Map<String, String> m = new java.util.HashMap<>(env);
+    m.keySet().removeIf(k -> VARIABLES.contains(k) || k.startsWith("CAIRN_CLUSTER_"));
+    return m;
+  }
+
+  /** A CAIRN_* setting in milliseconds, or the default. */
+  public long millis(String key, long def) {
+    String v = env.get(key);
+    return v == null ? def : Long.parseLong(v.trim());
+  }
+
+  public String get(String key, String def) { return env.getOrDefault(key, def); }
+
+  /** Name of this rank's run in the core engine: it includes the job size, so resharded jobs never collide. */
+  public String runName() { return runName(rank, size); }
+
+  public static String runName(int rank, int size) { return String.format(Locale.ROOT, "r%dof%d", rank, size); }
+}
