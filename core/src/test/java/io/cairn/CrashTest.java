@@ -69,7 +69,12 @@ class CrashTest {
             }
           } catch (Exception ignored) { /* killed */ }
         });
-        Thread.sleep(20 + rnd.nextInt(400));
+        // let this incarnation commit once (so every trial makes progress, whatever the machine's load),
+        // then kill it at a random moment: mostly in the middle of writing the next version
+        long startCommitted = committed.get();
+        long waitUntil = System.nanoTime() + 10_000_000_000L;
+        while (committed.get() == startCommitted && System.nanoTime() < waitUntil && p.isAlive()) Thread.sleep(2);
+        Thread.sleep(rnd.nextInt(300));
         p.destroyForcibly(); // SIGKILL
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         reader.join(5000);
