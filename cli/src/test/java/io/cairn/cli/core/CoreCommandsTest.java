@@ -1,0 +1,103 @@
+package io.cairn.cli.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.Cairn;
+import io.cairn.Checkpointer;
+import io.cairn.Metadata;
+import io.cairn.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ls, inspect, verify and prune against checkpoints written through the API. */
+class CoreCommandsTest {
+  @TempDir Path dir;
+
+  record Out(int code, String text) { }
+
+  static synchronized Out run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Out(code, buf.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  void write(int versions) {
+    long[] s = new long[100_000];
+    try (Checkpointer c = Cairn.builder().name("job").directory(dir).levels("local", "persistent")
+        .set("level.local.keep", "5").set("level.local.incremental", "true").set("level.persistent.codec", "zstd")
+        .set("level.persistent.every", "2").set("level.persistent.keep", "5").set("signals", "false")
+        .environment(Map.of()).open()) {
+      c.protect("state", s);
+      for (int k = 1; k <= versions; k++) {
+        s[k] = k;
+        c.checkpoint(Metadata.create().label("v" + k).step(k * 10L).put("who", "test")).await();
+      }
+    }
+  }
+
+  @Test void lsInspectVerifyPrune() throws Exception {
+    write(4);
+    String[] where = {"--dir", dir.toString(), "--name", "job"};
+    Out ls = run(concat(new String[] {"ls"}, where));
+    assertThat(ls.code()).isZero();
+    assertThat(ls.text()).contains("local").contains("persistent").contains("v3").contains("incr. of 3");
+    Out lsJson = run(concat(new String[] {"ls", "--json"}, where));
+    assertThat(lsJson.text()).startsWith("{").contains("\"version\":4").contains("\"level\":\"persistent\"");
+
+    Out inspect = run(concat(new String[] {"inspect", "4", "--json", "--level", "local"}, where));
+    assertThat(inspect.code()).isZero();
+    assertThat(inspect.text()).contains("\"incrementalOf\":3").contains("\"who\":\"test\"").contains("\"name\":\"state\"")
+        .contains("\"step\":40");
+    assertThat(run(concat(new String[] {"inspect", "99"}, where)).code()).isEqualTo(2);
+
+    Out verify = run(concat(new String[] {"verify"}, where));
+    assertThat(verify.code()).isZero();
+    assertThat(verify.text()).contains("all 6 copies valid");
+
+    Path pack;
+    try (Stream<Path> s = Files.walk(dir.resolve("persistent"))) {
+      pack = s.filter(p -> p.getFileName().toString().equals("data.pack")).sorted().toList().getLast();
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(pack.toFile(), "rw")) {
+      raf.seek(raf.length() - 5);
+      raf.write(0x55);
+    }
+    Out bad = run(concat(new String[] {"verify", "--json"}, where));
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.text()).contains("\"damaged\":1").contains("checksum mismatch");
+
+    Out prune = run(concat(new String[] {"prune", "--keep", "1"}, where));
+    assertThat(prune.code()).isZero();
+    Out after = run(concat(new String[] {"ls", "--json"}, where));
+    // local keeps version 4, and the older packs that its incremental chunks still reference
+    assertThat(after.text()).contains("\"version\":4").doesNotContain("\"version\":2,");
+    try (Checkpointer c = Cairn.builder().name("job").directory(dir).levels("local").set("signals", "false")
+        .environment(Map.of()).open()) {
+      long[] s = new long[100_000];
+      c.protect("state", s);
+      assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(4);
+      assertThat(Arrays.copyOf(s, 6)).containsExactly(0, 1, 2, 3, 4, 0);
+    }
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}
