@@ -57,8 +57,8 @@ public final class Examples {
         String top = n.contains("/") ? n.substring(n.indexOf('/') + 1) : n;
         Path dir = examples().resolve(dirName);
         List<Path> files = new ArrayList<>();
-        if (Files.exists(dir.resolve("sources.f"))) {
-          for (String l : Files.readAllLines(dir.resolve("sources.f"))) if (!l.isBlank()) files.add(dir.resolve(l.trim()).normalize());
+        if (Files.exists(dir.resolve(top + ".f"))) {
+          for (String l : Files.readAllLines(dir.resolve(top + ".f"))) if (!l.isBlank()) files.add(dir.resolve(l.trim()).normalize());
         } else {
           files.add(dir.resolve(top + ".v"));
           try (var s = Files.list(dir)) {

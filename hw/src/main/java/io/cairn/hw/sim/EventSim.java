@@ -170,6 +170,60 @@ public final class EventSim implements Simulator {
     }
   }
 
+  /** Opens a lock-step session (used by StateLink): one call per cycle with explicit input values. */
+  public Session open(HwState start, Path vcd) throws IOException {
+    start.checkFits(nl);
+    return new Session(start, vcd);
+  }
+
+  /** An event-level simulation driven one cycle at a time. */
+  public final class Session implements AutoCloseable {
+    private final Run r;
+    private final List<int[]> sigs = new ArrayList<>();
+    private final VcdWriter w;
+    private long k;
+    private final long start;
+
+    Session(HwState s, Path vcd) throws IOException {
+      r = new Run(s);
+      start = s.cycle();
+      List<String> names = new ArrayList<>();
+      if (nl.clock() != null) { names.add(nl.clock()); sigs.add(new int[] {-1}); }
+      for (Map.Entry<String, int[]> e : nl.signals().entrySet()) {
+        if (e.getKey().equals(nl.clock())) continue;
+        names.add(e.getKey());
+        sigs.add(e.getValue());
+      }
+      w = vcd == null ? null : new VcdWriter(vcd, nl.top(), names, sigs.stream().mapToInt(a -> a.length).toArray());
+    }
+
+    /** Applies inputs ({@link Netlist#inputs()} order), settles, returns the outputs, then clocks. */
+    public long[] cycle(long[] inputs) throws IOException {
+      long t = 1 + 10 * k;
+      r.applyInputs((c, i, p) -> inputs[i], start + k);
+      if (w != null) w.sample(t, values(r, sigs, 0));
+      long[] out = new long[nl.outputs().size()];
+      for (int i = 0; i < out.length; i++) {
+        int[] nets = nl.outputs().get(i).nets();
+        for (int b = 0; b < nets.length; b++) out[i] |= (long) r.v[nets[b]] << b;
+      }
+      r.edge();
+      if (w != null) w.sample(t + 5, values(r, sigs, 1));
+      k++;
+      return out;
+    }
+
+    /** The state now. */
+    public HwState finish() throws IOException {
+      if (w != null) { w.sample(1 + 10 * k, values(r, sigs, 0)); w.close(); }
+      return r.state(start + k);
+    }
+
+    @Override public void close() throws IOException {
+      if (w != null) w.close();
+    }
+  }
+
   @Override public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
     start.checkFits(nl);
     events = 0;

@@ -101,6 +101,99 @@ public final class IverilogSim implements Simulator {
     return new SimResult(end, outs, fl);
   }
 
+  /**
+   * Starts iverilog as a lock-step peer: each {@link Session#cycle} writes one line of inputs to its
+   * standard input and reads one line of outputs (settled, before the edge) from its standard output;
+   * the simulator then performs the clock edge and waits for the next line.
+   */
+  public Session open(HwState start, Path vcd) throws IOException {
+    start.checkFits(nl);
+    Path dir = workDir.resolve("iverilog-link-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
+    Files.createDirectories(dir);
+    for (int m = 0; m < nl.memories().size(); m++) {
+      try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("mem" + m + ".hex"), StandardCharsets.US_ASCII)) {
+        for (long word : start.memories()[m]) { w.write(Long.toHexString(word)); w.write('\n'); }
+      }
+    }
+    Files.writeString(dir.resolve("tb.v"), testbench(start, 0, vcd, false, true));
+    Tools.run(List.of(Tools.require("iverilog").toString(), "-g2005", "-o", "sim.vvp", "-s", "cairn_tb", "tb.v",
+        netlistVerilog.toString(), Tools.yosysShare().resolve("simcells.v").toString()), dir, 600);
+    Process p = new ProcessBuilder(Tools.require("vvp").toString(), "-n", "sim.vvp").directory(dir.toFile())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    return new Session(p, dir, start.cycle());
+  }
+
+  /** A running iverilog peer driven over pipes. */
+  public final class Session implements AutoCloseable {
+    private final Process p;
+    private final Path dir;
+    private final java.io.BufferedWriter in;
+    private final java.io.BufferedReader out;
+    private long cycle;
+    private boolean finished;
+
+    Session(Process p, Path dir, long cycle) {
+      this.p = p;
+      this.dir = dir;
+      this.cycle = cycle;
+      this.in = new java.io.BufferedWriter(new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII));
+      this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+    }
+
+    /** One cycle: inputs in {@link Netlist#inputs()} order; returns outputs in {@link Netlist#outputs()} order. */
+    public long[] cycle(long[] inputs) throws IOException {
+      StringBuilder b = new StringBuilder("1");
+      for (int i = 0; i < nl.inputs().size(); i++) b.append(' ').append(bin(inputs[i], nl.inputs().get(i).width()));
+      in.write(b.append('\n').toString());
+      in.flush();
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("@")) {
+        // vvp's own messages (VCD info) are skipped
+      }
+      if (line == null) throw new IOException("iverilog peer in " + dir + " ended at cycle " + cycle + " (exit " + waitExit() + ")");
+      String[] t = line.trim().split(" ");
+      if (t.length != nl.outputs().size() + 1) throw new IOException("iverilog peer: bad output line '" + line + "'");
+      long[] r = new long[nl.outputs().size()];
+      for (int i = 0; i < r.length; i++) {
+        if (!t[i + 1].matches("[01]+")) throw new IOException("iverilog peer: output " + nl.outputs().get(i).name() + " is " + t[i + 1] + " at cycle " + cycle);
+        r[i] = Long.parseUnsignedLong(t[i + 1], 2);
+      }
+      cycle++;
+      return r;
+    }
+
+    private int waitExit() {
+      try {
+        return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
+
+    /** Ends the run and reads the simulator's state at the current cycle. */
+    public HwState finish() throws IOException {
+      finished = true;
+      in.write("0\n");
+      in.flush();
+      in.close();
+      while (out.readLine() != null) { /* drain */ }
+      int rc = waitExit();
+      if (rc != 0) throw new IOException("iverilog peer exited with " + rc + " in " + dir);
+      HwState s = parseEnd(dir.resolve("end.txt"), cycle);
+      deleteTree(dir);
+      return s;
+    }
+
+    @Override public void close() throws IOException {
+      if (!finished) {
+        p.destroyForcibly();
+        waitExit();
+        deleteTree(dir);
+      }
+    }
+  }
+
   private static void deleteTree(Path dir) throws IOException {
     try (var s = Files.list(dir)) {
       for (Path p : s.toList()) Files.deleteIfExists(p);
@@ -119,12 +212,16 @@ public final class IverilogSim implements Simulator {
   private String memRef(int m) { return "dut." + esc(nl.memories().get(m).name()); }
 
   private String testbench(HwState start, long cycles, Path vcd, boolean trace) {
+    return testbench(start, cycles, vcd, trace, false);
+  }
+
+  private String testbench(HwState start, long cycles, Path vcd, boolean trace, boolean interactive) {
     StringBuilder b = new StringBuilder();
     b.append("`timescale 1ns/1ns\n// generated by Cairn (io.cairn.hw.sim.IverilogSim)\nmodule cairn_tb;\n");
     if (nl.clock() != null) b.append("  reg cairn_clk;\n");
     for (int i = 0; i < nl.inputs().size(); i++) b.append("  reg [").append(nl.inputs().get(i).width() - 1).append(":0] cairn_i").append(i).append(";\n");
     for (int i = 0; i < nl.outputs().size(); i++) b.append("  wire [").append(nl.outputs().get(i).width() - 1).append(":0] cairn_o").append(i).append(";\n");
-    b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k;\n");
+    b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k, cairn_cmd;\n  reg cairn_go;\n");
     b.append("  ").append(esc(nl.top())).append(" dut (");
     List<String> conns = new ArrayList<>();
     if (nl.clock() != null) conns.add("." + esc(nl.clock()) + "(cairn_clk)");
@@ -141,17 +238,31 @@ public final class IverilogSim implements Simulator {
     if (vcd != null) {
       b.append("    $dumpfile(\"").append(fmtName(vcd.toAbsolutePath().toString())).append("\");\n    $dumpvars(1, dut);\n");
     }
-    b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
     if (trace) b.append("    cairn_ft = $fopen(\"trace.txt\", \"w\");\n");
-    b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
+    if (interactive) {
+      b.append("    cairn_fin = 32'h8000_0000;\n    cairn_go = 1'b1;\n    while (cairn_go) begin\n");
+      b.append("      cairn_r = $fscanf(cairn_fin, \"%d\", cairn_cmd);\n");
+      b.append("      if (cairn_r != 1 || cairn_cmd == 0) cairn_go = 1'b0;\n      else begin\n");
+    } else {
+      b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
+      b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
+    }
     if (!nl.inputs().isEmpty()) {
       b.append("      cairn_r = $fscanf(cairn_fin, \"");
       for (int i = 0; i < nl.inputs().size(); i++) b.append(i > 0 ? " %b" : "%b");
-      b.append("\\n\"");
+      // no trailing newline directive when reading a pipe: it would wait for the next line
+      b.append(interactive ? "\"" : "\\n\"");
       for (int i = 0; i < nl.inputs().size(); i++) b.append(", cairn_i").append(i);
       b.append(");\n");
     }
     b.append("      #5;\n");
+    if (interactive) {
+      b.append("      $display(\"@");
+      for (int i = 0; i < nl.outputs().size(); i++) b.append(" %b");
+      b.append("\"");
+      for (int i = 0; i < nl.outputs().size(); i++) b.append(", cairn_o").append(i);
+      b.append(");\n      $fflush;\n");
+    }
     if (trace) {
       b.append("      $fdisplay(cairn_ft, \"o ");
       for (int i = 0; i < nl.outputs().size(); i++) b.append(i > 0 ? " " : "").append(fmtName(nl.outputs().get(i).name())).append("=%b");
@@ -171,6 +282,7 @@ public final class IverilogSim implements Simulator {
       b.append("      $fwrite(cairn_ft, \"\\n\");\n");
     }
     if (nl.clock() != null) b.append("      cairn_clk = 1'b0;\n");
+    if (interactive) b.append("      end\n");
     b.append("    end\n    #1;\n    cairn_fs = $fopen(\"end.txt\", \"w\");\n");
     for (int i = 0; i < nl.flops().size(); i++) b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
     for (int m = 0; m < nl.memories().size(); m++) {

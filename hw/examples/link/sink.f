@@ -1,0 +1,3 @@
+sink.v
+../fifo/fifo.v
+../uart/uart_tx.v

@@ -1,0 +1,5 @@
+system.v
+source.v
+sink.v
+../fifo/fifo.v
+../uart/uart_tx.v
