@@ -67,6 +67,8 @@ public final class DemoRun {
     public int prefetch = 2;
     public int hidden = 64;
     public double dropout = 0.1;
+    /** Called (on a background thread in two-phase mode) with the step of each committed checkpoint. */
+    public java.util.function.LongConsumer onCommitted;
 
     public Options dir(Path d) { dir = d; return this; }
     public Options model(String m) { model = m; return this; }
@@ -85,6 +87,7 @@ public final class DemoRun {
     public Options prefetch(int p) { prefetch = p; return this; }
     public Options hidden(int h) { hidden = h; return this; }
     public Options dropout(double p) { dropout = p; return this; }
+    public Options onCommitted(java.util.function.LongConsumer c) { onCommitted = c; return this; }
   }
 
   /** What a run did. */
@@ -144,6 +147,7 @@ public final class DemoRun {
       if (o.dir == null) throw new IllegalArgumentException("a checkpointing run needs a directory");
       AdaptiveInterval ai = new AdaptiveInterval(o.adaptive ? o.bound : 0.5, o.every, 1, 1_000_000);
       List<Double> stalls = new ArrayList<>();
+      Checkpoint lastCk = null;
       int taken = 0;
       Optional<Version> restored;
       long restoredStep;
@@ -157,8 +161,9 @@ public final class DemoRun {
         ai.checkpointed(restoredStep);
         while (t.stepsDone() < o.steps) {
           long s0 = System.nanoTime();
+          boolean persisting = lastCk != null && !lastCk.isDone();
           t.step();
-          ai.stepTime((System.nanoTime() - s0) / 1e9);
+          ai.stepTime((System.nanoTime() - s0) / 1e9, persisting || (lastCk != null && !lastCk.isDone()));
           boolean due = o.adaptive ? ai.due(t.stepsDone()) : t.stepsDone() % o.every == 0;
           if (due && t.stepsDone() < o.steps) {
             long c0 = System.nanoTime();
@@ -167,8 +172,14 @@ public final class DemoRun {
             double stall = (c1 - c0) / 1e9;
             stalls.add(stall);
             ai.snapshotCost(stall);
-            c.committed().whenComplete((v, e) -> { if (e == null) ai.persistCost((System.nanoTime() - c1) / 1e9); });
+            java.util.function.LongConsumer cb = o.onCommitted;
+            c.committed().whenComplete((v, e) -> {
+              if (e != null) return;
+              ai.persistCost((System.nanoTime() - c1) / 1e9);
+              if (cb != null) cb.accept(v.step());
+            });
             ai.checkpointed(t.stepsDone());
+            lastCk = c;
             taken++;
           }
         }

@@ -32,31 +32,49 @@ public final class DlBench {
    * @param every the fixed interval for the blocking and two-phase rows
    * @param bound the overhead bound of the adaptive row (e.g. 0.03)
    */
-  public static Report run(DemoRun.Options base, Path work, int every, double bound) {
+  public static Report run(DemoRun.Options base, Path work, int every, double bound, int reps) {
     // warm up the JIT on the same code paths
     run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(Math.max(1, every / 2)).steps(Math.max(10, base.steps / 4)), work, "warmup");
-    DemoRun.Result none = run(copy(base).mode(DemoRun.Mode.NONE), work, "none");
-    DemoRun.Result blocking = run(copy(base).mode(DemoRun.Mode.BLOCKING).every(every), work, "blocking");
-    DemoRun.Result twoPhase = run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every), work, "two-phase");
-    DemoRun.Result adaptive = run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every).adaptive(bound), work, "adaptive");
+    String[] names = {"none", "blocking", "two-phase", "two-phase adaptive"};
+    List<List<DemoRun.Result>> results = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) results.add(new ArrayList<>());
+    for (int r = 0; r < reps; r++) {  // interleaved, so slow phases of a shared machine hit every mode alike
+      results.get(0).add(run(copy(base).mode(DemoRun.Mode.NONE), work, "none"));
+      results.get(1).add(run(copy(base).mode(DemoRun.Mode.BLOCKING).every(every), work, "blocking"));
+      results.get(2).add(run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every), work, "two-phase"));
+      results.get(3).add(run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every).adaptive(bound), work, "adaptive"));
+    }
+    double noneSeconds = median(results.get(0).stream().mapToDouble(DemoRun.Result::seconds).toArray());
     List<Row> rows = new ArrayList<>();
-    rows.add(row("none", none, none, 0));
-    rows.add(row("blocking", blocking, none, every));
-    rows.add(row("two-phase", twoPhase, none, every));
-    rows.add(row("two-phase adaptive", adaptive, none, adaptive.interval()));
+    for (int i = 0; i < names.length; i++) {
+      List<DemoRun.Result> rs = results.get(i);
+      double secs = median(rs.stream().mapToDouble(DemoRun.Result::seconds).toArray());
+      double stall = rs.stream().flatMap(x -> x.stallSeconds().stream()).mapToDouble(Double::doubleValue).average().orElse(0) * 1000;
+      DemoRun.Result last = rs.getLast();
+      int interval = i == 0 ? 0 : i == 3 ? last.interval() : every;
+      rows.add(new Row(names[i], last.metrics().size(), last.checkpoints(), interval, secs, last.metrics().size() / secs, stall,
+          (secs / noneSeconds - 1) * 100));
+    }
     long bytes;
     double memcpy;
+    int params;
     try (Trainer t = DemoRun.trainer(base)) {
       List<float[]> arrays = new ArrayList<>();
       arrays.add(t.model().params());
       arrays.addAll(t.optimizer().stateArrays().values());
       bytes = 0;
       for (float[] a : arrays) bytes += 4L * a.length;
-      memcpy = memcpyMillis(arrays, Math.max(5, twoPhase.checkpoints()));
+      memcpy = memcpyMillis(arrays, 41);
+      params = t.model().paramCount();
     }
     double stall = rows.get(2).meanStallMillis();
-    return new Report(DemoRun.trainer(base).model().paramCount(), bytes, base.workers, rows, memcpy, stall / memcpy,
-        adaptive.expectedOverhead() * 100);
+    return new Report(params, bytes, base.workers, rows, memcpy, stall / memcpy, results.get(3).getLast().expectedOverhead() * 100);
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
   }
 
   private static DemoRun.Result run(DemoRun.Options o, Path work, String name) {
@@ -71,13 +89,6 @@ public final class DlBench {
       throw new UncheckedIOException("cannot clear benchmark directory " + d, e);
     }
     return DemoRun.run(o.dir(d), null);
-  }
-
-  private static Row row(String mode, DemoRun.Result r, DemoRun.Result none, int interval) {
-    double mean = r.stallSeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0) * 1000;
-    double sps = r.metrics().size() / r.seconds();
-    double nsps = none.metrics().size() / none.seconds();
-    return new Row(mode, r.metrics().size(), r.checkpoints(), interval, r.seconds(), sps, mean, (nsps / sps - 1) * 100);
   }
 
   /** Median time of copying all arrays into fresh staging arrays of the same size. */

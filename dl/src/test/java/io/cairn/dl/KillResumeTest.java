@@ -79,6 +79,7 @@ class KillResumeTest {
       Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
       String done = null;
       long first = -1, last = -1;
+      int commits = 0;
       boolean killed = false;
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
@@ -88,18 +89,20 @@ class KillResumeTest {
             if (first < 0) first = s;
             last = s;
             if (!f[2].equals(REF.steps().get(s))) mismatches.add("incarnation " + inc + " (W=" + w + ") step " + s);
-            if (s == target) {
+            if (target >= 0 && s >= target && commits > 0) { // at a random step, once this incarnation committed a checkpoint
               p.destroyForcibly(); // SIGKILL
               killed = true;
               break;
             }
+          } else if (line.startsWith("COMMITTED ")) {
+            commits++;
           } else if (line.startsWith("DONE ")) {
             done = line.substring(5);
           }
         }
       }
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      log.add("incarnation " + inc + " W=" + w + " ran steps " + first + ".." + last + (killed ? " killed at " + target : ""));
+      log.add("incarnation " + inc + " W=" + w + " ran steps " + first + ".." + last + (killed ? " killed at " + last : ""));
       if (killed) {
         assertThat(done).as("killed incarnation finished anyway").isNull();
         floor = last;
@@ -107,7 +110,9 @@ class KillResumeTest {
       }
       assertThat(done).as("%s: last incarnation finished (exit %d); %s; stderr: %s", name, p.exitValue(), log,
           Files.readString(err)).isNotNull();
-      assertThat(inc).as("%s: kills done; %s", name, log).isEqualTo(kills);
+      // a kill waits for this incarnation's first committed checkpoint; on a very loaded machine an
+      // incarnation may finish first, which leaves fewer kills (but at least one)
+      assertThat(inc).as("%s: kills done; %s", name, log).isBetween(1, kills);
       String[] d = done.split(" ", 2);
       return new Outcome(log, mismatches, Long.parseLong(d[0]), d[1]);
     }

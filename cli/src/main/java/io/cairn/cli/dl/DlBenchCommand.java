@@ -23,6 +23,7 @@ public final class DlBenchCommand implements Callable<Integer> {
   @Option(names = "--every", defaultValue = "10", description = "checkpoint interval k for the fixed rows (default ${DEFAULT-VALUE})") int every;
   @Option(names = "--hidden", defaultValue = "1024", description = "hidden width of the MLP: sets the state size (default ${DEFAULT-VALUE})") int hidden;
   @Option(names = "--workers", defaultValue = "2", description = "worker threads (default ${DEFAULT-VALUE})") int workers;
+  @Option(names = "--reps", defaultValue = "3", description = "interleaved repetitions; the median time counts (default ${DEFAULT-VALUE})") int reps;
   @Option(names = "--bound", defaultValue = "0.03", description = "overhead bound of the adaptive interval (default ${DEFAULT-VALUE})") double bound;
   @Option(names = "--dir", description = "scratch directory for checkpoints (default: a temporary one)") Path dir;
   @Option(names = "--plot", defaultValue = "dl-bench.svg", description = "throughput plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip") String plot;
@@ -33,7 +34,7 @@ public final class DlBenchCommand implements Callable<Integer> {
     Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-bench");
     DemoRun.Options o = new DemoRun.Options().steps(steps).hidden(hidden).workers(workers).samples(1024).batch(32).prefetch(2);
     o.side = 16;
-    DlBench.Report r = DlBench.run(o, d, every, bound);
+    DlBench.Report r = DlBench.run(o, d, every, bound, reps);
     if (!plot.equals("none")) {
       Path p = Path.of(plot);
       if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
@@ -54,8 +55,8 @@ public final class DlBenchCommand implements Callable<Integer> {
           r.stallOverMemcpy(), r.adaptiveExpectedOverheadPercent(), rows);
       return 0;
     }
-    out.printf(Locale.ROOT, "model: MLP with %d parameters; array state (weights + Adam moments) %.2f MiB; %d workers%n", r.params(),
-        r.stateBytes() / 1048576.0, r.workers());
+    out.printf(Locale.ROOT, "model: MLP with %d parameters; array state (weights + Adam moments) %.2f MiB; %d workers; median of %d runs%n",
+        r.params(), r.stateBytes() / 1048576.0, r.workers(), reps);
     out.printf(Locale.ROOT, "%-20s %6s %6s %5s %9s %9s %12s %10s%n", "mode", "steps", "ckpts", "k", "seconds", "steps/s", "stall ms/ck", "overhead");
     for (DlBench.Row x : r.rows()) {
       out.printf(Locale.ROOT, "%-20s %6d %6d %5s %9.3f %9.2f %12.3f %9.2f%%%n", x.mode(), x.steps(), x.checkpoints(),
