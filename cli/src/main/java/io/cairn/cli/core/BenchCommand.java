@@ -399,29 +399,30 @@ public final class BenchCommand implements Callable<Integer> {
     int nBlocks = (int) ((state.length + (long) perBlock - 1) / perBlock);
     SplittableRandom rnd = new SplittableRandom(seed + 4);
     double[] fractions = {0.01, 0.05, 0.25, 1.0};
-    long fullBytes;
-    double fullTime;
+    Path fullLevel = dir.resolve("cairn-incremental-full");
+    DemoCommand.deleteTree(fullLevel);
     List<Row> rows = new ArrayList<>();
     try (Checkpointer c = syncBuilder(level).set("level.local.incremental", "true")
-        .set("incremental.full-every", "1000000").set("level.local.keep", "1000").open()) {
+        .set("incremental.full-every", "1000000").set("level.local.keep", "1000").open();
+         Checkpointer full = syncBuilder(fullLevel).open()) {
       c.protect("state", state);
-      // The chain's first version is the full checkpoint; the next ones (nothing changed) give the hashing floor.
-      List<Long> fullT = new ArrayList<>();
-      long first = -1;
-      for (int r = 0; r < Math.max(2, reps); r++) {
-        settle();
-        long t0 = System.nanoTime();
-        Checkpoint ck = c.checkpoint();
-        fullT.add(System.nanoTime() - t0);
-        if (first < 0) first = ck.version();
+      full.protect("state", state);
+      settle();
+      long t0 = System.nanoTime();
+      long first = c.checkpoint().version(); // the chain's first version: full
+      long firstTime = System.nanoTime() - t0;
+      long fullBytes = packBytes(level, first);
+      // Each incremental checkpoint is timed next to a full (non-incremental) checkpoint of the same state on
+      // the same disk, in alternating order: the disk's speed drifts (burst credits, other writers).
+      List<Long> unchanged = new ArrayList<>(), unchangedFull = new ArrayList<>();
+      for (int r = 0; r < reps; r++) {
+        long[] pair = pair(c, full, fullLevel, r);
+        unchanged.add(pair[0]);
+        unchangedFull.add(pair[1]);
       }
-      fullTime = fullT.getFirst();
-      fullBytes = packBytes(level, first);
-      record("incFull", (long) fullTime);
-      double unchangedTime = median(fullT.subList(1, fullT.size()));
       for (double f : fractions) {
         int k = Math.max(1, (int) Math.round(f * nBlocks));
-        List<Long> ts = new ArrayList<>();
+        List<Long> ts = new ArrayList<>(), fs = new ArrayList<>();
         long written = 0;
         for (int r = 0; r < reps; r++) {
           int[] chosen = choose(nBlocks, k, rnd);
@@ -429,13 +430,12 @@ public final class BenchCommand implements Callable<Integer> {
             long at = (long) b * perBlock + rnd.nextInt(Math.min(perBlock, state.length - b * perBlock));
             state[(int) at] = rnd.nextDouble();
           }
-          settle();
-          long t0 = System.nanoTime();
-          Checkpoint ck = c.checkpoint();
-          ts.add(System.nanoTime() - t0);
-          written = packBytes(level, ck.version());
+          long[] pair = pair(c, full, fullLevel, r);
+          ts.add(pair[0]);
+          fs.add(pair[1]);
+          written = packBytes(level, pair[2]);
         }
-        double t = median(ts);
+        double t = median(ts), ft = median(fs);
         double actual = (double) k / nBlocks;
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("changedFraction", actual);
@@ -444,26 +444,56 @@ public final class BenchCommand implements Callable<Integer> {
         extra.put("bytesWritten", written);
         extra.put("fullBytes", fullBytes);
         extra.put("seconds", t / 1e9);
-        extra.put("fullSeconds", fullTime / 1e9);
-        extra.put("timeRatio", t / fullTime);
+        extra.put("fullSeconds", ft / 1e9);
+        extra.put("timeRatio", t / ft);
         String pct = String.format(Locale.ROOT, "%.0f%%", f * 100);
         double bytesRatio = (double) written / fullBytes;
         String tgt = f == 0.05 ? "<= 0.07" : null;
         rows.add(row("incremental", pct + " of blocks changed: bytes written / full", written / 1048576.0, fullBytes / 1048576.0, "MiB",
             bytesRatio, "incremental bytes / full bytes", tgt, extra));
-        rows.add(row("incremental", pct + " of blocks changed: time / full", t / 1e9, fullTime / 1e9, "s", t / fullTime,
-            "incremental time / full time", null, Map.of("changedFraction", actual)));
+        rows.add(row("incremental", pct + " of blocks changed: time / full", t / 1e9, ft / 1e9, "s", t / ft,
+            "incremental time / full time (measured next to each other)", null, spread(ts, Map.of("changedFraction", actual))));
       }
+      rows.add(row("incremental", "nothing changed: time / full (the hashing floor)", median(unchanged) / 1e9, median(unchangedFull) / 1e9, "s",
+          median(unchanged) / median(unchangedFull), "incremental time / full time (measured next to each other)", null,
+          spread(unchanged, Map.of("changedFraction", 0.0))));
       List<String> notes = new ArrayList<>(List.of(
-          "one local level, incremental=true, sync mode; the full checkpoint is the chain's first version (" + nBlocks + " blocks of " + block + ")",
-          "changing a block = changing one double in it; each fraction is measured " + reps + " time(s) in a row on the same chain, median time, bytes of the last",
-          "bytes = the version's data.pack + manifest on disk"));
-      notes.add(String.format(Locale.ROOT, "nothing changed: %.3f s (%.3f of the full time) - the floor of hashing every block",
-            unchangedTime / 1e9, unchangedTime / fullTime));
+          "one local level, incremental=true, sync mode, " + nBlocks + " blocks of " + block + "; changing a block = changing one double in it",
+          "each incremental checkpoint is timed next to a full checkpoint of the same state on another (non-incremental) level, order alternating; "
+              + "median of " + reps,
+          "bytes = the version's data.pack + manifest on disk; full = the chain's first version",
+          String.format(Locale.ROOT, "the chain's first (full) version took %.3f s", firstTime / 1e9)));
       figure("incremental", "Incremental checkpoints: bytes and time vs a full checkpoint", rows, notes);
     } finally {
       DemoCommand.deleteTree(level);
+      DemoCommand.deleteTree(fullLevel);
     }
+  }
+
+  /** An incremental checkpoint and a full one of the same state, order alternating: {inc nanos, full nanos, inc version}. */
+  private long[] pair(Checkpointer inc, Checkpointer full, Path fullLevel, int r) throws IOException {
+    long ti = 0, tf = 0, v = 0;
+    for (int k = 0; k < 2; k++) {
+      settle();
+      long t0 = System.nanoTime();
+      if ((k == 0) == (r % 2 == 0)) {
+        v = inc.checkpoint().version();
+        ti = System.nanoTime() - t0;
+      } else {
+        long fv = full.checkpoint().version();
+        tf = System.nanoTime() - t0;
+        DemoCommand.deleteTree(fullLevel.resolve("bench").resolve(LevelStore.dir(fv))); // outside the timing: no retention work in it
+      }
+    }
+    return new long[] {ti, tf, v};
+  }
+
+  private static Map<String, Object> spread(List<Long> l, Map<String, Object> more) {
+    Map<String, Object> m = new LinkedHashMap<>(more);
+    m.put("samples", l.size());
+    m.put("minSeconds", l.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9);
+    m.put("maxSeconds", l.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
+    return m;
   }
 
   private static int[] choose(int n, int k, SplittableRandom rnd) {
@@ -514,11 +544,12 @@ public final class BenchCommand implements Callable<Integer> {
           default -> data = new double[Math.toIntExact(sample / 8)];
         }
         double[] back = new double[data.length];
-        double noneCk = Double.NaN, noneRs = Double.NaN;
-        for (String codec : List.of("none", "lz4", "zstd")) {
-          List<Long> ck = new ArrayList<>(), rs = new ArrayList<>();
-          long stored = 0;
-          for (int r = 0; r < reps; r++) {
+        List<String> codecs = List.of("none", "lz4", "zstd");
+        Map<String, List<Long>> ck = new LinkedHashMap<>(), rs = new LinkedHashMap<>();
+        Map<String, Long> stored = new LinkedHashMap<>();
+        for (int r = 0; r < reps; r++) {
+          for (int i = 0; i < codecs.size(); i++) {
+            String codec = codecs.get((i + r) % codecs.size()); // rotate the order: codecs share the drift of a loaded machine
             DemoCommand.deleteTree(shm);
             Checkpointer.Builder b = Cairn.builder().name("bench").directory(dir).levels("ram").set("level.ram.kind", "memory")
                 .set("level.ram.path", shm.toString()).set("level.ram.codec", codec).set("level.ram.keep", "100")
@@ -527,31 +558,33 @@ public final class BenchCommand implements Callable<Integer> {
               c.protect("data", data);
               long t0 = System.nanoTime();
               Checkpoint v = c.checkpoint();
-              ck.add(System.nanoTime() - t0);
-              stored = packBytes(shm, v.version());
+              ck.computeIfAbsent(codec, x -> new ArrayList<>()).add(System.nanoTime() - t0);
+              stored.put(codec, packBytes(shm, v.version()));
             }
             Arrays.fill(back, 1.0);
             try (Checkpointer c = b.open()) {
               c.protect("data", back);
               long t0 = System.nanoTime();
               c.restoreLatest().orElseThrow();
-              rs.add(System.nanoTime() - t0);
+              rs.computeIfAbsent(codec, x -> new ArrayList<>()).add(System.nanoTime() - t0);
             }
             if (!Arrays.equals(back, data)) throw new IllegalStateException("compression " + kind + "/" + codec + ": restore differs");
           }
-          long raw = data.length * 8L;
-          double ckBw = raw / (median(ck) / 1e9) / 1e9, rsBw = raw / (median(rs) / 1e9) / 1e9;
-          if (codec.equals("none")) { noneCk = ckBw; noneRs = rsBw; }
+        }
+        long raw = data.length * 8L;
+        double noneCk = raw / (median(ck.get("none")) / 1e9) / 1e9, noneRs = raw / (median(rs.get("none")) / 1e9) / 1e9;
+        for (String codec : codecs) {
+          double ckBw = raw / (median(ck.get(codec)) / 1e9) / 1e9, rsBw = raw / (median(rs.get(codec)) / 1e9) / 1e9;
           Map<String, Object> extra = new LinkedHashMap<>();
           extra.put("kind", kind);
           extra.put("codec", codec);
-          extra.put("compressionRatio", (double) raw / stored);
-          extra.put("storedBytes", stored);
+          extra.put("compressionRatio", (double) raw / stored.get(codec));
+          extra.put("storedBytes", stored.get(codec));
           extra.put("rawBytes", raw);
           extra.put("restoreGBs", rsBw);
           extra.put("restoreRatio", rsBw / noneRs);
           rows.add(row("compression", kind + " / " + codec + ": checkpoint bandwidth vs none", ckBw, noneCk, "GB/s", ckBw / noneCk,
-              "bandwidth / bandwidth with codec none", null, extra));
+              "bandwidth / bandwidth with codec none", null, spread(ck.get(codec), extra)));
         }
         data = null;
         back = null;
@@ -698,15 +731,18 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("seconds", t / 1e9);
     extra.put("baselineSeconds", b / 1e9);
-    extra.put("samples", times.getOrDefault(key, List.of()).size());
+    extra.putAll(spreadOf(key));
     return row(fig, name, gb / (t / 1e9), gb / (b / 1e9), "GB/s", b / t, "bandwidth / baseline bandwidth", target, extra);
+  }
+
+  private Map<String, Object> spreadOf(String key) {
+    return spread(times.getOrDefault(key, List.of()).stream().map(Double::longValue).toList(), Map.of());
   }
 
   /** Time row: ratio = measured time / baseline time. */
   private Row timeRow(String fig, String name, String key, String baseKey, String target) {
     double t = median(key), b = median(baseKey);
-    return row(fig, name, t / 1e9, b / 1e9, "s", t / b, "time / baseline time", target,
-        Map.of("samples", times.getOrDefault(key, List.of()).size()));
+    return row(fig, name, t / 1e9, b / 1e9, "s", t / b, "time / baseline time", target, spreadOf(key));
   }
 
   private Row row(String fig, String name, double value, double baseline, String unit, double ratio, String meaning, String target,
@@ -729,6 +765,7 @@ public final class BenchCommand implements Callable<Integer> {
     f.put("title", title);
     f.put("rows", rows.stream().map(Row::toMap).toList());
     f.put("notes", notes.stream().filter(s -> !s.isEmpty()).toList());
+    f.put("loadAverageAtEnd", loadAverage());
     figures.add(f);
   }
 
