@@ -89,15 +89,15 @@ public final class LevelStore {
     }
   }
 
-  /** Scratch buffers of one writer or reader (direct, block-sized). */
+  /** Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. */
   public static final class Scratch {
     final ByteBuffer raw;
-    final ByteBuffer comp;
-    final ByteBuffer header = ByteBuffer.allocateDirect(PackFormat.CHUNK_HEADER);
+    final ByteBuffer[] slots = new ByteBuffer[3];
 
     public Scratch(int blockSize) {
       raw = ByteBuffer.allocateDirect(blockSize);
-      comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+      int max = PackFormat.CHUNK_HEADER + Math.max(blockSize, Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+      for (int i = 0; i < slots.length; i++) slots[i] = ByteBuffer.allocateDirect(max);
     }
   }
 
@@ -252,50 +252,56 @@ public final class LevelStore {
     return drop;
   }
 
-  /** Reads a version's chunks, verifying every checksum, and hands the bytes to the sinks (null: verify only). */
+  /**
+   * Reads a version's chunks, verifying every checksum, and hands the bytes to the sinks (null: verify
+   * only). A reader thread fetches the next chunks (header and data in one read) while this thread
+   * verifies, decompresses and applies the current one.
+   */
   public long read(Manifest m, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
+    List<RegionEntry> regions = m.regions();
     Map<Long, Storage.Input> packs = new HashMap<>();
+    PackReader reader = new PackReader(regions, v -> {
+      Storage.Input in = packs.get(v);
+      if (in == null) {
+        in = openPack(v);
+        packs.put(v, in);
+      }
+      return in;
+    }, s, b -> storage.describe() + "/" + dir(b.pack()) + "/data.pack (version " + m.version() + ")");
     long bytes = 0;
     try {
-      for (RegionEntry r : m.regions()) {
+      for (RegionEntry r : regions) {
         RegionSource.Sink sink = sinks == null ? null : sinks.get(r.name());
         long off = 0;
         for (BlockRef b : r.blocks()) {
-          Storage.Input in = packs.get(b.pack());
-          if (in == null) {
-            in = openPack(b.pack());
-            packs.put(b.pack(), in);
-          }
+          PackReader.Slot slot = reader.next();
           String where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
-          if (b.rawLen() > s.raw.capacity() || b.storedLen() > s.comp.capacity())
-            throw new Manifest.CorruptException(where + ": chunk of " + b.rawLen() + " bytes exceeds the block size");
-          s.header.clear();
-          in.readFully(b.offset(), s.header);
-          PackFormat.checkChunkHeader(s.header, b, where);
-          ByteBuffer target = b.codec() == Codec.NONE ? s.raw : s.comp;
-          target.clear().limit(b.storedLen());
-          in.readFully(b.offset() + PackFormat.CHUNK_HEADER, target);
-          target.flip();
+          ByteBuffer buf = slot.buf;
+          PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
+          ByteBuffer stored = buf.slice(PackFormat.CHUNK_HEADER, b.storedLen());
           CRC32C crc = new CRC32C();
-          crc.update(target.duplicate());
+          crc.update(stored.duplicate());
           if ((int) crc.getValue() != b.storedCrc())
             throw new Manifest.CorruptException(where + ": checksum mismatch in chunk at offset " + b.offset());
+          ByteBuffer raw = stored;
           if (b.codec() != Codec.NONE) {
             s.raw.clear();
-            b.codec().decompress(s.comp, b.storedLen(), s.raw, b.rawLen());
-            s.raw.position(0).limit(b.rawLen());
+            b.codec().decompress(stored, b.storedLen(), s.raw, b.rawLen());
+            raw = s.raw.slice(0, b.rawLen());
           }
-          if (sink != null) sink.accept(off, s.raw.slice(0, b.rawLen()));
+          if (sink != null) sink.accept(off, raw);
+          reader.recycle(slot);
           off += b.rawLen();
           bytes += b.rawLen();
         }
       }
-      if (sinks != null) for (RegionEntry r : m.regions()) {
+      if (sinks != null) for (RegionEntry r : regions) {
         RegionSource.Sink sink = sinks.get(r.name());
         if (sink != null) sink.finish();
       }
       return bytes;
     } finally {
+      reader.close();
       for (Storage.Input in : packs.values()) in.close();
     }
   }

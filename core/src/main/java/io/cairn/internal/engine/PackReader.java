@@ -1,0 +1,88 @@
+package io.cairn.internal.engine;
+
+import io.cairn.internal.format.BlockRef;
+import io.cairn.internal.format.Manifest;
+import io.cairn.internal.format.PackFormat;
+import io.cairn.internal.format.RegionEntry;
+import io.cairn.spi.Storage;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Function;
+
+/**
+ * Read-ahead for restores: a thread reads the chunks of a version in manifest order (header and stored
+ * bytes in one read each) into a small pool of buffers, while the caller verifies and applies them.
+ */
+final class PackReader implements AutoCloseable {
+  /** A filled buffer, or the error met reading it. */
+  static final class Slot {
+    final ByteBuffer buf;
+    IOException error;
+    Slot(ByteBuffer buf) { this.buf = buf; }
+  }
+
+  interface PackOpener { Storage.Input open(long version) throws IOException; }
+
+  private final BlockingQueue<Slot> free;
+  private final BlockingQueue<Slot> full;
+  private final Thread thread;
+
+  PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where) {
+    free = new ArrayBlockingQueue<>(s.slots.length);
+    full = new ArrayBlockingQueue<>(s.slots.length);
+    for (ByteBuffer b : s.slots) free.add(new Slot(b));
+    thread = Thread.ofPlatform().daemon(true).name("cairn-pack-reader").start(() -> {
+      try {
+        for (RegionEntry r : regions) {
+          for (BlockRef b : r.blocks()) {
+            Slot slot = free.take();
+            slot.error = null;
+            try {
+              int len = PackFormat.CHUNK_HEADER + b.storedLen();
+              if (b.storedLen() < 0 || len > slot.buf.capacity() || b.rawLen() > s.raw.capacity())
+                throw new Manifest.CorruptException(where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the block size");
+              slot.buf.clear().limit(len);
+              packs.open(b.pack()).readFully(b.offset(), slot.buf);
+              slot.buf.flip();
+            } catch (IOException e) {
+              slot.error = e;
+            } catch (RuntimeException e) {
+              slot.error = new IOException(where.apply(b) + ": " + e, e);
+            }
+            full.put(slot);
+            if (slot.error != null) return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  /** The next chunk in manifest order. */
+  Slot next() throws IOException {
+    try {
+      Slot s = full.take();
+      if (s.error != null) throw s.error;
+      return s;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading a checkpoint");
+    }
+  }
+
+  void recycle(Slot s) { free.add(s); }
+
+  @Override public void close() {
+    thread.interrupt();
+    try {
+      thread.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
