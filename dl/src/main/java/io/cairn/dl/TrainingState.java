@@ -85,6 +85,9 @@ public final class TrainingState {
   public TrainingState extra(String name, Checkpointable object, Role role) {
     checkNotAttached();
     if (!name.matches("[A-Za-z0-9._-]{1,100}")) throw new IllegalArgumentException("extra name '" + name + "': use letters, digits, '.', '_', '-'");
+    if (object instanceof io.cairn.dl.embed.DifferentialCheckpoint d && d.lossy())
+      throw new IllegalArgumentException("extra '" + name + "' is a LOSSY (quantized) checkpoint: never part of a faithful-replay training state;"
+          + " use Encoding.EXACT or checkpoint it with a checkpointer of its own");
     extras.put("extra." + name, object);
     extraRoles.put("extra." + name, role);
     return this;
