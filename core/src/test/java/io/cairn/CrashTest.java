@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Real crashes: a child JVM checkpointing in a loop is killed with SIGKILL at random moments (mostly
  * in the middle of writing a version), restarted, killed again. After every kill the newest
  * committed version restores, verified, and it is at least the last one the child saw committed.
- * Trials: {@code cairn.crash.trials} (default 60 per mode; 300 with {@code -Dcairn.soak=true}).
+ * Trials: {@code cairn.crash.trials} (default 100 per mode; 300 with {@code -Dcairn.soak=true}).
  */
 class CrashTest {
   final List<Process> children = new ArrayList<>();
@@ -44,7 +44,7 @@ class CrashTest {
 
   @ParameterizedTest @ValueSource(strings = {"sync", "async"})
   void killNineAtRandomMomentsNeverLosesTheLastCommittedVersion(String mode) throws Exception {
-    int trials = Integer.getInteger("cairn.crash.trials", Boolean.getBoolean("cairn.soak") ? 300 : 60);
+    int trials = Integer.getInteger("cairn.crash.trials", Boolean.getBoolean("cairn.soak") ? 300 : 100);
     Path dir = Files.createTempDirectory("cairn-crash-");
     Random rnd = new Random(mode.hashCode());
     String javaCmd = ProcessHandle.current().info().command().orElse("java");

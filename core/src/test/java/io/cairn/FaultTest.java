@@ -106,6 +106,36 @@ class FaultTest {
     }
   }
 
+  @Test void damagedBookkeepingFilesNeverBlockARestore() throws IOException {
+    Checkpointer.Builder b = builder();
+    writeVersions(2, b);
+    Random rnd = new Random(3);
+    // stats.json, the lock file and an attempts counter: garbage, truncated, flipped
+    Path run = dir.resolve("local/f");
+    Files.write(run.resolve("stats.json"), new byte[] {'{', 0, (byte) 0xff, '"'});
+    Files.write(run.resolve(".lock"), new byte[] {1, 2, 3});
+    Files.createDirectories(run.resolve("attempts"));
+    Files.writeString(run.resolve("attempts/v0000000002"), "not a number");
+    byte[] junk = new byte[64];
+    rnd.nextBytes(junk);
+    Files.write(run.resolve("attempts/v0000000001"), junk);
+    assertThat(restoredValue(b)).isEqualTo(2);
+    // a stray file and a torn version directory (no manifest) are ignored
+    Files.writeString(run.resolve("notes.txt"), "hello");
+    Files.createDirectories(run.resolve("v0000000003"));
+    Files.write(run.resolve("v0000000003/data.pack"), junk);
+    assertThat(restoredValue(b)).isEqualTo(2);
+    // and the next version number skips the torn directory
+    long[] s = new long[3000];
+    try (Checkpointer c = b.open()) {
+      c.protect("s", s);
+      c.restoreLatest();
+      Arrays.fill(s, 4);
+      assertThat(c.checkpoint().await().number()).isEqualTo(4);
+    }
+    assertThat(restoredValue(b)).isEqualTo(4);
+  }
+
   @Test void allCopiesDamagedGivesClearError() throws IOException {
     Checkpointer.Builder b = Cairn.builder().name("f").directory(dir).levels("local").set("signals", "false").environment(Map.of());
     writeVersions(1, b);
