@@ -52,6 +52,7 @@ public final class ConsistencyChecker {
       for (int r = 0; r < n; r++) {
         Map<String, long[]> regions = new LinkedHashMap<>();
         ParallelCheckpointer.CommRegion cr = new ParallelCheckpointer.CommRegion();
+        io.cairn.Version ver;
         try (Checkpointer ck = ParallelCheckpointer.open(base, r, n, e.nodes()[r], false)) {
           ck.protect(ParallelCheckpointer.COMM_REGION, cr);
           longRegions.forEach((name, len) -> {
@@ -59,16 +60,16 @@ public final class ConsistencyChecker {
             regions.put(name, a);
             ck.protect(name, a);
           });
-          ck.restore(e.versions()[r]);
+          ver = ck.restore(e.versions()[r]);
+          if (cr.loaded.sideFile) {
+            List<List<Message>> rec = ParallelCheckpointer.readChannelFile(jobDir, e.global(), ver, r, n);
+            for (int s = 0; s < n; s++) cr.loaded.inFlight.get(s).addAll(rec.get(s));
+          }
         } catch (RuntimeException ex) {
           problems.add("rank " + r + " version " + e.versions()[r] + ": " + ex.getMessage());
           continue;
         }
         Endpoint.CommState cs = cr.loaded;
-        if (cs.sideFile) {
-          List<List<Message>> rec = ParallelCheckpointer.readChannelFile(jobDir, e.global(), r, n);
-          for (int s = 0; s < n; s++) cs.inFlight.get(s).addAll(rec.get(s));
-        }
         comm[r] = cs;
         states.add(regions);
         for (List<Message> l : cs.inFlight) inFlight.addAll(l);

@@ -126,7 +126,8 @@ final class Endpoint implements AutoCloseable {
 
   private static final class Chan {
     final ArrayDeque<Object> queue = new ArrayDeque<>();
-    Snapshot recording;
+    /** Snapshots taken here whose marker has not arrived on this channel yet (several when this rank runs ahead). */
+    final List<Snapshot> recording = new ArrayList<>();
   }
 
   private static final class Out {
@@ -300,8 +301,8 @@ final class Endpoint implements AutoCloseable {
     incoming.clear();
     for (Chan c : in) {
       c.queue.clear();
-      if (c.recording != null) c.recording.complete.completeExceptionally(new RollbackException("rolled back"));
-      c.recording = null;
+      for (Snapshot snap : c.recording) snap.complete.completeExceptionally(new RollbackException("rolled back"));
+      c.recording.clear();
     }
     java.util.Arrays.fill(sent, 0);
     java.util.Arrays.fill(delivered, 0);
@@ -511,7 +512,7 @@ final class Endpoint implements AutoCloseable {
           snap.state.inFlight.get(s).add((Message) o);
         }
         if (!marker && s != rank) {
-          c.recording = snap;
+          c.recording.add(snap);
           snap.waiting.add(s);
         }
       }
@@ -566,14 +567,15 @@ final class Endpoint implements AutoCloseable {
           Chan c = in[src];
           if (type == DATA) {
             Message m = new Message(src, tag, data);
-            if (c.recording != null) c.recording.recorded.get(src).add(m);
+            for (Snapshot snap : c.recording) snap.recorded.get(src).add(m);
             c.queue.add(m);
           } else if (type == MARKER) {
-            if (c.recording != null && c.recording.global == aux) {
-              Snapshot snap = c.recording;
-              c.recording = null;
-              snap.waiting.remove(src);
-              if (snap.waiting.isEmpty()) snap.complete.complete(snap.recorded);
+            Snapshot done = null;
+            for (Snapshot snap : c.recording) if (snap.global == aux) done = snap;
+            if (done != null) {
+              c.recording.remove(done);
+              done.waiting.remove(src);
+              if (done.waiting.isEmpty()) done.complete.complete(done.recorded);
             } else {
               c.queue.add(new Marker(aux));
             }

@@ -147,11 +147,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
     return out;
   }
 
-  private Metadata meta(long g, long step) {
+  private Metadata meta(long g, long epoch, long step) {
     StringBuilder b = new StringBuilder();
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
     return Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
-        .put("cairn.protocol", protocol.id()).put("cairn.regions", b.toString());
+        .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
   }
 
   private long epochNow() {
@@ -174,7 +174,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   public long checkpoint(long step) {
     if (protocol == Protocol.INDEPENDENT) {
       comm.state = currentCounters();
-      long v = core.checkpoint(meta(0, step)).await().number();
+      long v = core.checkpoint(meta(0, 0, step)).await().number();
       lastGlobal = v;
       return v;
     }
@@ -187,7 +187,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       ep.awaitMarkers(g);
       Endpoint.Snapshot snap = ep.snapshot(g);
       comm.state = snap.state;
-      Version v = core.checkpoint(meta(g, step)).await();
+      Version v = core.checkpoint(meta(g, e, step)).await();
       fault("after-write", g);
       coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
       fault("after-prepare", g);
@@ -197,7 +197,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     Endpoint.Snapshot snap = ep.snapshot(g);
     snap.state.sideFile = true;
     comm.state = snap.state;
-    Checkpoint c = core.checkpoint(meta(g, step));
+    Checkpoint c = core.checkpoint(meta(g, e, step));
     ep.sendMarkers(g);
     Thread.ofVirtual().name("cairn-cl-" + env.rank() + "-" + g).start(() -> finishChandyLamport(e, g, step, snap, c));
     return g;
@@ -211,7 +211,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     try {
       List<List<Message>> rec = snap.complete.get();
       Version v = c.committed().get();
-      writeChannelFile(g, rec);
+      writeChannelFile(g, e, rec);
       fault("after-write", g);
       ep.lock.lock();
       try {
@@ -221,7 +221,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       }
       coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
       fault("after-prepare", g);
-      deleteChannelFile(g - 16);
+      deleteChannelFiles(g - GlobalManifest.KEEP - 1); // no longer listed in the global manifest
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException ex) {
@@ -257,15 +257,12 @@ public final class ParallelCheckpointer implements AutoCloseable {
 
   // ------------------------------------------------------------------ channel files (Chandy-Lamport)
 
-  private static Path channelFile(Path jobDir, long g, int rank, int size) {
-    return jobDir.resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + ".bin");
+  /** Channel state of rank {@code rank}'s part of global {@code g}, taken in {@code epoch} (a stale writer of an older epoch never clashes). */
+  private static Path channelFile(Path jobDir, long g, long epoch, int rank, int size) {
+    return jobDir.resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + "-e" + epoch + ".bin");
   }
 
-  private Path channelFile(long g, int rank, int size) {
-    return env.jobDir().resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + ".bin");
-  }
-
-  private void writeChannelFile(long g, List<List<Message>> rec) throws IOException {
+  private void writeChannelFile(long g, long epoch, List<List<Message>> rec) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     try (DataOutputStream d = new DataOutputStream(b)) {
       d.writeLong(0x434149524E434831L); // "CAIRNCH1"
@@ -278,15 +275,12 @@ public final class ParallelCheckpointer implements AutoCloseable {
     CRC32C crc = new CRC32C();
     crc.update(body);
     byte[] all = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
-    GlobalManifest.writeAtomically(channelFile(g, env.rank(), env.size()), all);
+    GlobalManifest.writeAtomically(channelFile(env.jobDir(), g, epoch, env.rank(), env.size()), all);
   }
 
-  private List<List<Message>> readChannelFile(long g, int rank, int size) {
-    return readChannelFile(env.jobDir(), g, rank, size);
-  }
-
-  static List<List<Message>> readChannelFile(Path jobDir, long g, int rank, int size) {
-    Path f = channelFile(jobDir, g, rank, size);
+  static List<List<Message>> readChannelFile(Path jobDir, long g, Version ver, int rank, int size) {
+    long epoch = Long.parseLong(ver.metadata().getOrDefault("cairn.epoch", "0"));
+    Path f = channelFile(jobDir, g, epoch, rank, size);
     try {
       byte[] all = Files.readAllBytes(f);
       if (all.length < 28) throw new IOException("too short");
@@ -302,12 +296,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  private void deleteChannelFile(long g) {
+  private void deleteChannelFiles(long g) {
     if (g < 1) return;
-    try {
-      Files.deleteIfExists(channelFile(g, env.rank(), env.size()));
+    Path d = env.jobDir().resolve("channels").resolve("g" + g);
+    String prefix = JobEnv.runName(env.rank(), env.size()) + "-e";
+    try (var s = Files.list(d)) {
+      for (Path p : s.toList()) if (p.getFileName().toString().startsWith(prefix)) Files.deleteIfExists(p);
     } catch (IOException ignored) {
-      // best effort
+      // best effort: absent or already cleaned
     }
   }
 
@@ -330,11 +326,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
         .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
     if (e.size() == env.size()) {
       comm.loaded = null;
-      core.restore(e.versions()[env.rank()]);
+      Version ver = core.restore(e.versions()[env.rank()]);
       Endpoint.CommState cs = comm.loaded;
       if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
       if (cs.sideFile) {
-        List<List<Message>> rec = readChannelFile(g, env.rank(), env.size());
+        List<List<Message>> rec = readChannelFile(env.jobDir(), g, ver, env.rank(), env.size());
         for (int s = 0; s < env.size(); s++) cs.inFlight.get(s).addAll(rec.get(s));
       }
       ep.prefill(cs);
@@ -423,7 +419,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
           throw new CairnException("resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
         old.restore(v);
         if (protocolOf(ver) == Protocol.CHANDY_LAMPORT) {
-          for (List<Message> l : readChannelFile(e.global(), k, n))
+          for (List<Message> l : readChannelFile(env.jobDir(), e.global(), ver, k, n))
             if (!l.isEmpty()) throw new CairnException("cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);
         }
         return;
