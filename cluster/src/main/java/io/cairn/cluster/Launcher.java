@@ -130,6 +130,8 @@ public final class Launcher {
     private final Process[] ranks;
     private final int[] incarnation;
     private final boolean[] done;
+    private final int[] crashes;
+    private final long[] lastProgress;
     private Process coordinator;
     private int coordinatorIncarnation;
     private int restarts;
@@ -154,6 +156,8 @@ public final class Launcher {
       this.ranks = new Process[b.ranks];
       this.incarnation = new int[b.ranks];
       this.done = new boolean[b.ranks];
+      this.crashes = new int[b.ranks];
+      this.lastProgress = new long[b.ranks];
       Files.createDirectories(dir.resolve("logs"));
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
@@ -266,7 +270,28 @@ public final class Launcher {
         deferred.add(r);
         return;
       }
+      if (code != 137 && code != 143 && code != Rank.EXIT_RESPAWN) {
+        long progress = newestGlobal();
+        if (progress != lastProgress[r]) {
+          lastProgress[r] = progress;
+          crashes[r] = 0;
+        }
+        if (++crashes[r] >= 4) {
+          fail(code, "rank " + r + " crashed " + crashes[r] + " times in a row (exit code " + code + ") without a new global checkpoint; see "
+              + log("rank-" + r));
+          return;
+        }
+      }
       respawn(r, code);
+    }
+
+    private long newestGlobal() {
+      try {
+        var l = io.cairn.cluster.internal.GlobalManifest.read(dir);
+        return l.isEmpty() ? 0 : l.getLast().global();
+      } catch (RuntimeException e) {
+        return -1;
+      }
     }
 
     private void respawn(int r, int code) {

@@ -102,6 +102,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         .set("level.persistent.path", job.resolve("persistent").toString())
         .set("level.persistent.keep", env.get("CAIRN_CLUSTER_KEEP", "4"))
         .set("level.persistent.every", env.get("CAIRN_CLUSTER_PERSISTENT_EVERY", "1"))
+        .set("block-size", env.get("CAIRN_CLUSTER_BLOCK_SIZE", "1MiB")) // the engine keeps a few direct buffers of this size per level
         .set("signals", "false")
         .set("mode", async ? "async" : "sync")
         .environment(env.coreEnv())
