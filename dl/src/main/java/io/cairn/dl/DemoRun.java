@@ -67,6 +67,8 @@ public final class DemoRun {
     public int prefetch = 2;
     public int hidden = 64;
     public double dropout = 0.1;
+    /** Before each checkpoint, time a plain copy of the array state (benchmark baseline; excluded from the run time). */
+    public boolean memcpyProbe;
     /** Called (on a background thread in two-phase mode) with the step of each committed checkpoint. */
     public java.util.function.LongConsumer onCommitted;
 
@@ -92,7 +94,7 @@ public final class DemoRun {
 
   /** What a run did. */
   public record Result(Optional<Version> restored, long restoredStep, float[] params, Metrics metrics, int checkpoints,
-      List<Double> stallSeconds, int interval, double expectedOverhead, double seconds) { }
+      List<Double> stallSeconds, int interval, double expectedOverhead, double seconds, List<Double> memcpySeconds) { }
 
   /** A fresh trainer for {@code o} (weights initialised from the seed). */
   public static Trainer trainer(Options o) {
@@ -142,11 +144,13 @@ public final class DemoRun {
       if (o.mode == Mode.NONE) {
         while (t.stepsDone() < o.steps) t.step();
         return new Result(Optional.empty(), 0, t.model().params().clone(), t.metrics(), 0, List.of(), 0, 0,
-            (System.nanoTime() - t0) / 1e9);
+            (System.nanoTime() - t0) / 1e9, List.of());
       }
       if (o.dir == null) throw new IllegalArgumentException("a checkpointing run needs a directory");
       AdaptiveInterval ai = new AdaptiveInterval(o.adaptive ? o.bound : 0.5, o.every, 1, 1_000_000);
       List<Double> stalls = new ArrayList<>();
+      List<Double> memcpys = new ArrayList<>();
+      long probeNanos = 0;
       Checkpoint lastCk = null;
       int taken = 0;
       Optional<Version> restored;
@@ -166,6 +170,13 @@ public final class DemoRun {
           ai.stepTime((System.nanoTime() - s0) / 1e9, persisting || (lastCk != null && !lastCk.isDone()));
           boolean due = o.adaptive ? ai.due(t.stepsDone()) : t.stepsDone() % o.every == 0;
           if (due && t.stepsDone() < o.steps) {
+            if (o.memcpyProbe) {
+              long m0 = System.nanoTime();
+              copyState(t);
+              long m1 = System.nanoTime();
+              memcpys.add((m1 - m0) / 1e9);
+              probeNanos += m1 - m0;
+            }
             long c0 = System.nanoTime();
             Checkpoint c = state.capture();
             long c1 = System.nanoTime();
@@ -185,7 +196,19 @@ public final class DemoRun {
         }
       }
       return new Result(restored, restoredStep, t.model().params().clone(), t.metrics(), taken, stalls,
-          ai.interval(), ai.expectedOverhead(), (System.nanoTime() - t0) / 1e9);
+          ai.interval(), ai.expectedOverhead(), (System.nanoTime() - t0 - probeNanos) / 1e9, memcpys);
+    }
+  }
+
+  /** Copies every state array into freshly allocated arrays (what a snapshot must at least do). */
+  static void copyState(Trainer t) {
+    List<float[]> arrays = new ArrayList<>();
+    arrays.add(t.model().params());
+    arrays.addAll(t.optimizer().stateArrays().values());
+    for (float[] a : arrays) {
+      float[] c = new float[a.length];
+      System.arraycopy(a, 0, c, 0, a.length);
+      if (c.length > 0 && c[c.length - 1] != a[a.length - 1]) throw new AssertionError("copy failed");
     }
   }
 

@@ -21,7 +21,7 @@ public final class DlBench {
   public record Row(String mode, long steps, int checkpoints, int interval, double seconds, double stepsPerSecond,
       double meanStallMillis, double overheadPercent) { }
 
-  /** The whole report. */
+  /** The whole report; stall and memcpy are medians over the two-phase checkpoints, the memcpy taken just before each. */
   public record Report(int params, long stateBytes, int workers, List<Row> rows, double memcpyMillis, double stallOverMemcpy,
       double adaptiveExpectedOverheadPercent) { }
 
@@ -41,7 +41,9 @@ public final class DlBench {
     for (int r = 0; r < reps; r++) {  // interleaved, so slow phases of a shared machine hit every mode alike
       results.get(0).add(run(copy(base).mode(DemoRun.Mode.NONE), work, "none"));
       results.get(1).add(run(copy(base).mode(DemoRun.Mode.BLOCKING).every(every), work, "blocking"));
-      results.get(2).add(run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every), work, "two-phase"));
+      DemoRun.Options probe = copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every);
+      probe.memcpyProbe = true;
+      results.get(2).add(run(probe, work, "two-phase"));
       results.get(3).add(run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every).adaptive(bound), work, "adaptive"));
     }
     double noneSeconds = median(results.get(0).stream().mapToDouble(DemoRun.Result::seconds).toArray());
@@ -49,7 +51,7 @@ public final class DlBench {
     for (int i = 0; i < names.length; i++) {
       List<DemoRun.Result> rs = results.get(i);
       double secs = median(rs.stream().mapToDouble(DemoRun.Result::seconds).toArray());
-      double stall = rs.stream().flatMap(x -> x.stallSeconds().stream()).mapToDouble(Double::doubleValue).average().orElse(0) * 1000;
+      double stall = median(rs.stream().flatMap(x -> x.stallSeconds().stream()).mapToDouble(Double::doubleValue).toArray()) * 1000;
       DemoRun.Result last = rs.getLast();
       int interval = i == 0 ? 0 : i == 3 ? last.interval() : every;
       rows.add(new Row(names[i], last.metrics().size(), last.checkpoints(), interval, secs, last.metrics().size() / secs, stall,
@@ -64,7 +66,7 @@ public final class DlBench {
       arrays.addAll(t.optimizer().stateArrays().values());
       bytes = 0;
       for (float[] a : arrays) bytes += 4L * a.length;
-      memcpy = memcpyMillis(arrays, 41);
+      memcpy = median(results.get(2).stream().flatMap(x -> x.memcpySeconds().stream()).mapToDouble(Double::doubleValue).toArray()) * 1000;
       params = t.model().paramCount();
     }
     double stall = rows.get(2).meanStallMillis();
@@ -72,6 +74,7 @@ public final class DlBench {
   }
 
   private static double median(double[] v) {
+    if (v.length == 0) return 0;
     double[] c = v.clone();
     Arrays.sort(c);
     return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
@@ -89,22 +92,6 @@ public final class DlBench {
       throw new UncheckedIOException("cannot clear benchmark directory " + d, e);
     }
     return DemoRun.run(o.dir(d), null);
-  }
-
-  /** Median time of copying all arrays into fresh staging arrays of the same size. */
-  static double memcpyMillis(List<float[]> arrays, int reps) {
-    double[] t = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      for (float[] a : arrays) {
-        float[] copy = new float[a.length];
-        System.arraycopy(a, 0, copy, 0, a.length);
-        if (copy.length > 0 && copy[0] != a[0]) throw new AssertionError();
-      }
-      t[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(t);
-    return t[reps / 2];
   }
 
   private static DemoRun.Options copy(DemoRun.Options o) {

@@ -87,6 +87,17 @@ public final class ErasureCode {
   }
 
   /**
+   * Computes parity row {@code row} only (0..m-1), e.g. on the node that stores just that row:
+   * {@code out[outOffset..]} from the k data shards at their offsets.
+   */
+  public void encodeRow(int row, byte[][] data, int[] dataOffsets, byte[] out, int outOffset, int length) {
+    if (row < 0 || row >= m) throw new IllegalArgumentException("parity row " + row + " is outside 0.." + (m - 1));
+    check(data, dataOffsets, k, length, "data");
+    check(new byte[][] {out}, new int[] {outOffset}, 1, length, "parity");
+    apply(new byte[][][] {parityBits[row]}, data, dataOffsets, new byte[][] {out}, new int[] {outOffset}, length);
+  }
+
+  /**
    * Rebuilds the shards that are not {@code present}: {@code shards[0..k)} are data, {@code shards[k..k+m)}
    * parity; missing ones must be allocated (their content is overwritten).
    *

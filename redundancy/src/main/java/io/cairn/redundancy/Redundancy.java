@@ -184,11 +184,48 @@ public final class Redundancy {
     long written = 0;
     List<Member> all = new ArrayList<>(members.values());
     for (String node : nodeNames()) {
-      RedFile f = new RedFile(RedFile.CATALOG, run, id, l.scheme().toString(), 0, 1, 1, packet, -1, all, 0, List.of());
-      f.write(idDir(node, l, id).resolve("catalog.red"), new byte[0][], new int[0], new int[0]);
+      writeCatalog(l, id, node, all);
       written += 64L * all.size();
     }
     return written;
+  }
+
+  /** Stores the partner copy of {@code owner}'s bundle on {@code holder}'s node. */
+  void writePartner(Layout l, long id, int holder, Member owner, byte[] b) throws IOException {
+    RankLocation h = l.location(holder);
+    RedFile f = new RedFile(RedFile.PARTNER, run, id, l.scheme().toString(), 0, 1, 1, packet, holder,
+        List.of(owner), b.length, List.of(new Section(0, 0, 0, 0, 0)));
+    f.write(idDir(h.node(), l, id).resolve(String.format("copy-r%06d.red", owner.rank())), new byte[][] {b}, new int[] {0}, new int[] {b.length});
+  }
+
+  /** Stores the m parity pieces member {@code p} of set {@code g} holds ({@code par} = m pieces of {@code pl} bytes). */
+  void writeParity(Layout l, long id, Layout.Group g, int p, List<Member> mem, int pl, byte[] par) throws IOException {
+    int n = g.ranks().size(), m = g.m(), k = n - m;
+    RankLocation holder = l.location(g.ranks().get(p));
+    List<Section> secs = new ArrayList<>();
+    byte[][] bodies = new byte[m][];
+    int[] offs = new int[m], lens = new int[m];
+    for (int t = 0; t < m; t++) {
+      secs.add(new Section(Math.floorMod(p - t, n), t, 0, 0, 0));
+      bodies[t] = par;
+      offs[t] = t * pl;
+      lens[t] = pl;
+    }
+    new RedFile(RedFile.PARITY, run, id, l.scheme().toString(), g.id(), k, m, packet, holder.rank(), mem, pl, secs)
+        .write(idDir(holder.node(), l, id).resolve(String.format("parity-r%06d.red", holder.rank())), bodies, offs, lens);
+  }
+
+  /** Bytes of one piece of set {@code g} whose largest member bundle has {@code maxLength} bytes. */
+  long pieceLength(Layout.Group g, long maxLength) {
+    int k = g.k();
+    return code(k, g.m()).paddedLength((maxLength + k - 1) / k);
+  }
+
+  ErasureCode codeOf(Layout.Group g) { return code(g.k(), g.m()); }
+
+  void writeCatalog(Layout l, long id, String node, List<Member> all) throws IOException {
+    RedFile f = new RedFile(RedFile.CATALOG, run, id, l.scheme().toString(), 0, 1, 1, packet, -1, all, 0, List.of());
+    f.write(idDir(node, l, id).resolve("catalog.red"), new byte[0][], new int[0], new int[0]);
   }
 
   private long writePartners(Layout l, long id, Map<Integer, byte[]> bundles, Map<Integer, Member> members) throws IOException {
@@ -196,10 +233,7 @@ public final class Redundancy {
     for (var e : l.partners().entrySet()) {
       byte[] b = bundles.get(e.getKey());
       if (b == null) continue;
-      RankLocation holder = l.location(e.getValue());
-      RedFile f = new RedFile(RedFile.PARTNER, run, id, l.scheme().toString(), 0, 1, 1, packet, holder.rank(),
-          List.of(members.get(e.getKey())), b.length, List.of(new Section(0, 0, 0, 0, 0)));
-      f.write(idDir(holder.node(), l, id).resolve(String.format("copy-r%06d.red", e.getKey())), new byte[][] {b}, new int[] {0}, new int[] {b.length});
+      writePartner(l, id, e.getValue(), members.get(e.getKey()), b);
       written += b.length;
     }
     return written;
@@ -225,18 +259,7 @@ public final class Redundancy {
       encodeSet(code, data, par, n, m, pl);
       List<Member> mem = g.ranks().stream().map(members::get).toList();
       for (int p = 0; p < n; p++) {
-        RankLocation holder = l.location(g.ranks().get(p));
-        List<Section> secs = new ArrayList<>();
-        byte[][] bodies = new byte[m][];
-        int[] offs = new int[m], lens = new int[m];
-        for (int t = 0; t < m; t++) {
-          secs.add(new Section(Math.floorMod(p - t, n), t, 0, 0, 0));
-          bodies[t] = par[p];
-          offs[t] = t * pl;
-          lens[t] = pl;
-        }
-        new RedFile(RedFile.PARITY, run, id, l.scheme().toString(), g.id(), k, m, packet, holder.rank(), mem, pl, secs)
-            .write(idDir(holder.node(), l, id).resolve(String.format("parity-r%06d.red", holder.rank())), bodies, offs, lens);
+        writeParity(l, id, g, p, mem, pl, par[p]);
         written += (long) m * pl;
       }
     }
@@ -263,10 +286,12 @@ public final class Redundancy {
   }
 
   private void prune() {
-    Set<String> nodes = new TreeSet<>();
-    for (RankLocation r : ranks.values()) nodes.add(r.node());
-    for (String node : nodes)
-      for (Layout l : levels) {
+    for (String node : nodeNames()) pruneNode(node);
+  }
+
+  /** Deletes the ids beyond {@code keep} of every level on one node. */
+  void pruneNode(String node) {
+    for (Layout l : levels) {
         Path dir = nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l));
         if (!Files.isDirectory(dir)) continue;
         try (Stream<Path> s = Files.list(dir)) {
@@ -275,7 +300,7 @@ public final class Redundancy {
         } catch (IOException e) {
           LOG.warn("redundancy: pruning {} failed: {}", dir, e.toString());
         }
-      }
+    }
   }
 
   private static void deleteTree(Path p) throws IOException {
@@ -396,7 +421,19 @@ public final class Redundancy {
    * copies back, rebuilds from XOR/RS sets, and writes what it got into the rank's run directory
    * (packs first, manifest last). Never throws for missing data: the report says what is missing.
    */
-  public RecoveryReport recover(long id) {
+  public RecoveryReport recover(long id) { return recover(id, null); }
+
+  /**
+   * Like {@link #recover(long)}, but writes recovered data only into the run directory of {@code rank}
+   * (what a restarted rank does for itself while other ranks may be doing the same); the report is
+   * complete when {@code rank}'s data is available.
+   */
+  public RecoveryReport recoverRank(long id, int rank) {
+    if (!ranks.containsKey(rank)) throw new IllegalArgumentException("rank " + rank + " is not in the layout");
+    return recover(id, rank);
+  }
+
+  private RecoveryReport recover(long id, Integer only) {
     List<String> problems = new ArrayList<>();
     List<String> lost = lostNodes();
     Map<Integer, Source> src = new TreeMap<>();
@@ -467,6 +504,21 @@ public final class Redundancy {
       }
       src.put(r, Source.NONE);
       missing.add(r);
+    }
+    if (only != null) {
+      boolean mine = !missing.contains(only);
+      if (mine && rebuilt.contains(only)) {
+        try {
+          install(expected.get(only), have.get(only), have.get(only).length);
+        } catch (IOException ex) {
+          problems.add("rank " + only + ": writing its recovered data failed: " + ex.getMessage());
+          mine = false;
+          src.put(only, Source.NONE);
+        }
+      }
+      String msg = mine ? "rank " + only + ": checkpoint " + id + " from " + src.get(only)
+          : "rank " + only + ": checkpoint " + id + " cannot be restored (lost nodes " + lost + ")";
+      return new RecoveryReport(id, mine, src, versions, lost, problems, msg, -1);
     }
     if (missing.isEmpty()) {
       for (int r : rebuilt) {

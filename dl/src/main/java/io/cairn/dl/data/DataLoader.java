@@ -38,6 +38,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
   private final ArrayDeque<CompletableFuture<Batch>> queue = new ArrayDeque<>();
   private long nextEpoch;
   private int nextIndex;
+  private long lastEpoch;
+  private int lastIndex;
   private final ExecutorService producer;
 
   public DataLoader(Dataset data, int batchSize, long seed, int prefetch, double augmentNoise) {
@@ -67,6 +69,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
 
   /** The next batch; advances the consumed position. */
   public Batch next() {
+    lastEpoch = epoch;
+    lastIndex = index;
     Batch b;
     if (producer == null) {
       b = make(epoch, index);
@@ -132,8 +136,23 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     queue.clear();
   }
 
-  @Override public void save(StateWriter out) {
-    out.writeLong(keys.seed()).writeLong(epoch).writeInt(index).writeInt(batch).writeInt(data.size()).writeInt(prefetch);
+  @Override public void save(StateWriter out) { save(out, epoch, index); }
+
+  private void save(StateWriter out, long e, int i) {
+    out.writeLong(keys.seed()).writeLong(e).writeInt(i).writeInt(batch).writeInt(data.size()).writeInt(prefetch);
+  }
+
+  /**
+   * This loader as of <em>before</em> the batch last returned by {@link #next()}: for frameworks that
+   * checkpoint after drawing a batch and before applying its update (DJL calls its listeners there),
+   * so a resume trains that batch again instead of skipping it. Loads like the loader itself.
+   */
+  public Checkpointable beforeLastBatch() {
+    DataLoader self = this;
+    return new Checkpointable() {
+      @Override public void save(StateWriter out) { self.save(out, lastEpoch, lastIndex); }
+      @Override public void load(StateReader in) throws IOException { self.load(in); }
+    };
   }
 
   @Override public void load(StateReader in) throws IOException {
@@ -149,6 +168,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     permEpoch = -1;
     epoch = e;
     index = i;
+    lastEpoch = e;
+    lastIndex = i;
   }
 
   @Override public void close() {

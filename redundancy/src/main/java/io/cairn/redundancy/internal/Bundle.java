@@ -145,7 +145,7 @@ public final class Bundle {
   /** Writes to a temporary name, fsyncs, renames atomically, fsyncs the directory. */
   public static void writeDurably(Path target, byte[] b, int off, int len) throws IOException {
     Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(b, off, len);
       while (buf.hasRemaining()) ch.write(buf);

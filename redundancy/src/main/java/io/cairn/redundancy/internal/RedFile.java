@@ -121,7 +121,7 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
     c.update(pre.array(), 0, 16 + h.length);
     pre.putInt((int) c.getValue()).flip();
     Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       while (pre.hasRemaining()) ch.write(pre);
       for (int i = 0; i < bodies.length; i++) {

@@ -1,0 +1,71 @@
+package io.cairn.dl.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.optimizer.Optimizer;
+import java.lang.reflect.Field;
+import java.util.Map;
+
+/**
+ * Reads and writes the private state of DJL's {@link Adam}: first and second moments per parameter
+ * id ({@code Adam.means}, {@code Adam.variances}: {@code Map<String, Map<Device, NDArray>>}), update
+ * counts per parameter id ({@code Optimizer.updateCounts}) and the global update number
+ * ({@code Optimizer.numUpdate}, the {@code t} of the bias correction). DJL has no public API for any
+ * of it; the constructor fails loudly when a DJL upgrade renamed or retyped a field. Checked against
+ * DJL 0.36.0.
+ */
+final class AdamState {
+  private final Field means, variances, updateCounts, numUpdate;
+
+  AdamState() {
+    means = field(Adam.class, "means", Map.class);
+    variances = field(Adam.class, "variances", Map.class);
+    updateCounts = field(Optimizer.class, "updateCounts", Map.class);
+    numUpdate = field(Optimizer.class, "numUpdate", int.class);
+  }
+
+  private static Field field(Class<?> owner, String name, Class<?> type) {
+    try {
+      Field f = owner.getDeclaredField(name);
+      if (f.getType() != type)
+        throw new IllegalStateException("DJL " + owner.getName() + "." + name + " is a " + f.getType().getName() + ", expected "
+            + type.getName() + ": this DJL version is not supported by the Cairn adapter (checked against 0.36.0)");
+      f.setAccessible(true);
+      return f;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("DJL " + owner.getName() + " has no field '" + name + "': this DJL version is not supported by the "
+          + "Cairn adapter (checked against 0.36.0); its optimizer state cannot be checkpointed", e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot open DJL " + owner.getName() + "." + name + " for reflection: " + e.getMessage()
+          + " (run DJL on the class path, not as a named module)", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Map<Device, NDArray>> means(Adam a) { return (Map<String, Map<Device, NDArray>>) get(means, a); }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Map<Device, NDArray>> variances(Adam a) { return (Map<String, Map<Device, NDArray>>) get(variances, a); }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Integer> updateCounts(Adam a) { return (Map<String, Integer>) get(updateCounts, a); }
+
+  int numUpdate(Adam a) { return (Integer) get(numUpdate, a); }
+
+  void setNumUpdate(Adam a, int n) {
+    try {
+      numUpdate.setInt(a, n);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot write DJL Optimizer.numUpdate: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object get(Field f, Object o) {
+    try {
+      return f.get(o);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot read DJL field " + f + ": " + e.getMessage(), e);
+    }
+  }
+}

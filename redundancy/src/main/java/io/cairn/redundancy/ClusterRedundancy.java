@@ -1,0 +1,282 @@
+package io.cairn.redundancy;
+
+import io.cairn.CairnException;
+import io.cairn.cluster.Comm;
+import io.cairn.cluster.GlobalVersion;
+import io.cairn.cluster.Message;
+import io.cairn.cluster.ParallelCheckpointer;
+import io.cairn.cluster.Rank;
+import io.cairn.redundancy.internal.Bundle;
+import io.cairn.redundancy.internal.RedFile.Member;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redundancy levels for a job run with the {@code cluster} module: the ranks exchange their committed
+ * data over Cairn's communicator and each stores what it holds (partner copies, parity pieces) in its
+ * own node's directory ({@code <job>/nodes/<node>/redundancy/job/...}).
+ *
+ * <pre>{@code
+ * try (Rank rank = Rank.join()) {
+ *   ClusterRedundancy red = ClusterRedundancy.attach(rank, List.of(Scheme.xor(4)), 2);
+ *   red.recoverOwn();                        // a respawned rank rebuilds its lost node-local data first
+ *   ParallelCheckpointer ck = rank.checkpointer(); ...
+ *   rank.run(() -> { ... ck.checkpoint(step); red.protect(); ... });   // blocking protocol
+ * }
+ * }</pre>
+ *
+ * <p>Encoding is distributed: each rank reads only its own version files, sends each of its pieces to
+ * the m ranks that hold parity for that piece's stripe, and computes the parity rows it holds itself.
+ * A rank killed during encoding leaves that id incomplete; recovery then uses the previous id (keep
+ * at least 2). The persistent level should be written less often than every checkpoint
+ * ({@code CAIRN_CLUSTER_PERSISTENT_EVERY}), which is the point of these levels.
+ */
+public final class ClusterRedundancy {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRedundancy.class);
+  private static final int TAG = 0x7CA10000;
+  /** Fault injection for tests, like the cluster module's: {@code encode:<global>:<rank>} halts that rank mid-encoding. */
+  public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
+
+  private final Rank rank;
+  private final Comm comm;
+  private final List<Scheme> schemes;
+  private final int keep;
+  private final Map<String, String> env;
+  private Redundancy red;
+  private List<Layout> layouts;
+  private List<String> nodes;
+
+  private ClusterRedundancy(Rank rank, List<Scheme> schemes, int keep, Map<String, String> env) {
+    if (schemes.isEmpty()) throw new IllegalArgumentException("no redundancy scheme given");
+    this.rank = rank;
+    this.comm = rank.comm();
+    this.schemes = List.copyOf(schemes);
+    this.keep = keep;
+    this.env = env;
+  }
+
+  /** Redundancy for this rank's job; levels are tried in the given order at recovery (cheapest first). */
+  public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep) {
+    return new ClusterRedundancy(rank, schemes, keep, System.getenv());
+  }
+
+  private Path jobDir() { return rank.jobDir().toAbsolutePath(); }
+
+  private static String runName(int r, int size) { return String.format(Locale.ROOT, "r%dof%d", r, size); }
+
+  private Redundancy redundancy(List<String> nodeOfRank) {
+    if (red != null && nodeOfRank.equals(nodes)) return red;
+    List<RankLocation> locs = new ArrayList<>();
+    for (int r = 0; r < nodeOfRank.size(); r++) locs.add(new RankLocation(r, nodeOfRank.get(r)));
+    int size = nodeOfRank.size();
+    Redundancy.Builder b = Redundancy.builder().nodes(jobDir().resolve("nodes")).run("job").keep(keep)
+        .runDir(l -> jobDir().resolve("nodes").resolve(l.node()).resolve("local").resolve(runName(l.rank(), size)))
+        .persistentRunDir(r -> jobDir().resolve("persistent").resolve(runName(r, size)));
+    List<Layout> ls = new ArrayList<>();
+    for (Scheme s : schemes) {
+      Layout l = Placement.plan(locs, s, List.of());
+      ls.add(l);
+      b.level(l);
+    }
+    layouts = ls;
+    nodes = List.copyOf(nodeOfRank);
+    red = b.build();
+    return red;
+  }
+
+  /** The layouts in use (after the first {@link #protect} or {@link #recoverOwn}). */
+  public List<Layout> layouts() { return layouts == null ? List.of() : layouts; }
+
+  /**
+   * Before {@link Rank#run}: for each committed global version of the job (newest first) whose data this
+   * rank lacks in its node-local level, rebuilds it from the surviving nodes. Returns the report of the
+   * newest version it could provide, or null when nothing was needed or possible.
+   */
+  public RecoveryReport recoverOwn() {
+    ParallelCheckpointer ck = rank.checkpointer();
+    List<GlobalVersion> gvs = new ArrayList<>(ck.globalVersions());
+    java.util.Collections.reverse(gvs);
+    RecoveryReport newest = null;
+    for (GlobalVersion gv : gvs) {
+      if (gv.ranks() != comm.size()) continue;
+      Redundancy r = redundancy(gv.nodes());
+      Path own = jobDir().resolve("nodes").resolve(rank.node()).resolve("local").resolve(runName(comm.rank(), comm.size()));
+      if (Bundle.exists(own, gv.versions().get(comm.rank()))) continue;
+      RecoveryReport rep = r.recoverRank(gv.number(), comm.rank());
+      LOG.info("rank {}: global version {}: {}", comm.rank(), gv.number(), rep.message());
+      System.out.println("cairn redundancy: rank " + comm.rank() + " global " + gv.number() + ": " + rep.message());
+      if (rep.complete() && newest == null) newest = rep;
+    }
+    return newest;
+  }
+
+  /**
+   * Protects the global version the last {@code checkpoint()} committed (blocking protocol). Collective:
+   * every rank calls it right after the checkpoint.
+   */
+  public Redundancy.Protected protect() {
+    ParallelCheckpointer ck = rank.checkpointer();
+    long g = ck.lastGlobal();
+    GlobalVersion gv = ck.globalVersions().stream().filter(v -> v.number() == g).findFirst()
+        .orElseThrow(() -> new CairnException("redundancy: global version " + g + " is not committed; call protect() after a blocking checkpoint"));
+    Redundancy r = redundancy(gv.nodes());
+    int me = comm.rank(), size = comm.size();
+    long t0 = System.nanoTime();
+    Path own = jobDir().resolve("nodes").resolve(rank.node()).resolve("local").resolve(runName(me, size));
+    byte[] mine;
+    try {
+      mine = Bundle.pack(own, gv.versions().get(me));
+    } catch (IOException e) {
+      throw new CairnException("redundancy: rank " + me + " cannot read its version " + gv.versions().get(me) + " in " + own + ": " + e.getMessage(), e);
+    }
+    List<Member> table = allgather(new Member(me, rank.node(), gv.versions().get(me), mine.length, Bundle.crc(mine, 0, mine.length)));
+    double read = (System.nanoTime() - t0) / 1e9;
+    Map<String, Double> secs = new java.util.LinkedHashMap<>();
+    Map<String, Long> bytes = new java.util.LinkedHashMap<>();
+    try {
+      for (int li = 0; li < layouts.size(); li++) {
+        long s = System.nanoTime();
+        Layout l = layouts.get(li);
+        long written = l.scheme().kind() == Scheme.Kind.PARTNER ? partner(r, l, li, g, mine, table) : set(r, l, li, g, mine, table);
+        boolean firstOnNode = true;
+        for (int x = 0; x < me; x++) if (nodes.get(x).equals(rank.node())) firstOnNode = false;
+        if (firstOnNode) r.writeCatalog(l, g, rank.node(), table);
+        secs.put(Redundancy.levelDir(l), (System.nanoTime() - s) / 1e9);
+        bytes.put(Redundancy.levelDir(l), written);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("redundancy: rank " + me + " could not store its part of global version " + g + ": " + e.getMessage(), e);
+    }
+    comm.barrier(); // every part of id g is durable on its node
+    boolean firstOnNode = true;
+    for (int x = 0; x < me; x++) if (nodes.get(x).equals(rank.node())) firstOnNode = false;
+    if (firstOnNode) r.pruneNode(rank.node());
+    return new Redundancy.Protected(g, read, secs, bytes);
+  }
+
+  private List<Member> allgather(Member mine) {
+    if (comm.rank() != 0) comm.send(0, TAG, encode(List.of(mine)));
+    byte[] all = null;
+    if (comm.rank() == 0) {
+      Member[] t = new Member[comm.size()];
+      t[0] = mine;
+      for (int i = 1; i < comm.size(); i++) {
+        Member m = decode(comm.recv(Comm.ANY_SOURCE, TAG).data()).get(0);
+        t[m.rank()] = m;
+      }
+      all = encode(Arrays.asList(t));
+    }
+    return decode(comm.broadcast(0, all));
+  }
+
+  private static byte[] encode(List<Member> ms) {
+    try {
+      ByteArrayOutputStream bo = new ByteArrayOutputStream();
+      DataOutputStream o = new DataOutputStream(bo);
+      o.writeInt(ms.size());
+      for (Member m : ms) {
+        o.writeInt(m.rank());
+        o.writeUTF(m.node());
+        o.writeLong(m.version());
+        o.writeLong(m.length());
+        o.writeInt(m.crc());
+      }
+      o.flush();
+      return bo.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<Member> decode(byte[] b) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
+      int n = in.readInt();
+      List<Member> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) out.add(new Member(in.readInt(), in.readUTF(), in.readLong(), in.readLong(), in.readInt()));
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void fault(long g) {
+    String f = env.get(FAULT_VARIABLE);
+    if (f != null && rank.incarnation() == 0 && f.equals("encode:" + g + ":" + comm.rank())) {
+      System.err.println("fault injection: rank " + comm.rank() + " halts while encoding global " + g);
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  private long partner(Redundancy r, Layout l, int li, long g, byte[] mine, List<Member> table) throws IOException {
+    int me = comm.rank();
+    Integer holder = l.partners().get(me);
+    if (holder != null) comm.send(holder, TAG + 1 + li, mine);
+    fault(g);
+    long written = 0;
+    for (var e : l.partners().entrySet()) {
+      if (e.getValue() != me) continue;
+      byte[] b = comm.recv(e.getKey(), TAG + 1 + li).data();
+      Member owner = table.get(e.getKey());
+      if (b.length != owner.length() || Bundle.crc(b, 0, b.length) != owner.crc())
+        throw new IOException("partner data received from rank " + e.getKey() + " does not match its checksum");
+      r.writePartner(l, g, me, owner, b);
+      written += b.length;
+    }
+    return written;
+  }
+
+  private long set(Redundancy r, Layout l, int li, long g, byte[] mine, List<Member> table) throws IOException {
+    int me = comm.rank();
+    Layout.Group grp = l.groupOf(me);
+    if (grp == null) return 0;
+    int n = grp.ranks().size(), m = grp.m(), k = n - m, p = grp.ranks().indexOf(me);
+    long max = 0;
+    for (int x : grp.ranks()) max = Math.max(max, table.get(x).length());
+    int pl = (int) r.pieceLength(grp, max);
+    byte[] padded = Arrays.copyOf(mine, k * pl);
+    int tag = TAG + 16 + li;
+    int sent = 0;
+    // my piece u belongs to stripe s = p - m - u; its parity rows live on members s .. s+m-1
+    for (int u = 0; u < k; u++) {
+      int s = Math.floorMod(p - m - u, n);
+      byte[] msg = ByteBuffer.allocate(8 + pl).putInt(s).putInt(u).put(padded, u * pl, pl).array();
+      for (int t = 0; t < m; t++) {
+        comm.send(grp.ranks().get((s + t) % n), tag, msg);
+        if (++sent == Math.max(1, k * m / 2)) fault(g);
+      }
+    }
+    // I hold row t of stripe (p - t): k pieces each
+    byte[][][] pieces = new byte[m][k][];
+    for (int i = 0; i < k * m; i++) {
+      Message msg = comm.recv(Comm.ANY_SOURCE, tag);
+      ByteBuffer b = ByteBuffer.wrap(msg.data());
+      int s = b.getInt(), u = b.getInt();
+      int t = Math.floorMod(p - s, n);
+      if (t >= m || u < 0 || u >= k || msg.data().length != 8 + pl)
+        throw new IOException("unexpected piece (stripe " + s + ", piece " + u + ") from rank " + msg.source());
+      pieces[t][u] = msg.data();
+    }
+    ErasureCode code = r.codeOf(grp);
+    byte[] par = new byte[m * pl];
+    int[] offs = new int[k];
+    Arrays.fill(offs, 8);
+    for (int t = 0; t < m; t++) code.encodeRow(t, pieces[t], offs, par, t * pl, pl);
+    List<Member> mem = grp.ranks().stream().map(table::get).toList();
+    r.writeParity(l, g, grp, p, mem, pl, par);
+    return (long) m * pl;
+  }
+}

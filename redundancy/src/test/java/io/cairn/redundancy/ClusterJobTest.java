@@ -1,0 +1,93 @@
+package io.cairn.redundancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.cluster.Launcher;
+import io.cairn.cluster.Protocol;
+import io.cairn.redundancy.jobs.RingJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rank processes over loopback (the cluster module's launcher) encoding through the communicator. */
+class ClusterJobTest {
+  static final int CELLS = 20_000;
+  static final long STEPS = 60;
+
+  @TempDir Path dir;
+
+  private Launcher.Builder ring(Path d, int ranks, int nodes, String schemes) {
+    return Launcher.builder().ranks(ranks).nodes(nodes).jobDir(d).jvmOption("-Xmx96m").failTimeout(Duration.ofSeconds(20))
+        .protocol(Protocol.BLOCKING).env("CAIRN_CLUSTER_PERSISTENT_EVERY", "1000") // persistent only at the first checkpoint
+        .command(List.of(RingJob.class.getName(), "--cells", "" + CELLS, "--steps", "" + STEPS, "--every", "5", "--delay-ms", "25", "--schemes", schemes));
+  }
+
+  private static int await(Launcher.Job job) {
+    try {
+      return job.await(Duration.ofSeconds(150));
+    } catch (TimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + logs(job.jobDir()), e);
+    }
+  }
+
+  static String logs(Path dir) {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> s = Files.list(dir.resolve("logs"))) {
+      for (Path p : s.sorted().toList()) {
+        List<String> lines = Files.readAllLines(p);
+        b.append("---- ").append(p.getFileName()).append('\n');
+        for (String l : lines.subList(Math.max(0, lines.size() - 30), lines.size())) b.append(l).append('\n');
+      }
+    } catch (IOException e) {
+      b.append("(no logs: ").append(e).append(")");
+    }
+    return b.toString();
+  }
+
+  private void assertResult(Path d, int ranks) throws IOException {
+    assertThat(Files.readAllBytes(d.resolve("ring-result.bin"))).as("final state").isEqualTo(RingJob.reference(ranks, CELLS, STEPS));
+  }
+
+  @Test void killDuringEncodingThenLossOfANodeRebuildsFromTheXorSet() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("xor"));
+    // rank 2 is killed halfway through sending its pieces for global 3; later node-1 is lost as a whole
+    try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(ClusterRedundancy.FAULT_VARIABLE, "encode:3:2").start()) {
+      waitFor(job, d, "global 7 protected");
+      job.killNode("node-1");
+      assertThat(await(job)).as(logs(d)).isZero();
+      assertThat(job.restarts()).isGreaterThanOrEqualTo(2);
+    }
+    assertResult(d, 4);
+    String logs = logs(d);
+    assertThat(logs).as(logs).contains("from XOR");
+  }
+
+  @Test void rsOverSixNodesSurvivesTwoLostNodes() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("rs"));
+    try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").start()) {
+      waitFor(job, d, "global 5 protected");
+      job.killNode("node-2");
+      job.killNode("node-4");
+      assertThat(await(job)).as(logs(d)).isZero();
+    }
+    assertResult(d, 6);
+    String logs = logs(d);
+    // the lost nodes held each other's partner copies or not, but every lost rank got its data back
+    assertThat(logs).as(logs).containsPattern("from (PARTNER|RS)");
+  }
+
+  private static void waitFor(Launcher.Job job, Path d, String text) throws Exception {
+    long end = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < end && !job.isDone()) {
+      if (logs(d).contains(text)) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("'" + text + "' never appeared:\n" + logs(d));
+  }
+}
