@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * from its start, restart cost and checkpoint plan, which keeps a year of a 10,000-node cluster fast.
  */
 public final class Simulator {
-  private static final int SUBMIT = 0, END = 1, FAIL = 2, REPAIR = 3, WARN = 4, STOP_DONE = 5, TRACE_FAIL = 6;
+  private static final int SUBMIT = 0, END = 1, FAIL = 2, REPAIR = 3, WARN = 4, STOP_DONE = 5, TRACE_FAIL = 6, REQUEUE = 7;
   private static final int WAITING = 0, QUEUED = 1, RUNNING = 2, STOPPING = 3, DONE = 4;
 
   /** Runs {@code jobs} on the configured cluster with {@code policy}. */
@@ -59,7 +59,9 @@ public final class Simulator {
       r1 = c1 * cfg.restartFactor;
     }
 
-    double wallAt(int k) { return k * tau + (k - k / m) * c1 + (double) (k / m) * c2; }
+    double ckCost(int k) { return (k - k / m) * c1 + (double) (k / m) * c2; }
+
+    double wallAt(int k) { return k == 0 ? 0 : k * tau + ckCost(k); }
   }
 
   private final SimConfig cfg;
@@ -189,6 +191,7 @@ public final class Simulator {
         int node = Math.floorMod(f.node(), n);
         if (up[node]) fail(node, !f.nodeLoss(), Math.max(60, f.end() - f.start()));
       }
+      case REQUEUE -> { J j = all.get(a); if (j.version == b && j.state == QUEUED) queue.add(j); }
       case REPAIR -> repair(a);
       case WARN -> warn(a, b);
       default -> throw new IllegalStateException("unknown event type " + type);
@@ -272,12 +275,12 @@ public final class Simulator {
     j.stopAt = -1;
     plan(j);
     j.nCk = Double.isInfinite(j.tau) ? 0 : Math.max(0, (int) Math.ceil(j.rem / j.tau - 1e-9) - 1);
-    j.endTime = now + j.overhead0 + j.rem + (j.wallAt(j.nCk) - j.nCk * j.tau);
+    j.endTime = now + j.overhead0 + j.rem + j.ckCost(j.nCk);
     j.version++;
     ev.push(j.endTime, END, j.idx, j.version);
     double estRem = Math.max(j.job.estimate() - j.resumeFrom, 1);
     int estCk = Double.isInfinite(j.tau) ? 0 : Math.max(0, (int) Math.ceil(estRem / j.tau) - 1);
-    j.schedEnd = now + j.overhead0 + estRem + (j.wallAt(estCk) - estCk * j.tau);
+    j.schedEnd = now + j.overhead0 + estRem + j.ckCost(estCk);
     running.add(j);
     listener.started(j.job.id(), now, nodes, j.resumeFrom);
   }
@@ -341,7 +344,7 @@ public final class Simulator {
     if (j.nCk == 0) { k = 0; computed = Math.min(e, j.rem); ck = 0; }
     else if (e >= j.wallAt(j.nCk)) {
       k = j.nCk;
-      ck = j.wallAt(k) - k * j.tau;
+      ck = j.ckCost(k);
       computed = Math.min(j.rem, k * j.tau + e - j.wallAt(k));
     } else {
       double block = j.m * j.tau + (j.m - 1) * j.c1 + j.c2;
@@ -438,7 +441,7 @@ public final class Simulator {
       j.resumeFromL1 = false;
       release(j);
       j.state = QUEUED;
-      queue.add(j);
+      ev.push(now, REQUEUE, j.idx, j.version); // joins the queue after this scheduling pass
       preemptions++;
       listener.stopped(j.job.id(), now, reason, 0);
       return true;
@@ -494,7 +497,7 @@ public final class Simulator {
       else { head = j; break; }
     }
     if (head == null) return;
-    if (cfg.preemption && head.job.priority() > 0) preemptFor(head);
+    if (cfg.preemption && head.job.priority() > 0 && preemptFor(head)) return; // let the freed nodes go to the head first
     if (cfg.scheduler == SimConfig.Scheduler.FCFS || freeTop == 0) return;
     double shadow = Double.POSITIVE_INFINITY;
     int extra = freeTop;
@@ -522,19 +525,21 @@ public final class Simulator {
     return overhead + rem;
   }
 
-  private void preemptFor(J head) {
+  private boolean preemptFor(J head) {
     int need = head.job.nodes() - freeTop - stoppingNodes;
-    if (need <= 0) return;
+    if (need <= 0) return false;
     List<J> cands = new ArrayList<>();
     int total = 0;
     for (J r : running) if (r.state == RUNNING && r.job.priority() < head.job.priority()) { cands.add(r); total += r.alloc.length; }
-    if (total < need) return;
+    if (total < need) return false;
     cands.sort(Comparator.comparingDouble((J r) -> -r.runStart).thenComparingInt(r -> r.idx));
+    boolean any = false;
     for (J r : cands) {
       if (need <= 0) break;
       int k = r.alloc.length;
-      if (beginStop(r, "preempted")) need -= k;
+      if (beginStop(r, "preempted")) { need -= k; any = true; }
     }
+    return any;
   }
 
   // ---------------------------------------------------------------- bookkeeping
@@ -587,10 +592,10 @@ public final class Simulator {
       useful += j.useful * k; wasted += j.wasted * k; ck += j.ckptTime * k; rs += j.restartTime * k;
       ckpts += j.ckpts;
       if (j.killed) killed++;
-      if (j.abandoned) continue;
-      jobs++;
       minSubmit = Math.min(minSubmit, j.job.submit());
       maxEnd = Math.max(maxEnd, j.end);
+      if (j.abandoned) continue;
+      jobs++;
       double wait = j.firstStart - j.job.submit(), turn = j.end - j.job.submit(), exec = j.end - j.firstStart;
       sw += wait; st += turn;
       ss += turn / Math.max(exec, 1e-9);
