@@ -187,8 +187,8 @@ public final class Checkpointer implements AutoCloseable {
     @Override public Kind kind() { return Kind.OBJECT; }
     @Override public long length() { return -1; }
 
-    @Override public MemorySegment capture(Arena arena, boolean stage) throws IOException {
-      StateWriter w = new StateWriter();
+    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+      StateWriter w = new StateWriter(); // a private copy already: no staging needed
       object.save(w);
       return MemorySegment.ofArray(w.toByteArray());
     }

@@ -12,6 +12,7 @@ import io.cairn.internal.store.MemoryStorage;
 import io.cairn.spi.Storage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +68,7 @@ public final class Engine implements AutoCloseable {
   private boolean closed;
   private final Thread shutdownHook;
   private final Stats stats = new Stats();
+  private final StagingPool staging;
 
   /** Statistics kept for {@code stats.json} and {@code cairn advise}. */
   static final class Stats {
@@ -118,6 +120,7 @@ public final class Engine implements AutoCloseable {
     seedCostFromStats();
     if (settings.bool("signals")) Signals.install();
     this.signalsSeen = Signals.count();
+    this.staging = new StagingPool(stagingLimit);
     this.shutdownHook = mode == Settings.Mode.ASYNC ? new Thread(this::drainAtExit, "cairn-drain-" + run) : null;
     if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -216,7 +219,7 @@ public final class Engine implements AutoCloseable {
     }
     if (mode == Settings.Mode.SYNC) {
       try (Arena arena = Arena.ofConfined()) {
-        List<LevelStore.Captured> cap = capture(srcs, arena, false);
+        List<LevelStore.Captured> cap = capture(srcs, arena, null);
         Version ver = writeLevels(h, cap, targets);
         double secs = (System.nanoTime() - t0) / 1e9;
         policy.checkpointed(secs);
@@ -253,14 +256,22 @@ public final class Engine implements AutoCloseable {
       staged += need;
     }
     Arena arena = Arena.ofShared();
+    List<MemorySegment> taken = new ArrayList<>();
     List<LevelStore.Captured> cap;
     try {
-      cap = capture(srcs, arena, true);
+      cap = capture(srcs, arena, view -> {
+        MemorySegment copy = staging.take(view.byteSize());
+        taken.add(copy);
+        MemorySegment.copy(view, 0, copy, 0, view.byteSize());
+        return copy.asSlice(0, view.byteSize());
+      });
     } catch (IOException | RuntimeException e) {
       arena.close();
+      staging.give(taken);
       release(need);
       throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
     }
+    arena.close(); // mappings of routed files are not needed once copied
     double secs = (System.nanoTime() - t0) / 1e9;
     policy.checkpointed(secs);
     CompletableFuture<Version> f = new CompletableFuture<>();
@@ -277,7 +288,7 @@ public final class Engine implements AutoCloseable {
         backgroundFailure = e;
         log.error("background checkpoint {} of '{}' failed: {}", v, run, e.getMessage());
       } finally {
-        arena.close();
+        staging.give(taken);
         release(reserved);
         synchronized (inFlight) { inFlight.remove(v); }
       }
@@ -302,10 +313,10 @@ public final class Engine implements AutoCloseable {
     return 0; // objects: known only after save(); they are small by design
   }
 
-  private static List<LevelStore.Captured> capture(List<RegionSource> srcs, Arena arena, boolean stage) throws IOException {
+  private static List<LevelStore.Captured> capture(List<RegionSource> srcs, Arena arena, RegionSource.Stager stager) throws IOException {
     List<LevelStore.Captured> out = new ArrayList<>(srcs.size());
     for (RegionSource r : srcs) {
-      var seg = r.capture(arena, stage);
+      var seg = r.capture(arena, stager);
       long len = r.length() >= 0 ? r.length() : seg.byteSize();
       out.add(new LevelStore.Captured(r.name(), r.kind(), len, seg));
     }
@@ -609,6 +620,7 @@ public final class Engine implements AutoCloseable {
       pendingFailure = backgroundFailure;
     }
     closed = true;
+    staging.close();
     closeLocks();
     if (pendingFailure != null) {
       throw new CairnException("a background checkpoint failed before close: " + pendingFailure.getMessage()

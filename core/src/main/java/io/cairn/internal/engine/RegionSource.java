@@ -16,12 +16,18 @@ public interface RegionSource {
   /** Element count (arrays), capacity (buffers) or -1 when the size is not fixed (objects, files). */
   long length();
 
+  /** Makes the independent copy of a view that an asynchronous checkpoint writes in the background. */
+  interface Stager {
+    MemorySegment copy(MemorySegment view);
+  }
+
   /**
-   * The region's bytes. {@code stage == false}: a view valid until the checkpoint returns (no copy where
-   * possible). {@code stage == true}: an independent copy allocated in {@code arena}, so the program may
-   * change the state while the copy is written in the background.
+   * The region's bytes. {@code stager == null}: a view valid until the checkpoint returns (no copy where
+   * possible). Otherwise an independent copy (made by the stager, or a fresh private array), so the
+   * program may change its state while the copy is written in the background. {@code arena} holds
+   * mappings made for the capture.
    */
-  MemorySegment capture(Arena arena, boolean stage) throws IOException;
+  MemorySegment capture(Arena arena, Stager stager) throws IOException;
 
   /** Receives the region's bytes in order during a restore. */
   interface Sink {
@@ -32,10 +38,4 @@ public interface RegionSource {
 
   Sink sink(RegionEntry entry) throws IOException;
 
-  /** Copies the captured view into the arena. */
-  static MemorySegment stageCopy(Arena arena, MemorySegment view) {
-    MemorySegment copy = arena.allocate(Math.max(1, view.byteSize()), 64).asSlice(0, view.byteSize());
-    MemorySegment.copy(view, 0, copy, 0, view.byteSize());
-    return copy;
-  }
 }

@@ -50,8 +50,8 @@ public final class Regions {
 
   /** Arrays and buffers: a live view; the restore writes straight into the program's memory. */
   record SegmentRegion(String name, Kind kind, long length, MemorySegment seg) implements RegionSource {
-    @Override public MemorySegment capture(Arena arena, boolean stage) {
-      return stage ? RegionSource.stageCopy(arena, seg) : seg;
+    @Override public MemorySegment capture(Arena arena, Stager stager) {
+      return stager != null ? stager.copy(seg) : seg;
     }
 
     @Override public Sink sink(RegionEntry entry) {
@@ -68,10 +68,10 @@ public final class Regions {
     @Override public Kind kind() { return Kind.BOOLEAN; }
     @Override public long length() { return array.length; }
 
-    @Override public MemorySegment capture(Arena arena, boolean stage) {
-      byte[] b = new byte[array.length];
+    @Override public MemorySegment capture(Arena arena, Stager stager) {
+      byte[] b = new byte[array.length]; // a private copy already: no staging needed
       for (int i = 0; i < b.length; i++) b[i] = (byte) (array[i] ? 1 : 0);
-      return stage ? RegionSource.stageCopy(arena, MemorySegment.ofArray(b)) : MemorySegment.ofArray(b);
+      return MemorySegment.ofArray(b);
     }
 
     @Override public Sink sink(RegionEntry entry) {
@@ -90,12 +90,12 @@ public final class Regions {
     @Override public Kind kind() { return Kind.FILE; }
     @Override public long length() { return -1; }
 
-    @Override public MemorySegment capture(Arena arena, boolean stage) throws IOException {
+    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
         long size = ch.size();
         if (size == 0) return MemorySegment.NULL.reinterpret(0);
         MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-        return stage ? RegionSource.stageCopy(arena, mapped) : mapped;
+        return stager != null ? stager.copy(mapped) : mapped;
       }
     }
 
