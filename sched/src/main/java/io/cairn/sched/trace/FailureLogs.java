@@ -61,6 +61,7 @@ public final class FailureLogs {
         if (f.size() <= Math.max(Math.max(sys, node), Math.max(st, en))) throw new IllegalArgumentException("only " + f.size() + " fields");
         double s = LocalDateTime.parse(f.get(st).strip(), LANL).toEpochSecond(ZoneOffset.UTC);
         double e = LocalDateTime.parse(f.get(en).strip(), LANL).toEpochSecond(ZoneOffset.UTC);
+        if (f.get(node).isBlank()) throw new IllegalArgumentException("no node number (nodenumz is empty), record left out");
         String cat = "";
         for (int i = 0; i < BLAME.length; i++) {
           if (blame[i] >= 0 && blame[i] < f.size() && !f.get(blame[i]).isBlank()) { cat = BLAME[i] + ":" + f.get(blame[i]).strip(); break; }
