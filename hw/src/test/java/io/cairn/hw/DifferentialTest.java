@@ -13,7 +13,9 @@ import io.cairn.hw.state.HwState;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * For each example: N fast + move + M iverilog == N+M iverilog == N+M fast (every flop after every
@@ -22,18 +24,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DifferentialTest {
   static final int N = 150, M = 100;
 
-  static Stimulus stim(String design, long seed) {
-    return new RandomStimulus(seed, 2, 48, Map.of());
+  static Stream<Arguments> cases() {
+    return Stream.of("counter", "fifo", "uart", "cpu", "link/system")
+        .flatMap(d -> Stream.of(Arguments.of(d, 42L, 48), Arguments.of(d, 7L, 0)));
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"counter", "fifo", "uart", "cpu"})
-  void fastToIverilogAndBack(String name) throws Exception {
+  @ParameterizedTest(name = "{0} seed {1} reset every {2}")
+  @MethodSource("cases")
+  void fastToIverilogAndBack(String name, long seed, int resetEvery) throws Exception {
     Examples.assumeIverilog();
     Examples.Design d = Examples.get(name);
     Netlist nl = d.netlist();
     IverilogSim iv = new IverilogSim(nl, d.synthesis().verilog(), Examples.work());
-    Stimulus stim = stim(name, 42 + name.hashCode());
+    Stimulus stim = new RandomStimulus(seed, 2, resetEvery, Map.of());
     HwState zero = HwState.initial(nl);
 
     SimResult fastAll = Traces.fast(nl, zero, stim, N + M);

@@ -1,0 +1,79 @@
+package io.cairn.cli.hw;
+
+import io.cairn.cli.core.Json;
+import io.cairn.hw.Hw;
+import io.cairn.hw.state.HwState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cairn hw move}: move a state into the simulator (and run with waveforms) or back into the fast engine. */
+@Command(name = "move", mixinStandardHelpOptions = true,
+    description = {"--to sim: load a state into the observable simulator, run --cycles with a VCD, save the state at the stop cycle.",
+        "--to fast: load a (simulator's) state into the fast engine and run on to --until."})
+public final class HwMoveCommand implements Callable<Integer> {
+  enum Target { sim, fast }
+
+  @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)") Path design;
+
+  @Option(names = "--to", required = true, description = "sim or fast") Target to;
+
+  @Option(names = "--state", description = "the state file to move (default: reset state)") Path stateIn;
+
+  @Option(names = "--cycles", description = "--to sim: cycles to simulate (default ${DEFAULT-VALUE})", defaultValue = "200") long cycles;
+
+  @Option(names = "--vcd", description = "--to sim: waveform file") Path vcd;
+
+  @Option(names = "--sim", description = "--to sim: iverilog, event or auto (default ${DEFAULT-VALUE})", defaultValue = "auto") Hw.SimKind sim;
+
+  @Option(names = "--netlist-v", description = "the Verilog netlist for iverilog (default: <name>_netlist.v next to the JSON)") Path netlistV;
+
+  @Option(names = "--until", description = "--to fast: stop condition (default: --max-cycles)") String until;
+
+  @Option(names = "--max-cycles", description = "--to fast: give up after this many cycles (default ${DEFAULT-VALUE})", defaultValue = "100000000") long maxCycles;
+
+  @Option(names = "--save-state", description = "write the state at the stop cycle here") Path stateOut;
+
+  @Option(names = "--json", description = "print the result as JSON") boolean json;
+
+  @Mixin StimOptions stim;
+
+  @Override public Integer call() throws Exception {
+    Hw.Design d = Hw.design(design, netlistV);
+    HwState start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
+    if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, json);
+    Path work = Files.createTempDirectory("cairn-hw");
+    try {
+      Hw.MoveReport r = Hw.moveToSim(d, start, stim.stimulus(), cycles, vcd, sim, work);
+      if (stateOut != null) Hw.writeState(d, r.end(), stateOut);
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("design", d.netlist().top());
+        m.put("simulator", r.simulator());
+        m.put("startCycle", start.cycle());
+        m.put("cycle", r.end().cycle());
+        m.put("seconds", r.seconds());
+        m.put("vcd", vcd == null ? null : vcd.toString());
+        m.put("state", stateOut == null ? null : stateOut.toString());
+        System.out.println(Json.write(m));
+      } else {
+        System.out.printf("%s: moved state of cycle %d into %s, simulated %d cycles to cycle %d in %.2f s%n", d.netlist().top(),
+            start.cycle(), r.simulator(), cycles, r.end().cycle(), r.seconds());
+        if (vcd != null) System.out.println("  waveforms: " + vcd);
+        if (stateOut != null) System.out.println("  state at cycle " + r.end().cycle() + " saved to " + stateOut);
+      }
+      return 0;
+    } finally {
+      try (var s = Files.list(work)) {
+        for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(work);
+    }
+  }
+}

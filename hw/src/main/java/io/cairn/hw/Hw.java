@@ -1,0 +1,108 @@
+package io.cairn.hw;
+
+import io.cairn.hw.engine.Breakpoint;
+import io.cairn.hw.engine.FastEngine;
+import io.cairn.hw.engine.Stimulus;
+import io.cairn.hw.netlist.Netlist;
+import io.cairn.hw.netlist.NetlistLoader;
+import io.cairn.hw.sim.EventSim;
+import io.cairn.hw.sim.IverilogSim;
+import io.cairn.hw.sim.SimResult;
+import io.cairn.hw.sim.Simulator;
+import io.cairn.hw.state.HwState;
+import io.cairn.hw.state.StateFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The hardware-debugging flow in a few calls (what {@code cairn hw} uses): load a synthesised
+ * design, run it in the fast engine to a breakpoint, move its state into an observable simulator
+ * (iverilog or Cairn's event-level one) and run on with waveforms, and move the simulator's state
+ * back. Building blocks: {@link io.cairn.hw.netlist} (Yosys netlists), {@link io.cairn.hw.engine}
+ * (fast engine, breakpoints, stimuli), {@link io.cairn.hw.sim} (simulators, VCD),
+ * {@link io.cairn.hw.state} (state files), {@link io.cairn.hw.link} (StateLink).
+ */
+public final class Hw {
+  private Hw() { }
+
+  /** A synthesised design: the JSON netlist and, for iverilog, the Verilog netlist of the same run. */
+  public record Design(Netlist netlist, Path json, Path verilog) {
+    /** Whether the Verilog netlist exists (iverilog needs it). */
+    public boolean hasVerilog() { return verilog != null && Files.isRegularFile(verilog); }
+  }
+
+  /**
+   * Loads {@code json}; the Verilog netlist is {@code verilog} or, when null, {@code <name>_netlist.v}
+   * next to the JSON (what {@code cairn hw synth} writes).
+   */
+  public static Design design(Path json, Path verilog) {
+    Netlist nl = NetlistLoader.load(json);
+    Path v = verilog;
+    if (v == null) {
+      String n = json.getFileName().toString();
+      v = json.resolveSibling((n.endsWith(".json") ? n.substring(0, n.length() - 5) : n) + "_netlist.v");
+    }
+    return new Design(nl, json, v);
+  }
+
+  /** The outcome of a fast run. */
+  public record RunReport(HwState end, boolean hit, long cycles, double seconds, Map<String, Long> outputs) {
+    public double cyclesPerSecond() { return seconds > 0 ? cycles / seconds : 0; }
+  }
+
+  /** Runs the fast engine from {@code start} until {@code until} holds or {@code maxCycles} cycles ran. */
+  public static RunReport runFast(Design d, HwState start, Stimulus stim, Breakpoint until, long maxCycles) {
+    FastEngine e = new FastEngine(d.netlist());
+    e.load(start);
+    e.setStimulus(stim);
+    long t0 = System.nanoTime();
+    boolean hit = e.run(until, maxCycles, null);
+    double s = (System.nanoTime() - t0) / 1e9;
+    Map<String, Long> outs = new LinkedHashMap<>();
+    for (Netlist.Port p : d.netlist().outputs()) outs.put(p.name(), e.value(p.nets()));
+    return new RunReport(e.state(), hit, e.cycle() - start.cycle(), s, outs);
+  }
+
+  /** Which observable simulator to use. */
+  public enum SimKind { IVERILOG, EVENT, AUTO }
+
+  /** A simulator for {@code d}: iverilog when asked (or AUTO and installed), else the event-level one. */
+  public static Simulator simulator(Design d, SimKind kind, Path workDir) {
+    boolean iv = switch (kind) {
+      case IVERILOG -> true;
+      case EVENT -> false;
+      case AUTO -> IverilogSim.available() && d.hasVerilog();
+    };
+    if (iv) {
+      if (!IverilogSim.available()) throw new IllegalStateException("iverilog/vvp/yosys not installed (Debian packages iverilog, yosys); use --sim event");
+      if (!d.hasVerilog()) throw new IllegalStateException("no Verilog netlist " + d.verilog() + " for iverilog; synthesise with 'cairn hw synth' or pass --netlist-v");
+      return new IverilogSim(d.netlist(), d.verilog(), workDir);
+    }
+    return new EventSim(d.netlist());
+  }
+
+  /** The outcome of a run in the simulator. */
+  public record MoveReport(HwState end, String simulator, long cycles, double seconds) { }
+
+  /** Moves {@code start} into a simulator and runs {@code cycles} cycles there, with a VCD when {@code vcd} is set. */
+  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind, Path work)
+      throws IOException {
+    Simulator sim = simulator(d, kind, work);
+    long t0 = System.nanoTime();
+    SimResult r = sim.run(start, stim, cycles, vcd, false);
+    return new MoveReport(r.end(), sim.name(), cycles, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Reads a state file for {@code d} (validated: version, netlist hash, names, checksum). */
+  public static HwState readState(Design d, Path file) throws IOException {
+    return StateFile.read(file, d.netlist());
+  }
+
+  /** Writes a state file for {@code d}. */
+  public static void writeState(Design d, HwState s, Path file) throws IOException {
+    StateFile.write(s, d.netlist(), file);
+  }
+}
