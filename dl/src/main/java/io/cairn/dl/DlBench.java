@@ -23,7 +23,7 @@ public final class DlBench {
 
   /** The whole report; stall and memcpy are medians over the two-phase checkpoints, the memcpy taken just before each. */
   public record Report(int params, long stateBytes, int workers, List<Row> rows, double memcpyMillis, double stallOverMemcpy,
-      double adaptiveExpectedOverheadPercent) { }
+      double adaptiveExpectedOverheadPercent, double quietStallMillis, double quietMemcpyMillis) { }
 
   /**
    * Runs the benchmark in {@code work} (a scratch directory it fills with checkpoints).
@@ -70,7 +70,32 @@ public final class DlBench {
       params = t.model().paramCount();
     }
     double stall = rows.get(2).meanStallMillis();
-    return new Report(params, bytes, base.workers, rows, memcpy, stall / memcpy, results.get(3).getLast().expectedOverhead() * 100);
+    double[] quiet = quiet(base, work.resolve("quiet"), 41);
+    return new Report(params, bytes, base.workers, rows, memcpy, stall / memcpy, results.get(3).getLast().expectedOverhead() * 100,
+        quiet[0], quiet[1]);
+  }
+
+  /**
+   * Median snapshot stall and memcpy with no persist in flight (each checkpoint is awaited before the
+   * next), alternating the two measurements: the cost of phase 1 itself, without contention.
+   */
+  private static double[] quiet(DemoRun.Options base, Path dir, int reps) {
+    double[] stall = new double[reps], mem = new double[reps];
+    try (Trainer t = DemoRun.trainer(base); io.cairn.Checkpointer ck = DemoRun.checkpointer(dir, true)) {
+      TrainingState st = TrainingState.of(t).attach(ck);
+      t.step();
+      for (int i = 0; i < reps; i++) {
+        long m0 = System.nanoTime();
+        DemoRun.copyState(t);
+        long m1 = System.nanoTime();
+        io.cairn.Checkpoint c = st.capture();
+        long m2 = System.nanoTime();
+        c.await();
+        mem[i] = (m1 - m0) / 1e6;
+        stall[i] = (m2 - m1) / 1e6;
+      }
+    }
+    return new double[] {median(stall), median(mem)};
   }
 
   private static double median(double[] v) {

@@ -51,18 +51,22 @@ public final class DlBenchCommand implements Callable<Integer> {
             x.mode(), x.steps(), x.checkpoints(), x.interval(), x.seconds(), x.stepsPerSecond(), x.meanStallMillis(), x.overheadPercent()));
       }
       out.printf(Locale.ROOT, "{\"params\":%d,\"stateBytes\":%d,\"workers\":%d,\"memcpyMillis\":%.4f,\"stallOverMemcpy\":%.3f,"
-          + "\"adaptiveExpectedOverheadPercent\":%.3f,\"rows\":[%s]}%n", r.params(), r.stateBytes(), r.workers(), r.memcpyMillis(),
-          r.stallOverMemcpy(), r.adaptiveExpectedOverheadPercent(), rows);
+          + "\"adaptiveExpectedOverheadPercent\":%.3f,\"quietStallMillis\":%.4f,\"quietMemcpyMillis\":%.4f,\"rows\":[%s]}%n",
+          r.params(), r.stateBytes(), r.workers(), r.memcpyMillis(), r.stallOverMemcpy(), r.adaptiveExpectedOverheadPercent(),
+          r.quietStallMillis(), r.quietMemcpyMillis(), rows);
       return 0;
     }
     out.printf(Locale.ROOT, "model: MLP with %d parameters; array state (weights + Adam moments) %.2f MiB; %d workers; median of %d runs%n",
         r.params(), r.stateBytes() / 1048576.0, r.workers(), reps);
-    out.printf(Locale.ROOT, "%-20s %6s %6s %5s %9s %9s %12s %10s%n", "mode", "steps", "ckpts", "k", "seconds", "steps/s", "stall ms/ck", "overhead");
+    out.printf(Locale.ROOT, "%-20s %6s %6s %5s %9s %9s %12s %10s%n", "mode", "steps", "ckpts", "k", "seconds", "steps/s", "med stall ms", "overhead");
     for (DlBench.Row x : r.rows()) {
       out.printf(Locale.ROOT, "%-20s %6d %6d %5s %9.3f %9.2f %12.3f %9.2f%%%n", x.mode(), x.steps(), x.checkpoints(),
           x.interval() > 0 ? Integer.toString(x.interval()) : "-", x.seconds(), x.stepsPerSecond(), x.meanStallMillis(), x.overheadPercent());
     }
-    out.printf(Locale.ROOT, "plain memcpy of the array state: %.3f ms; two-phase stall / memcpy = %.2fx%n", r.memcpyMillis(), r.stallOverMemcpy());
+    out.printf(Locale.ROOT, "during training (previous persist may be running): median stall %.3f ms, plain memcpy of the array state %.3f ms: %.2fx%n",
+        r.rows().get(2).meanStallMillis(), r.memcpyMillis(), r.stallOverMemcpy());
+    out.printf(Locale.ROOT, "quiet (no persist in flight): median stall %.3f ms, memcpy %.3f ms: %.2fx%n", r.quietStallMillis(),
+        r.quietMemcpyMillis(), r.quietStallMillis() / r.quietMemcpyMillis());
     out.printf(Locale.ROOT, "adaptive interval: k=%d, expected overhead %.2f%% (bound %.1f%%)%n", r.rows().get(3).interval(),
         r.adaptiveExpectedOverheadPercent(), bound * 100);
     if (!plot.equals("none")) out.println("plot: " + plot);
