@@ -218,7 +218,7 @@ public final class Engine implements AutoCloseable {
       if (Files.isRegularFile(e.getValue())) srcs.add(new Regions.FileRegion(e.getKey(), e.getValue()));
     }
     if (mode == Settings.Mode.SYNC) {
-      try (Arena arena = Arena.ofConfined()) {
+      try (Arena arena = Arena.ofShared()) { // shared: the pack writer thread reads mapped files in place
         List<LevelStore.Captured> cap = capture(srcs, arena, null);
         Version ver = writeLevels(h, cap, targets);
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -135,9 +135,16 @@ public final class LevelStore {
             for (long off = 0; off < size; off += blockSize, index++) {
               int len = (int) Math.min(blockSize, size - off);
               Chunk chunk = writer.free();
-              chunk.rawBuf.clear().limit(len);
-              MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(chunk.rawBuf), 0, len);
-              chunk.reset(c.name(), index, off, chunk.rawBuf, prev);
+              ByteBuffer raw;
+              if (c.data().isNative()) {
+                // off-heap (staged copies, mapped files): the stages and the writer read it in place
+                raw = c.data().asSlice(off, len).asByteBuffer();
+              } else {
+                // heap arrays cannot be handed to native code or I/O as they are: one copy
+                raw = chunk.rawBuf.clear().limit(len);
+                MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
+              }
+              chunk.reset(c.name(), index, off, raw, prev);
               for (ChunkStage stage : stages) {
                 stage.apply(chunk);
                 if (chunk.reused != null) break;
