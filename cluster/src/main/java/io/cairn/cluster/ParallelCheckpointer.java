@@ -233,8 +233,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  /** Waits until the coordinator committed global version {@code g} (or a rollback interrupts). */
-  void awaitCommitted(long g) {
+  /**
+   * Waits until global version {@code g} is committed (with Chandy-Lamport, {@link #checkpoint} returns before).
+   * Throws {@link RollbackException} when the job rolls back meanwhile.
+   */
+  public void awaitCommitted(long g) {
     ep.lock.lock();
     try {
       while (true) {

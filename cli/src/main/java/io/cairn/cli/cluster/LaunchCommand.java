@@ -1,0 +1,48 @@
+package io.cairn.cli.cluster;
+
+import io.cairn.cluster.Launcher;
+import io.cairn.cluster.Protocol;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cairn launch -n N [--nodes K | --hosts a,b] -- <main> [args]}: starts a parallel job with a coordinator and supervises it. */
+@Command(name = "launch", mixinStandardHelpOptions = true,
+    description = {"Starts N ranks of a Java program (child JVMs) and a coordinator, and supervises them: a rank or the",
+        "coordinator that dies is started again and the job rolls back to its newest committed global checkpoint.",
+        "Example: cairn launch -n 4 --nodes 2 -- io.cairn.cluster.examples.Heat --steps 500",
+        "Under Slurm or mpirun, start the program with srun/mpirun instead: ranks read SLURM_PROCID, OMPI_COMM_WORLD_RANK or PMI_RANK."})
+public final class LaunchCommand implements Callable<Integer> {
+  @Option(names = {"-n", "--ranks"}, required = true, description = "number of ranks") int ranks;
+  @Option(names = "--nodes", description = "simulate this many nodes on this machine (default 1)") Integer nodes;
+  @Option(names = "--hosts", split = ",", description = "hosts to run ranks on (one node each); non-local hosts through ssh, sharing the job directory")
+  List<String> hosts;
+  @Option(names = "--job", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE}); a job restarted in it resumes from its newest global checkpoint")
+  Path job;
+  @Option(names = "--protocol", defaultValue = "blocking", description = "blocking, chandy-lamport or independent (default ${DEFAULT-VALUE})") String protocol;
+  @Option(names = "--max-restarts", defaultValue = "50", description = "processes restarted after failures before giving up (default ${DEFAULT-VALUE})") int maxRestarts;
+  @Option(names = "--fail-timeout", defaultValue = "10", description = "seconds of missed heartbeats before a rank is declared failed (default ${DEFAULT-VALUE})") int failTimeout;
+  @Option(names = "--timeout", defaultValue = "86400", description = "seconds before the job is killed (default ${DEFAULT-VALUE})") long timeout;
+  @Option(names = "--jvm", description = "extra JVM option for the ranks (repeatable), e.g. --jvm=-Xmx2g") List<String> jvm = new ArrayList<>();
+  @Parameters(arity = "1..*", paramLabel = "MAIN_AND_ARGS", description = "the ranks' main class and its arguments (or -jar app.jar ...), after --")
+  List<String> command;
+
+  @Override public Integer call() throws Exception {
+    Launcher.Builder b = Launcher.builder().ranks(ranks).jobDir(job).protocol(Protocol.parse(protocol)).command(command)
+        .maxRestarts(maxRestarts).failTimeout(Duration.ofSeconds(failTimeout)).inheritIO(true);
+    if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
+    else if (nodes != null) b.nodes(nodes);
+    for (String o : jvm) b.jvmOption(o);
+    try (Launcher.Job j = b.start()) {
+      int code = j.await(Duration.ofSeconds(timeout));
+      System.err.printf("cairn launch: job %s in %.1f s, %d process(es) restarted after failures%n", code == 0 ? "finished" : "FAILED (exit " + code + ")",
+          j.elapsed(), j.restarts());
+      return code;
+    }
+  }
+}
