@@ -111,6 +111,30 @@ class ErasureCodeTest {
     }
   }
 
+  @Test void everyErasurePatternUpToMIsRebuiltForSeveralShapes() {
+    Random rnd = new Random(9);
+    for (int[] km : new int[][] {{8, 2}, {20, 2}, {10, 4}, {5, 3}, {12, 1}}) {
+      int k = km[0], m = km[1], n = k + m;
+      ErasureCode code = ErasureCode.reedSolomon(k, m, 8);
+      int len = code.blockSize();
+      byte[][] data = randomShards(rnd, k, len);
+      byte[][] par = new byte[m][len];
+      code.encode(data, par, len);
+      for (long mask = 0; mask < (1L << n); mask++) {
+        if (Long.bitCount(mask) > m || Long.bitCount(mask) == 0) continue;
+        byte[][] sh = new byte[n][];
+        boolean[] present = new boolean[n];
+        for (int i = 0; i < n; i++) {
+          present[i] = (mask >>> i & 1) == 0;
+          sh[i] = present[i] ? (i < k ? data[i] : par[i - k]) : new byte[len];
+        }
+        code.reconstruct(sh, present, len);
+        for (int j = 0; j < k; j++) assertThat(sh[j]).as("%s erasures %s", code, Long.toBinaryString(mask)).isEqualTo(data[j]);
+        for (int i = 0; i < m; i++) assertThat(sh[k + i]).isEqualTo(par[i]);
+      }
+    }
+  }
+
   @Test void offsetsWithinLargerArrays() {
     ErasureCode code = ErasureCode.reedSolomon(3, 2, 32);
     Random rnd = new Random(5);

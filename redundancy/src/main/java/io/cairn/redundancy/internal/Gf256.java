@@ -81,7 +81,24 @@ public final class Gf256 {
   }
 
   /**
-   * The m x k parity part of a systematic MDS generator: a Cauchy matrix 1/(x_i + y_j) with
+   * For m = 2: row 0 all ones, row 1 the k distinct non-zero elements whose bit matrices have the fewest
+   * ones (ties: smaller value first), in increasing order. Every 1x1 minor is non-zero and every 2x2
+   * minor is a_i + a_j != 0, so the code is MDS; and it needs far fewer XORs than a Cauchy row.
+   */
+  static int[][] twoRows(int k) {
+    Integer[] e = new Integer[255];
+    for (int i = 0; i < 255; i++) e[i] = i + 1;
+    java.util.Arrays.sort(e, java.util.Comparator.comparingInt((Integer x) -> ones(x)).thenComparingInt(x -> x));
+    int[] row1 = new int[k];
+    for (int j = 0; j < k; j++) row1[j] = e[j];
+    java.util.Arrays.sort(row1);
+    int[] row0 = new int[k];
+    java.util.Arrays.fill(row0, 1);
+    return new int[][] {row0, row1};
+  }
+
+  /**
+   * The m x k parity part of a systematic MDS generator (for m = 2 see {@link #twoRows}): a Cauchy matrix 1/(x_i + y_j) with
    * x_i = k + i, y_j = j, columns scaled so that the first row is all ones (parity 0 is plain XOR),
    * and every other row scaled by the factor that gives its bit matrices the fewest ones. Scaling rows
    * and columns by non-zero constants keeps every square submatrix non-singular, so any k of the k + m
@@ -89,6 +106,7 @@ public final class Gf256 {
    */
   public static int[][] cauchyParity(int k, int m) {
     if (k < 1 || m < 1 || k + m > 256) throw new IllegalArgumentException("need k >= 1, m >= 1, k + m <= 256 (k=" + k + ", m=" + m + ")");
+    if (m == 2) return twoRows(k);
     int[][] c = new int[m][k];
     for (int i = 0; i < m; i++) for (int j = 0; j < k; j++) c[i][j] = inv((k + i) ^ j);
     for (int j = 0; j < k; j++) {

@@ -1,0 +1,199 @@
+package io.cairn.redundancy.bench;
+
+import io.cairn.Cairn;
+import io.cairn.Checkpointer;
+import io.cairn.redundancy.ErasureCode;
+import io.cairn.redundancy.Layout;
+import io.cairn.redundancy.Placement;
+import io.cairn.redundancy.RankLocation;
+import io.cairn.redundancy.Redundancy;
+import io.cairn.redundancy.Scheme;
+import io.cairn.redundancy.internal.ByteAtATime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end costs, one process, one thread: (1) encode and rebuild GB/s per core of the erasure codes
+ * next to the byte-at-a-time multiply (a quick timing; {@link CodecBench} is the JMH version), and (2)
+ * checkpoint time per level for 4 and 8 ranks on as many simulated nodes: the node-local Cairn
+ * checkpoint of every rank alone, then plus each redundancy level. Per rank = total / ranks (on a real
+ * cluster the ranks work in parallel). Writes {@code redundancy-bench.svg} into the output directory.
+ *
+ * <p>Arguments: {@code [outputDir] [MiB per rank] [repetitions]}.
+ */
+public final class LevelBench {
+  private LevelBench() { }
+
+  public static void main(String[] a) throws Exception {
+    Path out = Path.of(a.length > 0 ? a[0] : ".");
+    int mib = a.length > 1 ? Integer.parseInt(a[1]) : 8;
+    int reps = a.length > 2 ? Integer.parseInt(a[2]) : 5;
+    Files.createDirectories(out);
+    System.out.printf(Locale.ROOT, "cores: %d, load average: %.1f%n", Runtime.getRuntime().availableProcessors(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    Map<String, double[]> codec = codecs();
+    Map<Integer, Map<String, Double>> levels = new TreeMap<>();
+    for (int ranks : new int[] {4, 8}) levels.put(ranks, levels(ranks, mib, reps));
+    Files.writeString(out.resolve("redundancy-bench.svg"), svg(codec, levels, mib));
+    System.out.println("wrote " + out.resolve("redundancy-bench.svg"));
+  }
+
+  /** code -> {encode fast, encode byte, rebuild fast, rebuild byte} in GB/s of data. */
+  static Map<String, double[]> codecs() {
+    Map<String, double[]> res = new LinkedHashMap<>();
+    System.out.println("code        encode GB/s/core (byte-at-a-time, speed-up)   rebuild of m data shards GB/s/core (byte-at-a-time, speed-up)");
+    for (int[] km : new int[][] {{8, 2}, {8, 1}, {4, 2}, {6, 3}}) {
+      int k = km[0], m = km[1], len = 1 << 20;
+      ErasureCode code = ErasureCode.reedSolomon(k, m);
+      ByteAtATime slow = new ByteAtATime(code.parityMatrix());
+      Random rnd = new Random(1);
+      byte[][] data = new byte[k][len];
+      for (byte[] d : data) rnd.nextBytes(d);
+      byte[][] par = new byte[m][len];
+      code.encode(data, par, len);
+      byte[][] shards = new byte[k + m][];
+      for (int j = 0; j < k; j++) shards[j] = data[j].clone();
+      for (int i = 0; i < m; i++) shards[k + i] = par[i].clone();
+      boolean[] present = new boolean[k + m];
+      Arrays.fill(present, true);
+      for (int j = 0; j < m; j++) present[j] = false;
+      double ef = best(() -> code.encode(data, par, len), 40, k * (long) len);
+      double es = best(() -> slow.encode(data, par, len), 3, k * (long) len);
+      double rf = best(() -> code.reconstruct(shards, present, len), 40, k * (long) len);
+      double rs = best(() -> slow.reconstruct(shards, present, len), 3, k * (long) len);
+      res.put("RS(" + k + "+" + m + ")", new double[] {ef, es, rf, rs});
+      System.out.printf(Locale.ROOT, "RS(%d+%d)    %6.2f (%.3f, %5.1fx)                          %6.2f (%.3f, %5.1fx)%n", k, m, ef, es, ef / es, rf, rs, rf / rs);
+    }
+    return res;
+  }
+
+  /** Best of 7 rounds of {@code iters} calls, in GB/s of {@code bytes} per call. */
+  private static double best(Runnable r, int iters, long bytes) {
+    for (int i = 0; i < iters; i++) r.run(); // warm-up
+    double best = 0;
+    for (int round = 0; round < 7; round++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < iters; i++) r.run();
+      best = Math.max(best, (double) bytes * iters / (System.nanoTime() - t0));
+    }
+    return best;
+  }
+
+  static Map<String, Double> levels(int ranks, int mib, int reps) throws Exception {
+    Path root = Files.createTempDirectory("cairn-redbench");
+    try {
+      List<RankLocation> locs = new ArrayList<>();
+      for (int r = 0; r < ranks; r++) locs.add(new RankLocation(r, "node-" + r));
+      Map<String, Layout> layouts = new LinkedHashMap<>();
+      layouts.put("partner", Placement.plan(locs, Scheme.partner(), List.of()));
+      layouts.put("xor:" + ranks, Placement.plan(locs, Scheme.xor(ranks), List.of()));
+      Scheme rs = ranks == 4 ? Scheme.reedSolomon(2, 2) : Scheme.reedSolomon(6, 2);
+      layouts.put(rs.toString(), Placement.plan(locs, rs, List.of()));
+      Map<String, Redundancy> reds = new LinkedHashMap<>();
+      for (var e : layouts.entrySet())
+        reds.put(e.getKey(), Redundancy.builder().nodes(root).run("bench").keep(2).level(e.getValue())
+            .runDir(l -> root.resolve(l.node()).resolve("r" + l.rank()).resolve("local").resolve("bench-r" + l.rank())).build());
+      Random rnd = new Random(ranks);
+      List<double[]> state = new ArrayList<>();
+      List<Checkpointer> cks = new ArrayList<>();
+      for (int r = 0; r < ranks; r++) {
+        double[] s = new double[mib * 131072];
+        for (int i = 0; i < s.length; i++) s[i] = rnd.nextDouble();
+        state.add(s);
+        cks.add(Cairn.builder().name("bench-r" + r).directory(root.resolve("node-" + r).resolve("r" + r)).levels("local")
+            .set("level.local.keep", "2").set("interval", "none").set("signals", "false").environment(Map.of()).open().protect("s", s));
+      }
+      Map<String, List<Double>> t = new LinkedHashMap<>();
+      long id = 0;
+      for (int rep = 0; rep < reps + 1; rep++) { // first round is warm-up
+        for (String level : reds.keySet()) {
+          Map<Integer, Long> v = new TreeMap<>();
+          long t0 = System.nanoTime();
+          for (int r = 0; r < ranks; r++) {
+            state.get(r)[rep] += 1;
+            v.put(r, cks.get(r).checkpoint().version());
+          }
+          double local = (System.nanoTime() - t0) / 1e9;
+          long t1 = System.nanoTime();
+          reds.get(level).protect(++id, v);
+          double red = (System.nanoTime() - t1) / 1e9;
+          if (rep == 0) continue;
+          t.computeIfAbsent("local only", x -> new ArrayList<>()).add(local / ranks);
+          t.computeIfAbsent(level, x -> new ArrayList<>()).add((local + red) / ranks);
+        }
+      }
+      for (Checkpointer c : cks) c.close();
+      Map<String, Double> med = new LinkedHashMap<>();
+      System.out.printf(Locale.ROOT, "%d ranks on %d nodes, %d MiB per rank: checkpoint seconds per rank (median of %d)%n", ranks, ranks, mib, reps);
+      for (var e : t.entrySet()) {
+        List<Double> l = new ArrayList<>(e.getValue());
+        l.sort(null);
+        double md = l.get(l.size() / 2);
+        med.put(e.getKey(), md);
+        System.out.printf(Locale.ROOT, "  %-12s %8.3f s  (%.2fx local only)%n", e.getKey(), md, md / med.get("local only"));
+      }
+      return med;
+    } finally {
+      try (Stream<Path> s = Files.walk(root)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static String svg(Map<String, double[]> codec, Map<Integer, Map<String, Double>> levels, int mib) {
+    StringBuilder b = new StringBuilder();
+    int w = 900, h = 380;
+    b.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(w).append("' height='").append(h).append("' font-family='sans-serif' font-size='12'>\n");
+    b.append("<rect width='100%' height='100%' fill='white'/>\n");
+    // left: codec GB/s
+    b.append("<text x='20' y='20' font-size='14'>Encode / rebuild, GB/s per core (bit-sliced vs byte-at-a-time)</text>\n");
+    double max = 0;
+    for (double[] v : codec.values()) for (double x : v) max = Math.max(max, x);
+    int x0 = 40, y0 = 330, ph = 280, bw = 18;
+    int i = 0;
+    String[] colors = {"#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78"};
+    for (var e : codec.entrySet()) {
+      for (int j = 0; j < 4; j++) {
+        double v = e.getValue()[j];
+        int bh = (int) (ph * v / max);
+        int x = x0 + i * (4 * bw + 16) + j * bw;
+        b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>%n", x, y0 - bh, bw - 2, bh, colors[j]));
+        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%.1f</text>%n", x + bw / 2, y0 - bh - 3, v));
+      }
+      b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='middle'>%s</text>%n", x0 + i * (4 * bw + 16) + 2 * bw, y0 + 16, e.getKey()));
+      i++;
+    }
+    String[] names = {"encode", "encode byte-at-a-time", "rebuild", "rebuild byte-at-a-time"};
+    for (int j = 0; j < 4; j++)
+      b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d'>%s</text>%n", 60, 40 + 16 * j, colors[j], 75, 49 + 16 * j, names[j]));
+    // right: checkpoint time per level
+    int rx = 480;
+    b.append(String.format(Locale.ROOT, "<text x='%d' y='20' font-size='14'>Checkpoint time per rank, %d MiB per rank (s)</text>%n", rx, mib));
+    double tmax = 0;
+    for (var m : levels.values()) for (double v : m.values()) tmax = Math.max(tmax, v);
+    int gi = 0;
+    for (var e : levels.entrySet()) {
+      int li = 0;
+      for (var lv : e.getValue().entrySet()) {
+        int bh = (int) (ph * lv.getValue() / tmax);
+        int x = rx + 10 + gi * 200 + li * 44;
+        b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='38' height='%d' fill='%s'/>%n", x, y0 - bh, bh, li == 0 ? "#999" : "#2ca02c"));
+        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%.3f</text>%n", x + 19, y0 - bh - 3, lv.getValue()));
+        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%s</text>%n", x + 19, y0 + 12, lv.getKey().replace("local only", "local")));
+        li++;
+      }
+      b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='middle'>%d ranks / %d nodes</text>%n", rx + 10 + gi * 200 + 88, y0 + 30, e.getKey(), e.getKey()));
+      gi++;
+    }
+    return b.append("</svg>\n").toString();
+  }
+}
