@@ -1,0 +1,39 @@
+package io.cairn.cli.dl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cairn dl demo}: child JVMs killed with SIGKILL and resumed give a bit-identical run. */
+class DlCommandsTest {
+  @TempDir Path dir;
+
+  static synchronized String run(int expectCode, String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      String out = buf.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(out).isEqualTo(expectCode);
+      return out;
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  @Test void demoIsBitIdenticalAfterAKill() throws Exception {
+    Path plot = dir.resolve("demo.svg");
+    String out = run(0, "dl", "demo", "--steps", "40", "--every", "5", "--workers", "2,1", "--kills", "1",
+        "--dir", dir.resolve("ck").toString(), "--plot", plot.toString(), "--json");
+    assertThat(out).contains("\"bitIdentical\":true").contains("\"mismatchedSteps\":0");
+    assertThat(Files.readString(plot)).startsWith("<svg").contains("killed and resumed");
+  }
+}
