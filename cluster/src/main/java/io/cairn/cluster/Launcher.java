@@ -140,6 +140,7 @@ public final class Launcher {
     private final CompletableFuture<Integer> result = new CompletableFuture<>();
     private boolean closing;
     private final long started = System.nanoTime();
+    private final Thread reaper = new Thread(this::killAll, "cairn-launch-reaper");
 
     Job(Builder b) throws IOException {
       this.cfg = b;
@@ -148,8 +149,7 @@ public final class Launcher {
       this.classpath = System.getProperty("java.class.path");
       List<String> nodes = b.nodes != null ? b.nodes : List.of("node-0");
       this.nodeOf = new String[b.ranks];
-      int per = (b.ranks + nodes.size() - 1) / nodes.size();
-      for (int r = 0; r < b.ranks; r++) nodeOf[r] = nodes.get(Math.min(nodes.size() - 1, r / per));
+      for (int r = 0; r < b.ranks; r++) nodeOf[r] = nodes.get((int) ((long) r * nodes.size() / b.ranks)); // balanced blocks
       boolean anyRemote = false;
       if (b.hostsAreReal) for (String h : nodes) if (!isLocalHost(h)) anyRemote = true;
       this.remote = anyRemote;
@@ -161,6 +161,7 @@ public final class Launcher {
       Files.createDirectories(dir.resolve("logs"));
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
+      Runtime.getRuntime().addShutdownHook(reaper); // the launcher dies (Ctrl-C, SIGTERM): no orphaned ranks
       synchronized (this) {
         startCoordinator();
         waitForCoordinator();
@@ -431,6 +432,11 @@ public final class Launcher {
       }
       killAll();
       result.complete(result.isDone() ? result.getNow(1) : 1);
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException ignored) {
+        // already shutting down: the hook runs
+      }
     }
 
     @Override public String toString() { return "job of " + ranks.length + " ranks in " + dir + File.separator; }

@@ -324,8 +324,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     committed.add(g);
     prepares.remove(g);
     prepareSteps.remove(g);
-    nextGlobal = Math.max(nextGlobal, g + 1);
-    saveState();
+    nextGlobal = Math.max(nextGlobal, g + 1); // persisted by the manifest itself (a restarted coordinator reads it)
     faultPoint("after-commit", g);
     for (Conn m : members) if (m != null) m.send("COMMITTED " + g);
   }
