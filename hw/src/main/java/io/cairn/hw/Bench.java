@@ -23,7 +23,7 @@ public final class Bench {
   /** Measured numbers; iverilog fields are NaN when iverilog is not installed. */
   public record Result(String design, int gates, int flops, long stateBits, long fastCycles, double fastCps,
                        long ivCycles, double ivCps, double ivCompileSeconds, long eventCycles, double eventCps,
-                       double moveToSimSeconds, double moveToFastSeconds, boolean statesAgree) {
+                       double moveToSimSeconds, double moveToFastSeconds, boolean statesAgree, double rtlCps) {
     public double speedup() { return fastCps / ivCps; }
 
     public String text() {
@@ -33,14 +33,19 @@ public final class Bench {
           iverilog    : %,.0f cycles/s (%d cycles, vvp run only; compile %.2f s)
           event sim   : %,.0f cycles/s (%d cycles)
           speedup fast/iverilog: %.1fx   fast/event: %.1fx
+          iverilog RTL: %s
           move fast -> sim : %.3f s (readback, state file, testbench, iverilog compile, load, dump)
           move sim -> fast : %.4f s (parse and validate state file, load)
           end states agree (fast vs iverilog): %s""", design, gates, flops, stateBits, fastCps, fastCycles, ivCps, ivCycles,
-          ivCompileSeconds, eventCps, eventCycles, speedup(), fastCps / eventCps, moveToSimSeconds, moveToFastSeconds, statesAgree);
+          ivCompileSeconds, eventCps, eventCycles, speedup(), fastCps / eventCps,
+          Double.isNaN(rtlCps) ? "not measured (pass the RTL sources)" : String.format(Locale.ROOT, "%,.0f cycles/s on the Verilog source, fast/RTL: %.1fx", rtlCps, fastCps / rtlCps),
+          moveToSimSeconds, moveToFastSeconds, statesAgree);
     }
   }
 
-  public static Result run(Hw.Design d, Stimulus stim, long fastCycles, long ivCycles, long eventCycles, Path work) throws IOException {
+  /** @param rtl the Verilog sources, to also time iverilog on the RTL (empty: skip) */
+  public static Result run(Hw.Design d, Stimulus stim, long fastCycles, long ivCycles, long eventCycles, java.util.List<Path> rtl,
+                           Path work) throws IOException {
     var nl = d.netlist();
     HwState zero = HwState.initial(nl);
     // warm up the JIT, then measure
@@ -55,8 +60,10 @@ public final class Bench {
 
     double ivCps = Double.NaN, compile = Double.NaN, toSim = Double.NaN;
     boolean agree = false;
+    double rtlCps = Double.NaN;
     if (IverilogSim.available() && d.hasVerilog()) {
       IverilogSim iv = new IverilogSim(nl, d.verilog(), work);
+      if (!rtl.isEmpty()) rtlCps = iv.rtlCyclesPerSecond(rtl, stim, ivCycles);
       long c0 = System.nanoTime();
       SimResult r = iv.run(zero, stim, ivCycles, null, false);
       double total = (System.nanoTime() - c0) / 1e9;
@@ -90,6 +97,6 @@ public final class Bench {
     ev.run(zero, stim, eventCycles, null, false);
     double evS = (System.nanoTime() - e0) / 1e9;
     return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), fastCycles, fastCycles / fastS,
-        ivCycles, ivCps, compile, eventCycles, eventCycles / evS, toSim, toFast, agree);
+        ivCycles, ivCps, compile, eventCycles, eventCycles / evS, toSim, toFast, agree, rtlCps);
   }
 }

@@ -28,6 +28,9 @@ public final class HwBenchCommand implements Callable<Integer> {
 
   @Option(names = "--svg", description = "write a bar chart of cycles/s here") Path svg;
 
+  @Option(names = "--rtl", split = ",", description = "Verilog sources of the design (or a .f list): also time iverilog on the RTL")
+  java.util.List<Path> rtl = new java.util.ArrayList<>();
+
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
   @Mixin StimOptions stim;
@@ -37,7 +40,15 @@ public final class HwBenchCommand implements Callable<Integer> {
     Path work = Files.createTempDirectory("cairn-hw-bench");
     Bench.Result r;
     try {
-      r = Bench.run(d, stim.stimulus(), fastCycles, ivCycles, evCycles, work);
+      java.util.List<Path> srcs = new java.util.ArrayList<>();
+      for (Path f : rtl) {
+        if (f.toString().endsWith(".f")) {
+          for (String l : Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
+        } else {
+          srcs.add(f);
+        }
+      }
+      r = Bench.run(d, stim.stimulus(), fastCycles, ivCycles, evCycles, srcs, work);
     } finally {
       try (var s = Files.list(work)) {
         for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
@@ -54,6 +65,7 @@ public final class HwBenchCommand implements Callable<Integer> {
       m.put("fastCyclesPerSecond", r.fastCps());
       m.put("iverilogCyclesPerSecond", r.ivCps());
       m.put("eventCyclesPerSecond", r.eventCps());
+      m.put("iverilogRtlCyclesPerSecond", r.rtlCps());
       m.put("speedupOverIverilog", r.speedup());
       m.put("moveToSimSeconds", r.moveToSimSeconds());
       m.put("moveToFastSeconds", r.moveToFastSeconds());
@@ -68,8 +80,8 @@ public final class HwBenchCommand implements Callable<Integer> {
 
   /** A log-scale bar chart of cycles per second, hand-written SVG. */
   static String chart(Bench.Result r) {
-    String[] names = {"fast engine", "iverilog", "event sim"};
-    double[] v = {r.fastCps(), r.ivCps(), r.eventCps()};
+    String[] names = {"fast engine", "iverilog", "event sim", "iverilog RTL"};
+    double[] v = {r.fastCps(), r.ivCps(), r.eventCps(), r.rtlCps()};
     double max = 0;
     for (double x : v) if (!Double.isNaN(x)) max = Math.max(max, x);
     double top = Math.pow(10, Math.ceil(Math.log10(Math.max(max, 10))));
