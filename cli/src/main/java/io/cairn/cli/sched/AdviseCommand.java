@@ -25,8 +25,10 @@ import picocli.CommandLine.Spec;
 public final class AdviseCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--cost", required = true, description = "time to write one checkpoint, e.g. 5m") String cost;
-  @Option(names = "--restart", defaultValue = "0", description = "time to restart from a checkpoint (default ${DEFAULT-VALUE})") String restart;
+  @Option(names = "--cost", description = "time to write one checkpoint, e.g. 5m (or measured: --from)") String cost;
+  @Option(names = "--restart", description = "time to restart from a checkpoint (default: measured with --from, else 0)") String restart;
+  @Option(names = "--from", description = "a Cairn checkpoint directory (or its <name>/stats.json): use its measured checkpoint and restore times")
+  java.nio.file.Path from;
   @Option(names = "--downtime", defaultValue = "0", description = "failure-free downtime after each failure (default ${DEFAULT-VALUE})") String downtime;
   @Option(names = "--mtbf", required = true, description = "mean time between failures seen by the job, e.g. 24h") String mtbf;
   @Option(names = "--weibull-shape", description = "also optimise for Weibull failures with this shape (e.g. 0.7) and the same mean") Double shape;
@@ -38,6 +40,16 @@ public final class AdviseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return doCall();
+    } catch (java.io.IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
+      spec.commandLine().getErr().println("cairn advise: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "") + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 2;
+    }
+  }
+
+  private Integer doCall() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     List<MultiLevel.Level> ls = new ArrayList<>();
     for (String l : levels) {
@@ -45,7 +57,20 @@ public final class AdviseCommand implements Callable<Integer> {
       if (p.length != 4) throw new IllegalArgumentException("--level '" + l + "': expected name:cost:recovery:mtbf, e.g. local:5s:10s:6h");
       ls.add(new MultiLevel.Level(p[0], Durations.parse(p[1]), Durations.parse(p[2]), 1 / Durations.parse(p[3])));
     }
-    Advice a = Advice.compute(Durations.parse(cost), Durations.parse(restart), Durations.parse(downtime), Durations.parse(mtbf), shape, ls);
+    double c, rs;
+    if (from != null) {
+      var st = io.cairn.sched.CheckpointStats.read(from);
+      c = cost != null ? Durations.parse(cost) : st.meanCostSeconds();
+      rs = restart != null ? Durations.parse(restart) : Double.isNaN(st.restoreSeconds()) ? c : st.restoreSeconds();
+      if (!json) out.printf(Locale.ROOT, "measured in %s: %d checkpoints, mean cost %.3fs, restore %s%n", st.file(), st.checkpoints(),
+          st.meanCostSeconds(), Double.isNaN(st.restoreSeconds()) ? "not measured (using the cost)" : String.format(Locale.ROOT, "%.3fs", st.restoreSeconds()));
+    } else {
+      if (cost == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --cost (e.g. --cost 5m) or --from <checkpoint dir>");
+      c = Durations.parse(cost);
+      rs = restart != null ? Durations.parse(restart) : 0;
+    }
+    if (!(c > 0)) throw new IllegalArgumentException("checkpoint cost must be > 0, got " + c + " s");
+    Advice a = Advice.compute(c, rs, Durations.parse(downtime), Durations.parse(mtbf), shape, ls);
     if (!plot.equals("none")) {
       var s = a.sensitivity();
       String svg = Svg.lineChart("Efficiency when the real MTBF differs from the assumed " + Durations.format(a.mtbf()),

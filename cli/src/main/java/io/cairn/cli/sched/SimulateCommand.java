@@ -46,12 +46,12 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--scheduler", defaultValue = "easy", description = "fcfs or easy (default ${DEFAULT-VALUE})") String scheduler;
   @Option(names = "--policies", defaultValue = "none,fixed:1h,young,daly,multilevel,adaptive", split = ",",
       description = "policies to compare (default ${DEFAULT-VALUE})") List<String> policies;
-  @Option(names = "--node-mtbf", defaultValue = "30d", description = "mean time between failures of one node (default ${DEFAULT-VALUE})") String nodeMtbf;
+  @Option(names = "--node-mtbf", description = "mean time between failures of one node (default 30d; 5y with --bench)") String nodeMtbf;
   @Option(names = "--weibull-shape", defaultValue = "0.7", description = "Weibull shape of node failures; 1 = exponential (default ${DEFAULT-VALUE})") double shape;
   @Option(names = "--failures", description = "failure log (LANL CSV, or node,start,end[,category] CSV; .xz/.gz ok): fit or replay it") Path failures;
   @Option(names = "--failure-system", description = "with --failures: use only this system of a LANL log") String failureSystem;
   @Option(names = "--failure-mode", defaultValue = "fit", description = "fit: Weibull MLE of per-node times between failures; replay: replay the log's failures (default ${DEFAULT-VALUE})") String failureMode;
-  @Option(names = "--transient-fraction", defaultValue = "0.7", description = "share of failures that are transient (default ${DEFAULT-VALUE})") double transientFraction;
+  @Option(names = "--transient-fraction", description = "share of failures that are transient (default 0.7, or from the log's blame categories with --failures)") Double transientFraction;
   @Option(names = "--reboot", defaultValue = "10m", description = "downtime after a transient failure (default ${DEFAULT-VALUE})") String reboot;
   @Option(names = "--repair", defaultValue = "4h", description = "downtime after a node loss (default ${DEFAULT-VALUE})") String repair;
   @Option(names = "--ckpt-base", defaultValue = "60s", description = "PFS checkpoint cost, fixed part (default ${DEFAULT-VALUE})") String ckptBase;
@@ -72,6 +72,16 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return doCall();
+    } catch (java.io.IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
+      spec.commandLine().getErr().println("cairn simulate: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "") + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 2;
+    }
+  }
+
+  private Integer doCall() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (generate != null) {
@@ -112,7 +122,7 @@ public final class SimulateCommand implements Callable<Integer> {
     setup.put("jobs", jobs.size());
     setup.put("nodes", clusterNodes);
     SimConfig cfg = new SimConfig(clusterNodes).scheduler(SimConfig.Scheduler.valueOf(scheduler.toUpperCase(Locale.ROOT)))
-        .transientFraction(transientFraction).rebootTime(Durations.parse(reboot)).repairTime(Durations.parse(repair))
+        .rebootTime(Durations.parse(reboot)).repairTime(Durations.parse(repair))
         .checkpointCost(Durations.parse(ckptBase), Durations.parse(ckptPerNode)).level1Fraction(l1Fraction)
         .prediction(predict, Durations.parse(lead)).preemption(!noPreemption).seed(seed)
         .utilizationBucket(bench ? 6 * 3600 : 600);
@@ -128,25 +138,31 @@ public final class SimulateCommand implements Callable<Integer> {
       } else {
         FailureModel.Weibull w = Fit.weibull(FailureLogs.interArrivalTimes(ev, true));
         cfg.nodeFailures(w);
+        if (transientFraction == null) transientFraction = ev.stream().filter(f -> !f.nodeLoss()).count() / (double) ev.size();
         setup.put("failures", "per node, Weibull fitted by maximum likelihood: " + w.describe());
       }
     } else {
-      double m = Durations.parse(nodeMtbf);
+      double m = Durations.parse(nodeMtbf != null ? nodeMtbf : bench ? "5y" : "30d");
       FailureModel f = shape == 1 ? new FailureModel.Exponential(m) : FailureModel.Weibull.withMean(shape, m);
       cfg.nodeFailures(f);
       setup.put("failures", "per node: " + f.describe());
     }
+    if (transientFraction == null) transientFraction = 0.7;
+    cfg.transientFraction(transientFraction);
     setup.put("scheduler", scheduler);
     setup.put("checkpoint cost", ckptBase + " + " + ckptPerNode + "/node to the PFS; level 1 = " + l1Fraction + " of it");
-    setup.put("transient share, reboot, repair", transientFraction + ", " + reboot + ", " + repair);
+    setup.put("transient share, reboot, repair", String.format(Locale.ROOT, "%.3f, %s, %s", transientFraction, reboot, repair));
     setup.put("seed", seed);
     List<SimResult> results = new ArrayList<>();
     for (String p : policies) {
       Policy pol = Policy.parse(p);
+      var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpu0 = mx.getCurrentThreadCpuTime();
       SimResult r = Simulator.run(jobs, cfg, pol);
+      double cpu = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
       results.add(r);
-      if (bench) o.printf(Locale.ROOT, "bench %-12s %7.2f s simulated-time-per-wall %.0fx, %d events, %d failures%n", r.policy(), r.wallSeconds(),
-          r.makespan() / r.wallSeconds(), r.events(), r.failures());
+      if (bench) o.printf(Locale.ROOT, "bench %-12s wall %6.2f s, cpu %6.2f s (one thread), %d events, %d failures, %d jobs done%n", r.policy(),
+          r.wallSeconds(), cpu, r.events(), r.failures(), r.jobs());
       o.flush();
     }
     List<Path> files = Report.write(out, bench ? "cairn simulate --bench" : "cairn simulate", setup, results);
