@@ -308,15 +308,23 @@ final class Endpoint implements AutoCloseable {
     java.util.Arrays.fill(delivered, 0);
   }
 
-  /** After a restore: the counters and in-flight messages of the restored state (delivered again first). */
-  void prefill(CommState s) {
+  /**
+   * After a restore for the rollback of epoch {@code e}: the counters and in-flight messages of the restored
+   * state (delivered again first). Replaces what the channels hold; does nothing (and throws
+   * {@link RollbackException}) when a newer rollback arrived meanwhile, which will restore again.
+   */
+  void prefill(long e, CommState s) {
     lock.lock();
     try {
-      if (s == null) return;
-      if (s.sent.length != size) throw new CairnException("restored channel state is for " + s.sent.length + " ranks, this job has " + size);
-      System.arraycopy(s.sent, 0, sent, 0, size);
-      System.arraycopy(s.delivered, 0, delivered, 0, size);
-      for (int i = 0; i < size; i++) in[i].queue.addAll(s.inFlight.get(i));
+      if (rollbackEpoch != e) checkInterrupt();
+      if (s != null && s.sent.length != size)
+        throw new CairnException("restored channel state is for " + s.sent.length + " ranks, this job has " + size);
+      for (int i = 0; i < size; i++) {
+        in[i].queue.clear();
+        sent[i] = s == null ? 0 : s.sent[i];
+        delivered[i] = s == null ? 0 : s.delivered[i];
+        if (s != null) in[i].queue.addAll(s.inFlight.get(i));
+      }
     } finally {
       lock.unlock();
     }

@@ -135,7 +135,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     return this;
   }
 
-  /** The global version restored at the last (re)start: 0 when the job started fresh. */
+  /** The global version restored at the last (re)start: 0 when the job started fresh (independent mode: the rank's own version). */
   public long restoredGlobal() { return restoredGlobal; }
 
   /** The global version number of the last {@link #checkpoint} call. */
@@ -314,16 +314,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
   // ------------------------------------------------------------------ restore
 
   /** Restores global version {@code g} (0: the initial state) into the protected regions and the channels. */
-  void restoreGlobal(long g, long next) {
+  void restoreGlobal(long epoch, long g, long next) {
     nextGlobal = next;
-    if (g == 0) {
-      ep.prefill(null);
-      restoredGlobal = 0;
+    if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its own newest version
+      restoredGlobal = core.restoreLatest().map(Version::number).orElse(0L);
+      ep.prefill(epoch, null);
       return;
     }
-    if (protocol == Protocol.INDEPENDENT) {
-      core.restoreLatest();
-      restoredGlobal = g;
+    if (g == 0) {
+      ep.prefill(epoch, null);
+      restoredGlobal = 0;
       return;
     }
     GlobalManifest.Entry e = GlobalManifest.find(env.jobDir(), g)
@@ -337,10 +337,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
         List<List<Message>> rec = readChannelFile(env.jobDir(), g, ver, env.rank(), env.size());
         for (int s = 0; s < env.size(); s++) cs.inFlight.get(s).addAll(rec.get(s));
       }
-      ep.prefill(cs);
+      ep.prefill(epoch, cs);
     } else {
       reshard(e);
-      ep.prefill(null);
+      ep.prefill(epoch, null);
     }
     restoredGlobal = g;
   }

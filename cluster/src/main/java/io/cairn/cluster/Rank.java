@@ -116,8 +116,8 @@ public final class Rank implements AutoCloseable {
           System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
-        if (checkpointer != null) checkpointer.restoreGlobal(g, next);
-        else ep.prefill(null);
+        if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
+        else ep.prefill(e, null);
       } catch (RollbackException ex) {
         continue;
       } catch (RuntimeException ex) {

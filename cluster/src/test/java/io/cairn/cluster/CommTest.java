@@ -86,4 +86,27 @@ class CommTest {
       assertThat(redelivered.get(r)).isEqualTo(100L + (r + n - 1) % n);
     }
   }
+
+  @Test void independentModeRestoresEachRanksOwnNewestVersion() throws Exception {
+    int n = 3;
+    for (int run = 0; run < 2; run++) {
+      Map<Integer, Long> start = new ConcurrentHashMap<>();
+      long until = run == 0 ? 4 + 0 : 9;
+      InProcess.run(dir, n, Protocol.INDEPENDENT, rank -> {
+        long[] counter = {0};
+        ParallelCheckpointer ck = rank.checkpointer();
+        ck.protect("counter", counter);
+        rank.run(() -> {
+          start.put(rank.rank(), counter[0]);
+          long stop = until + rank.rank(); // ranks stop at different points: no coordination
+          while (counter[0] < stop) {
+            counter[0]++;
+            ck.checkpoint(counter[0]);
+          }
+        });
+      });
+      for (int r = 0; r < n; r++) assertThat(start.get(r)).isEqualTo(run == 0 ? 0 : 4L + r);
+    }
+    assertThat(io.cairn.cluster.internal.GlobalManifest.read(dir)).isEmpty();
+  }
 }
