@@ -25,7 +25,7 @@ final class AdamState {
     numUpdate = field(Optimizer.class, "numUpdate", int.class);
   }
 
-  private static Field field(Class<?> owner, String name, Class<?> type) {
+  static Field field(Class<?> owner, String name, Class<?> type) {
     try {
       Field f = owner.getDeclaredField(name);
       if (f.getType() != type)

@@ -32,7 +32,7 @@ public abstract class Layer {
   /** Initialises this layer's parameters in {@code w[offset ..]} from a keyed stream. */
   public void init(float[] w, Stream rng) { }
 
-  /** Forward pass of one sample: reads {@code x}, writes {@code y}; {@code mask} is per-layer scratch. */
+  /** Forward pass of one sample: reads {@code x}, writes {@code y}; per-layer scratch memory comes from {@code pass}. */
   public abstract void forward(float[] w, float[] x, float[] y, Pass pass);
 
   /**
