@@ -151,11 +151,11 @@ public final class LevelBench {
 
   static String svg(Map<String, double[]> codec, Map<Integer, Map<String, Double>> levels, int mib) {
     StringBuilder b = new StringBuilder();
-    int w = 900, h = 380;
+    int w = 900, h = 410;
     b.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(w).append("' height='").append(h).append("' font-family='sans-serif' font-size='12'>\n");
     b.append("<rect width='100%' height='100%' fill='white'/>\n");
     // left: codec GB/s
-    b.append("<text x='20' y='20' font-size='14'>Encode / rebuild, GB/s per core (bit-sliced vs byte-at-a-time)</text>\n");
+    b.append("<text x='20' y='20' font-size='14'>Encode / rebuild, GB/s per core</text>\n");
     double max = 0;
     for (double[] v : codec.values()) for (double x : v) max = Math.max(max, x);
     int x0 = 40, y0 = 330, ph = 280, bw = 18;
@@ -174,7 +174,7 @@ public final class LevelBench {
     }
     String[] names = {"encode", "encode byte-at-a-time", "rebuild", "rebuild byte-at-a-time"};
     for (int j = 0; j < 4; j++)
-      b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d'>%s</text>%n", 60, 40 + 16 * j, colors[j], 75, 49 + 16 * j, names[j]));
+      b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d'>%s</text>%n", 20 + 150 * j, 382, colors[j], 35 + 150 * j, 391, names[j]));
     // right: checkpoint time per level
     int rx = 480;
     b.append(String.format(Locale.ROOT, "<text x='%d' y='20' font-size='14'>Checkpoint time per rank, %d MiB per rank (s)</text>%n", rx, mib));
