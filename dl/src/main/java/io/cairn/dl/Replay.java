@@ -56,9 +56,22 @@ public final class Replay {
    */
   public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, List<Segment> segments,
       int threads) {
+    return segments(trainers, checkpoints, segments, threads, null);
+  }
+
+  /**
+   * As {@link #segments(Supplier, Supplier, List, int)}, with {@code listener} (if not null) attached to every
+   * segment's trainer, called from that segment's thread (hindsight logging).
+   */
+  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, List<Segment> segments,
+      int threads, Trainer.Listener listener) {
     List<Trainer> ts = new ArrayList<>();
     try {
-      for (Segment s : segments) ts.add(restore(trainers, checkpoints, s.version(), s.toStep()));
+      for (Segment s : segments) {
+        Trainer t = restore(trainers, checkpoints, s.version(), s.toStep());
+        ts.add(t);
+        if (listener != null) t.addListener(listener);
+      }
     } catch (RuntimeException e) {
       ts.forEach(Trainer::close);
       throw e;

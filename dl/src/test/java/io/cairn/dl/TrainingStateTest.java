@@ -110,14 +110,17 @@ class TrainingStateTest {
       while (t.stepsDone() < 25) t.step();
       at25 = t.model().params().clone();
     }
+    java.util.concurrent.atomic.AtomicInteger logged = new java.util.concurrent.atomic.AtomicInteger();
     List<Trainer> ts = Replay.segments(() -> DemoRun.trainer(copy(o).workers(2)), DemoRun.checkpoints(o),
         List.of(new Replay.Segment(vs.get(0).number(), 25), new Replay.Segment(vs.get(1).number(), 25),
-            new Replay.Segment(vs.get(1).number(), 30), new Replay.Segment(vs.get(2).number(), 30)), 2);
+            new Replay.Segment(vs.get(1).number(), 30), new Replay.Segment(vs.get(2).number(), 30)), 2,
+        (tr, s) -> logged.incrementAndGet());
     try {
       assertThat(ts.get(0).model().params()).isEqualTo(at25);
       assertThat(ts.get(1).model().params()).isEqualTo(at25);
       assertThat(ts.get(2).model().params()).isEqualTo(ref.params());
       assertThat(ts.get(3).model().params()).isEqualTo(ref.params());
+      assertThat(logged.get()).isEqualTo((25 - 15) + (25 - 20) + (30 - 20) + (30 - 25)); // the extra logging saw every replayed step
     } finally {
       ts.forEach(Trainer::close);
     }
