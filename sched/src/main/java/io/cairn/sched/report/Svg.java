@@ -117,6 +117,7 @@ public final class Svg {
 
   static String num(double v) {
     double a = Math.abs(v);
+    if (a == 0) return "0";
     if (a != 0 && (a >= 1e6 || a < 1e-3)) return String.format(Locale.ROOT, "%.2e", v);
     if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
     return String.format(Locale.ROOT, "%.3g", v);
