@@ -112,28 +112,44 @@ public final class ErasureCode {
     for (int i = 0; i < n; i++) if (!present[i]) missing.add(i);
     if (missing.isEmpty()) return;
     if (missing.size() > m) throw new NotEnoughShardsException(k, m, missing);
-    int[] sel = new int[k];
-    for (int i = 0, c = 0; c < k; i++) if (present[i]) sel[c++] = i;
     List<Integer> missingData = missing.stream().filter(i -> i < k).toList();
-    if (!missingData.isEmpty()) {
-      int[][] a = new int[k][];
-      for (int r = 0; r < k; r++) {
-        if (sel[r] < k) { a[r] = new int[k]; a[r][sel[r]] = 1; } else a[r] = parity[sel[r] - k].clone();
+    int e = missingData.size();
+    if (e > 0) {
+      // syndrome decoding: with e present parity rows t, S_t = P_t + sum_{j present} C[t][j] d_j uses the
+      // sparse generator rows; then S_t = sum_{a missing} C[t][a] d_a is a small e x e system
+      List<Integer> rows = new ArrayList<>();
+      for (int i = k; i < n && rows.size() < e; i++) if (present[i]) rows.add(i - k);
+      List<Integer> presentData = new ArrayList<>();
+      for (int j = 0; j < k; j++) if (present[j]) presentData.add(j);
+      byte[][] syn = new byte[e][length];
+      int[] zero = new int[e];
+      for (int q = 0; q < e; q++) {
+        int t = rows.get(q);
+        int ni = presentData.size() + 1;
+        byte[][] in = new byte[ni][];
+        int[] inOff = new int[ni];
+        int[][] coef = new int[1][ni];
+        for (int x = 0; x < presentData.size(); x++) {
+          int j = presentData.get(x);
+          in[x] = shards[j];
+          inOff[x] = offsets[j];
+          coef[0][x] = parity[t][j];
+        }
+        in[ni - 1] = shards[k + t];
+        inOff[ni - 1] = offsets[k + t];
+        coef[0][ni - 1] = 1;
+        apply(bits(coef), in, inOff, new byte[][] {syn[q]}, new int[1], length);
       }
-      int[][] inv = Gf256.invert(a);
-      int[][] rows = new int[missingData.size()][];
-      byte[][] out = new byte[rows.length][];
-      int[] outOff = new int[rows.length];
-      for (int r = 0; r < rows.length; r++) {
-        int j = missingData.get(r);
-        rows[r] = inv[j];
-        out[r] = shards[j];
-        outOff[r] = offsets[j];
+      int[][] mat = new int[e][e];
+      for (int q = 0; q < e; q++) for (int r = 0; r < e; r++) mat[q][r] = parity[rows.get(q)][missingData.get(r)];
+      int[][] inv = Gf256.invert(mat);
+      byte[][] out = new byte[e][];
+      int[] outOff = new int[e];
+      for (int r = 0; r < e; r++) {
+        out[r] = shards[missingData.get(r)];
+        outOff[r] = offsets[missingData.get(r)];
       }
-      byte[][] in = new byte[k][];
-      int[] inOff = new int[k];
-      for (int r = 0; r < k; r++) { in[r] = shards[sel[r]]; inOff[r] = offsets[sel[r]]; }
-      apply(bits(rows), in, inOff, out, outOff, length);
+      apply(bits(inv), syn, zero, out, outOff, length);
     }
     List<Integer> missingParity = missing.stream().filter(i -> i >= k).toList();
     if (!missingParity.isEmpty()) {
