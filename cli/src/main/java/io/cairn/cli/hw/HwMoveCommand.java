@@ -44,14 +44,18 @@ public final class HwMoveCommand implements Callable<Integer> {
 
   @Mixin StimOptions stim;
 
+  @Mixin CheckpointOptions ckpt;
+
   @Override public Integer call() throws Exception {
     Hw.Design d = Hw.design(design, netlistV);
-    HwState start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
-    if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, json);
+    HwState start = ckpt.load(d);
+    if (start == null) start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
+    if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, ckpt, json);
     Path work = Files.createTempDirectory("cairn-hw");
     try {
       Hw.MoveReport r = Hw.moveToSim(d, start, stim.stimulus(), cycles, vcd, sim, work);
       if (stateOut != null) Hw.writeState(d, r.end(), stateOut);
+      long version = ckpt.save(d, r.end());
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("design", d.netlist().top());
@@ -61,12 +65,14 @@ public final class HwMoveCommand implements Callable<Integer> {
         m.put("seconds", r.seconds());
         m.put("vcd", vcd == null ? null : vcd.toString());
         m.put("state", stateOut == null ? null : stateOut.toString());
+        m.put("checkpointVersion", version < 0 ? null : version);
         System.out.println(Json.write(m));
       } else {
         System.out.printf("%s: moved state of cycle %d into %s, simulated %d cycles to cycle %d in %.2f s%n", d.netlist().top(),
             start.cycle(), r.simulator(), cycles, r.end().cycle(), r.seconds());
         if (vcd != null) System.out.println("  waveforms: " + vcd);
         if (stateOut != null) System.out.println("  state at cycle " + r.end().cycle() + " saved to " + stateOut);
+        if (version >= 0) System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
       }
       return 0;
     } finally {

@@ -34,15 +34,21 @@ public final class HwRunCommand implements Callable<Integer> {
 
   @Mixin StimOptions stim;
 
+  @Mixin CheckpointOptions ckpt;
+
   @Override public Integer call() throws Exception {
     Hw.Design d = Hw.design(design, null);
-    return run(d, stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn), until, maxCycles, stateOut, stim, json);
+    HwState start = ckpt.load(d);
+    if (start == null) start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
+    return run(d, start, until, maxCycles, stateOut, stim, ckpt, json);
   }
 
-  static int run(Hw.Design d, HwState start, String until, long maxCycles, Path stateOut, StimOptions stim, boolean json) throws Exception {
+  static int run(Hw.Design d, HwState start, String until, long maxCycles, Path stateOut, StimOptions stim, CheckpointOptions ckpt,
+                 boolean json) throws Exception {
     Breakpoint bp = until == null ? null : Breakpoint.parse(until, d.netlist());
     Hw.RunReport r = Hw.runFast(d, start, stim.stimulus(), bp, maxCycles);
     if (stateOut != null) Hw.writeState(d, r.end(), stateOut);
+    long version = ckpt.save(d, r.end());
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("design", d.netlist().top());
@@ -54,6 +60,7 @@ public final class HwRunCommand implements Callable<Integer> {
       m.put("cyclesPerSecond", r.cyclesPerSecond());
       m.put("outputs", r.outputs());
       m.put("state", stateOut == null ? null : stateOut.toString());
+      m.put("checkpointVersion", version < 0 ? null : version);
       System.out.println(Json.write(m));
     } else {
       System.out.printf("%s: %s at cycle %d (%d cycles in %.3f s, %,.0f cycles/s)%n", d.netlist().top(),
@@ -61,6 +68,7 @@ public final class HwRunCommand implements Callable<Integer> {
           r.seconds(), r.cyclesPerSecond());
       r.outputs().forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
       if (stateOut != null) System.out.println("  state saved to " + stateOut);
+      if (version >= 0) System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
     }
     return bp != null && !r.hit() ? 2 : 0;
   }
