@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterRedundancy {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRedundancy.class);
   private static final int TAG = 0x7CA10000;
+  /** Path of a {@link FailureDomains} properties file for the job's nodes (optional). */
+  public static final String DOMAINS_VARIABLE = "CAIRN_CLUSTER_DOMAINS";
   /** Fault injection for tests, like the cluster module's: {@code encode:<global>:<rank>} halts that rank mid-encoding. */
   public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
 
@@ -55,6 +57,7 @@ public final class ClusterRedundancy {
   private final List<Scheme> schemes;
   private final int keep;
   private final Map<String, String> env;
+  private final FailureDomains domains;
   private Redundancy red;
   private List<Layout> layouts;
   private List<String> nodes;
@@ -66,9 +69,13 @@ public final class ClusterRedundancy {
     this.schemes = List.copyOf(schemes);
     this.keep = keep;
     this.env = env;
+    this.domains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
   }
 
-  /** Redundancy for this rank's job; levels are tried in the given order at recovery (cheapest first). */
+  /**
+   * Redundancy for this rank's job; levels are tried in the given order at recovery (cheapest first).
+   * Failure domains come from the file named by {@value #DOMAINS_VARIABLE}, if set.
+   */
   public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep) {
     return new ClusterRedundancy(rank, schemes, keep, System.getenv());
   }
@@ -80,14 +87,14 @@ public final class ClusterRedundancy {
   private Redundancy redundancy(List<String> nodeOfRank) {
     if (red != null && nodeOfRank.equals(nodes)) return red;
     List<RankLocation> locs = new ArrayList<>();
-    for (int r = 0; r < nodeOfRank.size(); r++) locs.add(new RankLocation(r, nodeOfRank.get(r)));
+    for (int r = 0; r < nodeOfRank.size(); r++) locs.add(domains.locate(r, nodeOfRank.get(r)));
     int size = nodeOfRank.size();
     Redundancy.Builder b = Redundancy.builder().nodes(jobDir().resolve("nodes")).run("job").keep(keep)
         .runDir(l -> jobDir().resolve("nodes").resolve(l.node()).resolve("local").resolve(runName(l.rank(), size)))
         .persistentRunDir(r -> jobDir().resolve("persistent").resolve(runName(r, size)));
     List<Layout> ls = new ArrayList<>();
     for (Scheme s : schemes) {
-      Layout l = Placement.plan(locs, s, List.of());
+      Layout l = Placement.plan(locs, s, domains.levels());
       ls.add(l);
       b.level(l);
     }

@@ -111,6 +111,23 @@ class PlacementTest {
       assertThat(g.ranks().stream().map(x -> l.location(x).domains().get("rack")).distinct().count()).isEqualTo(4);
   }
 
+  @Test void domainsFromConfiguration() {
+    FailureDomains d = FailureDomains.parse("""
+        levels = power, rack
+        n0 = power=p1, rack=r1
+        n1 = power=p1, rack=r2
+        n2 = power=p2, rack=r3
+        n3 = power=p2, rack=r4
+        """, "test");
+    List<RankLocation> r = new ArrayList<>();
+    for (int i = 0; i < 4; i++) r.add(d.locate(i, "n" + i));
+    Layout l = Placement.plan(r, Scheme.partner(), d.levels());
+    assertThat(l.degradations()).isEmpty();
+    l.partners().forEach((o, h) -> assertThat(l.location(h).domains().get("power")).isNotEqualTo(l.location(o).domains().get("power")));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FailureDomains.parse("levels = rack\nn0 = row=1", "f.properties"))
+        .hasMessageContaining("f.properties").hasMessageContaining("unknown level 'row'");
+  }
+
   @Test void schemeParsing() {
     assertThat(Scheme.parse("rs:8+2")).isEqualTo(Scheme.reedSolomon(8, 2));
     assertThat(Scheme.parse("xor:4").setSize()).isEqualTo(4);
