@@ -150,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("loadAverageAtStart", load);
     out.put("loadAverageAtEnd", loadAverage());
     out.put("java", System.getProperty("java.version"));
+    out.put("commit", gitCommit());
     out.put("pageCache", dropNote);
     out.put("figures", figures);
     String jsonText = Json.write(out);
@@ -840,6 +841,20 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The checkout's commit (with "-dirty" when it has changes), or "unknown" outside a git checkout. */
+  private static String gitCommit() {
+    try {
+      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty", "--abbrev=12").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 && !out.isEmpty() ? out : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
   private static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
@@ -855,6 +870,7 @@ public final class BenchCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "cairn bench: %d MiB of state, median of %d, block size %s, %d CPUs, load %s -> %s%n",
         mib, reps, block, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage()));
+    sb.append("commit: ").append(gitCommit()).append(", Java ").append(System.getProperty("java.version")).append('\n');
     sb.append("page cache: ").append(dropNote).append('\n');
     sb.append("ratio: of the median times (bandwidth ratios: baseline/Cairn); best: of the best (minimum) times, less disturbed by other load\n");
     for (Map<String, Object> f : figures) {
