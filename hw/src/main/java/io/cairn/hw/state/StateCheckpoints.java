@@ -26,8 +26,10 @@ public final class StateCheckpoints {
   public static Checkpoint save(Checkpointer ckpt, HwState s, Netlist nl) throws IOException {
     Path f = ckpt.routeFile(fileName(nl));
     StateFile.write(s, nl, f);
-    return ckpt.checkpoint(Metadata.create().label("hw:" + nl.top()).step(s.cycle()).put("netlist", nl.hash())
+    Checkpoint k = ckpt.checkpoint(Metadata.create().label("hw:" + nl.top()).step(s.cycle()).put("netlist", nl.hash())
         .put("top", nl.top()));
+    if (k.skipped()) throw new IOException("the checkpoint of the state of " + nl.top() + " at cycle " + s.cycle() + " was skipped by the engine");
+    return k;
   }
 
   /** Restores the newest checkpoint and reads the state file from it; empty when there is none. */
