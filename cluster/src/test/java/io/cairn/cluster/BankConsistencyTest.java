@@ -36,8 +36,11 @@ class BankConsistencyTest {
   @ParameterizedTest
   @EnumSource(value = Protocol.class, names = {"BLOCKING", "CHANDY_LAMPORT"})
   void everyCommittedGlobalStateIsConsistent(Protocol protocol) throws Exception {
-    int ranks = 5;
-    Random rnd = new Random(protocol.ordinal() + 3);
+    int trials = Boolean.getBoolean("cairn.soak") ? 4 : 1;
+    for (int t = 0; t < trials; t++) trial(protocol, java.nio.file.Files.createDirectories(dir.resolve("t" + t)), 5 + t % 3, new Random(protocol.ordinal() * 100 + t));
+  }
+
+  private void trial(Protocol protocol, Path dir, int ranks, Random rnd) throws Exception {
     try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1500", "--every", "60", "--delay-ms", "2",
         "--seed", "" + rnd.nextInt(1000)).protocol(protocol).nodes(ranks).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
       Thread.sleep(2500 + rnd.nextInt(1000));
