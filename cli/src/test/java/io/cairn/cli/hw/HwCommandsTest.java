@@ -1,0 +1,69 @@
+package io.cairn.cli.hw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cairn.cli.Main;
+import io.cairn.hw.netlist.Tools;
+import io.cairn.hw.sim.IverilogSim;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cairn hw}: synth, run to a breakpoint, move to the simulator with a VCD and back, link. */
+class HwCommandsTest {
+  @TempDir Path dir;
+
+  static final Path EXAMPLES = Path.of("..", "hw", "examples").toAbsolutePath().normalize();
+
+  static synchronized String run(int expectCode, String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      String out = buf.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(out).isEqualTo(expectCode);
+      return out;
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  @Test void moveToTheSimulatorAndBackEqualsAStraightRun() throws Exception {
+    assumeTrue(Tools.which("yosys").isPresent(), "yosys not installed (Debian package yosys; scripts/install-deps.sh): skipping");
+    String sim = IverilogSim.available() ? "iverilog" : "event";
+    Path out = dir.resolve("cpu");
+    assertThat(run(0, "hw", "synth", EXAMPLES.resolve("cpu/cpu.v").toString(), "--top", "cpu", "-o", out.toString(), "--json"))
+        .contains("\"flops\":26");
+    String json = out.resolve("cpu.json").toString();
+    Path s1 = dir.resolve("pc100.state"), s2 = dir.resolve("after.state"), s3 = dir.resolve("end.state"), s4 = dir.resolve("straight.state");
+    Path vcd = dir.resolve("cpu.vcd");
+    assertThat(run(0, "hw", "run", json, "--until", "top.pc==32'h100", "--save-state", s1.toString(), "--json"))
+        .contains("\"hit\":true").contains("\"pc_o\":256");
+    assertThat(run(0, "hw", "move", json, "--to", "sim", "--sim", sim, "--state", s1.toString(), "--cycles", "60",
+        "--vcd", vcd.toString(), "--save-state", s2.toString(), "--json")).contains("\"simulator\":\"" + sim + "\"");
+    assertThat(Files.readString(vcd)).contains("$enddefinitions").contains("pc");
+    run(0, "hw", "move", json, "--to", "fast", "--state", s2.toString(), "--until", "cycle=1000", "--save-state", s3.toString());
+    run(0, "hw", "run", json, "--until", "cycle=1000", "--save-state", s4.toString());
+    assertThat(Files.readAllLines(s3)).isEqualTo(Files.readAllLines(s4));
+    // a breakpoint that is never reached: exit code 2
+    run(2, "hw", "run", json, "--until", "pc==32'h3ff", "--max-cycles", "2000");
+  }
+
+  @Test void linkRunsAndLogsTransactions() throws Exception {
+    assumeTrue(Tools.which("yosys").isPresent(), "yosys not installed (Debian package yosys; scripts/install-deps.sh): skipping");
+    for (String top : new String[] {"source", "sink"}) {
+      run(0, "hw", "synth", EXAMPLES.resolve("link/" + top + ".f").toString(), "--top", top, "-o", dir.resolve(top).toString());
+    }
+    Path tx = dir.resolve("tx.txt");
+    String out = run(0, "hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim", dir.resolve("sink/sink.json").toString(),
+        "--simulator", "event", "--channel", "valid,ready,data", "--cycles", "500", "--set", "go=1", "--transactions", tx.toString(), "--json");
+    assertThat(out).contains("\"messages\":1000");
+    assertThat(Files.readAllLines(tx)).hasSizeGreaterThan(10).allMatch(l -> l.matches("\\d+ data=[0-9a-f]+"));
+  }
+}
