@@ -86,4 +86,21 @@ class RecoveryTest {
       assertResult(d);
     }
   }
+
+  @Test void hungRankIsDetectedByMissedHeartbeats() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("hung"));
+    try (Launcher.Job job = heat(d, 4, Protocol.BLOCKING).failTimeout(Duration.ofSeconds(3)).start()) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < 3 && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
+      if (!job.isDone()) {
+        // SIGSTOP: the process is alive, its sockets open, but it sends no heartbeat
+        long pid = job.pid(2);
+        assertThat(new ProcessBuilder("kill", "-STOP", "" + pid).start().waitFor()).isZero();
+      }
+      assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
+      assertThat(job.restarts()).isGreaterThanOrEqualTo(1);
+    }
+    assertThat(Jobs.logs(d)).contains("missed heartbeats");
+    assertResult(d);
+  }
 }
