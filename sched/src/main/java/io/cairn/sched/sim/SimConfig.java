@@ -31,6 +31,8 @@ public final class SimConfig {
   boolean checkInvariants;
   double assumedNodeMtbf = Double.NaN;
   int maxRestarts = 50;
+  int gpuNodes, gpusPerNode;
+  boolean gpuBestFit = true, gpuDefrag = true;
 
   public SimConfig(int nodes) {
     if (nodes < 1) throw new IllegalArgumentException("cluster needs at least one node, got " + nodes);
@@ -55,6 +57,20 @@ public final class SimConfig {
   /** Share of failures announced {@code lead} seconds ahead; the job on the node checkpoints and migrates [0]. */
   public SimConfig prediction(double fraction, double lead) { predictedFraction = fraction; predictionLead = lead; return this; }
   public SimConfig backfillDepth(int d) { backfillDepth = d; return this; }
+  /**
+   * A GPU partition of {@code nodes} nodes with {@code gpusPerNode} GPUs each, besides the CPU nodes; jobs with
+   * {@code gpus > 0} run there, one node each, several per node [none].
+   */
+  public SimConfig gpuPartition(int nodes, int gpusPerNode) {
+    if (nodes < 0 || (nodes > 0 && gpusPerNode < 1)) throw new IllegalArgumentException("GPU partition needs nodes >= 0 and >= 1 GPU per node");
+    gpuNodes = nodes;
+    this.gpusPerNode = gpusPerNode;
+    return this;
+  }
+  /** Best fit (pack jobs onto the fullest node that fits) rather than first fit [true]. */
+  public SimConfig gpuBestFit(boolean b) { gpuBestFit = b; return this; }
+  /** Migrate GPU jobs (checkpoint, restart elsewhere) to make room for a blocked job [true]. */
+  public SimConfig gpuDefrag(boolean b) { gpuDefrag = b; return this; }
   /** A job interrupted by failures more than this many times is abandoned [50]. */
   public SimConfig maxRestarts(int m) { maxRestarts = m; return this; }
   public SimConfig seed(long s) { seed = s; return this; }

@@ -10,13 +10,16 @@ import java.util.Map;
  *
  * @param jobs             jobs completed; {@code rejected} never fit the cluster, {@code abandoned} failed more than
  *                         {@code maxRestarts} times
+ *                         Node-hour figures cover CPU (whole-node) jobs; GPU jobs are counted in GPU-hours.
+ * @param gpuUtilization   busy share of the GPU partition's GPUs (NaN without GPU nodes)
  * @param utilizationTimes start of each utilization bucket; {@code utilization} the busy share of nodes in it
  */
 public record SimResult(String policy, int jobs, int rejected, int abandoned, double makespan, double meanWait, double meanTurnaround,
                         double meanSlowdown, double meanBoundedSlowdown, double maxBoundedSlowdown, int jobsKilled,
                         int interruptions, int preemptions, int migrations, int failures, double utilization,
                         double usefulUtilization, double usefulNodeHours, double wastedNodeHours, double checkpointNodeHours,
-                        double restartNodeHours, long checkpoints, double[] utilizationTimes, double[] utilizationSeries,
+                        double restartNodeHours, long checkpoints, double gpuUtilization, double gpuUsefulHours,
+                        double gpuWastedHours, double gpuOverheadHours, int gpuMigrations, double[] utilizationTimes, double[] utilizationSeries,
                         long events, double wallSeconds) {
 
   /** The scalar metrics as an ordered map (for CSV/JSON). */
@@ -44,6 +47,13 @@ public record SimResult(String policy, int jobs, int rejected, int abandoned, do
     m.put("checkpoint_node_hours", checkpointNodeHours);
     m.put("restart_node_hours", restartNodeHours);
     m.put("checkpoints", checkpoints);
+    if (!Double.isNaN(gpuUtilization)) {
+      m.put("gpu_utilization", gpuUtilization);
+      m.put("gpu_useful_hours", gpuUsefulHours);
+      m.put("gpu_wasted_hours", gpuWastedHours);
+      m.put("gpu_checkpoint_restart_hours", gpuOverheadHours);
+      m.put("gpu_defrag_migrations", gpuMigrations);
+    }
     m.put("events", events);
     m.put("wall_seconds", wallSeconds);
     return m;

@@ -49,6 +49,9 @@ public final class Simulator {
     long ckpts;
     boolean killed, abandoned;
     int kills;
+    int reservedNode = -1;          // GPU jobs: node kept free for this job by the GPU scheduler
+
+    boolean gpu() { return job.gpus() > 0; }
 
     J(Job job, int idx) {
       this.job = job;
@@ -79,6 +82,13 @@ public final class Simulator {
   private int freeTop;
   private final TreeSet<J> queue = new TreeSet<>(Comparator.<J>comparingInt(j -> -j.job.priority())
       .thenComparingDouble(j -> j.job.submit()).thenComparingInt(j -> j.idx));
+  private final TreeSet<J> gpuQueue = new TreeSet<>(Comparator.<J>comparingInt(j -> -j.job.priority())
+      .thenComparingDouble(j -> j.job.submit()).thenComparingInt(j -> j.idx));
+  private final int gN, gPer;
+  private final int[] gpuUsed, reservedFor;
+  private final List<List<J>> gpuJobs = new ArrayList<>();
+  private int gpuBusy, gpuMigrations;
+  private double gpuBusyIntegral;
   private final TreeSet<J> running = new TreeSet<>(Comparator.<J>comparingDouble(j -> j.schedEnd).thenComparingInt(j -> j.idx));
   private final double nodeMtbf, transientFraction;
   private final FailureModel hazard;
@@ -95,20 +105,27 @@ public final class Simulator {
     this.listener = listener;
     this.rng = new SplittableRandom(cfg.seed);
     n = cfg.nodes;
+    gN = cfg.gpuNodes;
+    gPer = cfg.gpusPerNode;
+    int total = n + gN;
+    gpuUsed = new int[gN];
+    reservedFor = new int[gN];
+    Arrays.fill(reservedFor, -1);
+    for (int i = 0; i < gN; i++) gpuJobs.add(new ArrayList<>());
     owner = new int[n];
     Arrays.fill(owner, -1);
-    up = new boolean[n];
+    up = new boolean[total];
     Arrays.fill(up, true);
-    drained = new boolean[n];
-    renewedAt = new double[n];
-    nodeVersion = new int[n];
+    drained = new boolean[total];
+    renewedAt = new double[total];
+    nodeVersion = new int[total];
     freeStack = new int[n];
     freePos = new int[n];
     for (int i = n - 1; i >= 0; i--) { freePos[i] = freeTop; freeStack[freeTop++] = i; }
     for (Job j : jobs) {
       J s = new J(j, all.size());
       all.add(s);
-      if (j.nodes() > n) { rejected++; s.state = DONE; continue; }
+      if (j.gpus() > 0 ? (j.nodes() != 1 || j.gpus() > gPer || gN == 0) : j.nodes() > n) { rejected++; s.state = DONE; continue; }
       accepted++;
       ev.push(j.submit(), SUBMIT, s.idx, 0);
     }
@@ -117,7 +134,7 @@ public final class Simulator {
     double tf = cfg.transientFraction;
     if (cfg.nodeFailures != null) {
       if (Double.isNaN(mtbf)) mtbf = cfg.nodeFailures.mean();
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n + gN; i++) {
         // start in the stationary regime: run each node's renewal process from well before time 0
         double t = -20 * cfg.nodeFailures.mean(), last = t;
         while (t <= 0) { last = t; t += cfg.nodeFailures.sample(rng); }
@@ -176,22 +193,22 @@ public final class Simulator {
   private int downCount() {
     if (!cfg.checkInvariants) return -1;
     int d = 0;
-    for (boolean u : up) if (!u) d++;
+    for (int i = 0; i < n; i++) if (!up[i]) d++;
     return d;
   }
 
   private void handle(int type, int a, int b) {
     switch (type) {
-      case SUBMIT -> { J j = all.get(a); j.state = QUEUED; queue.add(j); }
+      case SUBMIT -> { J j = all.get(a); j.state = QUEUED; enqueue(j); }
       case END -> { J j = all.get(a); if (j.version == b && j.state == RUNNING) complete(j); }
       case STOP_DONE -> { J j = all.get(a); if (j.version == b && j.state == STOPPING) stopDone(j); }
       case FAIL -> { if (nodeVersion[a] == b) fail(a, rng.nextDouble() < cfg.transientFraction, -1); }
       case TRACE_FAIL -> {
         FailureEvent f = cfg.failureTrace.get(a);
-        int node = Math.floorMod(f.node(), n);
+        int node = Math.floorMod(f.node(), n + gN);
         if (up[node]) fail(node, !f.nodeLoss(), Math.max(60, f.end() - f.start()));
       }
-      case REQUEUE -> { J j = all.get(a); if (j.version == b && j.state == QUEUED) queue.add(j); }
+      case REQUEUE -> { J j = all.get(a); if (j.version == b && j.state == QUEUED) enqueue(j); }
       case REPAIR -> repair(a);
       case WARN -> warn(a, b);
       default -> throw new IllegalStateException("unknown event type " + type);
@@ -220,15 +237,23 @@ public final class Simulator {
     freePos[node] = -1;
   }
 
-  private boolean isFree(int node) { return freePos[node] >= 0 && freePos[node] < freeTop && freeStack[freePos[node]] == node; }
+  private void enqueue(J j) { (j.gpu() ? gpuQueue : queue).add(j); }
+
+  private boolean isFree(int node) { return node < n && freePos[node] >= 0 && freePos[node] < freeTop && freeStack[freePos[node]] == node; }
 
   private void fail(int node, boolean trans, double traceDowntime) {
     failures++;
     if (isFree(node)) freeRemove(node);
     up[node] = false;
     drained[node] = false;
-    int o = owner[node];
-    if (o >= 0) kill(all.get(o), trans);
+    if (node >= n) {
+      int gi = node - n;
+      for (J j : new ArrayList<>(gpuJobs.get(gi))) kill(j, trans);
+      if (reservedFor[gi] >= 0) { all.get(reservedFor[gi]).reservedNode = -1; reservedFor[gi] = -1; }
+    } else {
+      int o = owner[node];
+      if (o >= 0) kill(all.get(o), trans);
+    }
     double down = traceDowntime >= 0 ? traceDowntime : trans ? cfg.rebootTime : cfg.repairTime;
     ev.push(now + down, REPAIR, node, 0);
   }
@@ -236,7 +261,7 @@ public final class Simulator {
   private void repair(int node) {
     up[node] = true;
     renewedAt[node] = now;
-    if (owner[node] < 0) {
+    if (node < n && owner[node] < 0) {
       // Cairn's adaptive policy gives freshly repaired nodes last (their hazard is highest when shape < 1)
       freePush(node, policy.kind() == Policy.Kind.ADAPTIVE);
       if (policy.kind() != Policy.Kind.ADAPTIVE && freeTop > 1) swapFree(freeTop - 1, rng.nextInt(freeTop));
@@ -247,6 +272,13 @@ public final class Simulator {
   private void warn(int node, int version) {
     if (nodeVersion[node] != version || !up[node]) return;
     if (isFree(node)) { freeRemove(node); drained[node] = true; return; }
+    if (node >= n) {
+      for (J j : new ArrayList<>(gpuJobs.get(node - n))) {
+        if (j.state == RUNNING && policy.kind() != Policy.Kind.NONE && j.c2 <= cfg.predictionLead) beginStop(j, "migrated");
+      }
+      drained[node] = true;
+      return;
+    }
     int o = owner[node];
     if (o < 0) return;
     J j = all.get(o);
@@ -266,6 +298,21 @@ public final class Simulator {
     }
     busy += k;
     j.alloc = nodes;
+    begin(j);
+  }
+
+  private void startGpu(J j, int node) {
+    int gi = node - n;
+    gpuUsed[gi] += j.job.gpus();
+    gpuJobs.get(gi).add(j);
+    gpuBusy += j.job.gpus();
+    if (j.reservedNode >= 0) { reservedFor[j.reservedNode - n] = -1; j.reservedNode = -1; }
+    j.alloc = new int[] {node};
+    begin(j);
+  }
+
+  private void begin(J j) {
+    int[] nodes = j.alloc;
     j.state = RUNNING;
     if (j.firstStart < 0) j.firstStart = now;
     j.runStart = now;
@@ -281,7 +328,7 @@ public final class Simulator {
     double estRem = Math.max(j.job.estimate() - j.resumeFrom, 1);
     int estCk = Double.isInfinite(j.tau) ? 0 : Math.max(0, (int) Math.ceil(estRem / j.tau) - 1);
     j.schedEnd = now + j.overhead0 + estRem + j.ckCost(estCk);
-    running.add(j);
+    if (!j.gpu()) running.add(j);
     listener.started(j.job.id(), now, nodes, j.resumeFrom);
   }
 
@@ -424,11 +471,12 @@ public final class Simulator {
       j.end = now;
       done++;
       abandoned++;
+      if (j.reservedNode >= 0) { reservedFor[j.reservedNode - n] = -1; j.reservedNode = -1; }
       listener.stopped(j.job.id(), now, "abandoned", resume);
       return;
     }
     j.state = QUEUED;
-    queue.add(j);
+    enqueue(j);
     listener.stopped(j.job.id(), now, "failure", resume);
   }
 
@@ -447,14 +495,16 @@ public final class Simulator {
       return true;
     }
     if (j.endTime <= now + j.c2) return false; // it finishes before a checkpoint could
-    running.remove(j);
+    if (!j.gpu()) running.remove(j);
     j.state = STOPPING;
     j.stopAt = now;
     j.stopReason = reason;
     j.version++;
     j.schedEnd = now + j.c2;
-    running.add(j);
-    stoppingNodes += j.alloc.length;
+    if (!j.gpu()) {
+      running.add(j);
+      stoppingNodes += j.alloc.length;
+    }
     ev.push(now + j.c2, STOP_DONE, j.idx, j.version);
     return true;
   }
@@ -469,11 +519,21 @@ public final class Simulator {
     if ("migrated".equals(j.stopReason)) migrations++; else preemptions++;
     release(j);
     j.state = QUEUED;
-    queue.add(j);
+    enqueue(j);
     listener.stopped(j.job.id(), now, j.stopReason, resume);
   }
 
   private void release(J j) {
+    if (j.gpu()) {
+      int gi = j.alloc[0] - n;
+      gpuUsed[gi] -= j.job.gpus();
+      gpuJobs.get(gi).remove(j);
+      gpuBusy -= j.job.gpus();
+      j.version++;
+      j.alloc = null;
+      j.stopAt = -1;
+      return;
+    }
     if (j.state == STOPPING) stoppingNodes -= j.alloc.length;
     running.remove(j);
     j.version++;
@@ -488,6 +548,7 @@ public final class Simulator {
 
   // ---------------------------------------------------------------- scheduling
   private void schedule() {
+    if (gN > 0) scheduleGpus();
     if (queue.isEmpty()) return;
     Iterator<J> it = queue.iterator();
     J head = null;
@@ -518,6 +579,71 @@ public final class Simulator {
     }
   }
 
+  /**
+   * GPU partition: jobs take GPUs of one node, several jobs share a node. In queue order every job that fits starts
+   * (best fit: the node with the fewest free GPUs that suffice, which packs jobs and keeps whole nodes free). The first
+   * job that does not fit gets a node reserved (no new job goes there); with {@code gpuDefrag} the jobs on that node
+   * that fit elsewhere are checkpointed and migrated away at once instead of waiting for them to end.
+   */
+  private void scheduleGpus() {
+    boolean blocked = false;
+    Iterator<J> it = gpuQueue.iterator();
+    while (it.hasNext()) {
+      J j = it.next();
+      int node = pickGpuNode(j);
+      if (node >= 0) { it.remove(); startGpu(j, node); continue; }
+      if (!blocked) { blocked = true; reserveGpuNode(j); }
+    }
+  }
+
+  private int pickGpuNode(J j) {
+    int g = j.job.gpus(), best = -1, bestFree = Integer.MAX_VALUE;
+    for (int gi = 0; gi < gN; gi++) {
+      int node = n + gi;
+      if (!up[node] || drained[node]) continue;
+      if (reservedFor[gi] >= 0 && reservedFor[gi] != j.idx) continue;
+      int free = gPer - gpuUsed[gi];
+      if (free < g) continue;
+      if (reservedFor[gi] == j.idx) return node;
+      if (!cfg.gpuBestFit) return node;
+      if (free < bestFree) { bestFree = free; best = node; }
+    }
+    return best;
+  }
+
+  private void reserveGpuNode(J head) {
+    if (head.reservedNode >= 0) return;
+    int g = head.job.gpus();
+    int bestGi = -1, bestMove = Integer.MAX_VALUE;
+    for (int gi = 0; gi < gN; gi++) {
+      int node = n + gi;
+      if (!up[node] || drained[node] || reservedFor[gi] >= 0) continue;
+      int move = g - (gPer - gpuUsed[gi]);
+      if (move < bestMove) { bestMove = move; bestGi = gi; }
+    }
+    if (bestGi < 0) return;
+    reservedFor[bestGi] = head.idx;
+    head.reservedNode = n + bestGi;
+    if (!cfg.gpuDefrag || policy.kind() == Policy.Kind.NONE) return;
+    // migrate the largest jobs that fit on other nodes until the head fits
+    int[] free = new int[gN];
+    for (int gi = 0; gi < gN; gi++) {
+      int node = n + gi;
+      free[gi] = (!up[node] || drained[node] || reservedFor[gi] >= 0) ? 0 : gPer - gpuUsed[gi];
+    }
+    List<J> on = new ArrayList<>(gpuJobs.get(bestGi));
+    on.sort(Comparator.comparingInt((J x) -> -x.job.gpus()).thenComparingInt(x -> x.idx));
+    int need = bestMove;
+    for (J v : on) {
+      if (need <= 0) break;
+      if (v.state != RUNNING) continue;
+      int dest = -1;
+      for (int gi = 0; gi < gN; gi++) if (free[gi] >= v.job.gpus() && (dest < 0 || free[gi] < free[dest])) dest = gi;
+      if (dest < 0) continue;
+      if (beginStop(v, "migrated")) { free[dest] -= v.job.gpus(); need -= v.job.gpus(); gpuMigrations++; }
+    }
+  }
+
   private double estimatedWall(J j) {
     double from = j.resumeFromL1 ? j.saved1 : j.saved2;
     double rem = Math.max(j.job.estimate() - from, 1);
@@ -544,6 +670,7 @@ public final class Simulator {
 
   // ---------------------------------------------------------------- bookkeeping
   private void addBusy(double t) {
+    gpuBusyIntegral += gpuBusy * Math.max(0, t - busyLastT);
     double bw = cfg.utilizationBucket;
     double from = busyLastT;
     while (from < t) {
@@ -578,6 +705,18 @@ public final class Simulator {
       if (r.alloc.length != r.job.nodes()) throw new IllegalStateException("job " + r.job.id() + " holds " + r.alloc.length + " nodes, needs " + r.job.nodes());
       for (int node : r.alloc) if (owner[node] != r.idx) throw new IllegalStateException("job " + r.job.id() + " lost node " + node);
     }
+    int gsum = 0;
+    for (int gi = 0; gi < gN; gi++) {
+      int used = 0;
+      for (J j : gpuJobs.get(gi)) {
+        used += j.job.gpus();
+        if (j.alloc == null || j.alloc[0] != n + gi || (j.state != RUNNING && j.state != STOPPING)) throw new IllegalStateException("GPU job " + j.job.id() + " misplaced");
+      }
+      if (used != gpuUsed[gi] || used > gPer) throw new IllegalStateException("GPU node " + gi + ": " + used + " GPUs used of " + gPer + " (counted " + gpuUsed[gi] + ")");
+      if (used > 0 && !up[n + gi]) throw new IllegalStateException("down GPU node " + gi + " runs jobs");
+      gsum += used;
+    }
+    if (gsum != gpuBusy) throw new IllegalStateException("GPU busy " + gpuBusy + " != " + gsum);
     if (sum != owned || sum != busy || busy > n) throw new IllegalStateException("capacity: busy=" + busy + " owned=" + owned + " running=" + sum + " nodes=" + n);
   }
 
@@ -586,9 +725,14 @@ public final class Simulator {
     double sw = 0, st = 0, ss = 0, sb = 0, mb = 0, useful = 0, wasted = 0, ck = 0, rs = 0, usefulNs = 0;
     long ckpts = 0;
     int jobs = 0, killed = 0;
+    double gUseful = 0, gWasted = 0, gOver = 0;
     for (J j : all) {
       if (j.state != DONE || j.firstStart < 0) continue;
-      int k = j.job.nodes();
+      if (j.gpu()) {
+        int g = j.job.gpus();
+        gUseful += j.useful * g; gWasted += j.wasted * g; gOver += (j.ckptTime + j.restartTime) * g;
+      }
+      int k = j.gpu() ? 0 : j.job.nodes();
       useful += j.useful * k; wasted += j.wasted * k; ck += j.ckptTime * k; rs += j.restartTime * k;
       ckpts += j.ckpts;
       if (j.killed) killed++;
@@ -616,6 +760,8 @@ public final class Simulator {
     double denom = Math.max(makespan, 1e-9) * n;
     return new SimResult(policy.label(), jobs, rejected, abandoned, makespan, jobs == 0 ? 0 : sw / jobs, jobs == 0 ? 0 : st / jobs,
         jobs == 0 ? 0 : ss / jobs, jobs == 0 ? 0 : sb / jobs, mb, killed, interruptions, preemptions, migrations, failures,
-        busyTotal / denom, usefulNs / denom, useful / 3600, wasted / 3600, ck / 3600, rs / 3600, ckpts, times, util, events, wall);
+        busyTotal / denom, usefulNs / denom, useful / 3600, wasted / 3600, ck / 3600, rs / 3600, ckpts,
+        gN == 0 ? Double.NaN : gpuBusyIntegral / (Math.max(makespan, 1e-9) * gN * gPer), gUseful / 3600, gWasted / 3600, gOver / 3600, gpuMigrations,
+        times, util, events, wall);
   }
 }

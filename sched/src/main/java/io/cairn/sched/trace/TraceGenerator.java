@@ -13,6 +13,7 @@ public final class TraceGenerator {
   private int nodes = 64, jobs = 500, maxJobNodes = -1;
   private double horizon = 7 * 86400, load = 0.8, minRuntime = 60, maxRuntime = 36 * 3600, urgentFraction;
   private long seed = 1;
+  private int gpuNodes, gpusPerNode, gpuJobs;
 
   public TraceGenerator nodes(int n) { nodes = n; return this; }
   public TraceGenerator jobs(int n) { jobs = n; return this; }
@@ -23,6 +24,11 @@ public final class TraceGenerator {
   /** Share of jobs with priority 1 (they may preempt others). */
   public TraceGenerator urgentFraction(double f) { urgentFraction = f; return this; }
   public TraceGenerator seed(long s) { seed = s; return this; }
+  /**
+   * Also generate {@code jobs} GPU jobs for a partition of {@code nodes} nodes with {@code gpusPerNode} GPUs: each needs
+   * 1, 2, 4 or 8 GPUs (40/30/20/10%, capped at a node's GPUs) on one node, at the same offered load.
+   */
+  public TraceGenerator gpus(int nodes, int gpusPerNode, int jobs) { gpuNodes = nodes; this.gpusPerNode = gpusPerNode; gpuJobs = jobs; return this; }
 
   /** The jobs, sorted by submit time, ids from 1. */
   public List<Job> generate() {
@@ -49,6 +55,25 @@ public final class TraceGenerator {
       double est = Math.ceil(rt * (1 + 2 * r.nextDouble()) / 900) * 900;
       int prio = r.nextDouble() < urgentFraction ? 1 : 0;
       out.add(new Job(i + 1, Math.floor(submit[i]), rt, size[i], est, prio, 0));
+    }
+    if (gpuJobs > 0 && gpuNodes > 0) {
+      double[] gs = new double[gpuJobs], gr = new double[gpuJobs];
+      int[] gg = new int[gpuJobs];
+      double garea = 0;
+      for (int i = 0; i < gpuJobs; i++) {
+        gs[i] = r.nextDouble() * horizon;
+        double u = r.nextDouble();
+        gg[i] = Math.min(gpusPerNode, u < 0.4 ? 1 : u < 0.7 ? 2 : u < 0.9 ? 4 : 8);
+        gr[i] = Math.exp(Math.log(minRuntime) + r.nextDouble() * Math.log(maxRuntime / minRuntime));
+        garea += gg[i] * gr[i];
+      }
+      double gscale = load * gpuNodes * gpusPerNode * horizon / garea;
+      for (int i = 0; i < gpuJobs; i++) {
+        double rt = Math.max(30, Math.min(7 * 86400, Math.round(gr[i] * gscale)));
+        double est = Math.ceil(rt * (1 + 2 * r.nextDouble()) / 900) * 900;
+        out.add(new Job(jobs + i + 1, Math.floor(gs[i]), rt, 1, est, 0, gg[i]));
+      }
+      out.sort(java.util.Comparator.comparingDouble(Job::submit).thenComparingLong(Job::id));
     }
     return out;
   }

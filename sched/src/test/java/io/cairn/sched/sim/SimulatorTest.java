@@ -17,7 +17,7 @@ class SimulatorTest {
   static final List<Policy> POLICIES = List.of(Policy.NONE, Policy.fixed(1800), Policy.YOUNG, Policy.DALY, Policy.MULTILEVEL, Policy.ADAPTIVE);
 
   /** Records each job's runs and checks that every run resumes from exactly the point the previous one left. */
-  static final class Recorder implements SimListener {
+  static class Recorder implements SimListener {
     final Map<Long, Double> resumePoint = new HashMap<>();
     final Map<Long, List<String>> log = new HashMap<>();
     final int nodes;
