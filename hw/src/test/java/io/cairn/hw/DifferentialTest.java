@@ -22,11 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * edge, every output every cycle, every memory word at the end), and the reverse move.
  */
 class DifferentialTest {
-  static final int N = 150, M = 100;
+  static final int N = Boolean.getBoolean("cairn.soak") ? 3000 : 150, M = Boolean.getBoolean("cairn.soak") ? 1000 : 100;
 
+  static final boolean SOAK = Boolean.getBoolean("cairn.soak");
+
+  /** Two seeds per design (one with random resets); with -Dcairn.soak=true, ten seeds and longer runs. */
   static Stream<Arguments> cases() {
+    int seeds = SOAK ? 10 : 2;
     return Stream.of("counter", "fifo", "uart", "cpu", "link/system")
-        .flatMap(d -> Stream.of(Arguments.of(d, 42L, 48), Arguments.of(d, 7L, 0)));
+        .flatMap(d -> java.util.stream.LongStream.range(0, seeds).mapToObj(k -> Arguments.of(d, 42L + 1000 * k, k % 2 == 0 ? 48 : 0)));
   }
 
   @ParameterizedTest(name = "{0} seed {1} reset every {2}")

@@ -4,6 +4,7 @@ import io.cairn.cli.core.Json;
 import io.cairn.hw.Hw;
 import io.cairn.hw.link.SimPeer;
 import io.cairn.hw.link.StateLink;
+import io.cairn.hw.link.StateProjection;
 import io.cairn.hw.netlist.Netlist;
 import io.cairn.hw.sim.EventSim;
 import io.cairn.hw.sim.IverilogSim;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Option;
         "with waveforms, linked by ports of the same name in lock-step over pipes; valid/ready --channel",
         "transfers are logged as transactions."})
 public final class HwLinkCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--fast", required = true, description = "JSON netlist of the part that runs fast") Path fastJson;
 
   @Option(names = "--sim", required = true, description = "JSON netlist of the part under debug") Path simJson;
@@ -42,6 +45,16 @@ public final class HwLinkCommand implements Callable<Integer> {
 
   @Option(names = "--transactions", description = "write the transaction log here") Path txOut;
 
+  @Option(names = "--whole-state", description = "start from this state of the whole design (needs --whole and the prefixes): it is split into the two parts")
+  Path wholeState;
+
+  @Option(names = "--fast-prefix", description = "instance name of the fast part in the whole design (e.g. src)") String fastPrefix;
+
+  @Option(names = "--sim-prefix", description = "instance name of the simulated part in the whole design (e.g. snk)") String simPrefix;
+
+  @Option(names = "--save-whole-state", description = "merge the two parts' end states into a state of the whole design, written here")
+  Path saveWholeState;
+
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
   @Mixin StimOptions stim;
@@ -49,8 +62,12 @@ public final class HwLinkCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     Hw.Design fast = Hw.design(fastJson, null), sim = Hw.design(simJson, null);
     List<Netlist.Port> external = new ArrayList<>();
-    if (wholeJson != null) {
-      external.addAll(Hw.design(wholeJson, null).netlist().inputs());
+    Hw.Design whole = wholeJson == null ? null : Hw.design(wholeJson, null);
+    if ((wholeState != null || saveWholeState != null) && (whole == null || fastPrefix == null || simPrefix == null)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--whole-state/--save-whole-state need --whole, --fast-prefix and --sim-prefix");
+    }
+    if (whole != null) {
+      external.addAll(whole.netlist().inputs());
     } else {
       for (Netlist nl : List.of(fast.netlist(), sim.netlist())) {
         for (Netlist.Port p : nl.inputs()) if (external.stream().noneMatch(q -> q.name().equals(p.name()))) external.add(p);
@@ -58,12 +75,21 @@ public final class HwLinkCommand implements Callable<Integer> {
     }
     StateLink link = new StateLink(fast.netlist(), sim.netlist(), external, channels.stream().map(StateLink.Channel::parse).toList());
     Path work = Files.createTempDirectory("cairn-hw-link");
-    HwState simStart = HwState.initial(sim.netlist());
+    HwState simStart = HwState.initial(sim.netlist()), fastStart = HwState.initial(fast.netlist());
+    StateProjection pf = null, ps = null;
+    HwState wholeStart = null;
+    if (whole != null && fastPrefix != null && simPrefix != null) {
+      pf = new StateProjection(whole.netlist(), fast.netlist(), fastPrefix);
+      ps = new StateProjection(whole.netlist(), sim.netlist(), simPrefix);
+      wholeStart = wholeState == null ? HwState.initial(whole.netlist()) : Hw.readState(whole, wholeState);
+      fastStart = pf.toPart(wholeStart);
+      simStart = ps.toPart(wholeStart);
+    }
     var simulator = Hw.simulator(sim, kind, work);
     long t0 = System.nanoTime();
     StateLink.Result r;
     try (SimPeer peer = simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(simStart, vcd)) : SimPeer.of(((EventSim) simulator).open(simStart, vcd))) {
-      r = link.run(HwState.initial(fast.netlist()), peer, stim.stimulus(), cycles);
+      r = link.run(fastStart, peer, stim.stimulus(), cycles);
     } finally {
       try (var s = Files.list(work)) {
         for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
@@ -72,6 +98,7 @@ public final class HwLinkCommand implements Callable<Integer> {
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     if (txOut != null) Files.write(txOut, r.transactions());
+    if (saveWholeState != null) Hw.writeState(whole, ps.intoWhole(r.simEnd(), pf.intoWhole(r.fastEnd(), wholeStart)), saveWholeState);
     Map<String, Long> last = new LinkedHashMap<>();
     if (!r.outputs().isEmpty()) for (int i = 0; i < r.outputNames().size(); i++) last.put(r.outputNames().get(i), r.outputs().getLast()[i]);
     if (json) {
@@ -79,6 +106,7 @@ public final class HwLinkCommand implements Callable<Integer> {
       m.put("fast", fast.netlist().top());
       m.put("sim", sim.netlist().top());
       m.put("simulator", simulator.name());
+      m.put("startCycle", fastStart.cycle());
       m.put("cycles", cycles);
       m.put("seconds", secs);
       m.put("messages", r.messages());
@@ -91,6 +119,7 @@ public final class HwLinkCommand implements Callable<Integer> {
       last.forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
       if (vcd != null) System.out.println("  waveforms of " + sim.netlist().top() + ": " + vcd);
       if (txOut != null) System.out.println("  transactions: " + txOut);
+      if (saveWholeState != null) System.out.println("  whole-design state at cycle " + (fastStart.cycle() + cycles) + ": " + saveWholeState);
     }
     return 0;
   }

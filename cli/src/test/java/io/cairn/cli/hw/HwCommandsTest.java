@@ -65,5 +65,17 @@ class HwCommandsTest {
         "--simulator", "event", "--channel", "valid,ready,data", "--cycles", "500", "--set", "go=1", "--transactions", tx.toString(), "--json");
     assertThat(out).contains("\"messages\":1000");
     assertThat(Files.readAllLines(tx)).hasSizeGreaterThan(10).allMatch(l -> l.matches("\\d+ data=[0-9a-f]+"));
+
+    // StateMover + StateLink: the whole system runs fast to cycle 300, its state is split, the pair runs
+    // 400 cycles linked, the merged state equals 700 cycles of the whole system in the fast engine
+    run(0, "hw", "synth", EXAMPLES.resolve("link/system.f").toString(), "--top", "system", "-o", dir.resolve("system").toString());
+    String sys = dir.resolve("system/system.json").toString();
+    Path w300 = dir.resolve("w300.state"), w700 = dir.resolve("w700.state"), linked = dir.resolve("linked.state");
+    run(0, "hw", "run", sys, "--until", "cycle=300", "--save-state", w300.toString(), "--set", "go=1");
+    run(0, "hw", "run", sys, "--until", "cycle=700", "--save-state", w700.toString(), "--set", "go=1");
+    run(0, "hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim", dir.resolve("sink/sink.json").toString(),
+        "--whole", sys, "--whole-state", w300.toString(), "--fast-prefix", "src", "--sim-prefix", "snk", "--simulator", "event",
+        "--cycles", "400", "--set", "go=1", "--save-whole-state", linked.toString());
+    assertThat(Files.readAllLines(linked)).isEqualTo(Files.readAllLines(w700));
   }
 }
