@@ -60,6 +60,11 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--predict", defaultValue = "0", description = "share of failures announced ahead (jobs checkpoint and migrate) (default ${DEFAULT-VALUE})") double predict;
   @Option(names = "--lead", defaultValue = "30m", description = "how far ahead failures are announced (default ${DEFAULT-VALUE})") String lead;
   @Option(names = "--no-preemption", description = "urgent jobs wait instead of preempting") boolean noPreemption;
+  @Option(names = "--gpu-nodes", defaultValue = "0", description = "add a GPU partition of this many nodes (default ${DEFAULT-VALUE})") int gpuNodes;
+  @Option(names = "--gpus-per-node", defaultValue = "8", description = "GPUs per GPU node (default ${DEFAULT-VALUE})") int gpusPerNode;
+  @Option(names = "--gpu-jobs", defaultValue = "0", description = "generated GPU jobs (1-8 GPUs on one node) added over the trace's time span, offered load 0.8") int gpuJobCount;
+  @Option(names = "--gpu-first-fit", description = "place GPU jobs first fit instead of best fit (packing)") boolean gpuFirstFit;
+  @Option(names = "--no-gpu-defrag", description = "do not migrate GPU jobs to make room for a blocked one") boolean noGpuDefrag;
   @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})") long seed;
   @Option(names = "--out", defaultValue = "simulate-report", description = "report directory (default ${DEFAULT-VALUE})") Path out;
   @Option(names = "--json", description = "print the metrics as JSON") boolean json;
@@ -119,13 +124,26 @@ public final class SimulateCommand implements Callable<Integer> {
       setup.put("jobs skipped (no run time or processors)", t.skipped());
     }
     if (nodes > 0) clusterNodes = nodes;
+    if (gpuNodes > 0 && gpuJobCount > 0) {
+      double span = Math.max(86400, jobs.stream().mapToDouble(Job::submit).max().orElse(0));
+      long maxId = jobs.stream().mapToLong(Job::id).max().orElse(0);
+      List<Job> all = new ArrayList<>(jobs);
+      for (Job g : new TraceGenerator().nodes(1).jobs(0).horizon(span).load(0.8).gpus(gpuNodes, gpusPerNode, gpuJobCount).seed(seed + 1).generate()) {
+        all.add(new Job(maxId + g.id(), g.submit(), g.runtime(), 1, g.estimate(), 0, g.gpus()));
+      }
+      all.sort(java.util.Comparator.comparingDouble(Job::submit));
+      jobs = all;
+      setup.put("GPU partition", gpuNodes + " nodes x " + gpusPerNode + " GPUs, " + gpuJobCount + " generated GPU jobs, "
+          + (gpuFirstFit ? "first fit" : "best fit") + (noGpuDefrag ? "" : ", defragmenting migration"));
+    }
     setup.put("jobs", jobs.size());
     setup.put("nodes", clusterNodes);
     SimConfig cfg = new SimConfig(clusterNodes).scheduler(SimConfig.Scheduler.valueOf(scheduler.toUpperCase(Locale.ROOT)))
         .rebootTime(Durations.parse(reboot)).repairTime(Durations.parse(repair))
         .checkpointCost(Durations.parse(ckptBase), Durations.parse(ckptPerNode)).level1Fraction(l1Fraction)
         .prediction(predict, Durations.parse(lead)).preemption(!noPreemption).seed(seed)
-        .utilizationBucket(bench ? 6 * 3600 : 600);
+        .utilizationBucket(bench ? 6 * 3600 : 600).gpuPartition(gpuNodes, gpuNodes > 0 ? gpusPerNode : 0)
+        .gpuBestFit(!gpuFirstFit).gpuDefrag(!noGpuDefrag);
     if (failures != null) {
       FailureLogs.Log log = FailureLogs.read(failures);
       List<FailureEvent> ev = failureSystem == null ? log.events() : FailureLogs.system(log.events(), failureSystem);
@@ -183,6 +201,14 @@ public final class SimulateCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "%-12s %8.2fd %8.2fh %8.2f %6d %5.1f%% %5.1f%% %9.1f %9.1f %9.1f %5d%n", r.policy(), r.makespan() / 86400,
           r.meanWait() / 3600, r.meanBoundedSlowdown(), r.jobsKilled(), 100 * r.utilization(), 100 * r.usefulUtilization(),
           r.wastedNodeHours(), r.checkpointNodeHours(), r.restartNodeHours(), r.jobs());
+    }
+    if (gpuNodes > 0) {
+      o.println();
+      o.printf(Locale.ROOT, "%-12s %8s %9s %12s %12s %14s %8s%n", "policy", "gpu-util", "gpu-wait", "gpu-useful-h", "gpu-wasted-h", "gpu-ckpt+rst-h", "defrag");
+      for (SimResult r : results) {
+        o.printf(Locale.ROOT, "%-12s %7.1f%% %8.2fh %12.1f %12.1f %14.1f %8d%n", r.policy(), 100 * r.gpuUtilization(), r.gpuMeanWait() / 3600, r.gpuUsefulHours(),
+            r.gpuWastedHours(), r.gpuOverheadHours(), r.gpuMigrations());
+      }
     }
     o.println();
     o.println("report: " + out.resolve("report.html") + " (plots: utilization.svg wasted.svg overhead.svg slowdown.svg makespan.svg; metrics.csv/json)");

@@ -19,7 +19,7 @@ public record SimResult(String policy, int jobs, int rejected, int abandoned, do
                         int interruptions, int preemptions, int migrations, int failures, double utilization,
                         double usefulUtilization, double usefulNodeHours, double wastedNodeHours, double checkpointNodeHours,
                         double restartNodeHours, long checkpoints, double gpuUtilization, double gpuUsefulHours,
-                        double gpuWastedHours, double gpuOverheadHours, int gpuMigrations, double[] utilizationTimes, double[] utilizationSeries,
+                        double gpuWastedHours, double gpuOverheadHours, int gpuMigrations, double gpuMeanWait, double[] utilizationTimes, double[] utilizationSeries,
                         long events, double wallSeconds) {
 
   /** The scalar metrics as an ordered map (for CSV/JSON). */
@@ -53,6 +53,7 @@ public record SimResult(String policy, int jobs, int rejected, int abandoned, do
       m.put("gpu_wasted_hours", gpuWastedHours);
       m.put("gpu_checkpoint_restart_hours", gpuOverheadHours);
       m.put("gpu_defrag_migrations", gpuMigrations);
+      m.put("gpu_mean_waiting_time_s", gpuMeanWait);
     }
     m.put("events", events);
     m.put("wall_seconds", wallSeconds);

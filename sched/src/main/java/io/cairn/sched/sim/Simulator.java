@@ -725,7 +725,8 @@ public final class Simulator {
     double sw = 0, st = 0, ss = 0, sb = 0, mb = 0, useful = 0, wasted = 0, ck = 0, rs = 0, usefulNs = 0;
     long ckpts = 0;
     int jobs = 0, killed = 0;
-    double gUseful = 0, gWasted = 0, gOver = 0;
+    double gUseful = 0, gWasted = 0, gOver = 0, gWait = 0;
+    int gJobs = 0;
     for (J j : all) {
       if (j.state != DONE || j.firstStart < 0) continue;
       if (j.gpu()) {
@@ -742,6 +743,7 @@ public final class Simulator {
       jobs++;
       double wait = j.firstStart - j.job.submit(), turn = j.end - j.job.submit(), exec = j.end - j.firstStart;
       sw += wait; st += turn;
+      if (j.gpu()) { gWait += wait; gJobs++; }
       ss += turn / Math.max(exec, 1e-9);
       double b = Math.max(1, turn / Math.max(exec, 10));
       sb += b; mb = Math.max(mb, b);
@@ -762,6 +764,7 @@ public final class Simulator {
         jobs == 0 ? 0 : ss / jobs, jobs == 0 ? 0 : sb / jobs, mb, killed, interruptions, preemptions, migrations, failures,
         busyTotal / denom, usefulNs / denom, useful / 3600, wasted / 3600, ck / 3600, rs / 3600, ckpts,
         gN == 0 ? Double.NaN : gpuBusyIntegral / (Math.max(makespan, 1e-9) * gN * gPer), gUseful / 3600, gWasted / 3600, gOver / 3600, gpuMigrations,
+        gJobs == 0 ? Double.NaN : gWait / gJobs,
         times, util, events, wall);
   }
 }
