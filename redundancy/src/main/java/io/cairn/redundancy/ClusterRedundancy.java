@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>With the Chandy-Lamport protocol {@link #protect} first waits until the global version is committed.
+ *
  * <p>Encoding is distributed: each rank reads only its own version files, sends each of its pieces to
  * the m ranks that hold parity for that piece's stripe, and computes the parity rows it holds itself.
  * A rank killed during encoding leaves that id incomplete; recovery then uses the previous id (keep
@@ -131,14 +133,13 @@ public final class ClusterRedundancy {
   }
 
   /**
-   * Protects the global version the last {@code checkpoint()} committed (blocking protocol). Collective:
-   * every rank calls it right after the checkpoint.
+   * Protects the global version of the last {@code checkpoint()} (waiting for its commit when the
+   * protocol commits in the background). Collective: every rank calls it right after the checkpoint.
    */
   public Redundancy.Protected protect() {
     ParallelCheckpointer ck = rank.checkpointer();
     long g = ck.lastGlobal();
-    GlobalVersion gv = ck.globalVersions().stream().filter(v -> v.number() == g).findFirst()
-        .orElseThrow(() -> new CairnException("redundancy: global version " + g + " is not committed; call protect() after a blocking checkpoint"));
+    GlobalVersion gv = awaitCommitted(ck, g);
     Redundancy r = redundancy(gv.nodes());
     int me = comm.rank(), size = comm.size();
     long t0 = System.nanoTime();
@@ -172,6 +173,25 @@ public final class ClusterRedundancy {
     for (int x = 0; x < me; x++) if (nodes.get(x).equals(rank.node())) firstOnNode = false;
     if (firstOnNode) r.pruneNode(rank.node());
     return new Redundancy.Protected(g, read, secs, bytes);
+  }
+
+  /**
+   * The committed global version {@code g}: at once after a blocking checkpoint; after a Chandy-Lamport
+   * one, once the coordinator committed it (a rollback meanwhile ends the wait with the communicator's
+   * RollbackException, as any communicator call would).
+   */
+  private GlobalVersion awaitCommitted(ParallelCheckpointer ck, long g) {
+    if (g < 1) throw new CairnException("redundancy: no global checkpoint taken yet; call protect() after checkpoint()");
+    while (true) {
+      for (GlobalVersion v : ck.globalVersions()) if (v.number() == g) return v;
+      comm.poll(Comm.ANY_SOURCE, TAG + 15); // never sent: only checks for a rollback or an abort
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CairnException("redundancy: interrupted while waiting for global version " + g + " to commit");
+      }
+    }
   }
 
   private List<Member> allgather(Member mine) {

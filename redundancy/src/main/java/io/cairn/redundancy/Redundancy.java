@@ -385,7 +385,8 @@ public final class Redundancy {
     }
     long fb = persistentFallback();
     String lost = lostNodes().toString();
-    String msg = (last == null ? "no redundancy files survive on nodes " + nodeNames() : String.join("; ", failures))
+    String msg = (last == null ? (lostNodes().size() == nodeNames().size() ? "every node is lost (" + lostNodes() + ")" : "no redundancy files survive on nodes " + nodeNames())
+        : String.join("; ", failures))
         + (fb >= 0 ? "; falling back to version " + fb + " of the persistent level" : "; the persistent level holds no version for every rank either");
     LOG.error("redundancy: {} (lost nodes {})", msg, lost);
     Map<Integer, Source> src = new TreeMap<>();

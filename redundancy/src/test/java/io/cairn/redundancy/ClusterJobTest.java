@@ -68,9 +68,9 @@ class ClusterJobTest {
     assertThat(logs).as(logs).contains("from XOR");
   }
 
-  @Test void rsOverSixNodesSurvivesTwoLostNodes() throws Exception {
+  @Test void rsOverSixNodesSurvivesTwoLostNodesWithChandyLamport() throws Exception {
     Path d = Files.createDirectories(dir.resolve("rs"));
-    try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").start()) {
+    try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").protocol(Protocol.CHANDY_LAMPORT).start()) {
       waitFor(job, d, "global 5 protected");
       job.killNode("node-2");
       job.killNode("node-4");
