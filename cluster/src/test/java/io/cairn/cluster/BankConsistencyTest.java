@@ -41,9 +41,9 @@ class BankConsistencyTest {
   }
 
   private void trial(Protocol protocol, Path dir, int ranks, Random rnd) throws Exception {
-    try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1500", "--every", "60", "--delay-ms", "2",
+    try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1000", "--every", "50", "--delay-ms", "2",
         "--seed", "" + rnd.nextInt(1000)).protocol(protocol).nodes(ranks).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
-      Thread.sleep(2500 + rnd.nextInt(1000));
+      RecoveryTest.awaitGlobals(dir, job, 4 + rnd.nextInt(8));
       if (!job.isDone()) job.kill(1 + rnd.nextInt(ranks - 1));
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(dir)).isZero();
     }

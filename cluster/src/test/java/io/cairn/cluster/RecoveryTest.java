@@ -30,6 +30,12 @@ class RecoveryTest {
 
   private static void sleep(long ms) throws InterruptedException { Thread.sleep(ms); }
 
+  /** Waits until the job committed {@code n} global versions (or ended): failures then hit the middle of the run. */
+  static void awaitGlobals(Path d, Launcher.Job job, int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < n && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
+  }
+
   @Test void randomRankKillsDuringCompute() throws Exception {
     Random rnd = new Random(7);
     int trials = SOAK ? 6 : 1;
@@ -39,7 +45,7 @@ class RecoveryTest {
       try (Launcher.Job job = heat(d, 4, p).start()) {
         int kills = 0;
         for (int k = 0; k < 2 && !job.isDone(); k++) {
-          sleep(1500 + rnd.nextInt(1500));
+          awaitGlobals(d, job, 3 + 4 * k + rnd.nextInt(3));
           if (job.isDone()) break;
           job.kill(rnd.nextInt(4));
           kills++;
@@ -79,7 +85,7 @@ class RecoveryTest {
       Launcher.Builder b = heat(d, 4, t % 2 == 0 ? Protocol.BLOCKING : Protocol.CHANDY_LAMPORT);
       if (t >= 2) b.env("CAIRN_CLUSTER_PERSISTENT_EVERY", "2"); // some global versions only on the lost node: fall back to an older one
       try (Launcher.Job job = b.start()) {
-        sleep(2000 + rnd.nextInt(1500));
+        awaitGlobals(d, job, 3 + rnd.nextInt(6));
         if (!job.isDone()) job.killNode("node-" + rnd.nextInt(2));
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       }
