@@ -1,4 +1,4 @@
-package io.cairn.redundancy.bench;
+package io.cairn.redundancy.internal;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
@@ -8,7 +8,6 @@ import io.cairn.redundancy.Placement;
 import io.cairn.redundancy.RankLocation;
 import io.cairn.redundancy.Redundancy;
 import io.cairn.redundancy.Scheme;
-import io.cairn.redundancy.internal.ByteAtATime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,34 +22,56 @@ import java.util.stream.Stream;
 
 /**
  * End-to-end costs, one process, one thread: (1) encode and rebuild GB/s per core of the erasure codes
- * next to the byte-at-a-time multiply (a quick timing; {@link CodecBench} is the JMH version), and (2)
+ * next to the byte-at-a-time multiply (a quick timing; the JMH version is CodecBench in the tests), and (2)
  * checkpoint time per level for 4 and 8 ranks on as many simulated nodes: the node-local Cairn
  * checkpoint of every rank alone, then plus each redundancy level. Per rank = total / ranks (on a real
- * cluster the ranks work in parallel). Writes {@code redundancy-bench.svg} into the output directory.
- *
- * <p>Arguments: {@code [outputDir] [MiB per rank] [repetitions]}.
+ * cluster the ranks work in parallel). Writes an SVG plot. Run by {@code cairn redundancy bench}.
  */
 public final class LevelBench {
   private LevelBench() { }
 
-  public static void main(String[] a) throws Exception {
-    Path out = Path.of(a.length > 0 ? a[0] : ".");
-    int mib = a.length > 1 ? Integer.parseInt(a[1]) : 8;
-    int reps = a.length > 2 ? Integer.parseInt(a[2]) : 5;
-    Files.createDirectories(out);
-    System.out.printf(Locale.ROOT, "cores: %d, load average: %.1f%n", Runtime.getRuntime().availableProcessors(),
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    Map<String, double[]> codec = codecs();
+  /** The measured numbers. */
+  public record Result(double loadAverage, Map<String, double[]> codecs, Map<Integer, Map<String, Double>> levels, int mib) {
+    /** JSON: codecs as {code: {encode, encodeByteAtATime, rebuild, rebuildByteAtATime}} in GB/s, levels in seconds per rank. */
+    public String toJson() {
+      StringBuilder b = new StringBuilder("{\"loadAverage\":").append(String.format(Locale.ROOT, "%.2f", loadAverage)).append(",\"mibPerRank\":").append(mib).append(",\"codecs\":{");
+      int c = 0;
+      for (var e : codecs.entrySet()) {
+        double[] v = e.getValue();
+        b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(String.format(Locale.ROOT,
+            "{\"encode\":%.3f,\"encodeByteAtATime\":%.3f,\"rebuild\":%.3f,\"rebuildByteAtATime\":%.3f}", v[0], v[1], v[2], v[3]));
+      }
+      b.append("},\"secondsPerRank\":{");
+      c = 0;
+      for (var e : levels.entrySet()) {
+        b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":{");
+        int d = 0;
+        for (var l : e.getValue().entrySet()) b.append(d++ > 0 ? "," : "").append('"').append(l.getKey()).append("\":").append(String.format(Locale.ROOT, "%.4f", l.getValue()));
+        b.append('}');
+      }
+      return b.append("}}").toString();
+    }
+  }
+
+  /** Runs both parts, printing a table to {@code out} as it goes, and writes {@code svg} unless null. */
+  public static Result run(int mib, int reps, Path svg, java.io.PrintStream out) throws Exception {
+    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    out.printf(Locale.ROOT, "cores: %d, load average: %.1f%n", Runtime.getRuntime().availableProcessors(), load);
+    Map<String, double[]> codec = codecs(out);
     Map<Integer, Map<String, Double>> levels = new TreeMap<>();
-    for (int ranks : new int[] {4, 8}) levels.put(ranks, levels(ranks, mib, reps));
-    Files.writeString(out.resolve("redundancy-bench.svg"), svg(codec, levels, mib));
-    System.out.println("wrote " + out.resolve("redundancy-bench.svg"));
+    for (int ranks : new int[] {4, 8}) levels.put(ranks, levels(ranks, mib, reps, out));
+    if (svg != null) {
+      if (svg.getParent() != null) Files.createDirectories(svg.getParent());
+      Files.writeString(svg, svg(codec, levels, mib));
+      out.println("wrote " + svg);
+    }
+    return new Result(load, codec, levels, mib);
   }
 
   /** code -> {encode fast, encode byte, rebuild fast, rebuild byte} in GB/s of data. */
-  static Map<String, double[]> codecs() {
+  static Map<String, double[]> codecs(java.io.PrintStream out) {
     Map<String, double[]> res = new LinkedHashMap<>();
-    System.out.println("code        encode GB/s/core (byte-at-a-time, speed-up)   rebuild of m data shards GB/s/core (byte-at-a-time, speed-up)");
+    out.println("code        encode GB/s/core (byte-at-a-time, speed-up)   rebuild of m data shards GB/s/core (byte-at-a-time, speed-up)");
     for (int[] km : new int[][] {{8, 2}, {8, 1}, {4, 2}, {6, 3}}) {
       int k = km[0], m = km[1], len = 1 << 20;
       ErasureCode code = ErasureCode.reedSolomon(k, m);
@@ -71,7 +92,7 @@ public final class LevelBench {
       double rf = best(() -> code.reconstruct(shards, present, len), 40, k * (long) len);
       double rs = best(() -> slow.reconstruct(shards, present, len), 3, k * (long) len);
       res.put("RS(" + k + "+" + m + ")", new double[] {ef, es, rf, rs});
-      System.out.printf(Locale.ROOT, "RS(%d+%d)    %6.2f (%.3f, %5.1fx)                          %6.2f (%.3f, %5.1fx)%n", k, m, ef, es, ef / es, rf, rs, rf / rs);
+      out.printf(Locale.ROOT, "RS(%d+%d)    %6.2f (%.3f, %5.1fx)                          %6.2f (%.3f, %5.1fx)%n", k, m, ef, es, ef / es, rf, rs, rf / rs);
     }
     return res;
   }
@@ -88,7 +109,7 @@ public final class LevelBench {
     return best;
   }
 
-  static Map<String, Double> levels(int ranks, int mib, int reps) throws Exception {
+  static Map<String, Double> levels(int ranks, int mib, int reps, java.io.PrintStream out) throws Exception {
     Path root = Files.createTempDirectory("cairn-redbench");
     try {
       List<RankLocation> locs = new ArrayList<>();
@@ -133,13 +154,13 @@ public final class LevelBench {
       }
       for (Checkpointer c : cks) c.close();
       Map<String, Double> med = new LinkedHashMap<>();
-      System.out.printf(Locale.ROOT, "%d ranks on %d nodes, %d MiB per rank: checkpoint seconds per rank (median of %d)%n", ranks, ranks, mib, reps);
+      out.printf(Locale.ROOT, "%d ranks on %d nodes, %d MiB per rank: checkpoint seconds per rank (median of %d)%n", ranks, ranks, mib, reps);
       for (var e : t.entrySet()) {
         List<Double> l = new ArrayList<>(e.getValue());
         l.sort(null);
         double md = l.get(l.size() / 2);
         med.put(e.getKey(), md);
-        System.out.printf(Locale.ROOT, "  %-12s %8.3f s  (%.2fx local only)%n", e.getKey(), md, md / med.get("local only"));
+        out.printf(Locale.ROOT, "  %-12s %8.3f s  (%.2fx local only)%n", e.getKey(), md, md / med.get("local only"));
       }
       return med;
     } finally {
