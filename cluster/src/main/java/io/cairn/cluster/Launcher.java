@@ -163,8 +163,13 @@ public final class Launcher {
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
       Runtime.getRuntime().addShutdownHook(reaper); // the launcher dies (Ctrl-C, SIGTERM): no orphaned ranks
       synchronized (this) {
-        startCoordinator();
-        waitForCoordinator();
+        try {
+          startCoordinator();
+          waitForCoordinator();
+        } catch (IOException | RuntimeException e) {
+          close();
+          throw e;
+        }
         for (int r = 0; r < b.ranks; r++) startRank(r);
       }
     }
