@@ -72,7 +72,8 @@ public final class Simulator {
   private final SimListener listener;
   private final List<J> all = new ArrayList<>();
   private final EventQueue ev = new EventQueue();
-  private final SplittableRandom rng;
+  private final SplittableRandom rng;           // placement only
+  private final SplittableRandom[] nodeRng;     // per node: failure times, classes, announcements (common random numbers across policies)
   private final int n;
   private final int[] owner;
   private final boolean[] up, drained;
@@ -80,6 +81,7 @@ public final class Simulator {
   private final int[] nodeVersion;
   private final int[] freeStack, freePos;
   private int freeTop;
+  private int probation; // free-stack slots [0, probation) hold freshly repaired nodes, handed out last (adaptive)
   private final TreeSet<J> queue = new TreeSet<>(Comparator.<J>comparingInt(j -> -j.job.priority())
       .thenComparingDouble(j -> j.job.submit()).thenComparingInt(j -> j.idx));
   private final TreeSet<J> gpuQueue = new TreeSet<>(Comparator.<J>comparingInt(j -> -j.job.priority())
@@ -103,7 +105,8 @@ public final class Simulator {
     this.cfg = cfg;
     this.policy = policy;
     this.listener = listener;
-    this.rng = new SplittableRandom(cfg.seed);
+    SplittableRandom root = new SplittableRandom(cfg.seed);
+    this.rng = root.split();
     n = cfg.nodes;
     gN = cfg.gpuNodes;
     gPer = cfg.gpusPerNode;
@@ -119,6 +122,8 @@ public final class Simulator {
     drained = new boolean[total];
     renewedAt = new double[total];
     nodeVersion = new int[total];
+    nodeRng = new SplittableRandom[total];
+    for (int i = 0; i < total; i++) nodeRng[i] = root.split();
     freeStack = new int[n];
     freePos = new int[n];
     for (int i = n - 1; i >= 0; i--) { freePos[i] = freeTop; freeStack[freeTop++] = i; }
@@ -137,7 +142,7 @@ public final class Simulator {
       for (int i = 0; i < n + gN; i++) {
         // start in the stationary regime: run each node's renewal process from well before time 0
         double t = -20 * cfg.nodeFailures.mean(), last = t;
-        while (t <= 0) { last = t; t += cfg.nodeFailures.sample(rng); }
+        while (t <= 0) { last = t; t += cfg.nodeFailures.sample(nodeRng[i]); }
         renewedAt[i] = last;
         scheduleFailure(i, t);
       }
@@ -166,7 +171,7 @@ public final class Simulator {
   private void scheduleFailure(int node, double t) {
     nodeVersion[node]++;
     ev.push(t, FAIL, node, nodeVersion[node]);
-    if (cfg.predictedFraction > 0 && rng.nextDouble() < cfg.predictedFraction && t - cfg.predictionLead > now) {
+    if (cfg.predictedFraction > 0 && nodeRng[node].nextDouble() < cfg.predictedFraction && t - cfg.predictionLead > now) {
       ev.push(t - cfg.predictionLead, WARN, node, nodeVersion[node]);
     }
   }
@@ -202,7 +207,7 @@ public final class Simulator {
       case SUBMIT -> { J j = all.get(a); j.state = QUEUED; enqueue(j); }
       case END -> { J j = all.get(a); if (j.version == b && j.state == RUNNING) complete(j); }
       case STOP_DONE -> { J j = all.get(a); if (j.version == b && j.state == STOPPING) stopDone(j); }
-      case FAIL -> { if (nodeVersion[a] == b) fail(a, rng.nextDouble() < cfg.transientFraction, -1); }
+      case FAIL -> { if (nodeVersion[a] == b) fail(a, nodeRng[a].nextDouble() < cfg.transientFraction, -1); }
       case TRACE_FAIL -> {
         FailureEvent f = cfg.failureTrace.get(a);
         int node = Math.floorMod(f.node(), n + gN);
@@ -216,11 +221,29 @@ public final class Simulator {
   }
 
   // ---------------------------------------------------------------- nodes
-  private void freePush(int node, boolean toBottom) {
-    freeStack[freeTop] = node;
-    freePos[node] = freeTop;
+  private void freePush(int node, boolean toProbation) {
+    if (!toProbation) {
+      freeStack[freeTop] = node;
+      freePos[node] = freeTop;
+      freeTop++;
+      return;
+    }
+    if (probation < freeTop) {
+      int x = freeStack[probation];
+      freeStack[freeTop] = x;
+      freePos[x] = freeTop;
+    }
+    freeStack[probation] = node;
+    freePos[node] = probation;
+    probation++;
     freeTop++;
-    if (toBottom && freeTop > 1) swapFree(freeTop - 1, 0);
+  }
+
+  private int freePop() {
+    int node = freeStack[--freeTop];
+    if (freeTop < probation) probation = freeTop;
+    freePos[node] = -1;
+    return node;
   }
 
   private void swapFree(int i, int k) {
@@ -231,9 +254,20 @@ public final class Simulator {
 
   private void freeRemove(int node) {
     int i = freePos[node];
-    int last = freeStack[--freeTop];
-    freeStack[i] = last;
-    freePos[last] = i;
+    if (i < probation) {
+      int lp = probation - 1;
+      int moved = freeStack[lp];
+      freeStack[i] = moved;
+      freePos[moved] = i;
+      probation--;
+      i = lp;
+    }
+    int lastIdx = --freeTop;
+    if (i != lastIdx) {
+      int last = freeStack[lastIdx];
+      freeStack[i] = last;
+      freePos[last] = i;
+    }
     freePos[node] = -1;
   }
 
@@ -262,11 +296,12 @@ public final class Simulator {
     up[node] = true;
     renewedAt[node] = now;
     if (node < n && owner[node] < 0) {
-      // Cairn's adaptive policy gives freshly repaired nodes last (their hazard is highest when shape < 1)
+      // Cairn's adaptive policy hands freshly repaired nodes out last (their hazard is highest when shape < 1);
+      // the others put them at a random place among the free nodes
       freePush(node, policy.kind() == Policy.Kind.ADAPTIVE);
       if (policy.kind() != Policy.Kind.ADAPTIVE && freeTop > 1) swapFree(freeTop - 1, rng.nextInt(freeTop));
     }
-    if (cfg.nodeFailures != null) scheduleFailure(node, now + cfg.nodeFailures.sample(rng));
+    if (cfg.nodeFailures != null) scheduleFailure(node, now + cfg.nodeFailures.sample(nodeRng[node]));
   }
 
   private void warn(int node, int version) {
@@ -291,8 +326,7 @@ public final class Simulator {
     int k = j.job.nodes();
     int[] nodes = new int[k];
     for (int i = 0; i < k; i++) {
-      int node = freeStack[--freeTop];
-      freePos[node] = -1;
+      int node = freePop();
       owner[node] = j.idx;
       nodes[i] = node;
     }
@@ -695,6 +729,7 @@ public final class Simulator {
         if (isFree(i)) throw new IllegalStateException("node " + i + " both free and owned");
       }
     }
+    if (probation < 0 || probation > freeTop) throw new IllegalStateException("probation " + probation + " outside free stack " + freeTop);
     for (int k = 0; k < freeTop; k++) {
       int node = freeStack[k];
       if (!up[node] || owner[node] >= 0 || drained[node] || freePos[node] != k) throw new IllegalStateException("bad free node " + node);
