@@ -176,9 +176,20 @@ public final class Checkpointer implements AutoCloseable {
       return this;
     }
 
+    private boolean readOnly;
+
+    /**
+     * Opens for restoring only: the directories are not locked (several readers may share them, e.g.
+     * parallel replays, or a read-only file system), nothing is written, {@code checkpoint()} is refused.
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
     public Checkpointer open() {
       settings.applyEnvironment(env);
-      return new Checkpointer(new Engine(settings, base, nanos, storages));
+      return new Checkpointer(new Engine(settings, base, nanos, storages, readOnly));
     }
   }
 

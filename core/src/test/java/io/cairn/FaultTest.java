@@ -262,6 +262,26 @@ class FaultTest {
     builder().open().close(); // released on close
   }
 
+  @Test void readOnlyOpenersShareTheDirectoryWithTheWriter() {
+    long[] s = new long[3000];
+    try (Checkpointer writer = builder().open()) {
+      writer.protect("s", s);
+      Arrays.fill(s, 5);
+      writer.checkpoint();
+      try (Checkpointer r1 = builder().readOnly(true).open(); Checkpointer r2 = builder().readOnly(true).open()) {
+        long[] a = new long[3000], b = new long[3000];
+        r1.protect("s", a);
+        r2.protect("s", b);
+        assertThat(r1.restoreLatest().orElseThrow().number()).isEqualTo(1);
+        assertThat(r2.restoreLatest().orElseThrow().number()).isEqualTo(1);
+        assertThat(a).containsOnly(5L);
+        assertThat(b).containsOnly(5L);
+      }
+      Arrays.fill(s, 6);
+      assertThat(writer.checkpoint().await().number()).isEqualTo(2);
+    }
+  }
+
   @Test void aVersionWhoseRestoreKeepsCrashingIsSkipped() {
     Checkpointer.Builder b = builder().set("restore.max-attempts", "2");
     writeVersions(3, b);

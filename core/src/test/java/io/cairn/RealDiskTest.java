@@ -83,6 +83,14 @@ class RealDiskTest {
     assertThat(run("mount", "-o", "remount,ro", mnt.toString())).isZero();
     assertThatThrownBy(() -> builder(false).open()).isInstanceOf(CairnException.class)
         .hasMessageContaining(mnt.toString()).hasMessageContaining("local");
+    // restoring from the read-only file system works when opened read-only
+    long[] ro = new long[1000];
+    try (Checkpointer c = builder(false).readOnly(true).open()) {
+      c.protect("s", ro);
+      assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(1);
+      assertThat(ro).containsOnly(7L);
+      assertThatThrownBy(c::checkpoint).isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only");
+    }
     assertThat(run("mount", "-o", "remount,rw", mnt.toString())).isZero();
     long[] r = new long[1000];
     try (Checkpointer c = builder(false).open()) {

@@ -68,6 +68,7 @@ public final class Engine implements AutoCloseable {
   private boolean closed;
   private final Thread shutdownHook;
   private final Stats stats = new Stats();
+  private final boolean readOnly;
   private final StagingPool staging;
 
   /** Statistics kept for {@code stats.json} and {@code cairn advise}. */
@@ -79,6 +80,16 @@ public final class Engine implements AutoCloseable {
   }
 
   public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory) {
+    this(settings, base, nanos, storageFactory, false);
+  }
+
+  /**
+   * @param readOnly open for restoring only: no lock (several readers, e.g. parallel replays, may share
+   *     the directories), nothing is created or written, and {@link #checkpoint} is refused
+   */
+  public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory,
+      boolean readOnly) {
+    this.readOnly = readOnly;
     this.settings = settings;
     this.run = settings.get("name");
     this.filesDir = settings.get("files.dir") != null ? Path.of(settings.get("files.dir")) : base.resolve("files").resolve(run);
@@ -93,8 +104,13 @@ public final class Engine implements AutoCloseable {
     try {
       for (Settings.LevelSpec spec : settings.levels(base)) {
         Storage st = storageFactory != null ? storageFactory.apply(spec) : null;
-        if (st == null) st = defaultStorage(spec, run);
+        if (st == null) st = readOnly ? existingStorage(spec, run) : defaultStorage(spec, run);
+        if (st == null) continue; // read-only, and this level has no directory: nothing to read there
         LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"));
+        if (readOnly) {
+          levels.add(ls);
+          continue;
+        }
         try {
           locks.add(st.lock(".lock", "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", opened " + Instant.now()));
         } catch (IOException e) {
@@ -118,7 +134,7 @@ public final class Engine implements AutoCloseable {
     this.flusher = mode == Settings.Mode.ASYNC
         ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory()) : null;
     seedCostFromStats();
-    if (settings.bool("signals")) Signals.install();
+    if (settings.bool("signals") && !readOnly) Signals.install();
     this.signalsSeen = Signals.count();
     this.staging = new StagingPool(stagingLimit);
     this.shutdownHook = mode == Settings.Mode.ASYNC ? new Thread(this::drainAtExit, "cairn-drain-" + run) : null;
@@ -131,6 +147,13 @@ public final class Engine implements AutoCloseable {
       try { h = java.net.InetAddress.getLocalHost().getHostName(); } catch (IOException e) { h = "localhost"; }
     }
     return h;
+  }
+
+  /** The level's storage if its directory exists (read-only opening), else null. */
+  static Storage existingStorage(Settings.LevelSpec spec, String run) {
+    if (spec.kind().equals("process")) return null;
+    Path root = spec.path().resolve(run);
+    return Files.isDirectory(root) ? new DirectoryStorage(root) : null;
   }
 
   public static Storage defaultStorage(Settings.LevelSpec spec, String run) {
@@ -204,6 +227,7 @@ public final class Engine implements AutoCloseable {
 
   public Pending checkpoint(String label, long step, Map<String, String> meta) {
     checkOpen();
+    if (readOnly) throw new IllegalStateException("checkpointer '" + run + "' was opened read-only (for restoring); it cannot checkpoint");
     reportBackgroundFailure();
     long t0 = System.nanoTime();
     long v = nextVersion++;
@@ -480,7 +504,7 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         checkMatches(m);
-        bumpAttempts(v, attempts + 1);
+        if (!readOnly) bumpAttempts(v, attempts + 1);
         try {
           Map<String, RegionSource.Sink> sinks = new LinkedHashMap<>();
           for (RegionEntry r : m.regions()) {
