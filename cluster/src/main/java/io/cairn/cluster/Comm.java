@@ -126,6 +126,12 @@ public final class Comm {
         (a, b) -> Double.doubleToRawLongBits(op.applyAsDouble(Double.longBitsToDouble(a), Double.longBitsToDouble(b)))));
   }
 
+  /**
+   * The failure domains of each rank, indexed by rank: always {@code node}, plus what {@code CAIRN_DOMAINS}
+   * (or {@code cairn launch --domain}) gave, e.g. {@code rack}, {@code switch}, {@code power}. Known inside {@link Rank#run}.
+   */
+  public List<java.util.Map<String, String>> domains() { return ep.domains(); }
+
   /** The node each rank runs on, indexed by rank (known once the job runs, inside {@link Rank#run}). */
   public List<String> nodes() { return ep.nodes(); }
 }

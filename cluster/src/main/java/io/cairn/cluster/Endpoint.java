@@ -153,6 +153,7 @@ final class Endpoint implements AutoCloseable {
   private final long peerTimeoutMs;
   private String[] table;
   private String[] nodeTable;
+  private java.util.Map<String, String>[] domainTable;
   private int rotate;
 
   // control state driven by the coordinator (guarded by lock)
@@ -188,6 +189,16 @@ final class Endpoint implements AutoCloseable {
 
   String host() { return advertisedHost; }
 
+  /** The failure domains of each rank (always with "node"), from the coordinator's last GO (empty before the first). */
+  List<java.util.Map<String, String>> domains() {
+    lock.lock();
+    try {
+      return domainTable == null ? List.of() : List.of(domainTable);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The node of each rank, from the coordinator's last GO (empty before the first). */
   List<String> nodes() {
     lock.lock();
@@ -222,10 +233,14 @@ final class Endpoint implements AutoCloseable {
       if (e != rollbackEpoch) return;
       table = new String[addresses.length];
       nodeTable = new String[addresses.length];
+      domainTable = new java.util.Map[addresses.length];
       for (int i = 0; i < addresses.length; i++) {
         int slash = addresses[i].indexOf('/');
         table[i] = slash < 0 ? addresses[i] : addresses[i].substring(0, slash);
-        nodeTable[i] = slash < 0 ? "?" : addresses[i].substring(slash + 1);
+        String nd = slash < 0 ? "?" : addresses[i].substring(slash + 1);
+        int bar = nd.indexOf('|');
+        nodeTable[i] = bar < 0 ? nd : nd.substring(0, bar);
+        domainTable[i] = io.cairn.cluster.internal.JobEnv.parseDomains(nodeTable[i], bar < 0 ? "" : nd.substring(bar + 1));
       }
       goEpoch = e;
       changed.signalAll();

@@ -55,6 +55,7 @@ public final class Launcher {
         "--enable-native-access=ALL-UNNAMED"));
     private String heap = "-Xmx256m";
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> domains = new LinkedHashMap<>();
     private int maxRestarts = 50;
     private long failTimeoutMs = 10_000;
     private boolean inheritIO;
@@ -84,6 +85,13 @@ public final class Launcher {
     }
 
     public Builder jobDir(Path dir) { this.jobDir = dir; return this; }
+
+    /** Failure domains of a node beyond the node itself, e.g. {@code domains("node-0", "rack=r1,power=p1")}: given to its ranks as CAIRN_DOMAINS. */
+    public Builder domains(String node, String spec) {
+      io.cairn.cluster.internal.JobEnv.parseDomains(node, spec); // validates
+      domains.put(node, spec);
+      return this;
+    }
     public Builder protocol(Protocol p) { this.protocol = p; return this; }
 
     /** The program of every rank: a main class and its arguments, or JVM arguments such as {@code -jar app.jar}. */
@@ -228,6 +236,7 @@ public final class Launcher {
       e.put("CAIRN_RANK", Integer.toString(r));
       e.put("CAIRN_SIZE", Integer.toString(cfg.ranks));
       e.put("CAIRN_NODE", nodeOf[r]);
+      if (cfg.domains.containsKey(nodeOf[r])) e.put("CAIRN_DOMAINS", cfg.domains.get(nodeOf[r]));
       e.put("CAIRN_JOB_DIR", dir.toString());
       e.put("CAIRN_INCARNATION", Integer.toString(incarnation[r]));
       e.put("CAIRN_SUPERVISED", "true");

@@ -37,6 +37,8 @@ class CommTest {
       got.put("max" + me, c.allreduceDouble(me * 0.5, Math::max));
       assertThat(c.poll(Comm.ANY_SOURCE, Comm.ANY_TAG)).isEmpty();
       got.put("nodes" + me, c.nodes());
+      got.put("domains" + me, c.domains());
+      got.put("mine" + me, rank.domains());
     }));
     for (int r = 0; r < n; r++) {
       assertThat(got.get("one" + r)).isEqualTo("one from " + (r + n - 1) % n);
@@ -45,6 +47,8 @@ class CommTest {
       assertThat(got.get("sum" + r)).isEqualTo(10L);
       assertThat(got.get("max" + r)).isEqualTo(1.5);
       assertThat(got.get("nodes" + r)).isEqualTo(java.util.List.of("node-0", "node-1", "node-0", "node-1"));
+      assertThat(got.get("mine" + r)).isEqualTo(Map.of("node", "node-" + r % 2, "rack", "r" + r % 2, "power", "p0"));
+      assertThat(((java.util.List<?>) got.get("domains" + r)).get(3)).isEqualTo(Map.of("node", "node-1", "rack", "r1", "power", "p0"));
     }
   }
 

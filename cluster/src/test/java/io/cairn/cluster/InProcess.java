@@ -21,6 +21,7 @@ final class InProcess {
     e.put("CAIRN_RANK", "" + rank);
     e.put("CAIRN_SIZE", "" + size);
     e.put("CAIRN_NODE", "node-" + rank % 2);
+    e.put("CAIRN_DOMAINS", "rack=r" + rank % 2 + ",power=p0");
     e.put("CAIRN_JOB_DIR", dir.toString());
     e.put("CAIRN_COORD", "127.0.0.1:" + port);
     e.put("CAIRN_SUPERVISED", "true");

@@ -22,6 +22,8 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "simulate this many nodes on this machine (default 1)") Integer nodes;
   @Option(names = "--hosts", split = ",", description = "hosts to run ranks on (one node each); non-local hosts through ssh, sharing the job directory")
   List<String> hosts;
+  @Option(names = "--domain", description = "failure domains of a node: NODE:kind=name,... e.g. node-0:rack=r1,power=p1 (repeatable)")
+  List<String> domains = new ArrayList<>();
   @Option(names = "--job", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE}); a job restarted in it resumes from its newest global checkpoint")
   Path job;
   @Option(names = "--protocol", defaultValue = "blocking", description = "blocking, chandy-lamport or independent (default ${DEFAULT-VALUE})") String protocol;
@@ -38,6 +40,11 @@ public final class LaunchCommand implements Callable<Integer> {
     if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
     else if (nodes != null) b.nodes(nodes);
     for (String o : jvm) b.jvmOption(o);
+    for (String d : domains) {
+      int c = d.indexOf(':');
+      if (c < 1) throw new IllegalArgumentException("--domain '" + d + "': expected NODE:kind=name,..., e.g. node-0:rack=r1");
+      b.domains(d.substring(0, c), d.substring(c + 1));
+    }
     try (Launcher.Job j = b.start()) {
       int code = j.await(Duration.ofSeconds(timeout));
       System.err.printf("cairn launch: job %s in %.1f s, %d process(es) restarted after failures%n", code == 0 ? "finished" : "FAILED (exit " + code + ")",

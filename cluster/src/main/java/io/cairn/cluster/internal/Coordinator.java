@@ -48,6 +48,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     long pid;
     String host;
     String node;
+    String domains = "";
     String address;
     volatile boolean closed;
 
@@ -236,7 +237,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     c.rank = r;
-    c.node = t[3];
+    int bar = t[3].indexOf('|');
+    c.node = bar < 0 ? t[3] : t[3].substring(0, bar);
+    c.domains = bar < 0 ? "" : t[3].substring(bar + 1);
     c.pid = Long.parseLong(t[4]);
     c.host = t[5];
     c.address = t[5] + ":" + t[6];
@@ -295,7 +298,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
     StringBuilder b = new StringBuilder("GO ").append(epoch);
-    for (Conn m : members) b.append(' ').append(m.address).append('/').append(m.node);
+    for (Conn m : members) b.append(' ').append(m.address).append('/').append(m.node).append(m.domains.isEmpty() ? "" : "|" + m.domains);
     String go = b.toString();
     for (Conn m : members) m.send(go);
     log.info("epoch {}: all ranks restored global version {}; running", epoch, target);

@@ -94,7 +94,35 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   /** Environment variables of the cluster module (the core engine rejects CAIRN_* names it does not know). */
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
-      "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD");
+      "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS");
+
+  /**
+   * The failure domains of this rank beyond its node, from {@code CAIRN_DOMAINS} ({@code rack=r1,switch=s4,power=p2});
+   * always contains {@code node}. Names and values: letters, digits, '.', '_', '-'.
+   */
+  public Map<String, String> domains() {
+    return parseDomains(node, env.getOrDefault("CAIRN_DOMAINS", ""));
+  }
+
+  public static Map<String, String> parseDomains(String node, String spec) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    for (String kv : spec.split(",")) {
+      if (kv.isBlank()) continue;
+      String[] p = kv.trim().split("=", 2);
+      if (p.length != 2 || !p[0].matches("[A-Za-z0-9._-]+") || !p[1].matches("[A-Za-z0-9._-]+"))
+        throw new IllegalArgumentException("CAIRN_DOMAINS entry '" + kv + "': expected kind=name, e.g. rack=r1 (letters, digits, '.', '_', '-')");
+      m.put(p[0], p[1]);
+    }
+    m.put("node", node);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The domains as sent on the wire: {@code rack=r1,switch=s4} (without the node). */
+  public String domainSpec() {
+    StringBuilder b = new StringBuilder();
+    domains().forEach((k, v) -> { if (!k.equals("node")) b.append(b.isEmpty() ? "" : ",").append(k).append('=').append(v); });
+    return b.toString();
+  }
 
   /** The environment without the cluster module's variables, for the core engine's CAIRN_* overrides. */
   public Map<String, String> coreEnv() {
