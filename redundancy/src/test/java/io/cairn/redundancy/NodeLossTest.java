@@ -22,7 +22,7 @@ class NodeLossTest {
   /** Random jobs of 4-8 ranks over 4-8 nodes, random node losses up to and beyond what the scheme covers. */
   @Test void randomNodeLossesAreRebuiltOrClearlyRefused() throws Exception {
     Random rnd = new Random(11);
-    int trials = Boolean.getBoolean("cairn.soak") ? 60 : 12;
+    int trials = Boolean.getBoolean("cairn.soak") ? 60 : 9;
     int recovered = 0, refused = 0;
     for (int trial = 0; trial < trials; trial++) {
       int nodes = 4 + rnd.nextInt(5);
@@ -33,7 +33,7 @@ class NodeLossTest {
         default -> nodes >= 6 ? Scheme.reedSolomon(4, 2) : Scheme.reedSolomon(2, 2);
       };
       Path root = tmp.resolve("t" + trial);
-      try (SimJob job = new SimJob(root, ranks, nodes, 100 + trial, 20_000)) {
+      try (SimJob job = new SimJob(root, ranks, nodes, 100 + trial, 8_000)) {
         Layout layout = Placement.plan(job.locations, scheme, List.of());
         Redundancy red = job.redundancy(2, layout);
         job.openAll();
