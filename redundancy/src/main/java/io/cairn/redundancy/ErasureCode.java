@@ -228,14 +228,20 @@ public final class ErasureCode {
   /** dst[d..d+p) = XOR of the n source packets, reading each once and touching dst once per four sources. */
   private static void sum(byte[] dst, int d, byte[][] srcs, int[] offs, int n, int p) {
     if (n == 0) { Arrays.fill(dst, d, d + p, (byte) 0); return; }
-    int i = 0;
-    switch (n) {
-      case 1 -> { System.arraycopy(srcs[0], offs[0], dst, d, p); i = 1; }
-      case 2 -> { set2(dst, d, srcs[0], offs[0], srcs[1], offs[1], p); i = 2; }
-      default -> { set3(dst, d, srcs[0], offs[0], srcs[1], offs[1], srcs[2], offs[2], p); i = 3; }
+    int i = Math.min(n, 4);
+    switch (i) {
+      case 1 -> System.arraycopy(srcs[0], offs[0], dst, d, p);
+      case 2 -> set2(dst, d, srcs[0], offs[0], srcs[1], offs[1], p);
+      case 3 -> set3(dst, d, srcs[0], offs[0], srcs[1], offs[1], srcs[2], offs[2], p);
+      default -> set4(dst, d, srcs[0], offs[0], srcs[1], offs[1], srcs[2], offs[2], srcs[3], offs[3], p);
     }
-    for (; i + 3 <= n; i += 3) xor3(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], p);
-    for (; i < n; i++) xor1(dst, d, srcs[i], offs[i], p);
+    for (; i + 4 <= n; i += 4) xor4(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], srcs[i + 3], offs[i + 3], p);
+    switch (n - i) {
+      case 1 -> xor1(dst, d, srcs[i], offs[i], p);
+      case 2 -> xor2(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], p);
+      case 3 -> xor3(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], p);
+      default -> { }
+    }
   }
 
   private static long g(byte[] a, int i) { return (long) LONGS.get(a, i); }
@@ -248,11 +254,23 @@ public final class ErasureCode {
     for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i));
   }
 
-  private static void xor3(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, int p) {
-    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i));
+  private static void set4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO, int p) {
+    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i) ^ g(e, eO + i));
   }
 
   private static void xor1(byte[] d, int dO, byte[] a, int aO, int p) {
     for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i));
+  }
+
+  private static void xor2(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, int p) {
+    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i));
+  }
+
+  private static void xor3(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, int p) {
+    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i));
+  }
+
+  private static void xor4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO, int p) {
+    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i) ^ g(e, eO + i));
   }
 }
