@@ -42,12 +42,13 @@ class RecoveryTest {
     for (int t = 0; t < trials; t++) {
       Path d = Files.createDirectories(dir.resolve("t" + t));
       Protocol p = t % 2 == 0 ? Protocol.BLOCKING : Protocol.CHANDY_LAMPORT;
-      try (Launcher.Job job = heat(d, 4, p).start()) {
+      int ranks = t < 4 ? 4 : 8;
+      try (Launcher.Job job = heat(d, ranks, p).start()) {
         int kills = 0;
         for (int k = 0; k < 2 && !job.isDone(); k++) {
           awaitGlobals(d, job, 3 + 4 * k + rnd.nextInt(3));
           if (job.isDone()) break;
-          job.kill(rnd.nextInt(4));
+          job.kill(rnd.nextInt(ranks));
           kills++;
         }
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
