@@ -18,6 +18,37 @@ class IntervalsTest {
     assertThat(Intervals.daly(3 * M, M)).isEqualTo(M);
   }
 
+  /**
+   * Daly (FGCS 2006), Figs. 3-5: for delta = 5 min, R = 10 min, Ts = 500 h the model predicts tau_opt = 117 min at
+   * M = 24 h, 57 min at M = 6 h and 9.1 min at M = 15 min (published values, rounded as printed).
+   */
+  @Test
+  void reproducesDalysPublishedOptima() {
+    assertThat(Intervals.daly(300, 24 * 3600) / 60).isCloseTo(117, within(0.5));
+    assertThat(Intervals.daly(300, 6 * 3600) / 60).isCloseTo(57, within(0.5));
+    assertThat(Intervals.daly(300, 15 * 60) / 60).isCloseTo(9.1, within(0.05));
+    // and the exact optimum of the completion-time model for Ts = 500 h agrees with the printed values too
+    for (double[] c : new double[][] {{24 * 3600, 117, 1.5}, {6 * 3600, 57, 1}, {15 * 60, 9.1, 0.3}}) {
+      double m = c[0];
+      double best = FiniteJob.argminCompletion(500 * 3600, 300, 600, m);
+      assertThat(best / 60).as("M=%s", m).isCloseTo(c[1], within(c[2]));
+    }
+  }
+
+  /** Minimises Daly's expected completion over tau for a finite job (grid + golden section), for the test above. */
+  static final class FiniteJob {
+    static double argminCompletion(double work, double cost, double restart, double mtbf) {
+      double lo = Math.log(cost / 10), hi = Math.log(10 * Math.sqrt(2 * cost * mtbf) + cost);
+      double bestL = lo, bestV = Double.POSITIVE_INFINITY;
+      for (int i = 0; i <= 4000; i++) {
+        double l = lo + (hi - lo) * i / 4000;
+        double v = Intervals.expectedCompletion(work, Math.exp(l), cost, restart, 0, mtbf);
+        if (v < bestV) { bestV = v; bestL = l; }
+      }
+      return Math.exp(bestL);
+    }
+  }
+
   @Test
   void dalyIsCloseToTheExactOptimumOfItsOwnModel() {
     double exact = Intervals.optimalExponential(C, R, 0, M);
