@@ -149,14 +149,14 @@ public final class SimulateCommand implements Callable<Integer> {
       List<FailureEvent> ev = failureSystem == null ? log.events() : FailureLogs.system(log.events(), failureSystem);
       if (ev.isEmpty()) throw new IllegalArgumentException(failures + ": no failures" + (failureSystem == null ? "" : " of system " + failureSystem));
       setup.put("failure log", failures + (failureSystem == null ? "" : " system " + failureSystem) + ", " + ev.size() + " failures");
+      if (transientFraction == null) transientFraction = ev.stream().filter(f -> !f.nodeLoss()).count() / (double) ev.size();
       if (failureMode.equals("replay")) {
         double first = ev.stream().mapToDouble(FailureEvent::start).min().orElse(0);
         cfg.failureTrace(ev, first);
-        setup.put("failures", "replayed from the log (node numbers modulo the cluster size)");
+        setup.put("failures", "replayed from the log (node numbers modulo the cluster size; each failure's class from its blame category)");
       } else {
         FailureModel.Weibull w = Fit.weibull(FailureLogs.interArrivalTimes(ev, true));
         cfg.nodeFailures(w);
-        if (transientFraction == null) transientFraction = ev.stream().filter(f -> !f.nodeLoss()).count() / (double) ev.size();
         setup.put("failures", "per node, Weibull fitted by maximum likelihood: " + w.describe());
       }
     } else {
