@@ -94,6 +94,28 @@ class SimulatorTest {
   }
 
   @Test
+  void replayedFailureLogKeepsTheSameInvariants() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+    List<FailureEvent> log = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      double start = r.nextDouble() * 12 * 86400;
+      String cat = r.nextDouble() < 0.4 ? "Hardware:Memory" : "Software:OS";
+      log.add(new FailureEvent("", r.nextInt(48), start, start + 60 + r.nextDouble() * 7200, cat));
+    }
+    List<Job> jobs = workload(2);
+    for (Policy p : POLICIES) {
+      Recorder rec = new Recorder(32);
+      SimResult res = Simulator.run(jobs, new SimConfig(32).failureTrace(log, 0).checkpointCost(30, 2).checkInvariants(true), p, rec);
+      assertThat(rec.errors).as(p.label()).isEmpty();
+      assertThat(res.failures()).as(p.label()).isPositive();
+      assertThat(res.jobs() + res.abandoned()).as(p.label()).isEqualTo(jobs.size());
+      double busy = res.utilization() * res.makespan() * 32;
+      double parts = (res.usefulNodeHours() + res.wastedNodeHours() + res.checkpointNodeHours() + res.restartNodeHours()) * 3600;
+      assertThat(busy).as(p.label()).isCloseTo(parts, within(parts * 1e-6));
+    }
+  }
+
+  @Test
   void failedJobResumesFromItsLastCheckpointExactly() {
     // 2 nodes; a 10 h one-node job checkpointing every hour (cost 60.5 s); node 0 is lost at t = 9000 s
     SimConfig cfg = new SimConfig(2).failureTrace(List.of(new FailureEvent("", 0, 9000, 9000 + 3600, "Hardware:CPU")), 0)
