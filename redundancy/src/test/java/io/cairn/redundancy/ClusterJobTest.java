@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Rank processes over loopback (the cluster module's launcher) encoding through the communicator. */
 class ClusterJobTest {
   static final int CELLS = 20_000;
-  static final long STEPS = 60;
+  static final long STEPS = 100;
 
   @TempDir Path dir;
 
