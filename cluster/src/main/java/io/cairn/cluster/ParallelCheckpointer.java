@@ -61,6 +61,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private long nextGlobal = 1;
   private long restoredGlobal = -1;
   private long lastGlobal;
+  private final java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
+  private final int maxPending;
 
   /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
@@ -91,6 +93,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
     core.protect(COMM_REGION, comm);
     kinds.put(COMM_REGION, "object");
     comm.state = new Endpoint.CommState(env.size());
+    this.maxPending = Math.max(1, Integer.parseInt(env.get("CAIRN_CLUSTER_KEEP", "4")) - 2);
+  }
+
+  private boolean isCommitted(long g) {
+    ep.lock.lock();
+    try {
+      return ep.committed.contains(g);
+    } finally {
+      ep.lock.unlock();
+    }
   }
 
   static Checkpointer open(JobEnv env, int rank, int size, String node, boolean async) {
@@ -195,6 +207,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
       awaitCommitted(g);
       return g;
     }
+    // bound the uncommitted snapshots of this rank, so that the core's retention (keep N versions per level)
+    // never prunes the part of the newest committed global version
+    pending.removeIf(this::isCommitted);
+    while (pending.size() >= maxPending) awaitCommitted(pending.removeFirst());
+    pending.add(g);
     Endpoint.Snapshot snap = ep.snapshot(g);
     snap.state.sideFile = true;
     comm.state = snap.state;
@@ -316,6 +333,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   /** Restores global version {@code g} (0: the initial state) into the protected regions and the channels. */
   void restoreGlobal(long epoch, long g, long next) {
     nextGlobal = next;
+    pending.clear();
     if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its own newest version
       restoredGlobal = core.restoreLatest().map(Version::number).orElse(0L);
       ep.prefill(epoch, null);
