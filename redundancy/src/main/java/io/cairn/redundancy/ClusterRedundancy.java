@@ -7,6 +7,7 @@ import io.cairn.cluster.Message;
 import io.cairn.cluster.ParallelCheckpointer;
 import io.cairn.cluster.Rank;
 import io.cairn.redundancy.internal.Bundle;
+import io.cairn.redundancy.internal.PeerFiles;
 import io.cairn.redundancy.internal.RedFile.Member;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -46,11 +47,17 @@ import org.slf4j.LoggerFactory;
  * at least 2). The persistent level should be written less often than every checkpoint
  * ({@code CAIRN_CLUSTER_PERSISTENT_EVERY}), which is the point of these levels.
  */
-public final class ClusterRedundancy {
+public final class ClusterRedundancy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRedundancy.class);
   private static final int TAG = 0x7CA10000;
   /** Path of a {@link FailureDomains} properties file for the job's nodes (optional). */
   public static final String DOMAINS_VARIABLE = "CAIRN_CLUSTER_DOMAINS";
+  /**
+   * How a restarted rank gets the surviving nodes' data: {@code peers} (default) fetches it from the
+   * surviving ranks' file servers over TCP, as it must when node-local disks are only readable on their
+   * node; {@code shared} reads the other nodes' directories directly (simulated nodes, shared storage).
+   */
+  public static final String FETCH_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FETCH";
   /** Fault injection for tests, like the cluster module's: {@code encode:<global>:<rank>} halts that rank mid-encoding. */
   public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
 
@@ -60,6 +67,8 @@ public final class ClusterRedundancy {
   private final int keep;
   private final Map<String, String> env;
   private final FailureDomains domains;
+  private final boolean sharedNodes;
+  private final PeerFiles server;
   private Redundancy red;
   private List<Layout> layouts;
   private List<String> nodes;
@@ -72,6 +81,37 @@ public final class ClusterRedundancy {
     this.keep = keep;
     this.env = env;
     this.domains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
+    String fetch = env.getOrDefault(FETCH_VARIABLE, "peers");
+    if (!fetch.equals("peers") && !fetch.equals("shared"))
+      throw new IllegalArgumentException(FETCH_VARIABLE + "='" + fetch + "': expected 'peers' or 'shared'");
+    this.sharedNodes = fetch.equals("shared");
+    PeerFiles srv = null;
+    if (!sharedNodes) {
+      try {
+        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
+          try {
+            return Bundle.pack(ownRunDir(), v);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+          }
+        });
+        Path addr = jobDir().resolve("redundancy-peers").resolve("r" + comm.rank() + ".addr");
+        Bundle.writeDurably(addr, srv.address().getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, srv.address().length());
+      } catch (IOException e) {
+        if (srv != null) srv.close();
+        throw new UncheckedIOException("redundancy: rank " + comm.rank() + " cannot start its peer file server: " + e.getMessage(), e);
+      }
+    }
+    this.server = srv;
+  }
+
+  private Path nodeDir(String node) { return jobDir().resolve("nodes").resolve(node); }
+
+  private Path ownRunDir() { return nodeDir(rank.node()).resolve("local").resolve(runName(comm.rank(), comm.size())); }
+
+  /** Stops this rank's peer file server. */
+  @Override public void close() {
+    if (server != null) server.close();
   }
 
   /**
@@ -88,11 +128,18 @@ public final class ClusterRedundancy {
 
   private Redundancy redundancy(List<String> nodeOfRank) {
     if (red != null && nodeOfRank.equals(nodes)) return red;
+    int size = nodeOfRank.size();
+    red = build(nodeOfRank, this::nodeDir, l -> nodeDir(l.node()).resolve("local").resolve(runName(l.rank(), size)));
+    nodes = List.copyOf(nodeOfRank);
+    return red;
+  }
+
+  private Redundancy build(List<String> nodeOfRank, java.util.function.Function<String, Path> nodeDirs,
+      java.util.function.Function<RankLocation, Path> runDirs) {
     List<RankLocation> locs = new ArrayList<>();
     for (int r = 0; r < nodeOfRank.size(); r++) locs.add(domains.locate(r, nodeOfRank.get(r)));
     int size = nodeOfRank.size();
-    Redundancy.Builder b = Redundancy.builder().nodes(jobDir().resolve("nodes")).run("job").keep(keep)
-        .runDir(l -> jobDir().resolve("nodes").resolve(l.node()).resolve("local").resolve(runName(l.rank(), size)))
+    Redundancy.Builder b = Redundancy.builder().nodeDir(nodeDirs).run("job").keep(keep).runDir(runDirs)
         .persistentRunDir(r -> jobDir().resolve("persistent").resolve(runName(r, size)));
     List<Layout> ls = new ArrayList<>();
     for (Scheme s : schemes) {
@@ -101,9 +148,7 @@ public final class ClusterRedundancy {
       b.level(l);
     }
     layouts = ls;
-    nodes = List.copyOf(nodeOfRank);
-    red = b.build();
-    return red;
+    return b.build();
   }
 
   /** The layouts in use (after the first {@link #protect} or {@link #recoverOwn}). */
@@ -121,15 +166,90 @@ public final class ClusterRedundancy {
     RecoveryReport newest = null;
     for (GlobalVersion gv : gvs) {
       if (gv.ranks() != comm.size()) continue;
-      Redundancy r = redundancy(gv.nodes());
-      Path own = jobDir().resolve("nodes").resolve(rank.node()).resolve("local").resolve(runName(comm.rank(), comm.size()));
-      if (Bundle.exists(own, gv.versions().get(comm.rank()))) continue;
-      RecoveryReport rep = r.recoverRank(gv.number(), comm.rank());
-      LOG.info("rank {}: global version {}: {}", comm.rank(), gv.number(), rep.message());
-      System.out.println("cairn redundancy: rank " + comm.rank() + " global " + gv.number() + ": " + rep.message());
+      if (Bundle.exists(ownRunDir(), gv.versions().get(comm.rank()))) continue;
+      RecoveryReport rep;
+      String how;
+      if (sharedNodes) {
+        rep = redundancy(gv.nodes()).recoverRank(gv.number(), comm.rank());
+        how = "read from the other nodes' directories";
+      } else {
+        Path mirror = nodeDir(rank.node()).resolve("redundancy-fetch").resolve("g" + gv.number());
+        try {
+          deleteTree(mirror);
+          how = fetch(gv, mirror);
+          rep = build(gv.nodes(), n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
+              l -> l.rank() == comm.rank() ? ownRunDir() : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
+              .recoverRank(gv.number(), comm.rank());
+        } catch (IOException e) {
+          LOG.warn("rank {}: fetching global version {} from peers failed: {}", comm.rank(), gv.number(), e.toString());
+          continue;
+        } finally {
+          try {
+            deleteTree(mirror);
+          } catch (IOException e) {
+            LOG.warn("rank {}: cannot delete {}: {}", comm.rank(), mirror, e.toString());
+          }
+        }
+      }
+      LOG.info("rank {}: global version {}: {} ({})", comm.rank(), gv.number(), rep.message(), how);
+      System.out.println("cairn redundancy: rank " + comm.rank() + " global " + gv.number() + ": " + rep.message() + " (" + how + ")");
       if (rep.complete() && newest == null) newest = rep;
     }
     return newest;
+  }
+
+  /**
+   * Copies from every reachable peer its node's redundancy files of {@code gv} and, for the members of
+   * this rank's sets, their committed version, into {@code mirror/<node>/...}. Unreachable peers are
+   * left out: recovery then treats their nodes as lost.
+   */
+  private String fetch(GlobalVersion gv, Path mirror) throws IOException {
+    int me = comm.rank();
+    redundancy(gv.nodes());
+    java.util.Set<Integer> wanted = new java.util.TreeSet<>();
+    for (Layout l : layouts) {
+      Layout.Group g = l.groupOf(me);
+      if (g != null) wanted.addAll(g.ranks());
+    }
+    java.util.Set<String> nodesDone = new java.util.HashSet<>();
+    int files = 0, bundles = 0;
+    java.util.Set<Integer> peers = new java.util.TreeSet<>();
+    for (int r = 0; r < gv.ranks(); r++) {
+      if (r == me) continue;
+      String node = gv.nodes().get(r);
+      if (node.equals(rank.node())) continue; // lost with this node
+      Path addr = jobDir().resolve("redundancy-peers").resolve("r" + r + ".addr");
+      if (!java.nio.file.Files.isRegularFile(addr)) continue;
+      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000)) {
+        if (nodesDone.add(node)) {
+          for (String rel : c.list(gv.number())) {
+            byte[] b = c.request("GET " + rel);
+            Bundle.writeDurably(mirror.resolve(node).resolve("redundancy").resolve("job").resolve(rel), b, 0, b.length);
+            files++;
+          }
+        }
+        if (wanted.contains(r)) {
+          try {
+            byte[] b = c.request("BUNDLE " + gv.versions().get(r));
+            Bundle.unpack(b, b.length, mirror.resolve(node).resolve("local").resolve(runName(r, gv.ranks())), "bundle of rank " + r);
+            bundles++;
+          } catch (IOException e) {
+            LOG.info("rank {}: peer rank {} has no version {}: {}", me, r, gv.versions().get(r), e.getMessage());
+          }
+        }
+        peers.add(r);
+      } catch (IOException e) {
+        LOG.info("rank {}: peer rank {} unreachable ({}); its node counts as lost", me, r, e.getMessage());
+      }
+    }
+    return "fetched " + files + " files and " + bundles + " versions from peers " + peers;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!java.nio.file.Files.exists(p)) return;
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(p)) {
+      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(x);
+    }
   }
 
   /**

@@ -65,12 +65,14 @@ class ClusterJobTest {
     }
     assertResult(d, 4);
     String logs = logs(d);
-    assertThat(logs).as(logs).contains("from XOR");
+    // rank 1 got its data back without reading other nodes' directories: fetched from its peers' file servers
+    assertThat(logs).as(logs).containsPattern("rank 1: checkpoint \\d+ from XOR \\(fetched \\d+ files and 3 versions from peers \\[0, 2, 3\\]\\)");
   }
 
   @Test void rsOverSixNodesSurvivesTwoLostNodesWithChandyLamport() throws Exception {
     Path d = Files.createDirectories(dir.resolve("rs"));
-    try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").protocol(Protocol.CHANDY_LAMPORT).start()) {
+    try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").protocol(Protocol.CHANDY_LAMPORT)
+        .env(ClusterRedundancy.FETCH_VARIABLE, "shared").start()) {
       waitFor(job, d, "global 5 protected");
       job.killNode("node-2");
       job.killNode("node-4");
@@ -79,7 +81,7 @@ class ClusterJobTest {
     assertResult(d, 6);
     String logs = logs(d);
     // the lost nodes held each other's partner copies or not, but every lost rank got its data back
-    assertThat(logs).as(logs).containsPattern("from (PARTNER|RS)");
+    assertThat(logs).as(logs).containsPattern("from (PARTNER|RS) \\(read from the other nodes' directories\\)");
   }
 
   private static void waitFor(Launcher.Job job, Path d, String text) throws Exception {

@@ -27,9 +27,8 @@ public final class RingJob {
     long delay = Long.parseLong(arg(a, "--delay-ms", "20"));
     List<Scheme> schemes = new ArrayList<>();
     for (String s : arg(a, "--schemes", "xor:4").split(",")) schemes.add(Scheme.parse(s));
-    try (Rank rank = Rank.join()) {
+    try (Rank rank = Rank.join(); ClusterRedundancy red = ClusterRedundancy.attach(rank, schemes, 2)) {
       Comm comm = rank.comm();
-      ClusterRedundancy red = ClusterRedundancy.attach(rank, schemes, 2);
       red.recoverOwn();
       int me = comm.rank(), n = comm.size();
       double[] u = initial(me, cells);
