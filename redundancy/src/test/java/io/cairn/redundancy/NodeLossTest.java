@@ -196,6 +196,26 @@ class NodeLossTest {
     }
   }
 
+  @Test void incrementalVersionsCarryTheOlderPacksTheyReference() throws Exception {
+    try (SimJob job = new SimJob(tmp, 4, 4, 12, 20_000)) {
+      job.incremental = true;
+      Layout xor = Placement.plan(job.locations, Scheme.xor(4), List.of());
+      Redundancy red = job.redundancy(2, xor);
+      job.openAll();
+      for (int c = 0; c < 3; c++) red.protect(job.id + 1, job.checkpointAll());
+      job.closeAll();
+      // version 3 of rank 2 reads unchanged blocks from the packs of versions 1 and 2
+      Path mf = job.runDir(job.locations.get(2)).resolve(String.format("v%010d/manifest", job.versions.get(3L).get(2)));
+      var m = io.cairn.internal.format.Manifest.decode(Files.readAllBytes(mf), mf.toString());
+      assertThat(m.packsUsed()).hasSizeGreaterThan(1);
+      job.deleteNode("node-2");
+      RecoveryReport rep = red.recover(3);
+      assertThat(rep.complete()).as(rep.toJson()).isTrue();
+      assertThat(rep.sources()).containsEntry(2, Source.XOR);
+      job.restoreAndCheck(3, job.versions.get(3L));
+    }
+  }
+
   @Test void retentionKeepsNIdsPerLevel() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 10, 5_000)) {
       Layout partner = Placement.plan(job.locations, Scheme.partner(), List.of());

@@ -28,6 +28,7 @@ final class SimJob implements AutoCloseable {
   final Map<Long, Map<Integer, double[]>> expected = new TreeMap<>();
   final Random rnd;
   long id;
+  boolean incremental;
 
   SimJob(Path root, int ranks, int nodes, long seed, int maxDoubles) {
     this.root = root;
@@ -50,7 +51,8 @@ final class SimJob implements AutoCloseable {
   Checkpointer open(int r) {
     RankLocation l = locations.get(r);
     Checkpointer c = Cairn.builder().name("job-r" + r).directory(root.resolve(l.node()).resolve("rank-" + r))
-        .levels("local", "persistent").set("level.local.keep", "3").set("level.persistent.path", root.resolve("persistent").resolve("rank-" + r).toString())
+        .levels("local", "persistent").set("level.local.keep", "3").set("level.local.incremental", Boolean.toString(incremental))
+        .set("block-size", "4KiB").set("level.persistent.path", root.resolve("persistent").resolve("rank-" + r).toString())
         .set("interval", "none").set("signals", "false").environment(Map.of()).open();
     c.protect("state", state.get(r)).protect("step", step.get(r));
     open.put(r, c);
@@ -66,7 +68,7 @@ final class SimJob implements AutoCloseable {
     Map<Integer, double[]> copy = new HashMap<>();
     for (int r = 0; r < ranks; r++) {
       double[] a = state.get(r);
-      for (int i = 0; i < a.length; i += 1 + rnd.nextInt(7)) a[i] += rnd.nextDouble();
+      for (int i = 0; i < a.length; i += incremental ? 5000 : 1 + rnd.nextInt(7)) a[i] += rnd.nextDouble(); // incremental: few blocks change
       step.get(r)[0] = id;
       v.put(r, open.get(r).checkpoint().version());
       copy.put(r, a.clone());
