@@ -48,13 +48,23 @@ public final class Hw {
     return new Design(nl, json, v);
   }
 
-  /** The outcome of a fast run. */
-  public record RunReport(HwState end, boolean hit, long cycles, double seconds, Map<String, Long> outputs) {
+  /** The outcome of a fast run: the state, outputs and requested signals at the stop cycle. */
+  public record RunReport(HwState end, boolean hit, long cycles, double seconds, Map<String, Long> outputs,
+                          Map<String, Long> signals) {
     public double cyclesPerSecond() { return seconds > 0 ? cycles / seconds : 0; }
   }
 
   /** Runs the fast engine from {@code start} until {@code until} holds or {@code maxCycles} cycles ran. */
   public static RunReport runFast(Design d, HwState start, Stimulus stim, Breakpoint until, long maxCycles) {
+    return runFast(d, start, stim, until, maxCycles, java.util.List.of());
+  }
+
+  /** Like {@link #runFast(Design, HwState, Stimulus, Breakpoint, long)}, also reporting the named signals. */
+  public static RunReport runFast(Design d, HwState start, Stimulus stim, Breakpoint until, long maxCycles,
+                                  java.util.List<String> show) {
+    for (String n : show) {
+      if (d.netlist().signal(n) == null) throw new IllegalArgumentException("no signal named " + n + " in design " + d.netlist().top());
+    }
     FastEngine e = new FastEngine(d.netlist());
     e.load(start);
     e.setStimulus(stim);
@@ -63,7 +73,9 @@ public final class Hw {
     double s = (System.nanoTime() - t0) / 1e9;
     Map<String, Long> outs = new LinkedHashMap<>();
     for (Netlist.Port p : d.netlist().outputs()) outs.put(p.name(), e.value(p.nets()));
-    return new RunReport(e.state(), hit, e.cycle() - start.cycle(), s, outs);
+    Map<String, Long> sigs = new LinkedHashMap<>();
+    for (String n : show) sigs.put(n, e.value(n));
+    return new RunReport(e.state(), hit, e.cycle() - start.cycle(), s, outs, sigs);
   }
 
   /** Which observable simulator to use. */

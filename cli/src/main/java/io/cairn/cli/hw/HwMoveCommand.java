@@ -42,6 +42,9 @@ public final class HwMoveCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
+  @Option(names = "--show", split = ",", description = "--to fast: signals to print at the stop cycle")
+  java.util.List<String> show = new java.util.ArrayList<>();
+
   @Mixin StimOptions stim;
 
   @Mixin CheckpointOptions ckpt;
@@ -50,7 +53,7 @@ public final class HwMoveCommand implements Callable<Integer> {
     Hw.Design d = Hw.design(design, netlistV);
     HwState start = ckpt.load(d);
     if (start == null) start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
-    if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, ckpt, json);
+    if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, ckpt, show, json);
     Path work = Files.createTempDirectory("cairn-hw");
     try {
       Hw.MoveReport r = Hw.moveToSim(d, start, stim.stimulus(), cycles, vcd, sim, work);

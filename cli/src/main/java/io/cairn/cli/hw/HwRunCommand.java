@@ -32,6 +32,9 @@ public final class HwRunCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
+  @Option(names = "--show", split = ",", description = "signals to print at the stop cycle, e.g. --show pc,regs_we,u.rx.shift")
+  java.util.List<String> show = new java.util.ArrayList<>();
+
   @Mixin StimOptions stim;
 
   @Mixin CheckpointOptions ckpt;
@@ -40,13 +43,13 @@ public final class HwRunCommand implements Callable<Integer> {
     Hw.Design d = Hw.design(design, null);
     HwState start = ckpt.load(d);
     if (start == null) start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
-    return run(d, start, until, maxCycles, stateOut, stim, ckpt, json);
+    return run(d, start, until, maxCycles, stateOut, stim, ckpt, show, json);
   }
 
   static int run(Hw.Design d, HwState start, String until, long maxCycles, Path stateOut, StimOptions stim, CheckpointOptions ckpt,
-                 boolean json) throws Exception {
+                 java.util.List<String> show, boolean json) throws Exception {
     Breakpoint bp = until == null ? null : Breakpoint.parse(until, d.netlist());
-    Hw.RunReport r = Hw.runFast(d, start, stim.stimulus(), bp, maxCycles);
+    Hw.RunReport r = Hw.runFast(d, start, stim.stimulus(), bp, maxCycles, show);
     if (stateOut != null) Hw.writeState(d, r.end(), stateOut);
     long version = ckpt.save(d, r.end());
     if (json) {
@@ -59,6 +62,7 @@ public final class HwRunCommand implements Callable<Integer> {
       m.put("seconds", r.seconds());
       m.put("cyclesPerSecond", r.cyclesPerSecond());
       m.put("outputs", r.outputs());
+      m.put("signals", r.signals());
       m.put("state", stateOut == null ? null : stateOut.toString());
       m.put("checkpointVersion", version < 0 ? null : version);
       System.out.println(Json.write(m));
@@ -67,6 +71,7 @@ public final class HwRunCommand implements Callable<Integer> {
           bp == null ? "stopped" : r.hit() ? "breakpoint '" + until + "' hit" : "breakpoint not hit", r.end().cycle(), r.cycles(),
           r.seconds(), r.cyclesPerSecond());
       r.outputs().forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
+      r.signals().forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
       if (stateOut != null) System.out.println("  state saved to " + stateOut);
       if (version >= 0) System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
     }

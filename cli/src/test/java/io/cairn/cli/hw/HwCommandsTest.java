@@ -43,8 +43,8 @@ class HwCommandsTest {
     String json = out.resolve("cpu.json").toString();
     Path s1 = dir.resolve("pc100.state"), s2 = dir.resolve("after.state"), s3 = dir.resolve("end.state"), s4 = dir.resolve("straight.state");
     Path vcd = dir.resolve("cpu.vcd");
-    assertThat(run(0, "hw", "run", json, "--until", "top.pc==32'h100", "--save-state", s1.toString(), "--json"))
-        .contains("\"hit\":true").contains("\"pc_o\":256");
+    assertThat(run(0, "hw", "run", json, "--until", "top.pc==32'h100", "--save-state", s1.toString(), "--show", "pc,op", "--json"))
+        .contains("\"hit\":true").contains("\"pc_o\":256").contains("\"signals\":{\"pc\":256,\"op\":6}");
     assertThat(run(0, "hw", "move", json, "--to", "sim", "--sim", sim, "--state", s1.toString(), "--cycles", "60",
         "--vcd", vcd.toString(), "--save-state", s2.toString(), "--json")).contains("\"simulator\":\"" + sim + "\"");
     assertThat(Files.readString(vcd)).contains("$enddefinitions").contains("pc");
