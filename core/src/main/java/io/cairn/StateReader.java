@@ -12,7 +12,8 @@ public final class StateReader {
   private final int size;
   private final DataInputStream in;
 
-  StateReader(String region, byte[] data) {
+  /** Reads {@code data} as written by a {@link StateWriter}; {@code region} names it in error messages. */
+  public StateReader(String region, byte[] data) {
     this.region = region;
     this.size = data.length;
     this.in = new DataInputStream(new ByteArrayInputStream(data));

@@ -11,7 +11,8 @@ public final class StateWriter {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final DataOutputStream out = new DataOutputStream(bytes);
 
-  StateWriter() { }
+  /** A writer into memory; {@link #toByteArray()} gives what was written. */
+  public StateWriter() { }
 
   private StateWriter run(IoAction a) {
     try {
@@ -61,7 +62,8 @@ public final class StateWriter {
     return run(() -> { out.writeInt(a.length); for (double v : a) out.writeLong(Double.doubleToRawLongBits(v)); });
   }
 
-  byte[] toByteArray() {
+  /** The bytes written so far. */
+  public byte[] toByteArray() {
     run(out::flush);
     return bytes.toByteArray();
   }

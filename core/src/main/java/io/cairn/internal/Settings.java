@@ -107,11 +107,27 @@ public final class Settings {
       if (v != null) set(k, v, "environment " + envName(k));
     }
     for (String e : env.keySet()) {
-      if (e.startsWith("CAIRN_") && !e.equals("CAIRN_JAVA_OPTS") && candidates.stream().noneMatch(k -> envName(k).equals(e))) {
-        throw new IllegalArgumentException("unknown configuration variable " + e + " in the environment");
+      if (inCoreNamespace(e) && candidates.stream().noneMatch(k -> envName(k).equals(e))) {
+        throw new IllegalArgumentException("unknown configuration variable " + e + " in the environment (core keys: "
+            + String.join(", ", KEYS.stream().map(Settings::envName).toList()) + ", CAIRN_LEVEL_<NAME>_<FIELD>)");
       }
     }
     return this;
+  }
+
+  /**
+   * Whether an environment variable belongs to the core's configuration: {@code CAIRN_} followed by the
+   * first word of a core key ({@code CAIRN_LEVEL_...}, {@code CAIRN_INTERVAL...}, ...). Other {@code CAIRN_*}
+   * variables belong to other components (the launcher, the scripts) and are left to them; a misspelt
+   * core variable is still caught.
+   */
+  static boolean inCoreNamespace(String var) {
+    if (!var.startsWith("CAIRN_")) return false;
+    for (String k : KEYS) {
+      String first = envName(k.split("[.-]")[0]);
+      if (var.equals(first) || var.startsWith(first + "_")) return true;
+    }
+    return var.startsWith("CAIRN_LEVEL_");
   }
 
   public static String envName(String key) {

@@ -24,14 +24,26 @@ public final class Chunk {
   public RegionEntry previous;
   /** Set by a stage that found the block already stored: the chunk is not written again. */
   public BlockRef reused;
-  /** This chunk's own direct buffers: raw bytes, compressed bytes, and its header in the pack. */
-  final ByteBuffer rawBuf;
-  public final ByteBuffer comp;
+  /** This chunk's own direct buffers (allocated when first needed): raw bytes, compressed bytes, its header. */
+  private final int blockSize;
+  private ByteBuffer rawBuf;
+  private ByteBuffer comp;
   final ByteBuffer header = ByteBuffer.allocateDirect(PackFormat.CHUNK_HEADER);
 
-  Chunk(int blockSize) {
-    rawBuf = ByteBuffer.allocateDirect(blockSize);
-    comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+  Chunk(int blockSize) { this.blockSize = blockSize; }
+
+  int blockSize() { return blockSize; }
+
+  /** A direct buffer of the block size for raw bytes copied from the heap. */
+  ByteBuffer rawBuf() {
+    if (rawBuf == null) rawBuf = ByteBuffer.allocateDirect(blockSize);
+    return rawBuf;
+  }
+
+  /** A direct buffer large enough for the compressed form of a block with any codec. */
+  public ByteBuffer comp() {
+    if (comp == null) comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+    return comp;
   }
 
   void reset(String region, int index, long offset, ByteBuffer raw, RegionEntry previous) {

@@ -33,11 +33,11 @@ public interface ChunkStage {
   /** Compression with a codec; a chunk that would not shrink by at least 1/32 is stored raw. */
   static ChunkStage compress(Codec codec) {
     return c -> {
-      c.comp.clear();
-      int n = codec.compress(c.raw.duplicate(), c.comp);
+      java.nio.ByteBuffer out = c.comp().clear();
+      int n = codec.compress(c.raw.duplicate(), out);
       if (n < c.rawLen() - c.rawLen() / 32) {
         c.codec = codec;
-        c.stored = c.comp.limit(n).position(0);
+        c.stored = out.limit(n).position(0);
       }
     };
   }

@@ -69,6 +69,7 @@ public final class Engine implements AutoCloseable {
   private final Thread shutdownHook;
   private final Stats stats = new Stats();
   private final boolean readOnly;
+  private final LevelStore.ChunkPool chunkPool = new LevelStore.ChunkPool();
   private final StagingPool staging;
 
   /** Statistics kept for {@code stats.json} and {@code cairn advise}. */
@@ -106,7 +107,7 @@ public final class Engine implements AutoCloseable {
         Storage st = storageFactory != null ? storageFactory.apply(spec) : null;
         if (st == null) st = readOnly ? existingStorage(spec, run) : defaultStorage(spec, run);
         if (st == null) continue; // read-only, and this level has no directory: nothing to read there
-        LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"));
+        LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"), chunkPool);
         if (readOnly) {
           levels.add(ls);
           continue;

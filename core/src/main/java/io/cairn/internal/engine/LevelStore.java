@@ -39,6 +39,11 @@ public final class LevelStore {
   private int sinceFull;
 
   public LevelStore(LevelSpec spec, Storage storage, int fullEvery) {
+    this(spec, storage, fullEvery, new ChunkPool());
+  }
+
+  public LevelStore(LevelSpec spec, Storage storage, int fullEvery, ChunkPool pool) {
+    this.pool = pool;
     this.spec = spec;
     this.storage = storage;
     this.fullEvery = fullEvery;
@@ -91,13 +96,22 @@ public final class LevelStore {
 
   /** Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. */
   public static final class Scratch {
-    final ByteBuffer raw;
-    final ByteBuffer[] slots = new ByteBuffer[3];
+    private final int blockSize;
+    private ByteBuffer raw;
+    final ByteBuffer[] slots = new ByteBuffer[2]; // double buffering: one read ahead while one is applied
 
     public Scratch(int blockSize) {
-      raw = ByteBuffer.allocateDirect(blockSize);
+      this.blockSize = blockSize;
       int max = PackFormat.CHUNK_HEADER + Math.max(blockSize, Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
       for (int i = 0; i < slots.length; i++) slots[i] = ByteBuffer.allocateDirect(max);
+    }
+
+    int blockSize() { return blockSize; }
+
+    /** Decompressed bytes (allocated on the first compressed chunk). */
+    ByteBuffer raw() {
+      if (raw == null) raw = ByteBuffer.allocateDirect(blockSize);
+      return raw;
     }
   }
 
@@ -141,7 +155,7 @@ public final class LevelStore {
                 raw = c.data().asSlice(off, len).asByteBuffer();
               } else {
                 // heap arrays cannot be handed to native code or I/O as they are: one copy
-                raw = chunk.rawBuf.clear().limit(len);
+                raw = chunk.rawBuf().clear().limit(len);
                 MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
               }
               chunk.reset(c.name(), index, off, raw, prev);
@@ -209,16 +223,25 @@ public final class LevelStore {
     return stages;
   }
 
-  private Chunk[] pool;
+  /**
+   * Chunks in flight between the stages and the pack writer: three per engine, shared by its levels
+   * (they are written one after the other), their buffers allocated only when needed.
+   */
+  public static final class ChunkPool {
+    private Chunk[] chunks;
 
-  /** Chunks in flight between the stages (this thread) and the pack writer (its thread). */
-  private Chunk[] pool(int blockSize) {
-    if (pool == null || pool[0].rawBuf.capacity() != blockSize) {
-      pool = new Chunk[3];
-      for (int i = 0; i < pool.length; i++) pool[i] = new Chunk(blockSize);
+    synchronized Chunk[] get(int blockSize) {
+      if (chunks == null || chunks[0].blockSize() != blockSize) {
+        chunks = new Chunk[3];
+        for (int i = 0; i < chunks.length; i++) chunks[i] = new Chunk(blockSize);
+      }
+      return chunks;
     }
-    return pool;
   }
+
+  private final ChunkPool pool;
+
+  private Chunk[] pool(int blockSize) { return pool.get(blockSize); }
 
   /** Forgets the incremental base (e.g. after a restore: the next version here is full). */
   public void resetBase() { last = null; sinceFull = 0; }
@@ -292,9 +315,9 @@ public final class LevelStore {
             throw new Manifest.CorruptException(where + ": checksum mismatch in chunk at offset " + b.offset());
           ByteBuffer raw = stored;
           if (b.codec() != Codec.NONE) {
-            s.raw.clear();
-            b.codec().decompress(stored, b.storedLen(), s.raw, b.rawLen());
-            raw = s.raw.slice(0, b.rawLen());
+            ByteBuffer out = s.raw().clear();
+            b.codec().decompress(stored, b.storedLen(), out, b.rawLen());
+            raw = out.slice(0, b.rawLen());
           }
           if (sink != null) sink.accept(off, raw);
           reader.recycle(slot);
