@@ -33,7 +33,8 @@ public final class StateFile {
     s.checkFits(nl);
     Path dir = path.toAbsolutePath().getParent();
     if (dir != null) Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+    Path tmp = path.toAbsolutePath().resolveSibling(path.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+        + Long.toHexString(System.nanoTime()));
     try {
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         write(s, nl, w);
