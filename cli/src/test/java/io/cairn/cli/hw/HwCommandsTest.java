@@ -55,6 +55,16 @@ class HwCommandsTest {
     run(2, "hw", "run", json, "--until", "pc==32'h3ff", "--max-cycles", "2000");
   }
 
+  @Test void benchComparesEnginesAndDrawsAChart() throws Exception {
+    assumeTrue(Tools.which("yosys").isPresent(), "yosys not installed (Debian package yosys; scripts/install-deps.sh): skipping");
+    run(0, "hw", "synth", EXAMPLES.resolve("counter/counter.v").toString(), "--top", "counter", "-o", dir.resolve("counter").toString());
+    Path svg = dir.resolve("bench.svg");
+    String out = run(0, "hw", "bench", dir.resolve("counter/counter.json").toString(), "--cycles", "20000", "--iverilog-cycles", "200",
+        "--event-cycles", "2000", "--svg", svg.toString(), "--json");
+    assertThat(out).contains("\"fastCyclesPerSecond\":").contains("\"statesAgree\":" + IverilogSim.available());
+    assertThat(Files.readString(svg)).startsWith("<svg").contains("fast engine").contains("iverilog");
+  }
+
   @Test void linkRunsAndLogsTransactions() throws Exception {
     assumeTrue(Tools.which("yosys").isPresent(), "yosys not installed (Debian package yosys; scripts/install-deps.sh): skipping");
     for (String top : new String[] {"source", "sink"}) {
