@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 
 /** {@code cairn hw link}: StateLink, one part fast, one part in the simulator, in lock-step. */
 @Command(name = "link", mixinStandardHelpOptions = true,
-    description = {"Run a design split in two: --fast part in the fast engine, --sim part (under debug) in the simulator",
-        "with waveforms, linked by ports of the same name in lock-step over pipes; valid/ready --channel",
-        "transfers are logged as transactions."})
+    description = "StateLink: run a design split in two, the --fast part in the fast engine and the --sim part (under debug) "
+        + "in the simulator with waveforms, linked by ports of the same name in lock-step over pipes; valid/ready --channel "
+        + "transfers are logged as transactions.")
 public final class HwLinkCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn hw move}: move a state into the simulator (and run with waveforms) or back into the fast engine. */
 @Command(name = "move", mixinStandardHelpOptions = true,
-    description = {"--to sim: load a state into the observable simulator, run --cycles with a VCD, save the state at the stop cycle.",
-        "--to fast: load a (simulator's) state into the fast engine and run on to --until."})
+    description = "Move a state: --to sim loads it into the observable simulator, runs --cycles with a VCD and saves the state "
+        + "at the stop cycle; --to fast loads a (simulator's) state into the fast engine and runs on to --until.")
 public final class HwMoveCommand implements Callable<Integer> {
   enum Target { sim, fast }
 

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn hw run}: the fast engine to a breakpoint. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run a design in the fast engine until a breakpoint, e.g. --until 'cycle=100000' or",
-        "--until 'top.pc==32''h100'; optionally save the state there (a versioned state file)."})
+    description = "Run a design in the fast engine to a breakpoint (--until 'cycle=100000' or "
+        + "--until 'top.pc==32''h100') and optionally save the state there (a versioned state file or a Cairn checkpoint).")
 public final class HwRunCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)") Path design;
 
