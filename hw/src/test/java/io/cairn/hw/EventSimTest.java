@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Cairn's event-level simulator: same results as the fast engine; its VCD agrees with iverilog's. */
 class EventSimTest {
   @ParameterizedTest
-  @ValueSource(strings = {"counter", "fifo", "uart", "cpu"})
+  @ValueSource(strings = {"counter", "fifo", "uart", "cpu", "cells"})
   void eventSimEqualsFastEngineAfterAMove(String name) throws Exception {
     Examples.Design d = Examples.get(name);
     Netlist nl = d.netlist();

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The bytecode-compiled engine and the interpreter agree every cycle; loading a state resumes exactly. */
 class FastEngineTest {
   @ParameterizedTest
-  @ValueSource(strings = {"counter", "fifo", "uart", "cpu", "selftest", "link/system"})
+  @ValueSource(strings = {"counter", "fifo", "uart", "cpu", "selftest", "link/system", "cells"})
   void compiledEqualsInterpretedAndResumesFromItsOwnState(String name) {
     Netlist nl = Examples.get(name).netlist();
     Stimulus stim = new RandomStimulus(99, 2, 100, Map.of());

@@ -15,7 +15,7 @@ import java.util.List;
  * tested after settling, before the edge, so a run stopped at cycle c holds the state after c edges.
  */
 public final class FastEngine {
-  private static final int MEMRD = 100;
+  static final int MEMRD = 100;
 
   private final Netlist nl;
   private final int[] v;
@@ -129,6 +129,9 @@ public final class FastEngine {
   public long cycle() { return cycle; }
 
   public void setStimulus(Stimulus s) { this.stimulus = s; }
+
+  /** The levelised instruction array (6 ints per instruction: op, y, a, b, c, d). */
+  int[] code() { return code; }
 
   /** The number of compiled combinational instructions. */
   public int instructions() { return code.length / 6; }
