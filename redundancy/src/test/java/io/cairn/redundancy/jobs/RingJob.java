@@ -26,10 +26,11 @@ public final class RingJob {
     long every = Long.parseLong(arg(a, "--every", "5"));
     long delay = Long.parseLong(arg(a, "--delay-ms", "20"));
     List<Scheme> schemes = new ArrayList<>();
-    for (String s : arg(a, "--schemes", "xor:4").split(",")) schemes.add(Scheme.parse(s));
-    try (Rank rank = Rank.join(); ClusterRedundancy red = ClusterRedundancy.attach(rank, schemes, 2)) {
+    for (String s : arg(a, "--schemes", "xor:4").split(",")) if (!s.equals("none")) schemes.add(Scheme.parse(s));
+    boolean timing = List.of(a).contains("--timing");
+    try (Rank rank = Rank.join(); ClusterRedundancy red = schemes.isEmpty() ? null : ClusterRedundancy.attach(rank, schemes, 2)) {
       Comm comm = rank.comm();
-      red.recoverOwn();
+      if (red != null) red.recoverOwn();
       int me = comm.rank(), n = comm.size();
       double[] u = initial(me, cells);
       long[] step = {0};
@@ -43,9 +44,16 @@ public final class RingJob {
           step[0]++;
           if (delay > 0) sleep(delay);
           if (step[0] % every == 0) {
-            ck.checkpoint(step[0]);
-            var p = red.protect();
-            if (me == 0) System.out.println("ring: global " + p.id() + " protected " + p.secondsPerLevel());
+            comm.barrier();
+            long t0 = System.nanoTime();
+            long g = ck.checkpoint(step[0]);
+            long t1 = System.nanoTime();
+            if (red != null) {
+              var p = red.protect();
+              if (me == 0) System.out.println("ring: global " + p.id() + " protected " + p.secondsPerLevel());
+            }
+            long t2 = System.nanoTime();
+            if (timing && me == 0) System.out.printf(java.util.Locale.ROOT, "ring-timing: global %d checkpoint %.6f redundancy %.6f%n", g, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
           }
         }
         if (me > 0) {
