@@ -23,20 +23,21 @@ public final class Bench {
   /** Measured numbers; iverilog fields are NaN when iverilog is not installed. */
   public record Result(String design, int gates, int flops, long stateBits, long fastCycles, double fastCps,
                        long ivCycles, double ivCps, double ivCompileSeconds, long eventCycles, double eventCps,
-                       double moveToSimSeconds, double moveToFastSeconds, boolean statesAgree, double rtlCps) {
+                       double moveToSimSeconds, double moveToFastSeconds, boolean statesAgree, double rtlCps, double laneCps) {
     public double speedup() { return fastCps / ivCps; }
 
     public String text() {
       return String.format(Locale.ROOT, """
           design %s: %d gates, %d flops, %d state bits
           fast engine : %,.0f cycles/s (%d cycles)
+          64-lane engine: %,.0f lane-cycles/s (64 independent runs at once)
           iverilog    : %,.0f cycles/s (%d cycles, vvp run only; compile %.2f s)
           event sim   : %,.0f cycles/s (%d cycles)
           speedup fast/iverilog: %.1fx   fast/event: %.1fx
           iverilog RTL: %s
           move fast -> sim : %.3f s (readback, state file, testbench, iverilog compile, load, dump)
           move sim -> fast : %.4f s (parse and validate state file, load)
-          end states agree (fast vs iverilog): %s""", design, gates, flops, stateBits, fastCps, fastCycles, ivCps, ivCycles,
+          end states agree (fast vs iverilog): %s""", design, gates, flops, stateBits, fastCps, fastCycles, laneCps, ivCps, ivCycles,
           ivCompileSeconds, eventCps, eventCycles, speedup(), fastCps / eventCps,
           Double.isNaN(rtlCps) ? "not measured (pass the RTL sources)" : String.format(Locale.ROOT, "%,.0f cycles/s on the Verilog source, fast/RTL: %.1fx", rtlCps, fastCps / rtlCps),
           moveToSimSeconds, moveToFastSeconds, statesAgree);
@@ -92,11 +93,20 @@ public final class Bench {
     double toFast = (System.nanoTime() - m1) / 1e9;
     Files.deleteIfExists(f);
 
+    io.cairn.hw.engine.Stimulus[] lanes = new io.cairn.hw.engine.Stimulus[io.cairn.hw.engine.LaneEngine.LANES];
+    java.util.Arrays.fill(lanes, stim);
+    io.cairn.hw.engine.LaneEngine le = new io.cairn.hw.engine.LaneEngine(nl, lanes);
+    long laneCycles = Math.max(1, fastCycles / 16);
+    le.run(Math.min(laneCycles, 20_000));
+    long l0 = System.nanoTime();
+    le.run(laneCycles);
+    double laneCps = laneCycles * (double) io.cairn.hw.engine.LaneEngine.LANES / ((System.nanoTime() - l0) / 1e9);
+
     EventSim ev = new EventSim(nl);
     long e0 = System.nanoTime();
     ev.run(zero, stim, eventCycles, null, false);
     double evS = (System.nanoTime() - e0) / 1e9;
     return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), fastCycles, fastCycles / fastS,
-        ivCycles, ivCps, compile, eventCycles, eventCycles / evS, toSim, toFast, agree, rtlCps);
+        ivCycles, ivCps, compile, eventCycles, eventCycles / evS, toSim, toFast, agree, rtlCps, laneCps);
   }
 }
