@@ -98,7 +98,7 @@ public final class LevelStore {
   public static final class Scratch {
     private final int blockSize;
     private ByteBuffer raw;
-    final ByteBuffer[] slots = new ByteBuffer[2]; // double buffering: one read ahead while one is applied
+    final ByteBuffer[] slots = new ByteBuffer[4]; // read-ahead depth: absorbs the verifier being descheduled
 
     public Scratch(int blockSize) {
       this.blockSize = blockSize;
