@@ -2,10 +2,8 @@ package io.cairn.cli.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,17 +54,6 @@ class BenchCommandTest {
   }
 
   private static String runCaptured(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      code = Main.run(args);
-    } finally {
-      System.setOut(old);
-    }
-    String out = buf.toString(StandardCharsets.UTF_8).trim();
-    assertThat(code).as("exit code; output:\n" + out).isZero();
-    return out;
+    return CliRunner.run(0, args).trim();
   }
 }

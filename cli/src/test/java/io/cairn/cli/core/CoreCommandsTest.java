@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,16 +22,9 @@ class CoreCommandsTest {
 
   record Out(int code, String text) { }
 
-  static synchronized Out run(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Out(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(old);
-    }
+  static Out run(String... args) {
+    CliRunner.Result r = CliRunner.run(args);
+    return new Out(r.code(), r.out());
   }
 
   void write(int versions) {

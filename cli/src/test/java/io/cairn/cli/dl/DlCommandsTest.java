@@ -2,10 +2,8 @@ package io.cairn.cli.dl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,18 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DlCommandsTest {
   @TempDir Path dir;
 
-  static synchronized String run(int expectCode, String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      String out = buf.toString(StandardCharsets.UTF_8);
-      assertThat(code).as(out).isEqualTo(expectCode);
-      return out;
-    } finally {
-      System.setOut(old);
-    }
+  static String run(int expectCode, String... args) {
+    return CliRunner.run(expectCode, args);
   }
 
   @Test void demoIsBitIdenticalAfterAKill() throws Exception {

@@ -3,12 +3,10 @@ package io.cairn.cli.hw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
 import io.cairn.hw.netlist.Tools;
 import io.cairn.hw.sim.IverilogSim;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,18 +18,8 @@ class HwCommandsTest {
 
   static final Path EXAMPLES = Path.of("..", "hw", "examples").toAbsolutePath().normalize();
 
-  static synchronized String run(int expectCode, String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      String out = buf.toString(StandardCharsets.UTF_8);
-      assertThat(code).as(out).isEqualTo(expectCode);
-      return out;
-    } finally {
-      System.setOut(old);
-    }
+  static String run(int expectCode, String... args) {
+    return CliRunner.run(expectCode, args);
   }
 
   @Test void moveToTheSimulatorAndBackEqualsAStraightRun() throws Exception {

@@ -2,10 +2,8 @@ package io.cairn.cli.redundancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,16 +14,9 @@ class RedundancyCommandTest {
 
   record Out(int code, String text) { }
 
-  static synchronized Out run(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Out(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(old);
-    }
+  static Out run(String... args) {
+    CliRunner.Result r = CliRunner.run(args);
+    return new Out(r.code(), r.out());
   }
 
   @Test void planShowsSetsAndDegradations() throws Exception {

@@ -2,10 +2,8 @@ package io.cairn.cli.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.cli.CliRunner;
 import io.cairn.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,18 +15,9 @@ class SchedCommandsTest {
 
   record Out(int code, String out, String err) { }
 
-  static synchronized Out run(String... args) {
-    PrintStream old = System.out, oldErr = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(), ebuf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(ebuf, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Out(code, buf.toString(StandardCharsets.UTF_8), ebuf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(old);
-      System.setErr(oldErr);
-    }
+  static Out run(String... args) {
+    CliRunner.Result r = CliRunner.run(args);
+    return new Out(r.code(), r.out(), r.err());
   }
 
   @Test
