@@ -168,6 +168,7 @@ public final class Launcher {
       this.lastProgress = new long[b.ranks];
       Files.createDirectories(dir.resolve("logs"));
       Files.deleteIfExists(dir.resolve("finished"));
+      Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
       Runtime.getRuntime().addShutdownHook(reaper); // the launcher dies (Ctrl-C, SIGTERM): no orphaned ranks
       synchronized (this) {
@@ -274,6 +275,7 @@ public final class Launcher {
     private synchronized void rankExited(int r, Process p) {
       if (closing || ranks[r] != p) return;
       int code = p.exitValue();
+      if (abortedByCoordinator(code)) return;
       if (code == 0 || Files.exists(dir.resolve("finished"))) {
         if (code != 0) System.err.println("cairn launch: rank " + r + " exited with " + code + " after the job finished");
         done[r] = true;
@@ -322,6 +324,7 @@ public final class Launcher {
     private synchronized void coordinatorExited(Process p) {
       if (closing || coordinator != p) return;
       if (Files.exists(dir.resolve("finished"))) return;
+      if (abortedByCoordinator(p.exitValue())) return;
       if (++restarts > cfg.maxRestarts) {
         fail(p.exitValue(), "the coordinator exited with code " + p.exitValue() + " too many times");
         return;
@@ -345,6 +348,20 @@ public final class Launcher {
         }
         result.complete(0);
       });
+    }
+
+    /** The coordinator gave up on the job (e.g. no committed global version restores): stop, do not respawn. */
+    private boolean abortedByCoordinator(int code) {
+      Path f = dir.resolve(Coordinator.ABORTED);
+      if (!Files.exists(f)) return false;
+      String why;
+      try {
+        why = Files.readString(f).trim();
+      } catch (IOException e) {
+        why = "(cannot read " + f + ": " + e.getMessage() + ")";
+      }
+      fail(code, "the job was aborted: " + why);
+      return true;
     }
 
     private void fail(int code, String why) {

@@ -139,11 +139,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
   public ParallelCheckpointer protect(String name, Checkpointable o) { core.protect(name, o); return add(name, o, "object"); }
 
   /** Protects a distributed array: restorable by a job with another number of ranks. */
-  public ParallelCheckpointer protect(DistributedArray a) {
+  public ParallelCheckpointer protect(DistributedArray a) { return protectDistributed(a); }
+
+  /** Protects a distributed float array: restorable by a job with another number of ranks. */
+  public ParallelCheckpointer protect(DistributedFloatArray a) { return protectDistributed(a); }
+
+  private ParallelCheckpointer protectDistributed(Distributed a) {
     String n = "darray." + a.name();
     core.protect(n, a);
     regions.put(n, a);
-    kinds.put(n, "object");
+    kinds.put(n, a.type().kind);
     return this;
   }
 
@@ -348,7 +353,9 @@ public final class ParallelCheckpointer implements AutoCloseable {
         .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
     if (e.size() == env.size()) {
       comm.loaded = null;
-      Version ver = core.restore(e.versions()[env.rank()]);
+      long own = e.versions()[env.rank()];
+      core.versions().stream().filter(x -> x.number() == own).findFirst().ifPresent(x -> checkArrayTypes(x, e.global()));
+      Version ver = core.restore(own);
       Endpoint.CommState cs = comm.loaded;
       if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
       if (cs.sideFile) {
@@ -363,15 +370,32 @@ public final class ParallelCheckpointer implements AutoCloseable {
     restoredGlobal = g;
   }
 
+  /** Refuses a checkpoint whose distributed array holds another element type than the one this job declares. */
+  private void checkArrayTypes(Version ver, long g) {
+    for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
+      String[] t = spec.split(":");
+      if (t.length < 2 || !t[0].startsWith("darray.") || !(regions.get(t[0]) instanceof Distributed mine)) continue;
+      Distributed.Type saved;
+      try {
+        saved = Distributed.Type.ofKind(t[1]);
+      } catch (IllegalArgumentException ex) {
+        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + t[0].substring(7) + "' (written by a newer Cairn?)");
+      }
+      if (saved != mine.type())
+        throw new CairnException("global version " + g + ": distributed array '" + t[0].substring(7) + "' was saved as "
+            + saved.name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares " + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
+    }
+  }
+
   /** Elastic restart: reads the ranges this rank now owns from the old ranks' parts; other regions from old rank 0. */
   private void reshard(GlobalManifest.Entry e) {
     int n = e.size();
-    List<DistributedArray> arrays = new ArrayList<>();
-    for (Object o : regions.values()) if (o instanceof DistributedArray a) arrays.add(a);
+    List<Distributed> arrays = new ArrayList<>();
+    for (Object o : regions.values()) if (o instanceof Distributed a) arrays.add(a);
     long[] copied = new long[arrays.size()];
     for (int k = 0; k < n; k++) {
       boolean needed = k == 0;
-      for (DistributedArray a : arrays) {
+      for (Distributed a : arrays) {
         long[] r = DistributedArray.range(a.globalLength(), a.unit(), k, n);
         if (Math.max(r[0], a.lo()) < Math.min(r[1], a.hi())) needed = true;
       }
@@ -379,7 +403,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       readOldRank(e, k, arrays, copied);
     }
     for (int i = 0; i < arrays.size(); i++) {
-      DistributedArray a = arrays.get(i);
+      Distributed a = arrays.get(i);
       if (copied[i] != a.hi() - a.lo())
         throw new CairnException("resharding '" + a.name() + "' from " + n + " to " + env.size() + " ranks: rank " + env.rank() + " found "
             + copied[i] + " of its " + (a.hi() - a.lo()) + " elements in global version " + e.global());
@@ -387,7 +411,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     log.log(System.Logger.Level.INFO, "rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
   }
 
-  private void readOldRank(GlobalManifest.Entry e, int k, List<DistributedArray> arrays, long[] copied) {
+  private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied) {
     int n = e.size();
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
@@ -406,7 +430,6 @@ public final class ParallelCheckpointer implements AutoCloseable {
         Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst()
             .orElseThrow(() -> new CairnException("old rank " + k + " of " + n + ": version " + v + " (global " + e.global() + ") is gone"));
         String list = ver.metadata().getOrDefault("cairn.regions", "");
-        List<DistributedArray.Slice[]> slices = new ArrayList<>();
         List<String> mine = new ArrayList<>(regions.keySet());
         for (String spec : list.split(";")) {
           if (spec.isEmpty()) continue;
@@ -415,16 +438,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
           if (name.equals(COMM_REGION)) {
             old.protect(name, new EmptyChannels(k, e.global()));
           } else if (name.startsWith("darray.")) {
-            DistributedArray.Slice[] holder = new DistributedArray.Slice[1];
-            slices.add(holder);
-            DistributedArray mineArray = regions.get(name) instanceof DistributedArray a ? a : null;
+            Distributed mineArray = regions.get(name) instanceof Distributed a ? a : null;
             if (mineArray == null)
               throw new CairnException("resharding: the old job's distributed array '" + name.substring(7) + "' is not protected by this job");
+            checkArrayTypes(ver, e.global());
             old.protect(name, new Checkpointable() {
               @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
               @Override public void load(StateReader in) throws IOException {
-                holder[0] = DistributedArray.Slice.read(in);
-                copied[arrays.indexOf(mineArray)] += mineArray.fill(holder[0]);
+                copied[arrays.indexOf(mineArray)] += mineArray.fill(Distributed.Slice.read(in, mineArray.type()));
               }
             });
             mine.remove(name);

@@ -50,6 +50,7 @@ public final class Rank implements AutoCloseable {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
+      java.nio.file.Files.deleteIfExists(env.jobDir().resolve(Coordinator.ABORTED));
       c = new Coordinator(env.jobDir(), env.size(), false, env.millis("CAIRN_FAIL_TIMEOUT_MS", 10_000), env.bindHost(), null);
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }

@@ -32,6 +32,7 @@ final class InProcess {
   /** Runs {@code body} on {@code size} rank threads with a coordinator thread; rethrows the first failure. */
   static void run(Path dir, int size, Protocol p, Consumer<Rank> body) throws Exception {
     java.nio.file.Files.deleteIfExists(dir.resolve("finished")); // a new launch of the job, as the launcher does
+    java.nio.file.Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
     try (Coordinator c = new Coordinator(dir, size, true, 10_000, "127.0.0.1", null)) {
       Thread ct = Thread.ofPlatform().daemon(true).start(c);
       ExecutorService pool = Executors.newFixedThreadPool(size);

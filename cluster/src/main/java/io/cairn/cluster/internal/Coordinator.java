@@ -93,6 +93,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private final Set<Long> committed = new HashSet<>();
   private final String fault;
   private volatile boolean stopped;
+  private String lastRestoreFailure = "";
+  /** File in the job directory that marks a job the coordinator aborted (with the reason); a new launch removes it. */
+  public static final String ABORTED = "aborted";
   private long finishedAt;
 
   /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
@@ -211,6 +214,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
           if (e == epoch && phase == Phase.RECOVERING) {
             log.warn("rank {} cannot restore global version {}: {}; trying an older one", c.rank, g, ev.line());
             bad.add(g);
+            lastRestoreFailure = "rank " + c.rank + ": " + ev.line().substring(Math.min(ev.line().length(), ("RESTORE_FAILED " + t[1] + " " + t[2] + " ").length()));
             startRecovery("rank " + c.rank + " could not restore global " + g);
           }
         }
@@ -286,10 +290,30 @@ public final class Coordinator implements Runnable, AutoCloseable {
         break;
       }
     }
+    if (target == 0 && !all.isEmpty()) {
+      // every committed global failed to restore: starting from scratch would silently drop the run's progress
+      // (and retention would later prune the checkpoints), so stop and say why
+      abort("no committed global version of this job could be restored (tried " + bad + "; last error: " + lastRestoreFailure
+          + "). The checkpoints in " + jobDir + " are kept: fix the cause (e.g. the job declares other regions than it saved) and"
+          + " relaunch, or use a new job directory to start from scratch");
+      return;
+    }
     phase = Phase.RECOVERING;
     saveState();
     log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
     for (Conn m : members) if (m != null) m.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+  }
+
+  /** Ends the job with an error every rank reports: {@code aborted} in the job directory tells the launcher not to restart anything. */
+  private void abort(String why) {
+    log.error("job aborted: {}", why);
+    try {
+      GlobalManifest.writeAtomically(jobDir.resolve(ABORTED), why + "\n");
+    } catch (IOException e) {
+      log.error("cannot write {}: {}", jobDir.resolve(ABORTED), e.getMessage());
+    }
+    for (Conn m : members) if (m != null) m.send("ABORT " + why);
+    stopped = true;
   }
 
   private void restored(Conn c, long e) {
