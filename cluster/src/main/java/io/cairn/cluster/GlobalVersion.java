@@ -21,6 +21,12 @@ public record GlobalVersion(long number, int ranks, String protocol, long step, 
     nodes = List.copyOf(nodes);
   }
 
+  /** The committed global versions of the job in {@code jobDir}, oldest first (empty when it has none; an unreadable manifest is an error naming it). */
+  public static List<GlobalVersion> list(java.nio.file.Path jobDir) {
+    if (!java.nio.file.Files.exists(GlobalManifest.file(jobDir))) return List.of();
+    return GlobalManifest.read(jobDir).stream().map(GlobalVersion::of).toList();
+  }
+
   static GlobalVersion of(GlobalManifest.Entry e) {
     return new GlobalVersion(e.global(), e.size(), e.protocol(), e.step(), Instant.ofEpochMilli(e.timeMillis()),
         java.util.Arrays.stream(e.versions()).boxed().toList(), List.of(e.nodes()));

@@ -4,6 +4,7 @@ import io.cairn.Cairn;
 import io.cairn.Checkpoint;
 import io.cairn.Checkpointer;
 import io.cairn.Version;
+import io.cairn.cluster.Rank;
 import io.cairn.dl.data.DataLoader;
 import io.cairn.dl.data.SyntheticImages;
 import io.cairn.dl.nn.Activation;
@@ -18,6 +19,7 @@ import io.cairn.dl.nn.Sgd;
 import io.cairn.dl.rng.Keys;
 import io.cairn.dl.rng.RngState;
 import io.cairn.dl.train.Metrics;
+import io.cairn.dl.train.RankTrainer;
 import io.cairn.dl.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +100,20 @@ public final class DemoRun {
 
   /** A fresh trainer for {@code o} (weights initialised from the seed). */
   public static Trainer trainer(Options o) {
-    SyntheticImages data = new SyntheticImages(o.samples, o.side, o.seed ^ 0x5eed, 0.3);
+    Model model = model(o);
+    return new Trainer(model, optimizer(o, model.paramCount()), schedule(o), loader(o), new RngState(o.seed), o.workers);
+  }
+
+  /**
+   * The same run as {@link #trainer} as this rank's part of a data-parallel job of ranks: bit-identical
+   * results for any number of ranks (and threads).
+   */
+  public static RankTrainer rankTrainer(Options o, Rank rank) {
+    return new RankTrainer(rank, model(o), n -> optimizer(o, n), schedule(o), loader(o), new RngState(o.seed));
+  }
+
+  /** The model of {@code o}, initialised from the seed. */
+  static Model model(Options o) {
     Model model = switch (o.model) {
       case "mlp" -> new Model(
           new Dense(o.side * o.side, o.hidden), Activation.relu(o.hidden), new Dropout(o.hidden, o.dropout),
@@ -111,20 +126,30 @@ public final class DemoRun {
       }
       default -> throw new IllegalArgumentException("model must be mlp or cnn, got '" + o.model + "'");
     };
-    model.init(new Keys(o.seed));
-    Optimizer opt = switch (o.optimizer) {
-      case "adam" -> new Adam(model.paramCount());
-      case "sgd" -> new Sgd(model.paramCount(), 0.9, 1e-4);
+    return model.init(new Keys(o.seed));
+  }
+
+  /** The optimizer of {@code o} for {@code params} parameters (all of them, or a rank's shard). */
+  static Optimizer optimizer(Options o, int params) {
+    return switch (o.optimizer) {
+      case "adam" -> new Adam(params);
+      case "sgd" -> new Sgd(params, 0.9, 1e-4);
       default -> throw new IllegalArgumentException("optimizer must be adam or sgd, got '" + o.optimizer + "'");
     };
+  }
+
+  static LrSchedule schedule(Options o) {
     double base = o.optimizer.equals("adam") ? 0.003 : 0.05;
-    LrSchedule lr = switch (o.schedule) {
+    return switch (o.schedule) {
       case "cosine" -> LrSchedule.warmupCosine(base, base / 20, 5, Math.max(6, o.steps));
       case "plateau" -> LrSchedule.plateau(base, 0.5, 8);
       default -> throw new IllegalArgumentException("schedule must be cosine or plateau, got '" + o.schedule + "'");
     };
-    DataLoader loader = new DataLoader(data, o.batch, o.seed, o.prefetch, 0.05);
-    return new Trainer(model, opt, lr, loader, new RngState(o.seed), o.workers);
+  }
+
+  static DataLoader loader(Options o) {
+    SyntheticImages data = new SyntheticImages(o.samples, o.side, o.seed ^ 0x5eed, 0.3);
+    return new DataLoader(data, o.batch, o.seed, o.prefetch, 0.05);
   }
 
   /** Opens the checkpointer of a run directory ({@code levels=local}, keep 3, explicit checkpoints only). */

@@ -29,18 +29,7 @@ class KillResumeTest {
 
   @TempDir Path tmp;
 
-  static long historyHash(Metrics m) {
-    long h = 0xcbf29ce484222325L;
-    double[] l = m.losses(), r = m.learningRates();
-    long[] s = m.sampleHashes();
-    for (int i = 0; i < l.length; i++) {
-      for (long v : new long[] {Double.doubleToRawLongBits(l[i]), Double.doubleToRawLongBits(r[i]), s[i]}) {
-        h ^= v;
-        h *= 0x100000001b3L;
-      }
-    }
-    return h;
-  }
+  static long historyHash(Metrics m) { return m.historyHash(); }
 
   /** Step -> "lossBits sampleHash" of the uninterrupted run, plus the final hashes. */
   private record Reference(Map<Long, String> steps, String done) { }

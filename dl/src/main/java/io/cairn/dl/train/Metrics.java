@@ -35,6 +35,18 @@ public final class Metrics implements Checkpointable {
   /** Per step, a 64-bit FNV-1a hash of the dataset indices of the batch, in order. */
   public long[] sampleHashes() { return Arrays.copyOf(samples, n); }
 
+  /** A 64-bit FNV-1a hash over the bits of every step's loss, learning rate and sample hash: two runs with the same history have the same value. */
+  public long historyHash() {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < n; i++) {
+      for (long v : new long[] {Double.doubleToRawLongBits(loss[i]), Double.doubleToRawLongBits(lr[i]), samples[i]}) {
+        h ^= v;
+        h *= 0x100000001b3L;
+      }
+    }
+    return h;
+  }
+
   @Override public void save(StateWriter out) {
     out.writeDoubles(losses()).writeDoubles(learningRates()).writeLongs(sampleHashes());
   }

@@ -124,20 +124,8 @@ public final class Trainer implements AutoCloseable {
     // fixed-order tree reduction of the slot gradients, split by parameter range
     int p = grad.length;
     float inv = 1f / b;
-    parallel(w -> {
-      int lo = (int) ((long) p * w / workers), hi = (int) ((long) p * (w + 1) / workers);
-      for (int stride = 1; stride < b; stride <<= 1) {
-        for (int i = 0; i + stride < b; i += stride << 1) {
-          float[] dst = slots[i], src = slots[i + stride];
-          for (int k = lo; k < hi; k++) dst[k] += src[k];
-        }
-      }
-      float[] sum = slots[0];
-      for (int k = lo; k < hi; k++) grad[k] = sum[k] * inv;
-    });
-    for (int stride = 1; stride < b; stride <<= 1)
-      for (int i = 0; i + stride < b; i += stride << 1) losses[i] += losses[i + stride];
-    double loss = losses[0] / b;
+    parallel(w -> Reduce.mean(slots, b, (int) ((long) p * w / workers), (int) ((long) p * (w + 1) / workers), grad, inv));
+    double loss = Reduce.sum(losses, b) / b;
     optimizer.update(model.params(), grad, lr);
     schedule.observe(s, loss);
     metrics.record(s, loss, lr, hash(batch.samples()));
