@@ -1,6 +1,10 @@
 package io.cairn.cli.dl;
 
+import io.cairn.cluster.GlobalVersion;
+import io.cairn.cluster.Launcher;
+import io.cairn.cluster.Protocol;
 import io.cairn.dl.DemoRun;
+import io.cairn.dl.examples.RankTraining;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -40,6 +44,12 @@ public final class DlDemoCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "checkpoint directory (default: a fresh temporary one)") Path dir;
   @Option(names = "--plot", defaultValue = "dl-demo.svg", description = "loss-curve plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip") String plot;
   @Option(names = "--json", description = "print the result as JSON") boolean json;
+  @Option(names = "--ranks", defaultValue = "0",
+      description = "train with this many ranks (processes of a cluster job, gradients reduced over the communicator, sharded state)"
+          + " instead of worker threads; ranks are killed with kill -9 and the job rolls back by itself (default: threads)") int ranks;
+
+  /** What the interrupted run did: its story, where it was killed, steps that differ from the reference, final weights hash, loss per step. */
+  private record Outcome(List<String> story, List<Long> killSteps, int mismatches, String done, double[] resumed) { }
 
   static DemoRun.Options options(String model, long seed, long steps) {
     return new DemoRun.Options().model(model).seed(seed).steps(steps).samples(1024).dropout(0.1);
@@ -48,6 +58,8 @@ public final class DlDemoCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-demo");
+    if (ranks < 0 || ranks > 64) throw new IllegalArgumentException("--ranks must be in 0..64, got " + ranks);
+    if (dir != null && Files.exists(d.resolve("global"))) throw new IllegalArgumentException("--dir " + d + " already holds a job's checkpoints; use a fresh directory");
     if (dir != null && Files.exists(d.resolve("local"))) throw new IllegalArgumentException("--dir " + d + " already holds checkpoints; use a fresh directory");
     // the uninterrupted reference, in this JVM, with the first worker count
     double[] refLoss = new double[(int) steps];
@@ -57,7 +69,41 @@ public final class DlDemoCommand implements Callable<Integer> {
       refBits[(int) s.step()] = Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()];
     });
     String refHash = Long.toString(DemoRun.hash(ref.params()));
-    // the interrupted run: child JVMs
+    Outcome o = ranks > 0 ? ranks(d, refBits) : threads(d, refBits);
+    List<String> story = o.story();
+    List<Long> killSteps = o.killSteps();
+    int mismatches = o.mismatches();
+    String done = o.done();
+    double[] resumed = o.resumed();
+    boolean identical = mismatches == 0 && refHash.equals(done);
+    if (!plot.equals("none")) {
+      Path p = Path.of(plot);
+      if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
+      Files.writeString(p, Plot.lossCurves("cairn dl demo: " + model + ", " + steps + " steps, killed at " + killSteps,
+          refLoss, resumed, killSteps));
+    }
+    if (json) {
+      out.printf(Locale.ROOT, "{\"model\":\"%s\",\"steps\":%d,\"kills\":%s,\"mismatchedSteps\":%d,\"weightsHash\":\"%s\","
+          + "\"referenceWeightsHash\":\"%s\",\"bitIdentical\":%s,\"plot\":\"%s\"}%n", model, steps, killSteps, mismatches, done, refHash,
+          identical, plot);
+    } else {
+      for (String s : story) out.println(s);
+      out.println();
+      out.println(" step   uninterrupted   killed+resumed");
+      for (int s = 0; s < steps; s += Math.max(1, (int) steps / 12)) {
+        out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%s%n", s, refLoss[s], resumed[s], killSteps.contains((long) s) ? "   <- killed" : "");
+      }
+      out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%n", steps - 1, refLoss[(int) steps - 1], resumed[(int) steps - 1]);
+      out.println();
+      out.println("steps that differ: " + mismatches + " of " + steps + "; weights hash " + done + " vs " + refHash);
+      if (!plot.equals("none")) out.println("plot: " + plot);
+      out.println(identical ? "bit-identical" : "NOT bit-identical");
+    }
+    return identical ? 0 : 1;
+  }
+
+  /** The interrupted run as child JVMs with worker threads, SIGKILLed at random steps and resumed. */
+  private Outcome threads(Path d, String[] refBits) throws Exception {
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Random rnd = new Random(seed);
     Map<Long, Double> resumedLoss = new LinkedHashMap<>();
@@ -109,32 +155,57 @@ public final class DlDemoCommand implements Callable<Integer> {
       if (killed) killSteps.add(last);
       floor = Math.max(floor, last);
     }
-    boolean identical = mismatches == 0 && refHash.equals(done);
     double[] resumed = new double[(int) steps];
     resumedLoss.forEach((s, l) -> resumed[s.intValue()] = l);
-    if (!plot.equals("none")) {
-      Path p = Path.of(plot);
-      if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
-      Files.writeString(p, Plot.lossCurves("cairn dl demo: " + model + ", " + steps + " steps, killed at " + killSteps,
-          refLoss, resumed, killSteps));
-    }
-    if (json) {
-      out.printf(Locale.ROOT, "{\"model\":\"%s\",\"steps\":%d,\"kills\":%s,\"mismatchedSteps\":%d,\"weightsHash\":\"%s\","
-          + "\"referenceWeightsHash\":\"%s\",\"bitIdentical\":%s,\"plot\":\"%s\"}%n", model, steps, killSteps, mismatches, done, refHash,
-          identical, plot);
-    } else {
-      for (String s : story) out.println(s);
-      out.println();
-      out.println(" step   uninterrupted   killed+resumed");
-      for (int s = 0; s < steps; s += Math.max(1, (int) steps / 12)) {
-        out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%s%n", s, refLoss[s], resumed[s], killSteps.contains((long) s) ? "   <- killed" : "");
+    return new Outcome(story, killSteps, mismatches, done, resumed);
+  }
+
+  /** The interrupted run as a cluster job of ranks: random ranks killed with kill -9 once global checkpoints exist; the job recovers by itself. */
+  private Outcome ranks(Path d, String[] refBits) throws Exception {
+    Random rnd = new Random(seed);
+    List<String> story = new ArrayList<>();
+    List<Long> killSteps = new ArrayList<>();
+    Path log = d.resolve("logs").resolve("rank-0.log");
+    int code;
+    try (Launcher.Job j = Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(d).protocol(Protocol.CHANDY_LAMPORT).jvmOption("-Xmx128m")
+        .command(List.of(RankTraining.class.getName(), "--model", model, "--steps", "" + steps, "--every", "" + every, "--seed", "" + seed,
+            "--samples", "1024", "--delay-ms", "15"))
+        .start()) {
+      story.add("job of " + ranks + " ranks on nodes " + j.nodes() + ", protocol chandy-lamport (two-phase global checkpoints), directory " + d);
+      for (int k = 0; k < kills; k++) {
+        long want = 2 + 3L * k + rnd.nextInt(2);
+        while (GlobalVersion.list(d).size() < want && !j.isDone()) Thread.sleep(20);
+        if (j.isDone()) break;
+        int r = rnd.nextInt(ranks);
+        j.kill(r);
+        long at = lastStep(log);
+        killSteps.add(at);
+        story.add("kill -9 of rank " + r + " after step " + at + " (" + GlobalVersion.list(d).size() + " global checkpoints committed)");
       }
-      out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%n", steps - 1, refLoss[(int) steps - 1], resumed[(int) steps - 1]);
-      out.println();
-      out.println("steps that differ: " + mismatches + " of " + steps + "; weights hash " + done + " vs " + refHash);
-      if (!plot.equals("none")) out.println("plot: " + plot);
-      out.println(identical ? "bit-identical" : "NOT bit-identical");
+      code = j.await(java.time.Duration.ofMinutes(10));
+      story.add(String.format(Locale.ROOT, "job %s; %d process(es) restarted; every rank rolled back to the newest global checkpoint",
+          code == 0 ? "finished" : "FAILED (exit " + code + ", logs in " + d.resolve("logs") + ")", j.restarts()));
     }
-    return identical ? 0 : 1;
+    int mismatches = 0;
+    double[] resumed = new double[(int) steps];
+    for (String line : Files.readAllLines(log)) {
+      String[] f = line.split(" ");
+      if (!f[0].equals("dl-step")) continue;
+      int s = Integer.parseInt(f[1]);
+      resumed[s] = Double.longBitsToDouble(Long.parseLong(f[2]));
+      if (!(f[2] + " " + f[3]).equals(refBits[s])) mismatches++;
+    }
+    String done = null;
+    Path result = d.resolve("dl-result.txt");
+    if (code == 0 && Files.exists(result))
+      for (String line : Files.readAllLines(result)) if (line.startsWith("params ")) done = line.substring(7);
+    return new Outcome(story, killSteps, mismatches, done, resumed);
+  }
+
+  private static long lastStep(Path log) throws java.io.IOException {
+    long last = -1;
+    if (!Files.exists(log)) return last;
+    for (String line : Files.readAllLines(log)) if (line.startsWith("dl-step ")) last = Long.parseLong(line.split(" ")[1]);
+    return last;
   }
 }

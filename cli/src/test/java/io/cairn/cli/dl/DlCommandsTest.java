@@ -24,4 +24,13 @@ class DlCommandsTest {
     assertThat(out).contains("\"bitIdentical\":true").contains("\"mismatchedSteps\":0");
     assertThat(Files.readString(plot)).startsWith("<svg").contains("killed and resumed");
   }
+
+  @Test void demoWithRanksRecoversFromKilledRanksBitIdentical() throws Exception {
+    Path plot = dir.resolve("ranks.svg");
+    String out = run(0, "dl", "demo", "--ranks", "3", "--steps", "40", "--every", "4", "--kills", "1",
+        "--dir", dir.resolve("job").toString(), "--plot", plot.toString());
+    assertThat(out).contains("job of 3 ranks").contains("kill -9 of rank").contains("job finished; 1 process(es) restarted")
+        .contains("steps that differ: 0 of 40").endsWith("bit-identical\n");
+    assertThat(Files.readString(plot)).startsWith("<svg");
+  }
 }
