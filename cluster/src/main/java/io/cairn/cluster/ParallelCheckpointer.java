@@ -63,6 +63,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private long lastGlobal;
   private final java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
   private final int maxPending;
+  private String configuration;
 
   /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
@@ -96,7 +97,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     this.maxPending = Math.max(1, Integer.parseInt(env.get("CAIRN_CLUSTER_KEEP", "4")) - 2);
   }
 
-  private boolean isCommitted(long g) {
+  /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
+  public boolean isCommitted(long g) {
     ep.lock.lock();
     try {
       return ep.committed.contains(g);
@@ -144,11 +146,21 @@ public final class ParallelCheckpointer implements AutoCloseable {
   /** Protects a distributed float array: restorable by a job with another number of ranks. */
   public ParallelCheckpointer protect(DistributedFloatArray a) { return protectDistributed(a); }
 
+  /**
+   * A distributed array's part is an ordinary array region (captured like any array: one copy into
+   * staging memory, no serialisation); its layout goes into the region list as
+   * {@code darray.<name>:<kind>:<part length>:<global length>:<unit>}, from which the part's range
+   * follows ({@link DistributedArray#range} of the saving rank).
+   */
   private ParallelCheckpointer protectDistributed(Distributed a) {
     String n = "darray." + a.name();
-    core.protect(n, a);
+    switch (a.data()) {
+      case double[] d -> core.protect(n, d);
+      case float[] f -> core.protect(n, f);
+      default -> throw new IllegalStateException();
+    }
     regions.put(n, a);
-    kinds.put(n, a.type().kind);
+    kinds.put(n, a.type().kind + ":" + (a.hi() - a.lo()) + ":" + a.globalLength() + ":" + a.unit());
     return this;
   }
 
@@ -165,11 +177,30 @@ public final class ParallelCheckpointer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Declares the job's configuration (e.g. a model's shape and hyperparameters): it is recorded with each
+   * part, and a restore of a global version taken with another configuration is refused with both
+   * descriptions, before any region is read. Every rank declares the same one.
+   */
+  public ParallelCheckpointer configuration(String description) {
+    if (description == null || description.isEmpty() || description.contains("\n"))
+      throw new IllegalArgumentException("configuration must be one non-empty line");
+    this.configuration = description;
+    return this;
+  }
+
+  private void checkConfiguration(Version ver, long g) {
+    String saved = ver.metadata().get("cairn.configuration");
+    if (configuration != null && saved != null && !configuration.equals(saved))
+      throw new CairnException("global version " + g + ": configuration differs: the checkpoint has [" + saved + "], this job [" + configuration + "]");
+  }
+
   private Metadata meta(long g, long epoch, long step) {
     StringBuilder b = new StringBuilder();
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
-    return Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
+    Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
         .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
+    return configuration == null ? m : m.put("cairn.configuration", configuration);
   }
 
   private long epochNow() {
@@ -351,10 +382,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
     GlobalManifest.Entry e = GlobalManifest.find(env.jobDir(), g)
         .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
-    if (e.size() == env.size()) {
+    long own = e.size() == env.size() ? e.versions()[env.rank()] : -1;
+    Version mineVer = own < 0 ? null : core.versions().stream().filter(x -> x.number() == own).findFirst().orElse(null);
+    if (mineVer != null) {
+      checkConfiguration(mineVer, e.global());
+      checkArrayTypes(mineVer, e.global());
+    }
+    if (e.size() == env.size() && !(mineVer != null && hasObjectArrays(mineVer))) {
       comm.loaded = null;
-      long own = e.versions()[env.rank()];
-      core.versions().stream().filter(x -> x.number() == own).findFirst().ifPresent(x -> checkArrayTypes(x, e.global()));
       Version ver = core.restore(own);
       Endpoint.CommState cs = comm.loaded;
       if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
@@ -370,20 +405,46 @@ public final class ParallelCheckpointer implements AutoCloseable {
     restoredGlobal = g;
   }
 
-  /** Refuses a checkpoint whose distributed array holds another element type than the one this job declares. */
+  /** How a distributed array was saved: element type, and for array regions (not version-1 objects) the part's length, global length and unit. */
+  private record SavedArray(Distributed.Type type, boolean object, int length, long globalLength, int unit) {
+    static SavedArray parse(String[] t, long g) {
+      Distributed.Type type;
+      try {
+        type = Distributed.Type.ofKind(t[1]);
+      } catch (IllegalArgumentException ex) {
+        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + t[0].substring(7) + "' (written by a newer Cairn?)");
+      }
+      if (t[1].equals("object") || t.length < 5) return new SavedArray(type, true, -1, -1, -1);
+      try {
+        return new SavedArray(type, false, Integer.parseInt(t[2]), Long.parseLong(t[3]), Integer.parseInt(t[4]));
+      } catch (NumberFormatException ex) {
+        throw new CairnException("global version " + g + ": bad layout '" + String.join(":", t) + "' of distributed array '" + t[0].substring(7) + "'");
+      }
+    }
+  }
+
+  /** Whether a version holds distributed arrays the version-1 way (as objects): only the resharding path reads those. */
+  private static boolean hasObjectArrays(Version ver) {
+    for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
+      String[] t = spec.split(":");
+      if (t.length == 2 && t[0].startsWith("darray.") && t[1].equals("object")) return true;
+    }
+    return false;
+  }
+
+  /** Refuses a checkpoint whose distributed array holds another element type, global length or unit than this job declares. */
   private void checkArrayTypes(Version ver, long g) {
     for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
       String[] t = spec.split(":");
       if (t.length < 2 || !t[0].startsWith("darray.") || !(regions.get(t[0]) instanceof Distributed mine)) continue;
-      Distributed.Type saved;
-      try {
-        saved = Distributed.Type.ofKind(t[1]);
-      } catch (IllegalArgumentException ex) {
-        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + t[0].substring(7) + "' (written by a newer Cairn?)");
-      }
-      if (saved != mine.type())
-        throw new CairnException("global version " + g + ": distributed array '" + t[0].substring(7) + "' was saved as "
-            + saved.name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares " + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
+      SavedArray saved = SavedArray.parse(t, g);
+      String name = t[0].substring(7);
+      if (saved.type() != mine.type())
+        throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved as "
+            + saved.type().name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares " + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
+      if (!saved.object() && (saved.globalLength() != mine.globalLength() || saved.unit() != mine.unit()))
+        throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved with " + saved.globalLength()
+            + " elements in units of " + saved.unit() + ", this job declares " + mine.globalLength() + " in units of " + mine.unit());
     }
   }
 
@@ -429,8 +490,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
         long v = e.versions()[k];
         Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst()
             .orElseThrow(() -> new CairnException("old rank " + k + " of " + n + ": version " + v + " (global " + e.global() + ") is gone"));
+        checkConfiguration(ver, e.global());
         String list = ver.metadata().getOrDefault("cairn.regions", "");
         List<String> mine = new ArrayList<>(regions.keySet());
+        List<Runnable> afterRestore = new ArrayList<>();
         for (String spec : list.split(";")) {
           if (spec.isEmpty()) continue;
           String[] t = spec.split(":");
@@ -442,12 +505,24 @@ public final class ParallelCheckpointer implements AutoCloseable {
             if (mineArray == null)
               throw new CairnException("resharding: the old job's distributed array '" + name.substring(7) + "' is not protected by this job");
             checkArrayTypes(ver, e.global());
-            old.protect(name, new Checkpointable() {
-              @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
-              @Override public void load(StateReader in) throws IOException {
-                copied[arrays.indexOf(mineArray)] += mineArray.fill(Distributed.Slice.read(in, mineArray.type()));
-              }
-            });
+            SavedArray saved = SavedArray.parse(t, e.global());
+            int slot = arrays.indexOf(mineArray);
+            if (saved.object()) { // version 1: the part as an object (range + elements)
+              old.protect(name, new Checkpointable() {
+                @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+                @Override public void load(StateReader in) throws IOException {
+                  copied[slot] += mineArray.fill(Distributed.Slice.read(in, mineArray.type()));
+                }
+              });
+            } else {
+              long[] r = DistributedArray.range(saved.globalLength(), saved.unit(), k, n);
+              if (r[1] - r[0] != saved.length())
+                throw new CairnException("global version " + e.global() + ": old rank " + k + "'s part of '" + name.substring(7) + "' has "
+                    + saved.length() + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
+              Object part = saved.type() == Distributed.Type.DOUBLE ? new double[saved.length()] : new float[saved.length()];
+              protectInto(old, name, part);
+              afterRestore.add(() -> copied[slot] += mineArray.fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
+            }
             mine.remove(name);
           } else if (k == 0) {
             Object r = regions.get(name);
@@ -461,6 +536,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         if (k == 0 && !mine.isEmpty())
           throw new CairnException("resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
         old.restore(v);
+        for (Runnable a : afterRestore) a.run();
         if (protocolOf(ver) == Protocol.CHANDY_LAMPORT) {
           for (List<Message> l : readChannelFile(env.jobDir(), e.global(), ver, k, n))
             if (!l.isEmpty()) throw new CairnException("cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);

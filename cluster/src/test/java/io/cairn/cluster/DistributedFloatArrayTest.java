@@ -92,4 +92,28 @@ class DistributedFloatArrayTest {
       assertThat(dir.resolve("aborted")).exists();
     }
   }
+
+  @Test void aJobWithAnotherDeclaredConfigurationIsRefusedBeforeReadingAnyRegion() throws Exception {
+    for (String cfg : new String[] {"model A", "model B"}) {
+      if (cfg.equals("model A")) {
+        InProcess.run(dir, 2, Protocol.BLOCKING, rank -> {
+          ParallelCheckpointer ck = rank.checkpointer().configuration(cfg);
+          long[] step = {0};
+          ck.protect(DistributedFloatArray.create(rank.comm(), "w", N, 1)).protect("step", step);
+          rank.run(() -> {
+            step[0] = 1;
+            ck.checkpoint(1);
+          });
+        });
+        continue;
+      }
+      for (int size : new int[] {2, 3}) { // same number of ranks, and resharding
+        assertThatThrownBy(() -> InProcess.run(dir, size, Protocol.BLOCKING, rank -> {
+          ParallelCheckpointer ck = rank.checkpointer().configuration(cfg);
+          ck.protect(DistributedFloatArray.create(rank.comm(), "w", N + 1, 1)).protect("step", new long[1]);
+          rank.run(() -> { });
+        })).rootCause().hasMessageContaining("configuration differs: the checkpoint has [model A], this job [model B]");
+      }
+    }
+  }
 }

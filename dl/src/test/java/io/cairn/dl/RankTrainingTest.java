@@ -156,7 +156,7 @@ class RankTrainingTest {
     try (Launcher.Job j = job(d, 2, Protocol.CHANDY_LAMPORT, "--hidden", "32").start()) {
       assertThat(await(j)).as("a job with another model must fail").isNotZero();
     }
-    assertThat(Files.readString(d.resolve("aborted"))).contains("training configuration differs").contains("are kept");
+    assertThat(Files.readString(d.resolve("aborted"))).contains("configuration differs").contains("dense(100->64)").contains("dense(100->32)").contains("are kept");
     assertThat(globals(d)).as("the committed global checkpoints are untouched").isEqualTo(before);
     // the original configuration still continues from step 8
     try (Launcher.Job j = job(d, 2, Protocol.CHANDY_LAMPORT).start()) {

@@ -132,7 +132,8 @@ public final class RankTrainer implements AutoCloseable {
     this.fingerprint = model.describe() + "|" + this.optimizer.describe() + "|" + schedule.describe() + "|" + loader.describe();
     this.params = DistributedFloatArray.wrap(comm, "model.params", p, 1, Arrays.copyOfRange(model.params(), plo[me], phi[me]));
     this.ck = rank.checkpointer();
-    ck.protect(MANIFEST, new Manifest()); // first: a run with another configuration is told so before any array is read
+    ck.configuration("training " + fingerprint); // a run with another configuration is told so before any array is read
+    ck.protect(MANIFEST, new Manifest());
     ck.protect(params);
     for (Map.Entry<String, float[]> e : this.optimizer.stateArrays().entrySet()) {
       if (e.getValue().length != len)
@@ -259,6 +260,17 @@ public final class RankTrainer implements AutoCloseable {
   /** Waits until the last checkpoint is committed (e.g. before stopping a job that another will continue). */
   public void awaitCheckpoint() {
     if (lastGlobal > 0) ck.awaitCommitted(lastGlobal);
+  }
+
+  /** Whether the last checkpoint is committed (true when none was taken); does not wait. */
+  public boolean checkpointCommitted() { return lastGlobal <= 0 || ck.isCommitted(lastGlobal); }
+
+  /** The arrays this rank owns and checkpoints: its shard of the parameters, then its shards of the optimizer state. */
+  public List<float[]> ownedArrays() {
+    List<float[]> out = new ArrayList<>();
+    out.add(params.local());
+    out.addAll(optimizer.stateArrays().values());
+    return out;
   }
 
   /** Whether any rank says {@code due} (collective): lets ranks with their own measurements agree on when to checkpoint. */
