@@ -388,7 +388,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       checkConfiguration(mineVer, e.global());
       checkArrayTypes(mineVer, e.global());
     }
-    if (e.size() == env.size() && !(mineVer != null && hasObjectArrays(mineVer))) {
+    if (e.size() == env.size()) {
       comm.loaded = null;
       Version ver = core.restore(own);
       Endpoint.CommState cs = comm.loaded;
@@ -405,31 +405,25 @@ public final class ParallelCheckpointer implements AutoCloseable {
     restoredGlobal = g;
   }
 
-  /** How a distributed array was saved: element type, and for array regions (not version-1 objects) the part's length, global length and unit. */
-  private record SavedArray(Distributed.Type type, boolean object, int length, long globalLength, int unit) {
+  /** How a distributed array was saved: element type, the part's length, the global length and the unit. */
+  private record SavedArray(Distributed.Type type, int length, long globalLength, int unit) {
     static SavedArray parse(String[] t, long g) {
+      String name = t[0].substring(7);
+      if (t.length < 5)
+        throw new CairnException("global version " + g + ": distributed array '" + name + "' is listed as '" + String.join(":", t)
+            + "', without its layout: written by a development version of Cairn before 0.1 that this version does not read");
       Distributed.Type type;
       try {
         type = Distributed.Type.ofKind(t[1]);
       } catch (IllegalArgumentException ex) {
-        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + t[0].substring(7) + "' (written by a newer Cairn?)");
+        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + name + "' (written by a newer Cairn?)");
       }
-      if (t[1].equals("object") || t.length < 5) return new SavedArray(type, true, -1, -1, -1);
       try {
-        return new SavedArray(type, false, Integer.parseInt(t[2]), Long.parseLong(t[3]), Integer.parseInt(t[4]));
+        return new SavedArray(type, Integer.parseInt(t[2]), Long.parseLong(t[3]), Integer.parseInt(t[4]));
       } catch (NumberFormatException ex) {
-        throw new CairnException("global version " + g + ": bad layout '" + String.join(":", t) + "' of distributed array '" + t[0].substring(7) + "'");
+        throw new CairnException("global version " + g + ": bad layout '" + String.join(":", t) + "' of distributed array '" + name + "'");
       }
     }
-  }
-
-  /** Whether a version holds distributed arrays the version-1 way (as objects): only the resharding path reads those. */
-  private static boolean hasObjectArrays(Version ver) {
-    for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
-      String[] t = spec.split(":");
-      if (t.length == 2 && t[0].startsWith("darray.") && t[1].equals("object")) return true;
-    }
-    return false;
   }
 
   /** Refuses a checkpoint whose distributed array holds another element type, global length or unit than this job declares. */
@@ -442,7 +436,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       if (saved.type() != mine.type())
         throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved as "
             + saved.type().name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares " + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
-      if (!saved.object() && (saved.globalLength() != mine.globalLength() || saved.unit() != mine.unit()))
+      if (saved.globalLength() != mine.globalLength() || saved.unit() != mine.unit())
         throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved with " + saved.globalLength()
             + " elements in units of " + saved.unit() + ", this job declares " + mine.globalLength() + " in units of " + mine.unit());
     }
@@ -507,22 +501,13 @@ public final class ParallelCheckpointer implements AutoCloseable {
             checkArrayTypes(ver, e.global());
             SavedArray saved = SavedArray.parse(t, e.global());
             int slot = arrays.indexOf(mineArray);
-            if (saved.object()) { // version 1: the part as an object (range + elements)
-              old.protect(name, new Checkpointable() {
-                @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
-                @Override public void load(StateReader in) throws IOException {
-                  copied[slot] += mineArray.fill(Distributed.Slice.read(in, mineArray.type()));
-                }
-              });
-            } else {
-              long[] r = DistributedArray.range(saved.globalLength(), saved.unit(), k, n);
-              if (r[1] - r[0] != saved.length())
-                throw new CairnException("global version " + e.global() + ": old rank " + k + "'s part of '" + name.substring(7) + "' has "
-                    + saved.length() + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
-              Object part = saved.type() == Distributed.Type.DOUBLE ? new double[saved.length()] : new float[saved.length()];
-              protectInto(old, name, part);
-              afterRestore.add(() -> copied[slot] += mineArray.fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
-            }
+            long[] r = DistributedArray.range(saved.globalLength(), saved.unit(), k, n);
+            if (r[1] - r[0] != saved.length())
+              throw new CairnException("global version " + e.global() + ": old rank " + k + "'s part of '" + name.substring(7) + "' has "
+                  + saved.length() + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
+            Object part = saved.type() == Distributed.Type.DOUBLE ? new double[saved.length()] : new float[saved.length()];
+            protectInto(old, name, part);
+            afterRestore.add(() -> copied[slot] += mineArray.fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
             mine.remove(name);
           } else if (k == 0) {
             Object r = regions.get(name);
