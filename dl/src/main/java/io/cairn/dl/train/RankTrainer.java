@@ -103,10 +103,7 @@ public final class RankTrainer implements AutoCloseable {
     this.schedule = Objects.requireNonNull(schedule);
     this.loader = Objects.requireNonNull(loader);
     this.rng = Objects.requireNonNull(rng);
-    if (loader.dataset().inputSize() != model.inputSize())
-      throw new IllegalArgumentException("dataset gives " + loader.dataset().inputSize() + " inputs, model takes " + model.inputSize());
-    if (loader.dataset().classes() > model.classes())
-      throw new IllegalArgumentException("dataset has " + loader.dataset().classes() + " classes, model outputs " + model.classes());
+    Trainer.checkFits(model, loader);
     this.size = comm.size();
     this.me = comm.rank();
     this.batch = loader.batchSize();
@@ -129,7 +126,7 @@ public final class RankTrainer implements AutoCloseable {
     this.losses = new double[batch];
     this.grad = new float[len];
     this.workspace = model.workspace();
-    this.fingerprint = model.describe() + "|" + this.optimizer.describe() + "|" + schedule.describe() + "|" + loader.describe();
+    this.fingerprint = Trainer.fingerprint(model, this.optimizer, schedule, loader);
     this.params = DistributedFloatArray.wrap(comm, "model.params", p, 1, Arrays.copyOfRange(model.params(), plo[me], phi[me]));
     this.ck = rank.checkpointer();
     ck.configuration("training " + fingerprint); // a run with another configuration is told so before any array is read
@@ -142,7 +139,7 @@ public final class RankTrainer implements AutoCloseable {
       ck.protect(DistributedFloatArray.wrap(comm, "optimizer." + e.getKey(), p, 1, e.getValue()));
     }
     ck.protect("optimizer", this.optimizer).protect("schedule", schedule).protect("loader", loader).protect("rng", rng)
-        .protect("progress", progressRegion()).protect("metrics", metrics);
+        .protect("progress", Trainer.progressOf(progress)).protect("metrics", metrics);
   }
 
   public Model model() { return model; }
@@ -280,17 +277,6 @@ public final class RankTrainer implements AutoCloseable {
 
   /** The global version restored at the last (re)start (0: fresh start). */
   public long restoredGlobal() { return ck.restoredGlobal(); }
-
-  private Checkpointable progressRegion() {
-    return new Checkpointable() {
-      @Override public void save(StateWriter out) { out.writeLong(progress[0]); }
-      @Override public void load(StateReader in) throws IOException {
-        long s = in.readLong();
-        if (s < 0) throw new IOException("progress: negative step " + s);
-        progress[0] = s;
-      }
-    };
-  }
 
   /** What the checkpoint says about itself; a restore into a differently configured run is refused with the difference. */
   private final class Manifest implements Checkpointable {

@@ -52,10 +52,7 @@ public final class Trainer implements AutoCloseable {
     this.schedule = Objects.requireNonNull(schedule);
     this.loader = Objects.requireNonNull(loader);
     this.rng = Objects.requireNonNull(rng);
-    if (loader.dataset().inputSize() != model.inputSize())
-      throw new IllegalArgumentException("dataset gives " + loader.dataset().inputSize() + " inputs, model takes " + model.inputSize());
-    if (loader.dataset().classes() > model.classes())
-      throw new IllegalArgumentException("dataset has " + loader.dataset().classes() + " classes, model outputs " + model.classes());
+    checkFits(model, loader);
     int b = loader.batchSize();
     this.slots = new float[b][model.paramCount()];
     this.grad = new float[model.paramCount()];
@@ -85,7 +82,10 @@ public final class Trainer implements AutoCloseable {
   public long stepsDone() { return progress[0]; }
 
   /** The step count as a checkpointable object (part of the training state). */
-  public io.cairn.Checkpointable progress() {
+  public io.cairn.Checkpointable progress() { return progressOf(progress); }
+
+  /** {@code progress[0]}, the step count, as a checkpointable object. */
+  static io.cairn.Checkpointable progressOf(long[] progress) {
     return new io.cairn.Checkpointable() {
       @Override public void save(io.cairn.StateWriter out) { out.writeLong(progress[0]); }
       @Override public void load(io.cairn.StateReader in) throws java.io.IOException {
@@ -96,6 +96,19 @@ public final class Trainer implements AutoCloseable {
     };
   }
 
+  /** Refuses a loader whose samples do not fit the model. */
+  static void checkFits(Model model, DataLoader loader) {
+    if (loader.dataset().inputSize() != model.inputSize())
+      throw new IllegalArgumentException("dataset gives " + loader.dataset().inputSize() + " inputs, model takes " + model.inputSize());
+    if (loader.dataset().classes() > model.classes())
+      throw new IllegalArgumentException("dataset has " + loader.dataset().classes() + " classes, model outputs " + model.classes());
+  }
+
+  /** The configuration that must be the same for a faithful resume. */
+  static String fingerprint(Model model, Optimizer optimizer, LrSchedule schedule, DataLoader loader) {
+    return model.describe() + "|" + optimizer.describe() + "|" + schedule.describe() + "|" + loader.describe();
+  }
+
   public Trainer addListener(Listener l) {
     listeners.add(l);
     return this;
@@ -103,7 +116,7 @@ public final class Trainer implements AutoCloseable {
 
   /** The configuration that must be the same for a faithful resume (not the worker count). */
   public String fingerprint() {
-    return model.describe() + "|" + optimizer.describe() + "|" + schedule.describe() + "|" + loader.describe();
+    return fingerprint(model, optimizer, schedule, loader);
   }
 
   /** Runs one training step. */
