@@ -127,10 +127,20 @@ public final class Comm {
   }
 
   /**
-   * The failure domains of each rank, indexed by rank: always {@code node}, plus what {@code CAIRN_DOMAINS}
-   * (or {@code cairn launch --domain}) gave, e.g. {@code rack}, {@code switch}, {@code power}. Known inside {@link Rank#run}.
+   * The failure domains of each rank, indexed by rank: always {@code node}, plus what the job gave for the
+   * rank's node ({@code cairn launch --domain} / {@code --domains-file}, or {@code CAIRN_DOMAINS} / the
+   * {@code CAIRN_CLUSTER_DOMAINS} file under srun), e.g. {@code rack}, {@code switch}, {@code power}. Known
+   * inside {@link Rank#run}. The redundancy levels place copies and sets by this table.
    */
   public List<java.util.Map<String, String>> domains() { return ep.domains(); }
+
+  /**
+   * The levels of {@link #domains()}, largest first (the node, always the smallest, is not listed): as
+   * declared ({@code --domain-levels}, {@code CAIRN_DOMAIN_LEVELS} or the domains file's {@code levels}),
+   * else inferred: a level with fewer distinct names over the job's ranks is larger, ties by name. Empty
+   * without domains; known inside {@link Rank#run}.
+   */
+  public List<String> domainLevels() { return ep.domainLevels(); }
 
   /** The node each rank runs on, indexed by rank (known once the job runs, inside {@link Rank#run}). */
   public List<String> nodes() { return ep.nodes(); }

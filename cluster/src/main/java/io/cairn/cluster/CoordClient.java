@@ -68,7 +68,9 @@ final class CoordClient implements AutoCloseable {
           PrintWriter w = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), false);
           socket = s;
           out = w;
-          send("JOIN " + env.rank() + " " + env.size() + " " + env.node() + (env.domainSpec().isEmpty() ? "" : "|" + env.domainSpec()) + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
+          String levels = String.join(",", env.domainLevels());
+          String where = env.node() + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
+          send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
               + ep.port() + " " + env.incarnation());
           Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
           return;

@@ -154,6 +154,7 @@ final class Endpoint implements AutoCloseable {
   private String[] table;
   private String[] nodeTable;
   private java.util.Map<String, String>[] domainTable;
+  private List<String> declaredLevels = List.of();
   private int rotate;
 
   // control state driven by the coordinator (guarded by lock)
@@ -199,6 +200,16 @@ final class Endpoint implements AutoCloseable {
     }
   }
 
+  /** The failure-domain levels, largest first: declared, else inferred from {@link #domains()} (empty before the first GO). */
+  List<String> domainLevels() {
+    lock.lock();
+    try {
+      return domainTable == null ? List.of() : io.cairn.cluster.internal.Domains.order(declaredLevels, List.of(domainTable));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The node of each rank, from the coordinator's last GO (empty before the first). */
   List<String> nodes() {
     lock.lock();
@@ -238,9 +249,10 @@ final class Endpoint implements AutoCloseable {
         int slash = addresses[i].indexOf('/');
         table[i] = slash < 0 ? addresses[i] : addresses[i].substring(0, slash);
         String nd = slash < 0 ? "?" : addresses[i].substring(slash + 1);
-        int bar = nd.indexOf('|');
-        nodeTable[i] = bar < 0 ? nd : nd.substring(0, bar);
-        domainTable[i] = io.cairn.cluster.internal.JobEnv.parseDomains(nodeTable[i], bar < 0 ? "" : nd.substring(bar + 1));
+        String[] p = nd.split("\\|", -1); // node|domains|levels
+        nodeTable[i] = p[0];
+        domainTable[i] = io.cairn.cluster.internal.JobEnv.parseDomains(nodeTable[i], p.length > 1 ? p[1] : "");
+        if (i == 0) declaredLevels = io.cairn.cluster.internal.Domains.parseLevels(p.length > 2 ? p[2] : "", "levels");
       }
       goEpoch = e;
       changed.signalAll();

@@ -1,6 +1,8 @@
 package io.cairn.cluster;
 
 import io.cairn.cluster.internal.Coordinator;
+import io.cairn.cluster.internal.Domains;
+import io.cairn.cluster.internal.JobEnv;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,12 @@ import java.util.stream.Stream;
  * domain with its own local checkpoint directory ({@code <job>/nodes/<node>/local}); with
  * {@link Builder#nodes} they are simulated on this machine, with {@link Builder#hosts} they are hosts
  * (non-local ones are reached with {@code ssh} and must share the job directory's file system).
+ *
+ * <p>Wider failure domains of the nodes (rack, switch, power) come from {@link Builder#domains},
+ * {@link Builder#domainLevels} and {@link Builder#domainsFile}; the launcher combines them into one table
+ * (see {@code Domains.resolve}: a disagreement is an error naming the node) and gives each rank its node's
+ * domains ({@code CAIRN_DOMAINS}) and the declared levels ({@code CAIRN_DOMAIN_LEVELS}); every rank then sees
+ * the whole table ({@link Comm#domains()}), which the redundancy levels use for placement.
  */
 public final class Launcher {
   private Launcher() { }
@@ -55,7 +63,9 @@ public final class Launcher {
         "--enable-native-access=ALL-UNNAMED"));
     private String heap = "-Xmx256m";
     private final Map<String, String> env = new LinkedHashMap<>();
-    private final Map<String, String> domains = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> domains = new LinkedHashMap<>();
+    private List<String> domainLevels = List.of();
+    private Path domainsFile;
     private int maxRestarts = 50;
     private long failTimeoutMs = 10_000;
     private boolean inheritIO;
@@ -86,12 +96,35 @@ public final class Launcher {
 
     public Builder jobDir(Path dir) { this.jobDir = dir; return this; }
 
-    /** Failure domains of a node beyond the node itself, e.g. {@code domains("node-0", "rack=r1,power=p1")}: given to its ranks as CAIRN_DOMAINS. */
+    /**
+     * Failure domains of a node beyond the node itself, e.g. {@code domains("node-0", "rack=r1,power=p1")}
+     * ({@code cairn launch --domain node-0:rack=r1,power=p1}); repeatable, also for one node. Combined with
+     * {@link #domainsFile}: a node gets the union, a level named differently by both is an error.
+     */
     public Builder domains(String node, String spec) {
-      io.cairn.cluster.internal.JobEnv.parseDomains(node, spec); // validates
-      domains.put(node, spec);
+      Map<String, String> d = Domains.parseSpec(spec, "--domain " + node);
+      Domains merged = Domains.resolve(new Domains(List.of(), domains.containsKey(node) ? Map.of(node, domains.get(node)) : Map.of()),
+          "an earlier --domain " + node, Map.of(node, d), "--domain " + node + ":" + spec, List.of(), "");
+      domains.put(node, merged.of(node));
       return this;
     }
+
+    /**
+     * The failure-domain levels, largest first, e.g. {@code List.of("power", "rack", "switch")}
+     * ({@code --domain-levels}); must equal the domains file's {@code levels} if both are given. Without
+     * any declaration the ranks infer them (a level with fewer distinct names is larger).
+     */
+    public Builder domainLevels(List<String> levels) {
+      this.domainLevels = Domains.parseLevels(String.join(",", levels), "--domain-levels");
+      return this;
+    }
+
+    /**
+     * A domains file ({@code --domains-file}): {@code levels = power, rack} and {@code node-0 = power=p1, rack=r1}
+     * lines; it is read at {@link #start} and feeds the same table as {@link #domains}. Without it, a file named
+     * by {@code CAIRN_CLUSTER_DOMAINS} (in {@link #env} or this process's environment) is read instead.
+     */
+    public Builder domainsFile(Path file) { this.domainsFile = file; return this; }
     public Builder protocol(Protocol p) { this.protocol = p; return this; }
 
     /** The program of every rank: a main class and its arguments, or JVM arguments such as {@code -jar app.jar}. */
@@ -117,10 +150,50 @@ public final class Launcher {
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
     public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
 
+    private List<String> nodeNames() { return nodes != null ? nodes : List.of("node-0"); }
+
+    /**
+     * The job's one table of failure domains, from {@link #domains}, {@link #domainLevels} and the domains file
+     * ({@link #domainsFile}, else {@code CAIRN_CLUSTER_DOMAINS}); {@code CAIRN_DOMAIN_LEVELS} of {@link #env} or
+     * {@code processEnv} counts as {@link #domainLevels} when that was not called.
+     */
+    Domains resolveDomains(Map<String, String> processEnv) {
+      if (env.containsKey("CAIRN_DOMAINS"))
+        throw new IllegalArgumentException("CAIRN_DOMAINS gives the domains of one node: use domains(node, spec) (cairn launch --domain NODE:spec)");
+      Path file = domainsFile;
+      String named = env.getOrDefault(JobEnv.DOMAINS_FILE, processEnv.get(JobEnv.DOMAINS_FILE));
+      if (named != null && !named.isBlank()) {
+        if (file == null) file = Path.of(named.trim());
+        else if (!file.toAbsolutePath().normalize().equals(Path.of(named.trim()).toAbsolutePath().normalize()))
+          throw new IllegalArgumentException("two domains files: --domains-file " + file + " and " + JobEnv.DOMAINS_FILE + "=" + named + "; give one");
+      }
+      List<String> declared = domainLevels;
+      String declaredName = "--domain-levels";
+      String lv = env.getOrDefault("CAIRN_DOMAIN_LEVELS", processEnv.get("CAIRN_DOMAIN_LEVELS"));
+      if (declared.isEmpty() && lv != null) {
+        declared = Domains.parseLevels(lv, "CAIRN_DOMAIN_LEVELS");
+        declaredName = "CAIRN_DOMAIN_LEVELS";
+      }
+      List<String> jobNodes = nodeNames();
+      for (String n : domains.keySet())
+        if (!jobNodes.contains(n))
+          throw new IllegalArgumentException("--domain " + n + ": '" + n + "' is not a node of this job (its nodes are " + jobNodes + ")");
+      Domains all = Domains.resolve(file == null ? Domains.NONE : Domains.load(file), "the domains file " + file, domains, "--domain",
+          declared, declaredName);
+      if (processEnv.containsKey("CAIRN_DOMAINS"))
+        System.err.println("cairn launch: CAIRN_DOMAINS in this environment is ignored; the ranks get their node's domains from --domain / --domains-file");
+      if (!all.nodes().isEmpty())
+        for (String n : jobNodes)
+          if (all.of(n).isEmpty())
+            System.err.println("cairn launch: node " + n + " has no failure domain beyond itself" + (file == null ? "" : " (not listed in " + file + ")"));
+      return all;
+    }
+
     public Job start() {
       if (command.isEmpty()) throw new IllegalArgumentException("no command: give the main class of the ranks");
+      Domains d = resolveDomains(System.getenv()); // errors before anything starts
       try {
-        return new Job(this);
+        return new Job(this, d);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the job in " + jobDir + ": " + e.getMessage(), e);
       }
@@ -134,6 +207,7 @@ public final class Launcher {
     private final String java;
     private final String classpath;
     private final String[] nodeOf;
+    private final Domains domains;
     private final boolean remote;
     private final Process[] ranks;
     private final int[] incarnation;
@@ -150,12 +224,13 @@ public final class Launcher {
     private final long started = System.nanoTime();
     private final Thread reaper = new Thread(this::killAll, "cairn-launch-reaper");
 
-    Job(Builder b) throws IOException {
+    Job(Builder b, Domains domains) throws IOException {
       this.cfg = b;
       this.dir = b.jobDir.toAbsolutePath();
       this.java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       this.classpath = System.getProperty("java.class.path");
-      List<String> nodes = b.nodes != null ? b.nodes : List.of("node-0");
+      this.domains = domains;
+      List<String> nodes = b.nodeNames();
       this.nodeOf = new String[b.ranks];
       for (int r = 0; r < b.ranks; r++) nodeOf[r] = nodes.get((int) ((long) r * nodes.size() / b.ranks)); // balanced blocks
       boolean anyRemote = false;
@@ -237,7 +312,10 @@ public final class Launcher {
       e.put("CAIRN_RANK", Integer.toString(r));
       e.put("CAIRN_SIZE", Integer.toString(cfg.ranks));
       e.put("CAIRN_NODE", nodeOf[r]);
-      if (cfg.domains.containsKey(nodeOf[r])) e.put("CAIRN_DOMAINS", cfg.domains.get(nodeOf[r]));
+      // the one table of domains: this node's line and the declared levels (the file, if any, was read here)
+      String spec = Domains.spec(domains.of(nodeOf[r]));
+      if (!spec.isEmpty()) e.put("CAIRN_DOMAINS", spec);
+      if (!domains.levels().isEmpty()) e.put("CAIRN_DOMAIN_LEVELS", String.join(",", domains.levels()));
       e.put("CAIRN_JOB_DIR", dir.toString());
       e.put("CAIRN_INCARNATION", Integer.toString(incarnation[r]));
       e.put("CAIRN_SUPERVISED", "true");
@@ -260,7 +338,10 @@ public final class Launcher {
         cmd = jvm;
       }
       ProcessBuilder pb = builder(cmd, "rank-" + r);
-      if (!viaSsh) pb.environment().putAll(e);
+      if (!viaSsh) {
+        for (String k : List.of("CAIRN_DOMAINS", "CAIRN_DOMAIN_LEVELS")) pb.environment().remove(k); // set above, never inherited
+        pb.environment().putAll(e);
+      }
       try {
         Process p = pb.start();
         ranks[r] = p;

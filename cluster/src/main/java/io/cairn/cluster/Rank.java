@@ -78,7 +78,7 @@ public final class Rank implements AutoCloseable {
   /** The node (failure domain) this rank runs on. */
   public String node() { return env.node(); }
   public Path jobDir() { return env.jobDir(); }
-  /** This rank's failure domains: {@code node} plus those of {@code CAIRN_DOMAINS} (e.g. rack, switch, power). */
+  /** This rank's failure domains: {@code node} plus those the job gives its node (e.g. rack, switch, power; see {@link Comm#domains()}). */
   public Map<String, String> domains() { return env.domains(); }
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }

@@ -39,6 +39,7 @@ class CommTest {
       got.put("nodes" + me, c.nodes());
       got.put("domains" + me, c.domains());
       got.put("mine" + me, rank.domains());
+      got.put("levels" + me, c.domainLevels());
     }));
     for (int r = 0; r < n; r++) {
       assertThat(got.get("one" + r)).isEqualTo("one from " + (r + n - 1) % n);
@@ -49,6 +50,8 @@ class CommTest {
       assertThat(got.get("nodes" + r)).isEqualTo(java.util.List.of("node-0", "node-1", "node-0", "node-1"));
       assertThat(got.get("mine" + r)).isEqualTo(Map.of("node", "node-" + r % 2, "rack", "r" + r % 2, "power", "p0"));
       assertThat(((java.util.List<?>) got.get("domains" + r)).get(3)).isEqualTo(Map.of("node", "node-1", "rack", "r1", "power", "p0"));
+      // not declared: inferred, the level with fewer distinct names (power: 1, rack: 2) is the larger
+      assertThat(got.get("levels" + r)).isEqualTo(java.util.List.of("power", "rack"));
     }
   }
 

@@ -31,6 +31,11 @@ final class InProcess {
 
   /** Runs {@code body} on {@code size} rank threads with a coordinator thread; rethrows the first failure. */
   static void run(Path dir, int size, Protocol p, Consumer<Rank> body) throws Exception {
+    run(dir, size, p, (r, e) -> { }, body);
+  }
+
+  /** Like {@link #run(Path, int, Protocol, Consumer)}, with each rank's environment changed by {@code tweak(rank, env)} first. */
+  static void run(Path dir, int size, Protocol p, java.util.function.BiConsumer<Integer, Map<String, String>> tweak, Consumer<Rank> body) throws Exception {
     java.nio.file.Files.deleteIfExists(dir.resolve("finished")); // a new launch of the job, as the launcher does
     java.nio.file.Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
     try (Coordinator c = new Coordinator(dir, size, true, 10_000, "127.0.0.1", null)) {
@@ -40,6 +45,7 @@ final class InProcess {
         List<Future<?>> fs = new ArrayList<>();
         for (int r = 0; r < size; r++) {
           Map<String, String> e = env(dir, r, size, c.port(), p);
+          tweak.accept(r, e);
           fs.add(pool.submit(() -> {
             try (Rank rank = Rank.join(e)) {
               body.accept(rank);

@@ -41,6 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With the Chandy-Lamport protocol {@link #protect} first waits until the global version is committed.
  *
+ * <p>Placement follows the job's failure domains, the cluster module's one table ({@link Comm#domains()},
+ * {@link Comm#domainLevels()}: {@code cairn launch --domain/--domain-levels/--domains-file}, or
+ * {@code CAIRN_DOMAINS}, {@code CAIRN_DOMAIN_LEVELS} and the {@value #DOMAINS_VARIABLE} file under srun). The
+ * coordinator records that table with each global version ({@link GlobalVersion#domains()}), and a version
+ * is always planned from its record, so a respawned rank, which plans before {@link Rank#run} (before it
+ * knows the communicator's table), places and finds the copies exactly where the ranks that protected the
+ * version put them.
+ *
  * <p>Encoding is distributed: each rank reads only its own version files, sends each of its pieces to
  * the m ranks that hold parity for that piece's stripe, and computes the parity rows it holds itself.
  * A rank killed during encoding leaves that id incomplete; recovery then uses the previous id (keep
@@ -50,7 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class ClusterRedundancy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRedundancy.class);
   private static final int TAG = 0x7CA10000;
-  /** Path of a {@link FailureDomains} properties file for the job's nodes (optional). */
+  /**
+   * Path of a {@link FailureDomains} properties file for the job's nodes (optional), read by every rank of the
+   * cluster module (with {@code CAIRN_DOMAINS} and {@code CAIRN_DOMAIN_LEVELS}; {@code cairn launch --domains-file}
+   * is the launcher's way); here only for global versions committed before the table was recorded with them.
+   */
   public static final String DOMAINS_VARIABLE = "CAIRN_CLUSTER_DOMAINS";
   /**
    * How a restarted rank gets the surviving nodes' data: {@code peers} (default) fetches it from the
@@ -66,12 +78,13 @@ public final class ClusterRedundancy implements AutoCloseable {
   private final List<Scheme> schemes;
   private final int keep;
   private final Map<String, String> env;
-  private final FailureDomains domains;
+  private final FailureDomains legacyDomains;
   private final boolean sharedNodes;
   private final PeerFiles server;
   private Redundancy red;
   private List<Layout> layouts;
   private List<String> nodes;
+  private GlobalVersion planned;
 
   private ClusterRedundancy(Rank rank, List<Scheme> schemes, int keep, Map<String, String> env) {
     if (schemes.isEmpty()) throw new IllegalArgumentException("no redundancy scheme given");
@@ -80,7 +93,7 @@ public final class ClusterRedundancy implements AutoCloseable {
     this.schemes = List.copyOf(schemes);
     this.keep = keep;
     this.env = env;
-    this.domains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
+    this.legacyDomains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
     String fetch = env.getOrDefault(FETCH_VARIABLE, "peers");
     if (!fetch.equals("peers") && !fetch.equals("shared"))
       throw new IllegalArgumentException(FETCH_VARIABLE + "='" + fetch + "': expected 'peers' or 'shared'");
@@ -116,7 +129,7 @@ public final class ClusterRedundancy implements AutoCloseable {
 
   /**
    * Redundancy for this rank's job; levels are tried in the given order at recovery (cheapest first).
-   * Failure domains come from the file named by {@value #DOMAINS_VARIABLE}, if set.
+   * Failure domains are the job's ({@link Comm#domains()}, recorded with each global version).
    */
   public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep) {
     return new ClusterRedundancy(rank, schemes, keep, System.getenv());
@@ -126,27 +139,53 @@ public final class ClusterRedundancy implements AutoCloseable {
 
   private static String runName(int r, int size) { return String.format(Locale.ROOT, "r%dof%d", r, size); }
 
-  private Redundancy redundancy(List<String> nodeOfRank) {
-    if (red != null && nodeOfRank.equals(nodes)) return red;
-    int size = nodeOfRank.size();
-    red = build(nodeOfRank, this::nodeDir, l -> nodeDir(l.node()).resolve("local").resolve(runName(l.rank(), size)));
-    nodes = List.copyOf(nodeOfRank);
+  private Redundancy redundancy(GlobalVersion gv) {
+    if (red != null && planned != null && gv.nodes().equals(planned.nodes()) && gv.domains().equals(planned.domains())
+        && gv.domainLevels().equals(planned.domainLevels())) return red;
+    int size = gv.ranks();
+    red = build(gv, this::nodeDir, l -> nodeDir(l.node()).resolve("local").resolve(runName(l.rank(), size)));
+    nodes = List.copyOf(gv.nodes());
+    planned = gv;
     return red;
   }
 
-  private Redundancy build(List<String> nodeOfRank, java.util.function.Function<String, Path> nodeDirs,
-      java.util.function.Function<RankLocation, Path> runDirs) {
+  /**
+   * Where the ranks of {@code gv} were, with their failure domains and the levels in force, as recorded
+   * when it was committed; versions committed before domains were recorded use the {@value #DOMAINS_VARIABLE}
+   * file, as they did then.
+   */
+  private record Where(List<RankLocation> ranks, List<String> levels) { }
+
+  private Where where(GlobalVersion gv) {
     List<RankLocation> locs = new ArrayList<>();
-    for (int r = 0; r < nodeOfRank.size(); r++) locs.add(domains.locate(r, nodeOfRank.get(r)));
-    int size = nodeOfRank.size();
+    boolean recorded = !gv.domainLevels().isEmpty();
+    for (int r = 0; r < gv.ranks(); r++) {
+      String node = gv.nodes().get(r);
+      if (!recorded) {
+        locs.add(legacyDomains.locate(r, node));
+        continue;
+      }
+      Map<String, String> d = new java.util.TreeMap<>(gv.domains().get(r));
+      d.remove("node");
+      locs.add(new RankLocation(r, node, d));
+    }
+    return new Where(locs, recorded ? gv.domainLevels() : legacyDomains.levels());
+  }
+
+  private Redundancy build(GlobalVersion gv, java.util.function.Function<String, Path> nodeDirs,
+      java.util.function.Function<RankLocation, Path> runDirs) {
+    Where w = where(gv);
+    int size = gv.ranks();
     Redundancy.Builder b = Redundancy.builder().nodeDir(nodeDirs).run("job").keep(keep).runDir(runDirs)
         .persistentRunDir(r -> jobDir().resolve("persistent").resolve(runName(r, size)));
     List<Layout> ls = new ArrayList<>();
     for (Scheme s : schemes) {
-      Layout l = Placement.plan(locs, s, domains.levels());
+      Layout l = Placement.plan(w.ranks(), s, w.levels());
       ls.add(l);
       b.level(l);
     }
+    if (layouts == null && comm.rank() == 0 && !w.levels().isEmpty())
+      LOG.info("redundancy: placement over the failure domains {} (largest first) of global version {}", w.levels(), gv.number());
     layouts = ls;
     return b.build();
   }
@@ -170,14 +209,14 @@ public final class ClusterRedundancy implements AutoCloseable {
       RecoveryReport rep;
       String how;
       if (sharedNodes) {
-        rep = redundancy(gv.nodes()).recoverRank(gv.number(), comm.rank());
+        rep = redundancy(gv).recoverRank(gv.number(), comm.rank());
         how = "read from the other nodes' directories";
       } else {
         Path mirror = nodeDir(rank.node()).resolve("redundancy-fetch").resolve("g" + gv.number());
         try {
           deleteTree(mirror);
           how = fetch(gv, mirror);
-          rep = build(gv.nodes(), n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
+          rep = build(gv, n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
               l -> l.rank() == comm.rank() ? ownRunDir() : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
               .recoverRank(gv.number(), comm.rank());
         } catch (IOException e) {
@@ -205,7 +244,7 @@ public final class ClusterRedundancy implements AutoCloseable {
    */
   private String fetch(GlobalVersion gv, Path mirror) throws IOException {
     int me = comm.rank();
-    redundancy(gv.nodes());
+    redundancy(gv);
     java.util.Set<Integer> wanted = new java.util.TreeSet<>();
     for (Layout l : layouts) {
       Layout.Group g = l.groupOf(me);
@@ -260,7 +299,7 @@ public final class ClusterRedundancy implements AutoCloseable {
     ParallelCheckpointer ck = rank.checkpointer();
     long g = ck.lastGlobal();
     GlobalVersion gv = awaitCommitted(ck, g);
-    Redundancy r = redundancy(gv.nodes());
+    Redundancy r = redundancy(gv);
     int me = comm.rank(), size = comm.size();
     long t0 = System.nanoTime();
     Path own = jobDir().resolve("nodes").resolve(rank.node()).resolve("local").resolve(runName(me, size));

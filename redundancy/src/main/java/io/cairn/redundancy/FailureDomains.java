@@ -1,18 +1,16 @@
 package io.cairn.redundancy;
 
+import io.cairn.cluster.internal.Domains;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Failure domains of the nodes, from a properties file:
+ * Failure domains of the nodes, from a properties file (the format of {@code cairn launch --domains-file};
+ * in a cluster job the domains come from the cluster module's table, see {@link ClusterRedundancy}):
  *
  * <pre>
  * levels = power, rack, switch          # largest first
@@ -44,33 +42,10 @@ public record FailureDomains(List<String> levels, Map<String, Map<String, String
     }
   }
 
-  /** Parses the properties text; {@code where} names the source in error messages. */
+  /** Parses the properties text; {@code where} names the source in error messages. Same format and rules as {@code cairn launch --domains-file}. */
   public static FailureDomains parse(String text, String where) {
-    Properties p = new Properties();
-    try {
-      p.load(new StringReader(text));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-    }
-    List<String> levels = new ArrayList<>();
-    for (String l : p.getProperty("levels", "").split(",")) if (!l.isBlank()) levels.add(l.trim());
-    if (levels.isEmpty() && p.size() > 0) throw new IllegalArgumentException(where + ": 'levels' (e.g. 'levels = power, rack, switch') is missing");
-    Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
-    for (String node : p.stringPropertyNames()) {
-      if (node.equals("levels")) continue;
-      Map<String, String> d = new LinkedHashMap<>();
-      for (String kv : p.getProperty(node).split(",")) {
-        if (kv.isBlank()) continue;
-        String[] x = kv.split("=", 2);
-        if (x.length != 2 || x[0].isBlank() || x[1].isBlank())
-          throw new IllegalArgumentException(where + ": node '" + node + "': expected 'level=name' pairs, got '" + kv.trim() + "'");
-        String level = x[0].trim();
-        if (!levels.contains(level)) throw new IllegalArgumentException(where + ": node '" + node + "': unknown level '" + level + "' (levels are " + levels + ")");
-        d.put(level, x[1].trim());
-      }
-      nodes.put(node, d);
-    }
-    return new FailureDomains(levels, nodes);
+    Domains d = Domains.parseFile(text, where);
+    return new FailureDomains(d.levels(), d.nodes());
   }
 
   /** The location of a rank on {@code node}, with that node's domains. */

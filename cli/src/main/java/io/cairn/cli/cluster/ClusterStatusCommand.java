@@ -37,6 +37,10 @@ public final class ClusterStatusCommand implements Callable<Integer> {
         m.put("time", Instant.ofEpochMilli(e.timeMillis()).toString());
         m.put("versions", java.util.Arrays.stream(e.versions()).boxed().toList());
         m.put("nodes", List.of(e.nodes()));
+        if (e.domains() != null) {
+          m.put("domains", List.of(e.domains())); // failure domains of each rank beyond its node, as recorded at commit
+          m.put("domainLevels", List.of(e.levels()));
+        }
         l.add(m);
       }
       System.out.println(Out.json(Map.of("job", job.toAbsolutePath().toString(), "finished", finished, "globals", l)));

@@ -22,8 +22,14 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "simulate this many nodes on this machine (default 1)") Integer nodes;
   @Option(names = "--hosts", split = ",", description = "hosts to run ranks on (one node each); non-local hosts through ssh, sharing the job directory")
   List<String> hosts;
-  @Option(names = "--domain", description = "failure domains of a node: NODE:kind=name,... e.g. node-0:rack=r1,power=p1 (repeatable)")
+  @Option(names = "--domain", description = "failure domains of a node: NODE:level=name,... e.g. node-0:rack=r1,power=p1 (repeatable)")
   List<String> domains = new ArrayList<>();
+  @Option(names = "--domain-levels", split = ",", description = "failure-domain levels, largest first, e.g. power,rack,switch "
+      + "(default: the domains file's 'levels', else inferred: fewer distinct names = larger)")
+  List<String> domainLevels = new ArrayList<>();
+  @Option(names = "--domains-file", description = "failure domains of the nodes: a properties file with 'levels = power, rack' and "
+      + "'node-0 = power=p1, rack=r1' lines; combined with --domain (a level named differently by both is an error)")
+  Path domainsFile;
   @Option(names = "--job", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE}); a job restarted in it resumes from its newest global checkpoint")
   Path job;
   @Option(names = "--protocol", defaultValue = "blocking", description = "blocking, chandy-lamport or independent (default ${DEFAULT-VALUE})") String protocol;
@@ -35,6 +41,15 @@ public final class LaunchCommand implements Callable<Integer> {
   List<String> command;
 
   @Override public Integer call() throws Exception {
+    try {
+      return launch();
+    } catch (IllegalArgumentException e) { // a bad option (e.g. failure domains that disagree): nothing was started
+      System.err.println("cairn launch: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int launch() throws Exception {
     Launcher.Builder b = Launcher.builder().ranks(ranks).jobDir(job).protocol(Protocol.parse(protocol)).command(command)
         .maxRestarts(maxRestarts).failTimeout(Duration.ofSeconds(failTimeout)).inheritIO(true);
     if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
@@ -45,6 +60,8 @@ public final class LaunchCommand implements Callable<Integer> {
       if (c < 1) throw new IllegalArgumentException("--domain '" + d + "': expected NODE:kind=name,..., e.g. node-0:rack=r1");
       b.domains(d.substring(0, c), d.substring(c + 1));
     }
+    if (!domainLevels.isEmpty()) b.domainLevels(domainLevels);
+    if (domainsFile != null) b.domainsFile(domainsFile);
     try (Launcher.Job j = b.start()) {
       int code = j.await(Duration.ofSeconds(timeout));
       System.err.printf("cairn launch: job %s in %.1f s, %d process(es) restarted after failures%n", code == 0 ? "finished" : "FAILED (exit " + code + ")",

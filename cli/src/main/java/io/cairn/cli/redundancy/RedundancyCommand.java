@@ -1,5 +1,6 @@
 package io.cairn.cli.redundancy;
 
+import io.cairn.cluster.internal.Domains;
 import io.cairn.redundancy.FailureDomains;
 import io.cairn.redundancy.Layout;
 import io.cairn.redundancy.Placement;
@@ -10,7 +11,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,19 +39,44 @@ public final class RedundancyCommand implements Runnable {
     @Option(names = "--ranks", required = true, description = "number of ranks") int ranks;
     @Option(names = "--nodes", required = true, description = "number of nodes (node-0 .. node-K-1; ranks spread in blocks)") int nodes;
     @Option(names = "--scheme", required = true, description = "partner, xor:<set size> or rs:<k>+<m>; repeatable") List<String> schemes = new ArrayList<>();
-    @Option(names = "--domains", description = "failure-domain file (levels = power, rack ...; node-0 = rack=r1 ...)") Path domains;
+    @Option(names = {"--domains", "--domains-file"}, description = "failure-domain file (levels = power, rack ...; node-0 = rack=r1 ...), as for cairn launch") Path domains;
+    @Option(names = "--domain", description = "failure domains of a node, as for cairn launch: NODE:level=name,... (repeatable)") List<String> domainSpecs = new ArrayList<>();
+    @Option(names = "--domain-levels", split = ",", description = "failure-domain levels, largest first (default: the file's, else inferred: fewer distinct names = larger)")
+    List<String> domainLevels = new ArrayList<>();
     @Option(names = "--json", description = "print the layouts as JSON") boolean json;
 
     @Override public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try {
         if (ranks < 1 || nodes < 1) throw new IllegalArgumentException("--ranks and --nodes must be >= 1");
-        FailureDomains d = domains == null ? FailureDomains.none() : FailureDomains.load(domains);
+        // the same table as a job launched with these options gets (cairn launch --domain/--domain-levels/--domains-file)
+        Map<String, Map<String, String>> given = new LinkedHashMap<>();
+        for (String spec : domainSpecs) {
+          int c = spec.indexOf(':');
+          if (c < 1) throw new IllegalArgumentException("--domain '" + spec + "': expected NODE:level=name,..., e.g. node-0:rack=r1");
+          String node = spec.substring(0, c);
+          Map<String, String> m = new TreeMap<>(given.getOrDefault(node, Map.of()));
+          for (var kv : Domains.parseSpec(spec.substring(c + 1), "--domain " + node).entrySet()) {
+            String old = m.put(kv.getKey(), kv.getValue());
+            if (old != null && !old.equals(kv.getValue()))
+              throw new IllegalArgumentException("--domain " + node + ": " + kv.getKey() + " is given as '" + old + "' and '" + kv.getValue() + "'");
+          }
+          given.put(node, m);
+        }
+        FailureDomains file = domains == null ? FailureDomains.none() : FailureDomains.load(domains);
+        Domains all = Domains.resolve(new Domains(file.levels(), file.nodes()), "the domains file " + domains, given, "--domain",
+            Domains.parseLevels(String.join(",", domainLevels), "--domain-levels"), "--domain-levels");
         List<RankLocation> locs = new ArrayList<>();
-        for (int r = 0; r < ranks; r++) locs.add(d.locate(r, "node-" + ((long) r * nodes / ranks)));
+        for (int r = 0; r < ranks; r++) {
+          String node = "node-" + ((long) r * nodes / ranks);
+          locs.add(new RankLocation(r, node, all.of(node)));
+        }
+        List<String> levels = Domains.order(all.levels(), locs.stream().map(RankLocation::domains).toList());
+        if (all.levels().isEmpty() && !levels.isEmpty() && !json)
+          out.println("failure-domain levels not declared: using " + levels + ", largest first (fewer distinct names = larger)");
         List<String> js = new ArrayList<>();
         for (String s : schemes) {
-          Layout l = Placement.plan(locs, Scheme.parse(s), d.levels());
+          Layout l = Placement.plan(locs, Scheme.parse(s), levels);
           if (json) {
             js.add(l.toJson());
             continue;

@@ -31,4 +31,21 @@ class RedundancyCommandTest {
     assertThat(racks.text()).contains("\"domainLevels\":[\"rack\"]").contains("\"degradations\":[]");
     assertThat(run("redundancy", "plan", "--ranks", "4", "--nodes", "2", "--scheme", "rs:9").code()).isEqualTo(2);
   }
+
+  @Test void planTakesTheLaunchersDomainOptions() throws Exception {
+    // as cairn launch --domain: levels not declared, inferred (power: 2 names, rack: 4 names -> power is larger)
+    Out flags = run("redundancy", "plan", "--ranks", "4", "--nodes", "4", "--scheme", "partner", "--domain", "node-0:power=p1,rack=r0",
+        "--domain", "node-1:power=p1,rack=r1", "--domain", "node-2:power=p2,rack=r2", "--domain", "node-3:power=p2,rack=r3");
+    assertThat(flags.code()).isZero();
+    assertThat(flags.text()).contains("using [power, rack]").contains("rank 0 (node-0) -> copy on rank 2 (node-2)").contains("as requested");
+    Out declared = run("redundancy", "plan", "--ranks", "4", "--nodes", "4", "--scheme", "partner", "--json", "--domain-levels", "rack,power",
+        "--domain", "node-0:power=p1,rack=r0");
+    assertThat(declared.text()).contains("\"domainLevels\":[\"rack\",\"power\"]");
+    // the file and --domain name node-1's rack differently: refused, naming the node
+    Path d = Files.writeString(tmp.resolve("d.properties"), "levels = rack\nnode-1 = rack=a\n");
+    CliRunner.Result bad = CliRunner.run("redundancy", "plan", "--ranks", "2", "--nodes", "2", "--scheme", "partner", "--domains-file", d.toString(),
+        "--domain", "node-1:rack=b");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("node 'node-1'").contains("rack is 'a'").contains("'b' in --domain");
+  }
 }

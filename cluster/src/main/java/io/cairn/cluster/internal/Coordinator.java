@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * next global number) and the {@code finished} marker; a restarted coordinator waits for every rank
  * to reconnect and then rolls the job back to the newest committed global version.
  *
- * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node pid host port incarnation},
+ * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation},
  * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
- * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0 .. addrN-1},
+ * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
  * {@code COMMITTED global}, {@code FINISHED}, {@code ABORT reason}.
  */
 public final class Coordinator implements Runnable, AutoCloseable {
@@ -49,6 +49,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     String host;
     String node;
     String domains = "";
+    String levels = "";
     String address;
     volatile boolean closed;
 
@@ -94,6 +95,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private final String fault;
   private volatile boolean stopped;
   private String lastRestoreFailure = "";
+  private String loggedLevels = "";
   /** File in the job directory that marks a job the coordinator aborted (with the reason); a new launch removes it. */
   public static final String ABORTED = "aborted";
   private long finishedAt;
@@ -241,9 +243,10 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     c.rank = r;
-    int bar = t[3].indexOf('|');
-    c.node = bar < 0 ? t[3] : t[3].substring(0, bar);
-    c.domains = bar < 0 ? "" : t[3].substring(bar + 1);
+    String[] nd = t[3].split("\\|", -1);
+    c.node = nd[0];
+    c.domains = nd.length > 1 ? nd[1] : "";
+    c.levels = nd.length > 2 ? nd[2] : "";
     c.pid = Long.parseLong(t[4]);
     c.host = t[5];
     c.address = t[5] + ":" + t[6];
@@ -252,12 +255,47 @@ public final class Coordinator implements Runnable, AutoCloseable {
     lastHeard[r] = System.currentTimeMillis();
     if (old != null && old != c) old.close();
     log.info("rank {} joined from {} (node {}, pid {}, incarnation {})", r, c.address, c.node, c.pid, t[7]);
+    String conflict = domainConflict(c);
+    if (conflict != null) {
+      abort(conflict);
+      return;
+    }
     switch (phase) {
       case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
       case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
       case RUNNING -> startRecovery("rank " + r + " rejoined");
       case FINISHED -> c.send("FINISHED");
     }
+  }
+
+  /**
+   * The one table of failure domains must be the same for every rank: ranks on one node must give that
+   * node the same domains, and every rank must declare the same levels (else placement would differ
+   * between ranks). Returns why not, or null.
+   */
+  private String domainConflict(Conn c) {
+    for (Conn m : members) {
+      if (m == null || m == c || m.closed) continue;
+      if (m.node.equals(c.node) && !m.domains.equals(c.domains))
+        return "ranks " + m.rank + " and " + c.rank + " are both on node " + c.node + " but give it different failure domains ('"
+            + m.domains + "' and '" + c.domains + "'): CAIRN_DOMAINS and the CAIRN_CLUSTER_DOMAINS file must agree on every rank of a node";
+      if (!m.levels.equals(c.levels))
+        return "rank " + m.rank + " declares the failure-domain levels [" + m.levels + "] but rank " + c.rank + " [" + c.levels
+            + "]: CAIRN_DOMAIN_LEVELS (or the levels of the CAIRN_CLUSTER_DOMAINS file) must be the same for every rank";
+    }
+    return null;
+  }
+
+  /** Failure-domain levels of the job, largest first: as declared by the ranks, else inferred from their domains. */
+  private List<String> levels() {
+    List<Map<String, String>> table = new ArrayList<>();
+    String declared = "";
+    for (Conn m : members) {
+      if (m == null) continue;
+      table.add(JobEnv.parseDomains(m.node, m.domains));
+      declared = m.levels;
+    }
+    return Domains.order(Domains.parseLevels(declared, "levels"), table);
   }
 
   private boolean allJoined() {
@@ -322,7 +360,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
     StringBuilder b = new StringBuilder("GO ").append(epoch);
-    for (Conn m : members) b.append(' ').append(m.address).append('/').append(m.node).append(m.domains.isEmpty() ? "" : "|" + m.domains);
+    boolean anyDomain = false;
+    for (Conn m : members) {
+      b.append(' ').append(m.address).append('/').append(m.node);
+      if (!m.domains.isEmpty() || !m.levels.isEmpty()) b.append('|').append(m.domains).append('|').append(m.levels);
+      anyDomain |= !m.domains.isEmpty();
+    }
+    if (anyDomain) {
+      String lv = String.join(",", levels());
+      if (!lv.equals(loggedLevels)) {
+        loggedLevels = lv;
+        if (members[0].levels.isEmpty())
+          log.info("failure-domain levels not declared (--domain-levels, CAIRN_DOMAIN_LEVELS or the domains file's 'levels'): "
+              + "using [{}], largest first (a level with fewer distinct names is larger; ties by name)", lv);
+        else log.info("failure-domain levels [{}], largest first", lv);
+      }
+    }
     String go = b.toString();
     for (Conn m : members) m.send(go);
     log.info("epoch {}: all ranks restored global version {}; running", epoch, target);
@@ -340,9 +393,16 @@ public final class Coordinator implements Runnable, AutoCloseable {
     for (long v : vs) if (v < 0) return;
     faultPoint("before-commit", g);
     String[] nodes = new String[size];
-    for (int r = 0; r < size; r++) nodes[r] = members[r] == null ? "?" : members[r].node;
+    String[] domains = new String[size];
+    boolean anyDomain = false;
+    for (int r = 0; r < size; r++) {
+      nodes[r] = members[r] == null ? "?" : members[r].node;
+      domains[r] = members[r] == null ? "" : members[r].domains;
+      anyDomain |= !domains[r].isEmpty();
+    }
     try {
-      GlobalManifest.append(jobDir, new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes));
+      GlobalManifest.append(jobDir, new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes,
+          anyDomain ? domains : null, anyDomain ? levels().toArray(String[]::new) : null));
     } catch (IOException ex) {
       log.error("global version {} NOT committed: cannot write the global manifest: {}", g, ex.getMessage());
       prepares.remove(g);

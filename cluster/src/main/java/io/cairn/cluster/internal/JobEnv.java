@@ -1,6 +1,7 @@
 package io.cairn.cluster.internal;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,14 +21,55 @@ import java.util.Map;
  * @param launcher    which environment the identity came from ("cairn", "slurm", "openmpi", "pmi")
  * @param bindHost    the address this rank's communicator listens on
  * @param env         the whole environment (for the remaining CAIRN_* settings)
+ * @param domains     this rank's failure domains: always {@code node}, plus what {@code CAIRN_DOMAINS} and the
+ *                    node's line of the {@code CAIRN_CLUSTER_DOMAINS} file give (see {@link Domains#resolve})
+ * @param domainLevels the levels declared by {@code CAIRN_DOMAIN_LEVELS} or the file, largest first; empty if none
  */
 public record JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
-    String launcher, String bindHost, Map<String, String> env) {
+    String launcher, String bindHost, Map<String, String> env, Map<String, String> domains, List<String> domainLevels) {
+
+  /** Variable naming a domains file (levels and per-node domains; {@link Domains#load}) that every rank reads. */
+  public static final String DOMAINS_FILE = "CAIRN_CLUSTER_DOMAINS";
 
   public JobEnv {
     if (size < 1) throw new IllegalArgumentException("job size must be >= 1, got " + size);
     if (rank < 0 || rank >= size) throw new IllegalArgumentException("rank " + rank + " is outside 0.." + (size - 1));
     env = Map.copyOf(env);
+    Map<String, String> d = new java.util.TreeMap<>(domains);
+    d.put("node", node);
+    domains = java.util.Collections.unmodifiableMap(d);
+    domainLevels = List.copyOf(domainLevels);
+  }
+
+  /** The identity with the failure domains that {@code env} gives for {@code node}. */
+  public JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
+      String launcher, String bindHost, Map<String, String> env) {
+    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env, ownDomains(rank, node, env));
+  }
+
+  private JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
+      String launcher, String bindHost, Map<String, String> env, Domains own) {
+    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env, own.of(node), own.levels());
+  }
+
+  /**
+   * This rank's failure domains from its environment: the line of its node in the {@code CAIRN_CLUSTER_DOMAINS}
+   * file and {@code CAIRN_DOMAINS} (their union; a level given by both with different names is an error), and
+   * the levels of {@code CAIRN_DOMAIN_LEVELS} and the file (equal when both are given).
+   */
+  static Domains ownDomains(int rank, String node, Map<String, String> env) {
+    try {
+      String f = env.get(DOMAINS_FILE);
+      Domains file = f == null || f.isBlank() ? Domains.NONE : Domains.load(Path.of(f.trim()));
+      String fileName = "the domains file " + f + " (" + DOMAINS_FILE + ")";
+      String spec = env.getOrDefault("CAIRN_DOMAINS", "");
+      Map<String, Map<String, String>> given = spec.isBlank() ? Map.of() : Map.of(node, Domains.parseSpec(spec, "CAIRN_DOMAINS"));
+      List<String> declared = Domains.parseLevels(env.getOrDefault("CAIRN_DOMAIN_LEVELS", ""), "CAIRN_DOMAIN_LEVELS");
+      Domains all = Domains.resolve(file, fileName, given, "CAIRN_DOMAINS", declared, "CAIRN_DOMAIN_LEVELS");
+      return new Domains(all.levels(), all.of(node).isEmpty() ? Map.of() : Map.of(node, all.of(node)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("rank " + rank + " on node " + node + ": " + e.getMessage(), e);
+    }
   }
 
   /** Reads the identity from an environment; throws naming the variables it looked for when none is set. */
@@ -94,35 +136,18 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   /** Environment variables of the cluster module (the core engine rejects CAIRN_* names it does not know). */
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
-      "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS");
+      "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
+      "CAIRN_DOMAIN_LEVELS");
 
-  /**
-   * The failure domains of this rank beyond its node, from {@code CAIRN_DOMAINS} ({@code rack=r1,switch=s4,power=p2});
-   * always contains {@code node}. Names and values: letters, digits, '.', '_', '-'.
-   */
-  public Map<String, String> domains() {
-    return parseDomains(node, env.getOrDefault("CAIRN_DOMAINS", ""));
-  }
-
+  /** Parses a per-node spec ({@code rack=r1,switch=s4}) into a map that also holds {@code node}. */
   public static Map<String, String> parseDomains(String node, String spec) {
-    Map<String, String> m = new java.util.TreeMap<>();
-    for (String kv : spec.split(",")) {
-      if (kv.isBlank()) continue;
-      String[] p = kv.trim().split("=", 2);
-      if (p.length != 2 || !p[0].matches("[A-Za-z0-9._-]+") || !p[1].matches("[A-Za-z0-9._-]+"))
-        throw new IllegalArgumentException("CAIRN_DOMAINS entry '" + kv + "': expected kind=name, e.g. rack=r1 (letters, digits, '.', '_', '-')");
-      m.put(p[0], p[1]);
-    }
+    Map<String, String> m = new java.util.TreeMap<>(Domains.parseSpec(spec, "failure domains of node '" + node + "'"));
     m.put("node", node);
     return java.util.Collections.unmodifiableMap(m);
   }
 
   /** The domains as sent on the wire: {@code rack=r1,switch=s4} (without the node). */
-  public String domainSpec() {
-    StringBuilder b = new StringBuilder();
-    domains().forEach((k, v) -> { if (!k.equals("node")) b.append(b.isEmpty() ? "" : ",").append(k).append('=').append(v); });
-    return b.toString();
-  }
+  public String domainSpec() { return Domains.spec(domains); }
 
   /** The environment without the cluster module's variables, for the core engine's CAIRN_* overrides. */
   public Map<String, String> coreEnv() {
