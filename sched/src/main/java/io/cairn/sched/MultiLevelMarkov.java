@@ -44,6 +44,13 @@ public final class MultiLevelMarkov {
       for (int r : ratios) n *= r;
       return n;
     }
+    /** Seconds of work between checkpoints of level {@code >= l}, {@code interval * ratios[1] * ... * ratios[l]}, as in {@link MultiLevel.Plan#periods()}. */
+    public double[] periods() {
+      double[] p = new double[ratios.length];
+      double x = interval;
+      for (int l = 0; l < ratios.length; l++) { if (l > 0) x *= ratios[l]; p[l] = x; }
+      return p;
+    }
     /** Waste per unit of work, {@code 1/efficiency - 1}, comparable with {@link MultiLevel.Plan#overhead()}. */
     public double overhead() { return 1 / efficiency - 1; }
     @Override public String toString() {
@@ -95,29 +102,215 @@ public final class MultiLevelMarkov {
    * optimum ({@link MultiLevel#optimize}), the best interval between 1/8 and 8 times its first-order one.
    */
   public static Pattern optimize(List<MultiLevel.Level> levels) {
+    return optimize(levels, Long.MAX_VALUE).best();
+  }
+
+  /**
+   * What a search found: the best pattern, the ratio vectors it evaluated (each with its best interval), how many the
+   * search range of {@link #optimize(List)} holds, whether it evaluated all of them (then {@code best} is exactly
+   * {@link #optimize(List)}'s result), and whether {@code best} lies on the edge of that range (interval 1/8 or 8 times
+   * the first-order {@code x_1}, or a ratio 1/4 or 4 times the first-order one, the lower edge 1 excepted), where a
+   * better pattern may lie outside it.
+   */
+  public record Search(Pattern best, long evaluated, long candidates, boolean exhaustive, boolean atEdge) {}
+
+  /**
+   * {@link #optimize(List)} with at most {@code maxPatterns} ratio vectors evaluated (each costs about 50 evaluations
+   * of the model). When the search range holds no more, the result is {@link #optimize(List)}'s. Otherwise it is
+   * bounded, and a heuristic: a grid of at most {@code maxPatterns / 2} vectors spread geometrically over the range
+   * (its ends and the first-order ratios included), then a pattern search from the best of them with what is left
+   * (moves: one ratio up or down, two consecutive ratios together either way, a ratio with the next one moved back so
+   * that the upper period stays about the same; steps from the grid spacing halving down to 1). On 372 random two- and
+   * three-level machines a bound of 200 found the exhaustive optimum every time (see docs/scheduling.md).
+   */
+  public static Search optimize(List<MultiLevel.Level> levels, long maxPatterns) {
     int k = levels.size();
     if (k > 3) throw new IllegalArgumentException("optimize supports 1 to 3 levels, got " + k);
+    if (maxPatterns < 1) throw new IllegalArgumentException("maxPatterns must be >= 1, got " + maxPatterns);
     MultiLevel.Plan first = MultiLevel.optimize(levels);
+    double x1 = first.periods()[0], xlo = x1 / 8, xhi = x1 * 8;
     int[] lo = new int[k], hi = new int[k];
     lo[0] = hi[0] = 1;
+    long candidates = 1;
     for (int l = 1; l < k; l++) {
       lo[l] = Math.max(1, first.ratios()[l] / 4);
       hi[l] = Math.max(lo[l] + 4, first.ratios()[l] * 4);
+      candidates *= hi[l] - lo[l] + 1;
     }
-    Pattern[] best = {null};
-    int[] cur = new int[k];
-    cur[0] = 1;
-    search(levels, first.periods()[0], 1, cur, lo, hi, best);
-    return best[0];
+    Pattern best;
+    long evaluated;
+    boolean exhaustive = candidates <= maxPatterns;
+    if (exhaustive) {
+      Pattern[] b = {null};
+      int[] cur = new int[k];
+      cur[0] = 1;
+      search(levels, xlo, xhi, 1, cur, lo, hi, b);
+      best = b[0];
+      evaluated = candidates;
+    } else {
+      Bounded s = new Bounded(levels, xlo, xhi, maxPatterns);
+      int[][] grid = grid(lo, hi, first.ratios(), Math.max(1, maxPatterns / 2));
+      int[] cur = new int[k];
+      cur[0] = 1;
+      s.grid(grid, 1, cur);
+      int[] step = new int[k];
+      for (int l = 1; l < k; l++) {
+        int i = Arrays.binarySearch(grid[l], s.best.ratios()[l]);
+        int below = i > 0 ? grid[l][i - 1] : grid[l][i], above = i + 1 < grid[l].length ? grid[l][i + 1] : grid[l][i];
+        step[l] = Math.max(1, Math.max(grid[l][i] - below, above - grid[l][i]) / 2);
+      }
+      s.patternSearch(step, lo, hi);
+      best = s.best;
+      evaluated = s.seen.size();
+    }
+    boolean edge = Math.abs(Math.log(best.interval() / xlo)) < 1e-6 || Math.abs(Math.log(best.interval() / xhi)) < 1e-6;
+    for (int l = 1; l < k; l++) edge |= best.ratios()[l] == hi[l] || (best.ratios()[l] == lo[l] && lo[l] > 1);
+    return new Search(best, evaluated, candidates, exhaustive, edge);
   }
 
-  private static void search(List<MultiLevel.Level> levels, double x1, int l, int[] cur, int[] lo, int[] hi, Pattern[] best) {
+  /**
+   * The best pattern near {@code start}: a pattern search over the ratios (the moves of the bounded {@link
+   * #optimize(List, long)}; steps start at {@code relativeStep} times each ratio, at least 1, and halve down to 1;
+   * ratios at least 1), each ratio vector with its best interval in {@code [lo, hi]}, at most {@code maxPatterns}
+   * vectors. A local optimum (no move by one gives a better pattern) unless the budget ran out first. {@code evaluated}
+   * counts the vectors evaluated; {@code candidates} is 0 and {@code atEdge} false (there is no search range).
+   */
+  public static Search improve(List<MultiLevel.Level> levels, int[] start, double relativeStep, double lo, double hi, long maxPatterns) {
+    int k = levels.size();
+    if (start.length != k) throw new IllegalArgumentException("need one ratio per level, got " + start.length + " for " + k);
+    if (maxPatterns < 1) throw new IllegalArgumentException("maxPatterns must be >= 1, got " + maxPatterns);
+    Bounded s = new Bounded(levels, lo, hi, maxPatterns);
+    int[] r = start.clone();
+    r[0] = 1;
+    for (int l = 1; l < k; l++) if (r[l] < 1) throw new IllegalArgumentException("ratios must be >= 1, got " + Arrays.toString(start));
+    s.eval(r);
+    int[] steps = new int[k], min = new int[k], max = new int[k];
+    for (int l = 0; l < k; l++) steps[l] = (int) Math.max(1, Math.min(1 << 20, Math.round(r[l] * relativeStep)));
+    Arrays.fill(min, 1);
+    Arrays.fill(max, Integer.MAX_VALUE / 2);
+    s.patternSearch(steps, min, max);
+    return new Search(s.best, s.seen.size(), 0, false, false);
+  }
+
+  /** Per level, at most about {@code budget^(1/(k-1))} ratios spread geometrically over {@code [lo, hi]}, sorted. */
+  private static int[][] grid(int[] lo, int[] hi, int[] firstOrder, long budget) {
+    int k = lo.length;
+    int[][] g = new int[k][];
+    g[0] = new int[] {1};
+    Integer[] order = new Integer[k - 1];
+    for (int l = 1; l < k; l++) order[l - 1] = l;
+    Arrays.sort(order, (a, b) -> Integer.compare(hi[a] - lo[a], hi[b] - lo[b]));
+    double left = budget;
+    for (int j = 0; j < order.length; j++) {
+      int l = order[j];
+      int size = hi[l] - lo[l] + 1;
+      int n = (int) Math.max(2, Math.min(size, Math.floor(Math.pow(left, 1.0 / (order.length - j)) + 1e-9)));
+      java.util.TreeSet<Integer> v = new java.util.TreeSet<>();
+      if (n >= size) {
+        for (int m = lo[l]; m <= hi[l]; m++) v.add(m);
+      } else {
+        double q = Math.pow((double) hi[l] / lo[l], 1.0 / (n - 1));
+        for (int i = 0; i < n; i++) v.add((int) Math.min(hi[l], Math.max(lo[l], Math.round(lo[l] * Math.pow(q, i)))));
+        v.add(Math.min(hi[l], Math.max(lo[l], firstOrder[l])));
+      }
+      g[l] = v.stream().mapToInt(Integer::intValue).toArray();
+      left = Math.max(1, left / g[l].length);
+    }
+    return g;
+  }
+
+  /** The state of a bounded search: vectors evaluated so far (by ratios), the best one. */
+  private static final class Bounded {
+    final List<MultiLevel.Level> levels;
+    final double lo, hi;
+    final long max;
+    final java.util.Map<List<Integer>, Pattern> seen = new java.util.HashMap<>();
+    Pattern best;
+
+    Bounded(List<MultiLevel.Level> levels, double lo, double hi, long max) {
+      this.levels = levels;
+      this.lo = lo;
+      this.hi = hi;
+      this.max = max;
+    }
+
+    /** The pattern for these ratios (null when the budget is spent and it was not evaluated before). */
+    Pattern eval(int[] ratios) {
+      List<Integer> key = Arrays.stream(ratios).boxed().toList();
+      Pattern p = seen.get(key);
+      if (p != null) return p;
+      if (seen.size() >= max) return null;
+      p = bestInterval(levels, ratios.clone(), lo, hi);
+      seen.put(key, p);
+      if (best == null || p.efficiency() > best.efficiency()) best = p;
+      return p;
+    }
+
+    void grid(int[][] g, int l, int[] cur) {
+      if (l == levels.size()) { eval(cur); return; }
+      for (int m : g[l]) { cur[l] = m; grid(g, l + 1, cur); }
+    }
+
+    void patternSearch(int[] step, int[] min, int[] max) {
+      int k = levels.size();
+      while (seen.size() < this.max) {
+        boolean moved = false;
+        int[] cur = best.ratios();
+        for (int[] c : neighbours(cur, step, min, max)) {
+          Pattern before = best;
+          if (eval(c) == null) return;
+          if (best != before) { moved = true; break; }
+        }
+        if (moved) continue;
+        boolean allOne = true;
+        for (int l = 1; l < k; l++) { allOne &= step[l] <= 1; step[l] = Math.max(1, step[l] / 2); }
+        if (allOne) return;
+      }
+    }
+  }
+
+  /**
+   * The neighbours of {@code cur} at distance {@code step}: each ratio up or down (every higher period moves with it);
+   * each pair of consecutive ratios moved together, both ways and opposite ways (the efficiency has diagonal ridges:
+   * what matters most is the periods); and ratio {@code l} moved with ratio {@code l+1} changed so that the period of
+   * level {@code l+1} stays about the same.
+   */
+  private static List<int[]> neighbours(int[] cur, int[] step, int[] min, int[] max) {
+    int k = cur.length;
+    List<int[]> out = new java.util.ArrayList<>();
+    java.util.function.IntBinaryOperator clamp = (l, v) -> Math.min(max[l], Math.max(min[l], v));
+    for (int l = 1; l < k; l++) {
+      for (int d : new int[] {1, -1}) {
+        int[] c = cur.clone();
+        c[l] = clamp.applyAsInt(l, cur[l] + d * step[l]);
+        if (c[l] != cur[l]) out.add(c);
+      }
+    }
+    for (int l = 1; l + 1 < k; l++) {
+      for (int d : new int[] {1, -1}) {
+        for (int e : new int[] {1, -1}) {
+          int[] c = cur.clone();
+          c[l] = clamp.applyAsInt(l, cur[l] + d * step[l]);
+          c[l + 1] = clamp.applyAsInt(l + 1, cur[l + 1] + e * step[l + 1]);
+          if (c[l] != cur[l] && c[l + 1] != cur[l + 1]) out.add(c);
+        }
+        int[] c = cur.clone();
+        c[l] = clamp.applyAsInt(l, cur[l] + d * step[l]);
+        if (c[l] == cur[l]) continue;
+        c[l + 1] = clamp.applyAsInt(l + 1, (int) Math.round((double) cur[l] * cur[l + 1] / c[l]));
+        if (c[l + 1] != cur[l + 1]) out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static void search(List<MultiLevel.Level> levels, double xlo, double xhi, int l, int[] cur, int[] lo, int[] hi, Pattern[] best) {
     if (l == levels.size()) {
-      Pattern p = bestInterval(levels, cur.clone(), x1 / 8, x1 * 8);
+      Pattern p = bestInterval(levels, cur.clone(), xlo, xhi);
       if (best[0] == null || p.efficiency() > best[0].efficiency()) best[0] = p;
       return;
     }
-    for (int m = lo[l]; m <= hi[l]; m++) { cur[l] = m; search(levels, x1, l + 1, cur, lo, hi, best); }
+    for (int m = lo[l]; m <= hi[l]; m++) { cur[l] = m; search(levels, xlo, xhi, l + 1, cur, lo, hi, best); }
   }
 
   /**

@@ -37,6 +37,9 @@ public final class AdviseCommand implements Callable<Integer> {
   @Option(names = "--plot", defaultValue = "advise-sensitivity.svg", description = "where to write the sensitivity plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip")
   String plot;
   @Option(names = "--json", description = "print the numbers as JSON (intervals in seconds)") boolean json;
+  @Option(names = "--exact-max-patterns", defaultValue = "2000", description = {"with levels, the most ratio vectors the exact multi-level",
+      "model's optimum may evaluate (about 0.1 ms each); beyond, a bounded search (default ${DEFAULT-VALUE})"})
+  long exactMaxPatterns;
 
   @Override
   public Integer call() throws Exception {
@@ -70,13 +73,17 @@ public final class AdviseCommand implements Callable<Integer> {
       rs = restart != null ? Durations.parse(restart) : 0;
     }
     if (!(c > 0)) throw new IllegalArgumentException("checkpoint cost must be > 0, got " + c + " s");
-    Advice a = Advice.compute(c, rs, Durations.parse(downtime), Durations.parse(mtbf), shape, ls);
+    if (exactMaxPatterns < 1) throw new IllegalArgumentException("--exact-max-patterns must be >= 1, got " + exactMaxPatterns);
+    Advice a = Advice.compute(c, rs, Durations.parse(downtime), Durations.parse(mtbf), shape, ls, exactMaxPatterns);
     if (!plot.equals("none")) {
       var s = a.sensitivity();
+      List<Svg.Series> series = new ArrayList<>(List.of(new Svg.Series("Young (assumed MTBF)", s.factors(), s.young()),
+          new Svg.Series("Daly (assumed MTBF)", s.factors(), s.daly()), new Svg.Series("optimum (real MTBF)", s.factors(), s.optimal())));
+      if (s.multiLevelPlanExact() != null) series.add(new Svg.Series("multi-level plan, exact", s.factors(), s.multiLevelPlanExact()));
+      if (s.multiLevelBestExact() != null) series.add(new Svg.Series("multi-level best, exact", s.factors(), s.multiLevelBestExact()));
       String svg = Svg.lineChart("Efficiency when the real MTBF differs from the assumed " + Durations.format(a.mtbf()),
-          "real MTBF / assumed MTBF", "efficiency (useful work / wall time)",
-          List.of(new Svg.Series("Young (assumed MTBF)", s.factors(), s.young()), new Svg.Series("Daly (assumed MTBF)", s.factors(), s.daly()),
-              new Svg.Series("optimum (real MTBF)", s.factors(), s.optimal())), true);
+          "real MTBF / assumed MTBF" + (s.multiLevelPlanExact() != null ? " (multi-level: every level's alike)" : ""),
+          "efficiency (useful work / wall time)", series, true);
       Path p = Path.of(plot);
       if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
       Files.writeString(p, svg);
@@ -95,6 +102,22 @@ public final class AdviseCommand implements Callable<Integer> {
       StringBuilder iv = new StringBuilder();
       for (double d : r.intervals()) { if (!iv.isEmpty()) iv.append(" / "); iv.append(Durations.format(d)); }
       out.printf(Locale.ROOT, "%-18s %-28s %9.2f%%  %s%n", r.model(), iv, 100 * r.efficiency(), r.note());
+      if (r.model().equals("multi-level") && a.exact() != null && !Double.isNaN(a.exact().atPlan())) {
+        out.printf(Locale.ROOT, "%-18s %-28s %9.2f%%  %s%n", "  exact model", "same plan", 100 * a.exact().atPlan(),
+            "the plan above under the exact model (Moody et al. SC'10)");
+      }
+    }
+    if (a.exact() != null) {
+      var x = a.exact();
+      if (x.optimum() != null && !x.optimum().exhaustive()) {
+        out.printf(Locale.ROOT, "multi-level-exact: bounded search, %,d of the %,d ratio vectors in range evaluated (grid, then local search);"
+            + " --exact-max-patterns %d for all of them%n", x.optimum().evaluated(), x.optimum().candidates(), x.optimum().candidates());
+      }
+      if (x.optimum() != null && x.optimum().atEdge()) {
+        out.println("multi-level-exact: the best pattern lies on the edge of the search range (interval 1/8 to 8 times, ratios 1/4 to 4 times"
+            + " the first-order plan's); a better one may lie outside it");
+      }
+      for (String note : x.notes()) out.println("multi-level: " + note);
     }
     out.printf(Locale.ROOT, "%nsensitivity (Daly's interval for the assumed MTBF): real MTBF x0.5 -> %.2f%%, x2 -> %.2f%%, x0.1 -> %.2f%%%n",
         100 * a.dalyEfficiencyIfMtbfIs(0.5), 100 * a.dalyEfficiencyIfMtbfIs(2), 100 * a.dalyEfficiencyIfMtbfIs(0.1));
