@@ -12,10 +12,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -108,8 +110,54 @@ public final class Checkpointer implements AutoCloseable {
     return engine.restore(version).orElseThrow();
   }
 
+  /**
+   * Restores only the named regions of {@code version} (protected regions, or files routed with
+   * {@link #routeFile}); the others keep their current values and need not be protected — e.g. the
+   * weights of a training checkpoint, for evaluation. Only the named regions' data is read. The
+   * named regions must be in the version and match what is protected (type, length).
+   */
+  public Version restore(long version, Collection<String> regions) {
+    if (version < 1) throw new IllegalArgumentException("version must be >= 1");
+    return engine.restore(version, Set.copyOf(regions)).orElseThrow();
+  }
+
+  /** Like {@link #restore(long, Collection)} for the newest version that verifies (falling back to older ones); empty on a fresh start. */
+  public Optional<Version> restoreLatest(Collection<String> regions) { return engine.restore(-1, Set.copyOf(regions)); }
+
+  /** What a version holds: one entry per region, in checkpoint order (e.g. to allocate arrays before a partial restore). */
+  public List<Region> regions(long version) { return engine.regions(version); }
+
+  /**
+   * A region of a committed version.
+   *
+   * @param name   the name it was protected (or routed) under
+   * @param kind   {@code float[]}, {@code double[]}, ... for arrays, {@code buffer}, {@code object} or {@code file}
+   * @param length elements of an array, bytes of a buffer, object or file
+   */
+  public record Region(String name, String kind, long length) { }
+
   /** Committed versions, oldest first. */
   public List<Version> versions() { return engine.versions(); }
+
+  /**
+   * Pins a committed version: retention keeps it in every level that holds it, besides the newest
+   * {@code keep} (e.g. a milestone, the best model so far). The mark is stored with the version and
+   * survives restarts. Returns the levels holding it; throws when none does.
+   */
+  public List<String> pin(long version) { return engine.pin(version); }
+
+  /** Removes the pin of a version (the next retention pass may remove it); returns the levels where it was pinned. */
+  public List<String> unpin(long version) { return engine.unpin(version); }
+
+  /** Pinned versions, over all levels. */
+  public java.util.SortedSet<Long> pinned() { return java.util.Collections.unmodifiableSortedSet(engine.pinned()); }
+
+  /**
+   * Removes a committed version from every level now, pinned or not: its manifest goes first (it is no
+   * longer restorable), its data when no remaining incremental version references it. Returns the
+   * levels it was removed from; throws when no level holds it.
+   */
+  public List<String> delete(long version) { return engine.delete(version); }
 
   /** The checkpoint cost measured so far (seconds the program was blocked per checkpoint; NaN before the first). */
   public double measuredCost() { return engine.policy().measuredCost(); }

@@ -23,6 +23,7 @@ public final class LsCommand implements Callable<Integer> {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<LevelStore> levels = opts.levels();
     for (LevelStore l : levels) {
+      java.util.Set<Long> pins = l.pinned();
       for (long v : l.committed()) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("level", l.name());
@@ -36,6 +37,7 @@ public final class LsCommand implements Callable<Integer> {
           row.put("incrementalOf", m.parent() > 0 ? m.parent() : null);
           row.put("label", m.label());
           row.put("step", m.step());
+          row.put("pinned", pins.contains(v));
           row.put("status", "committed");
         } catch (IOException e) {
           row.put("status", "damaged: " + e.getMessage());
@@ -57,7 +59,8 @@ public final class LsCommand implements Callable<Integer> {
         System.out.printf("%-11s %8d  %s%n", r.get("level"), (Long) r.get("version"), r.get("status"));
         continue;
       }
-      String inc = r.get("incrementalOf") != null ? " (incr. of " + r.get("incrementalOf") + ")" : "";
+      String inc = (r.get("incrementalOf") != null ? " (incr. of " + r.get("incrementalOf") + ")" : "")
+          + (Boolean.TRUE.equals(r.get("pinned")) ? " [pinned]" : "");
       System.out.printf(Locale.ROOT, "%-11s %8d  %-20s %8s %12s %12s %6d  %s%s%n", r.get("level"), (Long) r.get("version"),
           ((String) r.get("created")).substring(0, 19), age((Long) r.get("ageSeconds")), size((Long) r.get("stateBytes")),
           size((Long) r.get("storedBytes")), (Long) r.get("step"), r.get("label"), inc);

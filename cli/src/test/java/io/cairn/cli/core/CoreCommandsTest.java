@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,41 @@ class CoreCommandsTest {
       c.protect("state", s);
       assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(4);
       assertThat(Arrays.copyOf(s, 6)).containsExactly(0, 1, 2, 3, 4, 0);
+    }
+  }
+
+  @Test void pinUnpinAndDelete() throws Exception {
+    write(4); // local: 1..4 (incremental); persistent (every 2nd): 1, 3
+    String[] where = {"--dir", dir.toString(), "--name", "job"};
+    Out pin = run(concat(new String[] {"pin", "2", "3"}, where));
+    assertThat(pin.code()).isZero();
+    assertThat(pin.text()).contains("version 2: pinned in local\n").contains("version 3: pinned in local, persistent");
+    assertThat(run(concat(new String[] {"ls"}, where)).text()).contains("[pinned]");
+    assertThat(run(concat(new String[] {"ls", "--json"}, where)).text()).contains("\"pinned\":true").contains("\"pinned\":false");
+    assertThat(run(concat(new String[] {"prune", "--keep", "1"}, where)).code()).isZero();
+    assertThat(levelsOf()).containsExactly(Map.entry(1L, List.of("persistent")), Map.entry(2L, List.of("local")),
+        Map.entry(3L, List.of("local", "persistent")), Map.entry(4L, List.of("local")));
+    Out del = run(concat(new String[] {"pin", "--delete", "3", "9"}, where));
+    assertThat(del.code()).as("version 9 does not exist").isEqualTo(1);
+    assertThat(del.text()).contains("version 3: deleted in local, persistent").contains("version 9: not committed");
+    assertThat(run(concat(new String[] {"pin", "--unpin", "2"}, where)).text()).contains("version 2: unpinned in local");
+    assertThat(run(concat(new String[] {"prune", "--keep", "1"}, where)).code()).isZero();
+    assertThat(levelsOf()).containsExactly(Map.entry(1L, List.of("persistent")), Map.entry(4L, List.of("local")));
+    try (Checkpointer c = Cairn.builder().name("job").directory(dir).levels("local").set("signals", "false").environment(Map.of()).open()) {
+      long[] s = new long[100_000];
+      c.protect("state", s);
+      c.restore(4);
+      assertThat(Arrays.copyOf(s, 6)).containsExactly(0, 1, 2, 3, 4, 0); // incremental chain intact after deleting 3
+    }
+  }
+
+  /** Committed versions and the levels holding each. */
+  private java.util.SortedMap<Long, List<String>> levelsOf() {
+    try (Checkpointer c = Cairn.builder().name("job").directory(dir).levels("local", "persistent").readOnly(true).set("signals", "false")
+        .environment(Map.of()).open()) {
+      java.util.SortedMap<Long, List<String>> m = new java.util.TreeMap<>();
+      for (io.cairn.Version v : c.versions()) m.put(v.number(), v.levels());
+      return m;
     }
   }
 

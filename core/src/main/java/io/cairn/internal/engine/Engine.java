@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -470,6 +471,85 @@ public final class Engine implements AutoCloseable {
     return out.reversed();
   }
 
+  private interface LevelAction { boolean apply(LevelStore l) throws IOException; }
+
+  /** Applies {@code action} to {@code version} in every level; returns the levels where it applied. */
+  private List<String> onLevels(long version, String what, LevelAction action) {
+    checkOpen();
+    if (readOnly) throw new IllegalStateException("checkpointer '" + run + "' was opened read-only; it cannot " + what + " versions");
+    List<String> done = new ArrayList<>();
+    for (LevelStore l : levels) {
+      try {
+        if (action.apply(l)) done.add(l.name());
+      } catch (IOException e) {
+        throw new CairnException("cannot " + what + " version " + version + " of '" + run + "' in level '" + l.name() + "' ("
+            + l.storage().describe() + "): " + e.getMessage(), e);
+      }
+    }
+    return done;
+  }
+
+  /** Pins a committed version in every level holding it: retention keeps it besides the newest {@code keep}. */
+  public List<String> pin(long version) {
+    List<String> done = onLevels(version, "pin", l -> l.pin(version));
+    if (done.isEmpty()) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level (committed: "
+        + catalog().descendingKeySet() + ")");
+    return done;
+  }
+
+  /** Unpins a version; the next retention pass may remove it. */
+  public List<String> unpin(long version) { return onLevels(version, "unpin", l -> l.unpin(version)); }
+
+  /**
+   * Removes a committed version from every level now. Background checkpoints are drained first (an
+   * incremental version being written may reference the one removed), and the next checkpoint of
+   * every level is full (its incremental base may be the one removed).
+   */
+  public List<String> delete(long version) {
+    List<Long> left = drain(Long.MAX_VALUE / 4);
+    if (!left.isEmpty()) throw new CairnException("cannot delete version " + version + " of '" + run + "': checkpoints " + left + " are still being written");
+    List<String> done = onLevels(version, "delete", l -> l.delete(version));
+    if (done.isEmpty()) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
+    for (LevelStore l : levels) l.resetBase();
+    return done;
+  }
+
+  /** Pinned versions over all levels. */
+  public TreeSet<Long> pinned() {
+    checkOpen();
+    TreeSet<Long> out = new TreeSet<>();
+    for (LevelStore l : levels) {
+      try {
+        out.addAll(l.pinned());
+      } catch (IOException e) {
+        log.warn("level {} ({}) cannot be listed: {}", l.name(), l.storage().describe(), e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The regions of a committed version, from the first level whose manifest reads. */
+  public List<io.cairn.Checkpointer.Region> regions(long version) {
+    checkOpen();
+    List<LevelStore> holders = catalog().get(version);
+    if (holders == null) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
+    List<String> problems = new ArrayList<>();
+    for (LevelStore l : holders) {
+      try {
+        Manifest m = l.readManifest(version);
+        return m.regions().stream().map(r -> new io.cairn.Checkpointer.Region(r.name(), switch (r.kind()) {
+          case BUFFER -> "buffer";
+          case OBJECT -> "object";
+          case FILE -> "file";
+          default -> r.kind().describe();
+        }, r.kind() == Kind.BUFFER || r.kind() == Kind.OBJECT || r.kind() == Kind.FILE ? r.byteLength() : r.length())).toList();
+      } catch (IOException e) {
+        problems.add("level '" + l.name() + "': " + e.getMessage());
+      }
+    }
+    throw new CairnException("version " + version + " of '" + run + "': no readable manifest: " + String.join("; ", problems));
+  }
+
   /** Restores the newest version that verifies; empty when there is none (a fresh start). */
   public Optional<Version> restoreLatest() {
     return restore(-1);
@@ -477,7 +557,16 @@ public final class Engine implements AutoCloseable {
 
   /** Restores version {@code wanted} (or the newest when -1), falling back across levels and (for -1) to older versions. */
   public Optional<Version> restore(long wanted) {
+    return restore(wanted, null);
+  }
+
+  /**
+   * Like {@link #restore(long)}; with {@code only} non-null, restores just those regions (each must be
+   * protected and in the version; the others are neither read nor required to be protected).
+   */
+  public Optional<Version> restore(long wanted, Set<String> only) {
     checkOpen();
+    if (only != null && only.isEmpty()) throw new IllegalArgumentException("no region named for a partial restore");
     long t0 = System.nanoTime();
     TreeMap<Long, List<LevelStore>> cat = catalog();
     if (wanted > 0 && !cat.containsKey(wanted)) {
@@ -504,17 +593,18 @@ public final class Engine implements AutoCloseable {
           log.warn("version {} in level {} is damaged ({}); trying the next copy", v, l.name(), ex.getMessage());
           continue;
         }
-        checkMatches(m);
+        checkMatches(m, only);
         if (!readOnly) bumpAttempts(v, attempts + 1);
         try {
           Map<String, RegionSource.Sink> sinks = new LinkedHashMap<>();
-          for (RegionEntry r : m.regions()) {
+          List<RegionEntry> wantedRegions = only == null ? m.regions() : m.regions().stream().filter(r -> only.contains(r.name())).toList();
+          for (RegionEntry r : wantedRegions) {
             RegionSource src = r.kind() == Kind.FILE ? new Regions.FileRegion(r.name(), filesDir.resolve(safeFileName(r.name())))
                 : regions.get(r.name());
             if (r.kind() == Kind.FILE) routed.put(r.name(), filesDir.resolve(r.name()));
             sinks.put(r.name(), src.sink(r));
           }
-          l.read(m, sinks, new LevelStore.Scratch(Math.max(4096, m.blockSize())));
+          l.read(m, wantedRegions, sinks, new LevelStore.Scratch(Math.max(4096, m.blockSize())));
         } catch (IOException | RuntimeException ex) {
           problems.add("version " + v + " in level '" + l.name() + "': " + ex.getMessage());
           log.warn("version {} in level {} failed to restore ({}); trying the next copy", v, l.name(), ex.getMessage());
@@ -541,11 +631,21 @@ public final class Engine implements AutoCloseable {
     return name;
   }
 
-  private void checkMatches(Manifest m) {
+  private void checkMatches(Manifest m, Set<String> only) {
     List<String> diffs = new ArrayList<>();
     Map<String, RegionEntry> saved = new LinkedHashMap<>();
     for (RegionEntry r : m.regions()) if (r.kind() != Kind.FILE) saved.put(r.name(), r);
+    if (only != null) {
+      for (String n : only) {
+        if (regions.containsKey(n)) continue; // compared below
+        boolean file = m.regions().stream().anyMatch(r -> r.name().equals(n) && r.kind() == Kind.FILE);
+        if (!file) diffs.add("'" + n + "' is asked for but " + (saved.containsKey(n) ? "not protected: protect it to restore it" : "neither protected nor a file of the checkpoint"));
+      }
+      saved.keySet().retainAll(only);
+      saved.keySet().retainAll(regions.keySet());
+    }
     for (RegionSource r : regions.values()) {
+      if (only != null && !only.contains(r.name())) continue;
       RegionEntry s = saved.remove(r.name());
       if (s == null) {
         diffs.add("'" + r.name() + "' is protected but not in the checkpoint");

@@ -252,23 +252,32 @@ public final class LevelStore {
    *
    * @return the versions that were uncommitted
    */
-  public List<Long> prune(int keep, long upTo) throws IOException {
+  public synchronized List<Long> prune(int keep, long upTo) throws IOException {
     TreeSet<Long> committed = committed();
+    TreeSet<Long> pins = pinned();
     List<Long> drop = new ArrayList<>();
-    TreeSet<Long> needed = new TreeSet<>();
+    TreeSet<Long> kept = new TreeSet<>();
     int i = 0;
     for (long v : committed.descendingSet()) {
-      if (i++ < keep) {
-        needed.add(v);
-        try {
-          needed.addAll(readManifest(v).packsUsed());
-        } catch (IOException e) {
-          // A damaged kept manifest cannot tell what it needs: keep every older directory, lose nothing.
-          log.warn("level {}: cannot read manifest of kept version {} ({}); keeping all older data", name(), v, e.getMessage());
-          needed.addAll(allVersionDirs().headSet(v));
-        }
-      } else {
-        drop.add(v);
+      if (pins.contains(v)) kept.add(v); // pinned: kept besides the newest `keep`
+      else if (i++ < keep) kept.add(v);
+      else drop.add(v);
+    }
+    uncommitAndCollect(drop, kept, upTo);
+    return drop;
+  }
+
+  /** Uncommits {@code drop} (manifest first), then deletes every directory up to {@code upTo} that no version of {@code kept} references. */
+  private void uncommitAndCollect(List<Long> drop, TreeSet<Long> kept, long upTo) throws IOException {
+    TreeSet<Long> needed = new TreeSet<>();
+    for (long v : kept) {
+      needed.add(v);
+      try {
+        needed.addAll(readManifest(v).packsUsed());
+      } catch (IOException e) {
+        // A damaged kept manifest cannot tell what it needs: keep every older directory, lose nothing.
+        log.warn("level {}: cannot read manifest of kept version {} ({}); keeping all older data", name(), v, e.getMessage());
+        needed.addAll(allVersionDirs().headSet(v));
       }
     }
     for (long v : drop) {
@@ -279,7 +288,49 @@ public final class LevelStore {
       if (v <= upTo && !needed.contains(v)) storage.deleteTree(dir(v));
     }
     if (!drop.isEmpty()) storage.syncDir("");
-    return drop;
+  }
+
+  private static String pinFile(long v) { return dir(v) + "/pinned"; }
+
+  /** Committed versions marked as pinned (never removed by retention). */
+  public TreeSet<Long> pinned() throws IOException {
+    TreeSet<Long> out = new TreeSet<>();
+    for (long v : committed()) if (storage.exists(pinFile(v))) out.add(v);
+    return out;
+  }
+
+  /** Marks committed version {@code v} as kept by retention whatever {@code keep} says (a file {@code pinned} in its directory); false when this level does not hold it. */
+  public synchronized boolean pin(long v) throws IOException {
+    if (!committed().contains(v)) return false;
+    if (storage.exists(pinFile(v))) return true;
+    try (Storage.Output o = storage.create(pinFile(v))) {
+      o.sync();
+    }
+    storage.syncDir(dir(v));
+    return true;
+  }
+
+  /** Lets retention remove version {@code v} again (at the next pass); false when it was not pinned here. */
+  public synchronized boolean unpin(long v) throws IOException {
+    if (!storage.exists(pinFile(v))) return false;
+    storage.delete(pinFile(v));
+    storage.syncDir(dir(v));
+    return true;
+  }
+
+  /**
+   * Removes committed version {@code v} from this level now (pinned or not): uncommits it, then deletes
+   * its data unless a remaining (incremental) version references it. Versions being written (newer
+   * than every committed one) are not touched. False when this level does not hold it.
+   */
+  public synchronized boolean delete(long v) throws IOException {
+    TreeSet<Long> committed = committed();
+    if (!committed.contains(v)) return false;
+    if (storage.exists(pinFile(v))) storage.delete(pinFile(v));
+    TreeSet<Long> kept = new TreeSet<>(committed);
+    kept.remove(v);
+    uncommitAndCollect(List.of(v), kept, committed.last());
+    return true;
   }
 
   /**
@@ -288,7 +339,11 @@ public final class LevelStore {
    * verifies, decompresses and applies the current one.
    */
   public long read(Manifest m, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
-    List<RegionEntry> regions = m.regions();
+    return read(m, m.regions(), sinks, s);
+  }
+
+  /** Like {@link #read(Manifest, Map, Scratch)}, for some of the version's regions only (the others' chunks are not read). */
+  public long read(Manifest m, List<RegionEntry> regions, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
     Map<Long, Storage.Input> packs = new HashMap<>();
     PackReader reader = new PackReader(regions, v -> {
       Storage.Input in = packs.get(v);
