@@ -198,6 +198,26 @@ public final class TrainingState {
     return v;
   }
 
+  /**
+   * Restores only the weights ({@code model.params}) of a version, e.g. to evaluate a checkpoint or to
+   * fine-tune it with another optimizer, schedule or data: nothing else is read, and only the model
+   * (its layers) must be the same as when it was saved — checked against the checkpoint's own record.
+   * This is not a resume: the run does not continue where the checkpoint left it.
+   */
+  public Version restoreWeights(long version) {
+    Version v;
+    try {
+      v = ck().restore(version, List.of("model.params", MANIFEST));
+    } catch (StateMismatchException e) {
+      throw explain(version, e);
+    }
+    String savedModel = manifest.savedFingerprint.split("\\|", 2)[0];
+    String model = trainer.model().describe();
+    if (!model.equals(savedModel))
+      throw new IncompleteStateException(version, List.of("model differs: checkpoint has [" + savedModel + "], this run [" + model + "]"));
+    return v;
+  }
+
   private IncompleteStateException explain(long version, StateMismatchException e) {
     List<String> problems = new ArrayList<>();
     for (String d : e.differences()) problems.add(d + (d.contains("protected but not in the checkpoint")

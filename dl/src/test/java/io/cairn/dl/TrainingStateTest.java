@@ -87,6 +87,38 @@ class TrainingStateTest {
         .hasMessageContaining("checkpoint has batch 16 over 512 samples, this run 32");
   }
 
+  @Test void weightsAloneCanBeRestoredIntoARunWithAnotherOptimizer() {
+    DemoRun.Options o = opts(dir.resolve("w"));
+    DemoRun.Result saved = DemoRun.run(copy(o).steps(12), null); // checkpoints at 6 (and 12 is the end: none)
+    long v;
+    float[] at6;
+    try (Checkpointer ck = DemoRun.checkpointer(o.dir, false); Trainer t = DemoRun.trainer(copy(o))) {
+      TrainingState st = TrainingState.of(t).attach(ck);
+      v = ck.versions().getLast().number();
+      assertThat(st.restoreLatest().orElseThrow().step()).isEqualTo(6);
+      at6 = t.model().params().clone();
+    }
+    assertThat(at6).isNotEqualTo(saved.params());
+    // fine-tuning: SGD instead of Adam (the full restore refuses that configuration), same model
+    try (Checkpointer ck = DemoRun.checkpointer(o.dir, false); Trainer t = DemoRun.trainer(copy(o).optimizer("sgd"))) {
+      TrainingState st = TrainingState.of(t).attach(ck);
+      assertThatThrownBy(() -> st.restore(v)).isInstanceOf(IncompleteStateException.class);
+      st.restoreWeights(v);
+      assertThat(t.model().params()).isEqualTo(at6);
+      assertThat(t.stepsDone()).as("not a resume").isZero();
+    }
+    // another model is refused, naming both
+    try (Checkpointer ck = DemoRun.checkpointer(o.dir, false); Trainer t = DemoRun.trainer(copy(o).hidden(32))) {
+      TrainingState st = TrainingState.of(t).attach(ck);
+      assertThatThrownBy(() -> st.restoreWeights(v)).isInstanceOf(IncompleteStateException.class).hasMessageContaining("model.params");
+    }
+    try (Checkpointer ck = DemoRun.checkpointer(o.dir, false); Trainer t = DemoRun.trainer(copy(o).dropout(0.2))) { // same sizes
+      TrainingState st = TrainingState.of(t).attach(ck);
+      assertThatThrownBy(() -> st.restoreWeights(v)).isInstanceOf(IncompleteStateException.class).hasMessageContaining("model differs")
+          .hasMessageContaining("dropout(64,p=0.3)").hasMessageContaining("dropout(64,p=0.2)");
+    }
+  }
+
   @Test void replayFromAnyCheckpointAndSegmentsInParallel() {
     DemoRun.Options o = opts(dir.resolve("c")).steps(30).every(5);
     DemoRun.Result ref = DemoRun.run(copy(o), null);
