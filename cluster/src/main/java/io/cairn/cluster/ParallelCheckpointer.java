@@ -108,18 +108,24 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   static Checkpointer open(JobEnv env, int rank, int size, String node, boolean async) {
-    Path job = env.jobDir().toAbsolutePath();
+    return openPart(env.jobDir(), env.env(), rank, size, node, async, false);
+  }
+
+  /** Rank {@code rank} of {@code size}'s own checkpoints in a job directory (levels and paths as the ranks configure them from {@code env}). */
+  static Checkpointer openPart(Path jobDir, Map<String, String> env, int rank, int size, String node, boolean async, boolean readOnly) {
+    Path job = jobDir.toAbsolutePath();
     return Cairn.builder().name(JobEnv.runName(rank, size)).directory(job)
-        .set("levels", env.get("CAIRN_CLUSTER_LEVELS", "local,persistent"))
+        .set("levels", env.getOrDefault("CAIRN_CLUSTER_LEVELS", "local,persistent"))
         .set("level.local.path", job.resolve("nodes").resolve(node).resolve("local").toString())
-        .set("level.local.keep", env.get("CAIRN_CLUSTER_KEEP", "4"))
+        .set("level.local.keep", env.getOrDefault("CAIRN_CLUSTER_KEEP", "4"))
         .set("level.persistent.path", job.resolve("persistent").toString())
-        .set("level.persistent.keep", env.get("CAIRN_CLUSTER_KEEP", "4"))
-        .set("level.persistent.every", env.get("CAIRN_CLUSTER_PERSISTENT_EVERY", "1"))
-        .set("block-size", env.get("CAIRN_CLUSTER_BLOCK_SIZE", "1MiB")) // the engine keeps a few direct buffers of this size per level
+        .set("level.persistent.keep", env.getOrDefault("CAIRN_CLUSTER_KEEP", "4"))
+        .set("level.persistent.every", env.getOrDefault("CAIRN_CLUSTER_PERSISTENT_EVERY", "1"))
+        .set("block-size", env.getOrDefault("CAIRN_CLUSTER_BLOCK_SIZE", "1MiB")) // the engine keeps a few direct buffers of this size per level
         .set("signals", "false")
         .set("mode", async ? "async" : "sync")
-        .environment(env.coreEnv())
+        .environment(JobEnv.coreEnv(env))
+        .readOnly(readOnly)
         .open();
   }
 
@@ -406,7 +412,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** How a distributed array was saved: element type, the part's length, the global length and the unit. */
-  private record SavedArray(Distributed.Type type, int length, long globalLength, int unit) {
+  record SavedArray(Distributed.Type type, int length, long globalLength, int unit) {
     static SavedArray parse(String[] t, long g) {
       String name = t[0].substring(7);
       if (t.length < 5)
@@ -546,7 +552,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  private static void protectInto(Checkpointer old, String name, Object r) {
+  static void protectInto(Checkpointer old, String name, Object r) {
     switch (r) {
       case double[] a -> old.protect(name, a);
       case float[] a -> old.protect(name, a);

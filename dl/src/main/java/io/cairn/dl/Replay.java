@@ -33,6 +33,57 @@ public final class Replay {
     return t;
   }
 
+  /**
+   * Replays a segment of a <em>rank</em> job ({@link io.cairn.dl.train.RankTrainer}) in this process:
+   * restores the job's global version {@code global} (0: the newest) into a new thread trainer (any
+   * number of workers) and trains until {@code toStep} steps are done. The two modes compute the same
+   * bits, so the result equals the rank job's at that step.
+   */
+  public static Trainer runFromRankJob(Supplier<Trainer> trainers, java.nio.file.Path jobDir, long global, long toStep, Trainer.Listener listener) {
+    Trainer t = trainers.get();
+    try (io.cairn.cluster.GlobalReader g = io.cairn.cluster.GlobalReader.open(jobDir, global)) {
+      restoreFromRankJob(t, g);
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+    if (t.stepsDone() > toStep) {
+      long at = t.stepsDone();
+      t.close();
+      throw new IllegalArgumentException("global version " + global + " is at step " + at + ", after the target step " + toStep);
+    }
+    if (listener != null) t.addListener(listener);
+    while (t.stepsDone() < toStep) t.step();
+    return t;
+  }
+
+  /**
+   * Loads a rank job's global checkpoint into a thread trainer of the same configuration: the sharded
+   * weights and optimizer moments assembled whole, the replicated state from rank 0. Refuses another
+   * configuration, naming both.
+   */
+  public static void restoreFromRankJob(Trainer t, io.cairn.cluster.GlobalReader g) {
+    String saved = g.metadata().get("cairn.configuration");
+    String mine = "training " + t.fingerprint();
+    if (!mine.equals(saved))
+      throw new IncompleteStateException(g.version().number(), List.of("configuration differs: the rank job has [" + saved + "], this run [" + mine + "]"));
+    copy(g.floats("model.params"), t.model().params(), "model.params");
+    for (var e : t.optimizer().stateArrays().entrySet()) copy(g.floats("optimizer." + e.getKey()), e.getValue(), "optimizer." + e.getKey());
+    java.util.Map<String, Object> objects = new java.util.LinkedHashMap<>();
+    objects.put("optimizer", t.optimizer());
+    objects.put("schedule", t.schedule());
+    objects.put("loader", t.loader());
+    objects.put("rng", t.rng());
+    objects.put("progress", t.progress());
+    objects.put("metrics", t.metrics());
+    g.read(objects);
+  }
+
+  private static void copy(float[] from, float[] to, String name) {
+    if (from.length != to.length) throw new IllegalStateException("'" + name + "': the rank job saved " + from.length + " values, this trainer has " + to.length);
+    System.arraycopy(from, 0, to, 0, to.length);
+  }
+
   private static Trainer restore(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version, long toStep) {
     Trainer t = trainers.get();
     try (Checkpointer ck = checkpoints.get()) {

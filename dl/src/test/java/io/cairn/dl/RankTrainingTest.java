@@ -105,6 +105,30 @@ class RankTrainingTest {
     }
   }
 
+  @Test void aSegmentOfARankJobReplaysInOneProcessWithThreads() throws Exception {
+    Path d = Files.createDirectories(tmp.resolve("replay"));
+    try (Launcher.Job j = job(d, 3, Protocol.CHANDY_LAMPORT).start()) {
+      assertThat(await(j)).as(logs(d)).isZero();
+    }
+    List<GlobalVersion> gs = GlobalVersion.list(d);
+    GlobalVersion from = gs.get(gs.size() - 3); // still held by every rank's retention
+    assertThat(from.step()).isPositive().isLessThan(STEPS);
+    List<String> mismatches = new ArrayList<>();
+    try (io.cairn.dl.train.Trainer t = Replay.runFromRankJob(() -> DemoRun.trainer(new DemoRun.Options().steps(STEPS).workers(2)), d,
+        from.number(), STEPS, (tr, s) -> {
+          String bits = Double.doubleToRawLongBits(s.loss()) + " " + tr.metrics().sampleHashes()[(int) s.step()];
+          if (!bits.equals(REF.steps().get(s.step()))) mismatches.add("step " + s.step());
+        })) {
+      assertThat(mismatches).isEmpty();
+      assertThat(DemoRun.hash(t.model().params()) + " " + t.metrics().historyHash()).as("replayed from global %d (step %d) with 2 threads",
+          from.number(), from.step()).isEqualTo(REF.done());
+    }
+    // another configuration is refused, naming both
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Replay.runFromRankJob(
+        () -> DemoRun.trainer(new DemoRun.Options().steps(STEPS).optimizer("sgd")), d, from.number(), STEPS, null))
+        .isInstanceOf(IncompleteStateException.class).hasMessageContaining("configuration differs").hasMessageContaining("sgd(");
+  }
+
   @Test void killedRanksRollBackAndTheRunStaysBitIdentical() throws Exception {
     Random rnd = new Random(5);
     for (Protocol p : new Protocol[] {Protocol.CHANDY_LAMPORT, Protocol.BLOCKING}) {

@@ -150,7 +150,10 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public String domainSpec() { return Domains.spec(domains); }
 
   /** The environment without the cluster module's variables, for the core engine's CAIRN_* overrides. */
-  public Map<String, String> coreEnv() {
+  public Map<String, String> coreEnv() { return coreEnv(env); }
+
+  /** {@code env} without the cluster module's variables. */
+  public static Map<String, String> coreEnv(Map<String, String> env) {
     Map<String, String> m = new java.util.HashMap<>(env);
     m.keySet().removeIf(k -> VARIABLES.contains(k) || k.startsWith("CAIRN_CLUSTER_"));
     return m;
