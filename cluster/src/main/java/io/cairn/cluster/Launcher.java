@@ -40,6 +40,15 @@ import java.util.stream.Stream;
  * {@link Builder#nodes} they are simulated on this machine, with {@link Builder#hosts} they are hosts
  * (non-local ones are reached with {@code ssh} and must share the job directory's file system).
  *
+ * <p>A rank on another host is {@code ssh -o BatchMode=yes [sshOptions] host cd <cwd> && exec sh -c <guard> env K=V... java ...}:
+ * the same {@code java} path and class path as here, so the hosts need them at the same place. The guard runs
+ * the JVM in the background and kills it ({@code kill -9}) as soon as its standard input, the ssh channel,
+ * reaches end of file: ssh without a terminal does not signal the remote command when the connection goes, so
+ * without it a killed ssh client (or a dead launcher) would leave the rank running. The guard exits with the
+ * JVM's status, which ssh passes on (137 after a kill -9). Stopping such a rank ({@link Job#kill},
+ * {@link Job#killNode}, {@link Job#close}) closes the ssh client's standard input, so the ssh client exits only
+ * once the remote JVM is dead; one that has not exited after 10 s (e.g. the network is gone) is killed.
+ *
  * <p>Wider failure domains of the nodes (rack, switch, power) come from {@link Builder#domains},
  * {@link Builder#domainLevels} and {@link Builder#domainsFile}; the launcher combines them into one table
  * (see {@code Domains.resolve}: a disagreement is an error naming the node) and gives each rank its node's
@@ -69,6 +78,7 @@ public final class Launcher {
     private int maxRestarts = 50;
     private long failTimeoutMs = 10_000;
     private boolean inheritIO;
+    private List<String> sshOptions = List.of();
 
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1");
@@ -86,7 +96,12 @@ public final class Launcher {
       return this;
     }
 
-    /** Runs ranks on these hosts (one node each); local names run here, others through ssh. */
+    /**
+     * Runs ranks on these hosts (one node each). Local names run here: exactly {@code localhost},
+     * {@code 127.0.0.1} and this machine's host name ({@code InetAddress.getLocalHost().getHostName()});
+     * every other name (another loopback address such as {@code 127.0.0.2}, the fully qualified name, an alias)
+     * is reached through {@code ssh} (see {@link #sshOptions}) and must share the job directory's file system.
+     */
     public Builder hosts(List<String> hosts) {
       if (hosts.isEmpty()) throw new IllegalArgumentException("hosts must not be empty");
       this.nodes = List.copyOf(hosts);
@@ -147,6 +162,18 @@ public final class Launcher {
     public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
     /** Missed-heartbeat time after which the coordinator declares a rank failed (default 10 s). */
     public Builder failTimeout(Duration d) { this.failTimeoutMs = d.toMillis(); return this; }
+    /**
+     * Extra options of the {@code ssh} command that starts ranks on non-local {@link #hosts}, placed after
+     * {@code -o BatchMode=yes} and before the host ({@code cairn launch --ssh-option}), e.g.
+     * {@code List.of("-p", "2222", "-i", "/path/key", "-o", "UserKnownHostsFile=/path/known_hosts")}. Replaces
+     * earlier ones; default none (the user's ssh configuration decides).
+     */
+    public Builder sshOptions(List<String> options) {
+      for (String o : options) if (o == null || o.isEmpty()) throw new IllegalArgumentException("empty ssh option");
+      this.sshOptions = List.copyOf(options);
+      return this;
+    }
+
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
     public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
 
@@ -210,6 +237,7 @@ public final class Launcher {
     private final Domains domains;
     private final boolean remote;
     private final Process[] ranks;
+    private final boolean[] viaSsh;
     private final int[] incarnation;
     private final boolean[] done;
     private final int[] crashes;
@@ -237,6 +265,8 @@ public final class Launcher {
       if (b.hostsAreReal) for (String h : nodes) if (!isLocalHost(h)) anyRemote = true;
       this.remote = anyRemote;
       this.ranks = new Process[b.ranks];
+      this.viaSsh = new boolean[b.ranks];
+      for (int r = 0; r < b.ranks; r++) viaSsh[r] = b.hostsAreReal && !isLocalHost(nodeOf[r]);
       this.incarnation = new int[b.ranks];
       this.done = new boolean[b.ranks];
       this.crashes = new int[b.ranks];
@@ -258,7 +288,8 @@ public final class Launcher {
       }
     }
 
-    private static boolean isLocalHost(String h) {
+    /** Whether a host of {@link Builder#hosts} runs here without ssh: exactly these names, nothing is resolved. */
+    static boolean isLocalHost(String h) {
       if (h.equals("localhost") || h.equals("127.0.0.1")) return true;
       try {
         return h.equals(InetAddress.getLocalHost().getHostName());
@@ -329,16 +360,15 @@ public final class Launcher {
       if (!cfg.command.getFirst().startsWith("-")) jvm.addAll(List.of("-cp", classpath));
       jvm.addAll(cfg.command);
       List<String> cmd;
-      boolean viaSsh = cfg.hostsAreReal && !isLocalHost(nodeOf[r]);
-      if (viaSsh) {
-        cmd = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes", nodeOf[r], "cd", quote(Path.of("").toAbsolutePath().toString()), "&&", "exec", "env"));
-        e.forEach((k, v) -> cmd.add(quote(k + "=" + v)));
-        for (String s : jvm) cmd.add(quote(s));
+      if (viaSsh[r]) {
+        cmd = sshCommand(cfg.sshOptions, nodeOf[r], Path.of("").toAbsolutePath().toString(), e, jvm);
       } else {
         cmd = jvm;
       }
       ProcessBuilder pb = builder(cmd, "rank-" + r);
-      if (!viaSsh) {
+      if (viaSsh[r]) {
+        pb.redirectInput(Redirect.PIPE); // the guard's life line (also under inheritIO: ssh must not read our stdin)
+      } else {
         for (String k : List.of("CAIRN_DOMAINS", "CAIRN_DOMAIN_LEVELS")) pb.environment().remove(k); // set above, never inherited
         pb.environment().putAll(e);
       }
@@ -351,7 +381,51 @@ public final class Launcher {
       }
     }
 
+    /**
+     * Runs "$@" (env K=V... java ...) in the background and kill -9s it when standard input (the ssh channel)
+     * reaches end of file; exits with its status. POSIX sh: an asynchronous command's stdin is /dev/null, hence
+     * fd 3. The watcher is stopped when the JVM exits first, so it never kills a reused pid.
+     */
+    static final String SSH_GUARD = "exec 3<&0; \"$@\" 3<&- & p=$!; { cat <&3 >/dev/null 2>&1; kill -9 $p; } >/dev/null 2>&1 & w=$!; "
+        + "exec 3<&-; wait $p; c=$?; kill $w 2>/dev/null; exit $c";
+
+    /** The ssh command line of a rank on a remote host: {@code cd} to the launcher's directory, then the guarded {@code env ... java ...}. */
+    static List<String> sshCommand(List<String> sshOptions, String host, String cwd, Map<String, String> env, List<String> jvm) {
+      List<String> cmd = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes"));
+      cmd.addAll(sshOptions);
+      cmd.addAll(List.of(host, "cd", quote(cwd), "&&", "exec", "sh", "-c", quote(SSH_GUARD), "cairn-rank", "env"));
+      env.forEach((k, v) -> cmd.add(quote(k + "=" + v)));
+      for (String s : jvm) cmd.add(quote(s));
+      return cmd;
+    }
+
     private static String quote(String s) { return "'" + s.replace("'", "'\\''") + "'"; }
+
+    /**
+     * kill -9 of a rank: a local one directly; one through ssh by closing the ssh client's stdin, so the remote
+     * guard kills the JVM and ssh exits (137) once it is dead. Returns what to wait for.
+     */
+    private Process stop(int r) {
+      Process p = ranks[r];
+      if (p == null) return null;
+      if (!viaSsh[r]) {
+        p.destroyForcibly();
+        return p;
+      }
+      try {
+        p.getOutputStream().close();
+      } catch (IOException e) {
+        p.destroyForcibly();
+        return p;
+      }
+      p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> {
+        System.err.println("cairn launch: the ssh client of rank " + r + " on " + nodeOf[r] + " did not exit within 10 s of closing its input; killing it"
+            + " (the remote rank may survive)");
+        p.destroyForcibly();
+        return p;
+      });
+      return p;
+    }
 
     private synchronized void rankExited(int r, Process p) {
       if (closing || ranks[r] != p) return;
@@ -474,14 +548,21 @@ public final class Launcher {
     public List<String> nodes() { return Stream.of(nodeOf).distinct().toList(); }
     /** Processes started again after a failure so far. */
     public synchronized int restarts() { return restarts; }
+    /** The pid of the rank's process here: the JVM, or for a rank through ssh the ssh client. */
     public synchronized long pid(int rank) { return ranks[rank].pid(); }
     public synchronized long coordinatorPid() { return coordinator.pid(); }
     public synchronized boolean isDone() { return result.isDone(); }
     /** Seconds since the job started. */
     public double elapsed() { return (System.nanoTime() - started) / 1e9; }
 
-    /** kill -9 of a rank (the launcher starts it again). */
-    public synchronized void kill(int rank) { ranks[rank].destroyForcibly(); }
+    /**
+     * kill -9 of a rank (the launcher starts it again); for a rank through ssh, of the remote JVM (see the class
+     * comment): it is dead when the ssh client exits.
+     */
+    public synchronized void kill(int rank) { stop(rank); }
+
+    /** Whether this rank runs on another host, through ssh (then {@link #pid} is the local ssh client's). */
+    public boolean viaSsh(int rank) { return viaSsh[rank]; }
 
     /** kill -9 of the coordinator (the launcher starts it again). */
     public synchronized void killCoordinator() { coordinator.destroyForcibly(); }
@@ -492,10 +573,9 @@ public final class Launcher {
       synchronized (this) {
         if (closing) return;
         paused.add(node);
-        for (int r = 0; r < ranks.length; r++) if (nodeOf[r].equals(node)) victims.add(ranks[r]);
+        for (int r = 0; r < ranks.length; r++) if (nodeOf[r].equals(node) && ranks[r] != null) victims.add(stop(r));
       }
-      for (Process p : victims) p.destroyForcibly();
-      for (Process p : victims) {
+      for (Process p : victims) { // through ssh: the client exits once the remote JVM is dead, before its directory goes
         try {
           p.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -525,12 +605,12 @@ public final class Launcher {
     }
 
     private void killAll() {
-      for (Process p : ranks) if (p != null) p.destroyForcibly();
+      List<Process> victims = new ArrayList<>();
+      for (int r = 0; r < ranks.length; r++) if (ranks[r] != null) victims.add(stop(r));
       if (coordinator != null) coordinator.destroyForcibly();
-      for (Process p : ranks) {
-        if (p == null) continue;
+      for (Process p : victims) {
         try {
-          p.waitFor(10, TimeUnit.SECONDS);
+          p.waitFor(11, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

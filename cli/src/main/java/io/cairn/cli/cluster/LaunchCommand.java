@@ -20,8 +20,12 @@ import picocli.CommandLine.Parameters;
 public final class LaunchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--ranks"}, required = true, description = "number of ranks") int ranks;
   @Option(names = "--nodes", description = "simulate this many nodes on this machine (default 1)") Integer nodes;
-  @Option(names = "--hosts", split = ",", description = "hosts to run ranks on (one node each); non-local hosts through ssh, sharing the job directory")
+  @Option(names = "--hosts", split = ",", description = "hosts to run ranks on (one node each); names other than localhost, 127.0.0.1 and "
+      + "this machine's host name through ssh, with the same java and class path, sharing the job directory")
   List<String> hosts;
+  @Option(names = "--ssh-option", description = "an option of the ssh that starts ranks on other hosts (repeatable, one argument each), "
+      + "e.g. --ssh-option=-p2222 --ssh-option=-i/path/key --ssh-option=-oUserKnownHostsFile=/path/known_hosts")
+  List<String> sshOptions = new ArrayList<>();
   @Option(names = "--domain", description = "failure domains of a node: NODE:level=name,... e.g. node-0:rack=r1,power=p1 (repeatable)")
   List<String> domains = new ArrayList<>();
   @Option(names = "--domain-levels", split = ",", description = "failure-domain levels, largest first, e.g. power,rack,switch "
@@ -53,6 +57,10 @@ public final class LaunchCommand implements Callable<Integer> {
     Launcher.Builder b = Launcher.builder().ranks(ranks).jobDir(job).protocol(Protocol.parse(protocol)).command(command)
         .maxRestarts(maxRestarts).failTimeout(Duration.ofSeconds(failTimeout)).inheritIO(true);
     if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
+    if (!sshOptions.isEmpty()) {
+      if (hosts == null || hosts.isEmpty()) throw new IllegalArgumentException("--ssh-option needs --hosts");
+      b.sshOptions(sshOptions);
+    }
     else if (nodes != null) b.nodes(nodes);
     for (String o : jvm) b.jvmOption(o);
     for (String d : domains) {

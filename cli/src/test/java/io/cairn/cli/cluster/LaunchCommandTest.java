@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code cairn launch} refuses failure domains that disagree before it starts anything. */
+/** {@code cairn launch} refuses bad options (failure domains that disagree, ssh options without hosts) before it starts anything. */
 class LaunchCommandTest {
   @TempDir Path tmp;
 
@@ -27,5 +27,14 @@ class LaunchCommandTest {
     CliRunner.Result unknown = CliRunner.run("launch", "-n", "2", "--nodes", "2", "--job", job.toString(), "--domain", "node-4:rack=r1",
         "--", "io.cairn.cluster.examples.Heat");
     assertThat(unknown.err()).contains("'node-4' is not a node of this job (its nodes are [node-0, node-1])");
+  }
+
+  @Test void sshOptionsNeedHosts() throws Exception {
+    Path job = tmp.resolve("job");
+    CliRunner.Result r = CliRunner.run("launch", "-n", "2", "--nodes", "2", "--job", job.toString(), "--ssh-option=-p2222",
+        "--", "io.cairn.cluster.examples.Heat");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--ssh-option needs --hosts");
+    assertThat(job.resolve("logs")).doesNotExist();
   }
 }
