@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Reads back what a {@link StateWriter} wrote, in the same order. */
@@ -24,9 +25,15 @@ public final class StateReader {
         + " bytes): load() must read what save() wrote");
   }
 
-  private int length() throws IOException {
+  private int length() throws IOException { return length(1); }
+
+  /** An array length, checked against the bytes left for elements of {@code size} bytes. */
+  private int length(int size) throws IOException {
     int n = readInt();
-    if (n < 0 || n > in.available()) throw new IOException("object '" + region + "': bad array length " + n);
+    if (n < 0 || (long) n * size > in.available()) {
+      if (n >= 0 && n <= in.available()) throw eof(); // plausible length, truncated data
+      throw new IOException("object '" + region + "': bad array length " + n);
+    }
     return n;
   }
 
@@ -47,26 +54,42 @@ public final class StateReader {
   public byte[] readBytes() throws IOException { return in.readNBytes(length()); }
 
   public int[] readInts() throws IOException {
-    int[] a = new int[length()];
-    for (int i = 0; i < a.length; i++) a[i] = readInt();
-    return a;
+    int[] a = new int[length(4)];
+    return array(a, a.length, 4, (b, off, n) -> b.asIntBuffer().get(a, off, n));
   }
 
   public long[] readLongs() throws IOException {
-    long[] a = new long[length()];
-    for (int i = 0; i < a.length; i++) a[i] = readLong();
-    return a;
+    long[] a = new long[length(8)];
+    return array(a, a.length, 8, (b, off, n) -> b.asLongBuffer().get(a, off, n));
   }
 
   public float[] readFloats() throws IOException {
-    float[] a = new float[length()];
-    for (int i = 0; i < a.length; i++) a[i] = readFloat();
-    return a;
+    float[] a = new float[length(4)];
+    return array(a, a.length, 4, (b, off, n) -> b.asFloatBuffer().get(a, off, n));
   }
 
   public double[] readDoubles() throws IOException {
-    double[] a = new double[length()];
-    for (int i = 0; i < a.length; i++) a[i] = readDouble();
+    double[] a = new double[length(8)];
+    return array(a, a.length, 8, (b, off, n) -> b.asDoubleBuffer().get(a, off, n));
+  }
+
+  private interface Decoder { void get(ByteBuffer b, int offset, int count); }
+
+  private static final int CHUNK = 8192;
+
+  /** Decodes {@code length} big-endian elements in chunks (the length was checked against the bytes left). */
+  private <T> T array(T a, int length, int size, Decoder dec) throws IOException {
+    if (length == 0) return a;
+    byte[] buf = new byte[Math.min(length, CHUNK) * size];
+    for (int off = 0; off < length; off += CHUNK) {
+      int n = Math.min(CHUNK, length - off);
+      try {
+        in.readFully(buf, 0, n * size);
+      } catch (EOFException e) {
+        throw eof();
+      }
+      dec.get(ByteBuffer.wrap(buf, 0, n * size), off, n);
+    }
     return a;
   }
 

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Writes the state of a {@link Checkpointable}: big-endian primitives, arrays with their length, UTF-8 strings. */
@@ -47,20 +48,40 @@ public final class StateWriter {
   }
 
   public StateWriter writeInts(int[] a) {
-    return run(() -> { out.writeInt(a.length); for (int v : a) out.writeInt(v); });
+    return array(a.length, 4, (b, off, n) -> b.asIntBuffer().put(a, off, n));
   }
 
   public StateWriter writeLongs(long[] a) {
-    return run(() -> { out.writeInt(a.length); for (long v : a) out.writeLong(v); });
+    return array(a.length, 8, (b, off, n) -> b.asLongBuffer().put(a, off, n));
   }
 
   public StateWriter writeFloats(float[] a) {
-    return run(() -> { out.writeInt(a.length); for (float v : a) out.writeInt(Float.floatToRawIntBits(v)); });
+    return array(a.length, 4, (b, off, n) -> b.asFloatBuffer().put(a, off, n)); // raw bits, as Float.floatToRawIntBits
   }
 
   public StateWriter writeDoubles(double[] a) {
-    return run(() -> { out.writeInt(a.length); for (double v : a) out.writeLong(Double.doubleToRawLongBits(v)); });
+    return array(a.length, 8, (b, off, n) -> b.asDoubleBuffer().put(a, off, n));
   }
+
+  private interface Encoder { void put(ByteBuffer b, int offset, int count); }
+
+  /** The length, then the elements big-endian, converted in chunks through a reused buffer (not one call per element). */
+  private StateWriter array(int length, int size, Encoder enc) {
+    return run(() -> {
+      out.writeInt(length);
+      if (length == 0) return;
+      if (scratch == null) scratch = new byte[CHUNK * 8];
+      ByteBuffer b = ByteBuffer.wrap(scratch); // big-endian, as DataOutputStream
+      for (int off = 0; off < length; off += CHUNK) {
+        int n = Math.min(CHUNK, length - off);
+        enc.put(b.clear(), off, n);
+        out.write(scratch, 0, n * size);
+      }
+    });
+  }
+
+  private static final int CHUNK = 8192;
+  private byte[] scratch;
 
   /** The bytes written so far. */
   public byte[] toByteArray() {
