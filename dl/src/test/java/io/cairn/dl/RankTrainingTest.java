@@ -105,6 +105,17 @@ class RankTrainingTest {
     }
   }
 
+  @Test void theAdaptiveIntervalIsAgreedByAllRanks() throws Exception {
+    Path d = Files.createDirectories(tmp.resolve("adaptive"));
+    try (Launcher.Job j = job(d, 3, Protocol.CHANDY_LAMPORT, "--adaptive", "0.03").start()) {
+      assertThat(await(j)).as("ranks that disagree on a checkpoint would hang; %s", logs(d)).isZero();
+    }
+    assertThat(result(d)).isEqualTo(REF.done());
+    String res = Files.readString(d.resolve("dl-result.txt"));
+    assertThat(res).containsPattern("(?m)^checkpoints [1-9]").containsPattern("(?m)^interval [0-9]+ ");
+    assertThat(GlobalVersion.list(d)).as("committed globals").hasSizeGreaterThan(1);
+  }
+
   @Test void aSegmentOfARankJobReplaysInOneProcessWithThreads() throws Exception {
     Path d = Files.createDirectories(tmp.resolve("replay"));
     try (Launcher.Job j = job(d, 3, Protocol.CHANDY_LAMPORT).start()) {

@@ -116,6 +116,7 @@ public final class RankTraining {
       while (t.stepsDone() < limit) {
         long s0 = System.nanoTime();
         boolean persisting = !t.checkpointCommitted();
+        if (ai != null && bound > 0) t.proposeCheckpoint(ai.due(t.stepsDone() + 1)); // agreed through the step's all-gather
         t.step();
         if (delayMs > 0) sleep(delayMs);
         if (ai == null) continue;
@@ -125,7 +126,7 @@ public final class RankTraining {
           ai.persistCost((s1 - persistStart) / 1e9);
           persistSeen = true;
         }
-        boolean due = bound > 0 ? t.anyRank(ai.due(t.stepsDone())) : t.stepsDone() % every == 0;
+        boolean due = bound > 0 ? t.checkpointProposed() : t.stepsDone() % every == 0;
         if (due && t.stepsDone() < steps) {
           if (probe) {
             long m0 = System.nanoTime();

@@ -223,12 +223,18 @@ public final class RankTrainer implements AutoCloseable {
     for (int i = slo[q]; i < shi[q]; i++) fb.get(part[i], 0, len);
   }
 
-  /** All-gather: every rank's range of the parameters into the replicated {@code model.params()}. */
+  /**
+   * All-gather: every rank's range of the parameters into the replicated {@code model.params()}. Each
+   * message ends with the sender's checkpoint proposal (one byte), so agreeing on a checkpoint costs no
+   * extra message.
+   */
   private void gatherParams() {
     float[] own = params.local();
+    boolean any = proposal;
     if (size > 1) {
-      ByteBuffer bb = ByteBuffer.allocate(4 * own.length);
+      ByteBuffer bb = ByteBuffer.allocate(4 * own.length + 1);
       bb.asFloatBuffer().put(own);
+      bb.put(4 * own.length, (byte) (proposal ? 1 : 0));
       byte[] msg = bb.array();
       for (int q = 0; q < size; q++) if (q != me) comm.send(q, TAG_PARAMS, msg);
     }
@@ -237,10 +243,27 @@ public final class RankTrainer implements AutoCloseable {
     for (int q = 0; q < size; q++) {
       if (q == me) continue;
       byte[] d = comm.recv(q, TAG_PARAMS).data();
-      if (d.length != 4 * (phi[q] - plo[q])) throw new IllegalStateException("rank " + me + ": parameter message of " + d.length + " bytes from rank " + q);
-      ByteBuffer.wrap(d).asFloatBuffer().get(w, plo[q], phi[q] - plo[q]);
+      int n = phi[q] - plo[q];
+      if (d.length != 4 * n + 1) throw new IllegalStateException("rank " + me + ": parameter message of " + d.length + " bytes from rank " + q);
+      ByteBuffer.wrap(d).asFloatBuffer().get(w, plo[q], n);
+      any |= d[4 * n] != 0;
     }
+    proposed = any;
+    proposal = false;
   }
+
+  private boolean proposal;
+  private boolean proposed;
+
+  /**
+   * Proposes a checkpoint after the next step (each rank may, from its own measurements). The proposals
+   * travel with the step's all-gather; after the step, {@link #checkpointProposed()} is the same on
+   * every rank: whether any rank proposed one. No extra message, unlike {@link #anyRank}.
+   */
+  public void proposeCheckpoint(boolean yes) { this.proposal = yes; }
+
+  /** Whether any rank proposed a checkpoint for the step just taken (identical on every rank). */
+  public boolean checkpointProposed() { return proposed; }
 
   /**
    * Takes this rank's part of a global checkpoint of the whole training state (collective: every rank
