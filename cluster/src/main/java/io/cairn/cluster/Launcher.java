@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -48,6 +50,12 @@ import java.util.stream.Stream;
  * JVM's status, which ssh passes on (137 after a kill -9). Stopping such a rank ({@link Job#kill},
  * {@link Job#killNode}, {@link Job#close}) closes the ssh client's standard input, so the ssh client exits only
  * once the remote JVM is dead; one that has not exited after 10 s (e.g. the network is gone) is killed.
+ *
+ * <p>A <em>hung</em> rank (alive, but no heartbeats: stopped, stuck in a native call) is declared failed by the
+ * coordinator, which cannot kill a process on another host (nor one that advertised a host name). It asks the
+ * launcher instead with a kill request, a file {@code <job>/kill/r<rank>-i<incarnation>}; the launcher looks for
+ * them every 150 ms, kills that rank like {@link Job#kill} if that incarnation still runs (a request for an older
+ * one is stale and ignored), deletes the request, and respawns the rank when it has exited.
  *
  * <p>Wider failure domains of the nodes (rack, switch, power) come from {@link Builder#domains},
  * {@link Builder#domainLevels} and {@link Builder#domainsFile}; the launcher combines them into one table
@@ -275,6 +283,7 @@ public final class Launcher {
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
+      deleteTree(dir.resolve(Coordinator.KILL_REQUESTS)); // requests of an earlier launch name its incarnations, not ours
       Runtime.getRuntime().addShutdownHook(reaper); // the launcher dies (Ctrl-C, SIGTERM): no orphaned ranks
       synchronized (this) {
         try {
@@ -286,6 +295,48 @@ public final class Launcher {
         }
         for (int r = 0; r < b.ranks; r++) startRank(r);
       }
+      Thread.ofVirtual().name("cairn-launch-kill-requests").start(this::watchKillRequests);
+    }
+
+    private static final Pattern KILL_REQUEST = Pattern.compile("r(\\d{1,9})-i(\\d{1,9})");
+
+    /** Acts on the coordinator's kill requests ({@code <job>/kill/r<rank>-i<incarnation>}) until the job ends. */
+    private void watchKillRequests() {
+      Path requests = dir.resolve(Coordinator.KILL_REQUESTS);
+      while (!result.isDone()) {
+        try {
+          Thread.sleep(150);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (!Files.isDirectory(requests)) continue;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(requests)) {
+          files = s.toList();
+        } catch (IOException e) {
+          continue;
+        }
+        for (Path f : files) {
+          Matcher m = KILL_REQUEST.matcher(f.getFileName().toString());
+          if (!m.matches()) continue; // the coordinator's temp file of a request being written
+          String why;
+          try {
+            why = Files.readString(f).trim();
+            Files.deleteIfExists(f);
+          } catch (IOException e) {
+            why = "(cannot read " + f + ": " + e.getMessage() + ")";
+          }
+          killRequested(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), why);
+        }
+      }
+    }
+
+    /** Kills rank r if incarnation inc of it still runs; it is respawned when it has exited (like after {@link #kill}). */
+    private synchronized void killRequested(int r, int inc, String why) {
+      if (closing || result.isDone() || r >= ranks.length || inc != incarnation[r] || ranks[r] == null || !ranks[r].isAlive()) return;
+      System.err.println("cairn launch: the coordinator declared rank " + r + " (incarnation " + inc + ") on " + nodeOf[r] + " failed (" + why
+          + "); killing it");
+      stop(r);
     }
 
     /** Whether a host of {@link Builder#hosts} runs here without ssh: exactly these names, nothing is resolved. */

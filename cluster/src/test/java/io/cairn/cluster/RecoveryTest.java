@@ -110,4 +110,33 @@ class RecoveryTest {
     assertThat(Jobs.logs(d)).contains("missed heartbeats");
     assertResult(d);
   }
+
+  /**
+   * A hung rank the coordinator cannot kill: the ranks listen on 127.0.0.2 ({@code CAIRN_BIND}) and advertise it, which is
+   * no name the coordinator takes for its own machine (as a host name or a remote address would not be), so only the
+   * launcher can kill it, on the coordinator's kill request ({@code <job>/kill/r2-i0}). Without that the job stalls.
+   */
+  @Test void hungRankTheCoordinatorCannotKillIsKilledByTheLauncher() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("hung-remote"));
+    String marker = "-Dcairn.test.hung=" + java.util.UUID.randomUUID();
+    long stopped;
+    long coordinator;
+    try (Launcher.Job job = heat(d, 4, Protocol.BLOCKING).env("CAIRN_BIND", "127.0.0.2").jvmOption(marker)
+        .failTimeout(Duration.ofSeconds(3)).start()) {
+      awaitGlobals(d, job, 3);
+      assertThat(job.isDone()).as("the job still runs (make it longer)").isFalse();
+      stopped = job.pid(2);
+      coordinator = job.coordinatorPid();
+      assertThat(new ProcessBuilder("kill", "-STOP", "" + stopped).start().waitFor()).isZero();
+      assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
+      assertThat(job.restarts()).as("restarts").isEqualTo(1);
+      assertThat(ProcessHandle.of(stopped).map(ProcessHandle::isAlive).orElse(false)).as("the stopped rank is dead").isFalse();
+    }
+    SshLaunchTest.assertNoSurvivors(marker, 5_000); // kills any it finds, then fails
+    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone").isFalse();
+    String coord = Files.readString(d.resolve("logs/coordinator.log"));
+    assertThat(coord).as("ranks advertise 127.0.0.2").contains("rank 2 joined from 127.0.0.2:")
+        .contains("rank 2 (incarnation 0) missed heartbeats").contains("asking the launcher to kill it").doesNotContain("killing it here");
+    assertResult(d);
+  }
 }

@@ -222,6 +222,51 @@ class SshLaunchTest {
     assertNoSurvivors(marker, 5_000);
   }
 
+  /**
+   * Hung ranks (SIGSTOP: alive, connections open, no heartbeats) in a job with an ssh host: every rank advertises the
+   * host name, so the coordinator kills none itself. It asks the launcher ({@code <job>/kill/r<rank>-i<incarnation>}),
+   * which closes the ssh client's input for the remote one (the guard kill -9s the stopped JVM) and kills the local
+   * one; both are respawned and the job ends bit-identical. Without the kill requests the job stalls.
+   */
+  @Test void hungRanksThroughSshAndHereAreKilledByTheLauncher() throws Exception {
+    requireSshd();
+    String marker = marker();
+    int steps = 600;
+    Path d = Files.createDirectories(dir.resolve("hung"));
+    long coordinator;
+    try (Launcher.Job job = heat(d, 4, steps, List.of("localhost", "host-b"), marker).failTimeout(Duration.ofSeconds(3)).start()) {
+      coordinator = job.coordinatorPid();
+      // 1. the remote JVM of rank 3 hangs
+      RecoveryTest.awaitGlobals(d, job, 3);
+      assertThat(job.isDone()).as("the job still runs (make it longer)").isFalse();
+      RankJvm r3 = awaitJvm(marker, 3, 0, 10_000);
+      assertThat(r3.throughSsh()).isTrue();
+      assertThat(new ProcessBuilder("kill", "-STOP", "" + r3.pid()).start().waitFor()).isZero();
+      assertThat(awaitJvm(marker, 3, 1, 60_000).throughSsh()).as("respawned through ssh").isTrue();
+      assertThat(r3.alive()).as("the stopped remote JVM is dead").isFalse();
+
+      // 2. a rank here hangs (it too advertises the host name, not a loopback address)
+      RecoveryTest.awaitGlobals(d, job, io.cairn.cluster.internal.GlobalManifest.read(d).size() + 2);
+      assertThat(job.isDone()).as("the job still runs (make it longer)").isFalse();
+      RankJvm r0 = awaitJvm(marker, 0, 0, 10_000);
+      assertThat(r0.throughSsh()).isFalse();
+      assertThat(new ProcessBuilder("kill", "-STOP", "" + r0.pid()).start().waitFor()).isZero();
+      assertThat(awaitJvm(marker, 0, 1, 60_000).throughSsh()).isFalse();
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (r0.alive() && System.currentTimeMillis() < deadline) Thread.sleep(10);
+      assertThat(r0.alive()).as("the stopped local JVM is dead").isFalse();
+
+      assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
+      assertThat(job.restarts()).as("restarts").isEqualTo(2);
+    }
+    assertNoSurvivors(marker, 5_000);
+    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone").isFalse();
+    String coord = Files.readString(d.resolve("logs/coordinator.log"));
+    assertThat(coord).contains("rank 3 (incarnation 0) missed heartbeats").contains("rank 0 (incarnation 0) missed heartbeats")
+        .doesNotContain("killing it here");
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, steps));
+  }
+
   /** Closing a running job (as when the launcher stops) kills the ranks through ssh too, promptly. */
   @Test void closingTheJobKillsItsSshRanks() throws Exception {
     requireSshd();

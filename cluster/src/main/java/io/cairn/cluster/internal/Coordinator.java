@@ -31,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * next global number) and the {@code finished} marker; a restarted coordinator waits for every rank
  * to reconnect and then rolls the job back to the newest committed global version.
  *
+ * <p>A rank that misses its heartbeats is declared failed. The coordinator kills it itself only when it
+ * advertised a loopback address (then its pid is a process of this machine); under a launcher
+ * ({@code supervised}) it also asks the launcher, which started the process and can always kill it (through
+ * ssh too), by writing a <em>kill request</em> {@code kill/r<rank>-i<incarnation>} into the job directory
+ * (atomically; the content says why, for people). The launcher kills that incarnation of the rank, if it
+ * still runs, and respawns it like any rank that died.
+ *
  * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation},
  * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
  * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
@@ -51,6 +58,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     String domains = "";
     String levels = "";
     String address;
+    int incarnation = -1;
     volatile boolean closed;
 
     Conn(Socket s) throws IOException {
@@ -98,6 +106,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private String loggedLevels = "";
   /** File in the job directory that marks a job the coordinator aborted (with the reason); a new launch removes it. */
   public static final String ABORTED = "aborted";
+  /** Folder in the job directory with the kill requests to the launcher: one file {@link #killRequest} per hung rank. */
+  public static final String KILL_REQUESTS = "kill";
   private long finishedAt;
 
   /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
@@ -250,6 +260,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     c.pid = Long.parseLong(t[4]);
     c.host = t[5];
     c.address = t[5] + ":" + t[6];
+    c.incarnation = Integer.parseInt(t[7]);
     Conn old = members[r];
     members[r] = c;
     lastHeard[r] = System.currentTimeMillis();
@@ -449,12 +460,34 @@ public final class Coordinator implements Runnable, AutoCloseable {
     for (int r = 0; r < size; r++) {
       Conn m = members[r];
       if (m != null && now - lastHeard[r] > failTimeoutMs) {
-        log.warn("rank {} missed heartbeats for {} ms (pid {} on {}); declaring it failed", r, now - lastHeard[r], m.pid, m.host);
-        if (isLocal(m.host)) ProcessHandle.of(m.pid).ifPresent(ProcessHandle::destroyForcibly);
+        long silent = now - lastHeard[r];
+        boolean local = isLocal(m.host);
+        log.warn("rank {} (incarnation {}) missed heartbeats for {} ms (pid {} on {}); declaring it failed{}", r, m.incarnation, silent, m.pid,
+            m.host, local ? " and killing it here" : supervised ? " and asking the launcher to kill it" : "");
+        if (local) ProcessHandle.of(m.pid).ifPresent(ProcessHandle::destroyForcibly); // fast path: a process of this machine
+        if (supervised) requestKill(m, "missed heartbeats for " + silent + " ms");
         members[r] = null;
         m.close();
         failure(r, "missed heartbeats");
       }
+    }
+  }
+
+  /** The name of the kill request for this incarnation of a rank, in {@code <job>/kill}. */
+  public static String killRequest(int rank, int incarnation) { return "r" + rank + "-i" + incarnation; }
+
+  /**
+   * Asks the launcher to kill a hung rank: only the launcher surely can (a rank through ssh, or one that advertised
+   * a host name, is no pid of ours). It kills the process if that incarnation still runs and ignores older ones.
+   */
+  private void requestKill(Conn m, String why) {
+    if (m.incarnation < 0) return;
+    Path f = jobDir.resolve(KILL_REQUESTS).resolve(killRequest(m.rank, m.incarnation));
+    try {
+      GlobalManifest.writeAtomically(f, "rank " + m.rank + " incarnation " + m.incarnation + " pid " + m.pid + " host " + m.host + " epoch " + epoch
+          + ": " + why + "\n");
+    } catch (IOException e) {
+      log.error("cannot ask the launcher to kill rank {} (cannot write {}: {}); it may stay hung", m.rank, f, e.getMessage());
     }
   }
 
