@@ -247,6 +247,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
       fault("after-prepare", g);
       awaitCommitted(g);
+      pinWhenCommitted(g, v.number());
       return g;
     }
     // bound the uncommitted snapshots of this rank, so that the core's retention (keep N versions per level)
@@ -260,7 +261,48 @@ public final class ParallelCheckpointer implements AutoCloseable {
     Checkpoint c = core.checkpoint(meta(g, e, step));
     ep.sendMarkers(g);
     Thread.ofVirtual().name("cairn-cl-" + env.rank() + "-" + g).start(() -> finishChandyLamport(e, g, step, snap, c));
+    pinWhenCommitted(g, c.version());
     return g;
+  }
+
+  // ------------------------------------------------------------------ pinning the newest committed part
+
+  private final Object pinLock = new Object();
+  private long pinnedGlobal;
+  private Thread pinner;
+  private long pinnerGlobal;
+
+  /**
+   * Once global {@code g} is committed, pins this rank's part of it (core version {@code part}) and
+   * unpins older parts, in the background: the core's retention then never removes the part of the
+   * newest committed global, however many uncommitted parts failures leave behind.
+   */
+  private void pinWhenCommitted(long g, long part) {
+    Thread t = Thread.ofVirtual().name("cairn-pin-" + env.rank() + "-" + g).start(() -> {
+      try {
+        awaitCommitted(g);
+      } catch (RuntimeException ex) {
+        return; // rolled back or closed: this global is not the one to keep
+      }
+      pinPart(g, part);
+    });
+    synchronized (pinLock) {
+      pinner = t;
+      pinnerGlobal = g;
+    }
+  }
+
+  private void pinPart(long g, long part) {
+    synchronized (pinLock) {
+      if (g <= pinnedGlobal) return;
+      try {
+        core.pin(part);
+        for (long p : core.pinned()) if (p != part) core.unpin(p);
+        pinnedGlobal = g;
+      } catch (RuntimeException ex) {
+        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot pin its part (version " + part + ") of global " + g + ": " + ex.getMessage());
+      }
+    }
   }
 
   private Endpoint.CommState currentCounters() {
@@ -397,6 +439,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     if (e.size() == env.size()) {
       comm.loaded = null;
       Version ver = core.restore(own);
+      synchronized (pinLock) { pinnedGlobal = 0; }
+      pinPart(g, own);
       Endpoint.CommState cs = comm.loaded;
       if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
       if (cs.sideFile) {
@@ -593,5 +637,20 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** Waits for background checkpoints and releases the rank's checkpoint directories. */
-  @Override public void close() { core.close(); }
+  @Override public void close() {
+    Thread t;
+    long tg;
+    synchronized (pinLock) {
+      t = pinner;
+      tg = pinnerGlobal;
+    }
+    if (t != null && isCommitted(tg)) { // committed: its pin is being written; never wait for a commit that may not come
+      try {
+        t.join(5_000); // the pin of the last committed global
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    core.close();
+  }
 }
