@@ -40,9 +40,21 @@ public final class Replay {
    * bits, so the result equals the rank job's at that step.
    */
   public static Trainer runFromRankJob(Supplier<Trainer> trainers, java.nio.file.Path jobDir, long global, long toStep, Trainer.Listener listener) {
+    Trainer t = restored(trainers, "global version " + global, toStep, tr -> {
+      try (io.cairn.cluster.GlobalReader g = io.cairn.cluster.GlobalReader.open(jobDir, global)) {
+        restoreFromRankJob(tr, g);
+      }
+    });
+    if (listener != null) t.addListener(listener);
+    while (t.stepsDone() < toStep) t.step();
+    return t;
+  }
+
+  /** A new trainer with {@code load} applied; closed again when loading fails or lands after {@code toStep}. */
+  private static Trainer restored(Supplier<Trainer> trainers, String what, long toStep, java.util.function.Consumer<Trainer> load) {
     Trainer t = trainers.get();
-    try (io.cairn.cluster.GlobalReader g = io.cairn.cluster.GlobalReader.open(jobDir, global)) {
-      restoreFromRankJob(t, g);
+    try {
+      load.accept(t);
     } catch (RuntimeException e) {
       t.close();
       throw e;
@@ -50,10 +62,8 @@ public final class Replay {
     if (t.stepsDone() > toStep) {
       long at = t.stepsDone();
       t.close();
-      throw new IllegalArgumentException("global version " + global + " is at step " + at + ", after the target step " + toStep);
+      throw new IllegalArgumentException(what + " is at step " + at + ", after the target step " + toStep);
     }
-    if (listener != null) t.addListener(listener);
-    while (t.stepsDone() < toStep) t.step();
     return t;
   }
 
@@ -85,19 +95,11 @@ public final class Replay {
   }
 
   private static Trainer restore(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version, long toStep) {
-    Trainer t = trainers.get();
-    try (Checkpointer ck = checkpoints.get()) {
-      TrainingState.of(t).attach(ck).restore(version);
-    } catch (RuntimeException e) {
-      t.close();
-      throw e;
-    }
-    if (t.stepsDone() > toStep) {
-      long at = t.stepsDone();
-      t.close();
-      throw new IllegalArgumentException("version " + version + " is at step " + at + ", after the target step " + toStep);
-    }
-    return t;
+    return restored(trainers, "version " + version, toStep, t -> {
+      try (Checkpointer ck = checkpoints.get()) {
+        TrainingState.of(t).attach(ck).restore(version);
+      }
+    });
   }
 
   /**
