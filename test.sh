@@ -7,4 +7,4 @@ cd "$root"
 . scripts/java-env.sh
 echo "test.sh: using JDK at $JAVA_HOME"
 bash scripts/install-deps.sh
-exec mvn -B --no-transfer-progress -Dcairn.soak="${CAIRN_SOAK:-false}" verify "$@"
+exec "$CAIRN_MVN" -B --no-transfer-progress -Dcairn.soak="${CAIRN_SOAK:-false}" verify "$@"

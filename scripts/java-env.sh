@@ -23,7 +23,13 @@ if ! CAIRN_JDK=$(cairn_find_jdk); then
 fi
 export JAVA_HOME="$CAIRN_JDK"
 export PATH="$JAVA_HOME/bin:$PATH"
-if ! command -v mvn >/dev/null 2>&1; then
-  echo "cairn: Maven (mvn) is not installed; install it (Debian: apt-get install maven)." >&2
-  return 3 2>/dev/null || exit 3
+# Maven: the installed `mvn` if there is one, else the project's Maven Wrapper (./mvnw fetches the Maven
+# version pinned in .mvn/wrapper/maven-wrapper.properties from Maven Central on first use).
+cairn_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if command -v mvn >/dev/null 2>&1; then
+  CAIRN_MVN=mvn
+else
+  CAIRN_MVN="$cairn_root/mvnw"
+  echo "cairn: no mvn on PATH: using the Maven Wrapper ($CAIRN_MVN)" >&2
 fi
+export CAIRN_MVN
