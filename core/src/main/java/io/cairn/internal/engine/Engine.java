@@ -655,6 +655,12 @@ public final class Engine implements AutoCloseable {
           }
           for (RegionEntry r : wantedRegions) if (r.kind() == Kind.FILE) checkRoomFor(r);
           l.read(m, wantedRegions, sinks, new LevelStore.Scratch());
+        } catch (StateMismatchException ex) {
+          // a Checkpointable refused what it read (another configuration): a refusal, not damage; older
+          // versions are not tried (they would be refused too, or silently resume further back)
+          if (ex.getClass() == StateMismatchException.class && ex.getMessage().contains("checkpoint version -1:"))
+            throw new StateMismatchException(v, ex.differences());
+          throw ex;
         } catch (IOException | RuntimeException ex) {
           problems.add("version " + v + " in level '" + l.name() + "': " + ex.getMessage());
           log.warn("version {} in level {} failed to restore ({}); trying the next copy", v, l.name(), ex.getMessage());
