@@ -77,7 +77,7 @@ class RealDiskTest {
     // never committed (nor any later one). Now the oldest version beyond the newest keep - 1 is removed
     // first, the way retention would after this commit; the newest committed version never is.
     mountTmpfs("512k");
-    long[] s = new long[20_000]; // 160 KB a version: two fit, three do not
+    long[] s = new long[24_000]; // 192 KB a version: two fit in 512 KiB, three do not
     try (Checkpointer c = builder(false).open()) {
       c.protect("s", s);
       for (int k = 1; k <= 6; k++) {
@@ -86,7 +86,7 @@ class RealDiskTest {
         assertThat(c.versions().stream().map(Version::number).toList()).isEqualTo(k == 1 ? java.util.List.of(1L) : java.util.List.of(k - 1L, (long) k));
       }
     }
-    long[] r = new long[20_000];
+    long[] r = new long[24_000];
     try (Checkpointer c = builder(false).open()) {
       c.protect("s", r);
       assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(6);
