@@ -759,8 +759,6 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  boolean isOpen() { return !closed; }
-
   /**
    * Records that the program failed ({@code cause}) after restoring version {@code v} and before a
    * new checkpoint. When the record cannot be written the protection against a restore loop is off

@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evidence that a restored version is at fault: the program died of an uncaught exception after
- * restoring it and before its next checkpoint was committed. A JVM-wide default uncaught-exception
+ * Evidence that a restored version is at fault: the thread that restored it died of an uncaught
+ * exception before the next checkpoint was committed (for a program restoring in {@code main}: the
+ * program failed). A JVM-wide default uncaught-exception
  * handler (installed at the first restore, chained to the one it replaces) records such a failure in
  * the level of the run ({@code attempts/vN}); after {@code restore.max-attempts} recorded failures
  * {@code restoreLatest()} falls back to an older version.
@@ -68,8 +69,9 @@ final class RestoreFailures {
   }
 
   /**
-   * Records a failure after restore for every watched run whose restoring thread died of {@code e},
-   * or (while its checkpointer is open) whichever thread did.
+   * Records a failure after restore for every watched run whose restoring thread died of {@code e}.
+   * Other threads do not count: a helper thread dying (e.g. a socket reader at shutdown) is no
+   * evidence against the checkpoint, and a failure that matters reaches the main thread.
    */
   static void uncaught(Thread t, Throwable e) {
     if (refusal(e)) {
@@ -80,7 +82,7 @@ final class RestoreFailures {
     synchronized (RestoreFailures.class) {
       for (var it = watches.entrySet().iterator(); it.hasNext(); ) {
         Watch w = it.next().getValue();
-        if (w.restorer() == t || w.engine().isOpen()) {
+        if (w.restorer() == t) {
           hit.add(w);
           it.remove(); // one failure per restore
         }
