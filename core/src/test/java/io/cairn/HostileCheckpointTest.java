@@ -158,12 +158,25 @@ class HostileCheckpointTest {
     assertThat(out).contains("CairnException").contains("not enough memory for the checkpoint buffers");
   }
 
+  @Test void aCheckpointOfTwoLargestBlocksRestoresAtOneGibHeap() throws Exception {
+    // the reported case: block-size = 256MiB written at -Xmx1g could not be restored there (four
+    // read-ahead slots of 256 MiB). 640 MiB of heap and 320 MiB on disk: soak runs only
+    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("cairn.soak"), "320 MiB of state: with -Dcairn.soak=true");
+    assertThat(run(0, "big-state", "-Xmx1g")).contains("restored 1 ok");
+  }
+
   String run(int expectedExit, String mode) throws Exception {
-    Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m", "-XX:MaxDirectMemorySize=96m",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), MemoryChild.class.getName(),
-        dir.toString(), mode).redirectErrorStream(true).start();
+    return run(expectedExit, mode, "-Xmx96m", "-XX:MaxDirectMemorySize=96m");
+  }
+
+  String run(int expectedExit, String mode, String... jvm) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    cmd.addAll(List.of(jvm));
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), MemoryChild.class.getName(),
+        dir.toString(), mode));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("exit code of %s; output:\n%s", mode, out).isEqualTo(expectedExit);
     return out;
   }

@@ -63,6 +63,23 @@ public final class MemoryChild {
           System.out.println("CairnException: " + e.getMessage());
         }
       }
+      case "big-state" -> {
+        // 320 MiB of state in 256 MiB blocks at -Xmx1g: two chunks of the largest block size
+        Checkpointer.Builder b = Cairn.builder().name("bigstate").directory(dir).levels("local").set("block-size", "256MiB")
+            .set("signals", "false").environment(Map.of());
+        long[] s = new long[40 << 20];
+        for (int i = 0; i < s.length; i++) s[i] = i * 31L;
+        try (Checkpointer c = b.open()) {
+          c.protect("s", s);
+          c.checkpoint().await();
+        }
+        long[] r = new long[40 << 20];
+        try (Checkpointer c = b.open()) {
+          c.protect("s", r);
+          Version v = c.restoreLatest().orElseThrow();
+          System.out.println("restored " + v.number() + (Arrays.equals(s, r) ? " ok" : " WRONG"));
+        }
+      }
       default -> throw new IllegalArgumentException(args[1]);
     }
   }

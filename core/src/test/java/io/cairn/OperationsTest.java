@@ -33,6 +33,8 @@ class OperationsTest {
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
     volatile java.util.function.Consumer<String> beforeOpen = n -> { };
     volatile boolean failWrites;
+    /** Failing writes wait for it: several checkpoints are queued before the first fails. */
+    volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
     Hooked(Path root) { inner = new DirectoryStorage(root); }
     public String describe() { return inner.describe(); }
     public Output create(String name) throws IOException {
@@ -40,7 +42,14 @@ class OperationsTest {
       Output o = inner.create(name);
       return new Output() {
         public void write(ByteBuffer src) throws IOException {
-          if (failWrites && name.endsWith("data.pack")) throw new IOException("I/O error (test)");
+          if (failWrites && name.endsWith("data.pack")) {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IOException("I/O error (test)");
+          }
           o.write(src);
         }
         public long position() { return o.position(); }
@@ -101,15 +110,19 @@ class OperationsTest {
     c.protect("s", s);
     c.checkpoint().await();
     store.failWrites = true;
+    store.gate = new java.util.concurrent.CountDownLatch(1);
     List<Checkpoint> failed = new ArrayList<>();
     for (int k = 0; k < 3; k++) failed.add(c.checkpoint());
+    store.gate.countDown();
     for (Checkpoint p : failed) assertThatThrownBy(p::await).hasMessageContaining("I/O error (test)"); // each future
     // the next call reports all three, not only the last
     assertThatThrownBy(c::due).isInstanceOf(CairnException.class).hasMessageContaining("3 background checkpoints failed")
         .hasMessageContaining("checkpoint 2:").hasMessageContaining("checkpoint 3:").hasMessageContaining("checkpoint 4:");
     c.due(); // reported once
     failed.clear();
+    store.gate = new java.util.concurrent.CountDownLatch(1);
     for (int k = 0; k < 2; k++) failed.add(c.checkpoint());
+    store.gate.countDown();
     for (Checkpoint p : failed) assertThatThrownBy(p::await).isInstanceOf(CairnException.class);
     assertThatThrownBy(c::close).isInstanceOf(CairnException.class).hasMessageContaining("2 background checkpoints failed before close")
         .hasMessageContaining("checkpoint 5:").hasMessageContaining("checkpoint 6:");

@@ -298,6 +298,9 @@ public final class Engine implements AutoCloseable {
         return new Pending(v, CompletableFuture.completedFuture(ver), false);
       } catch (IOException e) {
         throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+      } catch (OutOfMemoryError e) {
+        throw new CairnException("checkpoint " + v + " of '" + run + "': not enough memory to capture the state (" + e.getMessage()
+            + "); older committed versions are intact", e);
       }
     }
     long need = 0;
@@ -336,11 +339,12 @@ public final class Engine implements AutoCloseable {
         MemorySegment.copy(view, 0, copy, 0, view.byteSize());
         return copy.asSlice(0, view.byteSize());
       });
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
       arena.close();
       staging.give(taken);
       release(need);
-      throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+      throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage()
+          + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
     }
     arena.close(); // mappings of routed files are not needed once copied
     double secs = (System.nanoTime() - t0) / 1e9;
