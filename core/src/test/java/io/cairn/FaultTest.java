@@ -282,21 +282,13 @@ class FaultTest {
     }
   }
 
-  @Test void aVersionWhoseRestoreKeepsCrashingIsSkipped() {
+  @Test void restoresThatEndWithoutANewCheckpointAreNotFailures() {
+    // before: every restore was counted and three "crashed" runs made version 3 unrestorable; a run
+    // that restores and stops without checkpointing is not evidence against the version (see
+    // RestorePolicyTest for failures after restore, kills and refusals in real child JVMs)
     Checkpointer.Builder b = builder().set("restore.max-attempts", "2");
     writeVersions(3, b);
-    // two "crashed" runs: restore 3, then die without a new checkpoint
-    for (int i = 0; i < 2; i++) assertThat(restoredValue(b)).isEqualTo(3);
-    assertThat(restoredValue(b)).isEqualTo(2);
-    // a run that commits a checkpoint clears the counters
-    long[] s = new long[3000];
-    try (Checkpointer c = b.open()) {
-      c.protect("s", s);
-      c.restoreLatest();
-      Arrays.fill(s, 4);
-      assertThat(c.checkpoint().await().number()).isEqualTo(4);
-    }
-    assertThat(restoredValue(b)).isEqualTo(4);
+    for (int i = 0; i < 5; i++) assertThat(restoredValue(b)).isEqualTo(3);
   }
 
   @Test void configRejectsUnknownKeysAndBadValuesByName() throws IOException {

@@ -72,6 +72,45 @@ class RealDiskTest {
     }
   }
 
+  @Test void aDiskThatHoldsKeepVersionsButNotKeepPlusOneStillCommits() throws Exception {
+    // before: retention ran only after a commit, so with room for two versions and keep = 2 the third
+    // never committed (nor any later one). Now the oldest version beyond the newest keep - 1 is removed
+    // first, the way retention would after this commit; the newest committed version never is.
+    mountTmpfs("512k");
+    long[] s = new long[24_000]; // 192 KB a version: two fit in 512 KiB, three do not
+    try (Checkpointer c = builder(false).open()) {
+      c.protect("s", s);
+      for (int k = 1; k <= 6; k++) {
+        Arrays.fill(s, k);
+        assertThat(c.checkpoint().await().number()).isEqualTo(k);
+        assertThat(c.versions().stream().map(Version::number).toList()).isEqualTo(k == 1 ? java.util.List.of(1L) : java.util.List.of(k - 1L, (long) k));
+      }
+    }
+    long[] r = new long[24_000];
+    try (Checkpointer c = builder(false).open()) {
+      c.protect("s", r);
+      assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(6);
+      assertThat(r).containsOnly(6L);
+    }
+    // keep = 1 and no room for a second version: the newest committed one is never removed to make room
+    run("sh", "-c", "rm -rf " + mnt + "/*");
+    long[] big = new long[40_000]; // 320 KB: one fits, two do not
+    Checkpointer.Builder one = builder(false).set("level.local.keep", "1");
+    try (Checkpointer c = one.open()) {
+      c.protect("s", big);
+      Arrays.fill(big, 1);
+      c.checkpoint().await();
+      Arrays.fill(big, 2);
+      assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class).hasMessageContaining("No space left on device");
+    }
+    long[] r1 = new long[40_000];
+    try (Checkpointer c = one.open()) {
+      c.protect("s", r1);
+      assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(1);
+      assertThat(r1).containsOnly(1L);
+    }
+  }
+
   @Test void aReadOnlyFileSystemIsReportedAndLosesNothing() throws Exception {
     mountTmpfs("4m");
     long[] s = new long[1000];

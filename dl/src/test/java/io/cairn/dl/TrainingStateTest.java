@@ -87,6 +87,22 @@ class TrainingStateTest {
         .hasMessageContaining("checkpoint has batch 16 over 512 samples, this run 32");
   }
 
+  @Test void refusedResumesNeverCountAgainstTheCheckpoint() {
+    // issue #24 defect 1: three refused resumes made every checkpoint unrestorable for the right
+    // configuration, and three wrong-seed resumes silently resumed one version back
+    DemoRun.Options o = opts(dir.resolve("r"));
+    runUntilCrash(o, 23); // checkpoints at 6, 12, 18
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> DemoRun.run(copy(o).seed(o.seed + 1), null)).isInstanceOf(io.cairn.StateMismatchException.class)
+          .hasMessageContaining("checkpoint version 3").hasMessageContaining("configuration differs");
+      assertThatThrownBy(() -> DemoRun.run(copy(o).batch(32), null)).isInstanceOf(io.cairn.StateMismatchException.class)
+          .hasMessageContaining("checkpoint has batch 16 over 512 samples, this run 32");
+    }
+    DemoRun.Result r = DemoRun.run(copy(o).steps(18), null);
+    assertThat(r.restored()).isPresent();
+    assertThat(r.restoredStep()).isEqualTo(18);
+  }
+
   @Test void weightsAloneCanBeRestoredIntoARunWithAnotherOptimizer() {
     DemoRun.Options o = opts(dir.resolve("w"));
     DemoRun.Result saved = DemoRun.run(copy(o).steps(12), null); // checkpoints at 6 (and 12 is the end: none)

@@ -34,15 +34,25 @@ public final class Chunk {
 
   int blockSize() { return blockSize; }
 
-  /** A direct buffer of the block size for raw bytes copied from the heap. */
-  ByteBuffer rawBuf() {
-    if (rawBuf == null) rawBuf = ByteBuffer.allocateDirect(blockSize);
+  /**
+   * A direct buffer for {@code len} raw bytes copied from the heap: grown to what the chunks need, at
+   * most the block size (a small state with a large block size does not reserve whole blocks).
+   */
+  ByteBuffer rawBuf(int len) {
+    if (rawBuf == null || rawBuf.capacity() < len) {
+      rawBuf = null;
+      rawBuf = ByteBuffer.allocateDirect(Math.min(blockSize, Math.max(len, 4096)));
+    }
     return rawBuf;
   }
 
-  /** A direct buffer large enough for the compressed form of a block with any codec. */
+  /** A direct buffer large enough for the compressed form of this chunk's raw bytes with any codec. */
   public ByteBuffer comp() {
-    if (comp == null) comp = ByteBuffer.allocateDirect(Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
+    int need = Math.max(Codec.ZSTD.maxCompressed(rawLen()), Codec.LZ4.maxCompressed(rawLen()));
+    if (comp == null || comp.capacity() < need) {
+      comp = null;
+      comp = ByteBuffer.allocateDirect(need);
+    }
     return comp;
   }
 

@@ -62,11 +62,14 @@ public final class Engine implements AutoCloseable {
   private final Object stagingLock = new Object();
   private long staged;
   private final TreeMap<Long, CompletableFuture<Version>> inFlight = new TreeMap<>();
-  private volatile Throwable backgroundFailure;
+  /** Background checkpoints that failed and were not yet reported to the program (each is also on its future and logged). */
+  private final List<Failed> unreported = new ArrayList<>();
+
+  private record Failed(long version, Throwable error) { }
   private long nextVersion;
   private long ordinal;
   private long signalsSeen;
-  private boolean closed;
+  private volatile boolean closed;
   private final Thread shutdownHook;
   private final Stats stats = new Stats();
   private final boolean readOnly;
@@ -162,13 +165,37 @@ public final class Engine implements AutoCloseable {
     if (spec.kind().equals("process")) return new MemoryStorage(spec.name() + "/" + run);
     Path root = spec.path().resolve(run);
     try {
-      Files.createDirectories(root);
+      createDurably(root);
     } catch (IOException e) {
       throw new CairnException("level '" + spec.name() + "': cannot create checkpoint directory " + root + ": " + e, e);
     }
     if (!Files.isWritable(root))
       throw new CairnException("level '" + spec.name() + "': checkpoint directory " + root + " is not writable");
     return new DirectoryStorage(root);
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents, then fsyncs the parent of each directory created
+   * (newest last), so that a crash cannot lose the new run directory after a checkpoint committed in it.
+   *
+   * @return the directories fsynced
+   */
+  static List<Path> createDurably(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    List<Path> created = new ArrayList<>();
+    for (Path p = abs; p != null && !Files.exists(p); p = p.getParent()) created.addFirst(p);
+    Files.createDirectories(abs);
+    List<Path> synced = new ArrayList<>();
+    for (Path p : created) {
+      Path parent = p.getParent();
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(parent, java.nio.file.StandardOpenOption.READ)) {
+        ch.force(true);
+        synced.add(parent);
+      } catch (IOException e) {
+        log.debug("cannot fsync directory {}: {}", parent, e.getMessage()); // some file systems refuse; the entry is there
+      }
+    }
+    return synced;
   }
 
   public List<LevelStore> levels() { return levels; }
@@ -216,12 +243,30 @@ public final class Engine implements AutoCloseable {
   }
 
   private void reportBackgroundFailure() {
-    Throwable t = backgroundFailure;
-    if (t != null) {
-      backgroundFailure = null;
-      throw new CairnException("a background checkpoint failed: " + t.getMessage()
-          + " (older committed versions are intact)", t);
+    CairnException e = backgroundFailures("");
+    if (e != null) throw e;
+  }
+
+  /** Every background failure not yet reported, in one exception (the others suppressed in it); null when none. */
+  private CairnException backgroundFailures(String when) {
+    List<Failed> all;
+    synchronized (unreported) {
+      if (unreported.isEmpty()) return null;
+      all = new ArrayList<>(unreported);
+      unreported.clear();
     }
+    CairnException e;
+    if (all.size() == 1) {
+      Failed f = all.getFirst();
+      e = new CairnException("a background checkpoint failed" + when + " (version " + f.version() + "): " + f.error().getMessage()
+          + " (older committed versions are intact)", f.error());
+    } else {
+      StringBuilder sb = new StringBuilder(all.size() + " background checkpoints failed" + when + " (older committed versions are intact):");
+      for (Failed f : all) sb.append("\n  checkpoint ").append(f.version()).append(": ").append(f.error().getMessage());
+      e = new CairnException(sb.toString(), all.getFirst().error());
+      for (Failed f : all.subList(1, all.size())) e.addSuppressed(f.error());
+    }
+    return e;
   }
 
   /** A checkpoint in progress or done. */
@@ -253,6 +298,9 @@ public final class Engine implements AutoCloseable {
         return new Pending(v, CompletableFuture.completedFuture(ver), false);
       } catch (IOException e) {
         throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+      } catch (OutOfMemoryError e) {
+        throw new CairnException("checkpoint " + v + " of '" + run + "': not enough memory to capture the state (" + e.getMessage()
+            + "); older committed versions are intact", e);
       }
     }
     long need = 0;
@@ -291,11 +339,12 @@ public final class Engine implements AutoCloseable {
         MemorySegment.copy(view, 0, copy, 0, view.byteSize());
         return copy.asSlice(0, view.byteSize());
       });
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
       arena.close();
       staging.give(taken);
       release(need);
-      throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
+      throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage()
+          + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
     }
     arena.close(); // mappings of routed files are not needed once copied
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -311,7 +360,7 @@ public final class Engine implements AutoCloseable {
         recordStats(secs, cap);
       } catch (Throwable e) {
         err = e;
-        backgroundFailure = e;
+        synchronized (unreported) { unreported.add(new Failed(v, e)); }
         log.error("background checkpoint {} of '{}' failed: {}", v, run, e.getMessage());
       } finally {
         staging.give(taken);
@@ -375,6 +424,8 @@ public final class Engine implements AutoCloseable {
           + String.join("\n  ", failed));
     }
     clearAttempts();
+    Storage statsSt = statsStorage();
+    if (statsSt != null) RestoreFailures.committed(statsSt.describe(), this);
     return new Version(h.version(), Instant.ofEpochMilli(h.created()), h.label(), h.step(), h.meta(), bytes, ok);
   }
 
@@ -394,6 +445,7 @@ public final class Engine implements AutoCloseable {
     try {
       try (Storage.Output o = st.create("stats.json.tmp")) {
         o.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+        o.sync(); // before the rename: a crash never leaves an empty or partial stats.json in place
       }
       st.rename("stats.json.tmp", "stats.json");
     } catch (IOException e) {
@@ -573,15 +625,17 @@ public final class Engine implements AutoCloseable {
       throw new CairnException("version " + wanted + " of '" + run + "' is not committed in any level (committed: " + cat.keySet() + ")");
     }
     List<String> problems = new ArrayList<>();
+    List<Long> skippedForFailures = new ArrayList<>();
     for (var e : cat.entrySet()) {
       long v = e.getKey();
       if (wanted > 0 && v != wanted) continue;
-      int attempts = attempts(v);
-      if (wanted < 0 && attempts >= maxAttempts) {
-        String why = "version " + v + " skipped: restoring it was attempted " + attempts + " times without reaching a new checkpoint "
-            + "(restore.max-attempts=" + maxAttempts + ")";
+      int failures = failures(v);
+      if (wanted < 0 && failures >= maxAttempts) {
+        String why = "version " + v + " skipped: the program failed " + failures + " times after restoring it, each time before a new"
+            + " checkpoint (restore.max-attempts=" + maxAttempts + ")";
         log.warn(why);
         problems.add(why);
+        skippedForFailures.add(v);
         continue;
       }
       for (LevelStore l : e.getValue()) {
@@ -593,8 +647,7 @@ public final class Engine implements AutoCloseable {
           log.warn("version {} in level {} is damaged ({}); trying the next copy", v, l.name(), ex.getMessage());
           continue;
         }
-        checkMatches(m, only);
-        if (!readOnly) bumpAttempts(v, attempts + 1);
+        checkMatches(m, only); // a refusal: thrown at once, counted nowhere (not the checkpoint's fault)
         try {
           Map<String, RegionSource.Sink> sinks = new LinkedHashMap<>();
           List<RegionEntry> wantedRegions = only == null ? m.regions() : m.regions().stream().filter(r -> only.contains(r.name())).toList();
@@ -604,15 +657,30 @@ public final class Engine implements AutoCloseable {
             if (r.kind() == Kind.FILE) routed.put(r.name(), filesDir.resolve(r.name()));
             sinks.put(r.name(), src.sink(r));
           }
-          l.read(m, wantedRegions, sinks, new LevelStore.Scratch(Math.max(4096, m.blockSize())));
+          for (RegionEntry r : wantedRegions) if (r.kind() == Kind.FILE) checkRoomFor(r);
+          l.read(m, wantedRegions, sinks, new LevelStore.Scratch());
+        } catch (StateMismatchException ex) {
+          // a Checkpointable refused what it read (another configuration): a refusal, not damage; older
+          // versions are not tried (they would be refused too, or silently resume further back)
+          if (ex.getClass() == StateMismatchException.class && ex.getMessage().contains("checkpoint version -1:"))
+            throw new StateMismatchException(v, ex.differences());
+          throw ex;
         } catch (IOException | RuntimeException ex) {
           problems.add("version " + v + " in level '" + l.name() + "': " + ex.getMessage());
           log.warn("version {} in level {} failed to restore ({}); trying the next copy", v, l.name(), ex.getMessage());
+          continue;
+        } catch (OutOfMemoryError ex) {
+          // the environment's fault, not the checkpoint's: fall back, count nothing
+          String why = "version " + v + " in level '" + l.name() + "': not enough memory to restore it (" + ex.getMessage()
+              + "; " + m.logicalBytes() + " bytes of state, block size " + m.blockSize() + "): raise -Xmx / -XX:MaxDirectMemorySize";
+          problems.add(why);
+          log.warn("{}; trying the next copy", why);
           continue;
         }
         if (!problems.isEmpty()) log.warn("restored version {} from level '{}' after: {}", v, l.name(), problems);
         else log.info("restored version {} of '{}' from level '{}'", v, run, l.name());
         for (LevelStore other : levels) other.resetBase();
+        if (!readOnly && only == null && statsStorage() != null) RestoreFailures.watch(statsStorage().describe(), this, v);
         synchronized (stats) { stats.lastRestore = (System.nanoTime() - t0) / 1e9; }
         policy.restarted();
         List<String> names = e.getValue().stream().map(LevelStore::name).toList();
@@ -622,8 +690,25 @@ public final class Engine implements AutoCloseable {
       if (wanted > 0) break;
     }
     if (cat.isEmpty()) return Optional.empty();
+    if (!skippedForFailures.isEmpty()) {
+      long newest = skippedForFailures.getFirst();
+      Storage st = statsStorage();
+      problems.add("to restore version " + newest + " anyway: call restore(" + newest + ") for that version, or raise restore.max-attempts"
+          + " (CAIRN_RESTORE_MAX_ATTEMPTS) above " + failures(newest) + ", or delete "
+          + (st == null ? "" : st.describe() + "/") + "attempts/" + LevelStore.dir(newest));
+    }
     throw new CairnException("no valid checkpoint of '" + run + "' could be restored" + (wanted > 0 ? " at version " + wanted : "")
         + ":\n  " + String.join("\n  ", problems));
+  }
+
+  /** A file region must fit on the disk of the routed-files directory (a crafted size must not fill it). */
+  private void checkRoomFor(RegionEntry r) throws IOException {
+    Path p = filesDir;
+    while (p != null && !Files.exists(p)) p = p.getParent();
+    if (p == null) return;
+    long free = Files.getFileStore(p).getUsableSpace();
+    if (r.byteLength() > free)
+      throw new IOException("file '" + r.name() + "' is " + r.byteLength() + " bytes but only " + free + " bytes are free in " + p);
   }
 
   private static String safeFileName(String name) {
@@ -661,7 +746,8 @@ public final class Engine implements AutoCloseable {
     if (!diffs.isEmpty()) throw new StateMismatchException(m.version(), diffs);
   }
 
-  private int attempts(long v) {
+  /** Failures recorded after restoring version {@code v} (see {@link RestoreFailures}); 0 when none or unreadable. */
+  private int failures(long v) {
     Storage st = statsStorage();
     if (st == null) return 0;
     String n = "attempts/" + LevelStore.dir(v);
@@ -670,25 +756,38 @@ public final class Engine implements AutoCloseable {
       try (Storage.Input in = st.open(n)) {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(32, in.size()));
         in.readFully(0, b);
-        return Integer.parseInt(new String(b.array(), StandardCharsets.US_ASCII).trim());
+        return Math.max(0, Integer.parseInt(new String(b.array(), StandardCharsets.US_ASCII).trim()));
       }
     } catch (IOException | NumberFormatException e) {
       return 0;
     }
   }
 
-  private void bumpAttempts(long v, int n) {
+  /**
+   * Records that the program failed ({@code cause}) after restoring version {@code v} and before a
+   * new checkpoint. When the record cannot be written the protection against a restore loop is off
+   * for this failure: said on stderr and in the log, never silently.
+   */
+  void recordFailure(long v, Throwable cause) {
     Storage st = statsStorage();
     if (st == null) return;
+    int n = failures(v) + 1;
+    String name = "attempts/" + LevelStore.dir(v);
     try {
-      try (Storage.Output o = st.create("attempts/" + LevelStore.dir(v) + ".tmp")) {
+      try (Storage.Output o = st.create(name + ".tmp")) {
         o.write(ByteBuffer.wrap(Integer.toString(n).getBytes(StandardCharsets.US_ASCII)));
         o.sync();
       }
-      st.rename("attempts/" + LevelStore.dir(v) + ".tmp", "attempts/" + LevelStore.dir(v));
+      st.rename(name + ".tmp", name);
       st.syncDir("attempts");
-    } catch (IOException e) {
-      log.warn("cannot record the restore attempt of version {}: {}", v, e.getMessage());
+      log.warn("the program failed after restoring version {} of '{}' ({}): failure {} of restore.max-attempts={} recorded in {}/{}",
+          v, run, cause, n, maxAttempts, st.describe(), name);
+    } catch (IOException | RuntimeException e) {
+      String msg = "cairn: CANNOT RECORD that the program failed after restoring version " + v + " of '" + run + "' (" + cause
+          + "): writing " + st.describe() + "/" + name + " failed: " + e.getMessage() + ". Protection against a restart loop is OFF"
+          + " for this failure: if the failure repeats, every restart restores version " + v + " again.";
+      log.error(msg);
+      System.err.println(msg);
     }
   }
 
@@ -742,15 +841,12 @@ public final class Engine implements AutoCloseable {
       } catch (IllegalStateException ignored) {
         // already shutting down
       }
-      pendingFailure = backgroundFailure;
     }
+    pendingFailure = backgroundFailures(" before close");
     closed = true;
     staging.close();
     closeLocks();
-    if (pendingFailure != null) {
-      throw new CairnException("a background checkpoint failed before close: " + pendingFailure.getMessage()
-          + " (older committed versions are intact)", pendingFailure);
-    }
+    if (pendingFailure != null) throw (CairnException) pendingFailure;
   }
 
   private void closeLocks() {

@@ -94,25 +94,57 @@ public final class LevelStore {
     }
   }
 
-  /** Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. */
+  /**
+   * Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. They
+   * are sized from the chunks a read actually references (never from the block size a manifest
+   * claims), and the read-ahead depth shrinks for large chunks so that a restore needs at most
+   * {@link #READ_AHEAD_BUDGET} bytes of slots, or one chunk's worth when a chunk is larger.
+   */
   public static final class Scratch {
-    private final int blockSize;
+    /** Bytes of read-ahead slots a reader aims at (depth 4 up to 16 MiB chunks, 1 from 32 MiB). */
+    static final long READ_AHEAD_BUDGET = 64L << 20;
     private ByteBuffer raw;
-    final ByteBuffer[] slots = new ByteBuffer[4]; // read-ahead depth: absorbs the verifier being descheduled
+    ByteBuffer[] slots = new ByteBuffer[0];
 
-    public Scratch(int blockSize) {
-      this.blockSize = blockSize;
-      int max = PackFormat.CHUNK_HEADER + Math.max(blockSize, Math.max(Codec.ZSTD.maxCompressed(blockSize), Codec.LZ4.maxCompressed(blockSize)));
-      for (int i = 0; i < slots.length; i++) slots[i] = ByteBuffer.allocateDirect(max);
+    public Scratch() { }
+
+    /** Makes the buffers fit the chunks of {@code regions}; allocation failure is a {@link NoMemoryException}. */
+    void fit(List<RegionEntry> regions, String where) throws NoMemoryException {
+      long maxStored = 0, maxRaw = 0;
+      for (RegionEntry r : regions) {
+        for (BlockRef b : r.blocks()) {
+          maxStored = Math.max(maxStored, PackFormat.CHUNK_HEADER + (long) b.storedLen());
+          if (b.codec() != Codec.NONE) maxRaw = Math.max(maxRaw, b.rawLen());
+        }
+      }
+      if (maxStored == 0) return;
+      int depth = (int) Math.max(1, Math.min(4, READ_AHEAD_BUDGET / maxStored));
+      try {
+        if (slots.length < depth || slots[0].capacity() < maxStored) {
+          slots = null; // let the old ones go first
+          ByteBuffer[] n = new ByteBuffer[depth];
+          for (int i = 0; i < depth; i++) n[i] = ByteBuffer.allocateDirect((int) maxStored);
+          slots = n;
+        }
+        if (maxRaw > 0 && (raw == null || raw.capacity() < maxRaw)) {
+          raw = null;
+          raw = ByteBuffer.allocateDirect((int) maxRaw);
+        }
+      } catch (OutOfMemoryError e) {
+        slots = new ByteBuffer[0];
+        raw = null;
+        throw new NoMemoryException(where + ": not enough memory for the read buffers (" + depth + " x " + maxStored + " bytes"
+            + (maxRaw > 0 ? " + " + maxRaw : "") + "): " + e.getMessage() + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
+      }
     }
 
-    int blockSize() { return blockSize; }
+    /** Decompressed bytes. */
+    ByteBuffer raw() { return raw; }
+  }
 
-    /** Decompressed bytes (allocated on the first compressed chunk). */
-    ByteBuffer raw() {
-      if (raw == null) raw = ByteBuffer.allocateDirect(blockSize);
-      return raw;
-    }
+  /** Reading or writing needed more memory than the JVM could give: the environment's fault, not the data's. */
+  public static final class NoMemoryException extends IOException {
+    public NoMemoryException(String msg) { super(msg); }
   }
 
   /** What a version is made of before it is written: regions with their captured bytes. */
@@ -124,8 +156,66 @@ public final class LevelStore {
   /** Result of writing one version. */
   public record Written(Manifest manifest, long bytesWritten, long nanos) { }
 
-  /** Writes and commits a version. On failure nothing committed changes; the torn directory is removed. */
+  /**
+   * Writes and commits a version. On failure nothing committed changes; the torn directory is removed.
+   * When the disk is full, room is made first the way retention would after this commit (the oldest
+   * versions beyond the newest {@code keep - 1}, never the newest committed one nor a pinned one),
+   * one at a time, retrying the write after each.
+   */
   public Written write(Header h, List<Captured> regions, int blockSize) throws IOException {
+    try {
+      return writeOnce(h, regions, blockSize);
+    } catch (IOException e) {
+      IOException last = e;
+      while (diskFull(last)) {
+        Long victim = makeRoom();
+        if (victim == null) throw last;
+        log.warn("level {} ({}): disk full writing version {}; removed version {} early (retention would after this commit, keep={}) "
+            + "and trying again", name(), storage.describe(), h.version(), victim, spec.keep());
+        try {
+          return writeOnce(h, regions, blockSize);
+        } catch (IOException again) {
+          last = again;
+        }
+      }
+      throw last;
+    }
+  }
+
+  /** The file system reported no space (or quota) left, anywhere in the chain. */
+  static boolean diskFull(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) return true;
+      for (Throwable sup : c.getSuppressed()) if (sup != e && diskFull(sup)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Uncommits the oldest committed version that retention will drop anyway once the version being
+   * written commits (beyond the newest {@code keep - 1}, not pinned, never the newest) and deletes its
+   * data where nothing kept references it; null when there is none.
+   */
+  synchronized Long makeRoom() throws IOException {
+    TreeSet<Long> committed = committed();
+    if (committed.size() < 2) return null;
+    TreeSet<Long> pins = pinned();
+    TreeSet<Long> kept = new TreeSet<>();
+    Long victim = null;
+    int i = 0;
+    long newest = committed.last();
+    for (long v : committed.descendingSet()) { // the newest is first: always kept
+      if (pins.contains(v) || i++ < Math.max(1, spec.keep() - 1)) continue;
+      victim = v; // ends at the oldest candidate
+    }
+    if (victim == null) return null;
+    for (long v : committed) if (v != victim) kept.add(v);
+    uncommitAndCollect(List.of(victim), kept, newest);
+    return victim;
+  }
+
+  private Written writeOnce(Header h, List<Captured> regions, int blockSize) throws IOException {
     long t0 = System.nanoTime();
     String d = dir(h.version());
     boolean incremental = spec.incremental() && last != null && sinceFull + 1 < fullEvery;
@@ -155,7 +245,7 @@ public final class LevelStore {
                 raw = c.data().asSlice(off, len).asByteBuffer();
               } else {
                 // heap arrays cannot be handed to native code or I/O as they are: one copy
-                raw = chunk.rawBuf().clear().limit(len);
+                raw = chunk.rawBuf(len).clear().limit(len);
                 MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
               }
               chunk.reset(c.name(), index, off, raw, prev);
@@ -198,6 +288,15 @@ public final class LevelStore {
       last = m;
       sinceFull = incremental ? sinceFull + 1 : 0;
       return new Written(m, written + mb.length, System.nanoTime() - t0);
+    } catch (OutOfMemoryError e) {
+      // buffers of the block size (direct memory) did not fit: the environment's fault; nothing committed
+      try {
+        if (!storage.exists(d + "/manifest")) storage.deleteTree(d);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw new NoMemoryException("not enough memory for the checkpoint buffers (block size " + blockSize + " bytes): "
+          + e.getMessage() + "; lower block-size or raise -XX:MaxDirectMemorySize (or -Xmx)");
     } catch (IOException | RuntimeException e) {
       try {
         if (!storage.exists(d + "/manifest")) storage.deleteTree(d);
@@ -344,6 +443,7 @@ public final class LevelStore {
 
   /** Like {@link #read(Manifest, Map, Scratch)}, for some of the version's regions only (the others' chunks are not read). */
   public long read(Manifest m, List<RegionEntry> regions, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
+    s.fit(regions, storage.describe() + "/" + dir(m.version()));
     Map<Long, Storage.Input> packs = new HashMap<>();
     PackReader reader = new PackReader(regions, v -> {
       Storage.Input in = packs.get(v);
@@ -388,6 +488,42 @@ public final class LevelStore {
     } finally {
       reader.close();
       for (Storage.Input in : packs.values()) in.close();
+    }
+  }
+
+  /** Outcome of {@link #verify}. */
+  public enum Check {
+    /** Every chunk read and matched its checksums. */
+    OK,
+    /** Something is wrong with the data ({@link Verified#error} says what and where). */
+    DAMAGED,
+    /** The version was uncommitted (retention, prune, delete) while it was being verified: not damaged. */
+    REMOVED,
+    /** The reader could not get the memory to check it: not damaged, not checked. */
+    UNCHECKED
+  }
+
+  /** What {@link #verify} found for one version. */
+  public record Verified(long version, Check check, long bytes, String error) { }
+
+  /**
+   * Re-reads version {@code v} and checks every chunk. A version removed while it was read (retention
+   * of a running program deletes the manifest first, then the data) is reported as {@link Check#REMOVED},
+   * not as damaged: the manifest is looked for again after any failure.
+   */
+  public Verified verify(long v, Scratch s) {
+    try {
+      Manifest m = readManifest(v);
+      return new Verified(v, Check.OK, read(m, null, s), null);
+    } catch (NoMemoryException e) {
+      return new Verified(v, Check.UNCHECKED, 0, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      try {
+        if (!storage.exists(dir(v) + "/manifest")) return new Verified(v, Check.REMOVED, 0, "removed while verifying");
+      } catch (IOException ignored) {
+        // cannot tell: report what was found
+      }
+      return new Verified(v, Check.DAMAGED, 0, e.getMessage());
     }
   }
 

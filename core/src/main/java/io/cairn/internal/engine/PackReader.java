@@ -43,8 +43,8 @@ final class PackReader implements AutoCloseable {
             slot.error = null;
             try {
               int len = PackFormat.CHUNK_HEADER + b.storedLen();
-              if (b.storedLen() < 0 || len > slot.buf.capacity() || b.rawLen() > s.blockSize())
-                throw new Manifest.CorruptException(where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the block size");
+              if (b.storedLen() < 0 || len > slot.buf.capacity())
+                throw new Manifest.CorruptException(where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the read buffer");
               slot.buf.clear().limit(len);
               packs.open(b.pack()).readFully(b.offset(), slot.buf);
               slot.buf.flip();

@@ -33,6 +33,8 @@ public record Manifest(
   public static final int FORMAT_VERSION = 1;
   /** A manifest larger than this is refused before it is read (a corrupt length field). */
   public static final int MAX_BODY = 256 << 20;
+  /** The largest block size a writer may use (the {@code block-size} key's maximum); a larger one is refused at decode. */
+  public static final int MAX_BLOCK = 256 << 20;
 
   public Manifest {
     metadata = Map.copyOf(metadata);
@@ -145,10 +147,15 @@ public record Manifest(
       Map<String, String> meta = new LinkedHashMap<>();
       for (int i = 0; i < nMeta; i++) meta.put(in.readUTF(), in.readUTF());
       int blockSize = in.readInt();
+      if (blockSize < 1 || blockSize > MAX_BLOCK)
+        throw new CorruptException(where + ": block size " + blockSize + " is out of range (1.." + MAX_BLOCK + ")");
       boolean le = in.readByte() == 1;
       int nRegions = in.readInt();
       if (nRegions < 0 || nRegions > 10_000_000) throw new CorruptException(where + ": bad region count " + nRegions);
-      List<RegionEntry> regions = new ArrayList<>(nRegions);
+      List<RegionEntry> regions = new ArrayList<>(Math.min(nRegions, 1024));
+      java.util.HashSet<String> names = new java.util.HashSet<>();
+      java.util.HashSet<Long> chunksOfThisPack = new java.util.HashSet<>();
+      java.util.HashSet<BlockRef> older = new java.util.HashSet<>();
       for (int i = 0; i < nRegions; i++) {
         String name = in.readUTF();
         Kind kind = Kind.byId(in.readByte());
@@ -156,13 +163,44 @@ public record Manifest(
         long byteLength = in.readLong();
         int nBlocks = in.readInt();
         if (nBlocks < 0 || nBlocks > bodyLen / 33 + 1) throw new CorruptException(where + ": bad block count " + nBlocks);
+        if (!names.add(name)) throw new CorruptException(where + ": region '" + name + "' appears twice");
+        if (length < 0 || byteLength < 0)
+          throw new CorruptException(where + ": region '" + name + "' has a negative length (" + length + ", " + byteLength + " bytes)");
+        long expectedBytes;
+        try {
+          expectedBytes = Math.multiplyExact(length, (long) kind.elementSize);
+        } catch (ArithmeticException e) {
+          throw new CorruptException(where + ": region '" + name + "' length " + length + " overflows");
+        }
+        if (byteLength != expectedBytes)
+          throw new CorruptException(where + ": region '" + name + "' (" + kind.describe() + ", length " + length + ") should hold "
+              + expectedBytes + " bytes but records " + byteLength);
+        if (kind == Kind.OBJECT && byteLength > MAX_OBJECT)
+          throw new CorruptException(where + ": object region '" + name + "' records " + byteLength + " bytes (at most " + MAX_OBJECT + ")");
+        long expectedBlocks = (byteLength + blockSize - 1) / blockSize;
+        if (nBlocks != expectedBlocks)
+          throw new CorruptException(where + ": region '" + name + "' of " + byteLength + " bytes should have " + expectedBlocks
+              + " chunks of at most " + blockSize + " bytes but lists " + nBlocks);
         List<BlockRef> blocks = new ArrayList<>(nBlocks);
         long sum = 0;
         for (int b = 0; b < nBlocks; b++) {
           BlockRef ref = new BlockRef(in.readLong(), in.readLong(), in.readInt(), in.readInt(), Codec.byId(in.readByte()),
               in.readInt(), in.readLong());
-          if (ref.pack() < 1 || ref.pack() > version || ref.offset() < 0 || ref.storedLen() < 0 || ref.rawLen() < 0)
+          if (ref.pack() < 1 || ref.pack() > version || ref.offset() < PackFormat.HEADER || ref.storedLen() < 1 || ref.rawLen() < 1)
             throw new CorruptException(where + ": region '" + name + "' block " + b + " has invalid location " + ref);
+          int wantRaw = b < nBlocks - 1 ? blockSize : (int) (byteLength - (long) blockSize * (nBlocks - 1));
+          if (ref.rawLen() != wantRaw)
+            throw new CorruptException(where + ": region '" + name + "' block " + b + " holds " + ref.rawLen() + " raw bytes, expected "
+                + wantRaw + " (block size " + blockSize + ")");
+          if (ref.codec() == Codec.NONE ? ref.storedLen() != ref.rawLen() : ref.storedLen() > ref.codec().maxCompressed(ref.rawLen()))
+            throw new CorruptException(where + ": region '" + name + "' block " + b + " stores " + ref.storedLen() + " bytes for "
+                + ref.rawLen() + " raw bytes (" + ref.codec() + ")");
+          // a writer stores every chunk of a version once: a chunk referenced twice would make a small
+          // checkpoint expand without bound (one chunk repeated N times)
+          boolean fresh = ref.pack() == version ? chunksOfThisPack.add(ref.offset()) : older.add(new BlockRef(ref.pack(), ref.offset(), 0, 0, Codec.NONE, 0, 0));
+          if (!fresh)
+            throw new CorruptException(where + ": region '" + name + "' block " + b + " references a chunk (version " + ref.pack()
+                + ", offset " + ref.offset() + ") already used by this version");
           sum += ref.rawLen();
           blocks.add(ref);
         }
@@ -176,6 +214,9 @@ public record Manifest(
       throw new CorruptException(where + ": manifest ends early");
     }
   }
+
+  /** The largest object region (it is read into one {@code byte[]}). */
+  public static final long MAX_OBJECT = Integer.MAX_VALUE - 16;
 
   public static boolean nativeLittleEndian() { return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN; }
 

@@ -13,20 +13,25 @@ import org.junit.jupiter.api.Test;
 /** Seeded fuzzing of the manifest decoder: any damage is an IOException naming the file, never a crash or a silent success. */
 class ManifestFuzzTest {
   static Manifest sample(Random r) {
+    int blockSize = 1 << 16;
     List<RegionEntry> regions = new ArrayList<>();
+    long nextOffset = PackFormat.HEADER;
     for (int i = 0; i < 1 + r.nextInt(5); i++) {
-      List<BlockRef> blocks = new ArrayList<>();
-      long bytes = 0;
-      for (int b = 0; b < r.nextInt(6); b++) {
-        int raw = 1 + r.nextInt(1 << 20);
-        bytes += raw;
-        blocks.add(new BlockRef(1 + r.nextInt(9), r.nextInt(1 << 30), r.nextInt(raw + 1), raw, Codec.values()[r.nextInt(3)], r.nextInt(), r.nextLong()));
-      }
       Kind k = Kind.values()[r.nextInt(Kind.values().length)];
-      regions.add(new RegionEntry("region-" + i, k, bytes / k.elementSize, bytes, blocks));
+      long length = r.nextInt(6) == 0 ? 0 : 1 + r.nextInt(200_000);
+      long bytes = length * k.elementSize;
+      List<BlockRef> blocks = new ArrayList<>();
+      for (long off = 0; off < bytes; off += blockSize) {
+        int raw = (int) Math.min(blockSize, bytes - off);
+        Codec c = Codec.values()[r.nextInt(3)];
+        int stored = c == Codec.NONE ? raw : 1 + r.nextInt(raw);
+        blocks.add(new BlockRef(1 + r.nextInt(10), nextOffset, stored, raw, c, r.nextInt(), r.nextLong()));
+        nextOffset += PackFormat.CHUNK_HEADER + stored;
+      }
+      regions.add(new RegionEntry("region-" + i, k, length, bytes, blocks));
     }
     return new Manifest("run", 10, System.currentTimeMillis(), r.nextBoolean() ? -1 : 9, "1@host", "label", r.nextInt(),
-        Map.of("k", "v"), 1 << 20, true, regions);
+        Map.of("k", "v"), blockSize, true, regions);
   }
 
   @Test void roundTrip() throws IOException {

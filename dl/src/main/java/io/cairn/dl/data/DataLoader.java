@@ -162,7 +162,9 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     int b = in.readInt(), n = in.readInt();
     in.readInt(); // prefetch depth: not replay-relevant (batches are regenerated)
     if (b != batch || n != data.size())
-      throw new IOException("data loader: checkpoint has batch " + b + " over " + n + " samples, this run " + batch + " over " + data.size());
+      // a refusal (another configuration), not damage: not counted against the checkpoint, no fallback to older versions
+      throw new io.cairn.StateMismatchException(-1, java.util.List.of("data loader: checkpoint has batch " + b + " over " + n
+          + " samples, this run " + batch + " over " + data.size()));
     dropPrefetched();
     keys = new Keys(seed);
     permEpoch = -1;
