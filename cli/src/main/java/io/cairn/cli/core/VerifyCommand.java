@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code cairn verify}: re-checks every chunk of every version; exit 0 all good, 1 damage found. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Re-check every chunk of every committed version. Exit code: 0 all valid, 1 damage found, 2 nothing to verify.")
+@Command(name = "verify", mixinStandardHelpOptions = true, exitCodeOnExecutionException = 3,
+    description = "Re-check every chunk of every committed version. Exit code: 0 all valid, 1 damage found, 2 nothing to verify, "
+        + "3 could not check (an error such as a bad configuration; the message says which).")
 public final class VerifyCommand implements Callable<Integer> {
   @Mixin StoreOptions opts;
 
@@ -38,7 +39,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         results.add(r);
         if (!opts.json) {
-          System.out.printf("%-11s v%-8d %s%n", l.name(), v, Boolean.TRUE.equals(r.get("ok")) ? "ok (" + r.get("bytes") + " bytes)" : "DAMAGED: " + r.get("error"));
+          System.out.printf("%-11s v%-8d %s%n", l.name(), v, Boolean.TRUE.equals(r.get("ok")) ? "ok (" + r.get("bytes") + " bytes)" : "DAMAGED: " + io.cairn.cli.Sanitize.text((String) r.get("error")));
         }
       }
     }
