@@ -1,5 +1,7 @@
 package io.cairn.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,11 +23,53 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+      description = "On an error, print the Java stack trace too.")
+  boolean debug;
+
   @Override public void run() { spec.commandLine().usage(System.out); }
 
   /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::handle).execute(args);
+  }
+
+  /**
+   * An error while a command runs (bad configuration, a refused directory, an unreadable file): one line
+   * on standard error naming the command and the problem, and the command's error exit code (1 unless
+   * the command says otherwise); the stack trace only with {@code --debug}.
+   */
+  static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    err.println(cmd.getCommandName().equals("cairn") ? "cairn: " + Sanitize.text(message(e))
+        : "cairn " + cmd.getCommandName() + ": " + Sanitize.text(message(e)));
+    if (debugRequested(parsed)) e.printStackTrace(err);
+    else if (!(e instanceof IllegalArgumentException || e instanceof IOException || e instanceof io.cairn.CairnException
+        || e instanceof java.io.UncheckedIOException))
+      err.println("(an unexpected " + e.getClass().getSimpleName() + "; run with --debug for the stack trace and report it)");
+    err.flush();
+    return cmd.getCommandSpec().exitCodeOnExecutionException();
+  }
+
+  /** The exception's message, with its causes' where they add something ({@code NoSuchFileException} says only the path). */
+  static String message(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      String part = t instanceof java.nio.file.NoSuchFileException ? "no such file: " + m
+          : t instanceof java.nio.file.AccessDeniedException ? "permission denied: " + m
+          : m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+      if (sb.indexOf(part) >= 0) continue;
+      if (!sb.isEmpty()) sb.append(": ");
+      sb.append(part);
+    }
+    return sb.toString();
+  }
+
+  private static boolean debugRequested(CommandLine.ParseResult p) {
+    for (CommandLine.ParseResult r = p; r != null; r = r.subcommand()) if (r.hasMatchedOption("--debug")) return true;
+    return false;
   }
 
   public static void main(String[] args) { System.exit(run(args)); }

@@ -1,6 +1,8 @@
 package io.cairn.internal;
 
 import io.cairn.internal.format.Codec;
+import io.cairn.internal.store.FileModes;
+import io.cairn.internal.store.MemoryLevel;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,8 +27,20 @@ import java.util.regex.Pattern;
  * message that names the key and its source. Keys are documented in {@code docs/config.md}.
  */
 public final class Settings {
-  /** A configured level. */
-  public record LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental) { }
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Settings.class);
+  /**
+   * A configured level.
+   *
+   * @param modes the modes of what the level creates (key {@code permissions})
+   * @param memoryBase for a {@code memory} level in its default directory (see {@link MemoryLevel}): the
+   *     base directory whose incarnation its copies belong to; null otherwise
+   */
+  public record LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental,
+      FileModes modes, Path memoryBase) {
+    public LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental) {
+      this(name, kind, path, keep, every, codec, incremental, FileModes.PRIVATE, null);
+    }
+  }
 
   public enum Mode { SYNC, ASYNC }
   public enum WhenFull { BLOCK, SKIP }
@@ -34,7 +49,7 @@ public final class Settings {
   private static final Pattern LEVEL_KEY = Pattern.compile("level\\.([a-z][a-z0-9_-]*)\\.(kind|path|keep|every|codec|incremental)");
   private static final List<String> KEYS = List.of("name", "mode", "levels", "block-size", "incremental.full-every",
       "interval", "interval.steps", "interval.seconds", "interval.mtbf", "interval.first", "async.staging-limit",
-      "async.when-full", "restore.max-attempts", "signals", "files.dir");
+      "async.when-full", "restore.max-attempts", "signals", "files.dir", "permissions");
   private static final List<String> LEVEL_FIELDS = List.of("kind", "path", "keep", "every", "codec", "incremental");
   private static final List<String> KINDS = List.of("process", "memory", "local", "persistent");
 
@@ -56,6 +71,7 @@ public final class Settings {
     put("async.when-full", "block", "default");
     put("restore.max-attempts", "3", "default");
     put("signals", "true", "default");
+    put("permissions", "private", "default");
     put("level.memory.keep", "2", "default");
     put("level.local.keep", "3", "default");
     put("level.persistent.keep", "2", "default");
@@ -106,14 +122,74 @@ public final class Settings {
       String v = env.get(envName(k));
       if (v != null) set(k, v, "environment " + envName(k));
     }
-    for (String e : env.keySet()) {
-      if (inCoreNamespace(e) && candidates.stream().noneMatch(k -> envName(k).equals(e))) {
-        throw new IllegalArgumentException("unknown configuration variable " + e + " in the environment (core keys: "
-            + String.join(", ", KEYS.stream().map(Settings::envName).toList()) + ", CAIRN_LEVEL_<NAME>_<FIELD>)");
+    List<String> known = candidates.stream().map(Settings::envName).toList();
+    for (String e : new java.util.TreeSet<>(env.keySet())) {
+      if (!e.startsWith("CAIRN_") || known.contains(e)) continue;
+      String near = nearest(e, known);
+      if (inCoreNamespace(e)) {
+        throw new IllegalArgumentException("unknown configuration variable " + e + " in the environment"
+            + (near != null ? " (did you mean " + near + "?)" : "") + "; core keys: "
+            + String.join(", ", KEYS.stream().map(Settings::envName).toList()) + ", CAIRN_LEVEL_<NAME>_<FIELD>");
+      }
+      if (near != null && !OTHER_COMPONENTS.contains(e) && OTHER_PREFIXES.stream().noneMatch(e::startsWith)) {
+        String w = "environment variable " + e + " is not a Cairn setting and is ignored; did you mean " + near + "?";
+        warnings.add(w);
+        log.warn(w);
       }
     }
     return this;
   }
+
+  /**
+   * {@code CAIRN_*} variables of other components (the launcher, the cluster runtime, the scripts):
+   * never reported as misspelt core keys even when their names are close to one ({@code CAIRN_NODE},
+   * {@code CAIRN_MODE}).
+   */
+  private static final Set<String> OTHER_COMPONENTS = Set.of("CAIRN_NODE", "CAIRN_RANK", "CAIRN_SIZE", "CAIRN_BIND",
+      "CAIRN_COORD", "CAIRN_JOB_DIR", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_PROTOCOL", "CAIRN_SOAK", "CAIRN_JDK",
+      "CAIRN_JAVA_OPTS", "CAIRN_HEARTBEAT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_COORD_TIMEOUT_MS",
+      "CAIRN_DOMAINS", "CAIRN_SECRET", "CAIRN_DEBUG");
+  private static final List<String> OTHER_PREFIXES = List.of("CAIRN_CLUSTER_", "CAIRN_DOMAIN", "CAIRN_FAULT", "CAIRN_REDUNDANCY_",
+      "CAIRN_JOB_", "CAIRN_TLS");
+
+  private final List<String> warnings = new ArrayList<>();
+
+  /** Warnings about the configuration (misspelt variables), also logged. */
+  public List<String> warnings() { return List.copyOf(warnings); }
+
+  /**
+   * The known variable closest to {@code var}, when it is close enough to be a typo: the same without
+   * underscores, or at most 2 edits (at most 1 for short names) apart. Null otherwise.
+   */
+  static String nearest(String var, List<String> known) {
+    String best = null;
+    int bestD = Integer.MAX_VALUE;
+    String plain = var.replace("_", "");
+    for (String k : known) {
+      int d = k.replace("_", "").equals(plain) ? 0 : levenshtein(var, k);
+      if (d < bestD) { bestD = d; best = k; }
+    }
+    int suffix = var.length() - "CAIRN_".length();
+    int limit = suffix <= 5 ? 1 : 2;
+    return bestD <= limit ? best : null;
+  }
+
+  /** Edit distance (Levenshtein, with a swap of two neighbours counting as one edit). */
+  static int levenshtein(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+    for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+
 
   /**
    * Whether an environment variable belongs to the core's configuration: {@code CAIRN_} followed by the
@@ -138,10 +214,18 @@ public final class Settings {
     switch (k) {
       case "mode" -> mode();
       case "block-size" -> {
-        long b = bytes(k);
-        if (b < 4096 || b > (256 << 20)) fail(k, "must be between 4KiB and 256MiB");
+        long b;
+        try {
+          b = parseBytes(get(k));
+        } catch (SizeOutOfRange e) {
+          b = Long.MAX_VALUE;
+        } catch (IllegalArgumentException e) {
+          fail(k, e.getMessage());
+          return;
+        }
+        if (b < 4096 || b > (256 << 20)) fail(k, "out of range: must be between 4KiB and 256MiB");
       }
-      case "async.staging-limit" -> { if (bytes(k) < 0) fail(k, "must not be negative"); }
+      case "async.staging-limit" -> bytes(k);
       case "incremental.full-every", "interval.steps", "restore.max-attempts" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
       case "interval" -> interval();
       case "interval.seconds", "interval.mtbf", "interval.first" -> { if (duration(k).isNegative() || duration(k).isZero()) fail(k, "must be > 0"); }
@@ -150,8 +234,16 @@ public final class Settings {
       case "name" -> {
         if (!get(k).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) fail(k, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
       }
-      case "levels" -> { if (levelNames().isEmpty()) fail(k, "must name at least one level"); }
-      case "files.dir" -> { }
+      case "levels" -> {
+        List<String> names = levelNames();
+        if (names.isEmpty()) fail(k, "must name at least one level");
+        for (String n : names) {
+          if (!n.matches("[a-z][a-z0-9_-]*")) fail(k, "level name '" + n + "': use lower-case letters, digits, '_' or '-', starting with a letter");
+          if (names.indexOf(n) != names.lastIndexOf(n)) fail(k, "names the level '" + n + "' twice; each level is listed once");
+        }
+      }
+      case "files.dir" -> { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default)"); }
+      case "permissions" -> fileModes();
       default -> {
         Matcher m = LEVEL_KEY.matcher(k);
         if (m.matches()) {
@@ -162,6 +254,7 @@ public final class Settings {
               try { Codec.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
             }
             case "incremental" -> bool(k);
+            case "path" -> { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default directory)"); }
             default -> { }
           }
         }
@@ -181,7 +274,7 @@ public final class Settings {
     try {
       return Integer.parseInt(get(k));
     } catch (NumberFormatException e) {
-      fail(k, "is not an integer");
+      fail(k, get(k).matches("[+-]?\\d+") ? "is out of range (at most " + Integer.MAX_VALUE + ")" : "is not an integer");
       return 0;
     }
   }
@@ -244,11 +337,12 @@ public final class Settings {
         case "memory" -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultMemoryRoot(defaultBase);
         default -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultBase.resolve(n);
       };
+      Path memoryBase = kind.equals("memory") && !values.containsKey(p + "path") ? defaultBase.toAbsolutePath().normalize() : null;
       int keep = values.containsKey(p + "keep") ? integer(p + "keep") : 2;
       int every = values.containsKey(p + "every") ? integer(p + "every") : 1;
       Codec codec = values.containsKey(p + "codec") ? Codec.parse(get(p + "codec")) : Codec.NONE;
       boolean inc = values.containsKey(p + "incremental") && bool(p + "incremental");
-      out.add(new LevelSpec(n, kind, path, keep, every, codec, inc));
+      out.add(new LevelSpec(n, kind, path, keep, every, codec, inc, fileModes(), memoryBase));
     }
     for (String k : values.keySet()) {
       Matcher m = LEVEL_KEY.matcher(k);
@@ -259,22 +353,47 @@ public final class Settings {
     return out;
   }
 
-  /** /dev/shm when it exists (a RAM file system), else the temp directory; one folder per base directory. */
+  /** The modes of the directories and files the levels create (key {@code permissions}). */
+  public FileModes fileModes() {
+    try {
+      return FileModes.parse(get("permissions"));
+    } catch (IllegalArgumentException e) {
+      fail("permissions", e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * The default directory of a memory level: {@code /dev/shm} when it exists (a RAM file system), else
+   * the temp directory; then {@code cairn-<user>/<SHA-256 of the base directory>} (see {@link MemoryLevel}).
+   * The system property {@code cairn.memory.root} replaces {@code /dev/shm} (tests).
+   */
   static Path defaultMemoryRoot(Path base) {
+    String forced = System.getProperty("cairn.memory.root");
     Path shm = Path.of("/dev/shm");
-    Path root = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_-]", "_");
-    String tag = Integer.toHexString(base.toAbsolutePath().normalize().toString().hashCode());
-    return root.resolve("cairn-" + user).resolve(tag);
+    Path root = forced != null && !forced.isBlank() ? Path.of(forced)
+        : Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    return MemoryLevel.directory(root, System.getProperty("user.name", "user"), base);
   }
 
   public static long parseBytes(String s) {
-    Matcher m = Pattern.compile("(?i)\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tib)?\\s*").matcher(s);
+    Matcher m = Pattern.compile("(?i)\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\\s*").matcher(s);
     if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a size (e.g. 4096, 64KiB, 4MiB, 2GiB)");
-    long n = Long.parseLong(m.group(1));
     String u = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
     int shift = switch (u.charAt(0)) { case 'k' -> 10; case 'm' -> 20; case 'g' -> 30; case 't' -> 40; default -> 0; };
+    long n;
+    try {
+      n = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0 || n > (Long.MAX_VALUE >> shift)) throw new SizeOutOfRange("'" + s.trim() + "' is out of range (sizes go up to 8 EiB)");
     return n << shift;
+  }
+
+  /** A size too large for 64 bits. */
+  static final class SizeOutOfRange extends IllegalArgumentException {
+    SizeOutOfRange(String message) { super(message); }
   }
 
   public static Duration parseDuration(String s) {
@@ -283,6 +402,7 @@ public final class Settings {
     double n = Double.parseDouble(m.group(1));
     String u = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
     double secs = switch (u) { case "ms" -> n / 1000; case "m", "min" -> n * 60; case "h" -> n * 3600; case "d" -> n * 86400; default -> n; };
+    if (!(secs < 100 * 365.25 * 86400)) throw new IllegalArgumentException("'" + s.trim() + "' is out of range (durations go up to 100 years)");
     return Duration.ofNanos((long) (secs * 1e9));
   }
 

@@ -1,5 +1,6 @@
 package io.cairn.cli.core;
 
+import io.cairn.cli.Sanitize;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.BlockRef;
 import io.cairn.internal.format.Codec;
@@ -73,10 +74,10 @@ public final class InspectCommand implements Callable<Integer> {
       if (opts.json) {
         System.out.println(Json.write(out));
       } else {
-        out.forEach((k, v) -> { if (!k.equals("regions")) System.out.printf("%-14s %s%n", k, v); });
+        out.forEach((k, v) -> { if (!k.equals("regions")) System.out.printf("%-14s %s%n", k, Sanitize.value(v)); });
         System.out.printf("%n%-24s %-16s %12s %14s %7s %12s %s%n", "REGION", "KIND", "LENGTH", "BYTES", "CHUNKS", "STORED", "CODECS");
         for (Map<String, Object> r : regions) {
-          System.out.printf("%-24s %-16s %12d %14d %7d %12d %s%n", r.get("name"), r.get("kind"), (Long) r.get("length"),
+          System.out.printf("%-24s %-16s %12d %14d %7d %12d %s%n", Sanitize.text((String) r.get("name")), r.get("kind"), (Long) r.get("length"),
               (Long) r.get("bytes"), (Integer) r.get("chunks"), (Long) r.get("storedBytes"), r.get("codecs"));
           if (chunks) for (Object c : (List<?>) r.get("chunkList")) System.out.println("    " + c);
         }

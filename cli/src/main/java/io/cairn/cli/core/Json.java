@@ -57,7 +57,9 @@ public final class Json {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
+          // control characters, and (for readers that print the decoded text) DEL, C1 and invisible format characters
+          if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || Character.getType(c) == Character.FORMAT) sb.append(String.format("\\u%04x", (int) c));
+          else sb.append(c);
         }
       }
     }

@@ -1,5 +1,6 @@
 package io.cairn.cli.core;
 
+import io.cairn.cli.Sanitize;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.Manifest;
 import java.io.IOException;
@@ -56,14 +57,14 @@ public final class LsCommand implements Callable<Integer> {
     System.out.printf("%-11s %8s  %-20s %8s %12s %12s %6s  %s%n", "LEVEL", "VERSION", "CREATED", "AGE", "STATE", "STORED", "STEP", "LABEL / STATUS");
     for (Map<String, Object> r : rows) {
       if (!"committed".equals(r.get("status"))) {
-        System.out.printf("%-11s %8d  %s%n", r.get("level"), (Long) r.get("version"), r.get("status"));
+        System.out.printf("%-11s %8d  %s%n", r.get("level"), (Long) r.get("version"), Sanitize.text((String) r.get("status")));
         continue;
       }
       String inc = (r.get("incrementalOf") != null ? " (incr. of " + r.get("incrementalOf") + ")" : "")
           + (Boolean.TRUE.equals(r.get("pinned")) ? " [pinned]" : "");
       System.out.printf(Locale.ROOT, "%-11s %8d  %-20s %8s %12s %12s %6d  %s%s%n", r.get("level"), (Long) r.get("version"),
           ((String) r.get("created")).substring(0, 19), age((Long) r.get("ageSeconds")), size((Long) r.get("stateBytes")),
-          size((Long) r.get("storedBytes")), (Long) r.get("step"), r.get("label"), inc);
+          size((Long) r.get("storedBytes")), (Long) r.get("step"), Sanitize.text((String) r.get("label")), inc);
     }
     return 0;
   }

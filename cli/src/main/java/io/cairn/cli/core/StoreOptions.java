@@ -3,7 +3,8 @@ package io.cairn.cli.core;
 import io.cairn.internal.Settings;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.store.DirectoryStorage;
-import java.nio.file.Files;
+import io.cairn.internal.store.LevelDirs;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,14 @@ public final class StoreOptions {
     List<LevelStore> out = new ArrayList<>();
     for (Settings.LevelSpec spec : s.levels(dir)) {
       if (spec.kind().equals("process")) continue;
-      Path root = spec.path().resolve(s.get("name"));
-      if (!Files.isDirectory(root)) continue;
-      out.add(new LevelStore(spec, new DirectoryStorage(root), s.integer("incremental.full-every")));
+      DirectoryStorage st;
+      try {
+        st = LevelDirs.existing(spec, s.get("name"));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("level '" + spec.name() + "': " + e.getMessage(), e);
+      }
+      if (st == null) continue;
+      out.add(new LevelStore(spec, st, s.integer("incremental.full-every")));
     }
     return out;
   }

@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code cairn verify}: re-checks every chunk of every version; exit 0 all good, 1 damage found. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Re-check every chunk of every committed version. Exit code: 0 all valid, 1 damage found, 2 nothing to verify.")
+@Command(name = "verify", mixinStandardHelpOptions = true, exitCodeOnExecutionException = 3,
+    description = "Re-check every chunk of every committed version. Exit code: 0 all valid, 1 damage found, 2 nothing to verify, "
+        + "3 could not check (an error such as a bad configuration; the message says which).")
 public final class VerifyCommand implements Callable<Integer> {
   @Mixin StoreOptions opts;
 
@@ -42,8 +43,8 @@ public final class VerifyCommand implements Callable<Integer> {
           System.out.printf("%-11s v%-8d %s%n", l.name(), v, switch (res.check()) {
             case OK -> "ok (" + res.bytes() + " bytes)";
             case REMOVED -> "removed while verifying (retention or prune; not damaged)";
-            case UNCHECKED -> "NOT CHECKED: " + res.error();
-            case DAMAGED -> "DAMAGED: " + res.error();
+            case UNCHECKED -> "NOT CHECKED: " + io.cairn.cli.Sanitize.text(res.error());
+            case DAMAGED -> "DAMAGED: " + io.cairn.cli.Sanitize.text(res.error());
           });
         }
       }

@@ -7,7 +7,7 @@ import io.cairn.internal.Settings;
 import io.cairn.internal.format.Kind;
 import io.cairn.internal.format.Manifest;
 import io.cairn.internal.format.RegionEntry;
-import io.cairn.internal.store.DirectoryStorage;
+import io.cairn.internal.store.LevelDirs;
 import io.cairn.internal.store.MemoryStorage;
 import io.cairn.spi.Storage;
 import java.io.IOException;
@@ -157,45 +157,20 @@ public final class Engine implements AutoCloseable {
   /** The level's storage if its directory exists (read-only opening), else null. */
   static Storage existingStorage(Settings.LevelSpec spec, String run) {
     if (spec.kind().equals("process")) return null;
-    Path root = spec.path().resolve(run);
-    return Files.isDirectory(root) ? new DirectoryStorage(root) : null;
+    try {
+      return LevelDirs.existing(spec, run);
+    } catch (IOException e) {
+      throw new CairnException("level '" + spec.name() + "': " + e.getMessage(), e);
+    }
   }
 
   public static Storage defaultStorage(Settings.LevelSpec spec, String run) {
     if (spec.kind().equals("process")) return new MemoryStorage(spec.name() + "/" + run);
-    Path root = spec.path().resolve(run);
     try {
-      createDurably(root);
+      return LevelDirs.open(spec, run);
     } catch (IOException e) {
-      throw new CairnException("level '" + spec.name() + "': cannot create checkpoint directory " + root + ": " + e, e);
+      throw new CairnException("level '" + spec.name() + "': cannot open the checkpoint directory: " + e.getMessage(), e);
     }
-    if (!Files.isWritable(root))
-      throw new CairnException("level '" + spec.name() + "': checkpoint directory " + root + " is not writable");
-    return new DirectoryStorage(root);
-  }
-
-  /**
-   * Creates {@code dir} and its missing parents, then fsyncs the parent of each directory created
-   * (newest last), so that a crash cannot lose the new run directory after a checkpoint committed in it.
-   *
-   * @return the directories fsynced
-   */
-  static List<Path> createDurably(Path dir) throws IOException {
-    Path abs = dir.toAbsolutePath().normalize();
-    List<Path> created = new ArrayList<>();
-    for (Path p = abs; p != null && !Files.exists(p); p = p.getParent()) created.addFirst(p);
-    Files.createDirectories(abs);
-    List<Path> synced = new ArrayList<>();
-    for (Path p : created) {
-      Path parent = p.getParent();
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(parent, java.nio.file.StandardOpenOption.READ)) {
-        ch.force(true);
-        synced.add(parent);
-      } catch (IOException e) {
-        log.debug("cannot fsync directory {}: {}", parent, e.getMessage()); // some file systems refuse; the entry is there
-      }
-    }
-    return synced;
   }
 
   public List<LevelStore> levels() { return levels; }
@@ -222,7 +197,7 @@ public final class Engine implements AutoCloseable {
     Path p = filesDir.resolve(name);
     routed.put(name, p);
     try {
-      Files.createDirectories(filesDir);
+      settings.fileModes().createDirectories(filesDir); // private like the levels (key permissions)
     } catch (IOException e) {
       throw new CairnException("cannot create the routed-files directory " + filesDir + ": " + e.getMessage(), e);
     }

@@ -21,10 +21,10 @@ class EngineDurabilityTest {
 
   @Test void theParentOfEveryCreatedDirectoryIsSynced() throws IOException {
     Path run = dir.resolve("a/b/run");
-    List<Path> synced = Engine.createDurably(run);
+    List<Path> synced = io.cairn.internal.store.FileModes.PRIVATE.createDurably(run);
     assertThat(Files.isDirectory(run)).isTrue();
     assertThat(synced).containsExactly(dir, dir.resolve("a"), dir.resolve("a/b"));
-    assertThat(Engine.createDurably(run)).isEmpty(); // nothing new: nothing to sync
+    assertThat(io.cairn.internal.store.FileModes.PRIVATE.createDurably(run)).isEmpty(); // nothing new: nothing to sync
   }
 
   /** A directory store whose attempts/ files cannot be written (a full disk). */
