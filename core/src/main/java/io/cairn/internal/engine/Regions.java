@@ -48,6 +48,63 @@ public final class Regions {
     return new SegmentRegion(name, Kind.BUFFER, buffer.capacity(), seg);
   }
 
+  /** Device memory, stored as the array kind of its element type (so restores check it like an array). */
+  public static RegionSource device(String name, io.cairn.spi.DeviceMemory memory) {
+    Class<?> t = memory.elementType();
+    Kind kind = t == byte.class ? Kind.BYTE : t == short.class ? Kind.SHORT : t == char.class ? Kind.CHAR : t == int.class ? Kind.INT
+        : t == long.class ? Kind.LONG : t == float.class ? Kind.FLOAT : t == double.class ? Kind.DOUBLE : null;
+    if (kind == null) throw new IllegalArgumentException("'" + name + "': device memory element type must be a primitive other than boolean, not " + t);
+    long length = memory.length();
+    if (length < 0 || length > Long.MAX_VALUE / kind.elementSize) throw new IllegalArgumentException("'" + name + "': bad device memory length " + length);
+    return new DeviceRegion(name, kind, length, memory);
+  }
+
+  /**
+   * Device memory: at capture it copies itself into host memory (staging memory in async mode, a host
+   * shadow reused between synchronous checkpoints otherwise); at restore each verified block is written
+   * straight to the device.
+   */
+  static final class DeviceRegion implements RegionSource {
+    private final String name;
+    private final Kind kind;
+    private final long length;
+    private final io.cairn.spi.DeviceMemory memory;
+    private MemorySegment shadow;
+
+    DeviceRegion(String name, Kind kind, long length, io.cairn.spi.DeviceMemory memory) {
+      this.name = name;
+      this.kind = kind;
+      this.length = length;
+      this.memory = memory;
+    }
+
+    @Override public String name() { return name; }
+    @Override public Kind kind() { return kind; }
+    @Override public long length() { return length; }
+
+    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+      long bytes = length * kind.elementSize;
+      MemorySegment dst;
+      if (stager != null) {
+        dst = stager.allocate(bytes);
+      } else {
+        if (shadow == null || shadow.byteSize() != bytes) shadow = Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+        dst = shadow;
+      }
+      memory.copyToHost(dst);
+      return dst;
+    }
+
+    @Override public Sink sink(RegionEntry entry) {
+      return new Sink() {
+        @Override public void accept(long offset, ByteBuffer data) throws IOException {
+          memory.copyFromHost(offset, MemorySegment.ofBuffer(data));
+        }
+        @Override public void finish() throws IOException { memory.restored(); }
+      };
+    }
+  }
+
   /** Arrays and buffers: a live view; the restore writes straight into the program's memory. */
   record SegmentRegion(String name, Kind kind, long length, MemorySegment seg) implements RegionSource {
     @Override public MemorySegment capture(Arena arena, Stager stager) {
