@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         io.cairn.cli.sched.SimulateCommand.class,
         io.cairn.cli.dl.DlCommand.class,
         io.cairn.cli.hw.HwCommand.class,
+        io.cairn.cli.device.DeviceCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

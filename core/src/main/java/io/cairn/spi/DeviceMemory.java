@@ -31,11 +31,12 @@ public interface DeviceMemory {
   void copyToHost(MemorySegment dst) throws IOException;
 
   /**
-   * Writes {@code src} into the region at byte {@code offset}; during a restore the verified bytes
-   * arrive in order, in blocks. The region is fully written when {@link #restored()} is called.
+   * Writes {@code src} into the region at byte {@code offset}. During a restore the verified bytes
+   * arrive in order, in large pieces of native host memory that stay valid and unchanged until
+   * {@link #restored()} returns, so the copy may be asynchronous (enqueued, not waited for).
    */
   void copyFromHost(long offset, MemorySegment src) throws IOException;
 
-  /** Called once every byte of a restore arrived (e.g. to wait for outstanding copies). */
+  /** Called once every byte of a restore was handed over: returns when the region holds them all (e.g. waits for outstanding copies). */
   default void restored() throws IOException { }
 }

@@ -82,25 +82,49 @@ public final class Regions {
     @Override public Kind kind() { return kind; }
     @Override public long length() { return length; }
 
-    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+    /** Host memory of the region's size, kept between uses (sync captures, restores). */
+    private MemorySegment shadow() {
       long bytes = length * kind.elementSize;
-      MemorySegment dst;
-      if (stager != null) {
-        dst = stager.allocate(bytes);
-      } else {
-        if (shadow == null || shadow.byteSize() != bytes) shadow = Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
-        dst = shadow;
-      }
+      if (shadow == null) shadow = Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+      return shadow;
+    }
+
+    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+      MemorySegment dst = stager != null ? stager.allocate(length * kind.elementSize) : shadow();
       memory.copyToHost(dst);
       return dst;
     }
 
+    /** Pieces handed to the device during a restore: large (few commands) but several (the copy overlaps the read of the next ones). */
+    static final long RESTORE_PIECE = 32L << 20;
+
+    /**
+     * Verified blocks are gathered in the shadow and handed over in pieces of {@link #RESTORE_PIECE}
+     * bytes, which stay untouched until {@code restored()}: the device copies may run while the next
+     * blocks are read and verified.
+     */
     @Override public Sink sink(RegionEntry entry) {
+      MemorySegment sh = shadow();
       return new Sink() {
+        long filled, handed;
+        boolean inOrder = true;
+
         @Override public void accept(long offset, ByteBuffer data) throws IOException {
-          memory.copyFromHost(offset, MemorySegment.ofBuffer(data));
+          long n = data.remaining();
+          MemorySegment.copy(MemorySegment.ofBuffer(data), 0, sh, offset, n);
+          if (offset != filled) inOrder = false;
+          filled = Math.max(filled, offset + n);
+          if (inOrder && filled - handed >= RESTORE_PIECE) {
+            memory.copyFromHost(handed, sh.asSlice(handed, filled - handed));
+            handed = filled;
+          }
         }
-        @Override public void finish() throws IOException { memory.restored(); }
+
+        @Override public void finish() throws IOException {
+          if (!inOrder) handed = 0;
+          if (sh.byteSize() > handed) memory.copyFromHost(handed, sh.asSlice(handed, sh.byteSize() - handed));
+          memory.restored();
+        }
       };
     }
   }

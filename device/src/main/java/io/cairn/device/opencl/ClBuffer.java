@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * An OpenCL buffer bound to the in-order {@link ClQueue} that allocated it. Protect it with
  * {@code checkpointer.protect("name", buffer)}: a capture is a blocking {@code clEnqueueReadBuffer} on
  * that queue, so it sees every command enqueued before the checkpoint and holds the queue only for the
- * device-to-host copy; a restore writes each verified block with {@code clEnqueueWriteBuffer}.
+ * device-to-host copy; a restore enqueues {@code clEnqueueWriteBuffer}s of verified pieces and finishes the queue.
  */
 public final class ClBuffer implements DeviceBuffer {
   private final ClQueue queue;
@@ -50,11 +50,19 @@ public final class ClBuffer implements DeviceBuffer {
     transfer(false, 0, dst);
   }
 
+  /** Enqueues the write without waiting (native {@code src}: it stays valid until {@link #restored()}, which finishes the queue). */
   @Override public void copyFromHost(long offset, MemorySegment src) {
     if (offset < 0 || offset + src.byteSize() > byteSize())
       throw new IllegalArgumentException("restore of " + src.byteSize() + " bytes at offset " + offset + " does not fit a buffer of " + byteSize() + " bytes");
-    transfer(true, offset, src);
+    if (src.isNative() && src.byteSize() > 0) {
+      Cl.check(Cl.call(Cl.clEnqueueWriteBuffer, "clEnqueueWriteBuffer", queue.handle, handle(), 0, offset, src.byteSize(), src,
+          0, MemorySegment.NULL, MemorySegment.NULL), "clEnqueueWriteBuffer(" + src.byteSize() + " bytes)");
+    } else {
+      transfer(true, offset, src);
+    }
   }
+
+  @Override public void restored() { queue.finish(); }
 
   private void checkSize(long bytes, String what) {
     if (bytes != byteSize()) throw new IllegalArgumentException("cannot " + what + " host memory of " + bytes + " bytes: the buffer has " + byteSize());
