@@ -110,6 +110,8 @@ public final class DeviceCommand implements Runnable {
       Path shm = (Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir")))
           .resolve("cairn-bench-device-" + ProcessHandle.current().pid());
       String load = load();
+      if (device < 0 || device >= OpenCL.devices().size())
+        throw new picocli.CommandLine.ParameterException(spec(), "--device " + device + ": there are " + OpenCL.devices().size() + " OpenCL devices " + OpenCL.devices());
       ClDevice dev = OpenCL.device(device);
       System.err.printf("cairn device bench: %d MiB float buffer on %s, %d repetitions (load average %s)%n", mib, dev, repeat, load);
       try (ClContext ctx = dev.createContext(); ClQueue q = ctx.createQueue(); ClBuffer buf = q.allocate(float.class, bytes / 4);
