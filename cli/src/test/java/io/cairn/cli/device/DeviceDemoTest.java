@@ -21,6 +21,17 @@ class DeviceDemoTest {
         .contains("BIT-IDENTICAL");
   }
 
+  @Test void deviceListAndASmallBenchRun() {
+    Assumptions.assumeTrue(OpenCL.available(), () -> "OpenCL is not usable here: " + OpenCL.unavailableReason());
+    assertThat(run(0, "device", "list")).contains("opencl 0").contains("CUDA");
+    String out = run(0, "bench", "--only", "device", "--size", "8", "--repeat", "1", "--dir", dir.resolve("bench").toString());
+    assertThat(out).contains("capture bandwidth").contains("queue hold of an async capture").contains("restore into the device");
+    assertThat(dir.resolve("bench/bench-device.json")).exists();
+    var r = io.cairn.cli.CliRunner.run("device", "bench", "--device", "99", "--dir", dir.resolve("bench").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--device 99: there are");
+  }
+
   @Test void anUnknownDeviceIsAClearError() {
     var r = io.cairn.cli.CliRunner.run("demo", "--device", "tpu", "--dir", dir.resolve("demo").toString());
     assertThat(r.code()).isEqualTo(2);
