@@ -59,6 +59,16 @@ public final class Checkpointer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Protects device memory (an OpenCL buffer, CUDA memory: see the {@code cairn-device} module). It is
+   * copied to host memory at each checkpoint, at a consistent point the memory guarantees, and written
+   * back at restore; it is stored, and checked at restore, like an array of its element type and length.
+   */
+  public Checkpointer protect(String name, io.cairn.spi.DeviceMemory memory) {
+    engine.protect(Regions.device(Objects.requireNonNull(name, "name"), Objects.requireNonNull(memory, "memory")));
+    return this;
+  }
+
   /** Protects an object that saves and loads its own state. */
   public Checkpointer protect(String name, Checkpointable object) {
     Objects.requireNonNull(object, "object");

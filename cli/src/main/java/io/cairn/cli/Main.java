@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Checkpoint/restart and fault tolerance for long-running JVM computations.",
     subcommands = {
         CommandLine.HelpCommand.class,
-        io.cairn.cli.core.DemoCommand.class, io.cairn.cli.core.DemoWorker.class, io.cairn.cli.core.LsCommand.class,
+        io.cairn.cli.core.DemoCommand.class, io.cairn.cli.core.DemoWorker.class, io.cairn.cli.core.DeviceDemoWorker.class, io.cairn.cli.core.LsCommand.class,
         io.cairn.cli.core.InspectCommand.class, io.cairn.cli.core.VerifyCommand.class, io.cairn.cli.core.PruneCommand.class, io.cairn.cli.core.PinCommand.class, io.cairn.cli.core.BenchCommand.class,
         // one line per capability; keep this list sorted by module: core, cluster, sched, dl, hw
         io.cairn.cli.cluster.LaunchCommand.class, io.cairn.cli.cluster.ClusterCommand.class,
@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         io.cairn.cli.sched.SimulateCommand.class,
         io.cairn.cli.dl.DlCommand.class,
         io.cairn.cli.hw.HwCommand.class,
+        io.cairn.cli.device.DeviceCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -57,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
   boolean json;
   @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
   boolean quick;
-  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, baselines (default all).")
+  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, baselines (default all); 'device' alone runs cairn device bench.")
   List<String> only;
   @Option(names = "--repeat", description = "Repetitions per measurement; the median is reported (default 5; 1 with --quick; at most 3 pairs in the loop figure).")
   Integer repeat;
@@ -108,6 +108,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     // progress goes to stderr; the engine's per-restore INFO lines would drown it
     if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("device")) { // accelerator state: its own command
+      List<String> args = new ArrayList<>(List.of("device", "bench", "--dir", dir.toString()));
+      if (sizeMiB != null) args.addAll(List.of("--size", sizeMiB.toString()));
+      if (repeat != null) args.addAll(List.of("--repeat", repeat.toString()));
+      if (json) args.add("--json");
+      return io.cairn.cli.Main.run(args.toArray(String[]::new));
+    }
     int mib = sizeMiB != null ? sizeMiB : quick ? 8 : 1024;
     if (mib < 1 || mib > 8191) throw new ParameterException(spec.commandLine(), "--size must be between 1 and 8191 MiB, got " + mib);
     reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 5;

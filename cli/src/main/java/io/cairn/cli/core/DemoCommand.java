@@ -25,8 +25,14 @@ import picocli.CommandLine.Option;
     description = "Run a checkpointed heat-diffusion solver, kill it (SIGKILL) several times, restart it, "
         + "and check the result is bit-identical to an uninterrupted run.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--size", defaultValue = "4096", description = "Grid edge; state is size^2 doubles (default ${DEFAULT-VALUE}: 128 MiB).")
-  int size;
+  @Option(names = "--size", description = "Grid edge; state is size^2 doubles (default 4096: 128 MiB), or size^2 floats in device memory with --device opencl (default 2048: 16 MiB).")
+  Integer size;
+  @Option(names = "--device", defaultValue = "none",
+      description = "none: the solver on the CPU in Java arrays; opencl: an OpenCL kernel with its state only in device memory (docs/accelerators.md).")
+  String device;
+  @Option(names = "--migrate-every", defaultValue = "0",
+      description = "With --device opencl: move the running solver to a fresh context on the next OpenCL device every N steps (0: never; restarts also rotate devices).")
+  int migrateEvery;
   @Option(names = "--steps", defaultValue = "240", description = "Solver steps (default ${DEFAULT-VALUE}).")
   int steps;
   @Option(names = "--kills", defaultValue = "3", description = "How many times to kill the solver (default ${DEFAULT-VALUE}).")
@@ -40,6 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
   String mtbf;
 
   private final List<String> restarts = new ArrayList<>();
+  private boolean opencl;
   private int versions;
   private long bytes;
   private double ckptSeconds;
@@ -47,25 +54,41 @@ public final class DemoCommand implements Callable<Integer> {
   private volatile long restoredStep = -1;
 
   @Override public Integer call() throws Exception {
+    boolean opencl = switch (device) {
+      case "none" -> false;
+      case "opencl" -> true;
+      default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--device: 'none' or 'opencl', not '" + device + "'");
+    };
+    if (opencl && io.cairn.device.opencl.OpenCL.unavailableReason() != null) {
+      System.out.println("cairn demo --device opencl: " + io.cairn.device.opencl.OpenCL.unavailableReason());
+      return 2;
+    }
+    this.opencl = opencl;
+    if (size == null) size = opencl ? 2048 : 4096;
     long s = seed != null ? seed : System.nanoTime();
     Random rnd = new Random(s);
     Path shm = (Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir")))
         .resolve("cairn-demo-" + ProcessHandle.current().pid());
     deleteTree(dir);
     Files.createDirectories(dir);
-    System.out.printf("Cairn demo: 2-D heat diffusion, %dx%d grid (%d MiB of protected state), %d steps, %d kills (seed %d)%n",
-        size, size, (long) size * size * 8 >> 20, steps, kills, s);
+    System.out.printf("Cairn demo: 2-D heat diffusion, %dx%d grid (%d MiB of protected state%s), %d steps, %d kills (seed %d)%n",
+        size, size, (long) size * size * (opencl ? 4 : 8) >> 20, opencl ? " in OpenCL device memory" : "", steps, kills, s);
+    if (opencl) System.out.println("OpenCL devices: " + io.cairn.device.opencl.OpenCL.devices());
 
-    System.out.println("\n1) Uninterrupted reference run (no checkpoints)");
+    System.out.println("\n1) Uninterrupted reference run (no checkpoints)" + (opencl ? " on OpenCL device 0" : ""));
     long t0 = System.nanoTime();
-    Heat ref = new Heat(size);
-    for (int i = 1; i <= steps; i++) {
-      ref.step();
-      if (i % 5 == 0 || i == steps) progress("reference", i, "");
+    long refPrint;
+    if (opencl) {
+      refPrint = DeviceDemoWorker.reference(0, size, steps, i -> progress("reference", i, ""));
+    } else {
+      Heat ref = new Heat(size);
+      for (int i = 1; i <= steps; i++) {
+        ref.step();
+        if (i % 5 == 0 || i == steps) progress("reference", i, "");
+      }
+      refPrint = Heat.fingerprint(ref.grid);
     }
-    long refPrint = Heat.fingerprint(ref.grid);
     double refSecs = (System.nanoTime() - t0) / 1e9;
-    ref = null;
     System.out.printf("%n   done in %.1f s, fingerprint %016x%n", refSecs, refPrint);
     if (mtbf.equals("auto")) mtbf = String.format(Locale.ROOT, "%.3fs", Math.max(0.2, refSecs / (kills + 1)));
     System.out.printf("%nLevels: memory (%s), local (%s), persistent (%s, zstd, incremental, every 4th)%n"
@@ -109,10 +132,11 @@ public final class DemoCommand implements Callable<Integer> {
   private String runChild(int run, Path shm, Random rnd) throws IOException, InterruptedException {
     String javaCmd = ProcessHandle.current().info().command().orElse("java");
     String cp = System.getProperty("java.class.path");
-    long heap = Math.max(512, (long) size * size * 8 * 3 / (1 << 20) + 256);
-    List<String> cmd = List.of(javaCmd, "-Xmx" + heap + "m", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-        "io.cairn.cli.Main", "demo-worker", "--dir", dir.toString(), "--shm", shm.toString(),
-        "--size", Integer.toString(size), "--steps", Integer.toString(steps), "--mtbf", mtbf);
+    long heap = opencl ? 512 : Math.max(512, (long) size * size * 8 * 3 / (1 << 20) + 256);
+    List<String> cmd = new ArrayList<>(List.of(javaCmd, "-Xmx" + heap + "m", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+        "io.cairn.cli.Main", opencl ? "device-demo-worker" : "demo-worker", "--dir", dir.toString(), "--shm", shm.toString(),
+        "--size", Integer.toString(size), "--steps", Integer.toString(steps), "--mtbf", mtbf));
+    if (opencl) cmd.addAll(List.of("--device-index", Integer.toString(run - 1), "--migrate-every", Integer.toString(migrateEvery)));
     restoredStep = -1;
     lastStep = 0;
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -125,6 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
           String[] w = line.split(" ");
           switch (w[0]) {
             case "fresh" -> restarts.add(tag + ": fresh start");
+            case "device" -> restarts.add(tag + ": on " + line.substring(7));
+            case "moved" -> restarts.add(tag + ": at step " + w[2] + " moved through version " + w[1] + " in " + w[3] + " s: " + line.substring(line.indexOf(w[3]) + w[3].length() + 1));
             case "restored" -> {
               restarts.add(tag + ": restarted from version " + w[1] + " (step " + w[2] + ", level " + w[3] + ")");
               restoredStep = Long.parseLong(w[2]);

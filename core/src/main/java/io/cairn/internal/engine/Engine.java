@@ -308,11 +308,17 @@ public final class Engine implements AutoCloseable {
     List<MemorySegment> taken = new ArrayList<>();
     List<LevelStore.Captured> cap;
     try {
-      cap = capture(srcs, arena, view -> {
-        MemorySegment copy = staging.take(view.byteSize());
-        taken.add(copy);
-        MemorySegment.copy(view, 0, copy, 0, view.byteSize());
-        return copy.asSlice(0, view.byteSize());
+      cap = capture(srcs, arena, new RegionSource.Stager() {
+        @Override public MemorySegment copy(MemorySegment view) {
+          MemorySegment copy = allocate(view.byteSize());
+          MemorySegment.copy(view, 0, copy, 0, view.byteSize());
+          return copy;
+        }
+        @Override public MemorySegment allocate(long size) {
+          MemorySegment s = staging.take(size);
+          taken.add(s);
+          return s.asSlice(0, size);
+        }
       });
     } catch (IOException | RuntimeException | OutOfMemoryError e) {
       arena.close();

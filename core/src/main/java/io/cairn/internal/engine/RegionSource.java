@@ -19,6 +19,9 @@ public interface RegionSource {
   /** Makes the independent copy of a view that an asynchronous checkpoint writes in the background. */
   interface Stager {
     MemorySegment copy(MemorySegment view);
+
+    /** Staging memory of {@code size} bytes for a region that fills it itself (device memory copied straight to the host). */
+    MemorySegment allocate(long size);
   }
 
   /**

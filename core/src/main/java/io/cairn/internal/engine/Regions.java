@@ -48,6 +48,87 @@ public final class Regions {
     return new SegmentRegion(name, Kind.BUFFER, buffer.capacity(), seg);
   }
 
+  /** Device memory, stored as the array kind of its element type (so restores check it like an array). */
+  public static RegionSource device(String name, io.cairn.spi.DeviceMemory memory) {
+    Class<?> t = memory.elementType();
+    Kind kind = t == byte.class ? Kind.BYTE : t == short.class ? Kind.SHORT : t == char.class ? Kind.CHAR : t == int.class ? Kind.INT
+        : t == long.class ? Kind.LONG : t == float.class ? Kind.FLOAT : t == double.class ? Kind.DOUBLE : null;
+    if (kind == null) throw new IllegalArgumentException("'" + name + "': device memory element type must be a primitive other than boolean, not " + t);
+    long length = memory.length();
+    if (length < 0 || length > Long.MAX_VALUE / kind.elementSize) throw new IllegalArgumentException("'" + name + "': bad device memory length " + length);
+    return new DeviceRegion(name, kind, length, memory);
+  }
+
+  /**
+   * Device memory: at capture it copies itself into host memory (staging memory in async mode, a host
+   * shadow reused between synchronous checkpoints otherwise); at restore each verified block is written
+   * straight to the device.
+   */
+  static final class DeviceRegion implements RegionSource {
+    private final String name;
+    private final Kind kind;
+    private final long length;
+    private final io.cairn.spi.DeviceMemory memory;
+    private MemorySegment shadow;
+
+    DeviceRegion(String name, Kind kind, long length, io.cairn.spi.DeviceMemory memory) {
+      this.name = name;
+      this.kind = kind;
+      this.length = length;
+      this.memory = memory;
+    }
+
+    @Override public String name() { return name; }
+    @Override public Kind kind() { return kind; }
+    @Override public long length() { return length; }
+
+    /** Host memory of the region's size, kept between uses (sync captures, restores). */
+    private MemorySegment shadow() {
+      long bytes = length * kind.elementSize;
+      if (shadow == null) shadow = Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+      return shadow;
+    }
+
+    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+      MemorySegment dst = stager != null ? stager.allocate(length * kind.elementSize) : shadow();
+      memory.copyToHost(dst);
+      return dst;
+    }
+
+    /** Pieces handed to the device during a restore: large (few commands) but several (the copy overlaps the read of the next ones). */
+    static final long RESTORE_PIECE = 32L << 20;
+
+    /**
+     * Verified blocks are gathered in the shadow and handed over in pieces of {@link #RESTORE_PIECE}
+     * bytes, which stay untouched until {@code restored()}: the device copies may run while the next
+     * blocks are read and verified.
+     */
+    @Override public Sink sink(RegionEntry entry) {
+      MemorySegment sh = shadow();
+      return new Sink() {
+        long filled, handed;
+        boolean inOrder = true;
+
+        @Override public void accept(long offset, ByteBuffer data) throws IOException {
+          long n = data.remaining();
+          MemorySegment.copy(MemorySegment.ofBuffer(data), 0, sh, offset, n);
+          if (offset != filled) inOrder = false;
+          filled = Math.max(filled, offset + n);
+          if (inOrder && filled - handed >= RESTORE_PIECE) {
+            memory.copyFromHost(handed, sh.asSlice(handed, filled - handed));
+            handed = filled;
+          }
+        }
+
+        @Override public void finish() throws IOException {
+          if (!inOrder) handed = 0;
+          if (sh.byteSize() > handed) memory.copyFromHost(handed, sh.asSlice(handed, sh.byteSize() - handed));
+          memory.restored();
+        }
+      };
+    }
+  }
+
   /** Arrays and buffers: a live view; the restore writes straight into the program's memory. */
   record SegmentRegion(String name, Kind kind, long length, MemorySegment seg) implements RegionSource {
     @Override public MemorySegment capture(Arena arena, Stager stager) {
