@@ -36,10 +36,14 @@ public final class HwBenchCommand implements Callable<Integer> {
   @Mixin StimOptions stim;
 
   @Override public Integer call() throws Exception {
+    return HwErrors.guard("bench", this::bench);
+  }
+
+  private int bench() throws Exception {
     Hw.Design d = Hw.design(design, null);
-    Path work = Files.createTempDirectory("cairn-hw-bench");
     Bench.Result r;
-    try {
+    try (io.cairn.hw.WorkDir wd = io.cairn.hw.WorkDir.create("cairn-hw-bench")) {
+      Path work = wd.path();
       java.util.List<Path> srcs = new java.util.ArrayList<>();
       for (Path f : rtl) {
         if (f.toString().endsWith(".f")) {
@@ -48,12 +52,7 @@ public final class HwBenchCommand implements Callable<Integer> {
           srcs.add(f);
         }
       }
-      r = Bench.run(d, stim.stimulus(), fastCycles, ivCycles, evCycles, srcs, work);
-    } finally {
-      try (var s = Files.list(work)) {
-        for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
-      }
-      Files.deleteIfExists(work);
+      r = Bench.run(d, stim.stimulus(d.netlist()), fastCycles, ivCycles, evCycles, srcs, work);
     }
     if (svg != null) Files.writeString(svg, chart(r));
     if (json) {

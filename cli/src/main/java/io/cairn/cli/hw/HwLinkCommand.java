@@ -2,6 +2,7 @@ package io.cairn.cli.hw;
 
 import io.cairn.cli.core.Json;
 import io.cairn.hw.Hw;
+import io.cairn.hw.WorkDir;
 import io.cairn.hw.link.SimPeer;
 import io.cairn.hw.link.StateLink;
 import io.cairn.hw.link.StateProjection;
@@ -60,6 +61,10 @@ public final class HwLinkCommand implements Callable<Integer> {
   @Mixin StimOptions stim;
 
   @Override public Integer call() throws Exception {
+    return HwErrors.guard("link", this::link);
+  }
+
+  private int link() throws Exception {
     Hw.Design fast = Hw.design(fastJson, null), sim = Hw.design(simJson, null);
     List<Netlist.Port> external = new ArrayList<>();
     Hw.Design whole = wholeJson == null ? null : Hw.design(wholeJson, null);
@@ -74,7 +79,7 @@ public final class HwLinkCommand implements Callable<Integer> {
       }
     }
     StateLink link = new StateLink(fast.netlist(), sim.netlist(), external, channels.stream().map(StateLink.Channel::parse).toList());
-    Path work = Files.createTempDirectory("cairn-hw-link");
+    io.cairn.hw.engine.Stimulus stimulus = stim.stimulus(whole != null ? whole.netlist().top() : fast.netlist().top() + "+" + sim.netlist().top(), external);
     HwState simStart = HwState.initial(sim.netlist()), fastStart = HwState.initial(fast.netlist());
     StateProjection pf = null, ps = null;
     HwState wholeStart = null;
@@ -85,16 +90,15 @@ public final class HwLinkCommand implements Callable<Integer> {
       fastStart = pf.toPart(wholeStart);
       simStart = ps.toPart(wholeStart);
     }
-    var simulator = Hw.simulator(sim, kind, work);
     long t0 = System.nanoTime();
     StateLink.Result r;
-    try (SimPeer peer = simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(simStart, vcd)) : SimPeer.of(((EventSim) simulator).open(simStart, vcd))) {
-      r = link.run(fastStart, peer, stim.stimulus(), cycles);
-    } finally {
-      try (var s = Files.list(work)) {
-        for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
+    String simName = null;
+    try (WorkDir workDir = WorkDir.create("cairn-hw-link")) {
+      var simulator = Hw.simulator(sim, kind, workDir.path());
+      simName = simName;
+      try (SimPeer peer = simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(simStart, vcd)) : SimPeer.of(((EventSim) simulator).open(simStart, vcd))) {
+        r = link.run(fastStart, peer, stimulus, cycles);
       }
-      Files.deleteIfExists(work);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     if (txOut != null) Files.write(txOut, r.transactions());
@@ -105,7 +109,7 @@ public final class HwLinkCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("fast", fast.netlist().top());
       m.put("sim", sim.netlist().top());
-      m.put("simulator", simulator.name());
+      m.put("simulator", simName);
       m.put("startCycle", fastStart.cycle());
       m.put("cycles", cycles);
       m.put("seconds", secs);
@@ -115,7 +119,7 @@ public final class HwLinkCommand implements Callable<Integer> {
       System.out.println(Json.write(m));
     } else {
       System.out.printf("linked %s (fast) <-> %s (%s) for %d cycles in %.2f s: %d messages, %d transactions%n", fast.netlist().top(),
-          sim.netlist().top(), simulator.name(), cycles, secs, r.messages(), r.transactions().size());
+          sim.netlist().top(), simName, cycles, secs, r.messages(), r.transactions().size());
       last.forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
       if (vcd != null) System.out.println("  waveforms of " + sim.netlist().top() + ": " + vcd);
       if (txOut != null) System.out.println("  transactions: " + txOut);
