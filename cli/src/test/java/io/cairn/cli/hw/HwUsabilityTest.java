@@ -170,4 +170,30 @@ class HwUsabilityTest {
     }
     assertThat(CliRunner.run("hw", "run", json, "--lanes", "--until", "q==3").err()).contains("--until must be cycle=N");
   }
+
+  @Test void benchReportsAFailingIverilogAndStillMeasuresTheRest() throws Exception {
+    assumeYosys();
+    assumeTrue(IverilogSim.available(), "iverilog not installed (Debian package iverilog): skipping");
+    String json = synth(dir, "counter/counter.v", "counter");
+    Path other = Files.createDirectories(dir.resolve("broken"));
+    Files.copy(Path.of(json), other.resolve("counter.json"));
+    Files.writeString(other.resolve("counter_netlist.v"), "module counter(; endmodule\n");
+    CliRunner.Result r = CliRunner.run("hw", "bench", other.resolve("counter.json").toString(), "--cycles", "20000", "--iverilog-cycles", "100",
+        "--event-cycles", "1000", "--no-verilator");
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.out()).contains("fast engine    :").contains("iverilog       : FAILED: ").contains("event sim      :")
+        .contains("simulated: every engine from the design's initial state (cycle 0), the same inputs: seed 1; reset rst=1 active for 1 cycle(s)");
+    assertThat(r.err()).contains("bench: iverilog (netlist): 100 cycles").doesNotContain("\tat ");
+  }
+
+  /** Verilator builds are slow (a minute for this 169-gate counter on a busy 2-core machine): one tiny design only. */
+  @Test void benchMeasuresVerilatorOnTheSameNetlistWithItsBuildTime() throws Exception {
+    assumeYosys();
+    assumeTrue(io.cairn.hw.sim.Verilator.available(), "verilator not installed (Debian package verilator): skipping");
+    String json = synth(dir, "counter/counter.v", "counter");
+    String out = CliRunner.run(0, "hw", "bench", json, "--cycles", "50000", "--verilator-cycles", "30000", "--iverilog-cycles", "100",
+        "--event-cycles", "1000", "--reset-every", "20", "--json");
+    assertThat(out).containsPattern("\"engine\":\"verilator\",\"cycles\":30000,\"cyclesPerSecond\":[0-9.eE+-]+,\"fastOverThis\":[0-9.eE+-]+,"
+        + "\"buildSeconds\":[0-9.eE+-]+,\"agreesWithFast\":true");
+  }
 }
