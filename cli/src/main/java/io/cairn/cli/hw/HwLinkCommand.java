@@ -7,6 +7,7 @@ import io.cairn.hw.link.SimPeer;
 import io.cairn.hw.link.StateLink;
 import io.cairn.hw.link.StateProjection;
 import io.cairn.hw.netlist.Netlist;
+import io.cairn.hw.netlist.Split;
 import io.cairn.hw.sim.EventSim;
 import io.cairn.hw.sim.IverilogSim;
 import io.cairn.hw.state.HwState;
@@ -29,9 +30,20 @@ import picocli.CommandLine.Option;
 public final class HwLinkCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--fast", required = true, description = "JSON netlist of the part that runs fast") Path fastJson;
+  @Option(names = "--fast", description = "JSON netlist of the part that runs fast (or use --split)") Path fastJson;
 
-  @Option(names = "--sim", required = true, description = "JSON netlist of the part under debug") Path simJson;
+  @Option(names = "--sim", description = "JSON netlist of the part under debug (or use --split)") Path simJson;
+
+  @Option(names = "--split", description = "split the design (Verilog SOURCES, --top) at this instance of the top module: the instance runs in "
+      + "the simulator, the rest fast; the boundary comes from the netlist, the three netlists are synthesised into --out")
+  String split;
+
+  @Option(names = "--top", description = "with --split: the top module of SOURCES") String top;
+
+  @Option(names = {"-o", "--out"}, description = "with --split: where the netlists go (default: hw-out/split-<instance>)") Path out;
+
+  @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "SOURCES", description = "with --split: Verilog files (or .f lists)")
+  List<Path> sources = new ArrayList<>();
 
   @Option(names = "--whole", description = "JSON netlist of the whole design: its inputs define the external inputs (so values match a whole-design run)")
   Path wholeJson;
@@ -65,6 +77,35 @@ public final class HwLinkCommand implements Callable<Integer> {
   }
 
   private int link() throws Exception {
+    if (split != null) {
+      if (fastJson != null || simJson != null || wholeJson != null || fastPrefix != null || simPrefix != null) {
+        throw new IllegalArgumentException("--split derives --fast, --sim, --whole and the prefixes itself: give only SOURCES and --top");
+      }
+      if (top == null || sources.isEmpty()) throw new IllegalArgumentException("--split needs the Verilog SOURCES and --top");
+      List<Path> srcs = new ArrayList<>();
+      for (Path f : sources) {
+        if (f.toString().endsWith(".f")) {
+          for (String l : Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
+        } else {
+          srcs.add(f);
+        }
+      }
+      Path dir = out != null ? out : Path.of("hw-out", "split-" + split);
+      Split.Parts parts = Split.split(srcs, top, split, dir);
+      if (!json) {
+        System.out.printf("split %s at instance %s (module %s): whole %s, fast part %s, simulated part %s%n", top, split, parts.module(),
+            parts.whole().json(), parts.fast().json(), parts.sim().json());
+      }
+      fastJson = parts.fast().json();
+      simJson = parts.sim().json();
+      wholeJson = parts.whole().json();
+      fastPrefix = "";
+      simPrefix = "";
+    } else if (fastJson == null || simJson == null) {
+      throw new IllegalArgumentException("give --fast and --sim netlists, or --split INSTANCE with SOURCES and --top");
+    } else if (!sources.isEmpty()) {
+      throw new IllegalArgumentException("SOURCES are for --split");
+    }
     Hw.Design fast = Hw.design(fastJson, null), sim = Hw.design(simJson, null);
     List<Netlist.Port> external = new ArrayList<>();
     Hw.Design whole = wholeJson == null ? null : Hw.design(wholeJson, null);
@@ -89,13 +130,19 @@ public final class HwLinkCommand implements Callable<Integer> {
       wholeStart = wholeState == null ? HwState.initial(whole.netlist()) : Hw.readState(whole, wholeState);
       fastStart = pf.toPart(wholeStart);
       simStart = ps.toPart(wholeStart);
+      for (var proj : List.of(pf, ps)) {
+        if (!proj.unmatchedFlops().isEmpty()) {
+          System.err.println("cairn hw link: note: " + proj.unmatchedFlops().size() + " flop(s) of a part are not in the whole design (Yosys removed "
+              + "them there as unobservable): they start at 0 and are left out of the whole-design state, e.g. " + proj.unmatchedFlops().getFirst());
+        }
+      }
     }
     long t0 = System.nanoTime();
     StateLink.Result r;
     String simName = null;
     try (WorkDir workDir = WorkDir.create("cairn-hw-link")) {
       var simulator = Hw.simulator(sim, kind, workDir.path());
-      simName = simName;
+      simName = simulator.name();
       try (SimPeer peer = simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(simStart, vcd)) : SimPeer.of(((EventSim) simulator).open(simStart, vcd))) {
         r = link.run(fastStart, peer, stimulus, cycles);
       }
