@@ -1,89 +1,220 @@
 package io.cairn.hw;
 
 import io.cairn.hw.engine.FastEngine;
+import io.cairn.hw.engine.LaneEngine;
 import io.cairn.hw.engine.Stimulus;
+import io.cairn.hw.netlist.Netlist;
+import io.cairn.hw.netlist.NetlistLoader;
 import io.cairn.hw.sim.EventSim;
 import io.cairn.hw.sim.IverilogSim;
 import io.cairn.hw.sim.SimResult;
+import io.cairn.hw.sim.Verilator;
 import io.cairn.hw.state.HwState;
 import io.cairn.hw.state.StateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * The benchmark behind {@code cairn hw bench} (not a test): fast-engine cycles per second next to
- * iverilog (and the event-level simulator) on the same netlist and stimuli in the same run, plus the
- * time to move state each way. The fast run's end state is checked against iverilog's.
+ * The benchmark behind {@code cairn hw bench} (not a test): in one run, on the same netlist and the
+ * same inputs, cycles per second of the fast engine, the 64-lane engine, Verilator (optional, with
+ * its build time), iverilog and Cairn's event simulator, iverilog on the RTL sources (start-up
+ * subtracted), the fast engine's load time, and the time to move state each way. Every engine
+ * starts from the design's initial state with the same stimulus; iverilog's and Verilator's results
+ * are checked against the fast engine. A peer that fails is reported with its error and the
+ * others are still measured.
  */
 public final class Bench {
   private Bench() { }
 
-  /** Measured numbers; iverilog fields are NaN when iverilog is not installed. */
-  public record Result(String design, int gates, int flops, long stateBits, long fastCycles, double fastCps,
-                       long ivCycles, double ivCps, double ivCompileSeconds, long eventCycles, double eventCps,
-                       double moveToSimSeconds, double moveToFastSeconds, boolean statesAgree, double rtlCps, double laneCps) {
-    public double speedup() { return fastCps / ivCps; }
-
-    public String text() {
-      return String.format(Locale.ROOT, """
-          design %s: %d gates, %d flops, %d state bits
-          fast engine : %,.0f cycles/s (%d cycles)
-          64-lane engine: %,.0f lane-cycles/s (64 independent runs at once)
-          iverilog    : %,.0f cycles/s (%d cycles, vvp run only; compile %.2f s)
-          event sim   : %,.0f cycles/s (%d cycles)
-          speedup fast/iverilog: %.1fx   fast/event: %.1fx
-          iverilog RTL: %s
-          move fast -> sim : %.3f s (readback, state file, testbench, iverilog compile, load, dump)
-          move sim -> fast : %.4f s (parse and validate state file, load)
-          end states agree (fast vs iverilog): %s""", design, gates, flops, stateBits, fastCps, fastCycles, laneCps, ivCps, ivCycles,
-          ivCompileSeconds, eventCps, eventCycles, speedup(), fastCps / eventCps,
-          Double.isNaN(rtlCps) ? "not measured (pass the RTL sources)" : String.format(Locale.ROOT, "%,.0f cycles/s on the Verilog source, fast/RTL: %.1fx", rtlCps, fastCps / rtlCps),
-          moveToSimSeconds, moveToFastSeconds, statesAgree);
+  /** What to run. {@code ivCycles == 0}: as many as fit in {@code ivSeconds} (measured on a short run first). */
+  public record Options(long fastCycles, long ivCycles, double ivSeconds, long eventCycles, List<Path> rtl, long rtlCycles,
+                        boolean verilator, long verilatorCycles, int jobs, String stimulus) {
+    public Options {
+      rtl = List.copyOf(rtl);
     }
   }
 
-  /** @param rtl the Verilog sources, to also time iverilog on the RTL (empty: skip) */
-  public static Result run(Hw.Design d, Stimulus stim, long fastCycles, long ivCycles, long eventCycles, java.util.List<Path> rtl,
-                           Path work) throws IOException {
-    var nl = d.netlist();
+  /** One peer's figure: cycles/s over {@code cycles}, or why it is missing. */
+  public record Figure(String engine, long cycles, double cyclesPerSecond, double prepareSeconds, String prepare, Boolean agrees, String note) {
+    public boolean measured() { return !Double.isNaN(cyclesPerSecond); }
+
+    static Figure missing(String engine, String why) { return new Figure(engine, 0, Double.NaN, Double.NaN, "", null, why); }
+  }
+
+  /** Measured numbers. */
+  public record Result(String design, int gates, int flops, long stateBits, String stimulus, double loadSeconds, List<Figure> figures,
+                       double moveToSimSeconds, double moveToFastSeconds) {
+    public Figure figure(String engine) {
+      return figures.stream().filter(f -> f.engine().equals(engine)).findFirst().orElse(Figure.missing(engine, "not run"));
+    }
+
+    public double fastCps() { return figure("fast engine").cyclesPerSecond(); }
+
+    /** Whether some peer failed or disagreed with the fast engine. */
+    public boolean anyFailure() {
+      return figures.stream().anyMatch(f -> Boolean.FALSE.equals(f.agrees()) || (!f.measured() && f.note().startsWith("FAILED")));
+    }
+
+    public String text() {
+      StringBuilder b = new StringBuilder();
+      b.append(String.format(Locale.ROOT, "design %s: %d gates, %d flops, %d state bits%n", design, gates, flops, stateBits));
+      b.append("simulated: every engine from the design's initial state (cycle 0), the same inputs: ").append(stimulus).append('\n');
+      b.append(String.format(Locale.ROOT, "fast engine load: %.3f s (JSON netlist parsed, levelised, compiled to bytecode)%n", loadSeconds));
+      double fast = fastCps();
+      for (Figure f : figures) {
+        if (!f.measured()) {
+          b.append(String.format(Locale.ROOT, "%-15s: %s%n", f.engine(), f.note()));
+          continue;
+        }
+        b.append(String.format(Locale.ROOT, "%-15s: %,14.0f cycles/s over %,d cycles", f.engine(), f.cyclesPerSecond(), f.cycles()));
+        if (!f.engine().equals("fast engine") && !f.engine().equals("64-lane engine")) {
+          b.append(String.format(Locale.ROOT, "   fast/this: %.2fx", fast / f.cyclesPerSecond()));
+        }
+        if (!Double.isNaN(f.prepareSeconds())) b.append(String.format(Locale.ROOT, "   %s %.2f s", f.prepare(), f.prepareSeconds()));
+        if (f.agrees() != null) b.append(f.agrees() ? "   agrees with fast" : "   DISAGREES with fast");
+        if (!f.note().isEmpty()) b.append("   (").append(f.note()).append(')');
+        b.append('\n');
+      }
+      b.append(String.format(Locale.ROOT, "move fast -> sim: %s%n", Double.isNaN(moveToSimSeconds) ? "not measured (iverilog missing or failed)"
+          : String.format(Locale.ROOT, "%.3f s (readback, state file, testbench, iverilog compile, load, dump)", moveToSimSeconds)));
+      b.append(String.format(Locale.ROOT, "move sim -> fast: %.4f s (parse and validate state file, load)", moveToFastSeconds));
+      return b.toString();
+    }
+  }
+
+  private static String failure(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    m = m.strip();
+    return "FAILED: " + (m.length() > 600 ? m.substring(0, 600) + "..." : m);
+  }
+
+  private static long[] outputsBeforeEdge(Netlist nl, Stimulus stim, long cycles) {
+    FastEngine e = new FastEngine(nl);
+    e.setStimulus(stim);
+    e.run(cycles - 1);
+    e.settle();
+    long[] r = new long[nl.outputs().size()];
+    for (int i = 0; i < r.length; i++) r[i] = e.value(nl.outputs().get(i).nets());
+    return r;
+  }
+
+  /** Runs the benchmark; {@code progress} gets one line before each phase (what runs, how many cycles). */
+  public static Result run(Hw.Design d, Stimulus stim, Options o, Path work, Consumer<String> progress) throws IOException {
+    // load: what a debug loop pays before the first cycle (parse, levelise, compile)
+    long l0 = System.nanoTime();
+    Netlist nl = NetlistLoader.load(d.json());
+    new FastEngine(nl);
+    double load = (System.nanoTime() - l0) / 1e9;
+    nl = d.netlist();
     HwState zero = HwState.initial(nl);
-    // warm up the JIT, then measure
+    List<Figure> figs = new ArrayList<>();
+
+    progress.accept(String.format(Locale.ROOT, "fast engine: %,d cycles (after a JIT warm-up)", o.fastCycles()));
     FastEngine w = new FastEngine(nl);
     w.setStimulus(stim);
-    w.run(Math.min(fastCycles, 200_000));
+    w.run(Math.min(o.fastCycles(), 200_000));
     FastEngine e = new FastEngine(nl);
     e.setStimulus(stim);
     long t0 = System.nanoTime();
-    e.run(fastCycles);
+    e.run(o.fastCycles());
     double fastS = (System.nanoTime() - t0) / 1e9;
+    figs.add(new Figure("fast engine", o.fastCycles(), o.fastCycles() / fastS, Double.NaN, "", null, ""));
 
-    double ivCps = Double.NaN, compile = Double.NaN, toSim = Double.NaN;
-    boolean agree = false;
-    double rtlCps = Double.NaN;
-    if (IverilogSim.available() && d.hasVerilog()) {
-      IverilogSim iv = new IverilogSim(nl, d.verilog(), work);
-      if (!rtl.isEmpty()) rtlCps = iv.rtlCyclesPerSecond(rtl, stim, ivCycles);
-      long c0 = System.nanoTime();
-      SimResult r = iv.run(zero, stim, ivCycles, null, false);
-      double total = (System.nanoTime() - c0) / 1e9;
-      ivCps = ivCycles / (iv.lastSimNanos() / 1e9);
-      compile = total - iv.lastSimNanos() / 1e9;
-      FastEngine check = new FastEngine(nl);
-      check.setStimulus(stim);
-      check.run(ivCycles);
-      agree = check.state().sameContent(r.end());
-      // move fast -> sim: readback + state file + load into iverilog (0 cycles: compile, load, dump)
-      Path f = Files.createTempFile(work, "bench", ".state");
-      long m0 = System.nanoTime();
-      HwState s = check.state();
-      StateFile.write(s, nl, f);
-      HwState back = StateFile.read(f, nl);
-      iv.run(back, stim, 0, null, false);
-      toSim = (System.nanoTime() - m0) / 1e9;
-      Files.deleteIfExists(f);
+    long laneCycles = Math.max(1, o.fastCycles() / 16);
+    progress.accept(String.format(Locale.ROOT, "64-lane engine: %,d cycles x 64 lanes", laneCycles));
+    Stimulus[] lanes = new Stimulus[LaneEngine.LANES];
+    java.util.Arrays.fill(lanes, stim);
+    LaneEngine le = new LaneEngine(nl, lanes);
+    le.run(Math.min(laneCycles, 20_000));
+    long lt = System.nanoTime();
+    le.run(laneCycles);
+    figs.add(new Figure("64-lane engine", laneCycles, laneCycles * (double) LaneEngine.LANES / ((System.nanoTime() - lt) / 1e9), Double.NaN, "",
+        null, "lane-cycles/s: 64 runs at once"));
+
+    if (!o.verilator()) {
+      figs.add(Figure.missing("verilator", "not run (--no-verilator)"));
+    } else if (!Verilator.available()) {
+      figs.add(Figure.missing("verilator", "not installed (Debian package verilator): skipped"));
+    } else if (!d.hasVerilog()) {
+      figs.add(Figure.missing("verilator", "no Verilog netlist " + d.verilog()));
+    } else if (Verilator.unsupported(nl) != null) {
+      figs.add(Figure.missing("verilator", "skipped: " + Verilator.unsupported(nl)));
+    } else {
+      progress.accept(String.format(Locale.ROOT, "verilator: building the netlist (can take minutes), then %,d cycles", o.verilatorCycles()));
+      Path vd = work.resolve("verilator");
+      try {
+        Verilator.Result v = Verilator.run(nl, d.verilog(), stim, o.verilatorCycles(), vd, o.jobs());
+        boolean agree = java.util.Arrays.equals(v.outputs(), outputsBeforeEdge(nl, stim, o.verilatorCycles()));
+        figs.add(new Figure("verilator", v.cycles(), v.cyclesPerSecond(), v.buildSeconds(), "build", agree, "outputs of the last cycle compared"));
+      } catch (IOException | RuntimeException ex) {
+        figs.add(Figure.missing("verilator", failure(ex)));
+      } finally {
+        WorkDir.deleteTree(vd);
+      }
     }
+
+    double toSim = Double.NaN;
+    if (!IverilogSim.available()) {
+      figs.add(Figure.missing("iverilog", "not installed (Debian package iverilog): skipped"));
+    } else if (!d.hasVerilog()) {
+      figs.add(Figure.missing("iverilog", "no Verilog netlist " + d.verilog()));
+    } else {
+      IverilogSim iv = new IverilogSim(nl, d.verilog(), work);
+      try {
+        long ivCycles = o.ivCycles();
+        String note = "";
+        if (ivCycles <= 0) {
+          progress.accept("iverilog: 100 cycles to size the run");
+          iv.run(zero, stim, 100, null, false);
+          double cps = 100 / Math.max(iv.lastSimNanos() / 1e9, 1e-6);
+          ivCycles = Math.max(100, Math.min(1_000_000, (long) (cps * o.ivSeconds())));
+          note = String.format(Locale.ROOT, "%,d cycles fit in about %.0f s", ivCycles, o.ivSeconds());
+        }
+        progress.accept(String.format(Locale.ROOT, "iverilog (netlist): %,d cycles", ivCycles));
+        long c0 = System.nanoTime();
+        SimResult r = iv.run(zero, stim, ivCycles, null, false);
+        double total = (System.nanoTime() - c0) / 1e9;
+        double simS = iv.lastSimNanos() / 1e9;
+        FastEngine check = new FastEngine(nl);
+        check.setStimulus(stim);
+        check.run(ivCycles);
+        boolean agree = check.state().sameContent(r.end());
+        figs.add(new Figure("iverilog", ivCycles, ivCycles / simS, total - simS, "compile", agree, note.isEmpty() ? "end state compared" : "end state compared; " + note));
+        // move fast -> sim: readback + state file + load into iverilog (0 cycles: compile, load, dump)
+        progress.accept("move fast -> iverilog");
+        Path f = Files.createTempFile(work, "bench", ".state");
+        long m0 = System.nanoTime();
+        StateFile.write(check.state(), nl, f);
+        iv.run(StateFile.read(f, nl), stim, 0, null, false);
+        toSim = (System.nanoTime() - m0) / 1e9;
+        Files.deleteIfExists(f);
+      } catch (IOException | RuntimeException ex) {
+        figs.add(Figure.missing("iverilog", failure(ex)));
+      }
+      if (!o.rtl().isEmpty()) {
+        progress.accept(String.format(Locale.ROOT, "iverilog (RTL source): 0 and %,d cycles", o.rtlCycles()));
+        try {
+          double cps = iv.rtlCyclesPerSecond(o.rtl(), stim, o.rtlCycles());
+          figs.add(new Figure("iverilog RTL", o.rtlCycles(), cps, Double.NaN, "", null, "the Verilog source, not the netlist; start-up subtracted"));
+        } catch (IOException | RuntimeException ex) {
+          figs.add(Figure.missing("iverilog RTL", failure(ex)));
+        }
+      } else {
+        figs.add(Figure.missing("iverilog RTL", "not measured (pass --rtl with the sources)"));
+      }
+    }
+
+    progress.accept(String.format(Locale.ROOT, "event simulator: %,d cycles", o.eventCycles()));
+    EventSim ev = new EventSim(nl);
+    long e0 = System.nanoTime();
+    ev.run(zero, stim, o.eventCycles(), null, false);
+    figs.add(new Figure("event sim", o.eventCycles(), o.eventCycles() / ((System.nanoTime() - e0) / 1e9), Double.NaN, "", null, ""));
+
     // move sim -> fast: parse + validate + load
     Path f = Files.createTempFile(work, "bench", ".state");
     StateFile.write(e.state(), nl, f);
@@ -92,21 +223,6 @@ public final class Bench {
     g.load(StateFile.read(f, nl));
     double toFast = (System.nanoTime() - m1) / 1e9;
     Files.deleteIfExists(f);
-
-    io.cairn.hw.engine.Stimulus[] lanes = new io.cairn.hw.engine.Stimulus[io.cairn.hw.engine.LaneEngine.LANES];
-    java.util.Arrays.fill(lanes, stim);
-    io.cairn.hw.engine.LaneEngine le = new io.cairn.hw.engine.LaneEngine(nl, lanes);
-    long laneCycles = Math.max(1, fastCycles / 16);
-    le.run(Math.min(laneCycles, 20_000));
-    long l0 = System.nanoTime();
-    le.run(laneCycles);
-    double laneCps = laneCycles * (double) io.cairn.hw.engine.LaneEngine.LANES / ((System.nanoTime() - l0) / 1e9);
-
-    EventSim ev = new EventSim(nl);
-    long e0 = System.nanoTime();
-    ev.run(zero, stim, eventCycles, null, false);
-    double evS = (System.nanoTime() - e0) / 1e9;
-    return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), fastCycles, fastCycles / fastS,
-        ivCycles, ivCps, compile, eventCycles, eventCycles / evS, toSim, toFast, agree, rtlCps, laneCps);
+    return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), o.stimulus(), load, figs, toSim, toFast);
   }
 }

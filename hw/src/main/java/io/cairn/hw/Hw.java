@@ -102,10 +102,28 @@ public final class Hw {
   /** Moves {@code start} into a simulator and runs {@code cycles} cycles there, with a VCD when {@code vcd} is set. */
   public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind, Path work)
       throws IOException {
+    return moveToSim(d, start, stim, cycles, vcd, kind, work, false);
+  }
+
+  /**
+   * Like {@link #moveToSim(Design, HwState, Stimulus, long, Path, SimKind, Path)}; {@code publicWiresOnly}: the
+   * iverilog VCD leaves out Yosys-internal {@code $} nets (the event simulator's VCD never has them).
+   */
+  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind, Path work,
+                                     boolean publicWiresOnly) throws IOException {
     Simulator sim = simulator(d, kind, work);
+    if (sim instanceof IverilogSim iv) iv.publicWiresOnly(publicWiresOnly);
     long t0 = System.nanoTime();
     SimResult r = sim.run(start, stim, cycles, vcd, false);
     return new MoveReport(r.end(), sim.name(), cycles, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Outputs and named signals at the cycle of {@code s}, as a run stopped there reports them: the
+   * state loaded into the fast engine, the inputs of that cycle applied, the logic settled.
+   */
+  public static RunReport valuesAt(Design d, HwState s, Stimulus stim, java.util.List<String> show) {
+    return runFast(d, s, stim, null, 0, show);
   }
 
   /** Reads a state file for {@code d} (validated: version, netlist hash, names, checksum). */

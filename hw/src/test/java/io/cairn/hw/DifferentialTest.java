@@ -29,7 +29,7 @@ class DifferentialTest {
   /** Two seeds per design (one with random resets); with -Dcairn.soak=true, ten seeds and longer runs. */
   static Stream<Arguments> cases() {
     int seeds = SOAK ? 10 : 2;
-    return Stream.of("counter", "fifo", "uart", "cpu", "link/system", "cells")
+    return Stream.of("counter", "fifo", "uart", "cpu", "link/system", "cells", "dontcare", "soc")
         .flatMap(d -> java.util.stream.LongStream.range(0, seeds).mapToObj(k -> Arguments.of(d, 42L + 1000 * k, k % 2 == 0 ? 48 : 0)));
   }
 

@@ -14,17 +14,31 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cairn hw bench}: fast engine vs iverilog (and the event simulator), and state move times. */
+/** {@code cairn hw bench}: fast engine vs Verilator, iverilog and the event simulator, and state move times, in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark: fast-engine cycles/s next to iverilog on the same netlist and inputs, and state move times.")
+    description = "Benchmark, in one run on the same netlist and inputs: fast-engine cycles/s next to Verilator (when installed, with "
+        + "its build time), iverilog and Cairn's event simulator, the fast engine's load time, and state move times. Progress goes to stderr.")
 public final class HwBenchCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)") Path design;
 
   @Option(names = "--cycles", description = "fast-engine cycles (default ${DEFAULT-VALUE})", defaultValue = "2000000") long fastCycles;
 
-  @Option(names = "--iverilog-cycles", description = "iverilog cycles (default ${DEFAULT-VALUE})", defaultValue = "100000") long ivCycles;
+  @Option(names = "--iverilog-cycles", description = "iverilog cycles on the netlist (default: as many as fit in --iverilog-seconds)")
+  long ivCycles;
+
+  @Option(names = "--iverilog-seconds", description = "time budget of the iverilog run when --iverilog-cycles is not given (default ${DEFAULT-VALUE})",
+      defaultValue = "10") double ivSeconds;
 
   @Option(names = "--event-cycles", description = "event-simulator cycles (default ${DEFAULT-VALUE})", defaultValue = "100000") long evCycles;
+
+  @Option(names = "--rtl-cycles", description = "iverilog cycles on the RTL sources (default ${DEFAULT-VALUE})", defaultValue = "200000") long rtlCycles;
+
+  @Option(names = "--no-verilator", description = "do not build and run Verilator (it is run when installed; its build can take minutes)")
+  boolean noVerilator;
+
+  @Option(names = "--verilator-cycles", description = "Verilator cycles (default: --cycles, at most 2,000,000)") Long vlCycles;
+
+  @Option(names = "--jobs", description = "parallel C++ compile jobs for Verilator (default ${DEFAULT-VALUE})", defaultValue = "2") int jobs;
 
   @Option(names = "--svg", description = "write a bar chart of cycles/s here") Path svg;
 
@@ -36,24 +50,25 @@ public final class HwBenchCommand implements Callable<Integer> {
   @Mixin StimOptions stim;
 
   @Override public Integer call() throws Exception {
+    return HwErrors.guard("bench", this::bench);
+  }
+
+  private int bench() throws Exception {
     Hw.Design d = Hw.design(design, null);
-    Path work = Files.createTempDirectory("cairn-hw-bench");
     Bench.Result r;
-    try {
-      java.util.List<Path> srcs = new java.util.ArrayList<>();
-      for (Path f : rtl) {
-        if (f.toString().endsWith(".f")) {
-          for (String l : Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
-        } else {
-          srcs.add(f);
-        }
+    java.util.List<Path> srcs = new java.util.ArrayList<>();
+    for (Path f : rtl) {
+      if (f.toString().endsWith(".f")) {
+        for (String l : Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
+      } else {
+        srcs.add(f);
       }
-      r = Bench.run(d, stim.stimulus(), fastCycles, ivCycles, evCycles, srcs, work);
-    } finally {
-      try (var s = Files.list(work)) {
-        for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
-      }
-      Files.deleteIfExists(work);
+    }
+    io.cairn.hw.engine.Stimulus s = stim.stimulus(d.netlist());
+    Bench.Options o = new Bench.Options(fastCycles, ivCycles, ivSeconds, evCycles, srcs, rtlCycles, !noVerilator,
+        vlCycles != null ? vlCycles : Math.min(fastCycles, 2_000_000), jobs, StimOptions.describe(s));
+    try (io.cairn.hw.WorkDir wd = io.cairn.hw.WorkDir.create("cairn-hw-bench")) {
+      r = Bench.run(d, s, o, wd.path(), line -> System.err.println("bench: " + line));
     }
     if (svg != null) Files.writeString(svg, chart(r));
     if (json) {
@@ -62,41 +77,52 @@ public final class HwBenchCommand implements Callable<Integer> {
       m.put("gates", r.gates());
       m.put("flops", r.flops());
       m.put("stateBits", r.stateBits());
+      m.put("stimulus", r.stimulus());
+      m.put("loadSeconds", r.loadSeconds());
+      java.util.List<Map<String, Object>> figs = new java.util.ArrayList<>();
+      for (Bench.Figure f : r.figures()) {
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("engine", f.engine());
+        x.put("cycles", f.cycles());
+        x.put("cyclesPerSecond", f.measured() ? f.cyclesPerSecond() : null);
+        x.put("fastOverThis", f.measured() ? r.fastCps() / f.cyclesPerSecond() : null);
+        x.put(f.prepare().isEmpty() ? "prepareSeconds" : f.prepare() + "Seconds", Double.isNaN(f.prepareSeconds()) ? null : f.prepareSeconds());
+        x.put("agreesWithFast", f.agrees());
+        x.put("note", f.note());
+        figs.add(x);
+      }
+      m.put("engines", figs);
       m.put("fastCyclesPerSecond", r.fastCps());
-      m.put("laneCyclesPerSecond", r.laneCps());
-      m.put("iverilogCyclesPerSecond", r.ivCps());
-      m.put("eventCyclesPerSecond", r.eventCps());
-      m.put("iverilogRtlCyclesPerSecond", r.rtlCps());
-      m.put("speedupOverIverilog", r.speedup());
-      m.put("moveToSimSeconds", r.moveToSimSeconds());
+      m.put("moveToSimSeconds", Double.isNaN(r.moveToSimSeconds()) ? null : r.moveToSimSeconds());
       m.put("moveToFastSeconds", r.moveToFastSeconds());
-      m.put("statesAgree", r.statesAgree());
+      m.put("statesAgree", !r.anyFailure());
       System.out.println(Json.write(m));
     } else {
       System.out.println(r.text());
       if (svg != null) System.out.println("chart: " + svg);
     }
-    return 0;
+    return r.anyFailure() ? 3 : 0;
   }
 
   /** A log-scale bar chart of cycles per second, hand-written SVG. */
   static String chart(Bench.Result r) {
-    String[] names = {"64 lanes", "fast engine", "iverilog", "event sim", "iverilog RTL"};
-    double[] v = {r.laneCps(), r.fastCps(), r.ivCps(), r.eventCps(), r.rtlCps()};
+    java.util.List<Bench.Figure> fs = r.figures();
+    String[] names = fs.stream().map(Bench.Figure::engine).toArray(String[]::new);
+    double[] v = fs.stream().mapToDouble(Bench.Figure::cyclesPerSecond).toArray();
     double max = 0;
     for (double x : v) if (!Double.isNaN(x)) max = Math.max(max, x);
     double top = Math.pow(10, Math.ceil(Math.log10(Math.max(max, 10))));
     StringBuilder b = new StringBuilder();
-    int w = 620, h = 60 + 50 * names.length;
+    int w = 650, h = 60 + 50 * names.length;
     b.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", w, h));
-    b.append(String.format(Locale.ROOT, "<text x='10' y='20' font-size='14'>%s: cycles per second (log scale; lanes: lane-cycles), fast/iverilog = %.0fx</text>%n", r.design(), r.speedup()));
+    b.append(String.format(Locale.ROOT, "<text x='10' y='20' font-size='14'>%s: cycles per second (log scale; lanes: lane-cycles), same netlist and inputs</text>%n", r.design()));
     for (int i = 0; i < names.length; i++) {
       double x = Double.isNaN(v[i]) ? 1 : Math.max(v[i], 1);
       double len = 380 * Math.log10(x) / Math.log10(top);
       int y = 40 + 50 * i;
       b.append(String.format(Locale.ROOT, "<text x='10' y='%d'>%s</text>%n", y + 20, names[i]));
-      b.append(String.format(Locale.ROOT, "<rect x='100' y='%d' width='%.1f' height='28' fill='%s'/>%n", y, len, i <= 1 ? "#2a7" : "#78a"));
-      b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d'>%s</text>%n", 105 + len, y + 20, Double.isNaN(v[i]) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v[i])));
+      b.append(String.format(Locale.ROOT, "<rect x='130' y='%d' width='%.1f' height='28' fill='%s'/>%n", y, len, names[i].contains("engine") ? "#2a7" : "#78a"));
+      b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d'>%s</text>%n", 135 + len, y + 20, Double.isNaN(v[i]) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v[i])));
     }
     return b.append("</svg>\n").toString();
   }

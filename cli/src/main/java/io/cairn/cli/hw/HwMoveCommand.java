@@ -2,8 +2,9 @@ package io.cairn.cli.hw;
 
 import io.cairn.cli.core.Json;
 import io.cairn.hw.Hw;
+import io.cairn.hw.WorkDir;
+import io.cairn.hw.engine.Stimulus;
 import io.cairn.hw.state.HwState;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,10 @@ public final class HwMoveCommand implements Callable<Integer> {
 
   @Option(names = "--cycles", description = "--to sim: cycles to simulate (default ${DEFAULT-VALUE})", defaultValue = "200") long cycles;
 
-  @Option(names = "--vcd", description = "--to sim: waveform file") Path vcd;
+  @Option(names = "--vcd", description = "--to sim: waveform file (time is absolute: cycle c starts at 1 + 10c)") Path vcd;
+
+  @Option(names = "--vcd-public-only", description = "--to sim with iverilog: leave Yosys-internal $ nets out of the VCD")
+  boolean publicOnly;
 
   @Option(names = "--sim", description = "--to sim: iverilog, event or auto (default ${DEFAULT-VALUE})", defaultValue = "auto") Hw.SimKind sim;
 
@@ -42,7 +46,7 @@ public final class HwMoveCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
-  @Option(names = "--show", split = ",", description = "--to fast: signals to print at the stop cycle")
+  @Option(names = "--show", split = ",", description = "signals to print at the stop cycle (--to sim: computed from the simulator's end state)")
   java.util.List<String> show = new java.util.ArrayList<>();
 
   @Mixin StimOptions stim;
@@ -50,15 +54,23 @@ public final class HwMoveCommand implements Callable<Integer> {
   @Mixin CheckpointOptions ckpt;
 
   @Override public Integer call() throws Exception {
+    return HwErrors.guard("move", this::move);
+  }
+
+  private int move() throws Exception {
     Hw.Design d = Hw.design(design, netlistV);
+    if (to == Target.fast && (vcd != null || publicOnly)) throw new IllegalArgumentException("--vcd/--vcd-public-only are for --to sim");
+    if (to == Target.sim && until != null) throw new IllegalArgumentException("--until is for --to fast; --to sim runs --cycles");
     HwState start = ckpt.load(d);
     if (start == null) start = stateIn == null ? HwState.initial(d.netlist()) : Hw.readState(d, stateIn);
     if (to == Target.fast) return HwRunCommand.run(d, start, until, maxCycles, stateOut, stim, ckpt, show, json);
-    Path work = Files.createTempDirectory("cairn-hw");
-    try {
-      Hw.MoveReport r = Hw.moveToSim(d, start, stim.stimulus(), cycles, vcd, sim, work);
+    for (String n : show) if (d.netlist().signal(n) == null) throw new IllegalArgumentException("no signal named " + n + " in design " + d.netlist().top());
+    Stimulus s = stim.stimulus(d.netlist());
+    try (WorkDir work = WorkDir.create("cairn-hw")) {
+      Hw.MoveReport r = Hw.moveToSim(d, start, s, cycles, vcd, sim, work.path(), publicOnly);
       if (stateOut != null) Hw.writeState(d, r.end(), stateOut);
       long version = ckpt.save(d, r.end());
+      Hw.RunReport at = Hw.valuesAt(d, r.end(), s, show);
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("design", d.netlist().top());
@@ -66,6 +78,8 @@ public final class HwMoveCommand implements Callable<Integer> {
         m.put("startCycle", start.cycle());
         m.put("cycle", r.end().cycle());
         m.put("seconds", r.seconds());
+        m.put("outputs", at.outputs());
+        m.put("signals", at.signals());
         m.put("vcd", vcd == null ? null : vcd.toString());
         m.put("state", stateOut == null ? null : stateOut.toString());
         m.put("checkpointVersion", version < 0 ? null : version);
@@ -73,16 +87,12 @@ public final class HwMoveCommand implements Callable<Integer> {
       } else {
         System.out.printf("%s: moved state of cycle %d into %s, simulated %d cycles to cycle %d in %.2f s%n", d.netlist().top(),
             start.cycle(), r.simulator(), cycles, r.end().cycle(), r.seconds());
-        if (vcd != null) System.out.println("  waveforms: " + vcd);
+        HwRunCommand.printValues(at.outputs(), at.signals());
+        if (vcd != null) System.out.println("  waveforms: " + vcd + " (t = 1 + 10 * cycle)");
         if (stateOut != null) System.out.println("  state at cycle " + r.end().cycle() + " saved to " + stateOut);
         if (version >= 0) System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
       }
       return 0;
-    } finally {
-      try (var s = Files.list(work)) {
-        for (Path p : s.toList()) if (Files.isRegularFile(p)) Files.deleteIfExists(p);
-      }
-      Files.deleteIfExists(work);
     }
   }
 }

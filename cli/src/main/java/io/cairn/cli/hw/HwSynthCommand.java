@@ -24,11 +24,15 @@ public final class HwSynthCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--out"}, description = "output directory (default: ${DEFAULT-VALUE})", defaultValue = "hw-out") Path out;
 
-  @Option(names = "--print-script", description = "print the Yosys script used") boolean printScript;
+  @Option(names = "--print-script", description = "print the Yosys script that would run, and stop (nothing is synthesised)") boolean printScript;
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
   @Override public Integer call() throws Exception {
+    return HwErrors.guard("synth", this::synth);
+  }
+
+  private int synth() throws Exception {
     List<Path> srcs = new java.util.ArrayList<>();
     for (Path f : files) {
       if (f.toString().endsWith(".f")) {
@@ -37,9 +41,12 @@ public final class HwSynthCommand implements Callable<Integer> {
         srcs.add(f);
       }
     }
+    if (printScript) {
+      System.out.print(Yosys.script(srcs, top, out.resolve(top + ".json"), out.resolve(top + "_netlist.v")));
+      return 0;
+    }
     Yosys.Synthesis s = Yosys.synthesize(srcs, top, out);
     Netlist nl = NetlistLoader.load(s.json());
-    if (printScript) System.out.println(Yosys.script(srcs, top, s.json(), s.verilog()));
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("json", s.json().toString());

@@ -48,8 +48,13 @@ class HwCommandsTest {
     run(0, "hw", "synth", EXAMPLES.resolve("counter/counter.v").toString(), "--top", "counter", "-o", dir.resolve("counter").toString());
     Path svg = dir.resolve("bench.svg");
     String out = run(0, "hw", "bench", dir.resolve("counter/counter.json").toString(), "--cycles", "20000", "--iverilog-cycles", "200",
-        "--event-cycles", "2000", "--svg", svg.toString(), "--json");
-    assertThat(out).contains("\"fastCyclesPerSecond\":").contains("\"statesAgree\":" + IverilogSim.available());
+        "--event-cycles", "2000", "--rtl-cycles", "2000", "--rtl", EXAMPLES.resolve("counter/counter.v").toString(), "--no-verilator",
+        "--svg", svg.toString(), "--json");
+    assertThat(out).contains("\"fastCyclesPerSecond\":").contains("\"statesAgree\":true").contains("\"stimulus\":\"seed 1; reset rst=1")
+        .contains("\"engine\":\"verilator\",\"cycles\":0,\"cyclesPerSecond\":null");
+    if (IverilogSim.available()) {
+      assertThat(out).contains("\"engine\":\"iverilog\",\"cycles\":200,").contains("\"engine\":\"iverilog RTL\",\"cycles\":2000,");
+    }
     assertThat(Files.readString(svg)).startsWith("<svg").contains("fast engine").contains("iverilog");
   }
 

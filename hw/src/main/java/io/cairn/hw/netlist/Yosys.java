@@ -44,12 +44,23 @@ public final class Yosys {
    * that {@code $readmemh} paths in the design resolve next to it.
    */
   public static Synthesis synthesize(List<Path> files, String top, Path outDir) throws IOException {
+    return synthesize(files, top, outDir, "");
+  }
+
+  /** Like {@link #synthesize(List, String, Path)}, with Yosys commands run right after {@code hierarchy} (before {@code proc}). */
+  static Synthesis synthesize(List<Path> files, String top, Path outDir, String afterHierarchy) throws IOException {
     if (files.isEmpty()) throw new IllegalArgumentException("no Verilog files given");
     Path yosys = Tools.require("yosys");
     Files.createDirectories(outDir);
     Path json = outDir.resolve(top + ".json").toAbsolutePath(), v = outDir.resolve(top + "_netlist.v").toAbsolutePath();
     Path ys = outDir.resolve(top + ".ys");
-    Files.writeString(ys, script(files, top, json, v));
+    String text = script(files, top, json, v);
+    if (!afterHierarchy.isEmpty()) {
+      int at = text.indexOf("\nproc\n");
+      if (at < 0) throw new IllegalStateException("synth.ys has no proc line");
+      text = text.substring(0, at + 1) + afterHierarchy + text.substring(at + 1);
+    }
+    Files.writeString(ys, text);
     Path dir = files.getFirst().toAbsolutePath().getParent();
     Tools.run(List.of(yosys.toString(), "-q", "-s", ys.toAbsolutePath().toString()), dir, 600);
     return new Synthesis(json, v, top);

@@ -199,7 +199,7 @@ public final class EventSim implements Simulator {
 
     /** Applies inputs ({@link Netlist#inputs()} order), settles, returns the outputs, then clocks. */
     public long[] cycle(long[] inputs) throws IOException {
-      long t = 1 + 10 * k;
+      long t = 1 + 10 * (start + k);   // absolute time: cycle c starts at 1 + 10c
       r.applyInputs((c, i, p) -> inputs[i], start + k);
       if (w != null) w.sample(t, values(r, sigs, 0));
       long[] out = new long[nl.outputs().size()];
@@ -215,7 +215,7 @@ public final class EventSim implements Simulator {
 
     /** The state now. */
     public HwState finish() throws IOException {
-      if (w != null) { w.sample(1 + 10 * k, values(r, sigs, 0)); w.close(); }
+      if (w != null) { w.sample(1 + 10 * (start + k), values(r, sigs, 0)); w.close(); }
       return r.state(start + k);
     }
 
@@ -240,7 +240,7 @@ public final class EventSim implements Simulator {
     List<String> outs = new ArrayList<>(), fl = new ArrayList<>();
     try (VcdWriter w = vcd == null ? null : new VcdWriter(vcd, nl.top(), names, widths)) {
       for (long k = 0; k < cycles; k++) {
-        long t = 1 + 10 * k;
+        long t = 1 + 10 * (start.cycle() + k);   // absolute time: cycle c starts at 1 + 10c
         r.applyInputs(stim, start.cycle() + k);
         if (w != null) w.sample(t, values(r, sigs, 0));
         if (trace) outs.add(Traces.outputs(nl, n -> r.v[n]));
@@ -248,7 +248,7 @@ public final class EventSim implements Simulator {
         if (w != null) w.sample(t + 5, values(r, sigs, 1));
         if (trace) fl.add(Traces.flops(r.state(0)));
       }
-      if (w != null) w.sample(1 + 10 * cycles, values(r, sigs, 0));
+      if (w != null) w.sample(1 + 10 * (start.cycle() + cycles), values(r, sigs, 0));
     }
     return new SimResult(r.state(start.cycle() + cycles), outs, fl);
   }

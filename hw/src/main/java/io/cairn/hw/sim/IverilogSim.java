@@ -29,6 +29,7 @@ public final class IverilogSim implements Simulator {
   private final Path netlistVerilog;
   private final Path workDir;
   private long lastSimNanos;
+  private boolean publicOnly;
 
   /** @param netlistVerilog the {@code write_verilog} output of the same synthesis as {@code nl}. */
   public IverilogSim(Netlist nl, Path netlistVerilog, Path workDir) {
@@ -50,6 +51,15 @@ public final class IverilogSim implements Simulator {
 
   @Override public String name() { return "iverilog"; }
 
+  /**
+   * VCDs hold only the design's public wires (Yosys netnames without {@code $}), not the
+   * Yosys-internal {@code $} nets of the netlist; default false (every wire of the netlist).
+   */
+  public IverilogSim publicWiresOnly(boolean on) {
+    this.publicOnly = on;
+    return this;
+  }
+
   /** Wall time of the last {@code vvp} run alone (not compilation), in nanoseconds. */
   public long lastSimNanos() { return lastSimNanos; }
 
@@ -63,6 +73,14 @@ public final class IverilogSim implements Simulator {
     start.checkFits(nl);
     Path dir = workDir.resolve("iverilog-run-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
     Files.createDirectories(dir);
+    try {
+      return runIn(dir, start, stim, cycles, vcd, trace);
+    } finally {
+      io.cairn.hw.WorkDir.deleteTree(dir);
+    }
+  }
+
+  private SimResult runIn(Path dir, HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
     // stimuli
     try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("stim.txt"), StandardCharsets.US_ASCII)) {
       for (long k = 0; k < cycles; k++) {
@@ -97,7 +115,6 @@ public final class IverilogSim implements Simulator {
         else if (l.startsWith("s ")) fl.add(l.substring(2));
       }
     }
-    deleteTree(dir);
     return new SimResult(end, outs, fl);
   }
 
@@ -115,12 +132,17 @@ public final class IverilogSim implements Simulator {
         for (long word : start.memories()[m]) { w.write(Long.toHexString(word)); w.write('\n'); }
       }
     }
-    Files.writeString(dir.resolve("tb.v"), testbench(start, 0, vcd, false, true));
-    Tools.run(List.of(Tools.require("iverilog").toString(), "-g2005", "-o", "sim.vvp", "-s", "cairn_tb", "tb.v",
-        netlistVerilog.toString(), Tools.yosysShare().resolve("simcells.v").toString()), dir, 600);
-    Process p = new ProcessBuilder(Tools.require("vvp").toString(), "-n", "sim.vvp").directory(dir.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    return new Session(p, dir, start.cycle());
+    try {
+      Files.writeString(dir.resolve("tb.v"), testbench(start, 0, vcd, false, true));
+      Tools.run(List.of(Tools.require("iverilog").toString(), "-g2005", "-o", "sim.vvp", "-s", "cairn_tb", "tb.v",
+          netlistVerilog.toString(), Tools.yosysShare().resolve("simcells.v").toString()), dir, 600);
+      Process p = new ProcessBuilder(Tools.require("vvp").toString(), "-n", "sim.vvp").directory(dir.toFile())
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      return new Session(p, dir, start.cycle());
+    } catch (IOException | RuntimeException e) {
+      io.cairn.hw.WorkDir.deleteTree(dir);
+      throw e;
+    }
   }
 
   /** A running iverilog peer driven over pipes. */
@@ -178,27 +200,22 @@ public final class IverilogSim implements Simulator {
       in.flush();
       in.close();
       while (out.readLine() != null) { /* drain */ }
-      int rc = waitExit();
-      if (rc != 0) throw new IOException("iverilog peer exited with " + rc + " in " + dir);
-      HwState s = parseEnd(dir.resolve("end.txt"), cycle);
-      deleteTree(dir);
-      return s;
+      try {
+        int rc = waitExit();
+        if (rc != 0) throw new IOException("iverilog peer exited with " + rc + " in " + dir);
+        return parseEnd(dir.resolve("end.txt"), cycle);
+      } finally {
+        io.cairn.hw.WorkDir.deleteTree(dir);
+      }
     }
 
     @Override public void close() throws IOException {
       if (!finished) {
         p.destroyForcibly();
         waitExit();
-        deleteTree(dir);
+        io.cairn.hw.WorkDir.deleteTree(dir);
       }
     }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.list(dir)) {
-      for (Path p : s.toList()) Files.deleteIfExists(p);
-    }
-    Files.deleteIfExists(dir);
   }
 
   static String bin(long v, int width) {
@@ -222,11 +239,20 @@ public final class IverilogSim implements Simulator {
   /**
    * For the benchmark: iverilog on the RTL sources instead of the netlist (same ports, same inputs,
    * from the design's own initial state, no state load or dump). Returns cycles per second of the
-   * {@code vvp} run alone; vvp runs in the directory of the first source ({@code $readmemh} paths).
+   * {@code vvp} run alone, less the start-up of a 0-cycle run of the same build; vvp runs in the
+   * directory of the first source ({@code $readmemh} paths).
    */
   public double rtlCyclesPerSecond(List<Path> rtl, Stimulus stim, long cycles) throws IOException {
     Path dir = workDir.resolve("iverilog-rtl-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
     Files.createDirectories(dir);
+    try {
+      return rtlIn(dir, rtl, stim, cycles);
+    } finally {
+      io.cairn.hw.WorkDir.deleteTree(dir);
+    }
+  }
+
+  private double rtlIn(Path dir, List<Path> rtl, Stimulus stim, long cycles) throws IOException {
     Path stimFile = dir.resolve("stim.txt").toAbsolutePath();
     try (BufferedWriter w = Files.newBufferedWriter(stimFile, StandardCharsets.US_ASCII)) {
       for (long k = 0; k < cycles; k++) {
@@ -244,10 +270,13 @@ public final class IverilogSim implements Simulator {
     for (Path p : rtl) cmd.add(p.toAbsolutePath().toString());
     Path runDir = rtl.getFirst().toAbsolutePath().getParent();
     Tools.run(cmd, runDir, 600);
+    // start-up (loading the program, $readmemh, opening files) measured by a 0-cycle run and subtracted
     long t0 = System.nanoTime();
-    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString()), runDir, 3600);
-    double secs = (System.nanoTime() - t0) / 1e9;
-    deleteTree(dir);
+    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=0"), runDir, 3600);
+    long t1 = System.nanoTime();
+    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=" + cycles), runDir, 3600);
+    long t2 = System.nanoTime();
+    double secs = Math.max((t2 - t1) - (t1 - t0), 1) / 1e9;
     return cycles / secs;
   }
 
@@ -257,7 +286,7 @@ public final class IverilogSim implements Simulator {
     if (nl.clock() != null) b.append("  reg cairn_clk;\n");
     for (int i = 0; i < nl.inputs().size(); i++) b.append("  reg [").append(nl.inputs().get(i).width() - 1).append(":0] cairn_i").append(i).append(";\n");
     for (int i = 0; i < nl.outputs().size(); i++) b.append("  wire [").append(nl.outputs().get(i).width() - 1).append(":0] cairn_o").append(i).append(";\n");
-    b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k, cairn_cmd;\n  reg cairn_go;\n");
+    b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k, cairn_cmd, cairn_n;\n  reg cairn_go;\n");
     b.append("  ").append(esc(nl.top())).append(" dut (");
     List<String> conns = new ArrayList<>();
     if (nl.clock() != null) conns.add("." + esc(nl.clock()) + "(cairn_clk)");
@@ -266,13 +295,20 @@ public final class IverilogSim implements Simulator {
     b.append(String.join(", ", conns)).append(");\n");
     b.append("  initial begin\n");
     if (nl.clock() != null) b.append("    cairn_clk = 1'b0;\n");
-    b.append("    #1;\n");
+    // absolute time: cycle c starts at t = 1 + 10c, whatever cycle the state comes from
+    b.append("    #").append(rtl ? 1 : 1 + 10 * start.cycle()).append(";\n");
     for (int i = 0; i < nl.flops().size() && !rtl; i++) {
       b.append("    ").append(flopRef(i)).append(" = 1'b").append(start.flops()[i]).append(";\n");
     }
     for (int m = 0; m < nl.memories().size() && !rtl; m++) b.append("    $readmemh(\"mem").append(m).append(".hex\", ").append(memRef(m)).append(");\n");
     if (vcd != null) {
-      b.append("    $dumpfile(\"").append(fmtName(vcd.toAbsolutePath().toString())).append("\");\n    $dumpvars(1, dut);\n");
+      b.append("    $dumpfile(\"").append(fmtName(vcd.toAbsolutePath().toString())).append("\");\n");
+      if (publicOnly) {
+        // only the design's own wires, not Yosys-internal $ nets: one $dumpvars per public wire
+        for (String w : nl.signals().keySet()) b.append("    $dumpvars(0, dut.").append(esc(w)).append(");\n");
+      } else {
+        b.append("    $dumpvars(1, dut);\n");
+      }
     }
     if (trace) b.append("    cairn_ft = $fopen(\"trace.txt\", \"w\");\n");
     if (interactive) {
@@ -281,7 +317,13 @@ public final class IverilogSim implements Simulator {
       b.append("      if (cairn_r != 1 || cairn_cmd == 0) cairn_go = 1'b0;\n      else begin\n");
     } else {
       b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
-      b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
+      if (rtl) {
+        // the cycle count is a plusarg, so one build can be timed with 0 and with N cycles (start-up subtracted)
+        b.append("    if (!$value$plusargs(\"cycles=%d\", cairn_n)) cairn_n = ").append(cycles).append(";\n");
+        b.append("    for (cairn_k = 0; cairn_k < cairn_n; cairn_k = cairn_k + 1) begin\n");
+      } else {
+        b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
+      }
     }
     if (!nl.inputs().isEmpty()) {
       b.append("      cairn_r = $fscanf(cairn_fin, \"");
