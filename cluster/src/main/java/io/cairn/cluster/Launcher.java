@@ -3,6 +3,7 @@ package io.cairn.cluster;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.Domains;
 import io.cairn.cluster.internal.JobEnv;
+import io.cairn.cluster.internal.JobSecret;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,12 @@ import java.util.stream.Stream;
  * (see {@code Domains.resolve}: a disagreement is an error naming the node) and gives each rank its node's
  * domains ({@code CAIRN_DOMAINS}) and the declared levels ({@code CAIRN_DOMAIN_LEVELS}); every rank then sees
  * the whole table ({@link Comm#domains()}), which the redundancy levels use for placement.
+ *
+ * <p>Each launch makes a job secret ({@link JobSecret}: 256 bits from {@code SecureRandom}, or
+ * {@code CAIRN_JOB_SECRET} of {@link Builder#env} or this process's environment when given), writes it to
+ * {@code <job>/job.secret} (mode 0600; the job directory is created with mode 0700) and gives it to the
+ * coordinator and the local ranks in their environment; ranks through ssh read the file (the job directory is
+ * shared), so the secret never appears on a command line. Every connection of the job proves it (docs/security.md).
  */
 public final class Launcher {
   private Launcher() { }
@@ -169,7 +176,12 @@ public final class Launcher {
     /** How many times, in all, a failed rank or coordinator is started again before the job gives up (default 50). */
     public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
     /** Missed-heartbeat time after which the coordinator declares a rank failed (default 10 s). */
-    public Builder failTimeout(Duration d) { this.failTimeoutMs = d.toMillis(); return this; }
+    public Builder failTimeout(Duration d) {
+      long ms = d.toMillis();
+      if (ms < 100) throw new IllegalArgumentException("the failure timeout must be at least 100 ms, got " + ms + " ms");
+      this.failTimeoutMs = ms;
+      return this;
+    }
     /**
      * Extra options of the {@code ssh} command that starts ranks on non-local {@link #hosts}, placed after
      * {@code -o BatchMode=yes} and before the host ({@code cairn launch --ssh-option}), e.g.
@@ -226,7 +238,10 @@ public final class Launcher {
 
     public Job start() {
       if (command.isEmpty()) throw new IllegalArgumentException("no command: give the main class of the ranks");
-      Domains d = resolveDomains(System.getenv()); // errors before anything starts
+      Map<String, String> ranksEnv = new java.util.HashMap<>(System.getenv());
+      ranksEnv.putAll(env);
+      JobEnv.validate(ranksEnv, failTimeoutMs); // errors before anything starts (a bad setting in every rank would only respawn them)
+      Domains d = resolveDomains(System.getenv());
       try {
         return new Job(this, d);
       } catch (IOException e) {
@@ -239,6 +254,7 @@ public final class Launcher {
   public static final class Job implements AutoCloseable {
     private final Builder cfg;
     private final Path dir;
+    private final JobSecret secret;
     private final String java;
     private final String classpath;
     private final String[] nodeOf;
@@ -279,7 +295,11 @@ public final class Launcher {
       this.done = new boolean[b.ranks];
       this.crashes = new int[b.ranks];
       this.lastProgress = new long[b.ranks];
-      Files.createDirectories(dir.resolve("logs"));
+      JobSecret.createPrivateDirectories(dir.resolve("logs"));
+      JobSecret given = JobSecret.fromEnv(b.env);
+      if (given == null) given = JobSecret.fromEnv(System.getenv());
+      this.secret = given != null ? given : JobSecret.generate();
+      secret.writeTo(dir); // for ranks through ssh (and tools of this user); the job's local processes get it in their environment
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
@@ -383,6 +403,7 @@ public final class Launcher {
       if (remote) cmd.addAll(List.of("--bind", "0.0.0.0"));
       ProcessBuilder pb = builder(cmd, "coordinator");
       pb.environment().put("CAIRN_INCARNATION", Integer.toString(coordinatorIncarnation));
+      pb.environment().put(JobSecret.VARIABLE, secret.hex());
       if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
       Process p = pb.start();
       coordinator = p;
@@ -403,6 +424,7 @@ public final class Launcher {
       e.put("CAIRN_SUPERVISED", "true");
       e.put("CAIRN_PROTOCOL", cfg.protocol.id());
       e.remove("CAIRN_FAULT_COORD");
+      e.remove(JobSecret.VARIABLE); // never on a command line (ssh): local ranks get it below, remote ones read <job>/job.secret
       if (remote) e.put("CAIRN_BIND", "0.0.0.0");
       List<String> jvm = new ArrayList<>();
       jvm.add(java);
@@ -422,6 +444,7 @@ public final class Launcher {
       } else {
         for (String k : List.of("CAIRN_DOMAINS", "CAIRN_DOMAIN_LEVELS")) pb.environment().remove(k); // set above, never inherited
         pb.environment().putAll(e);
+        pb.environment().put(JobSecret.VARIABLE, secret.hex());
       }
       try {
         Process p = pb.start();

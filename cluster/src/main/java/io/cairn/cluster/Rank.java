@@ -3,6 +3,7 @@ package io.cairn.cluster;
 import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.JobEnv;
+import io.cairn.cluster.internal.JobSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -44,14 +45,17 @@ public final class Rank implements AutoCloseable {
 
   private Rank(JobEnv env) throws IOException {
     this.env = env;
-    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis("CAIRN_PEER_TIMEOUT_MS", 60_000));
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS));
     Coordinator c = null;
     if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve(Coordinator.ABORTED));
-      c = new Coordinator(env.jobDir(), env.size(), false, env.millis("CAIRN_FAIL_TIMEOUT_MS", 10_000), env.bindHost(), null);
+      // the job secret: CAIRN_JOB_SECRET if the user gave one to every rank, else a fresh one in <job>/job.secret (0600),
+      // written before coordinator.addr, so a rank that sees the new address finds the new secret
+      c = new Coordinator(env.jobDir(), JobSecret.forCoordinator(env.env(), env.jobDir()), env.size(), false, env.millis(JobEnv.FAIL_TIMEOUT_MS),
+          env.bindHost(), null);
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     this.embedded = c;

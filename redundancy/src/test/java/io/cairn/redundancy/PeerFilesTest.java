@@ -3,6 +3,7 @@ package io.cairn.redundancy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.cluster.internal.JobSecret;
 import io.cairn.redundancy.internal.PeerFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,12 @@ class PeerFilesTest {
     Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red"), new byte[] {1, 2, 3});
     Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red.tmp77-1"), new byte[] {9});
     Files.writeString(tmp.resolve("secret"), "no");
-    try (PeerFiles srv = new PeerFiles("127.0.0.1", red, v -> {
+    JobSecret key = JobSecret.generate();
+    try (PeerFiles srv = new PeerFiles("127.0.0.1", key, red, v -> {
           if (v != 5) throw new IllegalStateException("version " + v + " is not here");
           return new byte[] {42};
         });
-        PeerFiles.Client c = new PeerFiles.Client(srv.address(), 2_000)) {
+        PeerFiles.Client c = new PeerFiles.Client(srv.address(), 2_000, key)) {
       assertThat(c.list(5)).containsExactly("xor-4/i0000000005/parity-r000001.red");
       assertThat(c.list(6)).isEmpty();
       assertThat(c.request("GET xor-4/i0000000005/parity-r000001.red")).containsExactly(1, 2, 3);

@@ -1,5 +1,6 @@
 package io.cairn.redundancy.internal;
 
+import io.cairn.cluster.internal.JobSecret;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,9 +24,14 @@ import java.util.stream.Stream;
  * that id under the node's redundancy directory), {@code GET <relative path>} (one of those files),
  * {@code BUNDLE <version>} (the rank's own version as a bundle). Answer: u8 status (0 ok, 1 error),
  * then u64 length and bytes, or an error message.
+ *
+ * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code peer-files});
+ * a client that fails it is closed with a warning naming its address, before any request is read.
  */
 public final class PeerFiles implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerFiles.class);
   private final ServerSocket server;
+  private final JobSecret secret;
   private final Path redundancyDir;
   private final LongFunction<byte[]> bundles;
   private volatile boolean closed;
@@ -34,7 +40,8 @@ public final class PeerFiles implements AutoCloseable {
    * @param redundancyDir the node's {@code redundancy/<run>} directory (served read-only)
    * @param bundles       version -> this rank's bundle (throws when it does not have it)
    */
-  public PeerFiles(String bindHost, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+  public PeerFiles(String bindHost, JobSecret secret, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+    this.secret = java.util.Objects.requireNonNull(secret, "secret");
     this.redundancyDir = redundancyDir.toAbsolutePath().normalize();
     this.bundles = bundles;
     this.server = new ServerSocket();
@@ -57,6 +64,13 @@ public final class PeerFiles implements AutoCloseable {
   }
 
   private void serve(Socket s) {
+    try {
+      secret.authenticateAsServer(s, JobSecret.PEER_FILES);
+    } catch (IOException e) {
+      if (!closed) LOG.warn("redundancy file server: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
+      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      return;
+    }
     try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
       s.setSoTimeout(60_000);
@@ -126,10 +140,16 @@ public final class PeerFiles implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
 
-    public Client(String address, int timeoutMillis) throws IOException {
+    public Client(String address, int timeoutMillis, JobSecret secret) throws IOException {
       int c = address.lastIndexOf(':');
       s = new Socket();
-      s.connect(new InetSocketAddress(address.substring(0, c), Integer.parseInt(address.substring(c + 1))), timeoutMillis);
+      try {
+        s.connect(new InetSocketAddress(address.substring(0, c), Integer.parseInt(address.substring(c + 1))), timeoutMillis);
+        secret.authenticateAsClient(s, JobSecret.PEER_FILES);
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
       s.setSoTimeout(60_000);
       in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
       out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
