@@ -34,6 +34,26 @@ class PeerFilesTest {
         assertThatThrownBy(() -> c.request(bad)).as(bad).hasMessageMatching("(bad path|unknown request).*");
       // the connection still works after refusals
       assertThat(c.request("GET xor-4/i0000000005/parity-r000001.red")).hasSize(3);
+      // a client with another secret, and one that skips the handshake, get nothing
+      assertThatThrownBy(() -> new PeerFiles.Client(srv.address(), 2_000, JobSecret.generate()))
+          .isInstanceOf(JobSecret.AuthenticationException.class);
+      assertThat(rawRequest(srv.address(), "BUNDLE 5")).as("answer to a request without the handshake").isEqualTo(-1);
+    }
+  }
+
+  /** Sends a request without the handshake; returns the first byte of the answer (-1: closed without one). */
+  static int rawRequest(String address, String req) throws java.io.IOException {
+    int c = address.lastIndexOf(':');
+    try (java.net.Socket s = new java.net.Socket(address.substring(0, c), Integer.parseInt(address.substring(c + 1)))) {
+      s.setSoTimeout(15_000);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+      try {
+        out.writeUTF(req);
+        out.flush();
+        return s.getInputStream().read();
+      } catch (java.net.SocketException e) {
+        return -1; // reset by the server
+      }
     }
   }
 }
