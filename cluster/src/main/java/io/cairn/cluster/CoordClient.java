@@ -68,7 +68,7 @@ final class CoordClient implements AutoCloseable {
         if (a != null && !a.isEmpty()) {
           int c = a.lastIndexOf(':');
           JobSecret secret = JobSecret.forRank(env.env(), env.jobDir());
-          Socket s = new Socket();
+          Socket s = secret.newSocket();
           s.setTcpNoDelay(true);
           try {
             s.connect(new InetSocketAddress(a.substring(0, c), Integer.parseInt(a.substring(c + 1))), 5_000);

@@ -180,6 +180,12 @@ final class Endpoint implements AutoCloseable {
   private volatile JobSecret secret;
 
   Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
+    this(rank, size, bindHost, peerTimeoutMs, null);
+  }
+
+  /** With the job's secret known from the start (needed when the job uses TLS: the server socket is a TLS one). */
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known) throws IOException {
+    this.secret = known;
     this.rank = rank;
     this.size = size;
     this.peerTimeoutMs = peerTimeoutMs;
@@ -191,7 +197,7 @@ final class Endpoint implements AutoCloseable {
     }
     this.sent = new long[size];
     this.delivered = new long[size];
-    this.server = new ServerSocket();
+    this.server = known != null ? known.newServerSocket() : new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 256);
     this.advertisedHost = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
     Thread.ofVirtual().name("cairn-accept-" + rank).start(this::acceptLoop);
@@ -433,7 +439,7 @@ final class Endpoint implements AutoCloseable {
     int colon = addr.lastIndexOf(':');
     JobSecret k = secret;
     if (k == null) throw new IOException("the job secret is not known yet");
-    Socket s = new Socket();
+    Socket s = k.newSocket();
     try {
       s.setTcpNoDelay(true);
       s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))), (int) Math.min(peerTimeoutMs, 10_000));

@@ -94,6 +94,7 @@ public final class Launcher {
     private long failTimeoutMs = 10_000;
     private boolean inheritIO;
     private List<String> sshOptions = List.of();
+    private boolean tls;
 
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1");
@@ -194,6 +195,15 @@ public final class Launcher {
       return this;
     }
 
+    /**
+     * TLS 1.3 on every connection of the job ({@code cairn launch --tls}), for ranks on other hosts (with
+     * {@link #hosts}) whose traffic crosses a network: the launcher makes a self-signed key and certificate for this
+     * launch with the JDK's keytool ({@code <job>/tls.p12}, mode 0600) and every process of the job trusts exactly
+     * that certificate and presents it. Also switched on by {@code CAIRN_TLS=true}. Default off (the job secret's
+     * handshake authenticates every connection either way; see docs/security.md).
+     */
+    public Builder tls(boolean on) { this.tls = on; return this; }
+
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
     public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
 
@@ -241,6 +251,7 @@ public final class Launcher {
       Map<String, String> ranksEnv = new java.util.HashMap<>(System.getenv());
       ranksEnv.putAll(env);
       JobEnv.validate(ranksEnv, failTimeoutMs); // errors before anything starts (a bad setting in every rank would only respawn them)
+      if (io.cairn.cluster.internal.JobTls.enabled(ranksEnv)) tls = true;
       Domains d = resolveDomains(System.getenv());
       try {
         return new Job(this, d);
@@ -300,6 +311,8 @@ public final class Launcher {
       if (given == null) given = JobSecret.fromEnv(System.getenv());
       this.secret = given != null ? given : JobSecret.generate();
       secret.writeTo(dir); // for ranks through ssh (and tools of this user); the job's local processes get it in their environment
+      if (b.tls) io.cairn.cluster.internal.JobTls.create(dir, secret);
+      else Files.deleteIfExists(dir.resolve(io.cairn.cluster.internal.JobTls.FILE)); // an earlier launch's
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
@@ -404,6 +417,7 @@ public final class Launcher {
       ProcessBuilder pb = builder(cmd, "coordinator");
       pb.environment().put("CAIRN_INCARNATION", Integer.toString(coordinatorIncarnation));
       pb.environment().put(JobSecret.VARIABLE, secret.hex());
+      pb.environment().put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
       Process p = pb.start();
       coordinator = p;
@@ -425,6 +439,7 @@ public final class Launcher {
       e.put("CAIRN_PROTOCOL", cfg.protocol.id());
       e.remove("CAIRN_FAULT_COORD");
       e.remove(JobSecret.VARIABLE); // never on a command line (ssh): local ranks get it below, remote ones read <job>/job.secret
+      e.put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (remote) e.put("CAIRN_BIND", "0.0.0.0");
       List<String> jvm = new ArrayList<>();
       jvm.add(java);

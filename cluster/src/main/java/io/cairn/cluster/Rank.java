@@ -45,7 +45,10 @@ public final class Rank implements AutoCloseable {
 
   private Rank(JobEnv env) throws IOException {
     this.env = env;
-    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS));
+    // with TLS (cairn launch --tls) the data port is a TLS one from the start, so the secret must be known now: the
+    // launcher wrote it before starting any rank
+    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env()) ? JobSecret.forRank(env.env(), env.jobDir()) : null;
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS), known);
     Coordinator c = null;
     if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory

@@ -102,6 +102,67 @@ class HostileClientsTest {
     for (String f : List.of(JobSecret.FILE, "coordinator.addr", "coordinator.state")) assertThat(mode(d.resolve(f))).as(f).isEqualTo("rw-------");
   }
 
+  /**
+   * {@code cairn launch --tls}: every connection is TLS 1.3 with the job's own certificate. A client that speaks
+   * the secret's handshake in plain text, and a TLS client with another certificate, are refused; the job's own
+   * key and secret pass; the result is the undisturbed one.
+   */
+  @Test void tlsJobRefusesPlainAndForeignClients() throws Exception {
+    Path d = dir.resolve("tls");
+    int steps = 300;
+    try (Launcher.Job job = Jobs.builder(d, 2, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps,
+        "--every", "10", "--delay-ms", "10").nodes(2).tls(true).start()) {
+      RecoveryTest.awaitGlobals(d, job, 2);
+      assertThat(job.isDone()).as("the job still runs").isFalse();
+      InetSocketAddress coord = address(Files.readString(d.resolve("coordinator.addr")).trim());
+      List<InetSocketAddress> rankPorts = rankPorts(d);
+      JobSecret right = JobSecret.read(d);
+      // the right secret, but no TLS
+      try (Socket s = new Socket()) {
+        s.connect(coord, 2_000);
+        assertThatThrownBy(() -> right.authenticateAsClient(s, JobSecret.COORDINATOR)).isInstanceOf(IOException.class);
+      }
+      try (Socket s = new Socket()) { // a plain JOIN line: answered by a TLS alert record (content type 21) at most, then closed
+        s.connect(coord, 2_000);
+        s.setSoTimeout(15_000);
+        s.getOutputStream().write("JOIN 0 2 node-0|rack=evil| 1 127.0.0.1 1 0\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] answer;
+        try {
+          answer = s.getInputStream().readAllBytes();
+        } catch (java.net.SocketException e) {
+          answer = new byte[0]; // reset by the server
+        }
+        assertThat(answer.length == 0 || answer[0] == 21).as("answer %s", java.util.Arrays.toString(answer)).isTrue();
+      }
+      // TLS with a certificate of another job
+      Path other = dir.resolve("other");
+      JobSecret otherSecret = JobSecret.generate();
+      otherSecret.writeTo(other);
+      io.cairn.cluster.internal.JobTls.create(other, otherSecret);
+      JobSecret foreign = otherSecret.withTls(io.cairn.cluster.internal.JobTls.load(other, otherSecret));
+      for (InetSocketAddress a : List.of(coord, rankPorts.get(1))) {
+        try (Socket s = foreign.newSocket()) {
+          s.connect(a, 2_000);
+          assertThatThrownBy(() -> foreign.authenticateAsClient(s, a.equals(coord) ? JobSecret.COORDINATOR : JobSecret.DATA))
+              .isInstanceOf(IOException.class);
+        }
+      }
+      // control: the job's key and secret pass
+      JobSecret own = right.withTls(io.cairn.cluster.internal.JobTls.load(d, right));
+      try (Socket s = own.newSocket()) {
+        s.connect(rankPorts.get(1), 2_000);
+        own.authenticateAsClient(s, JobSecret.DATA);
+        assertThat(((javax.net.ssl.SSLSocket) s).getSession().getProtocol()).isEqualTo("TLSv1.3");
+      }
+      assertThat(job.isDone()).as("the attacks hit a running job").isFalse();
+      assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
+      assertThat(job.restarts()).isZero();
+    }
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
+    assertThat(Files.readString(d.resolve("logs/coordinator.log"))).contains("TLS handshake failed").doesNotContain("epoch 2");
+    assertThat(mode(d.resolve(io.cairn.cluster.internal.JobTls.FILE))).isEqualTo("rw-------");
+  }
+
   /** Sends {@code bytes} and expects the server to close the connection without sending anything. */
   static void assertRefused(InetSocketAddress a, byte[] bytes, String what) throws IOException {
     try (Socket s = new Socket()) {

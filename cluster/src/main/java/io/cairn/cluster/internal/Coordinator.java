@@ -144,13 +144,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
       committed.add(e.global());
     }
     int oldPort = Integer.parseInt(st.getOrDefault("port", "0"));
-    ServerSocket s = new ServerSocket();
+    ServerSocket s = secret.newServerSocket(); // TLS too when the job uses it (JobTls)
     s.setReuseAddress(true);
     try {
       s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), oldPort));
     } catch (IOException e) {
       s.close();
-      s = new ServerSocket();
+      s = secret.newServerSocket();
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
     }

@@ -208,6 +208,7 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     String b = env.get("CAIRN_BIND");
     if (b != null && b.isBlank()) throw new IllegalArgumentException("CAIRN_BIND is empty: give the address to listen on (default 127.0.0.1)");
     JobSecret.fromEnv(env);
+    JobTls.enabled(env);
   }
 
   /** {@link #validate(Map, long)} with the failure timeout of {@code CAIRN_FAIL_TIMEOUT_MS}. */
@@ -217,7 +218,7 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
-      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE);
+      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE);
 
   /** Parses a per-node spec ({@code rack=r1,switch=s4}) into a map that also holds {@code node}. */
   public static Map<String, String> parseDomains(String node, String spec) {

@@ -64,9 +64,32 @@ public final class JobSecret {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final byte[] key;
+  private final JobTls tls;
 
   private JobSecret(byte[] key) {
+    this(key, null);
+  }
+
+  private JobSecret(byte[] key, JobTls tls) {
     this.key = key.clone();
+    this.tls = tls;
+  }
+
+  /** This secret, with TLS on every connection made through {@link #newSocket} and {@link #newServerSocket}. */
+  public JobSecret withTls(JobTls t) { return new JobSecret(key, t); }
+
+  /** Whether connections use TLS ({@link JobTls}). */
+  public boolean tls() { return tls != null; }
+
+  /** An unconnected client socket: plain, or TLS when the job uses it; {@link #authenticateAsClient} runs its handshakes. */
+  public Socket newSocket() throws IOException { return tls == null ? new Socket() : tls.socket(); }
+
+  /** An unbound server socket: plain, or TLS (client certificate required) when the job uses it. */
+  public java.net.ServerSocket newServerSocket() throws IOException { return tls == null ? new java.net.ServerSocket() : tls.serverSocket(); }
+
+  /** A value derived from the secret for another purpose (hex of HMAC(K, label)). */
+  String derive(String label) {
+    return HexFormat.of().formatHex(mac(label, new byte[] {'-'}, new byte[0], new byte[0])); // labels differ from "server" and "client"
   }
 
   /** A fresh secret: 256 bits from {@link SecureRandom}. */
@@ -104,16 +127,21 @@ public final class JobSecret {
    */
   public static JobSecret forCoordinator(Map<String, String> env, Path jobDir) throws IOException {
     JobSecret s = fromEnv(env);
-    if (s != null) return s;
-    s = generate();
-    s.writeTo(jobDir);
-    return s;
+    if (s == null) {
+      s = generate();
+      s.writeTo(jobDir);
+    }
+    return withTlsOf(env, jobDir, s);
+  }
+
+  private static JobSecret withTlsOf(Map<String, String> env, Path jobDir, JobSecret s) throws IOException {
+    return JobTls.enabled(env) ? s.withTls(JobTls.load(jobDir, s)) : s;
   }
 
   /** A rank: the secret of {@code env}, else the job directory's file (an IOException when it is not there yet). */
   public static JobSecret forRank(Map<String, String> env, Path jobDir) throws IOException {
     JobSecret s = fromEnv(env);
-    return s != null ? s : read(jobDir);
+    return withTlsOf(env, jobDir, s != null ? s : read(jobDir));
   }
 
   private static final Set<PosixFilePermission> PRIVATE_FILE = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -201,6 +229,7 @@ public final class JobSecret {
     int old = s.getSoTimeout();
     s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
     try {
+      tlsHandshake(s);
       authenticateAsClient(s.getInputStream(), s.getOutputStream(), role);
     } catch (SocketTimeoutException e) {
       throw new AuthenticationException("no answer to the handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
@@ -213,11 +242,22 @@ public final class JobSecret {
     int old = s.getSoTimeout();
     s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
     try {
+      tlsHandshake(s);
       authenticateAsServer(s.getInputStream(), s.getOutputStream(), role);
     } catch (SocketTimeoutException e) {
       throw new AuthenticationException("the client did not complete the handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
     }
     s.setSoTimeout(old);
+  }
+
+  /** TLS first, on a TLS socket: the peer must hold the job's certificate (both ways). */
+  private static void tlsHandshake(Socket s) throws IOException {
+    if (!(s instanceof javax.net.ssl.SSLSocket ssl)) return;
+    try {
+      ssl.startHandshake();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new AuthenticationException("TLS handshake failed: " + e.getMessage());
+    }
   }
 
   /** Client side: sends the challenge, checks the server's proof, proves itself. Reads exactly the handshake's bytes. */

@@ -44,7 +44,7 @@ public final class PeerFiles implements AutoCloseable {
     this.secret = java.util.Objects.requireNonNull(secret, "secret");
     this.redundancyDir = redundancyDir.toAbsolutePath().normalize();
     this.bundles = bundles;
-    this.server = new ServerSocket();
+    this.server = secret.newServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
     Thread.ofVirtual().name("cairn-peer-files").start(this::accept);
   }
@@ -142,7 +142,7 @@ public final class PeerFiles implements AutoCloseable {
 
     public Client(String address, int timeoutMillis, JobSecret secret) throws IOException {
       int c = address.lastIndexOf(':');
-      s = new Socket();
+      s = secret.newSocket();
       try {
         s.connect(new InetSocketAddress(address.substring(0, c), Integer.parseInt(address.substring(c + 1))), timeoutMillis);
         secret.authenticateAsClient(s, JobSecret.PEER_FILES);
