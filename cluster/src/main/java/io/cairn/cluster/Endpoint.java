@@ -208,6 +208,9 @@ final class Endpoint implements AutoCloseable {
   /** The job's secret, once the coordinator accepted it: data connections are refused before. */
   void secret(JobSecret s) { this.secret = s; }
 
+  /** The secret the coordinator accepted (null before). */
+  JobSecret secret() { return secret; }
+
   /** The failure domains of each rank (always with "node"), from the coordinator's last GO (empty before the first). */
   List<java.util.Map<String, String>> domains() {
     lock.lock();

@@ -91,6 +91,22 @@ public final class Rank implements AutoCloseable {
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
 
+  /**
+   * Authenticated connections to other processes of this job for services beside the communicator (the job's
+   * secret, and TLS when the job uses it; see {@link JobConnections}).
+   */
+  public JobConnections connections() {
+    JobSecret s = ep.secret();
+    if (s == null) {
+      try {
+        s = JobSecret.forRank(env.env(), env.jobDir());
+      } catch (IOException e) {
+        throw new UncheckedIOException("rank " + rank() + ": no job secret: " + e.getMessage(), e);
+      }
+    }
+    return new JobConnections(s);
+  }
+
   /** This rank's checkpointer (created on first use; protocol from {@code CAIRN_PROTOCOL}, default blocking). */
   public ParallelCheckpointer checkpointer() {
     if (checkpointer == null) checkpointer = new ParallelCheckpointer(env, ep, coord, Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")));

@@ -81,7 +81,6 @@ public final class ClusterRedundancy implements AutoCloseable {
   private final FailureDomains legacyDomains;
   private final boolean sharedNodes;
   private final PeerFiles server;
-  private volatile io.cairn.cluster.internal.JobSecret secret;
   private Redundancy red;
   private List<Layout> layouts;
   private List<String> nodes;
@@ -102,7 +101,7 @@ public final class ClusterRedundancy implements AutoCloseable {
     PeerFiles srv = null;
     if (!sharedNodes) {
       try {
-        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), secret(), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
+        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), rank.connections(), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
           try {
             return Bundle.pack(ownRunDir(), v);
           } catch (IOException e) {
@@ -119,12 +118,6 @@ public final class ClusterRedundancy implements AutoCloseable {
     this.server = srv;
   }
 
-  /** The job's secret (docs/security.md): {@code CAIRN_JOB_SECRET}, else {@code <job>/job.secret}, which exists once the rank joined. */
-  private io.cairn.cluster.internal.JobSecret secret() throws IOException {
-    io.cairn.cluster.internal.JobSecret s = secret;
-    if (s == null) secret = s = io.cairn.cluster.internal.JobSecret.forRank(env, jobDir());
-    return s;
-  }
 
   private Path nodeDir(String node) { return jobDir().resolve("nodes").resolve(node); }
 
@@ -267,7 +260,7 @@ public final class ClusterRedundancy implements AutoCloseable {
       if (node.equals(rank.node())) continue; // lost with this node
       Path addr = jobDir().resolve("redundancy-peers").resolve("r" + r + ".addr");
       if (!java.nio.file.Files.isRegularFile(addr)) continue;
-      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000, secret())) {
+      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000, rank.connections())) {
         if (nodesDone.add(node)) {
           for (String rel : c.list(gv.number())) {
             byte[] b = c.request("GET " + rel);

@@ -42,13 +42,14 @@ class HostilePeerFilesTest {
       for (String req : List.of("LIST 1", "BUNDLE 1", "GET partner/i0000000001/x.red"))
         assertThat(PeerFilesTest.rawRequest(addr, req)).as(req).isEqualTo(-1);
       // a wrong secret
-      assertThatThrownBy(() -> new PeerFiles.Client(addr, 2_000, JobSecret.generate())).isInstanceOf(JobSecret.AuthenticationException.class);
+      var wrong = io.cairn.cluster.JobConnections.of(d, java.util.Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()));
+      assertThatThrownBy(() -> new PeerFiles.Client(addr, 2_000, wrong)).isInstanceOf(JobSecret.AuthenticationException.class);
       // endless garbage
       int c = addr.lastIndexOf(':');
       long sent = sendEndless(addr.substring(0, c), Integer.parseInt(addr.substring(c + 1)));
       assertThat(sent).isLessThan(64L << 20);
       // control: the job's secret is served
-      try (PeerFiles.Client ok = new PeerFiles.Client(addr, 2_000, JobSecret.read(d))) {
+      try (PeerFiles.Client ok = new PeerFiles.Client(addr, 2_000, io.cairn.cluster.JobConnections.of(d, java.util.Map.of()))) {
         assertThat(ok.list(1)).isNotNull();
       }
       assertThat(job.isDone()).as("the attacks hit a running job").isFalse();

@@ -7,6 +7,7 @@ import io.cairn.cluster.internal.JobSecret;
 import io.cairn.redundancy.internal.PeerFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class PeerFilesTest {
     Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red"), new byte[] {1, 2, 3});
     Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red.tmp77-1"), new byte[] {9});
     Files.writeString(tmp.resolve("secret"), "no");
-    JobSecret key = JobSecret.generate();
+    io.cairn.cluster.JobConnections key = io.cairn.cluster.JobConnections.of(tmp, Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()));
     try (PeerFiles srv = new PeerFiles("127.0.0.1", key, red, v -> {
           if (v != 5) throw new IllegalStateException("version " + v + " is not here");
           return new byte[] {42};
@@ -35,7 +36,8 @@ class PeerFilesTest {
       // the connection still works after refusals
       assertThat(c.request("GET xor-4/i0000000005/parity-r000001.red")).hasSize(3);
       // a client with another secret, and one that skips the handshake, get nothing
-      assertThatThrownBy(() -> new PeerFiles.Client(srv.address(), 2_000, JobSecret.generate()))
+      var other = io.cairn.cluster.JobConnections.of(tmp, Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()));
+      assertThatThrownBy(() -> new PeerFiles.Client(srv.address(), 2_000, other))
           .isInstanceOf(JobSecret.AuthenticationException.class);
       assertThat(rawRequest(srv.address(), "BUNDLE 5")).as("answer to a request without the handshake").isEqualTo(-1);
     }

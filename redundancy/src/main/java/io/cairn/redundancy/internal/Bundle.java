@@ -147,7 +147,11 @@ public final class Bundle {
     Files.createDirectories(target.getParent());
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
     Files.deleteIfExists(tmp);
-    io.cairn.cluster.internal.JobSecret.createPrivateFile(tmp); // 0600: peer addresses and redundancy data are the job's only
+    try { // 0600: peer addresses and redundancy data are the job's only
+      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(b, off, len);
       while (buf.hasRemaining()) ch.write(buf);

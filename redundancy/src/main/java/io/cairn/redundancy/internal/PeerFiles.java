@@ -1,13 +1,11 @@
 package io.cairn.redundancy.internal;
 
-import io.cairn.cluster.internal.JobSecret;
+import io.cairn.cluster.JobConnections;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -31,7 +29,9 @@ import java.util.stream.Stream;
 public final class PeerFiles implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerFiles.class);
   private final ServerSocket server;
-  private final JobSecret secret;
+  /** The handshake's service name. */
+  public static final String SERVICE = "peer-files";
+  private final JobConnections connections;
   private final Path redundancyDir;
   private final LongFunction<byte[]> bundles;
   private volatile boolean closed;
@@ -40,12 +40,11 @@ public final class PeerFiles implements AutoCloseable {
    * @param redundancyDir the node's {@code redundancy/<run>} directory (served read-only)
    * @param bundles       version -> this rank's bundle (throws when it does not have it)
    */
-  public PeerFiles(String bindHost, JobSecret secret, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
-    this.secret = java.util.Objects.requireNonNull(secret, "secret");
+  public PeerFiles(String bindHost, JobConnections connections, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+    this.connections = java.util.Objects.requireNonNull(connections, "connections");
     this.redundancyDir = redundancyDir.toAbsolutePath().normalize();
     this.bundles = bundles;
-    this.server = secret.newServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
+    this.server = connections.listen(bindHost);
     Thread.ofVirtual().name("cairn-peer-files").start(this::accept);
   }
 
@@ -65,7 +64,7 @@ public final class PeerFiles implements AutoCloseable {
 
   private void serve(Socket s) {
     try {
-      secret.authenticateAsServer(s, JobSecret.PEER_FILES);
+      connections.accept(s, SERVICE);
     } catch (IOException e) {
       if (!closed) LOG.warn("redundancy file server: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
       try { s.close(); } catch (IOException ignored) { /* closing */ }
@@ -140,16 +139,8 @@ public final class PeerFiles implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
 
-    public Client(String address, int timeoutMillis, JobSecret secret) throws IOException {
-      int c = address.lastIndexOf(':');
-      s = secret.newSocket();
-      try {
-        s.connect(new InetSocketAddress(address.substring(0, c), Integer.parseInt(address.substring(c + 1))), timeoutMillis);
-        secret.authenticateAsClient(s, JobSecret.PEER_FILES);
-      } catch (IOException | RuntimeException e) {
-        s.close();
-        throw e;
-      }
+    public Client(String address, int timeoutMillis, JobConnections connections) throws IOException {
+      s = connections.connect(address, timeoutMillis, SERVICE);
       s.setSoTimeout(60_000);
       in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
       out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
