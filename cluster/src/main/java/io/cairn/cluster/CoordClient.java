@@ -1,9 +1,9 @@
 package io.cairn.cluster;
 
 import io.cairn.cluster.internal.JobEnv;
-import java.io.BufferedReader;
+import io.cairn.cluster.internal.JobSecret;
+import io.cairn.cluster.internal.LineReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -13,7 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** A rank's connection to the coordinator: join, heartbeats, reconnection after the coordinator restarts. */
+/**
+ * A rank's connection to the coordinator: join, heartbeats, reconnection after the coordinator restarts. Each
+ * connection first runs the job secret's handshake (the secret of {@code CAIRN_JOB_SECRET}, else re-read from
+ * {@code <job>/job.secret} at every attempt: under srun/mpirun rank 0 writes it just before it publishes the address);
+ * the secret that worked is the one this rank's data connections use ({@link Endpoint#secret}).
+ */
 final class CoordClient implements AutoCloseable {
   private static final System.Logger log = System.getLogger("io.cairn.cluster");
 
@@ -29,8 +34,8 @@ final class CoordClient implements AutoCloseable {
   CoordClient(JobEnv env, Endpoint ep) {
     this.env = env;
     this.ep = ep;
-    this.heartbeatMs = env.millis("CAIRN_HEARTBEAT_MS", 500);
-    this.reconnectMs = env.millis("CAIRN_COORD_TIMEOUT_MS", 60_000);
+    this.heartbeatMs = env.millis(JobEnv.HEARTBEAT_MS);
+    this.reconnectMs = env.millis(JobEnv.COORD_TIMEOUT_MS);
   }
 
   /** Connects (waiting for the coordinator to publish its address) and joins. */
@@ -62,9 +67,17 @@ final class CoordClient implements AutoCloseable {
         String a = address();
         if (a != null && !a.isEmpty()) {
           int c = a.lastIndexOf(':');
-          Socket s = new Socket();
+          JobSecret secret = JobSecret.forRank(env.env(), env.jobDir());
+          Socket s = secret.newSocket();
           s.setTcpNoDelay(true);
-          s.connect(new InetSocketAddress(a.substring(0, c), Integer.parseInt(a.substring(c + 1))), 5_000);
+          try {
+            s.connect(new InetSocketAddress(a.substring(0, c), Integer.parseInt(a.substring(c + 1))), 5_000);
+            secret.authenticateAsClient(s, JobSecret.COORDINATOR);
+          } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+          }
+          ep.secret(secret);
           PrintWriter w = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), false);
           socket = s;
           out = w;
@@ -90,9 +103,10 @@ final class CoordClient implements AutoCloseable {
   }
 
   private void readLoop(Socket s) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+    try (java.io.InputStream raw = s.getInputStream()) {
+      LineReader r = new LineReader(raw, maxLine(env.size()));
       String line;
-      while ((line = r.readLine()) != null) {
+      while ((line = r.next()) != null) {
         String[] t = line.split(" ");
         switch (t[0]) {
           case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]));
@@ -119,6 +133,9 @@ final class CoordClient implements AutoCloseable {
     ep.onCoordinatorLost();
     connectAndJoin();
   }
+
+  /** Longest line the coordinator may send: a GO names every rank's address, node and domains. */
+  static int maxLine(int size) { return (int) Math.min(Integer.MAX_VALUE - 16, (1L << 20) + 4096L * size); }
 
   void send(String line) {
     PrintWriter w = out;

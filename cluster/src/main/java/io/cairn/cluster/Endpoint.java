@@ -1,6 +1,7 @@
 package io.cairn.cluster;
 
 import io.cairn.CairnException;
+import io.cairn.cluster.internal.JobSecret;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -30,11 +31,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Channel (s -> me) holds, in arrival order, messages and markers. A message behind a marker for a
  * snapshot this rank has not taken yet is held back (not delivered) until the snapshot: this keeps the
  * cut consistent when a rank can only snapshot at its own safe points.
+ *
+ * <p>Every data connection first runs the job secret's mutual handshake (role {@code data}); this rank accepts
+ * none before it knows the secret (set by {@link CoordClient} once the coordinator accepted it), and closes one
+ * that fails the handshake with a warning naming the remote address. Frames declare their length, checked
+ * against {@link #MAX_FRAME} before anything is read.
  */
 final class Endpoint implements AutoCloseable {
   static final byte DATA = 1;
   static final byte MARKER = 2;
   static final int HELLO = 0xCA1C0001;
+  /** Largest message a frame may carry (1 GiB). */
+  static final int MAX_FRAME = 1 << 30;
 
   record Marker(long global) { }
 
@@ -169,8 +177,15 @@ final class Endpoint implements AutoCloseable {
   String aborted;
   final Set<Long> committed = new HashSet<>();
   private volatile boolean closed;
+  private volatile JobSecret secret;
 
   Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
+    this(rank, size, bindHost, peerTimeoutMs, null);
+  }
+
+  /** With the job's secret known from the start (needed when the job uses TLS: the server socket is a TLS one). */
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known) throws IOException {
+    this.secret = known;
     this.rank = rank;
     this.size = size;
     this.peerTimeoutMs = peerTimeoutMs;
@@ -182,13 +197,19 @@ final class Endpoint implements AutoCloseable {
     }
     this.sent = new long[size];
     this.delivered = new long[size];
-    this.server = new ServerSocket();
+    this.server = known != null ? known.newServerSocket() : new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 256);
     this.advertisedHost = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
     Thread.ofVirtual().name("cairn-accept-" + rank).start(this::acceptLoop);
   }
 
   String host() { return advertisedHost; }
+
+  /** The job's secret, once the coordinator accepted it: data connections are refused before. */
+  void secret(JobSecret s) { this.secret = s; }
+
+  /** The secret the coordinator accepted (null before). */
+  JobSecret secret() { return secret; }
 
   /** The failure domains of each rank (always with "node"), from the coordinator's last GO (empty before the first). */
   List<java.util.Map<String, String>> domains() {
@@ -419,9 +440,20 @@ final class Endpoint implements AutoCloseable {
       lock.unlock();
     }
     int colon = addr.lastIndexOf(':');
-    Socket s = new Socket();
-    s.setTcpNoDelay(true);
-    s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))), (int) Math.min(peerTimeoutMs, 10_000));
+    JobSecret k = secret;
+    if (k == null) throw new IOException("the job secret is not known yet");
+    Socket s = k.newSocket();
+    try {
+      s.setTcpNoDelay(true);
+      s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))), (int) Math.min(peerTimeoutMs, 10_000));
+      k.authenticateAsClient(s, JobSecret.DATA);
+    } catch (IOException | RuntimeException ex) {
+      closeQuietly(s);
+      if (ex instanceof JobSecret.AuthenticationException)
+        System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": the data port " + addr + " of rank " + dest
+            + " failed the handshake: " + ex.getMessage());
+      throw ex;
+    }
     DataOutputStream d = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
     d.writeInt(HELLO);
     d.writeInt(rank);
@@ -575,6 +607,16 @@ final class Endpoint implements AutoCloseable {
 
   private void receive(Socket s) {
     Incoming me = null;
+    try {
+      JobSecret k = secret;
+      if (k == null) throw new JobSecret.AuthenticationException("this rank does not know the job secret yet");
+      k.authenticateAsServer(s, JobSecret.DATA);
+    } catch (IOException e) {
+      if (!closed) System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": refused a data connection from "
+          + s.getRemoteSocketAddress() + ": " + e.getMessage());
+      closeQuietly(s);
+      return;
+    }
     try (DataInputStream d = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16))) {
       if (d.readInt() != HELLO) return;
       int src = d.readInt();
@@ -593,7 +635,8 @@ final class Endpoint implements AutoCloseable {
         int tag = d.readInt();
         long aux = d.readLong();
         int len = d.readInt();
-        if (len < 0 || len > (1 << 30)) throw new IOException("bad frame length " + len);
+        if (len < 0 || len > MAX_FRAME) throw new IOException("bad frame length " + len);
+        if (type != DATA && type != MARKER) throw new IOException("bad frame type " + type);
         byte[] data = d.readNBytes(len);
         if (data.length != len) throw new EOFException();
         lock.lock();

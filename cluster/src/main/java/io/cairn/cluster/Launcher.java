@@ -3,6 +3,7 @@ package io.cairn.cluster;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.Domains;
 import io.cairn.cluster.internal.JobEnv;
+import io.cairn.cluster.internal.JobSecret;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,12 @@ import java.util.stream.Stream;
  * (see {@code Domains.resolve}: a disagreement is an error naming the node) and gives each rank its node's
  * domains ({@code CAIRN_DOMAINS}) and the declared levels ({@code CAIRN_DOMAIN_LEVELS}); every rank then sees
  * the whole table ({@link Comm#domains()}), which the redundancy levels use for placement.
+ *
+ * <p>Each launch makes a job secret ({@link JobSecret}: 256 bits from {@code SecureRandom}, or
+ * {@code CAIRN_JOB_SECRET} of {@link Builder#env} or this process's environment when given), writes it to
+ * {@code <job>/job.secret} (mode 0600; the job directory is created with mode 0700) and gives it to the
+ * coordinator and the local ranks in their environment; ranks through ssh read the file (the job directory is
+ * shared), so the secret never appears on a command line. Every connection of the job proves it (docs/security.md).
  */
 public final class Launcher {
   private Launcher() { }
@@ -87,6 +94,7 @@ public final class Launcher {
     private long failTimeoutMs = 10_000;
     private boolean inheritIO;
     private List<String> sshOptions = List.of();
+    private boolean tls;
 
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1");
@@ -169,7 +177,12 @@ public final class Launcher {
     /** How many times, in all, a failed rank or coordinator is started again before the job gives up (default 50). */
     public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
     /** Missed-heartbeat time after which the coordinator declares a rank failed (default 10 s). */
-    public Builder failTimeout(Duration d) { this.failTimeoutMs = d.toMillis(); return this; }
+    public Builder failTimeout(Duration d) {
+      long ms = d.toMillis();
+      if (ms < 100) throw new IllegalArgumentException("the failure timeout must be at least 100 ms, got " + ms + " ms");
+      this.failTimeoutMs = ms;
+      return this;
+    }
     /**
      * Extra options of the {@code ssh} command that starts ranks on non-local {@link #hosts}, placed after
      * {@code -o BatchMode=yes} and before the host ({@code cairn launch --ssh-option}), e.g.
@@ -181,6 +194,15 @@ public final class Launcher {
       this.sshOptions = List.copyOf(options);
       return this;
     }
+
+    /**
+     * TLS 1.3 on every connection of the job ({@code cairn launch --tls}), for ranks on other hosts (with
+     * {@link #hosts}) whose traffic crosses a network: the launcher makes a self-signed key and certificate for this
+     * launch with the JDK's keytool ({@code <job>/tls.p12}, mode 0600) and every process of the job trusts exactly
+     * that certificate and presents it. Also switched on by {@code CAIRN_TLS=true}. Default off (the job secret's
+     * handshake authenticates every connection either way; see docs/security.md).
+     */
+    public Builder tls(boolean on) { this.tls = on; return this; }
 
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
     public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
@@ -226,7 +248,11 @@ public final class Launcher {
 
     public Job start() {
       if (command.isEmpty()) throw new IllegalArgumentException("no command: give the main class of the ranks");
-      Domains d = resolveDomains(System.getenv()); // errors before anything starts
+      Map<String, String> ranksEnv = new java.util.HashMap<>(System.getenv());
+      ranksEnv.putAll(env);
+      JobEnv.validate(ranksEnv, failTimeoutMs); // errors before anything starts (a bad setting in every rank would only respawn them)
+      if (io.cairn.cluster.internal.JobTls.enabled(ranksEnv)) tls = true;
+      Domains d = resolveDomains(System.getenv());
       try {
         return new Job(this, d);
       } catch (IOException e) {
@@ -239,6 +265,7 @@ public final class Launcher {
   public static final class Job implements AutoCloseable {
     private final Builder cfg;
     private final Path dir;
+    private final JobSecret secret;
     private final String java;
     private final String classpath;
     private final String[] nodeOf;
@@ -279,7 +306,13 @@ public final class Launcher {
       this.done = new boolean[b.ranks];
       this.crashes = new int[b.ranks];
       this.lastProgress = new long[b.ranks];
-      Files.createDirectories(dir.resolve("logs"));
+      JobSecret.createPrivateDirectories(dir.resolve("logs"));
+      JobSecret given = JobSecret.fromEnv(b.env);
+      if (given == null) given = JobSecret.fromEnv(System.getenv());
+      this.secret = given != null ? given : JobSecret.generate();
+      secret.writeTo(dir); // for ranks through ssh (and tools of this user); the job's local processes get it in their environment
+      if (b.tls) io.cairn.cluster.internal.JobTls.create(dir, secret);
+      else Files.deleteIfExists(dir.resolve(io.cairn.cluster.internal.JobTls.FILE)); // an earlier launch's
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
@@ -383,6 +416,8 @@ public final class Launcher {
       if (remote) cmd.addAll(List.of("--bind", "0.0.0.0"));
       ProcessBuilder pb = builder(cmd, "coordinator");
       pb.environment().put("CAIRN_INCARNATION", Integer.toString(coordinatorIncarnation));
+      pb.environment().put(JobSecret.VARIABLE, secret.hex());
+      pb.environment().put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
       Process p = pb.start();
       coordinator = p;
@@ -403,6 +438,8 @@ public final class Launcher {
       e.put("CAIRN_SUPERVISED", "true");
       e.put("CAIRN_PROTOCOL", cfg.protocol.id());
       e.remove("CAIRN_FAULT_COORD");
+      e.remove(JobSecret.VARIABLE); // never on a command line (ssh): local ranks get it below, remote ones read <job>/job.secret
+      e.put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (remote) e.put("CAIRN_BIND", "0.0.0.0");
       List<String> jvm = new ArrayList<>();
       jvm.add(java);
@@ -422,6 +459,7 @@ public final class Launcher {
       } else {
         for (String k : List.of("CAIRN_DOMAINS", "CAIRN_DOMAIN_LEVELS")) pb.environment().remove(k); // set above, never inherited
         pb.environment().putAll(e);
+        pb.environment().put(JobSecret.VARIABLE, secret.hex());
       }
       try {
         Process p = pb.start();

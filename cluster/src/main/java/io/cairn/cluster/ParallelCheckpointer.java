@@ -94,7 +94,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     core.protect(COMM_REGION, comm);
     kinds.put(COMM_REGION, "object");
     comm.state = new Endpoint.CommState(env.size());
-    this.maxPending = Math.max(1, Integer.parseInt(env.get("CAIRN_CLUSTER_KEEP", "4")) - 2);
+    this.maxPending = Math.max(1, (int) env.millis(JobEnv.CLUSTER_KEEP) - 2);
   }
 
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */

@@ -3,6 +3,7 @@ package io.cairn.cluster;
 import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.JobEnv;
+import io.cairn.cluster.internal.JobSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -44,14 +45,20 @@ public final class Rank implements AutoCloseable {
 
   private Rank(JobEnv env) throws IOException {
     this.env = env;
-    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis("CAIRN_PEER_TIMEOUT_MS", 60_000));
+    // with TLS (cairn launch --tls) the data port is a TLS one from the start, so the secret must be known now: the
+    // launcher wrote it before starting any rank
+    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env()) ? JobSecret.forRank(env.env(), env.jobDir()) : null;
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS), known);
     Coordinator c = null;
     if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve(Coordinator.ABORTED));
-      c = new Coordinator(env.jobDir(), env.size(), false, env.millis("CAIRN_FAIL_TIMEOUT_MS", 10_000), env.bindHost(), null);
+      // the job secret: CAIRN_JOB_SECRET if the user gave one to every rank, else a fresh one in <job>/job.secret (0600),
+      // written before coordinator.addr, so a rank that sees the new address finds the new secret
+      c = new Coordinator(env.jobDir(), JobSecret.forCoordinator(env.env(), env.jobDir()), env.size(), false, env.millis(JobEnv.FAIL_TIMEOUT_MS),
+          env.bindHost(), null);
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     this.embedded = c;
@@ -83,6 +90,22 @@ public final class Rank implements AutoCloseable {
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
+
+  /**
+   * Authenticated connections to other processes of this job for services beside the communicator (the job's
+   * secret, and TLS when the job uses it; see {@link JobConnections}).
+   */
+  public JobConnections connections() {
+    JobSecret s = ep.secret();
+    if (s == null) {
+      try {
+        s = JobSecret.forRank(env.env(), env.jobDir());
+      } catch (IOException e) {
+        throw new UncheckedIOException("rank " + rank() + ": no job secret: " + e.getMessage(), e);
+      }
+    }
+    return new JobConnections(s);
+  }
 
   /** This rank's checkpointer (created on first use; protocol from {@code CAIRN_PROTOCOL}, default blocking). */
   public ParallelCheckpointer checkpointer() {

@@ -101,7 +101,7 @@ public final class ClusterRedundancy implements AutoCloseable {
     PeerFiles srv = null;
     if (!sharedNodes) {
       try {
-        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
+        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), rank.connections(), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
           try {
             return Bundle.pack(ownRunDir(), v);
           } catch (IOException e) {
@@ -117,6 +117,7 @@ public final class ClusterRedundancy implements AutoCloseable {
     }
     this.server = srv;
   }
+
 
   private Path nodeDir(String node) { return jobDir().resolve("nodes").resolve(node); }
 
@@ -259,7 +260,7 @@ public final class ClusterRedundancy implements AutoCloseable {
       if (node.equals(rank.node())) continue; // lost with this node
       Path addr = jobDir().resolve("redundancy-peers").resolve("r" + r + ".addr");
       if (!java.nio.file.Files.isRegularFile(addr)) continue;
-      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000)) {
+      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000, rank.connections())) {
         if (nodesDone.add(node)) {
           for (String rel : c.list(gv.number())) {
             byte[] b = c.request("GET " + rel);

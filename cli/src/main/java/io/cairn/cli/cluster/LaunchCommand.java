@@ -26,6 +26,9 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--ssh-option", description = "an option of the ssh that starts ranks on other hosts (repeatable, one argument each), "
       + "e.g. --ssh-option=-p2222 --ssh-option=-i/path/key --ssh-option=-oUserKnownHostsFile=/path/known_hosts")
   List<String> sshOptions = new ArrayList<>();
+  @Option(names = "--tls", description = "TLS 1.3 on every connection of the job (coordinator, ranks, redundancy file servers) with a "
+      + "self-signed key made for this launch (<job>/tls.p12); use it when ranks on --hosts talk over a network (docs/security.md)")
+  boolean tls;
   @Option(names = "--domain", description = "failure domains of a node: NODE:level=name,... e.g. node-0:rack=r1,power=p1 (repeatable)")
   List<String> domains = new ArrayList<>();
   @Option(names = "--domain-levels", split = ",", description = "failure-domain levels, largest first, e.g. power,rack,switch "
@@ -57,6 +60,7 @@ public final class LaunchCommand implements Callable<Integer> {
     Launcher.Builder b = Launcher.builder().ranks(ranks).jobDir(job).protocol(Protocol.parse(protocol)).command(command)
         .maxRestarts(maxRestarts).failTimeout(Duration.ofSeconds(failTimeout)).inheritIO(true);
     if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
+    if (tls) b.tls(true);
     if (!sshOptions.isEmpty()) {
       if (hosts == null || hosts.isEmpty()) throw new IllegalArgumentException("--ssh-option needs --hosts");
       b.sshOptions(sshOptions);

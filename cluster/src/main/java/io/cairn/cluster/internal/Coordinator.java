@@ -1,8 +1,6 @@
 package io.cairn.cluster.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -31,10 +29,9 @@ import org.slf4j.LoggerFactory;
  * next global number) and the {@code finished} marker; a restarted coordinator waits for every rank
  * to reconnect and then rolls the job back to the newest committed global version.
  *
- * <p>A rank that misses its heartbeats is declared failed. The coordinator kills it itself only when it
- * advertised a loopback address (then its pid is a process of this machine); under a launcher
- * ({@code supervised}) it also asks the launcher, which started the process and can always kill it (through
- * ssh too), by writing a <em>kill request</em> {@code kill/r<rank>-i<incarnation>} into the job directory
+ * <p>A rank that misses its heartbeats is declared failed. The coordinator never kills it itself (its pid would
+ * come from the network); under a launcher ({@code supervised}) it asks the launcher, which started the process
+ * and can always kill it (through ssh too), by writing a <em>kill request</em> {@code kill/r<rank>-i<incarnation>} into the job directory
  * (atomically; the content says why, for people). The launcher kills that incarnation of the rank, if it
  * still runs, and respawns it like any rank that died.
  *
@@ -42,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
  * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
  * {@code COMMITTED global}, {@code FINISHED}, {@code ABORT reason}.
+ *
+ * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code coordinator});
+ * one that fails is closed with a warning naming the remote address, before a byte of it is taken as a message.
+ * Lines are at most {@link #MAX_LINE} bytes. The pid in {@code JOIN} is only logged: the coordinator never kills
+ * a process whose pid came over the network; a hung rank is killed by the launcher, which started it (kill request).
  */
 public final class Coordinator implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -82,7 +84,11 @@ public final class Coordinator implements Runnable, AutoCloseable {
 
   private record Event(Conn conn, String line) { }
 
+  /** Longest line a rank may send (a JOIN with many failure domains is well below). */
+  public static final int MAX_LINE = 64 * 1024;
+
   private final Path jobDir;
+  private final JobSecret secret;
   private final int size;
   private final boolean supervised;
   private final long failTimeoutMs;
@@ -110,16 +116,26 @@ public final class Coordinator implements Runnable, AutoCloseable {
   public static final String KILL_REQUESTS = "kill";
   private long finishedAt;
 
-  /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
+  /**
+   * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
+   * written to {@code <job>/job.secret} (see {@link JobSecret#forCoordinator}).
+   */
   public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, String fault) throws IOException {
+    this(jobDir, JobSecret.forCoordinator(System.getenv(), jobDir), size, supervised, failTimeoutMs, bindHost, fault);
+  }
+
+  /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
+  public Coordinator(Path jobDir, JobSecret secret, int size, boolean supervised, long failTimeoutMs, String bindHost, String fault)
+      throws IOException {
     this.jobDir = jobDir.toAbsolutePath();
+    this.secret = java.util.Objects.requireNonNull(secret, "secret");
     this.size = size;
     this.supervised = supervised;
     this.failTimeoutMs = failTimeoutMs;
     this.fault = fault == null ? "" : fault;
     this.members = new Conn[size];
     this.lastHeard = new long[size];
-    Files.createDirectories(this.jobDir);
+    JobSecret.createPrivateDirectories(this.jobDir);
     Map<String, String> st = readState();
     epoch = Long.parseLong(st.getOrDefault("epoch", "0"));
     nextGlobal = Long.parseLong(st.getOrDefault("next", "1"));
@@ -128,13 +144,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
       committed.add(e.global());
     }
     int oldPort = Integer.parseInt(st.getOrDefault("port", "0"));
-    ServerSocket s = new ServerSocket();
+    ServerSocket s = secret.newServerSocket(); // TLS too when the job uses it (JobTls)
     s.setReuseAddress(true);
     try {
       s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), oldPort));
     } catch (IOException e) {
       s.close();
-      s = new ServerSocket();
+      s = secret.newServerSocket();
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
     }
@@ -185,21 +201,37 @@ public final class Coordinator implements Runnable, AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
-        s.setTcpNoDelay(true);
-        Conn c = new Conn(s);
-        Thread.ofVirtual().name("cairn-coord-conn").start(() -> readLoop(c));
+        Thread.ofVirtual().name("cairn-coord-conn").start(() -> authenticateAndRead(s));
       } catch (IOException e) {
         if (!server.isClosed()) log.warn("coordinator accept failed: {}", e.getMessage());
       }
     }
   }
 
-  private void readLoop(Conn c) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(c.socket.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) events.add(new Event(c, line));
+  /** The job secret's handshake first: a client that fails it is closed and never becomes a connection of the job. */
+  private void authenticateAndRead(Socket s) {
+    Conn c;
+    try {
+      s.setTcpNoDelay(true);
+      secret.authenticateAsServer(s, JobSecret.COORDINATOR);
+      c = new Conn(s);
     } catch (IOException e) {
-      // connection lost: reported below
+      if (!stopped) log.warn("coordinator: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
+      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      return;
+    }
+    readLoop(c);
+  }
+
+  private void readLoop(Conn c) {
+    try (java.io.InputStream raw = c.socket.getInputStream()) {
+      LineReader in = new LineReader(raw, MAX_LINE);
+      String line;
+      while ((line = in.next()) != null) events.add(new Event(c, line));
+    } catch (IOException e) {
+      if (!c.closed && !stopped && e.getMessage() != null && e.getMessage().startsWith("line longer"))
+        log.warn("coordinator: closing the connection of rank {} from {}: {}", c.rank, c.socket.getRemoteSocketAddress(), e.getMessage());
+      c.close();
     }
     events.add(new Event(c, null));
   }
@@ -461,10 +493,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
       Conn m = members[r];
       if (m != null && now - lastHeard[r] > failTimeoutMs) {
         long silent = now - lastHeard[r];
-        boolean local = isLocal(m.host);
-        log.warn("rank {} (incarnation {}) missed heartbeats for {} ms (pid {} on {}); declaring it failed{}", r, m.incarnation, silent, m.pid,
-            m.host, local ? " and killing it here" : supervised ? " and asking the launcher to kill it" : "");
-        if (local) ProcessHandle.of(m.pid).ifPresent(ProcessHandle::destroyForcibly); // fast path: a process of this machine
+        // never a kill by a pid from the network: the launcher, which started the rank, kills it on request
+        log.warn("rank {} (incarnation {}) missed heartbeats for {} ms (its pid {} on {}, as it reported); declaring it failed{}", r, m.incarnation,
+            silent, m.pid, m.host, supervised ? " and asking the launcher to kill it" : "");
         if (supervised) requestKill(m, "missed heartbeats for " + silent + " ms");
         members[r] = null;
         m.close();
@@ -489,10 +520,6 @@ public final class Coordinator implements Runnable, AutoCloseable {
     } catch (IOException e) {
       log.error("cannot ask the launcher to kill rank {} (cannot write {}: {}); it may stay hung", m.rank, f, e.getMessage());
     }
-  }
-
-  private static boolean isLocal(String host) {
-    return host.equals("127.0.0.1") || host.equals("localhost");
   }
 
   /** Stops the coordinator (closes every connection). */
@@ -522,7 +549,15 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     if (job == null || size < 1) throw new IllegalArgumentException("coordinator: --job DIR and --size N are required");
     String fault = "0".equals(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")) ? System.getenv("CAIRN_FAULT_COORD") : null;
-    try (Coordinator c = new Coordinator(job, size, sup, timeout, bind, fault)) {
+    JobSecret secret;
+    try {
+      secret = JobSecret.forCoordinator(System.getenv(), job);
+    } catch (IllegalArgumentException e) {
+      System.err.println("coordinator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try (Coordinator c = new Coordinator(job, secret, size, sup, timeout, bind, fault)) {
       c.run();
     }
   }

@@ -135,16 +135,18 @@ public final class GlobalManifest {
     return HexFormat.of().toHexDigits((int) c.getValue());
   }
 
-  /** Writes a small file so that readers see the old or the new content: temp file, fsync, rename, fsync of the directory. */
+  /** Writes a small file so that readers see the old or the new content: temp file (mode 0600), fsync, rename, fsync of the directory. */
   public static void writeAtomically(Path target, String content) throws IOException {
     writeAtomically(target, content.getBytes(StandardCharsets.UTF_8));
   }
 
   public static void writeAtomically(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    JobSecret.createPrivateDirectories(dir);
     Path tmp = dir.resolve(target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    Files.deleteIfExists(tmp);
+    JobSecret.createPrivateFile(tmp); // 0600: addresses, epochs and the manifest are the job's business only
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       ch.write(java.nio.ByteBuffer.wrap(content));
       ch.force(true);
     }

@@ -110,6 +110,7 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     int inc = env.containsKey("CAIRN_INCARNATION") ? num(env, "CAIRN_INCARNATION") : 0;
     boolean supervised = "true".equals(env.get("CAIRN_SUPERVISED"));
     String bind = env.getOrDefault("CAIRN_BIND", "127.0.0.1");
+    validate(env);
     return new JobEnv(rank, size, node, jobDir, coord, inc, supervised, launcher, bind, env);
   }
 
@@ -127,17 +128,97 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     String v = env.get(key);
     if (v == null) throw new IllegalStateException("environment variable " + key + " is not set");
     try {
-      return Integer.parseInt(v.trim());
+      int n = Integer.parseInt(v.trim());
+      if (n < 0) throw new NumberFormatException();
+      return n;
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("environment variable " + key + "='" + v + "' is not an integer");
+      throw new IllegalStateException("environment variable " + key + "='" + v + "' is not an integer >= 0");
     }
   }
+
+  /** A numeric setting of the cluster module: its variable, default and allowed range (inclusive). */
+  public record Setting(String name, long def, long min, long max, String unit) {
+    /** The value in {@code env}, or the default; an IllegalArgumentException names the variable and the range. */
+    public long of(Map<String, String> env) {
+      String v = env.get(name);
+      if (v == null) return def;
+      long n;
+      try {
+        n = Long.parseLong(v.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(this + "='" + v + "' is not a whole number: " + range());
+      }
+      if (n < min || n > max) throw new IllegalArgumentException(this + "=" + n + " is out of range: " + range());
+      return n;
+    }
+
+    /** Words for the allowed values. */
+    public String range() { return "use " + min + ".." + max + (unit.isEmpty() ? "" : " " + unit) + " (default " + def + ")"; }
+
+    @Override public String toString() { return name; }
+  }
+
+  public static final Setting HEARTBEAT_MS = new Setting("CAIRN_HEARTBEAT_MS", 500, 10, 60_000, "ms");
+  public static final Setting COORD_TIMEOUT_MS = new Setting("CAIRN_COORD_TIMEOUT_MS", 60_000, 100, 86_400_000, "ms");
+  public static final Setting PEER_TIMEOUT_MS = new Setting("CAIRN_PEER_TIMEOUT_MS", 60_000, 100, 86_400_000, "ms");
+  public static final Setting FAIL_TIMEOUT_MS = new Setting("CAIRN_FAIL_TIMEOUT_MS", 10_000, 100, 86_400_000, "ms");
+  public static final Setting CLUSTER_KEEP = new Setting("CAIRN_CLUSTER_KEEP", 4, 1, 10_000, "versions");
+  public static final Setting PERSISTENT_EVERY = new Setting("CAIRN_CLUSTER_PERSISTENT_EVERY", 1, 1, 1_000_000, "");
+  private static final List<Setting> SETTINGS = List.of(HEARTBEAT_MS, COORD_TIMEOUT_MS, PEER_TIMEOUT_MS, FAIL_TIMEOUT_MS, CLUSTER_KEEP,
+      PERSISTENT_EVERY);
+
+  /**
+   * Checks the cluster module's variables in {@code env} (numbers and their ranges, {@code CAIRN_PROTOCOL},
+   * {@code CAIRN_SUPERVISED}, {@code CAIRN_COORD}, {@code CAIRN_JOB_SECRET}); an IllegalArgumentException names
+   * the variable and what it allows. {@code failTimeoutMs} (the coordinator's, or &lt;= 0 for
+   * {@code CAIRN_FAIL_TIMEOUT_MS}) must leave room for at least two heartbeats.
+   */
+  public static void validate(Map<String, String> env, long failTimeoutMs) {
+    for (Setting s : SETTINGS) s.of(env);
+    long hb = HEARTBEAT_MS.of(env);
+    long fail = failTimeoutMs > 0 ? failTimeoutMs : FAIL_TIMEOUT_MS.of(env);
+    if (2 * hb > fail)
+      throw new IllegalArgumentException(HEARTBEAT_MS + "=" + hb + " leaves no room for a missed heartbeat: the failure timeout is " + fail
+          + " ms (" + (failTimeoutMs > 0 ? "the launcher's --fail-timeout" : FAIL_TIMEOUT_MS.name()) + "); use at most half of it");
+    String p = env.get("CAIRN_PROTOCOL");
+    if (p != null) {
+      try {
+        io.cairn.cluster.Protocol.parse(p);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("CAIRN_PROTOCOL: " + e.getMessage());
+      }
+    }
+    String sup = env.get("CAIRN_SUPERVISED");
+    if (sup != null && !sup.equals("true") && !sup.equals("false"))
+      throw new IllegalArgumentException("CAIRN_SUPERVISED='" + sup + "': use true or false (the launcher sets it)");
+    String c = env.get("CAIRN_COORD");
+    if (c != null) {
+      int colon = c.lastIndexOf(':');
+      boolean ok = colon > 0;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(c.substring(colon + 1));
+          ok = port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) throw new IllegalArgumentException("CAIRN_COORD='" + c + "': use host:port with a port in 1..65535");
+    }
+    String b = env.get("CAIRN_BIND");
+    if (b != null && b.isBlank()) throw new IllegalArgumentException("CAIRN_BIND is empty: give the address to listen on (default 127.0.0.1)");
+    JobSecret.fromEnv(env);
+    JobTls.enabled(env);
+  }
+
+  /** {@link #validate(Map, long)} with the failure timeout of {@code CAIRN_FAIL_TIMEOUT_MS}. */
+  public static void validate(Map<String, String> env) { validate(env, 0); }
 
   /** Environment variables of the cluster module (the core engine rejects CAIRN_* names it does not know). */
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
-      "CAIRN_DOMAIN_LEVELS");
+      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE);
 
   /** Parses a per-node spec ({@code rack=r1,switch=s4}) into a map that also holds {@code node}. */
   public static Map<String, String> parseDomains(String node, String spec) {
@@ -159,11 +240,13 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     return m;
   }
 
-  /** A CAIRN_* setting in milliseconds, or the default. */
+  /** A CAIRN_* setting in milliseconds, or the default; an IllegalArgumentException names the variable when it is no number >= 0. */
   public long millis(String key, long def) {
-    String v = env.get(key);
-    return v == null ? def : Long.parseLong(v.trim());
+    return new Setting(key, def, 0, Long.MAX_VALUE, "ms").of(env);
   }
+
+  /** A numeric setting, checked against its range. */
+  public long millis(Setting s) { return s.of(env); }
 
   public String get(String key, String def) { return env.getOrDefault(key, def); }
 

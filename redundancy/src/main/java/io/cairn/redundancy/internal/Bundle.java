@@ -146,7 +146,13 @@ public final class Bundle {
   public static void writeDurably(Path target, byte[] b, int off, int len) throws IOException {
     Files.createDirectories(target.getParent());
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    Files.deleteIfExists(tmp);
+    try { // 0600: peer addresses and redundancy data are the job's only
+      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(b, off, len);
       while (buf.hasRemaining()) ch.write(buf);
       ch.force(true);

@@ -1,12 +1,11 @@
 package io.cairn.redundancy.internal;
 
+import io.cairn.cluster.JobConnections;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -23,9 +22,16 @@ import java.util.stream.Stream;
  * that id under the node's redundancy directory), {@code GET <relative path>} (one of those files),
  * {@code BUNDLE <version>} (the rank's own version as a bundle). Answer: u8 status (0 ok, 1 error),
  * then u64 length and bytes, or an error message.
+ *
+ * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code peer-files});
+ * a client that fails it is closed with a warning naming its address, before any request is read.
  */
 public final class PeerFiles implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerFiles.class);
   private final ServerSocket server;
+  /** The handshake's service name. */
+  public static final String SERVICE = "peer-files";
+  private final JobConnections connections;
   private final Path redundancyDir;
   private final LongFunction<byte[]> bundles;
   private volatile boolean closed;
@@ -34,11 +40,11 @@ public final class PeerFiles implements AutoCloseable {
    * @param redundancyDir the node's {@code redundancy/<run>} directory (served read-only)
    * @param bundles       version -> this rank's bundle (throws when it does not have it)
    */
-  public PeerFiles(String bindHost, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+  public PeerFiles(String bindHost, JobConnections connections, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+    this.connections = java.util.Objects.requireNonNull(connections, "connections");
     this.redundancyDir = redundancyDir.toAbsolutePath().normalize();
     this.bundles = bundles;
-    this.server = new ServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
+    this.server = connections.listen(bindHost);
     Thread.ofVirtual().name("cairn-peer-files").start(this::accept);
   }
 
@@ -57,6 +63,13 @@ public final class PeerFiles implements AutoCloseable {
   }
 
   private void serve(Socket s) {
+    try {
+      connections.accept(s, SERVICE);
+    } catch (IOException e) {
+      if (!closed) LOG.warn("redundancy file server: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
+      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      return;
+    }
     try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
       s.setSoTimeout(60_000);
@@ -126,10 +139,8 @@ public final class PeerFiles implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
 
-    public Client(String address, int timeoutMillis) throws IOException {
-      int c = address.lastIndexOf(':');
-      s = new Socket();
-      s.connect(new InetSocketAddress(address.substring(0, c), Integer.parseInt(address.substring(c + 1))), timeoutMillis);
+    public Client(String address, int timeoutMillis, JobConnections connections) throws IOException {
+      s = connections.connect(address, timeoutMillis, SERVICE);
       s.setSoTimeout(60_000);
       in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
       out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
