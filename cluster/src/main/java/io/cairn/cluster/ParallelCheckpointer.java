@@ -62,6 +62,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private long restoredGlobal = -1;
   private long lastGlobal;
   private final java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
+  /** Globals whose part this rank could not write or prepare (Chandy-Lamport, background), with why. */
+  private final Map<Long, String> notPrepared = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxPending;
   private String configuration;
 
@@ -327,11 +329,50 @@ public final class ParallelCheckpointer implements AutoCloseable {
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException ex) {
-      if (!(ex.getCause() instanceof RollbackException))
+      if (!(ex.getCause() instanceof RollbackException)) {
         log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
+        notPrepared.put(g, String.valueOf(ex.getCause()));
+      }
     } catch (IOException | RuntimeException ex) {
       log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
+      notPrepared.put(g, String.valueOf(ex));
     }
+    ep.lock.lock();
+    try {
+      ep.changed.signalAll(); // a rank waiting at its end for this global learns that its own part failed
+    } finally {
+      ep.lock.unlock();
+    }
+  }
+
+  /**
+   * The end of the rank's body: waits until every global checkpoint this rank started is committed, so a job
+   * never ends with its last globals lost (Chandy-Lamport returns from {@link #checkpoint} before the commit).
+   * A global whose part this rank could not write, or that is not committed within
+   * {@code CAIRN_FINAL_COMMIT_TIMEOUT_MS} (default 120 s), is abandoned with a message naming it. Throws
+   * {@link RollbackException} when the job rolls back meanwhile (the body runs again).
+   */
+  void awaitStartedGlobals() {
+    if (protocol != Protocol.CHANDY_LAMPORT) return; // blocking: checkpoint() returned after the commit
+    long deadline = System.currentTimeMillis() + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000);
+    for (long g : new ArrayList<>(pending)) {
+      ep.lock.lock();
+      try {
+        while (!ep.committed.contains(g) && !notPrepared.containsKey(g) && System.currentTimeMillis() < deadline) {
+          ep.checkInterrupt();
+          ep.await();
+        }
+        ep.checkInterrupt();
+        if (ep.committed.contains(g)) continue;
+      } finally {
+        ep.lock.unlock();
+      }
+      String why = notPrepared.containsKey(g) ? "this rank could not write its part: " + notPrepared.get(g)
+          : "not committed within " + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000) + " ms of the end of the rank's work";
+      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
+          + "); the job's newest committed global is an older one");
+    }
+    pending.clear();
   }
 
   /**

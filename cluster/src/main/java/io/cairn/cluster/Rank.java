@@ -55,6 +55,8 @@ public final class Rank implements AutoCloseable {
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     this.embedded = c;
+    io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
+        () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }
@@ -137,6 +139,7 @@ public final class Rank implements AutoCloseable {
         }
         bodyStarted = true;
         body.run();
+        if (checkpointer != null) checkpointer.awaitStartedGlobals(); // no lost last globals (Chandy-Lamport commits in the background)
         coord.send("DONE " + e);
         ep.lock.lock();
         try {
