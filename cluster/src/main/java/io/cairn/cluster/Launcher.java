@@ -409,7 +409,7 @@ public final class Launcher {
     }
 
     private static long startMillis(Process p) {
-      return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+      return p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
     }
 
     private static final Pattern KILL_REQUEST = Pattern.compile("r(\\d{1,9})-i(\\d{1,9})");
