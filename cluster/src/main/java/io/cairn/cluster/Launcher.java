@@ -303,7 +303,8 @@ public final class Launcher {
     private final long started = System.nanoTime();
     private final Thread reaper = new Thread(this::killAll, "cairn-launch-reaper");
     private final JobLock lock;
-    private final String launchId = LauncherWatch.self();
+    /** {@code pid:start:nonce} of this launch (the children watch pid:start; the nonce tells launches of one JVM apart). */
+    private final String launchId = LauncherWatch.self() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
 
     Job(Builder b, Domains domains) throws IOException {
       this.cfg = b;
@@ -397,7 +398,7 @@ public final class Launcher {
     /** Records the pid and start time of every process this launch runs, for {@link #killEarlierLaunch} of a later launch. */
     private synchronized void recordProcesses() {
       StringBuilder b = new StringBuilder("# processes of the launch by ").append(launchId).append(" (pid:start of the launcher)\n");
-      b.append("launcher ").append(launchId.replace(':', ' ')).append('\n');
+      b.append("launcher ").append(LauncherWatch.self().replace(':', ' ')).append('\n');
       if (coordinator != null) b.append("coordinator ").append(coordinator.pid()).append(' ').append(startMillis(coordinator)).append('\n');
       for (int r = 0; r < ranks.length; r++)
         if (ranks[r] != null) b.append("rank ").append(r).append(' ').append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');

@@ -127,7 +127,15 @@ public final class Rank implements AutoCloseable {
         continue;
       } catch (RuntimeException ex) {
         System.err.println("rank " + rank() + ": cannot restore global version " + g + ": " + ex.getMessage());
-        coord.send("RESTORE_FAILED " + e + " " + g + " " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        String hint = "";
+        if (checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+          try {
+            hint = "[newest-restorable " + checkpointer.newestRestorableBefore(g) + "] "; // so the coordinator tries only globals still there
+          } catch (RuntimeException ignored) {
+            // no hint: the coordinator tries the next older one
+          }
+        }
+        coord.send("RESTORE_FAILED " + e + " " + g + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
       coord.send("RESTORED " + e);

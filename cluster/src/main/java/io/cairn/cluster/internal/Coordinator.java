@@ -115,7 +115,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   public static final String LOCK = "coordinator.lock";
   private final JobLock lock;
   private long recoveryTimeoutMs = envMillis("CAIRN_RECOVERY_TIMEOUT_MS", 300_000);
-  /** When the current JOINING/RECOVERING phase began (the time limit of a recovery counts from there). */
+  /** When the current recovery began (its time limit counts from there). */
   private long waitingSince = System.currentTimeMillis();
   private boolean allowFallback = "true".equalsIgnoreCase(System.getenv("CAIRN_ALLOW_FALLBACK"));
   /** Whether this launch already ran (a GO was sent): a fallback during it is a recovery from a failure, not the choice of a restart. */
@@ -182,7 +182,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   /**
-   * Time limit of a recovery (and of the first join): when not every rank has joined and restored within it (a
+   * Time limit of a recovery (from a failure until every rank restored; not the first join of a launch): when not every rank has joined and restored within it (a
    * dead rank nobody restarts, a rank hung in its restore), the job is aborted with the ranks named. Default
    * {@code CAIRN_RECOVERY_TIMEOUT_MS}, else 300 s.
    */
@@ -398,6 +398,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     log.warn("rank {} cannot restore global version {}: {}", rank, g, reason);
     lastRestoreFailure = "rank " + rank + ": " + reason;
+    String newestReason = newestFailure;
     List<GlobalManifest.Entry> all = GlobalManifest.read(jobDir);
     long newest = all.isEmpty() ? 0 : all.getLast().global();
     if (g == newest && newestFailure.isEmpty()) newestFailure = "rank " + rank + " cannot restore global " + g + " (the newest committed): " + reason;
@@ -413,7 +414,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     String step = all.stream().filter(x -> x.global() == newest).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
     if (next == 0) {
       abort("no committed global version of this job can be restored. " + newestFailure
-          + (lastRestoreFailure.isEmpty() || newestFailure.endsWith(lastRestoreFailure) ? "" : "; the oldest tried: " + lastRestoreFailure)
+          + (newestReason.isEmpty() || newestFailure.endsWith(reason) ? "" : "; the oldest tried: " + lastRestoreFailure)
           + " (tried " + new java.util.TreeSet<>(bad) + "). The checkpoints in " + jobDir + " are kept: fix the cause and relaunch, or use a new"
           + " job directory to start from scratch");
       return;
@@ -533,11 +534,15 @@ public final class Coordinator implements Runnable, AutoCloseable {
       domains[r] = members[r] == null ? "" : members[r].domains;
       anyDomain |= !domains[r].isEmpty();
     }
-    List<GlobalManifest.Entry> onDisk = GlobalManifest.read(jobDir); // the numbers on disk, read at every commit: never backwards
-    if (!onDisk.isEmpty() && onDisk.getLast().global() >= g) {
-      log.error("global version {} NOT committed: the manifest already lists global {}; was another coordinator writing to {}? rolling back",
-          g, onDisk.getLast().global(), jobDir);
-      nextGlobal = Math.max(nextGlobal, onDisk.getLast().global() + 1);
+    // the numbers on disk, read at every commit: a global this coordinator neither read at its start nor committed was
+    // written by another one (the job directory lock prevents that, unless the file system ignores locks): never reuse numbers
+    long foreign = 0;
+    for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) if (!committed.contains(x.global())) foreign = Math.max(foreign, x.global());
+    if (foreign > 0) {
+      log.error("global version {} NOT committed: the manifest lists global {}, which this coordinator did not commit; was another coordinator"
+          + " writing to {}? rolling back", g, foreign, jobDir);
+      for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) committed.add(x.global());
+      nextGlobal = Math.max(nextGlobal, foreign + 1);
       startRecovery("global numbers on disk are ahead of this coordinator");
       return;
     }
@@ -591,14 +596,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
       if (!any || (finishedAt > 0 && now - finishedAt > 10_000)) stopped = true;
       return;
     }
-    if ((phase == Phase.JOINING || phase == Phase.RECOVERING) && now - waitingSince > recoveryTimeoutMs) {
+    if (phase == Phase.RECOVERING && now - waitingSince > recoveryTimeoutMs) {
       List<Integer> absent = new ArrayList<>();
       List<Integer> notRestored = new ArrayList<>();
       for (int r = 0; r < size; r++) {
         if (members[r] == null || members[r].closed) absent.add(r);
         else if (phase == Phase.RECOVERING && !restored.contains(r)) notRestored.add(r);
       }
-      abort((phase == Phase.JOINING ? "the ranks did not all join" : "the recovery (epoch " + epoch + ", to global " + target + ") did not complete")
+      abort("the recovery (epoch " + epoch + ", to global " + target + ") did not complete"
           + " within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout): "
           + (absent.isEmpty() ? "" : "rank(s) " + absent + " never (re)joined (dead and not restarted: is the launcher gone?)")
           + (!absent.isEmpty() && !notRestored.isEmpty() ? "; " : "")
