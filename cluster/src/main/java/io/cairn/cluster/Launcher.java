@@ -625,7 +625,9 @@ public final class Launcher {
         }
         if (++crashes[r] >= 4) {
           fail(code, "rank " + r + " crashed " + crashes[r] + " times in a row (exit code " + code + ") without a new global checkpoint; see "
-              + log("rank-" + r));
+              + (cfg.inheritIO ? "its output above" : log("rank-" + r)) + (code == 1 && cfg.classpath == null && !cfg.command.getFirst().startsWith("-")
+                  ? " (if it says 'Could not find or load main class " + cfg.command.getFirst() + "', give the program's class path:"
+                      + " cairn launch --classpath, Launcher.Builder.classpath)" : ""));
           return;
         }
       }
