@@ -369,7 +369,7 @@ public final class Launcher {
       List<ProcessHandle> alive = new ArrayList<>();
       for (String line : Files.readAllLines(f)) {
         String[] t = line.trim().split("\\s+");
-        if (t.length < 3 || t[0].startsWith("#")) continue;
+        if (t.length < 3 || !(t[0].equals("coordinator") || t[0].equals("rank"))) continue; // the earlier launcher itself: it released the lock
         long pid;
         long start;
         try {
