@@ -70,7 +70,7 @@ class ElasticBankTest {
   @ParameterizedTest
   @EnumSource(value = Protocol.class, names = {"BLOCKING", "CHANDY_LAMPORT"})
   void fourToSixToTwoRanksWithMoneyInFlight(Protocol p) throws Exception {
-    int[][] legs = {{4, 200}, {6, 400}, {2, 600}};
+    int[][] legs = {{4, 120}, {6, 240}, {2, 360}};
     for (int[] leg : legs) {
       assertThat(run(accounts(p, leg[0], leg[1]))).as(Jobs.logs(dir)).isZero();
       GlobalVersion last = globals().getLast();
