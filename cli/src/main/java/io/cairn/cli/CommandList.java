@@ -27,16 +27,35 @@ final class CommandList {
     int nameWidth = 0;
     for (Map.Entry<String, Help> e : subs.entrySet())
       if (!e.getValue().commandSpec().usageMessage().hidden()) nameWidth = Math.max(nameWidth, e.getKey().length());
-    nameWidth = Math.min(nameWidth + 4, 26);
-    Help.TextTable table = Help.TextTable.forColumns(help.colorScheme(), new Help.Column(nameWidth, 2, Help.Column.Overflow.SPAN),
-        new Help.Column(Math.max(20, width - nameWidth), 1, Help.Column.Overflow.WRAP));
-    table.setAdjustLineBreaksForWideCJKCharacters(false);
+    nameWidth = Math.min(nameWidth + 2, 24);
+    int textWidth = Math.max(30, width - nameWidth - 2);
+    StringBuilder b = new StringBuilder();
     for (Map.Entry<String, Help> e : subs.entrySet()) {
       CommandSpec spec = e.getValue().commandSpec();
       if (spec.usageMessage().hidden()) continue;
-      table.addRowValues(e.getKey(), summary(spec));
+      String name = "  " + e.getKey();
+      StringBuilder line = new StringBuilder(name);
+      String pad = " ".repeat(nameWidth + 2);
+      if (name.length() >= nameWidth + 2) {
+        b.append(line).append(System.lineSeparator());
+        line = new StringBuilder(pad);
+      } else {
+        line.append(" ".repeat(nameWidth + 2 - name.length()));
+      }
+      boolean first = true;
+      for (String word : summary(spec).split(" ")) { // whole words: a line never ends inside one
+        if (!first && line.length() + 1 + word.length() > nameWidth + 2 + textWidth) {
+          b.append(line.toString().stripTrailing()).append(System.lineSeparator());
+          line = new StringBuilder(pad);
+          first = true;
+        }
+        if (!first) line.append(' ');
+        line.append(word);
+        first = false;
+      }
+      b.append(line.toString().stripTrailing()).append(System.lineSeparator());
     }
-    return table.toString();
+    return b.toString();
   }
 
   /** The header if there is one, else the description's first sentence (its lines joined). */
