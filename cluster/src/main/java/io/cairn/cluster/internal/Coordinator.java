@@ -182,8 +182,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   /**
-   * Time limit of a recovery (from a failure until every rank restored; not the first join of a launch): when not every rank has joined and restored within it (a
-   * dead rank nobody restarts, a rank hung in its restore), the job is aborted with the ranks named. Default
+   * Time limit of a recovery (from its start until every rank restored; not the first join of a launch): when not
+   * every rank has rejoined and restored within it (a dead rank nobody restarts, a rank hung in its restore), the
+   * job is aborted with the ranks named. Default
    * {@code CAIRN_RECOVERY_TIMEOUT_MS}, else 300 s.
    */
   public Coordinator recoveryTimeout(long ms) {
@@ -197,7 +198,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
    * e.g. it has messages in flight and the job now has another number of ranks). Without it, a launch whose
    * newest committed global does not restore is aborted, naming why. A recovery from a failure during a running
    * launch always falls back (the newer global's data is gone) and records it in {@code <job>/fallbacks}.
-   * Default {@code CAIRN_ALLOW_FALLBACK=true}.
+   * Default false ({@code true} when the environment has {@code CAIRN_ALLOW_FALLBACK=true}).
    */
   public Coordinator allowFallback(boolean b) {
     this.allowFallback = b;
@@ -401,7 +402,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     String newestReason = newestFailure;
     List<GlobalManifest.Entry> all = GlobalManifest.read(jobDir);
     long newest = all.isEmpty() ? 0 : all.getLast().global();
-    if (g == newest && newestFailure.isEmpty()) newestFailure = "rank " + rank + " cannot restore global " + g + " (the newest committed): " + reason;
+    if (newestFailure.isEmpty())
+      newestFailure = "rank " + rank + " cannot restore global " + g + (g == newest ? " (the newest committed)" : "") + ": " + reason;
     bad.add(g);
     if (suggestion >= 0) for (GlobalManifest.Entry x : all) if (x.global() > suggestion && x.global() < g) bad.add(x.global()); // not restorable either
     long next = 0;
