@@ -32,8 +32,10 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(Main::handle).execute(args);
+    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::handle);
+    CommandList.install(cl); // whole first sentences in the lists of subcommands
+    return cl.execute(args);
   }
 
   /**

@@ -36,9 +36,19 @@ public final class ConsistencyChecker {
     public boolean ok() { return problems.isEmpty(); }
   }
 
+  /** The length a part saved a {@code long[]} region with (from its {@code cairn.regions} list), 0 if absent. */
+  private static int savedLength(String kinds, String name) {
+    for (String spec : kinds.split(";")) {
+      String[] t = spec.split(":");
+      if (t.length >= 3 && t[0].equals(name)) return Integer.parseInt(t[2]);
+    }
+    return 0;
+  }
+
   /**
    * Restores every committed global version of the job in {@code jobDir} (each rank's part, with the
-   * {@code long[]} regions named in {@code longRegions} and their lengths) and checks it.
+   * {@code long[]} regions named in {@code longRegions} and their lengths; a length of 0 or less: as each part saved
+   * it, for regions whose length depends on the number of ranks) and checks it.
    */
   public static List<Report> check(Path jobDir, Map<String, Integer> longRegions, Invariant invariant) {
     List<Report> out = new ArrayList<>();
@@ -55,8 +65,11 @@ public final class ConsistencyChecker {
         io.cairn.Version ver;
         try (Checkpointer ck = ParallelCheckpointer.open(base, r, n, e.nodes()[r], false)) {
           ck.protect(ParallelCheckpointer.COMM_REGION, cr);
+          long v = e.versions()[r];
+          String kinds = ck.versions().stream().filter(x -> x.number() == v).findFirst().map(x -> x.metadata().getOrDefault("cairn.regions", ""))
+              .orElse("");
           longRegions.forEach((name, len) -> {
-            long[] a = new long[len];
+            long[] a = new long[len > 0 ? len : savedLength(kinds, name)];
             regions.put(name, a);
             ck.protect(name, a);
           });

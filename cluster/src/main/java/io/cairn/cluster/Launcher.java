@@ -4,6 +4,8 @@ import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.Domains;
 import io.cairn.cluster.internal.JobEnv;
 import io.cairn.cluster.internal.JobSecret;
+import io.cairn.cluster.internal.JobLock;
+import io.cairn.cluster.internal.LauncherWatch;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +75,13 @@ import java.util.stream.Stream;
 public final class Launcher {
   private Launcher() { }
 
+  /** The launcher's lock file in the job directory (one launch per job directory at a time). */
+  static final String LOCK = "launcher.lock";
+  /** Pids and start times of the processes of the current (or last) launch of a job directory. */
+  static final String PROCESSES = "processes";
+  /** Falls-backs past committed work during a launch, written by the coordinator, printed by the launcher. */
+  static final String FALLBACKS = "fallbacks";
+
   public static Builder builder() { return new Builder(); }
 
   /** Configures a job. */
@@ -95,6 +104,9 @@ public final class Launcher {
     private boolean inheritIO;
     private List<String> sshOptions = List.of();
     private boolean tls;
+    private String classpath;
+    private boolean allowFallback;
+    private long recoveryTimeoutMs = -1;
 
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1");
@@ -203,6 +215,35 @@ public final class Launcher {
      * handshake authenticates every connection either way; see docs/security.md).
      */
     public Builder tls(boolean on) { this.tls = on; return this; }
+     * The class path of the ranks' program ({@code cairn launch --classpath/-cp}): put before the launcher's own class
+     * path (which holds Cairn), so {@code java -jar cairn.jar launch -cp app.jar -- MyRank} finds {@code MyRank}.
+     * Entries separated by {@link File#pathSeparator}. Ignored for a command that starts with a JVM option such as
+     * {@code -jar}.
+     */
+    public Builder classpath(String cp) {
+      if (cp == null || cp.isBlank()) throw new IllegalArgumentException("empty class path");
+      this.classpath = cp;
+      return this;
+    }
+
+    /**
+     * Allows a launch to continue from an older committed global version when the newest one cannot be restored
+     * (e.g. it has messages in flight and the job now has another number of ranks; {@code cairn launch --allow-fallback}).
+     * Without it such a launch is aborted with the reason and the launcher exits non-zero: falling back past
+     * committed work is never silent. (A recovery from a failure during the launch falls back when it must, and
+     * says so.) Default false.
+     */
+    public Builder allowFallback(boolean b) { this.allowFallback = b; return this; }
+
+    /**
+     * Time limit of a recovery: when the ranks have not all rejoined and restored within it, the coordinator aborts
+     * the job naming them (default 300 s, or {@code CAIRN_RECOVERY_TIMEOUT_MS}).
+     */
+    public Builder recoveryTimeout(Duration d) {
+      if (d.toMillis() < 1) throw new IllegalArgumentException("recovery timeout must be > 0");
+      this.recoveryTimeoutMs = d.toMillis();
+      return this;
+    }
 
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
     public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
@@ -286,12 +327,27 @@ public final class Launcher {
     private boolean closing;
     private final long started = System.nanoTime();
     private final Thread reaper = new Thread(this::killAll, "cairn-launch-reaper");
+    private final JobLock lock;
+    /** {@code pid:start:nonce} of this launch (the children watch pid:start; the nonce tells launches of one JVM apart). */
+    private final String launchId = LauncherWatch.self() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
 
     Job(Builder b, Domains domains) throws IOException {
       this.cfg = b;
       this.dir = b.jobDir.toAbsolutePath();
       this.java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       this.classpath = System.getProperty("java.class.path");
+      Files.createDirectories(dir);
+      try {
+        this.lock = JobLock.acquire(dir.resolve(LOCK), "launcher");
+      } catch (JobLock.LockedException e) {
+        throw new IllegalStateException(e.getMessage() + "; wait for that job to end or stop it first", e);
+      }
+      try {
+        killEarlierLaunch();
+      } catch (IOException | RuntimeException e) {
+        lock.close();
+        throw e;
+      }
       this.domains = domains;
       List<String> nodes = b.nodeNames();
       this.nodeOf = new String[b.ranks];
@@ -316,6 +372,7 @@ public final class Launcher {
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
+      Files.deleteIfExists(dir.resolve(FALLBACKS));
       deleteTree(dir.resolve(Coordinator.KILL_REQUESTS)); // requests of an earlier launch name its incarnations, not ours
       Runtime.getRuntime().addShutdownHook(reaper); // the launcher dies (Ctrl-C, SIGTERM): no orphaned ranks
       synchronized (this) {
@@ -329,6 +386,62 @@ public final class Launcher {
         for (int r = 0; r < b.ranks; r++) startRank(r);
       }
       Thread.ofVirtual().name("cairn-launch-kill-requests").start(this::watchKillRequests);
+    }
+
+    /**
+     * A launcher that died (kill -9) leaves its coordinator and ranks running until they notice (see
+     * {@link LauncherWatch}) or for ever if they cannot (hung). Before anything starts, every process the earlier
+     * launch recorded in {@code <job>/processes} that still runs, with the same pid <em>and start time</em> (so never
+     * a reused pid), is killed and waited for: one launch, one coordinator, one set of ranks per job directory.
+     */
+    private void killEarlierLaunch() throws IOException {
+      Path f = dir.resolve(PROCESSES);
+      if (!Files.exists(f)) return;
+      List<ProcessHandle> alive = new ArrayList<>();
+      for (String line : Files.readAllLines(f)) {
+        String[] t = line.trim().split("\\s+");
+        if (t.length < 3 || !(t[0].equals("coordinator") || t[0].equals("rank"))) continue; // the earlier launcher itself: it released the lock
+        long pid;
+        long start;
+        try {
+          pid = Long.parseLong(t[t.length - 2]);
+          start = Long.parseLong(t[t.length - 1]);
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid == ProcessHandle.current().pid() || !LauncherWatch.alive(pid, start)) continue;
+        ProcessHandle.of(pid).ifPresent(alive::add);
+      }
+      if (alive.isEmpty()) return;
+      System.err.println("cairn launch: " + alive.size() + " process(es) of an earlier launch of " + dir + " still run (its launcher is gone): killing "
+          + alive.stream().map(h -> Long.toString(h.pid())).toList());
+      for (ProcessHandle h : alive) h.destroyForcibly();
+      long deadline = System.currentTimeMillis() + 15_000;
+      for (ProcessHandle h : alive) {
+        try {
+          h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          throw new IOException("process " + h.pid() + " of an earlier launch of " + dir + " did not exit within 15 s of kill -9");
+        }
+      }
+    }
+
+    /** Records the pid and start time of every process this launch runs, for {@link #killEarlierLaunch} of a later launch. */
+    private synchronized void recordProcesses() {
+      StringBuilder b = new StringBuilder("# processes of the launch by ").append(launchId).append(" (pid:start of the launcher)\n");
+      b.append("launcher ").append(LauncherWatch.self().replace(':', ' ')).append('\n');
+      if (coordinator != null) b.append("coordinator ").append(coordinator.pid()).append(' ').append(startMillis(coordinator)).append('\n');
+      for (int r = 0; r < ranks.length; r++)
+        if (ranks[r] != null) b.append("rank ").append(r).append(' ').append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');
+      try {
+        io.cairn.cluster.internal.GlobalManifest.writeAtomically(dir.resolve(PROCESSES), b.toString());
+      } catch (IOException e) {
+        System.err.println("cairn launch: cannot write " + dir.resolve(PROCESSES) + ": " + e.getMessage());
+      }
+    }
+
+    private static long startMillis(Process p) {
+      return p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
     }
 
     private static final Pattern KILL_REQUEST = Pattern.compile("r(\\d{1,9})-i(\\d{1,9})");
@@ -414,13 +527,19 @@ public final class Launcher {
           Coordinator.class.getName(), "--job", dir.toString(), "--size", Integer.toString(cfg.ranks), "--supervised",
           "--timeout-ms", Long.toString(cfg.failTimeoutMs)));
       if (remote) cmd.addAll(List.of("--bind", "0.0.0.0"));
+      cmd.addAll(List.of("--launch", launchId));
+      if (cfg.allowFallback) cmd.add("--allow-fallback");
+      if (cfg.recoveryTimeoutMs > 0) cmd.addAll(List.of("--recovery-timeout-ms", Long.toString(cfg.recoveryTimeoutMs)));
       ProcessBuilder pb = builder(cmd, "coordinator");
       pb.environment().put("CAIRN_INCARNATION", Integer.toString(coordinatorIncarnation));
       pb.environment().put(JobSecret.VARIABLE, secret.hex());
       pb.environment().put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
+      pb.environment().put(LauncherWatch.VARIABLE, launchId);
+      if (cfg.env.containsKey(LauncherWatch.PERIOD)) pb.environment().put(LauncherWatch.PERIOD, cfg.env.get(LauncherWatch.PERIOD));
       if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
       Process p = pb.start();
       coordinator = p;
+      recordProcesses();
       p.onExit().thenRun(() -> coordinatorExited(p));
     }
 
@@ -441,11 +560,13 @@ public final class Launcher {
       e.remove(JobSecret.VARIABLE); // never on a command line (ssh): local ranks get it below, remote ones read <job>/job.secret
       e.put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (remote) e.put("CAIRN_BIND", "0.0.0.0");
+      if (!viaSsh[r]) e.put(LauncherWatch.VARIABLE, launchId); // through ssh, the guard stops the rank when the connection goes
       List<String> jvm = new ArrayList<>();
       jvm.add(java);
       jvm.add(cfg.heap);
       jvm.addAll(cfg.jvmOptions);
-      if (!cfg.command.getFirst().startsWith("-")) jvm.addAll(List.of("-cp", classpath));
+      if (!cfg.command.getFirst().startsWith("-"))
+        jvm.addAll(List.of("-cp", cfg.classpath == null ? classpath : cfg.classpath + File.pathSeparator + classpath));
       jvm.addAll(cfg.command);
       List<String> cmd;
       if (viaSsh[r]) {
@@ -464,6 +585,7 @@ public final class Launcher {
       try {
         Process p = pb.start();
         ranks[r] = p;
+        recordProcesses();
         p.onExit().thenRun(() -> rankExited(r, p));
       } catch (IOException ex) {
         fail(1, "cannot start rank " + r + ": " + ex.getMessage());
@@ -539,7 +661,9 @@ public final class Launcher {
         }
         if (++crashes[r] >= 4) {
           fail(code, "rank " + r + " crashed " + crashes[r] + " times in a row (exit code " + code + ") without a new global checkpoint; see "
-              + log("rank-" + r));
+              + (cfg.inheritIO ? "its output above" : log("rank-" + r)) + (code == 1 && cfg.classpath == null && !cfg.command.getFirst().startsWith("-")
+                  ? " (if it says 'Could not find or load main class " + cfg.command.getFirst() + "', give the program's class path:"
+                      + " cairn launch --classpath, Launcher.Builder.classpath)" : ""));
           return;
         }
       }
@@ -569,6 +693,10 @@ public final class Launcher {
       if (closing || coordinator != p) return;
       if (Files.exists(dir.resolve("finished"))) return;
       if (abortedByCoordinator(p.exitValue())) return;
+      if (p.exitValue() == Coordinator.EXIT_LOCKED) {
+        fail(p.exitValue(), "the coordinator found the job directory locked by another coordinator (see " + log("coordinator") + ")");
+        return;
+      }
       if (++restarts > cfg.maxRestarts) {
         fail(p.exitValue(), "the coordinator exited with code " + p.exitValue() + " too many times");
         return;
@@ -590,6 +718,7 @@ public final class Launcher {
         } catch (InterruptedException ignored) {
           c.destroyForcibly();
         }
+        reportFallbacks();
         result.complete(0);
       });
     }
@@ -608,7 +737,19 @@ public final class Launcher {
       return true;
     }
 
+    /** Falling back past committed work is never only a log line of the coordinator: the launcher repeats it at the end. */
+    private void reportFallbacks() {
+      Path f = dir.resolve(FALLBACKS);
+      try {
+        if (Files.exists(f))
+          for (String l : Files.readAllLines(f)) if (!l.isBlank()) System.err.println("cairn launch: WARNING: this launch " + l.trim());
+      } catch (IOException e) {
+        System.err.println("cairn launch: cannot read " + f + ": " + e.getMessage());
+      }
+    }
+
     private void fail(int code, String why) {
+      reportFallbacks();
       System.err.println("cairn launch: " + why + "; stopping the job");
       closing = true;
       killAll();
@@ -712,6 +853,7 @@ public final class Launcher {
         closing = true;
       }
       killAll();
+      lock.close();
       result.complete(result.isDone() ? result.getNow(1) : 1);
       try {
         Runtime.getRuntime().removeShutdownHook(reaper);

@@ -62,8 +62,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private long restoredGlobal = -1;
   private long lastGlobal;
   private final java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
+  /** Globals whose part this rank could not write or prepare (Chandy-Lamport, background), with why. */
+  private final Map<Long, String> notPrepared = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxPending;
   private String configuration;
+  private final Map<String, Reshard> reshard = new LinkedHashMap<>();
 
   /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
@@ -167,6 +170,21 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
     regions.put(n, a);
     kinds.put(n, a.type().kind + ":" + (a.hi() - a.lo()) + ":" + a.globalLength() + ":" + a.unit());
+    return this;
+  }
+
+  /**
+   * Declares how a protected region (not a distributed array: those reshard by themselves) is given to the ranks
+   * when the job restarts with another number of ranks. Undeclared regions are {@link Reshard#PER_RANK}: such a
+   * restart is refused with a message naming them. Every rank declares the same.
+   */
+  public ParallelCheckpointer reshard(String name, Reshard how) {
+    Object r = regions.get(name);
+    if (r == null || r instanceof Distributed)
+      throw new IllegalArgumentException("reshard: '" + name + "' is not a protected region" + (r == null ? " (protect it first)" : " but a distributed array, which reshards by itself"));
+    if (how == Reshard.BLOCKS && r instanceof Checkpointable)
+      throw new IllegalArgumentException("reshard: '" + name + "' is an object; BLOCKS is for arrays (double[], float[], long[], int[], byte[])");
+    reshard.put(name, how);
     return this;
   }
 
@@ -327,11 +345,50 @@ public final class ParallelCheckpointer implements AutoCloseable {
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException ex) {
-      if (!(ex.getCause() instanceof RollbackException))
+      if (!(ex.getCause() instanceof RollbackException)) {
         log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
+        notPrepared.put(g, String.valueOf(ex.getCause()));
+      }
     } catch (IOException | RuntimeException ex) {
       log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
+      notPrepared.put(g, String.valueOf(ex));
     }
+    ep.lock.lock();
+    try {
+      ep.changed.signalAll(); // a rank waiting at its end for this global learns that its own part failed
+    } finally {
+      ep.lock.unlock();
+    }
+  }
+
+  /**
+   * The end of the rank's body: waits until every global checkpoint this rank started is committed, so a job
+   * never ends with its last globals lost (Chandy-Lamport returns from {@link #checkpoint} before the commit).
+   * A global whose part this rank could not write, or that is not committed within
+   * {@code CAIRN_FINAL_COMMIT_TIMEOUT_MS} (default 120 s), is abandoned with a message naming it. Throws
+   * {@link RollbackException} when the job rolls back meanwhile (the body runs again).
+   */
+  void awaitStartedGlobals() {
+    if (protocol != Protocol.CHANDY_LAMPORT) return; // blocking: checkpoint() returned after the commit
+    long deadline = System.currentTimeMillis() + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000);
+    for (long g : new ArrayList<>(pending)) {
+      ep.lock.lock();
+      try {
+        while (!ep.committed.contains(g) && !notPrepared.containsKey(g) && System.currentTimeMillis() < deadline) {
+          ep.checkInterrupt();
+          ep.await();
+        }
+        ep.checkInterrupt();
+        if (ep.committed.contains(g)) continue;
+      } finally {
+        ep.lock.unlock();
+      }
+      String why = notPrepared.containsKey(g) ? "this rank could not write its part: " + notPrepared.get(g)
+          : "not committed within " + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000) + " ms of the end of the rank's work";
+      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
+          + "); the job's newest committed global is an older one");
+    }
+    pending.clear();
   }
 
   /**
@@ -449,7 +506,9 @@ public final class ParallelCheckpointer implements AutoCloseable {
       }
       ep.prefill(epoch, cs);
     } else {
-      reshard(e);
+      ReshardPlan plan = planReshard(e);
+      if (plan.obstacle() != null) throw new CairnException(plan.obstacle());
+      reshard(e, plan);
       ep.prefill(epoch, null);
     }
     restoredGlobal = g;
@@ -492,20 +551,125 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  /** Elastic restart: reads the ranges this rank now owns from the old ranks' parts; other regions from old rank 0. */
-  private void reshard(GlobalManifest.Entry e) {
+  /**
+   * What resharding global {@code e} to this job needs: the lengths of the old parts of every {@link Reshard#BLOCKS}
+   * region (for the offsets), or why it cannot be done: undeclared per-rank regions, an old part that is gone, or
+   * messages in flight (they are addressed to old ranks, and Cairn cannot know which new rank owns what a message
+   * refers to, so they cannot be re-addressed).
+   */
+  record ReshardPlan(String obstacle, Map<String, long[]> oldLengths) { }
+
+  ReshardPlan planReshard(GlobalManifest.Entry e) {
+    int n = e.size();
+    String where = "global version " + e.global() + " (step " + e.step() + ", taken by " + n + " ranks) cannot be restored by this job of " + env.size()
+        + " ranks: ";
+    List<String> perRank = new ArrayList<>();
+    for (Map.Entry<String, Object> r : regions.entrySet())
+      if (!(r.getValue() instanceof Distributed) && reshard.getOrDefault(r.getKey(), Reshard.PER_RANK) == Reshard.PER_RANK) perRank.add(r.getKey());
+    if (!perRank.isEmpty())
+      return new ReshardPlan(where + "the regions " + perRank + " are per-rank state, which cannot be given to another number of ranks without inventing"
+          + " or dropping state. Declare how each is redistributed (ParallelCheckpointer.reshard(name, Reshard.REPLICATED) for a value every rank"
+          + " holds alike, Reshard.BLOCKS for an array whose parts in rank order form one array), make it a DistributedArray, or relaunch with "
+          + n + " ranks", Map.of());
+    Map<String, long[]> lengths = new LinkedHashMap<>();
+    for (Map.Entry<String, Reshard> d : reshard.entrySet()) if (d.getValue() == Reshard.BLOCKS) lengths.put(d.getKey(), new long[n]);
+    long inFlight = 0;
+    int[] inFlightTo = new int[n];
+    for (int k = 0; k < n; k++) {
+      try (Checkpointer old = openPart(env.jobDir(), env.env(), k, n, e.nodes()[k], false, true)) {
+        long v = e.versions()[k];
+        Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst().orElse(null);
+        if (ver == null) return new ReshardPlan(where + "old rank " + k + "'s part (version " + v + ") is gone (pruned, or its node's directory was lost)", Map.of());
+        checkConfiguration(ver, e.global());
+        for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
+          String[] t = spec.split(":");
+          if (lengths.containsKey(t[0])) {
+            if (t.length < 3) return new ReshardPlan(where + "region '" + t[0] + "' of old rank " + k + " is not an array (" + spec + ")", Map.of());
+            lengths.get(t[0])[k] = Long.parseLong(t[2]);
+          }
+        }
+        CommRegion cr = new CommRegion();
+        old.protect(COMM_REGION, cr);
+        old.restore(v, List.of(COMM_REGION));
+        int f = cr.loaded.inFlightCount();
+        if (cr.loaded.sideFile) for (List<Message> l : readChannelFile(env.jobDir(), e.global(), ver, k, n)) f += l.size();
+        inFlight += f;
+        inFlightTo[k] = f;
+      } catch (CairnException | IllegalStateException ex) {
+        return new ReshardPlan(where + "old rank " + k + "'s part cannot be read: " + ex.getMessage(), Map.of());
+      }
+    }
+    if (inFlight > 0) {
+      List<String> to = new ArrayList<>();
+      for (int k = 0; k < n; k++) if (inFlightTo[k] > 0) to.add(inFlightTo[k] + " to old rank " + k);
+      return new ReshardPlan(where + inFlight + " messages were in flight in it (" + String.join(", ", to) + "). They are addressed to old ranks and"
+          + " Cairn cannot know which new rank owns what a message refers to, so a global with messages in flight is only restored by a job of "
+          + n + " ranks (checkpoint at a point where no message is pending, e.g. at the end of a run, to restart elsewhere)", Map.of());
+    }
+    return new ReshardPlan(null, lengths);
+  }
+
+  /**
+   * The newest committed global older than {@code g} that this rank could restore (its own part is there; or, for
+   * another number of ranks, {@link #planReshard} finds no obstacle); 0 when there is none. Sent with a failed
+   * restore, so the coordinator tries only globals still on disk.
+   */
+  long newestRestorableBefore(long g) {
+    List<GlobalManifest.Entry> all = GlobalManifest.read(env.jobDir());
+    for (int i = all.size() - 1; i >= 0; i--) {
+      GlobalManifest.Entry e = all.get(i);
+      if (e.global() >= g) continue;
+      try {
+        if (e.size() == env.size()) {
+          long own = e.versions()[env.rank()];
+          Version v = core.versions().stream().filter(x -> x.number() == own).findFirst().orElse(null);
+          if (v == null) continue;
+          checkConfiguration(v, e.global());
+          checkArrayTypes(v, e.global());
+          return e.global();
+        }
+        if (planReshard(e).obstacle() == null) return e.global();
+      } catch (RuntimeException ex) {
+        // not restorable either
+      }
+    }
+    return 0;
+  }
+
+  /** Elastic restart: reads the ranges this rank now owns from the old ranks' parts; other regions as declared ({@link Reshard}). */
+  private void reshard(GlobalManifest.Entry e, ReshardPlan plan) {
     int n = e.size();
     List<Distributed> arrays = new ArrayList<>();
     for (Object o : regions.values()) if (o instanceof Distributed a) arrays.add(a);
     long[] copied = new long[arrays.size()];
+    // BLOCKS regions: this rank's block of the concatenation of the old parts
+    Map<String, long[]> offsets = new LinkedHashMap<>();
+    Map<String, long[]> mineRange = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> b : plan.oldLengths().entrySet()) {
+      long[] off = new long[n + 1];
+      for (int k = 0; k < n; k++) off[k + 1] = off[k] + b.getValue()[k];
+      long[] r = DistributedArray.range(off[n], 1, env.rank(), env.size());
+      int have = java.lang.reflect.Array.getLength(regions.get(b.getKey()));
+      if (have != r[1] - r[0])
+        throw new CairnException("resharding region '" + b.getKey() + "' (Reshard.BLOCKS) of global version " + e.global() + ": the " + n + " old parts hold "
+            + off[n] + " elements; rank " + env.rank() + " of " + env.size() + " gets elements [" + r[0] + ", " + r[1] + "), " + (r[1] - r[0])
+            + " of them, but this job's array has " + have + " (size it with DistributedArray.range(total, 1, rank, size))");
+      offsets.put(b.getKey(), off);
+      mineRange.put(b.getKey(), r);
+    }
     for (int k = 0; k < n; k++) {
       boolean needed = k == 0;
       for (Distributed a : arrays) {
         long[] r = DistributedArray.range(a.globalLength(), a.unit(), k, n);
         if (Math.max(r[0], a.lo()) < Math.min(r[1], a.hi())) needed = true;
       }
+      for (Map.Entry<String, long[]> b : offsets.entrySet()) {
+        long[] off = b.getValue();
+        long[] r = mineRange.get(b.getKey());
+        if (Math.max(off[k], r[0]) < Math.min(off[k + 1], r[1])) needed = true;
+      }
       if (!needed) continue;
-      readOldRank(e, k, arrays, copied);
+      readOldRank(e, k, arrays, copied, offsets, mineRange);
     }
     for (int i = 0; i < arrays.size(); i++) {
       Distributed a = arrays.get(i);
@@ -516,7 +680,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     log.log(System.Logger.Level.INFO, "rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
   }
 
-  private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied) {
+  private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied, Map<String, long[]> offsets,
+      Map<String, long[]> mineRange) {
     int n = e.size();
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
@@ -559,6 +724,23 @@ public final class ParallelCheckpointer implements AutoCloseable {
             protectInto(old, name, part);
             afterRestore.add(() -> copied[slot] += mineArray.fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
             mine.remove(name);
+          } else if (offsets.containsKey(name)) { // Reshard.BLOCKS: copy the overlap of old part k with this rank's block
+            long[] off = offsets.get(name);
+            long[] r = mineRange.get(name);
+            long lo = Math.max(off[k], r[0]);
+            long hi = Math.min(off[k + 1], r[1]);
+            if (lo < hi) {
+              Object target = regions.get(name);
+              if (t.length < 3 || !t[1].equals(arrayKind(target)))
+                throw new CairnException("resharding region '" + name + "' of global version " + e.global() + ": old rank " + k + " saved it as '"
+                    + (t.length > 1 ? t[1] : "?") + "', this job protects a " + arrayKind(target) + " array");
+              Object part = newArray(t[1], Integer.parseInt(t[2]));
+              protectInto(old, name, part);
+              afterRestore.add(() -> System.arraycopy(part, (int) (lo - off[k]), target, (int) (lo - r[0]), (int) (hi - lo)));
+            } else {
+              protectDummy(old, name, t);
+            }
+            mine.remove(name);
           } else if (k == 0) {
             Object r = regions.get(name);
             if (r == null) throw new CairnException("resharding: region '" + name + "' of the old job is not protected by this job");
@@ -568,7 +750,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
             protectDummy(old, name, t);
           }
         }
-        if (k == 0 && !mine.isEmpty())
+        if (k != 0) mine.retainAll(offsets.keySet());
+        if (!mine.isEmpty())
           throw new CairnException("resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
         old.restore(v);
         for (Runnable a : afterRestore) a.run();
@@ -579,6 +762,28 @@ public final class ParallelCheckpointer implements AutoCloseable {
         return;
       }
     }
+  }
+
+  private static String arrayKind(Object a) {
+    return switch (a) {
+      case double[] x -> "double";
+      case float[] x -> "float";
+      case long[] x -> "long";
+      case int[] x -> "int";
+      case byte[] x -> "byte";
+      default -> "object";
+    };
+  }
+
+  private static Object newArray(String kind, int len) {
+    return switch (kind) {
+      case "double" -> new double[len];
+      case "float" -> new float[len];
+      case "long" -> new long[len];
+      case "int" -> new int[len];
+      case "byte" -> new byte[len];
+      default -> throw new CairnException("resharding: unknown region kind '" + kind + "'");
+    };
   }
 
   private static Protocol protocolOf(Version v) {

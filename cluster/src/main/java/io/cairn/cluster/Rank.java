@@ -62,6 +62,8 @@ public final class Rank implements AutoCloseable {
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     this.embedded = c;
+    io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
+        () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }
@@ -148,7 +150,15 @@ public final class Rank implements AutoCloseable {
         continue;
       } catch (RuntimeException ex) {
         System.err.println("rank " + rank() + ": cannot restore global version " + g + ": " + ex.getMessage());
-        coord.send("RESTORE_FAILED " + e + " " + g + " " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        String hint = "";
+        if (checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+          try {
+            hint = "[newest-restorable " + checkpointer.newestRestorableBefore(g) + "] "; // so the coordinator tries only globals still there
+          } catch (RuntimeException ignored) {
+            // no hint: the coordinator tries the next older one
+          }
+        }
+        coord.send("RESTORE_FAILED " + e + " " + g + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
       coord.send("RESTORED " + e);
@@ -160,6 +170,7 @@ public final class Rank implements AutoCloseable {
         }
         bodyStarted = true;
         body.run();
+        if (checkpointer != null) checkpointer.awaitStartedGlobals(); // no lost last globals (Chandy-Lamport commits in the background)
         coord.send("DONE " + e);
         ep.lock.lock();
         try {

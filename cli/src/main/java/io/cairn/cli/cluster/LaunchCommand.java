@@ -16,6 +16,9 @@ import picocli.CommandLine.Parameters;
     description = {"Starts N ranks of a Java program (child JVMs) and a coordinator, and supervises them: a rank or the",
         "coordinator that dies is started again and the job rolls back to its newest committed global checkpoint.",
         "Example: cairn launch -n 4 --nodes 2 -- io.cairn.cluster.examples.Heat --steps 500",
+        "Your own program: java -jar cairn.jar launch -n 4 --classpath app.jar:lib/* -- com.example.MyRank (without --classpath the",
+        "ranks only see cairn.jar, so MyRank is not found). Only one launch at a time runs on a job directory; a relaunch kills what",
+        "a killed launcher left running. A launch whose newest committed global cannot be restored fails unless --allow-fallback.",
         "Under Slurm or mpirun, start the program with srun/mpirun instead: ranks read SLURM_PROCID, OMPI_COMM_WORLD_RANK or PMI_RANK."})
 public final class LaunchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--ranks"}, required = true, description = "number of ranks") int ranks;
@@ -43,6 +46,12 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--max-restarts", defaultValue = "50", description = "processes restarted after failures before giving up (default ${DEFAULT-VALUE})") int maxRestarts;
   @Option(names = "--fail-timeout", defaultValue = "10", description = "seconds of missed heartbeats before a rank is declared failed (default ${DEFAULT-VALUE})") int failTimeout;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds before the job is killed (default ${DEFAULT-VALUE})") long timeout;
+  @Option(names = {"-cp", "--classpath"}, description = "class path of the ranks' program (jars and directories separated by '"
+      + "${sys:path.separator}'), put before Cairn's own: needed with java -jar cairn.jar, whose class path holds only Cairn") String classpath;
+  @Option(names = "--allow-fallback", description = "continue from an older committed global checkpoint when the newest cannot be restored "
+      + "(e.g. it has messages in flight and the job now has another number of ranks); without it such a launch fails, naming why") boolean allowFallback;
+  @Option(names = "--recovery-timeout", defaultValue = "300", description = "seconds a recovery may take (every rank rejoined and restored) "
+      + "before the job is aborted naming the missing ranks (default ${DEFAULT-VALUE})") int recoveryTimeout;
   @Option(names = "--jvm", description = "extra JVM option for the ranks (repeatable), e.g. --jvm=-Xmx2g") List<String> jvm = new ArrayList<>();
   @Parameters(arity = "1..*", paramLabel = "MAIN_AND_ARGS", description = "the ranks' main class and its arguments (or -jar app.jar ...), after --")
   List<String> command;
@@ -53,12 +62,17 @@ public final class LaunchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) { // a bad option (e.g. failure domains that disagree): nothing was started
       System.err.println("cairn launch: " + e.getMessage());
       return 2;
+    } catch (IllegalStateException e) { // the job directory is in use by another launch
+      System.err.println("cairn launch: " + e.getMessage());
+      return 3;
     }
   }
 
   private int launch() throws Exception {
     Launcher.Builder b = Launcher.builder().ranks(ranks).jobDir(job).protocol(Protocol.parse(protocol)).command(command)
         .maxRestarts(maxRestarts).failTimeout(Duration.ofSeconds(failTimeout)).inheritIO(true);
+    if (classpath != null) b.classpath(classpath);
+    b.allowFallback(allowFallback).recoveryTimeout(Duration.ofSeconds(recoveryTimeout));
     if (hosts != null && !hosts.isEmpty()) b.hosts(hosts);
     if (tls) b.tls(true);
     if (!sshOptions.isEmpty()) {

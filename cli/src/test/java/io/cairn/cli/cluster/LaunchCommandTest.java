@@ -37,4 +37,32 @@ class LaunchCommandTest {
     assertThat(r.err()).contains("--ssh-option needs --hosts");
     assertThat(job.resolve("logs")).doesNotExist();
   }
+
+  /** Help lists of subcommands show whole sentences, not the first line of a description wrapped in the source. */
+  @Test void helpListsWholeSentences() throws Exception {
+    String top = CliRunner.run("--help").out().replaceAll("\\s+", " ");
+    assertThat(top).contains("launch Starts N ranks of a Java program (child JVMs) and a coordinator, and supervises them: a rank or the coordinator"
+        + " that dies is started again and the job rolls back to its newest committed global checkpoint.");
+    String cluster = CliRunner.run("cluster", "--help").out().replaceAll("\\s+", " ");
+    assertThat(cluster).contains("demo Runs the distributed heat-diffusion example (halo exchange) with N ranks over 2 simulated nodes,");
+    assertThat(CliRunner.run("--help").out()).as("lines end between words").doesNotContain("sta\n").doesNotContain("sever al");
+  }
+
+  /** {@code launch --classpath} gives the ranks the program's classes (with java -jar cairn.jar they only see Cairn). */
+  @Test void classpathReachesTheRanks() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src/demo"));
+    Files.writeString(src.resolve("Hello.java"), "package demo; public class Hello { public static void main(String[] a) throws Exception {"
+        + " java.nio.file.Files.writeString(java.nio.file.Path.of(System.getenv(\"CAIRN_JOB_DIR\"), \"hello-\" + System.getenv(\"CAIRN_RANK\")), \"hi\"); } }");
+    Path classes = Files.createDirectories(tmp.resolve("classes"));
+    assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.resolve("Hello.java").toString()))
+        .isZero();
+    Path job = tmp.resolve("cp-job");
+    CliRunner.Result without = CliRunner.run("launch", "-n", "1", "--job", job.toString(), "--", "demo.Hello");
+    assertThat(without.code()).isNotZero();
+    assertThat(without.err()).contains("Could not find or load main class demo.Hello").contains("--classpath");
+    CliRunner.Result with = CliRunner.run("launch", "-n", "2", "--job", job.toString(), "--classpath", classes.toString(), "--", "demo.Hello");
+    assertThat(with.code()).as(with.err()).isZero();
+    assertThat(job.resolve("hello-0")).exists();
+    assertThat(job.resolve("hello-1")).exists();
+  }
 }

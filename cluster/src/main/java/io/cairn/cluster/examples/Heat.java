@@ -4,6 +4,7 @@ import io.cairn.cluster.Comm;
 import io.cairn.cluster.DistributedArray;
 import io.cairn.cluster.ParallelCheckpointer;
 import io.cairn.cluster.Rank;
+import io.cairn.cluster.Reshard;
 import io.cairn.cluster.internal.GlobalManifest;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class Heat {
       for (int r = 0; r < myRows; r++) for (int j = 0; j < cols; j++) local[r * cols + j] = initial(firstRow + r, j, rows, cols);
       long[] step = {0};
       ParallelCheckpointer ck = rank.checkpointer();
-      ck.protect(u).protect("step", step);
+      ck.protect(u).protect("step", step).reshard("step", Reshard.REPLICATED); // every rank is at the same step
       double[] next = new double[local.length];
       rank.run(() -> {
         int me = comm.rank();

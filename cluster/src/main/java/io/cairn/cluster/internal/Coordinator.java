@@ -115,6 +115,23 @@ public final class Coordinator implements Runnable, AutoCloseable {
   /** Folder in the job directory with the kill requests to the launcher: one file {@link #killRequest} per hung rank. */
   public static final String KILL_REQUESTS = "kill";
   private long finishedAt;
+  /** Exit status of a coordinator process that found the job directory locked by another coordinator (the launcher does not restart it). */
+  public static final int EXIT_LOCKED = 75;
+  /** The lock file that keeps a job directory to one coordinator (an fcntl lock, released by the OS when the process dies). */
+  public static final String LOCK = "coordinator.lock";
+  private final JobLock lock;
+  private long recoveryTimeoutMs = envMillis("CAIRN_RECOVERY_TIMEOUT_MS", 300_000);
+  /** When the current recovery began (its time limit counts from there). */
+  private long waitingSince = System.currentTimeMillis();
+  private boolean allowFallback = "true".equalsIgnoreCase(System.getenv("CAIRN_ALLOW_FALLBACK"));
+  /** Whether this launch already ran (a GO was sent): a fallback during it is a recovery from a failure, not the choice of a restart. */
+  private boolean ranThisLaunch;
+  /** The launcher's identity ({@code pid:start}), kept in {@code coordinator.state} once the launch ran, so a restarted coordinator knows. */
+  private String launchId;
+  private final String stateRan;
+  /** The first failure to restore the newest committed global of this recovery (the real cause, for the abort message). */
+  private String newestFailure = "";
+  private final List<String> fallbacks = new ArrayList<>();
 
   /**
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
@@ -136,9 +153,11 @@ public final class Coordinator implements Runnable, AutoCloseable {
     this.members = new Conn[size];
     this.lastHeard = new long[size];
     JobSecret.createPrivateDirectories(this.jobDir);
+    this.lock = JobLock.acquire(this.jobDir.resolve(LOCK), "coordinator");
     Map<String, String> st = readState();
     epoch = Long.parseLong(st.getOrDefault("epoch", "0"));
     nextGlobal = Long.parseLong(st.getOrDefault("next", "1"));
+    stateRan = st.get("ran");
     for (GlobalManifest.Entry e : GlobalManifest.read(this.jobDir)) {
       nextGlobal = Math.max(nextGlobal, e.global() + 1);
       committed.add(e.global());
@@ -152,7 +171,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
       s.close();
       s = secret.newServerSocket();
       s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
+      try {
+        s.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0));
+      } catch (IOException e2) {
+        lock.close();
+        throw e2;
+      }
     }
     this.server = s;
     if (Files.exists(this.jobDir.resolve("finished"))) phase = Phase.FINISHED;
@@ -163,6 +187,47 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   public int port() { return server.getLocalPort(); }
+
+  private static long envMillis(String key, long def) {
+    String v = System.getenv(key);
+    try {
+      return v == null || v.isBlank() ? def : Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "='" + v + "' is not a number of milliseconds");
+    }
+  }
+
+  /**
+   * Time limit of a recovery (from its start until every rank restored; not the first join of a launch): when not
+   * every rank has rejoined and restored within it (a dead rank nobody restarts, a rank hung in its restore), the
+   * job is aborted with the ranks named. Default
+   * {@code CAIRN_RECOVERY_TIMEOUT_MS}, else 300 s.
+   */
+  public Coordinator recoveryTimeout(long ms) {
+    if (ms < 1) throw new IllegalArgumentException("recovery timeout must be > 0 ms");
+    this.recoveryTimeoutMs = ms;
+    return this;
+  }
+
+  /**
+   * Whether a restart may fall back past the newest committed global version (when that one cannot be restored,
+   * e.g. it has messages in flight and the job now has another number of ranks). Without it, a launch whose
+   * newest committed global does not restore is aborted, naming why. A recovery from a failure during a running
+   * launch always falls back (the newer global's data is gone) and records it in {@code <job>/fallbacks}.
+   * Default false ({@code true} when the environment has {@code CAIRN_ALLOW_FALLBACK=true}).
+   */
+  public Coordinator allowFallback(boolean b) {
+    this.allowFallback = b;
+    return this;
+  }
+
+  /** The launch this coordinator belongs to (the launcher's {@code pid:start}); a restarted coordinator of a launch that ran knows it ran. */
+  public Coordinator launch(String id) {
+    this.launchId = id;
+    this.ranThisLaunch = id != null && id.equals(stateRan);
+    if (ranThisLaunch) saveState();
+    return this;
+  }
 
   private Map<String, String> readState() throws IOException {
     Map<String, String> m = new HashMap<>();
@@ -176,7 +241,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private void saveState() {
     try {
       GlobalManifest.writeAtomically(jobDir.resolve("coordinator.state"),
-          "epoch " + epoch + " next " + nextGlobal + " port " + server.getLocalPort() + "\n");
+          "epoch " + epoch + " next " + nextGlobal + " port " + server.getLocalPort() + (ranThisLaunch && launchId != null ? " ran " + launchId : "") + "\n");
     } catch (IOException e) {
       throw new IllegalStateException("coordinator cannot write " + jobDir.resolve("coordinator.state") + ": " + e.getMessage(), e);
     }
@@ -256,10 +321,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
           long e = Long.parseLong(t[1]);
           long g = Long.parseLong(t[2]);
           if (e == epoch && phase == Phase.RECOVERING) {
-            log.warn("rank {} cannot restore global version {}: {}; trying an older one", c.rank, g, ev.line());
-            bad.add(g);
-            lastRestoreFailure = "rank " + c.rank + ": " + ev.line().substring(Math.min(ev.line().length(), ("RESTORE_FAILED " + t[1] + " " + t[2] + " ").length()));
-            startRecovery("rank " + c.rank + " could not restore global " + g);
+            String reason = ev.line().substring(Math.min(ev.line().length(), ("RESTORE_FAILED " + t[1] + " " + t[2] + " ").length()));
+            restoreFailed(c.rank, g, reason);
           }
         }
         case "PREPARED" -> prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
@@ -356,6 +419,61 @@ public final class Coordinator implements Runnable, AutoCloseable {
     startRecovery("rank " + rank + " failed: " + why);
   }
 
+  /** A rank's reason may start with {@code [newest-restorable <h>]}: the newest older global it could restore (0: none). */
+  private static final java.util.regex.Pattern SUGGESTION = java.util.regex.Pattern.compile("^\\[newest-restorable (\\d+)\\] ?(.*)$");
+
+  private void restoreFailed(int rank, long g, String reason) {
+    java.util.regex.Matcher m = SUGGESTION.matcher(reason);
+    long suggestion = -1;
+    if (m.matches()) {
+      suggestion = Long.parseLong(m.group(1));
+      reason = m.group(2);
+    }
+    log.warn("rank {} cannot restore global version {}: {}", rank, g, reason);
+    lastRestoreFailure = "rank " + rank + ": " + reason;
+    String newestReason = newestFailure;
+    List<GlobalManifest.Entry> all = GlobalManifest.read(jobDir);
+    long newest = all.isEmpty() ? 0 : all.getLast().global();
+    if (newestFailure.isEmpty())
+      newestFailure = "rank " + rank + " cannot restore global " + g + (g == newest ? " (the newest committed)" : "") + ": " + reason;
+    bad.add(g);
+    if (suggestion >= 0) for (GlobalManifest.Entry x : all) if (x.global() > suggestion && x.global() < g) bad.add(x.global()); // not restorable either
+    long next = 0;
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (!bad.contains(all.get(i).global())) {
+        next = all.get(i).global();
+        break;
+      }
+    }
+    String step = all.stream().filter(x -> x.global() == newest).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
+    if (next == 0) {
+      abort("no committed global version of this job can be restored. " + newestFailure
+          + (newestReason.isEmpty() || newestFailure.endsWith(reason) ? "" : "; the oldest tried: " + lastRestoreFailure)
+          + " (tried " + new java.util.TreeSet<>(bad) + "). The checkpoints in " + jobDir + " are kept: fix the cause and relaunch, or use a new"
+          + " job directory to start from scratch");
+      return;
+    }
+    long fallbackTo = next;
+    String nextStep = all.stream().filter(x -> x.global() == fallbackTo).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
+    if (!ranThisLaunch && !allowFallback) {
+      abort(newestFailure + ". Not falling back past committed work: the newest global that could be restored is " + next + nextStep
+          + ", older than global " + newest + step + ". Relaunch so that global " + newest + " restores (e.g. with the number of ranks it was"
+          + " taken with), or allow the fallback explicitly (cairn launch --allow-fallback, Launcher.Builder.allowFallback,"
+          + " CAIRN_ALLOW_FALLBACK=true) to continue from global " + next + nextStep + ". The checkpoints in " + jobDir + " are kept");
+      return;
+    }
+    String note = "FALLING BACK past committed work: continuing from global " + next + nextStep + " instead of global " + newest + step
+        + (ranThisLaunch ? " (recovery from a failure)" : " (allowed by --allow-fallback)") + "; " + newestFailure;
+    log.error(note);
+    fallbacks.add(note);
+    try {
+      GlobalManifest.writeAtomically(jobDir.resolve("fallbacks"), String.join("\n", fallbacks) + "\n");
+    } catch (IOException ex) {
+      log.error("cannot write {}: {}", jobDir.resolve("fallbacks"), ex.getMessage());
+    }
+    startRecovery("rank " + rank + " could not restore global " + g);
+  }
+
   private void startRecovery(String why) {
     epoch++;
     for (long g : prepares.keySet()) nextGlobal = Math.max(nextGlobal, g + 1);
@@ -380,6 +498,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     phase = Phase.RECOVERING;
+    waitingSince = System.currentTimeMillis();
     saveState();
     log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
     for (Conn m : members) if (m != null) m.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
@@ -402,6 +521,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
     restored.add(c.rank);
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
+    if (!ranThisLaunch && launchId != null) {
+      ranThisLaunch = true;
+      saveState();
+    }
+    ranThisLaunch = true;
+    newestFailure = "";
     StringBuilder b = new StringBuilder("GO ").append(epoch);
     boolean anyDomain = false;
     for (Conn m : members) {
@@ -443,6 +568,18 @@ public final class Coordinator implements Runnable, AutoCloseable {
       domains[r] = members[r] == null ? "" : members[r].domains;
       anyDomain |= !domains[r].isEmpty();
     }
+    // the numbers on disk, read at every commit: a global this coordinator neither read at its start nor committed was
+    // written by another one (the job directory lock prevents that, unless the file system ignores locks): never reuse numbers
+    long foreign = 0;
+    for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) if (!committed.contains(x.global())) foreign = Math.max(foreign, x.global());
+    if (foreign > 0) {
+      log.error("global version {} NOT committed: the manifest lists global {}, which this coordinator did not commit; was another coordinator"
+          + " writing to {}? rolling back", g, foreign, jobDir);
+      for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) committed.add(x.global());
+      nextGlobal = Math.max(nextGlobal, foreign + 1);
+      startRecovery("global numbers on disk are ahead of this coordinator");
+      return;
+    }
     try {
       GlobalManifest.append(jobDir, new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes,
           anyDomain ? domains : null, anyDomain ? levels().toArray(String[]::new) : null));
@@ -461,6 +598,11 @@ public final class Coordinator implements Runnable, AutoCloseable {
 
 
   private void finish() {
+    for (Map.Entry<Long, long[]> p : prepares.entrySet()) {
+      List<Integer> missing = new ArrayList<>();
+      for (int r = 0; r < size; r++) if (p.getValue()[r] < 0) missing.add(r);
+      log.warn("job finished with global version {} ABANDONED: not prepared by ranks {} (see their logs)", p.getKey(), missing);
+    }
     try {
       GlobalManifest.writeAtomically(jobDir.resolve("finished"), "epoch " + epoch + "\n");
     } catch (IOException e) {
@@ -486,6 +628,21 @@ public final class Coordinator implements Runnable, AutoCloseable {
       boolean any = false;
       for (Conn m : members) if (m != null && !m.closed) any = true;
       if (!any || (finishedAt > 0 && now - finishedAt > 10_000)) stopped = true;
+      return;
+    }
+    if (phase == Phase.RECOVERING && now - waitingSince > recoveryTimeoutMs) {
+      List<Integer> absent = new ArrayList<>();
+      List<Integer> notRestored = new ArrayList<>();
+      for (int r = 0; r < size; r++) {
+        if (members[r] == null || members[r].closed) absent.add(r);
+        else if (phase == Phase.RECOVERING && !restored.contains(r)) notRestored.add(r);
+      }
+      abort("the recovery (epoch " + epoch + ", to global " + target + ") did not complete"
+          + " within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout): "
+          + (absent.isEmpty() ? "" : "rank(s) " + absent + " never (re)joined (dead and not restarted: is the launcher gone?)")
+          + (!absent.isEmpty() && !notRestored.isEmpty() ? "; " : "")
+          + (notRestored.isEmpty() ? "" : "rank(s) " + notRestored + " did not report their restore (hung?)")
+          + ". The checkpoints are kept: relaunch the job to continue from the newest committed global");
       return;
     }
     if (phase == Phase.JOINING) return;
@@ -527,6 +684,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     stopped = true;
     try { server.close(); } catch (IOException ignored) { /* closing */ }
     for (Conn m : members) if (m != null) m.close();
+    lock.close();
   }
 
   /** Runs a coordinator process: {@code --job DIR --size N [--supervised] [--timeout-ms T] [--bind HOST]}. */
@@ -536,6 +694,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
     boolean sup = false;
     long timeout = 10_000;
     String bind = "127.0.0.1";
+    long recovery = -1;
+    boolean fallback = false;
+    String launch = null;
     List<String> a = new ArrayList<>(List.of(args));
     for (int i = 0; i < a.size(); i++) {
       switch (a.get(i)) {
@@ -544,6 +705,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
         case "--supervised" -> sup = true;
         case "--timeout-ms" -> timeout = Long.parseLong(a.get(++i));
         case "--bind" -> bind = a.get(++i);
+        case "--recovery-timeout-ms" -> recovery = Long.parseLong(a.get(++i));
+        case "--allow-fallback" -> fallback = true;
+        case "--launch" -> launch = a.get(++i);
         default -> throw new IllegalArgumentException("coordinator: unknown argument " + a.get(i));
       }
     }
@@ -557,7 +721,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
       System.exit(2);
       return;
     }
-    try (Coordinator c = new Coordinator(job, secret, size, sup, timeout, bind, fault)) {
+    Coordinator coord;
+    try {
+      coord = new Coordinator(job, secret, size, sup, timeout, bind, fault);
+    } catch (JobLock.LockedException e) {
+      System.err.println("coordinator: " + e.getMessage());
+      System.exit(EXIT_LOCKED);
+      return;
+    }
+    try (Coordinator c = coord) {
+      if (recovery > 0) c.recoveryTimeout(recovery);
+      if (fallback) c.allowFallback(true);
+      if (launch != null) c.launch(launch);
+      LauncherWatch.start(System.getenv(), "the coordinator", () -> {
+        log.error("the launcher is gone (killed?): this coordinator is an orphan and stops; relaunch the job to continue");
+        Runtime.getRuntime().halt(LauncherWatch.EXIT_ORPHAN);
+      });
       c.run();
     }
   }

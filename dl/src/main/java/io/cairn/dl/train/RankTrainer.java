@@ -8,6 +8,7 @@ import io.cairn.cluster.DistributedFloatArray;
 import io.cairn.cluster.Message;
 import io.cairn.cluster.ParallelCheckpointer;
 import io.cairn.cluster.Rank;
+import io.cairn.cluster.Reshard;
 import io.cairn.dl.data.DataLoader;
 import io.cairn.dl.nn.LrSchedule;
 import io.cairn.dl.nn.Model;
@@ -140,6 +141,8 @@ public final class RankTrainer implements AutoCloseable {
     }
     ck.protect("optimizer", this.optimizer).protect("schedule", schedule).protect("loader", loader).protect("rng", rng)
         .protect("progress", Trainer.progressOf(progress)).protect("metrics", metrics);
+    // data-parallel: every rank holds the same copy of these, so a restart with another number of ranks takes old rank 0's
+    for (String r : List.of(MANIFEST, "optimizer", "schedule", "loader", "rng", "progress", "metrics")) ck.reshard(r, Reshard.REPLICATED);
   }
 
   public Model model() { return model; }
