@@ -215,6 +215,8 @@ public final class Launcher {
      * handshake authenticates every connection either way; see docs/security.md).
      */
     public Builder tls(boolean on) { this.tls = on; return this; }
+
+    /**
      * The class path of the ranks' program ({@code cairn launch --classpath/-cp}): put before the launcher's own class
      * path (which holds Cairn), so {@code java -jar cairn.jar launch -cp app.jar -- MyRank} finds {@code MyRank}.
      * Entries separated by {@link File#pathSeparator}. Ignored for a command that starts with a JVM option such as
