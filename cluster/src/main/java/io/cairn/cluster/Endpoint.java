@@ -142,6 +142,8 @@ final class Endpoint implements AutoCloseable {
   final int rank;
   final int size;
   private final ServerSocket server;
+  /** The transport when it is not Cairn's own TCP channels (MPI), else null. */
+  private final io.cairn.cluster.internal.Wire wire;
   private final String advertisedHost;
   final ReentrantLock lock = new ReentrantLock();
   final Condition changed = lock.newCondition();
@@ -171,6 +173,11 @@ final class Endpoint implements AutoCloseable {
   private volatile boolean closed;
 
   Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
+    this(rank, size, bindHost, peerTimeoutMs, null);
+  }
+
+  /** With {@code wire} non-null the frames travel over it (e.g. MPI) instead of TCP connections; no port is opened. */
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, io.cairn.cluster.internal.Wire wire) throws IOException {
     this.rank = rank;
     this.size = size;
     this.peerTimeoutMs = peerTimeoutMs;
@@ -182,11 +189,23 @@ final class Endpoint implements AutoCloseable {
     }
     this.sent = new long[size];
     this.delivered = new long[size];
+    this.wire = wire;
+    if (wire != null) {
+      // no port: the coordinator gets the host name (never a loopback address, so it never kills a pid it takes for
+      // one of this machine) and port 0; peers are reached through the wire
+      this.server = null;
+      this.advertisedHost = InetAddress.getLocalHost().getHostName();
+      wire.start(this::deliver);
+      return;
+    }
     this.server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 256);
     this.advertisedHost = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
     Thread.ofVirtual().name("cairn-accept-" + rank).start(this::acceptLoop);
   }
+
+  /** The transport's name: "tcp" or the wire's. */
+  String transport() { return wire == null ? "tcp" : wire.name(); }
 
   String host() { return advertisedHost; }
 
@@ -219,7 +238,7 @@ final class Endpoint implements AutoCloseable {
       lock.unlock();
     }
   }
-  int port() { return server.getLocalPort(); }
+  int port() { return server == null ? 0 : server.getLocalPort(); }
 
   // ------------------------------------------------------------------ control (coordinator events)
 
@@ -388,6 +407,14 @@ final class Endpoint implements AutoCloseable {
   }
 
   private void write(int dest, long e, byte type, int tag, long aux, byte[] data) {
+    if (wire != null) {
+      try {
+        wire.send(dest, e, type, tag, aux, data, this::mustGiveUp);
+      } catch (IOException ex) {
+        waitForRollback("rank " + rank + " cannot send to rank " + dest + " over " + wire.name() + " (" + ex.getMessage() + ")");
+      }
+      return;
+    }
     Out o = out[dest];
     o.lock.lock();
     try {
@@ -430,6 +457,16 @@ final class Endpoint implements AutoCloseable {
     o.socket = s;
     o.out = d;
     o.epoch = e;
+  }
+
+  /** True when a send that waits for its peer should give up: the job aborts, rolls back or lost its coordinator. */
+  private boolean mustGiveUp() {
+    lock.lock();
+    try {
+      return aborted != null || rollbackEpoch > handledEpoch || coordinatorLost || closed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** A peer is unreachable: it failed, so the coordinator will order a rollback; wait for it (bounded). */
@@ -596,9 +633,28 @@ final class Endpoint implements AutoCloseable {
         if (len < 0 || len > (1 << 30)) throw new IOException("bad frame length " + len);
         byte[] data = d.readNBytes(len);
         if (data.length != len) throw new EOFException();
+        if (!deliver(src, e, type, tag, aux, data)) return;
+      }
+    } catch (IOException ex) {
+      // peer closed or died: the coordinator notices and orders a rollback
+    } finally {
+      closeQuietly(s);
+      if (me != null) {
         lock.lock();
         try {
-          if (epoch != e) return;
+          incoming.remove(me);
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  /** A frame from {@code src} sent in epoch {@code e}: into the channel (false, and dropped, when from another epoch). */
+  private boolean deliver(int src, long e, byte type, int tag, long aux, byte[] data) {
+        lock.lock();
+        try {
+          if (epoch != e) return false;
           Chan c = in[src];
           if (type == DATA) {
             Message m = new Message(src, tag, data);
@@ -616,23 +672,10 @@ final class Endpoint implements AutoCloseable {
             }
           }
           changed.signalAll();
+          return true;
         } finally {
           lock.unlock();
         }
-      }
-    } catch (IOException ex) {
-      // peer closed or died: the coordinator notices and orders a rollback
-    } finally {
-      closeQuietly(s);
-      if (me != null) {
-        lock.lock();
-        try {
-          incoming.remove(me);
-        } finally {
-          lock.unlock();
-        }
-      }
-    }
   }
 
   private static void closeQuietly(Socket s) {
@@ -642,6 +685,17 @@ final class Endpoint implements AutoCloseable {
 
   @Override public void close() {
     closed = true;
+    if (wire != null) {
+      boolean clean;
+      lock.lock();
+      try {
+        clean = finished && aborted == null;
+      } finally {
+        lock.unlock();
+      }
+      wire.close(clean);
+      return;
+    }
     try { server.close(); } catch (IOException ignored) { /* closing */ }
     lock.lock();
     try {

@@ -3,6 +3,7 @@ package io.cairn.cluster;
 import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.JobEnv;
+import io.cairn.cluster.internal.mpi.MpiWire;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -42,11 +43,13 @@ public final class Rank implements AutoCloseable {
   private ParallelCheckpointer checkpointer;
   private boolean bodyStarted;
 
-  private Rank(JobEnv env) throws IOException {
-    this.env = env;
-    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis("CAIRN_PEER_TIMEOUT_MS", 60_000));
+  private Rank(JobEnv given) throws IOException {
+    JobEnv env = given;
+    // the transport: MPI is initialized first (it checks MPI's rank and size against the environment's)
+    MpiWire mpi = env.transport().equals("mpi") ? MpiWire.open(env.rank(), env.size(), env.millis("CAIRN_MPI_POLL_US", 200)) : null;
     Coordinator c = null;
-    if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
+    boolean hosted = env.rankZeroHostsCoordinator();
+    if (hosted && env.rank() == 0) {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
@@ -54,6 +57,14 @@ public final class Rank implements AutoCloseable {
       c = new Coordinator(env.jobDir(), env.size(), false, env.millis("CAIRN_FAIL_TIMEOUT_MS", 10_000), env.bindHost(), null);
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
+    if (hosted && mpi != null) {
+      // over MPI rank 0 hands its coordinator's address to every rank directly: no wait for the file, and no
+      // stale coordinator.addr of an earlier launch of the same job directory can be read
+      String addr = mpi.broadcast(c == null ? "" : java.nio.file.Files.readString(env.jobDir().resolve("coordinator.addr")).trim());
+      env = env.withCoordinator(addr);
+    }
+    this.env = env;
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis("CAIRN_PEER_TIMEOUT_MS", 60_000), mpi);
     this.embedded = c;
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
@@ -83,6 +94,8 @@ public final class Rank implements AutoCloseable {
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
+  /** The communicator's transport: {@code tcp} (Cairn's own connections) or {@code mpi} ({@code CAIRN_TRANSPORT}; default mpi under mpirun). */
+  public String transport() { return ep.transport(); }
 
   /** This rank's checkpointer (created on first use; protocol from {@code CAIRN_PROTOCOL}, default blocking). */
   public ParallelCheckpointer checkpointer() {
