@@ -83,7 +83,6 @@ public final class Mpi {
   private final MethodHandle ibarrier;
   private final MethodHandle bcast;
   private final MethodHandle allreduce;
-  private final MethodHandle wtime;
 
   private Mpi(SymbolLookup lib) {
     Linker l = Linker.nativeLinker();
@@ -121,7 +120,6 @@ public final class Mpi {
     ibarrier = fn(l, lib, "MPI_Ibarrier", JAVA_INT, ADDRESS, ADDRESS);
     bcast = fn(l, lib, "MPI_Bcast", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
     allreduce = fn(l, lib, "MPI_Allreduce", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    wtime = Linker.nativeLinker().downcallHandle(lib.find("MPI_Wtime").orElseThrow(), FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_DOUBLE));
   }
 
   private static MemorySegment sym(SymbolLookup lib, String name) {
@@ -417,14 +415,6 @@ public final class Mpi {
       in.set(JAVA_LONG, 0, value);
       allreduce(in, out, 1, longType, op, comm);
       return out.get(JAVA_LONG, 0);
-    }
-  }
-
-  public double wtime() {
-    try {
-      return (double) wtime.invokeExact();
-    } catch (Throwable t) {
-      throw wrap(t);
     }
   }
 
