@@ -652,30 +652,30 @@ final class Endpoint implements AutoCloseable {
 
   /** A frame from {@code src} sent in epoch {@code e}: into the channel (false, and dropped, when from another epoch). */
   private boolean deliver(int src, long e, byte type, int tag, long aux, byte[] data) {
-        lock.lock();
-        try {
-          if (epoch != e) return false;
-          Chan c = in[src];
-          if (type == DATA) {
-            Message m = new Message(src, tag, data);
-            for (Snapshot snap : c.recording) snap.recorded.get(src).add(m);
-            c.queue.add(m);
-          } else if (type == MARKER) {
-            Snapshot done = null;
-            for (Snapshot snap : c.recording) if (snap.global == aux) done = snap;
-            if (done != null) {
-              c.recording.remove(done);
-              done.waiting.remove(src);
-              if (done.waiting.isEmpty()) done.complete.complete(done.recorded);
-            } else {
-              c.queue.add(new Marker(aux));
-            }
-          }
-          changed.signalAll();
-          return true;
-        } finally {
-          lock.unlock();
+    lock.lock();
+    try {
+      if (epoch != e) return false;
+      Chan c = in[src];
+      if (type == DATA) {
+        Message m = new Message(src, tag, data);
+        for (Snapshot snap : c.recording) snap.recorded.get(src).add(m);
+        c.queue.add(m);
+      } else if (type == MARKER) {
+        Snapshot done = null;
+        for (Snapshot snap : c.recording) if (snap.global == aux) done = snap;
+        if (done != null) {
+          c.recording.remove(done);
+          done.waiting.remove(src);
+          if (done.waiting.isEmpty()) done.complete.complete(done.recorded);
+        } else {
+          c.queue.add(new Marker(aux));
         }
+      }
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static void closeQuietly(Socket s) {

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *
  * <p>The command: {@code mpirun [--allow-run-as-root when root] [--oversubscribe] -np N -x CAIRN_JOB_DIR=<abs>
  * -x CAIRN_TRANSPORT=mpi -x K=V... <java> --enable-native-access=ALL-UNNAMED -cp <cp> <jvm options> <main> <args>}.
- * Its output goes to {@code <job>/logs/mpirun.log} (appended, one header line per attempt).
+ * Its output goes to {@code <job>/logs/mpirun.log} (appended, one header line per attempt), or to this process's.
  */
 public final class MpiRun {
   private final int ranks;
@@ -40,6 +40,7 @@ public final class MpiRun {
   private final String java;
   private final String classPath;
   private final Duration attemptTimeout;
+  private final boolean inheritIO;
   private volatile Process current;
 
   /** What the loop ended with. */
@@ -59,6 +60,7 @@ public final class MpiRun {
     this.java = b.java != null ? b.java : ProcessHandle.current().info().command().orElse("java");
     this.classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path");
     this.attemptTimeout = b.attemptTimeout;
+    this.inheritIO = b.inheritIO;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -131,10 +133,10 @@ public final class MpiRun {
     int attempt = 0;
     while (true) {
       long before = newestGlobal();
-      Files.writeString(log, "==== cairn mpirun: attempt " + (attempt + 1) + ": " + String.join(" ", commandLine()) + "\n",
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      ProcessBuilder pb = new ProcessBuilder(commandLine()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      note(log, "==== cairn mpirun: attempt " + (attempt + 1) + ": " + String.join(" ", commandLine()));
+      ProcessBuilder pb = new ProcessBuilder(commandLine());
+      if (inheritIO) pb.inheritIO();
+      else pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Process p = pb.start();
       current = p;
       int rc;
@@ -161,9 +163,13 @@ public final class MpiRun {
       stalled = newestGlobal() > before ? 0 : stalled + 1;
       if (stalled >= 3) return new Result(rc, attempt, "three runs in a row committed no new global checkpoint (exit " + rc + "); see " + log);
       if (attempt > maxRestarts) return new Result(rc, attempt, "gave up after " + maxRestarts + " relaunches (last exit " + rc + "); see " + log);
-      Files.writeString(log, "==== cairn mpirun: the job failed (mpirun exit " + rc + "); relaunching: the ranks restore global version "
-          + newestGlobal() + "\n", StandardOpenOption.APPEND);
+      note(log, "==== cairn mpirun: the job failed (mpirun exit " + rc + "); relaunching: the ranks restore global version " + newestGlobal());
     }
+  }
+
+  private void note(Path log, String line) throws IOException {
+    if (inheritIO) System.err.println(line);
+    else Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   public static final class Builder {
@@ -178,7 +184,10 @@ public final class MpiRun {
     private String java;
     private String classPath;
     private Duration attemptTimeout;
+    private boolean inheritIO;
 
+    /** mpirun's output to this process's (else to {@code <job>/logs/mpirun.log}). */
+    public Builder inheritIO(boolean b) { inheritIO = b; return this; }
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1, got " + n);
       ranks = n;
