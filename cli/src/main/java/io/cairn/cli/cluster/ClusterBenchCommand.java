@@ -35,8 +35,13 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
   @Override public Integer call() throws Exception {
     if (transports != null && !transports.isEmpty()) {
-      return TransportComparison.run(transports, ranks != null ? ranks : List.of(2, 4, 8), mb, rounds, job,
-          svg.equals("cluster-bench.svg") ? "transport-bench.svg" : svg, json);
+      try {
+        return TransportComparison.run(transports, ranks != null ? ranks : List.of(2, 4, 8), mb, rounds, job,
+            svg.equals("cluster-bench.svg") ? "transport-bench.svg" : svg, json);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("cairn cluster bench: " + e.getMessage());
+        return 2;
+      }
     }
     if (ranks == null) ranks = List.of(4, 8);
     List<Row> rows = new ArrayList<>();
