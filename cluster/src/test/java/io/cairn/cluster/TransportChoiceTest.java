@@ -22,6 +22,8 @@ class TransportChoiceTest {
     assertThatThrownBy(() -> JobEnv.detect(with(ompi, "CAIRN_TRANSPORT", "ib")).transport()).hasMessageContaining("CAIRN_TRANSPORT='ib'");
     assertThat(JobEnv.detect(Map.of("SLURM_PROCID", "0", "SLURM_NTASKS", "2")).transport()).as("srun: TCP unless asked").isEqualTo("tcp");
     assertThat(JobEnv.detect(Map.of("CAIRN_RANK", "0", "CAIRN_SIZE", "2")).transport()).isEqualTo("tcp");
+    assertThatThrownBy(() -> JobEnv.detect(Map.of("CAIRN_RANK", "0", "CAIRN_SIZE", "2", "CAIRN_TRANSPORT", "mpi")).transport())
+        .hasMessageContaining("needs ranks started by mpirun");
     // mpirun inside a batch job: the batch step's SLURM_PROCID=0 is inherited by every rank; mpirun's variables win
     JobEnv e = JobEnv.detect(with(with(ompi, "SLURM_PROCID", "0"), "SLURM_NTASKS", "1"));
     assertThat(e.launcher()).isEqualTo("openmpi");

@@ -153,6 +153,10 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     if (t != null && !t.isBlank()) {
       String v = t.trim().toLowerCase(Locale.ROOT);
       if (!v.equals("tcp") && !v.equals("mpi")) throw new IllegalArgumentException(TRANSPORT + "='" + t + "': use tcp or mpi");
+      if (v.equals("mpi") && "cairn".equals(launcher)) {
+        throw new IllegalArgumentException(TRANSPORT + "=mpi needs ranks started by mpirun (or srun --mpi=pmix): 'cairn launch' starts and "
+            + "respawns ranks one by one, which MPI cannot join; use 'cairn mpirun' or " + TRANSPORT + "=tcp");
+      }
       return v;
     }
     return "openmpi".equals(launcher) && io.cairn.cluster.internal.mpi.Mpi.load().isPresent() ? "mpi" : "tcp";
