@@ -150,6 +150,8 @@ final class Endpoint implements AutoCloseable {
   final int rank;
   final int size;
   private final ServerSocket server;
+  /** The transport when it is not Cairn's own TCP channels (MPI), else null. */
+  private final io.cairn.cluster.internal.Wire wire;
   private final String advertisedHost;
   final ReentrantLock lock = new ReentrantLock();
   final Condition changed = lock.newCondition();
@@ -180,11 +182,15 @@ final class Endpoint implements AutoCloseable {
   private volatile JobSecret secret;
 
   Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
-    this(rank, size, bindHost, peerTimeoutMs, null);
+    this(rank, size, bindHost, peerTimeoutMs, null, null);
   }
 
-  /** With the job's secret known from the start (needed when the job uses TLS: the server socket is a TLS one). */
-  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known) throws IOException {
+  /**
+   * With the job's secret known from the start (needed when the job uses TLS: the server socket is a TLS one), and
+   * with {@code wire} non-null the frames travel over it (e.g. MPI) instead of TCP connections; no port is opened.
+   */
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known, io.cairn.cluster.internal.Wire wire)
+      throws IOException {
     this.secret = known;
     this.rank = rank;
     this.size = size;
@@ -197,11 +203,23 @@ final class Endpoint implements AutoCloseable {
     }
     this.sent = new long[size];
     this.delivered = new long[size];
+    this.wire = wire;
+    if (wire != null) {
+      // no port: the coordinator gets the host name (never a loopback address, so it never kills a pid it takes for
+      // one of this machine) and port 0; peers are reached through the wire
+      this.server = null;
+      this.advertisedHost = InetAddress.getLocalHost().getHostName();
+      wire.start(this::deliver);
+      return;
+    }
     this.server = known != null ? known.newServerSocket() : new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 256);
     this.advertisedHost = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
     Thread.ofVirtual().name("cairn-accept-" + rank).start(this::acceptLoop);
   }
+
+  /** The transport's name: "tcp" or the wire's. */
+  String transport() { return wire == null ? "tcp" : wire.name(); }
 
   String host() { return advertisedHost; }
 
@@ -240,7 +258,7 @@ final class Endpoint implements AutoCloseable {
       lock.unlock();
     }
   }
-  int port() { return server.getLocalPort(); }
+  int port() { return server == null ? 0 : server.getLocalPort(); }
 
   // ------------------------------------------------------------------ control (coordinator events)
 
@@ -409,6 +427,14 @@ final class Endpoint implements AutoCloseable {
   }
 
   private void write(int dest, long e, byte type, int tag, long aux, byte[] data) {
+    if (wire != null) {
+      try {
+        wire.send(dest, e, type, tag, aux, data, this::mustGiveUp);
+      } catch (IOException ex) {
+        waitForRollback("rank " + rank + " cannot send to rank " + dest + " over " + wire.name() + " (" + ex.getMessage() + ")");
+      }
+      return;
+    }
     Out o = out[dest];
     o.lock.lock();
     try {
@@ -462,6 +488,16 @@ final class Endpoint implements AutoCloseable {
     o.socket = s;
     o.out = d;
     o.epoch = e;
+  }
+
+  /** True when a send that waits for its peer should give up: the job aborts, rolls back or lost its coordinator. */
+  private boolean mustGiveUp() {
+    lock.lock();
+    try {
+      return aborted != null || rollbackEpoch > handledEpoch || coordinatorLost || closed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** A peer is unreachable: it failed, so the coordinator will order a rollback; wait for it (bounded). */
@@ -639,29 +675,7 @@ final class Endpoint implements AutoCloseable {
         if (type != DATA && type != MARKER) throw new IOException("bad frame type " + type);
         byte[] data = d.readNBytes(len);
         if (data.length != len) throw new EOFException();
-        lock.lock();
-        try {
-          if (epoch != e) return;
-          Chan c = in[src];
-          if (type == DATA) {
-            Message m = new Message(src, tag, data);
-            for (Snapshot snap : c.recording) snap.recorded.get(src).add(m);
-            c.queue.add(m);
-          } else if (type == MARKER) {
-            Snapshot done = null;
-            for (Snapshot snap : c.recording) if (snap.global == aux) done = snap;
-            if (done != null) {
-              c.recording.remove(done);
-              done.waiting.remove(src);
-              if (done.waiting.isEmpty()) done.complete.complete(done.recorded);
-            } else {
-              c.queue.add(new Marker(aux));
-            }
-          }
-          changed.signalAll();
-        } finally {
-          lock.unlock();
-        }
+        if (!deliver(src, e, type, tag, aux, data)) return;
       }
     } catch (IOException ex) {
       // peer closed or died: the coordinator notices and orders a rollback
@@ -678,6 +692,34 @@ final class Endpoint implements AutoCloseable {
     }
   }
 
+  /** A frame from {@code src} sent in epoch {@code e}: into the channel (false, and dropped, when from another epoch). */
+  private boolean deliver(int src, long e, byte type, int tag, long aux, byte[] data) {
+    lock.lock();
+    try {
+      if (epoch != e) return false;
+      Chan c = in[src];
+      if (type == DATA) {
+        Message m = new Message(src, tag, data);
+        for (Snapshot snap : c.recording) snap.recorded.get(src).add(m);
+        c.queue.add(m);
+      } else if (type == MARKER) {
+        Snapshot done = null;
+        for (Snapshot snap : c.recording) if (snap.global == aux) done = snap;
+        if (done != null) {
+          c.recording.remove(done);
+          done.waiting.remove(src);
+          if (done.waiting.isEmpty()) done.complete.complete(done.recorded);
+        } else {
+          c.queue.add(new Marker(aux));
+        }
+      }
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static void closeQuietly(Socket s) {
     if (s == null) return;
     try { s.close(); } catch (IOException ignored) { /* closing */ }
@@ -685,6 +727,17 @@ final class Endpoint implements AutoCloseable {
 
   @Override public void close() {
     closed = true;
+    if (wire != null) {
+      boolean clean;
+      lock.lock();
+      try {
+        clean = finished && aborted == null;
+      } finally {
+        lock.unlock();
+      }
+      wire.close(clean);
+      return;
+    }
     try { server.close(); } catch (IOException ignored) { /* closing */ }
     lock.lock();
     try {

@@ -4,6 +4,7 @@ import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.JobEnv;
 import io.cairn.cluster.internal.JobSecret;
+import io.cairn.cluster.internal.mpi.MpiWire;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -43,14 +44,13 @@ public final class Rank implements AutoCloseable {
   private ParallelCheckpointer checkpointer;
   private boolean bodyStarted;
 
-  private Rank(JobEnv env) throws IOException {
-    this.env = env;
-    // with TLS (cairn launch --tls) the data port is a TLS one from the start, so the secret must be known now: the
-    // launcher wrote it before starting any rank
-    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env()) ? JobSecret.forRank(env.env(), env.jobDir()) : null;
-    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS), known);
+  private Rank(JobEnv given) throws IOException {
+    JobEnv env = given;
+    // the transport: MPI is initialized first (it checks MPI's rank and size against the environment's)
+    MpiWire mpi = env.transport().equals("mpi") ? MpiWire.open(env.rank(), env.size(), env.millis("CAIRN_MPI_POLL_US", 200)) : null;
     Coordinator c = null;
-    if (!env.supervised() && env.coordinator() == null && env.rank() == 0 && !"cairn".equals(env.launcher())) {
+    boolean hosted = env.rankZeroHostsCoordinator();
+    if (hosted && env.rank() == 0) {
       // under srun/mpirun: rank 0 hosts the coordinator and publishes its address in the job directory
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("coordinator.addr"));
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve("finished"));
@@ -61,6 +61,17 @@ public final class Rank implements AutoCloseable {
           env.bindHost(), null);
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
+    if (hosted && mpi != null) {
+      // over MPI rank 0 hands its coordinator's address to every rank directly: no wait for the file, and no
+      // stale coordinator.addr of an earlier launch of the same job directory can be read
+      String addr = mpi.broadcast(c == null ? "" : java.nio.file.Files.readString(env.jobDir().resolve("coordinator.addr")).trim());
+      env = env.withCoordinator(addr);
+    }
+    this.env = env;
+    // with TLS (cairn launch --tls) the data port is a TLS one from the start, so the secret must be known now: the
+    // launcher wrote it before starting any rank
+    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env()) ? JobSecret.forRank(env.env(), env.jobDir()) : null;
+    this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS), known, mpi);
     this.embedded = c;
     io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
         () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
@@ -92,6 +103,8 @@ public final class Rank implements AutoCloseable {
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
+  /** The communicator's transport: {@code tcp} (Cairn's own connections) or {@code mpi} ({@code CAIRN_TRANSPORT}; default mpi under mpirun). */
+  public String transport() { return ep.transport(); }
 
   /**
    * Authenticated connections to other processes of this job for services beside the communicator (the job's

@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"For each rank count, runs a job whose ranks hold --mb MiB each and take --rounds checkpoints with every",
         "protocol: independent (no coordination), blocking, chandy-lamport. Prints the median time ranks are blocked",
-        "per checkpoint and the time until the global version is committed (slowest rank), with the ratio to independent."})
+        "per checkpoint and the time until the global version is committed (slowest rank), with the ratio to independent.",
+        "With --transport tcp,mpi: point-to-point latency, bandwidth and global checkpoint time over each transport instead",
+        "(MPI jobs under a real mpirun; default ranks 2,4,8), with the ratio MPI/TCP (docs/mpi.md)."})
 public final class ClusterBenchCommand implements Callable<Integer> {
-  @Option(names = "--ranks", split = ",", defaultValue = "4,8", description = "rank counts (default ${DEFAULT-VALUE})") List<Integer> ranks;
+  @Option(names = "--ranks", split = ",", description = "rank counts (default 4,8; 2,4,8 with --transport)") List<Integer> ranks;
+  @Option(names = "--transport", split = ",", description = "compare transports instead of protocols: tcp, mpi or tcp,mpi") List<String> transports;
   @Option(names = "--mb", defaultValue = "8", description = "MiB of state per rank (default ${DEFAULT-VALUE})") int mb;
   @Option(names = "--rounds", defaultValue = "5", description = "checkpoints per run (default ${DEFAULT-VALUE})") int rounds;
   @Option(names = "--job", defaultValue = "cairn-cluster-bench", description = "scratch job directory, emptied (default ${DEFAULT-VALUE})") Path job;
@@ -31,6 +34,16 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   record Row(int ranks, String protocol, double blockedMs, double commitMs) { }
 
   @Override public Integer call() throws Exception {
+    if (transports != null && !transports.isEmpty()) {
+      try {
+        return TransportComparison.run(transports, ranks != null ? ranks : List.of(2, 4, 8), mb, rounds, job,
+            svg.equals("cluster-bench.svg") ? "transport-bench.svg" : svg, json);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("cairn cluster bench: " + e.getMessage());
+        return 2;
+      }
+    }
+    if (ranks == null) ranks = List.of(4, 8);
     List<Row> rows = new ArrayList<>();
     Protocol[] protocols = {Protocol.INDEPENDENT, Protocol.BLOCKING, Protocol.CHANDY_LAMPORT};
     for (int n : ranks) {

@@ -100,7 +100,7 @@ public final class Heat {
           try {
             Path out = rank.jobDir().resolve("heat-result.bin");
             GlobalManifest.writeAtomically(out, bytes);
-            System.out.println("heat: " + rows + "x" + cols + ", " + steps + " steps on " + n + " ranks; sha256 " + sha256(bytes)
+            System.out.println("heat: " + rows + "x" + cols + ", " + steps + " steps on " + n + " ranks over " + rank.transport() + "; sha256 " + sha256(bytes)
                 + " (restored global " + ck.restoredGlobal() + ", incarnation " + rank.incarnation() + ")");
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

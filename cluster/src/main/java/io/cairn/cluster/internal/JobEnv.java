@@ -83,17 +83,18 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       rank = num(env, "CAIRN_RANK");
       size = num(env, "CAIRN_SIZE");
       node = env.getOrDefault("CAIRN_NODE", "node-0");
+    } else if (env.containsKey("OMPI_COMM_WORLD_RANK")) {
+      // before Slurm's variables: mpirun inside a batch job inherits the batch step's SLURM_PROCID=0
+      launcher = "openmpi";
+      rank = num(env, "OMPI_COMM_WORLD_RANK");
+      size = num(env, "OMPI_COMM_WORLD_SIZE");
+      node = host(env);
     } else if (env.containsKey("SLURM_PROCID") && env.containsKey("SLURM_NTASKS")) {
       launcher = "slurm";
       rank = num(env, "SLURM_PROCID");
       size = num(env, "SLURM_NTASKS");
       node = env.containsKey("SLURMD_NODENAME") ? env.get("SLURMD_NODENAME")
           : env.containsKey("SLURM_NODEID") ? "node-" + env.get("SLURM_NODEID") : host(env);
-    } else if (env.containsKey("OMPI_COMM_WORLD_RANK")) {
-      launcher = "openmpi";
-      rank = num(env, "OMPI_COMM_WORLD_RANK");
-      size = num(env, "OMPI_COMM_WORLD_SIZE");
-      node = host(env);
     } else if (env.containsKey("PMI_RANK") && env.containsKey("PMI_SIZE")) {
       launcher = "pmi";
       rank = num(env, "PMI_RANK");
@@ -218,7 +219,39 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
-      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE);
+      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US");
+
+  /** Variable choosing the communicator's transport: {@code tcp} or {@code mpi} (see {@link #transport()}). */
+  public static final String TRANSPORT = "CAIRN_TRANSPORT";
+
+  /**
+   * The communicator's transport: {@code CAIRN_TRANSPORT} ({@code tcp} or {@code mpi}) when set; otherwise
+   * {@code mpi} when Open MPI's mpirun started this process ({@code OMPI_COMM_WORLD_*}) and its library
+   * loads, else {@code tcp}. The coordinator (control plane) always speaks TCP.
+   */
+  public String transport() {
+    String t = env.get(TRANSPORT);
+    if (t != null && !t.isBlank()) {
+      String v = t.trim().toLowerCase(Locale.ROOT);
+      if (!v.equals("tcp") && !v.equals("mpi")) throw new IllegalArgumentException(TRANSPORT + "='" + t + "': use tcp or mpi");
+      if (v.equals("mpi") && "cairn".equals(launcher)) {
+        throw new IllegalArgumentException(TRANSPORT + "=mpi needs ranks started by mpirun (or srun --mpi=pmix): 'cairn launch' starts and "
+            + "respawns ranks one by one, which MPI cannot join; use 'cairn mpirun' or " + TRANSPORT + "=tcp");
+      }
+      return v;
+    }
+    return "openmpi".equals(launcher) && io.cairn.cluster.internal.mpi.Mpi.load().isPresent() ? "mpi" : "tcp";
+  }
+
+  /** The same identity with the coordinator's address known (e.g. broadcast by rank 0 over MPI). */
+  public JobEnv withCoordinator(String address) {
+    return new JobEnv(rank, size, node, jobDir, address, incarnation, supervised, launcher, bindHost, env, domains, domainLevels);
+  }
+
+  /** True when no launcher of Cairn's runs this job, so rank 0 hosts the coordinator (srun, mpirun, PMI). */
+  public boolean rankZeroHostsCoordinator() {
+    return !supervised && coordinator == null && !"cairn".equals(launcher);
+  }
 
   /** Parses a per-node spec ({@code rack=r1,switch=s4}) into a map that also holds {@code node}. */
   public static Map<String, String> parseDomains(String node, String spec) {
