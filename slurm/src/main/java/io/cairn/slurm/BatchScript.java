@@ -98,7 +98,7 @@ public record BatchScript(String name, String time, int lead, int ntasks, String
   }
 
   /** Quotes words for bash (single quotes where needed). */
-  static String quote(List<String> words) {
+  public static String quote(List<String> words) {
     StringBuilder b = new StringBuilder();
     for (String w : words) {
       if (!b.isEmpty()) b.append(' ');

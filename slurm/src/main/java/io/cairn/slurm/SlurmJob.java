@@ -121,6 +121,24 @@ public final class SlurmJob {
   }
 
   /**
+   * Asks the job in {@code jobDir} to checkpoint and stop at its next opportunity ({@code cairn halt}, SCR's
+   * {@code scr_halt}): ranks stop after the next global version committed while the request exists, a
+   * single-process program that asks {@link #shouldStop} stops, and {@code cairn run} launches no further step.
+   * The request stays until {@link #cancelHalt}; returns the request file.
+   */
+  public static Path requestHalt(Path jobDir, String reason) throws IOException {
+    if (!Files.isDirectory(jobDir)) throw new IOException("job directory " + jobDir + " does not exist");
+    Path f = jobDir.resolve(HALT);
+    Path tmp = jobDir.resolve(HALT + ".tmp");
+    Files.writeString(tmp, (reason == null || reason.isBlank() ? "halt requested" : reason) + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return f;
+  }
+
+  /** Removes a halt request; true when there was one. */
+  public static boolean cancelHalt(Path jobDir) throws IOException { return Files.deleteIfExists(jobDir.resolve(HALT)); }
+
+  /**
    * After a checkpoint taken on a preemption signal: true when the program should exit with
    * {@code Checkpointer.EXIT_REQUEUE}. It should when the signal was SIGTERM (Slurm preempts, requeues or cancels
    * the job, and sends SIGKILL {@code KillWait} seconds later), when {@code jobDir} holds a halt request, or when

@@ -69,7 +69,8 @@ public final class StepRunner {
       if (left.isPresent() && left.get().compareTo(minLeft) < 0)
         return done(new Result(75, launch - 1, "only " + left.get().toSeconds() + " s left in the allocation (less than " + minLeft.toSeconds()
             + " s); requeue to go on"));
-      log.println("cairn run: launch " + launch + " of " + attempts + ": " + String.join(" ", command));
+      log.println("cairn run: launch " + launch + " of " + attempts + ": "
+          + String.join(" ", command.stream().map(w -> w.length() > 120 ? w.substring(0, 40) + "..." + w.substring(w.length() - 40) : w).toList()));
       log.flush();
       Process p = new ProcessBuilder(command).inheritIO().start();
       current = p;

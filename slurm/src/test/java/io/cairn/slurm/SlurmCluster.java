@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,8 +228,15 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Submits a batch script; returns the job id. */
-  public String sbatch(Path script) throws IOException, InterruptedException {
-    return slurm("sbatch", "--parsable", script.toString()).trim().split(";")[0];
+  public String sbatch(Path script) throws IOException, InterruptedException { return sbatch(script, Map.of()); }
+
+  /** Submits a batch script with extra environment variables (sbatch passes the environment on to the job). */
+  public String sbatch(Path script, Map<String, String> extra) throws IOException, InterruptedException {
+    Map<String, String> e = new HashMap<>(env());
+    e.putAll(extra);
+    Result r = run(List.of("sbatch", "--parsable", script.toString()), e, Duration.ofSeconds(30));
+    if (r.rc() != 0) throw new IllegalStateException("sbatch " + script + " failed (rc " + r.rc() + "): " + r.err() + r.out());
+    return r.out().trim().split(";")[0];
   }
 
   /** {@code scontrol show job} as key/value pairs (JobState, Restarts, ExitCode, ...). */
@@ -257,7 +263,4 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     throw new AssertionError("job " + id + " did not reach the expected state within " + timeout + ": " + j + "\n---- output\n" + o + "\n" + logs());
   }
 
-  static Map<String, String> mutable(Map<String, String> m) { return new HashMap<>(m); }
-
-  static List<String> list(String... s) { return new ArrayList<>(List.of(s)); }
 }

@@ -1,0 +1,145 @@
+package io.cairn.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.cluster.examples.Heat;
+import io.cairn.cluster.internal.GlobalManifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Multi-rank steps under a real Slurm: {@code srun -n 4 java ... Heat} inside a batch job, ranks finding each
+ * other through Slurm's variables alone (no Cairn launcher), global checkpoints with both protocols; kill -9 of
+ * one task fails the step and {@code cairn run} relaunches it, which restores the newest committed global
+ * version; {@code cairn halt} stops a running job after a checkpoint. Results bit-identical to an
+ * uninterrupted run.
+ */
+class SrunTest {
+  @RegisterExtension static final SlurmCluster slurm = new SlurmCluster();
+
+  static final int ROWS = 64;
+  static final int COLS = 64;
+
+  private record Job(String id, Path dir, Path jobDir) {
+    Path output() { return dir.resolve("out-" + id + ".txt"); }
+
+    String text() throws IOException { return Files.exists(output()) ? Files.readString(output()) : ""; }
+  }
+
+  private static Job submit(Path dir, String protocol, long steps, int attempts) throws Exception {
+    String cp = System.getProperty("java.class.path");
+    String java = SlurmBatchTest.java();
+    Path jobDir = dir.resolve("job");
+    Files.createDirectories(jobDir);
+    List<String> program = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+        Heat.class.getName(), "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10", "--delay-ms", "40");
+    String runner = BatchScript.quote(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, RunMain.class.getName()));
+    BatchScript s = new BatchScript("heat", "10:00", 60, 4, dir.resolve("out-%j.txt").toString(), jobDir, runner, attempts, program);
+    Path script = dir.resolve("job.sh");
+    Files.writeString(script, s.render());
+    String id = slurm.sbatch(script, Map.of("CAIRN_PROTOCOL", protocol));
+    return new Job(id, dir, jobDir);
+  }
+
+  private static Path newDir(String name) throws IOException {
+    return Files.createTempDirectory(Files.createDirectories(Path.of("target", "slurm-jobs").toAbsolutePath()), name + "-");
+  }
+
+  private static long newestGlobal(Path jobDir) {
+    try {
+      List<GlobalManifest.Entry> l = GlobalManifest.read(jobDir);
+      return l.isEmpty() ? 0 : l.getLast().global();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static long awaitGlobal(Job job, long atLeast, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      long g = newestGlobal(job.jobDir());
+      if (g >= atLeast) return g;
+      if (!List.of("PENDING", "RUNNING", "CONFIGURING").contains(slurm.job(job.id()).get("JobState")))
+        throw new AssertionError("job " + job.id() + " ended before global version " + atLeast + ": " + slurm.job(job.id()) + "\n" + job.text());
+      Thread.sleep(200);
+    }
+    throw new AssertionError("job " + job.id() + ": no global version " + atLeast + " within " + timeout + "\n" + job.text() + "\n" + slurm.logs());
+  }
+
+  /** The pid of the java process of task {@code rank} of the job (read from /proc: environment and command line). */
+  static long taskPid(String jobId, int rank) throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+      for (Path p : s.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          List<String> env = Arrays.asList(new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
+          List<String> cmd = Arrays.asList(new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+          if (env.contains("SLURM_JOB_ID=" + jobId) && env.contains("SLURM_PROCID=" + rank) && env.contains("SLURM_STEP_ID=0")
+              && !cmd.isEmpty() && cmd.getFirst().endsWith("java") && cmd.contains(Heat.class.getName()) && !cmd.contains(RunMain.class.getName()))
+            return Long.parseLong(p.getFileName().toString());
+        } catch (IOException e) {
+          // gone or not readable
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static Map<String, String> awaitEnd(Job job, Duration timeout) throws Exception {
+    return slurm.await(job.id(), m -> List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL").contains(m.get("JobState")), timeout, job.output());
+  }
+
+  @ParameterizedTest @ValueSource(strings = {"blocking", "chandy-lamport"})
+  void killedTaskFailsTheStepAndCairnRunRelaunchesItFromTheNewestGlobal(String protocol) throws Exception {
+    long steps = 200;
+    Job job = submit(newDir("srun-" + protocol), protocol, steps, 3);
+    long before = awaitGlobal(job, 3, Duration.ofSeconds(90));
+    long pid = taskPid(job.id(), 2);
+    assertThat(pid).as("pid of task 2 of job %s\n%s", job.id(), job.text()).isPositive();
+    ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+    new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor();
+    assertThat(h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, java.util.concurrent.TimeUnit.SECONDS).join()).as("task 2 killed").isTrue();
+    Map<String, String> j = awaitEnd(job, Duration.ofSeconds(180));
+    String out = job.text();
+    assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
+    assertThat(out).contains("cairn run: launch 2 of 3").contains("the step finished").doesNotContain("launch 3 of 3");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("restored global (\\d+)").matcher(out);
+    assertThat(m.find()).as("output:\n%s", out).isTrue();
+    assertThat(Long.parseLong(m.group(1))).as("the relaunched step restored a global version at least as new as the one seen before the kill")
+        .isGreaterThanOrEqualTo(before);
+    assertThat(GlobalManifest.read(job.jobDir()).getLast().protocol()).isEqualTo(protocol.equals("blocking") ? "blocking" : "chandy-lamport");
+    assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
+  }
+
+  @Test void haltStopsTheJobAfterACheckpointAndARerunFinishesIt() throws Exception {
+    long steps = 300;
+    Path dir = newDir("halt");
+    Job job = submit(dir, "blocking", steps, 3);
+    awaitGlobal(job, 2, Duration.ofSeconds(90));
+    SlurmJob.requestHalt(job.jobDir(), "test");
+    Map<String, String> j = awaitEnd(job, Duration.ofSeconds(120));
+    String out = job.text();
+    assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
+    assertThat(out).contains("halt requested").contains("cairn run: halted").doesNotContain("launch 2 of");
+    assertThat(job.jobDir().resolve("heat-result.bin")).doesNotExist();
+    long halted = newestGlobal(job.jobDir());
+    assertThat(SlurmJob.cancelHalt(job.jobDir())).isTrue();
+    Job again = new Job(slurm.sbatch(dir.resolve("job.sh"), Map.of("CAIRN_PROTOCOL", "blocking")), dir, job.jobDir());
+    j = awaitEnd(again, Duration.ofSeconds(180));
+    out = again.text();
+    assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
+    assertThat(out).contains("restored global " + halted);
+    assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
+  }
+}
