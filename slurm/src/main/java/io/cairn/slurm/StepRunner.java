@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * <li>after {@code attempts} launches, or when the allocation has less than {@code minLeft} left (a launch
  * would not get far; exit 75, so the batch script requeues the job).</li>
  * </ul>
- * SIGUSR1 and SIGTERM sent to this process are passed on to the step (srun passes them to the tasks).
+ * Inside a Slurm job, SIGUSR1 and SIGTERM sent to this process are passed on to the step (srun passes them to the tasks).
  */
 public final class StepRunner {
   /** What happened. {@code code} is this runner's exit code. */
@@ -61,7 +61,7 @@ public final class StepRunner {
   private boolean halted() { return jobDir != null && Files.exists(jobDir.resolve(SlurmJob.HALT)); }
 
   public Result run() throws IOException, InterruptedException {
-    forwardSignals();
+    if (System.getenv("SLURM_JOB_ID") != null) forwardSignals(); // in a batch job the shell passes SIGUSR1/SIGTERM to us
     int rc = -1;
     for (int launch = 1; launch <= attempts; launch++) {
       if (halted()) return done(new Result(0, launch - 1, "halt requested (" + jobDir.resolve(SlurmJob.HALT) + ")"));

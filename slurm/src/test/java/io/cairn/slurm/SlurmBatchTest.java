@@ -12,12 +12,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Single-process jobs under a real Slurm ({@link SlurmCluster}), submitted with the batch template
  * ({@link BatchScript}): preemption by requeue, the time-limit warning, and a checkpoint on demand. Each job
  * must end with exactly the result of an uninterrupted run.
  */
+@Execution(ExecutionMode.CONCURRENT) // three one-CPU jobs side by side on the 8-CPU node: the class takes as long as its longest job
 class SlurmBatchTest {
   @RegisterExtension static final SlurmCluster slurm = new SlurmCluster();
 

@@ -23,13 +23,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code target/slurm-<n>/} (state, spool, logs, pid files; never {@code /etc/slurm}), found through
  * {@code SLURM_CONF}. One node with 8 CPUs declared (on 2 real cores, {@code config_overrides}), requeue allowed,
  * {@code cred_expire=5} so that a requeued job is eligible again after 6 s instead of 121 s, ephemeral ports so
- * that several clusters can run side by side. Waits until the node is idle; at the end cancels every job and
+ * that several clusters can run side by side, and a {@code topology/tree} with one switch ({@link #SWITCH}). Waits until the node is idle; at the end cancels every job and
  * stops the daemons by pid. Skips (printing why) only when the Slurm and munge programs are missing or the
  * tests do not run as root (slurmd must be root).
  */
 public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   /** CPUs declared for the node: enough for 4-8 tasks. */
   public static final int CPUS = 8;
+  /** The one switch of topology.conf ({@code topology/tree}): the node's failure domain above itself. */
+  public static final String SWITCH = "s0";
 
   private Path base;
   private Path conf;
@@ -100,9 +102,11 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
         "MailProg=/bin/true",
         "KillWait=15",                         // SIGTERM .. SIGKILL: time for the checkpoint on preemption
         "MinJobAge=600",
+        "TopologyPlugin=topology/tree",        // tasks get SLURM_TOPOLOGY_ADDR=s0.<node>: Cairn's failure domains
         "NodeName=" + node + " NodeAddr=127.0.0.1 CPUs=" + CPUS + " RealMemory=8000 State=UNKNOWN",
         "PartitionName=debug Nodes=" + node + " Default=YES MaxTime=INFINITE State=UP",
         ""));
+    Files.writeString(base.resolve("topology.conf"), "SwitchName=" + SWITCH + " Nodes=" + node + "\n");
     check(run(List.of("/usr/sbin/slurmctld"), env(), Duration.ofSeconds(20)), "slurmctld");
     ctldPid = pid(base.resolve("slurmctld.pid"));
     check(run(List.of("/usr/sbin/slurmd"), env(), Duration.ofSeconds(20)), "slurmd");

@@ -118,7 +118,12 @@ class SrunTest {
     assertThat(m.find()).as("output:\n%s", out).isTrue();
     assertThat(Long.parseLong(m.group(1))).as("the relaunched step restored a global version at least as new as the one seen before the kill")
         .isGreaterThanOrEqualTo(before);
-    assertThat(GlobalManifest.read(job.jobDir()).getLast().protocol()).isEqualTo(protocol.equals("blocking") ? "blocking" : "chandy-lamport");
+    GlobalManifest.Entry last = GlobalManifest.read(job.jobDir()).getLast();
+    assertThat(last.protocol()).isEqualTo(protocol.equals("blocking") ? "blocking" : "chandy-lamport");
+    // failure domains from Slurm: node names from SLURMD_NODENAME, the switch from SLURM_TOPOLOGY_ADDR
+    assertThat(last.nodes()).containsOnly(slurm.node());
+    assertThat(last.levels()).containsExactly("switch");
+    assertThat(last.domains()).containsOnly("switch=" + SlurmCluster.SWITCH);
     assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
   }
 
