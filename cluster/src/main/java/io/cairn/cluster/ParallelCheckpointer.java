@@ -274,9 +274,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * Stops this rank (exit {@link Checkpointer#EXIT_REQUEUE}) when global {@code h} was committed while the job
    * directory held a halt request: every rank decides on the same global version, meets the others at a barrier,
    * makes sure its part of {@code h} is pinned, and exits. A relaunch restores {@code h} or a newer global.
+   * Ranks of a supervised job ({@code cairn launch}) ignore the mark.
    */
   private void haltIfRequested(long h) {
-    if (h < 1) return;
+    if (h < 1 || env.supervised()) return; // under 'cairn launch' the launcher would respawn a rank that exits: halt is for srun/mpirun jobs
     ep.lock.lock();
     try {
       if (!ep.halted.contains(h)) return;

@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Multi-rank steps under a real Slurm: {@code srun -n 4 java ... Heat} inside a batch job, ranks finding each
@@ -44,7 +43,7 @@ class SrunTest {
     Path jobDir = dir.resolve("job");
     Files.createDirectories(jobDir);
     List<String> program = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-        Heat.class.getName(), "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10", "--delay-ms", "40");
+        Heat.class.getName(), "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10", "--delay-ms", "25");
     String runner = BatchScript.quote(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, RunMain.class.getName()));
     BatchScript s = new BatchScript("heat", "10:00", 60, 4, dir.resolve("out-%j.txt").toString(), jobDir, runner, attempts, program);
     Path script = dir.resolve("job.sh");
@@ -100,51 +99,66 @@ class SrunTest {
     return slurm.await(job.id(), m -> List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL").contains(m.get("JobState")), timeout, job.output());
   }
 
+  /**
+   * One job per protocol, three step launches: kill -9 of task 2 after global 3 fails the step, {@code cairn run}
+   * launches it again and it restores the newest committed global; then {@code cairn halt} stops every rank after
+   * one and the same global and {@code cairn run} launches nothing more; after the halt is cancelled, a new
+   * submission restores the newest global and finishes with the grid of an uninterrupted run.
+   */
   @ParameterizedTest @ValueSource(strings = {"blocking", "chandy-lamport"})
-  void killedTaskFailsTheStepAndCairnRunRelaunchesItFromTheNewestGlobal(String protocol) throws Exception {
-    long steps = 200;
-    Job job = submit(newDir("srun-" + protocol), protocol, steps, 3);
+  void killedTaskIsRelaunchedByCairnRunThenHaltStopsTheJobAndARerunFinishesIt(String protocol) throws Exception {
+    long steps = 300;
+    Path dir = newDir("srun-" + protocol);
+    Job job = submit(dir, protocol, steps, 3);
     long before = awaitGlobal(job, 3, Duration.ofSeconds(90));
     long pid = taskPid(job.id(), 2);
     assertThat(pid).as("pid of task 2 of job %s\n%s", job.id(), job.text()).isPositive();
     ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
     new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor();
     assertThat(h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, java.util.concurrent.TimeUnit.SECONDS).join()).as("task 2 killed").isTrue();
-    Map<String, String> j = awaitEnd(job, Duration.ofSeconds(180));
-    String out = job.text();
-    assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
-    assertThat(out).contains("cairn run: launch 2 of 3").contains("the step finished").doesNotContain("launch 3 of 3");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("restored global (\\d+)").matcher(out);
-    assertThat(m.find()).as("output:\n%s", out).isTrue();
-    assertThat(Long.parseLong(m.group(1))).as("the relaunched step restored a global version at least as new as the one seen before the kill")
-        .isGreaterThanOrEqualTo(before);
-    GlobalManifest.Entry last = GlobalManifest.read(job.jobDir()).getLast();
-    assertThat(last.protocol()).isEqualTo(protocol.equals("blocking") ? "blocking" : "chandy-lamport");
-    // failure domains from Slurm: node names from SLURMD_NODENAME, the switch from SLURM_TOPOLOGY_ADDR
-    assertThat(last.nodes()).containsOnly(slurm.node());
-    assertThat(last.levels()).containsExactly("switch");
-    assertThat(last.domains()).containsOnly("switch=" + SlurmCluster.SWITCH);
-    assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
-  }
+    long atKill = newestGlobal(job.jobDir());
 
-  @Test void haltStopsTheJobAfterACheckpointAndARerunFinishesIt() throws Exception {
-    long steps = 300;
-    Path dir = newDir("halt");
-    Job job = submit(dir, "blocking", steps, 3);
-    awaitGlobal(job, 2, Duration.ofSeconds(90));
+    // the relaunched step restores and commits new global versions; then halt it
+    awaitGlobal(job, atKill + 2, Duration.ofSeconds(120));
+    assertThat(job.text()).contains("cairn run: launch 2 of 3");
     SlurmJob.requestHalt(job.jobDir(), "test");
     Map<String, String> j = awaitEnd(job, Duration.ofSeconds(120));
     String out = job.text();
     assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
-    assertThat(out).contains("halt requested").contains("cairn run: halted").doesNotContain("launch 2 of");
+    assertThat(out).contains("the step failed with exit code").contains("cairn run: halted").doesNotContain("launch 3 of");
+    // the coordinator (in rank 0) logs each restore: launch 1 starts from 0, launch 2 from the newest committed global
+    java.util.regex.Matcher r = java.util.regex.Pattern.compile("all ranks restored global version (\\d+); running").matcher(out);
+    List<Long> restored = new ArrayList<>();
+    while (r.find()) restored.add(Long.parseLong(r.group(1)));
+    assertThat(restored).as("output:\n%s", out).hasSize(2);
+    assertThat(restored.get(1)).as("launch 2 restored a global version at least as new as the one committed before the kill")
+        .isGreaterThanOrEqualTo(before);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("rank (\\d): halt requested \\(.*\\); global version (\\d+) is committed").matcher(out);
+    java.util.Set<String> ranks = new java.util.TreeSet<>();
+    java.util.Set<String> globals = new java.util.TreeSet<>();
+    while (m.find()) {
+      ranks.add(m.group(1));
+      globals.add(m.group(2));
+    }
+    assertThat(ranks).as("every rank stops\n%s", out).containsExactly("0", "1", "2", "3");
+    assertThat(globals).as("after the same global version\n%s", out).hasSize(1);
     assertThat(job.jobDir().resolve("heat-result.bin")).doesNotExist();
-    long halted = newestGlobal(job.jobDir());
+
+    GlobalManifest.Entry last = GlobalManifest.read(job.jobDir()).getLast();
+    assertThat(last.protocol()).isEqualTo(protocol);
+    // failure domains from Slurm: node names from SLURMD_NODENAME, the switch from SLURM_TOPOLOGY_ADDR
+    assertThat(last.nodes()).containsOnly(slurm.node());
+    assertThat(last.levels()).containsExactly("switch");
+    assertThat(last.domains()).containsOnly("switch=" + SlurmCluster.SWITCH);
+
+    // cancel the halt and submit again: restores the newest committed global, finishes bit-identical
+    long halted = last.global();
     assertThat(SlurmJob.cancelHalt(job.jobDir())).isTrue();
-    Job again = new Job(slurm.sbatch(dir.resolve("job.sh"), Map.of("CAIRN_PROTOCOL", "blocking")), dir, job.jobDir());
+    Job again = new Job(slurm.sbatch(dir.resolve("job.sh"), Map.of("CAIRN_PROTOCOL", protocol)), dir, job.jobDir());
     j = awaitEnd(again, Duration.ofSeconds(180));
     out = again.text();
     assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
-    assertThat(out).contains("restored global " + halted);
+    assertThat(out).contains("restored global " + halted).contains("the step finished (1 launch");
     assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
   }
 }
