@@ -97,6 +97,13 @@ public final class Checkpointer implements AutoCloseable {
   /** True once SIGTERM or SIGUSR1 arrived since the last checkpoint: checkpoint and exit with {@link #EXIT_REQUEUE}. */
   public boolean preemptionRequested() { return engine.preemptionRequested(); }
 
+  /**
+   * The last preemption signal this JVM received ({@code "SIGTERM"} or {@code "SIGUSR1"}), empty when none did.
+   * Lets a program tell "stop now" (SIGTERM: preemption, requeue, cancel) from "checkpoint soon" (SIGUSR1, e.g.
+   * {@code scancel --signal=USR1} or a time-limit warning; see the slurm module's {@code SlurmJob.shouldStop}).
+   */
+  public java.util.Optional<String> lastSignal() { return java.util.Optional.ofNullable(io.cairn.internal.engine.Signals.lastSignal()); }
+
   /** Takes a checkpoint now. */
   public Checkpoint checkpoint() { return checkpoint(Metadata.create()); }
 

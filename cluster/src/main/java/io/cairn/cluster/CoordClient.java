@@ -111,7 +111,7 @@ final class CoordClient implements AutoCloseable {
         switch (t[0]) {
           case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]));
           case "GO" -> ep.onGo(Long.parseLong(t[1]), Arrays.copyOfRange(t, 2, t.length));
-          case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]));
+          case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]), t.length > 2 && "halt".equals(t[2]));
           case "FINISHED" -> ep.onFinished();
           case "ABORT" -> ep.onAbort(line.substring(6));
           default -> log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": unknown coordinator message '" + line + "'");

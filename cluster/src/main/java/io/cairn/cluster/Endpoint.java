@@ -178,6 +178,8 @@ final class Endpoint implements AutoCloseable {
   boolean finished;
   String aborted;
   final Set<Long> committed = new HashSet<>();
+  /** Global versions committed while a halt request existed (the ranks stop after them). */
+  final Set<Long> halted = new HashSet<>();
   private volatile boolean closed;
   private volatile JobSecret secret;
 
@@ -300,10 +302,11 @@ final class Endpoint implements AutoCloseable {
     }
   }
 
-  void onCommitted(long g) {
+  void onCommitted(long g, boolean halt) {
     lock.lock();
     try {
       committed.add(g);
+      if (halt) halted.add(g);
       changed.signalAll();
     } finally {
       lock.unlock();

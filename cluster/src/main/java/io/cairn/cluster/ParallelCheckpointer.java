@@ -266,12 +266,15 @@ public final class ParallelCheckpointer implements AutoCloseable {
       fault("after-prepare", g);
       awaitCommitted(g);
       pinWhenCommitted(g, v.number());
+      haltIfRequested(g);
       return g;
     }
     // bound the uncommitted snapshots of this rank, so that the core's retention (keep N versions per level)
     // never prunes the part of the newest committed global version
     pending.removeIf(this::isCommitted);
     while (pending.size() >= maxPending) awaitCommitted(pending.removeFirst());
+    // every rank knows by now whether global g - maxPending was committed, and with the halt mark: the same decision everywhere
+    haltIfRequested(g - maxPending);
     pending.add(g);
     Endpoint.Snapshot snap = ep.snapshot(g);
     snap.state.sideFile = true;
@@ -281,6 +284,42 @@ public final class ParallelCheckpointer implements AutoCloseable {
     Thread.ofVirtual().name("cairn-cl-" + env.rank() + "-" + g).start(() -> finishChandyLamport(e, g, step, snap, c));
     pinWhenCommitted(g, c.version());
     return g;
+  }
+
+  // ------------------------------------------------------------------ halt (cairn halt <job dir>)
+
+  /**
+   * Stops this rank (exit {@link Checkpointer#EXIT_REQUEUE}) when global {@code h} was committed while the job
+   * directory held a halt request: every rank decides on the same global version, meets the others at a barrier,
+   * makes sure its part of {@code h} is pinned, and exits. A relaunch restores {@code h} or a newer global.
+   * Ranks of a supervised job ({@code cairn launch}) ignore the mark.
+   */
+  private void haltIfRequested(long h) {
+    if (h < 1 || env.supervised()) return; // under 'cairn launch' the launcher would respawn a rank that exits: halt is for srun/mpirun jobs
+    ep.lock.lock();
+    try {
+      if (!ep.halted.contains(h)) return;
+    } finally {
+      ep.lock.unlock();
+    }
+    System.err.println("rank " + env.rank() + ": halt requested (" + env.jobDir().resolve(io.cairn.cluster.internal.Coordinator.HALT)
+        + "); global version " + h + " is committed; stopping with exit code " + Checkpointer.EXIT_REQUEUE);
+    new Comm(ep, env.node()).barrier();
+    for (int i = 0; i < 100; i++) {
+      synchronized (pinLock) {
+        if (pinnedGlobal >= h) break;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(Checkpointer.EXIT_REQUEUE);
   }
 
   // ------------------------------------------------------------------ pinning the newest committed part

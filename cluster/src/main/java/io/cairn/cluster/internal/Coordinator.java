@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation},
  * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
  * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
- * {@code COMMITTED global}, {@code FINISHED}, {@code ABORT reason}.
+ * {@code COMMITTED global [halt]}, {@code FINISHED}, {@code ABORT reason}.
  *
  * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code coordinator});
  * one that fails is closed with a warning naming the remote address, before a byte of it is taken as a message.
@@ -112,6 +112,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private String loggedLevels = "";
   /** File in the job directory that marks a job the coordinator aborted (with the reason); a new launch removes it. */
   public static final String ABORTED = "aborted";
+  /**
+   * The halt request in the job directory ({@code cairn halt <job dir>}, like SCR's {@code scr_halt}): while it
+   * exists, every global version is committed with the halt mark ({@code COMMITTED g halt}) and the ranks stop
+   * after it (see {@code ParallelCheckpointer.checkpoint}).
+   */
+  public static final String HALT = "halt";
   /** Folder in the job directory with the kill requests to the launcher: one file {@link #killRequest} per hung rank. */
   public static final String KILL_REQUESTS = "kill";
   private long finishedAt;
@@ -593,7 +599,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
     prepareSteps.remove(g);
     nextGlobal = Math.max(nextGlobal, g + 1); // persisted by the manifest itself (a restarted coordinator reads it)
     faultPoint("after-commit", g);
-    for (Conn m : members) if (m != null) m.send("COMMITTED " + g);
+    String mark = java.nio.file.Files.exists(jobDir.resolve(HALT)) ? " halt" : "";
+    if (!mark.isEmpty()) log.info("global version {} committed; {} exists: the ranks stop after it", g, jobDir.resolve(HALT));
+    for (Conn m : members) if (m != null) m.send("COMMITTED " + g + mark);
   }
 
 

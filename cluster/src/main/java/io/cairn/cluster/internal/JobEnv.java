@@ -89,12 +89,13 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       rank = num(env, "OMPI_COMM_WORLD_RANK");
       size = num(env, "OMPI_COMM_WORLD_SIZE");
       node = host(env);
-    } else if (env.containsKey("SLURM_PROCID") && env.containsKey("SLURM_NTASKS")) {
+    } else if (SlurmEnv.applies(env)) { // srun: all Slurm-specific reading lives in SlurmEnv
       launcher = "slurm";
       rank = num(env, "SLURM_PROCID");
       size = num(env, "SLURM_NTASKS");
-      node = env.containsKey("SLURMD_NODENAME") ? env.get("SLURMD_NODENAME")
-          : env.containsKey("SLURM_NODEID") ? "node-" + env.get("SLURM_NODEID") : host(env);
+      node = SlurmEnv.node(env);
+      if (node == null) node = host(env);
+      env = SlurmEnv.withTopologyDomains(env);
     } else if (env.containsKey("PMI_RANK") && env.containsKey("PMI_SIZE")) {
       launcher = "pmi";
       rank = num(env, "PMI_RANK");
