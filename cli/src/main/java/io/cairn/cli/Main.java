@@ -1,6 +1,5 @@
 package io.cairn.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,8 +48,8 @@ public final class Main implements Runnable {
     err.println(cmd.getCommandName().equals("cairn") ? "cairn: " + Sanitize.text(message(e))
         : "cairn " + cmd.getCommandName() + ": " + Sanitize.text(message(e)));
     if (debugRequested(parsed)) e.printStackTrace(err);
-    else if (!(e instanceof IllegalArgumentException || e instanceof IOException || e instanceof io.cairn.CairnException
-        || e instanceof java.io.UncheckedIOException))
+    else if (e instanceof NullPointerException || e instanceof ClassCastException || e instanceof IndexOutOfBoundsException
+        || e instanceof ArithmeticException || e instanceof UnsupportedOperationException)
       err.println("(an unexpected " + e.getClass().getSimpleName() + "; run with --debug for the stack trace and report it)");
     err.flush();
     return cmd.getCommandSpec().exitCodeOnExecutionException();

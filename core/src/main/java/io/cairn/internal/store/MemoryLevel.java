@@ -124,6 +124,13 @@ public final class MemoryLevel {
       // checked below, like one made by this process
     }
     checkPrivate(dir, what);
+    // ours, and writable only by us; one made by an older Cairn under umask 022 is also readable by
+    // others (0755): tighten it
+    Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir, NOFOLLOW);
+    if (!p.equals(FileModes.PRIVATE.dirPermissions())) {
+      FileModes.PRIVATE.applyDir(dir);
+      log.info("memory level: {} was mode {}; set to rwx------", dir, java.nio.file.attribute.PosixFilePermissions.toString(p));
+    }
   }
 
   record Identity(String base, String id) { }

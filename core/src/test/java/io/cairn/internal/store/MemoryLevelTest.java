@@ -136,8 +136,9 @@ class MemoryLevelTest {
         .hasMessageContaining(userDir().toString()).hasMessageContaining("writable by other users").hasMessageContaining("chmod 700");
     Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwxrwx---"));
     assertThatThrownBy(() -> save(tmp.resolve("proj"), 1)).isInstanceOf(CairnException.class).hasMessageContaining("writable by its group");
-    Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwxr-xr-x")); // as made under umask 022
     save(tmp.resolve("proj"), 1);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(userDir()))).isEqualTo("rwx------");
   }
 
   /**
