@@ -602,14 +602,6 @@ public final class ParallelCheckpointer implements AutoCloseable {
     int n = e.size();
     String where = "global version " + e.global() + " (step " + e.step() + ", taken by " + n + " ranks) cannot be restored by this job of " + env.size()
         + " ranks: ";
-    List<String> perRank = new ArrayList<>();
-    for (Map.Entry<String, Object> r : regions.entrySet())
-      if (!(r.getValue() instanceof Distributed) && reshard.getOrDefault(r.getKey(), Reshard.PER_RANK) == Reshard.PER_RANK) perRank.add(r.getKey());
-    if (!perRank.isEmpty())
-      return new ReshardPlan(where + "the regions " + perRank + " are per-rank state, which cannot be given to another number of ranks without inventing"
-          + " or dropping state. Declare how each is redistributed (ParallelCheckpointer.reshard(name, Reshard.REPLICATED) for a value every rank"
-          + " holds alike, Reshard.BLOCKS for an array whose parts in rank order form one array), make it a DistributedArray, or relaunch with "
-          + n + " ranks", Map.of());
     Map<String, long[]> lengths = new LinkedHashMap<>();
     for (Map.Entry<String, Reshard> d : reshard.entrySet()) if (d.getValue() == Reshard.BLOCKS) lengths.put(d.getKey(), new long[n]);
     long inFlight = 0;
@@ -619,7 +611,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
         long v = e.versions()[k];
         Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst().orElse(null);
         if (ver == null) return new ReshardPlan(where + "old rank " + k + "'s part (version " + v + ") is gone (pruned, or its node's directory was lost)", Map.of());
-        checkConfiguration(ver, e.global());
+        checkConfiguration(ver, e.global()); // what the job computes, and the arrays' types, before anything else
+        checkArrayTypes(ver, e.global());
         for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
           String[] t = spec.split(":");
           if (lengths.containsKey(t[0])) {
@@ -638,6 +631,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
         return new ReshardPlan(where + "old rank " + k + "'s part cannot be read: " + ex.getMessage(), Map.of());
       }
     }
+    List<String> perRank = new ArrayList<>();
+    for (Map.Entry<String, Object> r : regions.entrySet())
+      if (!(r.getValue() instanceof Distributed) && reshard.getOrDefault(r.getKey(), Reshard.PER_RANK) == Reshard.PER_RANK) perRank.add(r.getKey());
+    if (!perRank.isEmpty())
+      return new ReshardPlan(where + "the regions " + perRank + " are per-rank state, which cannot be given to another number of ranks without inventing"
+          + " or dropping state. Declare how each is redistributed (ParallelCheckpointer.reshard(name, Reshard.REPLICATED) for a value every rank"
+          + " holds alike, Reshard.BLOCKS for an array whose parts in rank order form one array), make it a DistributedArray, or relaunch with "
+          + n + " ranks", Map.of());
     if (inFlight > 0) {
       List<String> to = new ArrayList<>();
       for (int k = 0; k < n; k++) if (inFlightTo[k] > 0) to.add(inFlightTo[k] + " to old rank " + k);

@@ -33,7 +33,7 @@ class DistributedFloatArrayTest {
       DistributedFloatArray o = DistributedFloatArray.create(c, "owned", N, 1);
       ParallelCheckpointer ck = rank.checkpointer();
       long[] step = {0};
-      ck.protect(w).protect(o).protect("step", step);
+      ck.protect(w).protect(o).protect("step", step).reshard("step", Reshard.REPLICATED);
       rank.run(() -> {
         if (step[0] == 0) {
           for (int i = 0; i < o.local().length; i++) o.local()[i] = -VALUES[(int) o.lo() + i];
@@ -52,7 +52,7 @@ class DistributedFloatArrayTest {
       DistributedFloatArray o = DistributedFloatArray.create(c, "owned", N, 1);
       ParallelCheckpointer ck = rank.checkpointer();
       long[] step = {0};
-      ck.protect(w).protect(o).protect("step", step);
+      ck.protect(w).protect(o).protect("step", step).reshard("step", Reshard.REPLICATED);
       rank.run(() -> {
         assertThat(step[0]).isEqualTo(1);
         for (int i = 0; i < w.local().length; i++) {

@@ -38,7 +38,6 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   private String node;
   private long ctldPid;
   private long slurmdPid;
-  private long mungePid;
 
   @Override public void beforeAll(ExtensionContext ctx) throws Exception { start(); }
 
@@ -107,9 +106,9 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
         "PartitionName=debug Nodes=" + node + " Default=YES MaxTime=INFINITE State=UP",
         ""));
     Files.writeString(base.resolve("topology.conf"), "SwitchName=" + SWITCH + " Nodes=" + node + "\n");
-    check(run(List.of("/usr/sbin/slurmctld"), env(), Duration.ofSeconds(20)), "slurmctld");
+    checkDaemon(run(List.of("/usr/sbin/slurmctld"), env(), Duration.ofSeconds(20)), "slurmctld");
     ctldPid = pid(base.resolve("slurmctld.pid"));
-    check(run(List.of("/usr/sbin/slurmd"), env(), Duration.ofSeconds(20)), "slurmd");
+    checkDaemon(run(List.of("/usr/sbin/slurmd"), env(), Duration.ofSeconds(20)), "slurmd");
     slurmdPid = pid(base.resolve("slurmd.pid"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
@@ -121,7 +120,12 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     throw new IllegalStateException("the Slurm node did not become idle within 30 s\n" + logs);
   }
 
-  private void startMunge() throws Exception {
+  /** Clusters of this JVM that use munged (test classes may run side by side), and the munged they started, if any. */
+  private static int mungeUsers;
+  private static long mungePid;
+
+  private static synchronized void startMunge() throws Exception {
+    mungeUsers++;
     if (run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() == 0) return; // a munged already runs: use it
     Path dir = Path.of("/run/munge");
     Files.createDirectories(dir);
@@ -132,9 +136,22 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
       check(run(List.of("chown", "munge:munge", key.toString()), Map.of(), Duration.ofSeconds(5)), "chown munge.key");
       check(run(List.of("chmod", "600", key.toString()), Map.of(), Duration.ofSeconds(5)), "chmod munge.key");
     }
-    check(run(List.of("runuser", "-u", "munge", "--", "/usr/sbin/munged"), Map.of(), Duration.ofSeconds(10)), "munged");
+    Result r = run(List.of("runuser", "-u", "munge", "--", "/usr/sbin/munged"), Map.of(), Duration.ofSeconds(10));
+    if (r.rc() != 0 && run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() == 0) return; // another process started one meanwhile
+    check(r, "munged");
     mungePid = pid(dir.resolve("munged.pid"));
     for (int i = 0; i < 50 && run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() != 0; i++) Thread.sleep(100);
+  }
+
+  /** Stops munged when this JVM started it and its last cluster stops. */
+  private static synchronized void stopMunge() throws InterruptedException {
+    if (--mungeUsers > 0 || mungePid <= 0) return;
+    kill(mungePid, "munged");
+    mungePid = 0;
+  }
+
+  private static void check(Result r, String what) {
+    if (r.rc() != 0) throw new IllegalStateException(what + " failed (rc " + r.rc() + "): " + r.err() + r.out());
   }
 
   /** Cancels every job, then stops slurmd, slurmctld and (if started here) munged by pid. */
@@ -148,9 +165,9 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     }
     kill(slurmdPid, "slurmd");
     kill(ctldPid, "slurmctld");
-    kill(mungePid, "munged");
-    slurmdPid = ctldPid = mungePid = 0;
+    slurmdPid = ctldPid = 0;
     base = null;
+    stopMunge();
   }
 
   private static void kill(long pid, String what) throws InterruptedException {
@@ -227,7 +244,7 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     return r.out();
   }
 
-  private void check(Result r, String what) {
+  private void checkDaemon(Result r, String what) {
     if (r.rc() != 0) throw new IllegalStateException(what + " failed (rc " + r.rc() + "): " + r.err() + r.out() + (base != null ? "\n" + logs() : ""));
   }
 

@@ -453,7 +453,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     String step = all.stream().filter(x -> x.global() == newest).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
     if (next == 0) {
-      abort("no committed global version of this job can be restored. " + newestFailure
+      abort("no committed global version of this job could be restored. " + newestFailure
           + (newestReason.isEmpty() || newestFailure.endsWith(reason) ? "" : "; the oldest tried: " + lastRestoreFailure)
           + " (tried " + new java.util.TreeSet<>(bad) + "). The checkpoints in " + jobDir + " are kept: fix the cause and relaunch, or use a new"
           + " job directory to start from scratch");
