@@ -26,6 +26,9 @@ class ClusterVariablesTest {
     assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_HEARTBEAT_MS", "abc"))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("CAIRN_HEARTBEAT_MS='abc' is not a whole number").hasMessageContaining("10..60000 ms");
     assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_HEARTBEAT_MS", "-1"))).hasMessageContaining("CAIRN_HEARTBEAT_MS=-1 is out of range");
+    assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_RECOVERY_TIMEOUT_MS", "soon"))).hasMessageContaining("CAIRN_RECOVERY_TIMEOUT_MS='soon'");
+    assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_LAUNCHER_WATCH_MS", "-5"))).hasMessageContaining("CAIRN_LAUNCHER_WATCH_MS=-5 is out of range");
+    assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_ALLOW_FALLBACK", "maybe"))).hasMessageContaining("CAIRN_ALLOW_FALLBACK='maybe'");
     assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_HEARTBEAT_MS", "6000"))).hasMessageContaining("CAIRN_HEARTBEAT_MS=6000 leaves no room")
         .hasMessageContaining("CAIRN_FAIL_TIMEOUT_MS");
     assertThatThrownBy(() -> JobEnv.detect(rank("CAIRN_PEER_TIMEOUT_MS", "1e3"))).hasMessageContaining("CAIRN_PEER_TIMEOUT_MS='1e3'");

@@ -166,8 +166,12 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final Setting FAIL_TIMEOUT_MS = new Setting("CAIRN_FAIL_TIMEOUT_MS", 10_000, 100, 86_400_000, "ms");
   public static final Setting CLUSTER_KEEP = new Setting("CAIRN_CLUSTER_KEEP", 4, 1, 10_000, "versions");
   public static final Setting PERSISTENT_EVERY = new Setting("CAIRN_CLUSTER_PERSISTENT_EVERY", 1, 1, 1_000_000, "");
+  public static final Setting RECOVERY_TIMEOUT_MS = new Setting("CAIRN_RECOVERY_TIMEOUT_MS", 300_000, 100, 86_400_000, "ms");
+  public static final Setting FINAL_COMMIT_TIMEOUT_MS = new Setting("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000, 0, 86_400_000, "ms");
+  public static final Setting LAUNCHER_WATCH_MS = new Setting("CAIRN_LAUNCHER_WATCH_MS", 500, 0, 60_000, "ms");
+  public static final Setting MPI_POLL_US = new Setting("CAIRN_MPI_POLL_US", 200, 0, 1_000_000, "us");
   private static final List<Setting> SETTINGS = List.of(HEARTBEAT_MS, COORD_TIMEOUT_MS, PEER_TIMEOUT_MS, FAIL_TIMEOUT_MS, CLUSTER_KEEP,
-      PERSISTENT_EVERY);
+      PERSISTENT_EVERY, RECOVERY_TIMEOUT_MS, FINAL_COMMIT_TIMEOUT_MS, LAUNCHER_WATCH_MS, MPI_POLL_US);
 
   /**
    * Checks the cluster module's variables in {@code env} (numbers and their ranges, {@code CAIRN_PROTOCOL},
@@ -207,6 +211,9 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       }
       if (!ok) throw new IllegalArgumentException("CAIRN_COORD='" + c + "': use host:port with a port in 1..65535");
     }
+    String fb = env.get("CAIRN_ALLOW_FALLBACK");
+    if (fb != null && !fb.equalsIgnoreCase("true") && !fb.equalsIgnoreCase("false"))
+      throw new IllegalArgumentException("CAIRN_ALLOW_FALLBACK='" + fb + "': use true or false (default false)");
     String b = env.get("CAIRN_BIND");
     if (b != null && b.isBlank()) throw new IllegalArgumentException("CAIRN_BIND is empty: give the address to listen on (default 127.0.0.1)");
     JobSecret.fromEnv(env);
@@ -220,7 +227,8 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
-      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US");
+      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US", "CAIRN_LAUNCHER",
+      "CAIRN_LAUNCHER_WATCH_MS", "CAIRN_ALLOW_FALLBACK", "CAIRN_RECOVERY_TIMEOUT_MS", "CAIRN_FINAL_COMMIT_TIMEOUT_MS");
 
   /** Variable choosing the communicator's transport: {@code tcp} or {@code mpi} (see {@link #transport()}). */
   public static final String TRANSPORT = "CAIRN_TRANSPORT";
