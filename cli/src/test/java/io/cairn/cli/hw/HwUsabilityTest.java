@@ -52,7 +52,7 @@ class HwUsabilityTest {
     Path f500 = dir.resolve("f500.state");
     CliRunner.run(0, "hw", "run", json, "--until", "cycle=500", "--save-state", f500.toString());
     assertThat(Files.readAllBytes(back)).isEqualTo(Files.readAllBytes(f500));
-    String bench = CliRunner.run(0, "hw", "bench", json, "--cycles", "20000", "--iverilog-cycles", "300", "--event-cycles", "2000", "--json");
+    String bench = CliRunner.run(0, "hw", "bench", json, "--cycles", "20000", "--iverilog-cycles", "300", "--event-cycles", "2000", "--no-verilator", "--json");
     assertThat(bench).contains("\"statesAgree\":true");
   }
 

@@ -27,11 +27,17 @@ public final class Verilator {
 
   /**
    * One measurement. {@code outputs} are the outputs settled in the last cycle (before its edge),
-   * in {@link Netlist#outputs()} order.
+   * in {@link Netlist#outputs()} order; {@code outputHash} folds every cycle's outputs ({@link #hash}).
    */
-  public record Result(long cycles, double buildSeconds, double runSeconds, long[] outputs) {
+  public record Result(long cycles, double buildSeconds, double runSeconds, long[] outputs, long outputHash) {
     public double cyclesPerSecond() { return cycles / runSeconds; }
   }
+
+  /** The driver's hash step: for each cycle, for each output in order, {@code h = (h ^ value) * 0x100000001b3}. */
+  public static long hash(long h, long value) { return (h ^ value) * 0x100000001b3L; }
+
+  /** The hash's start value. */
+  public static final long HASH_START = 0xcbf29ce484222325L;
 
   static boolean plainName(String n) { return n.matches("[A-Za-z_][A-Za-z0-9_]*") && !n.startsWith("__"); }
 
@@ -72,9 +78,9 @@ public final class Verilator {
         .orElseThrow(() -> new IOException("Verilator driver printed no result:\n" + out));
     String[] t = line.trim().split(" ");
     long[] outs = new long[nl.outputs().size()];
-    if (t.length != 3 + outs.length) throw new IOException("Verilator driver: bad result line '" + line + "'");
-    for (int i = 0; i < outs.length; i++) outs[i] = Long.parseUnsignedLong(t[3 + i], 16);
-    return new Result(Long.parseLong(t[1]), build, Double.parseDouble(t[2]), outs);
+    if (t.length != 4 + outs.length) throw new IOException("Verilator driver: bad result line '" + line + "'");
+    for (int i = 0; i < outs.length; i++) outs[i] = Long.parseUnsignedLong(t[4 + i], 16);
+    return new Result(Long.parseLong(t[1]), build, Double.parseDouble(t[2]), outs, Long.parseUnsignedLong(t[3], 16));
   }
 
   private static String driver(Netlist nl) {
@@ -89,16 +95,21 @@ public final class Verilator {
     b.append("  fclose(f);\n  ").append(cls).append("* t = new ").append(cls).append("(ctx);\n");
     b.append("  t->").append(nl.clock()).append(" = 0;\n");
     String[] outs = new String[nl.outputs().size()];
+    b.append("  uint64_t h = 0xcbf29ce484222325ULL;\n");
     b.append("  uint64_t last[").append(Math.max(1, outs.length)).append("] = {0};\n");
     b.append("  auto t0 = std::chrono::steady_clock::now();\n  for (long k = 0; k < n; k++) {\n    const uint64_t* v = &in[(size_t) k * ni];\n");
     for (int i = 0; i < nl.inputs().size(); i++) b.append("    t->").append(nl.inputs().get(i).name()).append(" = v[").append(i).append("];\n");
-    b.append("    t->eval();\n    if (k == n - 1) {\n");
+    b.append("    t->eval();\n");
+    // every cycle's settled outputs folded into a hash (a few instructions per cycle), compared by the caller
+    for (int i = 0; i < outs.length; i++) b.append("    h = (h ^ (uint64_t) t->").append(nl.outputs().get(i).name()).append(") * 0x100000001b3ULL;\n");
+    b.append("    if (k == n - 1 || argc > 3) {\n");
     for (int i = 0; i < outs.length; i++) b.append("      last[").append(i).append("] = (uint64_t) t->").append(nl.outputs().get(i).name()).append(";\n");
+    b.append("      if (argc > 3) { printf(\"o %ld\", k); for (int i = 0; i < ").append(outs.length).append("; i++) printf(\" %\" PRIx64, last[i]); printf(\"\\n\"); }\n");
     b.append("    }\n    t->").append(nl.clock()).append(" = 1;\n    t->eval();\n    t->").append(nl.clock()).append(" = 0;\n  }\n");
     b.append("  t->eval();\n  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n");
-    b.append("  printf(\"cairn %ld %.9f");
+    b.append("  printf(\"cairn %ld %.9f %\" PRIx64 \"");
     for (int i = 0; i < outs.length; i++) b.append(" %\" PRIx64 \"");
-    b.append("\\n\", n, s");
+    b.append("\\n\", n, s, h");
     for (int i = 0; i < outs.length; i++) b.append(", last[").append(i).append("]");
     b.append(");\n  t->final();\n  delete t;\n  delete ctx;\n  return 0;\n}\n");
     return b.toString();
