@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Cairn ranks over MPI under a real Slurm: {@code srun --mpi=pmix -n 3 java ... Heat} inside a batch job, run by
  * {@code cairn run}. Nothing sets {@code CAIRN_TRANSPORT}: the ranks see Slurm's PMIx plugin ({@code PMIX_RANK})
- * and take the MPI transport by themselves. They take global checkpoints; kill -9 of one task fails the step, the
+ * and take the MPI transport by themselves. They take global checkpoints (both protocols); kill -9 of one task fails the step, the
  * relaunched step restores the newest committed global version and the job ends with the grid of an
  * uninterrupted run.
  */
@@ -33,10 +34,11 @@ class SrunMpiTest {
   static final int COLS = 32;
   static final int TASKS = 3;
 
-  @Test void ranksUnderSrunPmixUseMpiAndAKilledTaskIsRelaunchedAndRestores() throws Exception {
+  @ParameterizedTest @ValueSource(strings = {"blocking", "chandy-lamport"})
+  void ranksUnderSrunPmixUseMpiAndAKilledTaskIsRelaunchedAndRestores(String protocol) throws Exception {
     Assumptions.assumeTrue(Mpi.load().isPresent(), "Open MPI's libmpi.so.40 is not installed (scripts/install-deps.sh installs openmpi-bin)");
     long steps = 240;
-    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "slurm-jobs").toAbsolutePath()), "srun-mpi-");
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "slurm-jobs").toAbsolutePath()), "srun-mpi-" + protocol + "-");
     Path jobDir = Files.createDirectories(dir.resolve("job"));
     String cp = System.getProperty("java.class.path");
     String java = SlurmBatchTest.java();
@@ -46,7 +48,7 @@ class SrunMpiTest {
     BatchScript s = new BatchScript("heat-mpi", "10:00", 60, TASKS, dir.resolve("out-%j.txt").toString(), jobDir, runner, 3, program, "pmix");
     assertThat(s.render()).contains(" -- srun --mpi=pmix --kill-on-bad-exit=1 ");
     Path script = Files.writeString(dir.resolve("job.sh"), s.render());
-    String id = slurm.sbatch(script, Map.of("CAIRN_PROTOCOL", "blocking"));
+    String id = slurm.sbatch(script, Map.of("CAIRN_PROTOCOL", protocol));
     Path output = dir.resolve("out-" + id + ".txt");
 
     long before = awaitGlobal(id, jobDir, output, 3, Duration.ofSeconds(150));
@@ -70,7 +72,7 @@ class SrunMpiTest {
     // the transport: MPI, chosen by the ranks from srun's PMIx environment
     assertThat(out).as("output:\n%s", out).contains("steps on " + TASKS + " ranks over mpi; sha256").contains("(restored global " + restored.get(1) + ",");
     GlobalManifest.Entry last = GlobalManifest.read(jobDir).getLast();
-    assertThat(last.protocol()).isEqualTo("blocking");
+    assertThat(last.protocol()).isEqualTo(protocol);
     assertThat(last.nodes()).containsOnly(slurm.node());
     assertThat(Files.readAllBytes(jobDir.resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
   }
