@@ -103,7 +103,7 @@ public final class Rank implements AutoCloseable {
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
-  /** The communicator's transport: {@code tcp} (Cairn's own connections) or {@code mpi} ({@code CAIRN_TRANSPORT}; default mpi under mpirun). */
+  /** The communicator's transport: {@code tcp} (Cairn's own connections) or {@code mpi} ({@code CAIRN_TRANSPORT}; default mpi under mpirun and srun --mpi=pmix). */
   public String transport() { return ep.transport(); }
 
   /**

@@ -22,6 +22,12 @@ class TransportChoiceTest {
     assertThatThrownBy(() -> JobEnv.detect(with(ompi, "CAIRN_TRANSPORT", "ib")).transport()).hasMessageContaining("CAIRN_TRANSPORT='ib'");
     assertThat(JobEnv.detect(Map.of("SLURM_PROCID", "0", "SLURM_NTASKS", "2")).transport()).as("srun: TCP unless asked").isEqualTo("tcp");
     assertThat(JobEnv.detect(Map.of("CAIRN_RANK", "0", "CAIRN_SIZE", "2")).transport()).isEqualTo("tcp");
+    // srun --mpi=pmix: Slurm's PMIx plugin gives each task PMIX_RANK (= SLURM_PROCID); no OMPI_COMM_WORLD_* before MPI_Init
+    Map<String, String> pmix = Map.of("SLURM_PROCID", "1", "SLURM_NTASKS", "3", "PMIX_RANK", "1", "PMIX_NAMESPACE", "slurm.pmix.7.0");
+    assertThat(JobEnv.detect(pmix).launcher()).isEqualTo("slurm");
+    assertThat(JobEnv.detect(pmix).transport()).as("srun --mpi=pmix: MPI when libmpi loads").isEqualTo(auto);
+    assertThat(JobEnv.detect(with(pmix, "CAIRN_TRANSPORT", "tcp")).transport()).isEqualTo("tcp");
+    assertThat(JobEnv.detect(with(pmix, "PMIX_RANK", "0")).transport()).as("a PMIX_RANK of another process (inherited) is not ours").isEqualTo("tcp");
     assertThatThrownBy(() -> JobEnv.detect(Map.of("CAIRN_RANK", "0", "CAIRN_SIZE", "2", "CAIRN_TRANSPORT", "mpi")).transport())
         .hasMessageContaining("needs ranks started by mpirun");
     // mpirun inside a batch job: the batch step's SLURM_PROCID=0 is inherited by every rank; mpirun's variables win

@@ -26,11 +26,14 @@ import java.util.regex.Pattern;
  * @param runner   how to start {@code cairn} on the nodes (e.g. {@code cairn}, or {@code java -jar /opt/cairn.jar})
  * @param attempts step launches at most (parallel jobs)
  * @param program  the program and its arguments
+ * @param mpi      Slurm's MPI plugin for the step ({@code srun --mpi=<mpi>}, e.g. {@code pmix} for Open MPI ranks that use
+ *                 the MPI transport; docs/mpi.md), or null for the cluster's default
  */
 public record BatchScript(String name, String time, int lead, int ntasks, String output, Path jobDir, String runner, int attempts,
-    List<String> program) {
+    List<String> program, String mpi) {
   private static final Pattern TIME = Pattern.compile("(\\d+-)?\\d+(:\\d+){0,2}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern MPI = Pattern.compile("[A-Za-z0-9_]+");
 
   public BatchScript {
     Objects.requireNonNull(program, "program");
@@ -44,6 +47,15 @@ public record BatchScript(String name, String time, int lead, int ntasks, String
     if (attempts < 1) throw new IllegalArgumentException("attempts " + attempts + ": must be >= 1");
     if (runner == null || runner.isBlank()) runner = "cairn";
     if (output == null || output.isBlank()) output = "slurm-%j.out";
+    if (mpi != null && mpi.isBlank()) mpi = null;
+    if (mpi != null && !MPI.matcher(mpi).matches())
+      throw new IllegalArgumentException("MPI plugin '" + mpi + "': give a name of 'srun --mpi=list', e.g. pmix");
+    if (mpi != null && ntasks == 1) throw new IllegalArgumentException("MPI plugin '" + mpi + "' is for parallel steps: use it with more than one task");
+  }
+
+  /** A script whose step uses the cluster's default MPI plugin. */
+  public BatchScript(String name, String time, int lead, int ntasks, String output, Path jobDir, String runner, int attempts, List<String> program) {
+    this(name, time, lead, ntasks, output, jobDir, runner, attempts, program, null);
   }
 
   /** A script for a program with the defaults: 1 hour, 120 s lead, one task, three step launches. */
@@ -56,7 +68,7 @@ public record BatchScript(String name, String time, int lead, int ntasks, String
     String prog = quote(program);
     String step = ntasks == 1 ? prog
         : runner + " run --attempts " + attempts + " --min-left " + (lead + 60) + (jobDir != null ? " --job-dir " + quote(List.of(jobDir.toString())) : "")
-            + " -- srun --kill-on-bad-exit=1 " + prog;
+            + " -- srun " + (mpi != null ? "--mpi=" + mpi + " " : "") + "--kill-on-bad-exit=1 " + prog;
     StringBuilder b = new StringBuilder();
     b.append("#!/bin/bash\n");
     b.append("#SBATCH --job-name=").append(name).append('\n');

@@ -56,7 +56,11 @@ class SlurmJobTest {
     assertThat(four.render()).contains("#SBATCH --ntasks=4\n",
         "java -jar /opt/cairn.jar run --attempts 5 --min-left 150 --job-dir '/shared/my job' -- srun --kill-on-bad-exit=1 java -jar heat.jar &",
         "export CAIRN_JOB_DIR='/shared/my job'");
-    for (BatchScript b : List.of(one, four)) {
+    BatchScript mpi = new BatchScript("heat", "30", 90, 3, null, null, "cairn", 2, List.of("java", "-jar", "heat.jar"), "pmix");
+    assertThat(mpi.render()).contains("cairn run --attempts 2 --min-left 150 -- srun --mpi=pmix --kill-on-bad-exit=1 java -jar heat.jar &");
+    assertThatThrownBy(() -> new BatchScript("x", "10", 60, 2, null, null, null, 1, List.of("a"), "pmix; rm")).hasMessageContaining("MPI plugin 'pmix; rm'");
+    assertThatThrownBy(() -> new BatchScript("x", "10", 60, 1, null, null, null, 1, List.of("a"), "pmix")).hasMessageContaining("more than one task");
+    for (BatchScript b : List.of(one, four, mpi)) {
       Path f = Files.writeString(dir.resolve("job.sh"), b.render());
       Process p = new ProcessBuilder("bash", "-n", f.toString()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());

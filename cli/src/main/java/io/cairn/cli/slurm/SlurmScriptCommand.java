@@ -23,11 +23,12 @@ public final class SlurmScriptCommand implements Callable<Integer> {
   @Option(names = "--job-dir", description = "Job directory on the shared file system (exported as CAIRN_JOB_DIR).") Path jobDir;
   @Option(names = "--runner", defaultValue = "cairn", description = "How the nodes start cairn, e.g. 'java -jar /opt/cairn.jar' (default: ${DEFAULT-VALUE}).") String runner;
   @Option(names = "--attempts", defaultValue = "3", description = "Step launches at most, for -n > 1 (default: ${DEFAULT-VALUE}).") int attempts;
+  @Option(names = "--mpi", description = "Slurm's MPI plugin for the parallel step (srun --mpi=...): pmix for ranks over MPI (docs/mpi.md).") String mpi;
   @Parameters(paramLabel = "PROGRAM", arity = "1..*", description = "The program and its arguments (after --).") List<String> program;
 
   @Override public Integer call() {
     try {
-      System.out.print(new BatchScript(name, time, lead, ntasks, output, jobDir, runner, attempts, program).render());
+      System.out.print(new BatchScript(name, time, lead, ntasks, output, jobDir, runner, attempts, program, mpi).render());
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("cairn slurm script: " + e.getMessage());

@@ -16,6 +16,9 @@ class SlurmCommandsTest {
         "java", "-cp", "app.jar", "my.Main");
     assertThat(s).contains("#SBATCH --time=2:00:00", "#SBATCH --signal=B:USR1@300", "#SBATCH --requeue", "#SBATCH --open-mode=append",
         "#SBATCH --ntasks=4", "cairn run --attempts 3 --min-left 360 --job-dir /shared/heat -- srun --kill-on-bad-exit=1 java -cp app.jar my.Main &");
+    assertThat(CliRunner.run(0, "slurm", "script", "-n", "3", "--mpi", "pmix", "--", "java", "my.Main"))
+        .contains("-- srun --mpi=pmix --kill-on-bad-exit=1 java my.Main &");
+    assertThat(CliRunner.run("slurm", "script", "--mpi", "pmix", "--", "java", "x").err()).contains("cairn slurm script: MPI plugin 'pmix' is for parallel steps");
     CliRunner.Result bad = CliRunner.run("slurm", "script", "--time", "soon", "--", "java", "x");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("cairn slurm script: time limit 'soon'");

@@ -235,8 +235,11 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
 
   /**
    * The communicator's transport: {@code CAIRN_TRANSPORT} ({@code tcp} or {@code mpi}) when set; otherwise
-   * {@code mpi} when Open MPI's mpirun started this process ({@code OMPI_COMM_WORLD_*}) and its library
-   * loads, else {@code tcp}. The coordinator (control plane) always speaks TCP.
+   * {@code mpi} when an MPI launcher started this process and Open MPI's library loads, else {@code tcp}. An MPI
+   * launcher is Open MPI's mpirun ({@code OMPI_COMM_WORLD_*}) or srun with Slurm's PMIx plugin ({@code srun
+   * --mpi=pmix}, or {@code MpiDefault=pmix}), which gives each task {@code PMIX_RANK} before MPI is initialized
+   * (Open MPI's {@code OMPI_COMM_WORLD_*} only appear in MPI_Init there). A plain srun ({@code --mpi=none}) gets TCP.
+   * The coordinator (control plane) always speaks TCP.
    */
   public String transport() {
     String t = env.get(TRANSPORT);
@@ -249,7 +252,14 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       }
       return v;
     }
-    return "openmpi".equals(launcher) && io.cairn.cluster.internal.mpi.Mpi.load().isPresent() ? "mpi" : "tcp";
+    return startedByMpiLauncher() && io.cairn.cluster.internal.mpi.Mpi.load().isPresent() ? "mpi" : "tcp";
+  }
+
+  /** mpirun, or srun with the PMIx plugin (its task has {@code PMIX_RANK}, the same as {@code SLURM_PROCID}). */
+  boolean startedByMpiLauncher() {
+    if ("openmpi".equals(launcher)) return true;
+    String pmix = env.get("PMIX_RANK");
+    return "slurm".equals(launcher) && pmix != null && pmix.trim().equals(Integer.toString(rank));
   }
 
   /** The same identity with the coordinator's address known (e.g. broadcast by rank 0 over MPI). */
