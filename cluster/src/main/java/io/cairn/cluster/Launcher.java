@@ -338,7 +338,7 @@ public final class Launcher {
       this.dir = b.jobDir.toAbsolutePath();
       this.java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       this.classpath = System.getProperty("java.class.path");
-      Files.createDirectories(dir);
+      JobSecret.createPrivateDirectories(dir); // 0700: it will hold the job secret
       try {
         this.lock = JobLock.acquire(dir.resolve(LOCK), "launcher");
       } catch (JobLock.LockedException e) {
