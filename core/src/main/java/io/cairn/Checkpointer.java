@@ -6,6 +6,7 @@ import io.cairn.internal.engine.RegionSource;
 import io.cairn.internal.engine.Regions;
 import io.cairn.internal.format.Kind;
 import io.cairn.internal.format.RegionEntry;
+import io.cairn.spi.LevelInfo;
 import io.cairn.spi.Storage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -193,7 +194,7 @@ public final class Checkpointer implements AutoCloseable {
     private Path base = Path.of("cairn-data");
     private Map<String, String> env = System.getenv();
     private LongSupplier nanos = System::nanoTime;
-    private Function<Settings.LevelSpec, Storage> storages;
+    private Function<LevelInfo, Storage> storages;
 
     Builder() { }
 
@@ -235,8 +236,12 @@ public final class Checkpointer implements AutoCloseable {
       return this;
     }
 
-    /** Gives levels a storage of the caller's (tests inject failing stores; other modules add remote ones). */
-    public Builder storage(Function<Settings.LevelSpec, Storage> factory) {
+    /**
+     * Gives levels a storage of the caller's (tests inject failing stores; other modules add remote ones).
+     * The factory is called once per configured level; where it returns null, the level keeps its
+     * default storage (for a directory level, a directory named after the run below {@link LevelInfo#path()}).
+     */
+    public Builder storage(Function<LevelInfo, Storage> factory) {
       this.storages = factory;
       return this;
     }
@@ -254,7 +259,9 @@ public final class Checkpointer implements AutoCloseable {
 
     public Checkpointer open() {
       settings.applyEnvironment(env);
-      return new Checkpointer(new Engine(settings, base, nanos, storages, readOnly));
+      return new Checkpointer(new Engine(settings, base, nanos,
+          storages == null ? null : spec -> storages.apply(new LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every())),
+          readOnly));
     }
   }
 

@@ -256,10 +256,27 @@ class FaultTest {
 
   @Test void twoRunsOnOneDirectoryAreRefused() {
     try (Checkpointer first = builder().open()) {
-      assertThatThrownBy(() -> builder().open()).isInstanceOf(CairnException.class)
-          .hasMessageContaining("in use by another run").hasMessageContaining("pid " + ProcessHandle.current().pid());
+      assertThatThrownBy(() -> builder().open()).isInstanceOf(CheckpointLockedException.class)
+          .hasMessageContaining("in use by another run").hasMessageContaining("pid " + ProcessHandle.current().pid())
+          .satisfies(e -> {
+            CheckpointLockedException l = (CheckpointLockedException) e;
+            assertThat(l.holder()).hasValueSatisfying(h -> assertThat(h).startsWith("pid " + ProcessHandle.current().pid() + " on "));
+            assertThat(Path.of(l.directory())).exists().isDirectory();
+            assertThat(l.getMessage()).contains(l.directory());
+          });
     }
     builder().open().close(); // released on close
+  }
+
+  @Test void aStorageFactorySeesEachLevelAndNullKeepsTheDefault() {
+    List<io.cairn.spi.LevelInfo> seen = new java.util.ArrayList<>();
+    try (Checkpointer c = builder().set("level.persistent.every", "2").storage(l -> { seen.add(l); return null; }).open()) {
+      c.protect("s", new long[] {7});
+      c.checkpoint().await();
+    }
+    assertThat(seen).containsExactly(new io.cairn.spi.LevelInfo("local", "local", dir.resolve("local"), 3, 1),
+        new io.cairn.spi.LevelInfo("persistent", "persistent", dir.resolve("persistent"), 3, 2));
+    assertThat(dir.resolve("local/f/v0000000001")).isDirectory(); // the default storage wrote there
   }
 
   @Test void readOnlyOpenersShareTheDirectoryWithTheWriter() {

@@ -790,22 +790,49 @@ public final class Launcher {
     /**
      * kill -9 of a rank (the launcher starts it again); for a rank through ssh, of the remote JVM (see the class
      * comment): it is dead when the ssh client exits.
+     *
+     * @return whether a running process of the rank was killed: false when its process had already exited (the job
+     *     ended, or the rank is between incarnations); nothing was killed then. A test that means to kill asserts true.
      */
-    public synchronized void kill(int rank) { stop(rank); }
+    public synchronized boolean kill(int rank) {
+      Process p = ranks[rank];
+      boolean alive = p != null && p.isAlive();
+      stop(rank);
+      return alive;
+    }
 
     /** Whether this rank runs on another host, through ssh (then {@link #pid} is the local ssh client's). */
     public boolean viaSsh(int rank) { return viaSsh[rank]; }
 
-    /** kill -9 of the coordinator (the launcher starts it again). */
-    public synchronized void killCoordinator() { coordinator.destroyForcibly(); }
+    /**
+     * kill -9 of the coordinator (the launcher starts it again).
+     *
+     * @return whether a running coordinator was killed: false when it had already exited (e.g. the job ended)
+     */
+    public synchronized boolean killCoordinator() {
+      if (coordinator == null) return false;
+      boolean alive = coordinator.isAlive();
+      coordinator.destroyForcibly();
+      return alive;
+    }
 
-    /** Loses a whole node: kill -9 of every rank on it, then its local directory is deleted; then the ranks are started again. */
-    public void killNode(String node) {
+    /**
+     * Loses a whole node: kill -9 of every rank on it, then its local directory is deleted; then the ranks are started again.
+     *
+     * @return how many running rank processes were killed: 0 when none ran on the node any more (e.g. the job ended)
+     */
+    public int killNode(String node) {
       List<Process> victims = new ArrayList<>();
+      int killed = 0;
       synchronized (this) {
-        if (closing) return;
+        if (closing) return 0;
         paused.add(node);
-        for (int r = 0; r < ranks.length; r++) if (nodeOf[r].equals(node) && ranks[r] != null) victims.add(stop(r));
+        for (int r = 0; r < ranks.length; r++) {
+          if (nodeOf[r].equals(node) && ranks[r] != null) {
+            if (ranks[r].isAlive()) killed++;
+            victims.add(stop(r));
+          }
+        }
       }
       for (Process p : victims) { // through ssh: the client exits once the remote JVM is dead, before its directory goes
         try {
@@ -817,7 +844,7 @@ public final class Launcher {
       deleteTree(dir.resolve("nodes").resolve(node));
       synchronized (this) {
         paused.remove(node);
-        if (closing) return;
+        if (closing) return killed;
         for (int r : new ArrayList<>(deferred)) {
           if (nodeOf[r].equals(node)) {
             deferred.remove(r);
@@ -825,6 +852,7 @@ public final class Launcher {
           }
         }
       }
+      return killed;
     }
 
     private static void deleteTree(Path p) {

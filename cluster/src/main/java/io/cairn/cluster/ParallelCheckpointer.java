@@ -2,6 +2,7 @@ package io.cairn.cluster;
 
 import io.cairn.Cairn;
 import io.cairn.CairnException;
+import io.cairn.CheckpointLockedException;
 import io.cairn.Checkpoint;
 import io.cairn.Checkpointable;
 import io.cairn.Checkpointer;
@@ -728,8 +729,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
       Checkpointer old;
       try {
         old = open(env, k, n, e.nodes()[k], false);
-      } catch (CairnException ex) {
-        if (ex.getMessage() != null && ex.getMessage().contains("in use") && System.currentTimeMillis() < deadline) {
+      } catch (CheckpointLockedException ex) {
+        if (System.currentTimeMillis() < deadline) {
           sleep(20 + ThreadLocalRandom.current().nextInt(60)); // another rank is reading the same old part
           continue;
         }

@@ -44,7 +44,8 @@ class BankConsistencyTest {
     try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1000", "--every", "50", "--delay-ms", "2",
         "--seed", "" + rnd.nextInt(1000)).protocol(protocol).nodes(ranks).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
       RecoveryTest.awaitGlobals(dir, job, 4 + rnd.nextInt(8));
-      if (!job.isDone()) job.kill(1 + rnd.nextInt(ranks - 1));
+      int victim = 1 + rnd.nextInt(ranks - 1);
+      assertThat(job.kill(victim)).as("rank " + victim + " was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(dir)).isZero();
     }
     assertThat(Files.readString(dir.resolve("bank-result.txt")).trim()).isEqualTo("" + ranks * Bank.START);
@@ -75,7 +76,7 @@ class BankConsistencyTest {
     try (Launcher.Job job = Jobs.builder(dir, 4, "io.cairn.cluster.examples.Bank", "--steps", "2500", "--every", "10", "--delay-ms", "1")
         .protocol(Protocol.CHANDY_LAMPORT).nodes(2).start()) {
       RecoveryTest.awaitGlobals(dir, job, 12);
-      if (!job.isDone()) job.kill(2);
+      assertThat(job.kill(2)).as("rank 2 was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(dir)).isZero();
     }
     String logs = Jobs.logs(dir);

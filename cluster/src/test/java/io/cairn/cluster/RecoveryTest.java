@@ -44,15 +44,13 @@ class RecoveryTest {
       Protocol p = t % 2 == 0 ? Protocol.BLOCKING : Protocol.CHANDY_LAMPORT;
       int ranks = t < 4 ? 4 : 8;
       try (Launcher.Job job = heat(d, ranks, p).start()) {
-        int kills = 0;
-        for (int k = 0; k < 2 && !job.isDone(); k++) {
+        for (int k = 0; k < 2; k++) {
           awaitGlobals(d, job, 3 + 4 * k + rnd.nextInt(3));
-          if (job.isDone()) break;
-          job.kill(rnd.nextInt(ranks));
-          kills++;
+          int victim = rnd.nextInt(ranks);
+          assertThat(job.kill(victim)).as("kill " + (k + 1) + " of 2 (rank " + victim + ") happened (false: the job ended before it)").isTrue();
         }
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
-        assertThat(job.restarts()).as("restarts").isEqualTo(kills);
+        assertThat(job.restarts()).as("restarts").isEqualTo(2);
       }
       assertResult(d);
     }
@@ -64,7 +62,7 @@ class RecoveryTest {
     Path a = Files.createDirectories(dir.resolve("blocking"));
     try (Launcher.Job job = heat(a, 4, Protocol.BLOCKING).env("CAIRN_FAULT", "after-prepare:3:2").env("CAIRN_FAULT_COORD", "before-commit:6").start()) {
       sleep(4000);
-      if (!job.isDone()) job.killCoordinator();
+      assertThat(job.killCoordinator()).as("the coordinator was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(a)).isZero();
       assertThat(job.restarts()).as("restarts").isGreaterThanOrEqualTo(2);
     }
@@ -87,7 +85,8 @@ class RecoveryTest {
       if (t >= 2) b.env("CAIRN_CLUSTER_PERSISTENT_EVERY", "2"); // some global versions only on the lost node: fall back to an older one
       try (Launcher.Job job = b.start()) {
         awaitGlobals(d, job, 3 + rnd.nextInt(6));
-        if (!job.isDone()) job.killNode("node-" + rnd.nextInt(2));
+        String node = "node-" + rnd.nextInt(2);
+        assertThat(job.killNode(node)).as("ranks killed on " + node + " (0: the job ended before the kill)").isPositive();
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       }
       assertResult(d);
@@ -99,11 +98,10 @@ class RecoveryTest {
     try (Launcher.Job job = heat(d, 4, Protocol.BLOCKING).failTimeout(Duration.ofSeconds(3)).start()) {
       long deadline = System.currentTimeMillis() + 60_000;
       while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < 3 && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
-      if (!job.isDone()) {
-        // SIGSTOP: the process is alive, its sockets open, but it sends no heartbeat
-        long pid = job.pid(2);
-        assertThat(new ProcessBuilder("kill", "-STOP", "" + pid).start().waitFor()).isZero();
-      }
+      assertThat(job.isDone()).as("the job still runs before rank 2 is stopped (make it longer)").isFalse();
+      // SIGSTOP: the process is alive, its sockets open, but it sends no heartbeat
+      long pid = job.pid(2);
+      assertThat(new ProcessBuilder("kill", "-STOP", "" + pid).start().waitFor()).isZero();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       assertThat(job.restarts()).isGreaterThanOrEqualTo(1);
     }

@@ -19,7 +19,7 @@ class ScaleTest {
       // wait until the first global checkpoint after the initial one is committed, then kill a rank
       long deadline = System.currentTimeMillis() + 120_000;
       while (System.currentTimeMillis() < deadline && io.cairn.cluster.internal.GlobalManifest.read(dir).size() < 2 && !job.isDone()) Thread.sleep(100);
-      if (!job.isDone()) job.kill(17);
+      assertThat(job.kill(17)).as("rank 17 was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(180))).as(Jobs.logs(dir)).isZero();
     }
     assertThat(Files.readAllBytes(dir.resolve("heat-result.bin"))).isEqualTo(Heat.reference(64, 16, 40));

@@ -199,7 +199,7 @@ class SshLaunchTest {
       RecoveryTest.awaitGlobals(d, job, Math.max(6, io.cairn.cluster.internal.GlobalManifest.read(d).size() + 2));
       RankJvm r2 = awaitJvm(marker, 2, 0, 10_000);
       long ssh2 = job.pid(2);
-      job.kill(2);
+      assertThat(job.kill(2)).as("rank 2 was killed").isTrue();
       var exited = ProcessHandle.of(ssh2).map(ProcessHandle::onExit);
       if (exited.isPresent()) exited.get().get(15, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(r2.alive()).as("the remote JVM is dead once its ssh client has exited").isFalse();

@@ -59,7 +59,8 @@ public interface Storage {
 
   /**
    * Takes an exclusive lock that marks the store as used by one run; closing it releases it.
-   * @throws IOException when another process or run holds it (the message names the holder)
+   * @throws io.cairn.CheckpointLockedException when another process or run holds it (naming the holder if known)
+   * @throws IOException when the lock cannot be taken for another reason
    */
   AutoCloseable lock(String name, String holder) throws IOException;
 }

@@ -59,7 +59,7 @@ class ClusterJobTest {
     // rank 2 is killed halfway through sending its pieces for global 3; later node-1 is lost as a whole
     try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(ClusterRedundancy.FAULT_VARIABLE, "encode:3:2").start()) {
       waitFor(job, d, "global 7 protected");
-      job.killNode("node-1");
+      assertThat(job.killNode("node-1")).as("ranks killed on node-1").isPositive();
       assertThat(await(job)).as(logs(d)).isZero();
       assertThat(job.restarts()).isGreaterThanOrEqualTo(2);
     }
@@ -74,8 +74,8 @@ class ClusterJobTest {
     try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").protocol(Protocol.CHANDY_LAMPORT)
         .env(ClusterRedundancy.FETCH_VARIABLE, "shared").start()) {
       waitFor(job, d, "global 5 protected");
-      job.killNode("node-2");
-      job.killNode("node-4");
+      assertThat(job.killNode("node-2")).as("ranks killed on node-2").isPositive();
+      assertThat(job.killNode("node-4")).as("ranks killed on node-4").isPositive();
       assertThat(await(job)).as(logs(d)).isZero();
     }
     assertResult(d, 6);

@@ -44,7 +44,7 @@ class DomainPlacementJobTest {
     for (int n = 0; n < 4; n++) b.domains("node-" + n, "power=" + POWER.get("node-" + n) + ",rack=r" + n);
     try (Launcher.Job job = b.start()) {
       waitFor(job, d, "global 5 protected");
-      job.killNode("node-1");
+      assertThat(job.killNode("node-1")).as("ranks killed on node-1").isPositive();
       assertThat(await(job)).as(ClusterJobTest.logs(d)).isZero();
     }
     assertThat(Files.readAllBytes(d.resolve("ring-result.bin"))).as("final state").isEqualTo(RingJob.reference(4, CELLS, STEPS));

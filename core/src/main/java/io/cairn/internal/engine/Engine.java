@@ -1,6 +1,7 @@
 package io.cairn.internal.engine;
 
 import io.cairn.CairnException;
+import io.cairn.CheckpointLockedException;
 import io.cairn.StateMismatchException;
 import io.cairn.Version;
 import io.cairn.internal.Settings;
@@ -118,6 +119,9 @@ public final class Engine implements AutoCloseable {
         }
         try {
           locks.add(st.lock(".lock", "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", opened " + Instant.now()));
+        } catch (CheckpointLockedException e) {
+          throw new CheckpointLockedException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(), e.directory(),
+              e.holder().orElse(null), e);
         } catch (IOException e) {
           throw new CairnException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.cairn.internal.store;
 
+import io.cairn.CheckpointLockedException;
 import io.cairn.spi.Storage;
 import java.io.EOFException;
 import java.io.IOException;
@@ -250,11 +251,10 @@ public final class DirectoryStorage implements Storage {
         ch.read(b, 0);
         other = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        other = "unknown";
+        other = null;
       }
       ch.close();
-      throw new IOException("checkpoint directory " + p.getParent() + " is in use by another run (" + other
-          + "); two runs must not share one checkpoint directory: give this run another name or directory");
+      throw new CheckpointLockedException(p.getParent().toString(), other == null || other.isEmpty() ? null : other);
     }
     ch.truncate(0);
     ch.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);

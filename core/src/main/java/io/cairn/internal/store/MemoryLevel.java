@@ -1,5 +1,6 @@
 package io.cairn.internal.store;
 
+import io.cairn.CheckpointLockedException;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -248,7 +249,7 @@ public final class MemoryLevel {
         AutoCloseable lock;
         try {
           lock = st.lock(".lock", "discarding stale memory-level copies, pid " + ProcessHandle.current().pid());
-        } catch (IOException e) {
+        } catch (IOException | CheckpointLockedException e) {
           log.warn("memory level: {} belongs to an earlier {} but is in use; left alone ({})", p,
               "incarnation of " + basePath, e.getMessage());
           continue;
