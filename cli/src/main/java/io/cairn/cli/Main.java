@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         io.cairn.cli.core.DemoCommand.class, io.cairn.cli.core.DemoWorker.class, io.cairn.cli.core.DeviceDemoWorker.class, io.cairn.cli.core.LsCommand.class,
-        io.cairn.cli.core.InspectCommand.class, io.cairn.cli.core.VerifyCommand.class, io.cairn.cli.core.PruneCommand.class, io.cairn.cli.core.PinCommand.class, io.cairn.cli.core.BenchCommand.class,
+        io.cairn.cli.core.InspectCommand.class, io.cairn.cli.core.VerifyCommand.class, io.cairn.cli.core.PruneCommand.class, io.cairn.cli.core.PinCommand.class, io.cairn.cli.core.CoreBenchCommand.class,
         // one line per capability; keep this list sorted by module: core, cluster, sched, dl, hw
         io.cairn.cli.cluster.LaunchCommand.class, io.cairn.cli.cluster.ClusterCommand.class, io.cairn.cli.cluster.MpirunCommand.class,
         io.cairn.cli.slurm.SlurmCommand.class, io.cairn.cli.slurm.RunCommand.class, io.cairn.cli.slurm.HaltCommand.class,

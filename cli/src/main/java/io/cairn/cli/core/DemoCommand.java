@@ -1,5 +1,6 @@
 package io.cairn.cli.core;
 
+import io.cairn.internal.bench.Heat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

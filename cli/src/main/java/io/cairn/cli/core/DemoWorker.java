@@ -4,6 +4,7 @@ import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.Version;
+import io.cairn.internal.bench.Heat;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -20,7 +20,7 @@ class BenchCommandTest {
   @Test void quickBenchReportsEveryFigureWithFiniteRatios(@TempDir Path dir) throws Exception {
     String json = runCaptured("bench", "--quick", "--json", "--dir", dir.toString());
 
-    for (String fig : BenchCommand.FIGURES) assertThat(json).as("figure " + fig).contains("\"id\":\"" + fig + "\"");
+    for (String fig : io.cairn.internal.bench.EngineBench.FIGURES) assertThat(json).as("figure " + fig).contains("\"id\":\"" + fig + "\"");
     List<String> bad = new ArrayList<>();
     int count = 0;
     Matcher m = RATIO.matcher(json);

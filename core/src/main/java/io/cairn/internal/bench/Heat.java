@@ -1,4 +1,4 @@
-package io.cairn.cli.core;
+package io.cairn.internal.bench;
 
 import java.util.stream.IntStream;
 
@@ -6,12 +6,12 @@ import java.util.stream.IntStream;
  * 2-D heat diffusion (explicit 5-point stencil, fixed hot and cold borders). Deterministic whatever the
  * number of threads: every cell of the next grid depends only on the previous grid.
  */
-final class Heat {
-  final int n;
-  double[] grid;
+public final class Heat {
+  public final int n;
+  public double[] grid;
   private double[] next;
 
-  Heat(int n) {
+  public Heat(int n) {
     this.n = n;
     this.grid = new double[n * n];
     this.next = new double[n * n];
@@ -28,7 +28,7 @@ final class Heat {
   }
 
   /** One step; the result is in {@link #grid} (the same array object: it stays protected). */
-  void step() {
+  public void step() {
     final double[] g = grid, o = next;
     final int m = n;
     IntStream.range(1, m - 1).parallel().forEach(r -> {
@@ -45,7 +45,7 @@ final class Heat {
   }
 
   /** A 64-bit fingerprint of the grid's exact bits. */
-  static long fingerprint(double[] g) {
+  public static long fingerprint(double[] g) {
     long h = 0xcbf29ce484222325L;
     for (double d : g) {
       h ^= Double.doubleToRawLongBits(d);

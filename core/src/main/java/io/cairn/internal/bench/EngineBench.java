@@ -1,4 +1,4 @@
-package io.cairn.cli.core;
+package io.cairn.internal.bench;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpoint;
@@ -31,50 +31,33 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
 
 /**
- * {@code cairn bench}: the core engine's figures, each a ratio against a baseline measured in the same
- * run on the same bytes and directory. Prints a table (or JSON) and writes {@code bench.json},
+ * The core engine's benchmark harness behind {@code cairn bench}: the engine's figures, each a ratio
+ * against a baseline measured in the same run on the same bytes and directory. {@link #run()} returns
+ * the results (a JSON-ready map, a table and an SVG chart); the command writes {@code bench.json},
  * {@code bench.txt} and {@code bench.svg} into the bench directory. What each figure means:
- * {@code docs/performance.md}.
+ * {@code docs/performance.md}. Not a test; progress goes to stderr.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark the checkpoint engine against plain baselines measured in the same run (ratios; see docs/performance.md).")
-public final class BenchCommand implements Callable<Integer> {
-  static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "baselines");
+public final class EngineBench {
+  /** What {@link #run()} produced: the JSON-ready results, the text table and the SVG chart. */
+  public record Result(Map<String, Object> json, String table, String svg) { }
 
-  @Option(names = "--size", description = "MiB of protected state (default 1024; 8 with --quick).")
-  Integer sizeMiB;
-  @Option(names = "--dir", defaultValue = "cairn-data/bench", description = "Where to write (default ${DEFAULT-VALUE}); results go there too.")
-  Path dir;
-  @Option(names = "--json", description = "Print the results as JSON.")
-  boolean json;
-  @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
-  boolean quick;
-  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, baselines (default all); 'device' alone runs cairn device bench.")
-  List<String> only;
-  @Option(names = "--repeat", description = "Repetitions per measurement; the median is reported (default 5; 1 with --quick; at most 3 pairs in the loop figure).")
-  Integer repeat;
-  @Option(names = "--block-size", description = "Cairn block size (default 4MiB; 64KiB with --quick).")
-  String blockSize;
-  @Option(names = "--mtbf", defaultValue = "10m", description = "MTBF given to Young's interval in the loop figure (default ${DEFAULT-VALUE}).")
-  String mtbf;
-  @Option(names = "--loop-grid", description = "Heat grid edge of the loop figure (default 4096 = 128 MiB, the demo's; 256 with --quick).")
-  Integer loopGrid;
-  @Option(names = "--loop-steps", description = "Solver steps of the loop figure (default 400; 300 with --quick).")
-  Integer loopSteps;
-  @Option(names = "--compression-size", description = "MiB per data kind in the compression figure (default min(size, 256)).")
-  Integer compressionMiB;
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random data (default ${DEFAULT-VALUE}).")
-  long seed;
+  public static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "baselines");
 
-  @Spec CommandSpec spec;
+  // The options, named as cairn bench's flags (see the command for their meaning); null: the default.
+  public Integer sizeMiB;
+  public Path dir = Path.of("cairn-data/bench");
+  public boolean quick;
+  public List<String> only;
+  public Integer repeat;
+  public String blockSize;
+  public String mtbf = "10m";
+  public Integer loopGrid;
+  public Integer loopSteps;
+  public Integer compressionMiB;
+  public long seed = 42L;
+
   private final PrintStream log = System.err;
   private int reps;
   private long bytes;
@@ -105,23 +88,17 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  @Override public Integer call() throws Exception {
+  /** Runs the figures chosen by the public fields above (left null: the defaults). */
+  public Result run() throws Exception {
     // progress goes to stderr; the engine's per-restore INFO lines would drown it
     if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
-    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("device")) { // accelerator state: its own command
-      List<String> args = new ArrayList<>(List.of("device", "bench", "--dir", dir.toString()));
-      if (sizeMiB != null) args.addAll(List.of("--size", sizeMiB.toString()));
-      if (repeat != null) args.addAll(List.of("--repeat", repeat.toString()));
-      if (json) args.add("--json");
-      return io.cairn.cli.Main.run(args.toArray(String[]::new));
-    }
     int mib = sizeMiB != null ? sizeMiB : quick ? 8 : 1024;
-    if (mib < 1 || mib > 8191) throw new ParameterException(spec.commandLine(), "--size must be between 1 and 8191 MiB, got " + mib);
+    if (mib < 1 || mib > 8191) throw new IllegalArgumentException("--size must be between 1 and 8191 MiB, got " + mib);
     reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 5;
     block = blockSize != null ? blockSize : quick ? "64KiB" : "4MiB";
     bytes = (long) mib << 20;
     List<String> run = only == null || only.isEmpty() ? FIGURES : only.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-    for (String f : run) if (!FIGURES.contains(f)) throw new ParameterException(spec.commandLine(), "--only: unknown figure '" + f + "' (known: " + FIGURES + ")");
+    for (String f : run) if (!FIGURES.contains(f)) throw new IllegalArgumentException("--only: unknown figure '" + f + "' (known: " + FIGURES + ")");
     Files.createDirectories(dir);
     String load = loadAverage();
     loadAtStart = load;
@@ -160,14 +137,8 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("commit", gitCommit());
     out.put("pageCache", dropNote);
     out.put("figures", figures);
-    String jsonText = Json.write(out);
     String table = table(mib);
-    Files.writeString(dir.resolve("bench.json"), jsonText + "\n");
-    Files.writeString(dir.resolve("bench.txt"), table);
-    Files.writeString(dir.resolve("bench.svg"), svg(mib));
-    if (json) System.out.println(jsonText); else System.out.print(table);
-    log.println("results: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.txt") + ", plot " + dir.resolve("bench.svg"));
-    return 0;
+    return new Result(out, table, svg(mib));
   }
 
   // ------------------------------------------------------------------ figure 1: sync checkpoint/restore
@@ -248,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
   /** A Cairn sync checkpoint of the state, then restores (cold, warm) into {@code target}. */
   private void writeCairnSync(String writeKey, String coldKey, String warmKey, double[] target) throws IOException {
     Path level = dir.resolve("cairn-sync");
-    DemoCommand.deleteTree(level);
+    deleteTree(level);
     settle();
     try (Checkpointer c = syncBuilder(level).open()) {
       c.protect("state", state);
@@ -263,7 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
       check(target, "Cairn restore");
       record(warmKey, restoreInto(level, target));
     }
-    DemoCommand.deleteTree(level);
+    deleteTree(level);
   }
 
   private long restoreInto(Path level, double[] target) {
@@ -282,7 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
   private void figureAsync() throws IOException {
     log.println("[async] blocking time of an async checkpoint vs a plain memory copy of the same bytes");
     Path level = dir.resolve("cairn-async");
-    DemoCommand.deleteTree(level);
+    deleteTree(level);
     MemorySegment src = MemorySegment.ofArray(state);
     try (Arena arena = Arena.ofShared();
          Checkpointer c = asyncBuilder(level).open()) {
@@ -310,7 +281,7 @@ public final class BenchCommand implements Callable<Integer> {
         record("asyncCommitted", committed);
       }
     } finally {
-      DemoCommand.deleteTree(level);
+      deleteTree(level);
     }
     List<Row> rows = new ArrayList<>();
     rows.add(timeRow("async", "blocking time vs copy into mapped memory", "asyncBlocking", "copyWarm", "<= 1.3"));
@@ -356,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
           record("asyncCommitted", System.nanoTime() - t0);
         }
       } finally {
-        DemoCommand.deleteTree(level);
+        deleteTree(level);
       }
     }
     target = null;
@@ -401,14 +372,14 @@ public final class BenchCommand implements Callable<Integer> {
   private void figureIncremental() throws IOException {
     log.println("[incremental] bytes written and time when 1%, 5%, 25%, 100% of the blocks change");
     Path level = dir.resolve("cairn-incremental");
-    DemoCommand.deleteTree(level);
+    deleteTree(level);
     int blockBytes = (int) io.cairn.internal.Settings.parseBytes(block);
     int perBlock = blockBytes / 8;
     int nBlocks = (int) ((state.length + (long) perBlock - 1) / perBlock);
     SplittableRandom rnd = new SplittableRandom(seed + 4);
     double[] fractions = {0.01, 0.05, 0.25, 1.0};
     Path fullLevel = dir.resolve("cairn-incremental-full");
-    DemoCommand.deleteTree(fullLevel);
+    deleteTree(fullLevel);
     List<Row> rows = new ArrayList<>();
     try (Checkpointer c = syncBuilder(level).set("level.local.incremental", "true")
         .set("incremental.full-every", "1000000").set("level.local.keep", "1000").open();
@@ -474,8 +445,8 @@ public final class BenchCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "the chain's first (full) version took %.3f s", firstTime / 1e9)));
       figure("incremental", "Incremental checkpoints: bytes and time vs a full checkpoint", rows, notes);
     } finally {
-      DemoCommand.deleteTree(level);
-      DemoCommand.deleteTree(fullLevel);
+      deleteTree(level);
+      deleteTree(fullLevel);
     }
   }
 
@@ -491,7 +462,7 @@ public final class BenchCommand implements Callable<Integer> {
       } else {
         long fv = full.checkpoint().version();
         tf = System.nanoTime() - t0;
-        DemoCommand.deleteTree(fullLevel.resolve("bench").resolve(LevelStore.dir(fv))); // outside the timing: no retention work in it
+        deleteTree(fullLevel.resolve("bench").resolve(LevelStore.dir(fv))); // outside the timing: no retention work in it
       }
     }
     return new long[] {ti, tf, v};
@@ -559,7 +530,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int r = 0; r < reps; r++) {
           for (int i = 0; i < codecs.size(); i++) {
             String codec = codecs.get((i + r) % codecs.size()); // rotate the order: codecs share the drift of a loaded machine
-            DemoCommand.deleteTree(shm);
+            deleteTree(shm);
             Checkpointer.Builder b = Cairn.builder().name("bench").directory(dir).levels("ram").set("level.ram.kind", "memory")
                 .set("level.ram.path", shm.toString()).set("level.ram.codec", codec).set("level.ram.keep", "100")
                 .set("interval", "none").set("signals", "false").set("block-size", block).environment(Map.of());
@@ -600,7 +571,7 @@ public final class BenchCommand implements Callable<Integer> {
         back = null;
       }
     } finally {
-      DemoCommand.deleteTree(shm);
+      deleteTree(shm);
     }
     figure("compression", "Compression per codec: checkpoint bandwidth (vs codec none) and compression ratio", rows,
         List.of("sync checkpoints to a RAM level (" + shm + "), so the codec, not the disk, sets the pace; restore is verified bit for bit",
@@ -653,7 +624,7 @@ public final class BenchCommand implements Callable<Integer> {
           record("loopCpuWithout", cpuNanos() - c0);
           fpNo = Heat.fingerprint(h.grid);
         } else {
-          DemoCommand.deleteTree(level);
+          deleteTree(level);
           int n = 0;
           long t0, tLoop, blocked = 0, c0 = cpuNanos();
           Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("local").set("level.local.path", level.toString())
@@ -684,7 +655,7 @@ public final class BenchCommand implements Callable<Integer> {
           ckpts = n;
           blockedTotal = blocked;
           fpCk = Heat.fingerprint(h.grid);
-          DemoCommand.deleteTree(level);
+          deleteTree(level);
         }
       }
     }
@@ -718,7 +689,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private void warmUp() throws IOException {
     Path w = dir.resolve("warmup");
-    DemoCommand.deleteTree(w);
+    deleteTree(w);
     double[] small = Arrays.copyOf(state, Math.min(state.length, 1 << 20));
     for (String codec : List.of("none", "lz4", "zstd")) {
       try (Checkpointer c = Cairn.builder().name("warm").directory(w).levels("local").set("level.local.path", w.toString())
@@ -729,7 +700,7 @@ public final class BenchCommand implements Callable<Integer> {
         c.restoreLatest();
       }
     }
-    DemoCommand.deleteTree(w);
+    deleteTree(w);
   }
 
   /** CPU time of this JVM, all threads (solver, background writer, GC, JIT). */
@@ -951,6 +922,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     s.append("</svg>\n");
     return s.toString();
+  }
+
+  static void deleteTree(Path d) throws IOException {
+    if (!Files.exists(d)) return;
+    try (var s = Files.walk(d)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
   }
 
   private static String esc(String t) {
