@@ -143,7 +143,16 @@ public final class Checkpointer implements AutoCloseable {
   public Optional<Version> restoreLatest(Collection<String> regions) { return engine.restore(-1, Set.copyOf(regions)); }
 
   /** What a version holds: one entry per region, in checkpoint order (e.g. to allocate arrays before a partial restore). */
-  public List<Region> regions(long version) { return engine.regions(version); }
+  public List<Region> regions(long version) { return engine.regions(version).stream().map(Checkpointer::region).toList(); }
+
+  private static Region region(RegionEntry r) {
+    return new Region(r.name(), switch (r.kind()) {
+      case BUFFER -> "buffer";
+      case OBJECT -> "object";
+      case FILE -> "file";
+      default -> r.kind().describe();
+    }, r.kind() == Kind.BUFFER || r.kind() == Kind.OBJECT || r.kind() == Kind.FILE ? r.byteLength() : r.length());
+  }
 
   /**
    * A region of a committed version.
@@ -176,6 +185,98 @@ public final class Checkpointer implements AutoCloseable {
    * levels it was removed from; throws when no level holds it.
    */
   public List<String> delete(long version) { return engine.delete(version); }
+
+  // ------------------------------------------------------------------ maintenance (cairn pin, prune, verify, inspect)
+
+  /**
+   * Applies retention now in every level: keeps the newest {@code keep} committed versions (when
+   * {@code keep} is 0: each level's configured {@code keep}) besides the pinned ones, and removes the
+   * data no kept version references (an incremental version keeps the older chunks it uses). Background
+   * checkpoints are drained first. Returns what each level removed and kept.
+   */
+  public List<Pruned> prune(int keep) {
+    if (keep < 0) throw new IllegalArgumentException("keep must be >= 1 (or 0 for each level's configured keep), got " + keep);
+    return engine.prune(keep).stream().map(p -> new Pruned(p.level(), List.copyOf(p.removed()), p.kept())).toList();
+  }
+
+  /** What {@link #prune} did in one level: the versions it removed, and how many committed versions are left. */
+  public record Pruned(String level, List<Long> removed, int kept) { }
+
+  /**
+   * Re-reads every committed copy of every version (each version in each level holding it) and checks
+   * every chunk against its checksums. Works on a read-only checkpointer, e.g. beside a running program.
+   */
+  public List<CopyCheck> verify() {
+    return engine.verify().stream().map(c -> new CopyCheck(c.level(), c.result().version(), switch (c.result().check()) {
+      case OK -> CopyCheck.Status.VALID;
+      case DAMAGED -> CopyCheck.Status.DAMAGED;
+      case REMOVED -> CopyCheck.Status.REMOVED;
+      case UNCHECKED -> CopyCheck.Status.UNCHECKED;
+    }, c.result().bytes(), c.result().error())).toList();
+  }
+
+  /**
+   * One copy of a version, as {@link #verify()} found it.
+   *
+   * @param bytes state bytes read and verified (when valid)
+   * @param error what is wrong and where (when not valid), else null
+   */
+  public record CopyCheck(String level, long version, Status status, long bytes, String error) {
+    /** What a check found. */
+    public enum Status {
+      /** Every chunk read and matched its checksums. */
+      VALID,
+      /** Something is wrong with the data. */
+      DAMAGED,
+      /** Uncommitted (retention, prune, delete) while it was read: not damaged, not a copy any more. */
+      REMOVED,
+      /** The reader could not get the memory to check it: not damaged, not checked. */
+      UNCHECKED
+    }
+  }
+
+  /**
+   * A committed version as one level stores it, down to its chunks: what {@code cairn inspect} shows.
+   *
+   * @param level the level to look in; null: the first (fastest) level holding the version
+   * @return empty when no level (or not that level) holds the version
+   */
+  public Optional<StoredVersion> inspect(long version, String level) {
+    return engine.inspect(version, level).map(s -> {
+      var m = s.manifest();
+      List<StoredRegion> regions = m.regions().stream().map(r -> new StoredRegion(region(r), r.byteLength(), r.blocks().stream()
+          .map(b -> new StoredChunk(b.pack(), b.offset(), b.storedLen(), b.rawLen(), b.codec().name().toLowerCase(java.util.Locale.ROOT),
+              b.storedCrc(), b.rawHash())).toList())).toList();
+      Version v = new Version(m.version(), java.time.Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
+          m.logicalBytes(), List.of(s.level().name()));
+      return new StoredVersion(s.level().name(), s.level().storage().describe() + "/" + io.cairn.internal.engine.LevelStore.dir(version),
+          v, m.run(), m.writer(), m.parent() > 0 ? m.parent() : 0, m.blockSize(), regions);
+    });
+  }
+
+  /**
+   * A version as one level stores it.
+   *
+   * @param location      where (the version's directory)
+   * @param writer        the process that wrote it ({@code pid@host})
+   * @param incrementalOf the version it is an incremental checkpoint of, 0 when full
+   */
+  public record StoredVersion(String level, String location, Version version, String run, String writer, long incrementalOf,
+                              int blockSize, List<StoredRegion> regions) { }
+
+  /** A region of a stored version: its description, its size in bytes and its chunks in order. */
+  public record StoredRegion(Region region, long bytes, List<StoredChunk> chunks) { }
+
+  /**
+   * One chunk of a region.
+   *
+   * @param version     the version whose pack holds it (an older one for a chunk an incremental version reuses)
+   * @param offset      its offset in that pack
+   * @param codec       {@code none}, {@code lz4}, {@code zstd}, ...
+   * @param crc32c      checksum of the stored bytes
+   * @param xxh64       hash of the raw bytes
+   */
+  public record StoredChunk(long version, long offset, int storedBytes, int rawBytes, String codec, int crc32c, long xxh64) { }
 
   /** The checkpoint cost measured so far (seconds the program was blocked per checkpoint; NaN before the first). */
   public double measuredCost() { return engine.policy().measuredCost(); }
@@ -257,11 +358,24 @@ public final class Checkpointer implements AutoCloseable {
       return this;
     }
 
+    private boolean maintenance;
+
+    /**
+     * Opens for maintenance of existing checkpoints ({@link #pin}, {@link #delete}, {@link #prune}, as
+     * {@code cairn pin} and {@code cairn prune} do): only the levels whose directory exists are opened
+     * (nothing is created), they are locked like a run's (refused while a program holds them), and
+     * {@code checkpoint()} is refused. {@link #readOnly} wins when both are set.
+     */
+    public Builder maintenance(boolean maintenance) {
+      this.maintenance = maintenance;
+      return this;
+    }
+
     public Checkpointer open() {
       settings.applyEnvironment(env);
       return new Checkpointer(new Engine(settings, base, nanos,
           storages == null ? null : spec -> storages.apply(new LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every())),
-          readOnly));
+          readOnly ? Engine.Access.READ : maintenance ? Engine.Access.MAINTAIN : Engine.Access.RUN));
     }
   }
 

@@ -22,7 +22,7 @@ final class RestoreFailures {
   private static final Logger log = LoggerFactory.getLogger(RestoreFailures.class);
 
   /** A restored version not yet followed by a committed checkpoint. */
-  record Watch(Engine engine, long version, Thread restorer) { }
+  record Watch(RestoreAttempts attempts, long version, Thread restorer) { }
 
   /** By run directory: a later restore of the same run replaces the earlier watch. */
   private static final Map<String, Watch> watches = new LinkedHashMap<>();
@@ -30,15 +30,15 @@ final class RestoreFailures {
 
   private RestoreFailures() { }
 
-  static synchronized void watch(String runDir, Engine engine, long version) {
+  static synchronized void watch(String runDir, RestoreAttempts attempts, long version) {
     install();
-    watches.put(runDir, new Watch(engine, version, Thread.currentThread()));
+    watches.put(runDir, new Watch(attempts, version, Thread.currentThread()));
   }
 
   /** A checkpoint was committed: failures from now on are not the restored version's. */
-  static synchronized void committed(String runDir, Engine engine) {
+  static synchronized void committed(String runDir, RestoreAttempts attempts) {
     Watch w = watches.get(runDir);
-    if (w != null && w.engine() == engine) watches.remove(runDir);
+    if (w != null && w.attempts() == attempts) watches.remove(runDir);
   }
 
   static synchronized boolean watching(String runDir) { return watches.containsKey(runDir); }
@@ -88,6 +88,6 @@ final class RestoreFailures {
         }
       }
     }
-    for (Watch w : hit) w.engine().recordFailure(w.version(), e);
+    for (Watch w : hit) w.attempts().recordFailure(w.version(), e);
   }
 }
