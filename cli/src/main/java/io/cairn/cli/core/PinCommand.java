@@ -1,6 +1,6 @@
 package io.cairn.cli.core;
 
-import io.cairn.internal.engine.LevelStore;
+import io.cairn.Checkpointer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +26,10 @@ public final class PinCommand implements Callable<Integer> {
     String what = delete ? "deleted" : unpin ? "unpinned" : "pinned";
     Map<Long, List<String>> done = new LinkedHashMap<>();
     for (long v : versions) done.put(v, new ArrayList<>());
-    for (LevelStore l : opts.levels()) {
-      try (AutoCloseable lock = l.storage().lock(".lock", "cairn pin, pid " + ProcessHandle.current().pid())) {
-        for (long v : versions) {
-          boolean ok = delete ? l.delete(v) : unpin ? l.unpin(v) : l.pin(v);
-          if (ok) done.get(v).add(l.name());
-        }
+    try (Checkpointer c = opts.open(true)) {
+      for (long v : versions) {
+        if (unpin) done.get(v).addAll(c.unpin(v));
+        else if (c.inspect(v, null).isPresent()) done.get(v).addAll(delete ? c.delete(v) : c.pin(v)); // committed somewhere
       }
     }
     int missing = 0;

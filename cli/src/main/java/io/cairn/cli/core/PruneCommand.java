@@ -1,8 +1,7 @@
 package io.cairn.cli.core;
 
-import io.cairn.internal.engine.LevelStore;
+import io.cairn.Checkpointer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,15 +17,12 @@ public final class PruneCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Versions to keep in every level (overrides the configuration).") Integer keep;
 
   @Override public Integer call() throws Exception {
+    if (keep != null && keep < 1) throw new IllegalArgumentException("--keep must be >= 1");
     Map<String, Object> out = new LinkedHashMap<>();
-    for (LevelStore l : opts.levels()) {
-      try (AutoCloseable lock = l.storage().lock(".lock", "cairn prune, pid " + ProcessHandle.current().pid())) {
-        long upTo = l.allVersionDirs().isEmpty() ? 0 : l.allVersionDirs().last();
-        int k = keep != null ? keep : l.spec().keep();
-        if (k < 1) throw new IllegalArgumentException("--keep must be >= 1");
-        List<Long> dropped = l.prune(k, upTo);
-        out.put(l.name(), Map.of("kept", l.committed().size(), "removed", dropped));
-        if (!opts.json) System.out.printf("%-11s removed %s, kept %d%n", l.name(), dropped, l.committed().size());
+    try (Checkpointer c = opts.open(true)) {
+      for (Checkpointer.Pruned p : c.prune(keep != null ? keep : 0)) {
+        out.put(p.level(), Map.of("kept", p.kept(), "removed", p.removed()));
+        if (!opts.json) System.out.printf("%-11s removed %s, kept %d%n", p.level(), p.removed(), p.kept());
       }
     }
     if (opts.json) System.out.println(Json.write(out));

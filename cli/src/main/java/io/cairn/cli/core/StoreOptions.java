@@ -1,5 +1,7 @@
 package io.cairn.cli.core;
 
+import io.cairn.Cairn;
+import io.cairn.Checkpointer;
 import io.cairn.internal.Settings;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.store.DirectoryStorage;
@@ -27,6 +29,16 @@ public final class StoreOptions {
     s.set("name", name, "--name");
     s.applyEnvironment(System.getenv());
     return s;
+  }
+
+  /**
+   * The run's checkpoints opened through the API, as a program would open them: for maintenance (pin,
+   * prune, delete: existing levels only, locked) or read-only (verify, inspect: not locked).
+   */
+  Checkpointer open(boolean maintenance) {
+    Checkpointer.Builder b = Cairn.builder();
+    if (config != null) b.config(config);
+    return b.name(name).directory(dir).set("signals", "false").readOnly(!maintenance).maintenance(maintenance).open();
   }
 
   /** The file-backed levels that exist on disk (the in-process level has nothing to show). */

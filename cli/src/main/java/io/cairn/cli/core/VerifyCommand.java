@@ -1,8 +1,7 @@
 package io.cairn.cli.core;
 
-import io.cairn.internal.engine.LevelStore;
-import io.cairn.internal.format.Manifest;
-import java.io.IOException;
+import io.cairn.Checkpointer;
+import io.cairn.Checkpointer.CopyCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,35 +17,36 @@ import picocli.CommandLine.Mixin;
 public final class VerifyCommand implements Callable<Integer> {
   @Mixin StoreOptions opts;
 
-  @Override public Integer call() throws IOException {
+  @Override public Integer call() {
     List<Map<String, Object>> results = new ArrayList<>();
     int bad = 0, total = 0, removed = 0;
-    LevelStore.Scratch scratch = new LevelStore.Scratch();
-    for (LevelStore l : opts.levels()) {
-      for (long v : l.committed()) {
-        LevelStore.Verified res = l.verify(v, scratch);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("level", l.name());
-        r.put("version", v);
-        r.put("ok", res.check() == LevelStore.Check.OK);
-        r.put("status", res.check().name().toLowerCase(java.util.Locale.ROOT));
-        if (res.check() == LevelStore.Check.OK) r.put("bytes", res.bytes());
-        else r.put("error", res.error());
-        if (res.check() == LevelStore.Check.REMOVED) {
-          removed++; // retention of a running program removed it meanwhile: not a copy any more, not damaged
-        } else {
-          total++;
-          if (res.check() != LevelStore.Check.OK) bad++;
-        }
-        results.add(r);
-        if (!opts.json) {
-          System.out.printf("%-11s v%-8d %s%n", l.name(), v, switch (res.check()) {
-            case OK -> "ok (" + res.bytes() + " bytes)";
-            case REMOVED -> "removed while verifying (retention or prune; not damaged)";
-            case UNCHECKED -> "NOT CHECKED: " + io.cairn.cli.Sanitize.text(res.error());
-            case DAMAGED -> "DAMAGED: " + io.cairn.cli.Sanitize.text(res.error());
-          });
-        }
+    List<CopyCheck> checks;
+    try (Checkpointer c = opts.open(false)) {
+      checks = c.verify();
+    }
+    for (CopyCheck res : checks) {
+      boolean ok = res.status() == CopyCheck.Status.VALID;
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("level", res.level());
+      r.put("version", res.version());
+      r.put("ok", ok);
+      r.put("status", ok ? "ok" : res.status().name().toLowerCase(java.util.Locale.ROOT));
+      if (ok) r.put("bytes", res.bytes());
+      else r.put("error", res.error());
+      if (res.status() == CopyCheck.Status.REMOVED) {
+        removed++; // retention of a running program removed it meanwhile: not a copy any more, not damaged
+      } else {
+        total++;
+        if (!ok) bad++;
+      }
+      results.add(r);
+      if (!opts.json) {
+        System.out.printf("%-11s v%-8d %s%n", res.level(), res.version(), switch (res.status()) {
+          case VALID -> "ok (" + res.bytes() + " bytes)";
+          case REMOVED -> "removed while verifying (retention or prune; not damaged)";
+          case UNCHECKED -> "NOT CHECKED: " + io.cairn.cli.Sanitize.text(res.error());
+          case DAMAGED -> "DAMAGED: " + io.cairn.cli.Sanitize.text(res.error());
+        });
       }
     }
     if (opts.json) System.out.println(Json.write(Map.of("name", opts.name, "checked", total, "damaged", bad, "removed", removed, "results", results)));
