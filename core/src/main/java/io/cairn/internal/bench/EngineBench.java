@@ -280,6 +280,7 @@ public final class EngineBench {
         record("asyncBlocking", blocked);
         record("asyncCommitted", committed);
       }
+      commitPairs(c);
     } finally {
       deleteTree(level);
     }
@@ -287,11 +288,40 @@ public final class EngineBench {
     rows.add(timeRow("async", "blocking time vs copy into mapped memory", "asyncBlocking", "copyWarm", "<= 1.3"));
     rows.add(timeRow("async", "blocking time vs allocate+copy", "asyncBlocking", "copyFresh", null));
     rows.add(timeRow("async", "allocate+copy vs copy into mapped memory", "copyFresh", "copyWarm", null));
+    rows.add(timeRow("async", "time to commit vs a sync checkpoint of the same state", "commitAsync", "commitSync", "<= 1.1"));
     figure("async", "Blocking time of an async checkpoint vs a plain memory copy of the same bytes", rows,
         List.of("copy into mapped memory: MemorySegment.copy of the array into an off-heap buffer allocated and touched beforehand (the physical floor)",
             "allocate+copy: a fresh off-heap buffer per checkpoint (Arena.allocate zero-fills and faults in every page), then the copy",
             "Cairn: async mode, one local level; blocking = the time checkpoint() takes to return; the write is awaited outside the measurement",
+            "time to commit: checkpoint() until its await() returns (copy, background write, fsync, retention), timed next to a sync "
+                + "checkpoint of the same state to another level of the same configuration (keep 2), order alternating",
             String.format(Locale.ROOT, "time to commit (blocking + background write + fsync), median: %.3f s", median("asyncCommitted") / 1e9)));
+  }
+
+  /** Async time to commit next to a sync checkpoint of the same state (same level settings, keep 2), order alternating. */
+  private void commitPairs(Checkpointer async) throws IOException {
+    Path level = dir.resolve("cairn-commit-sync");
+    deleteTree(level);
+    try (Checkpointer sync = syncBuilder(level).set("level.local.keep", "2").open()) {
+      sync.protect("state", state);
+      sync.checkpoint(); // warm-up, and both levels hold older versions that retention removes, as in a run
+      sync.checkpoint();
+      for (int r = 0; r < reps; r++) {
+        for (int k = 0; k < 2; k++) {
+          settle();
+          long t0 = System.nanoTime();
+          if ((k == 0) == (r % 2 == 0)) {
+            async.checkpoint().await();
+            record("commitAsync", System.nanoTime() - t0);
+          } else {
+            sync.checkpoint();
+            record("commitSync", System.nanoTime() - t0);
+          }
+        }
+      }
+    } finally {
+      deleteTree(level);
+    }
   }
 
   private Checkpointer.Builder asyncBuilder(Path levelDir) {

@@ -53,6 +53,9 @@ final class AsyncFlusher implements AutoCloseable {
       Throwable err = null;
       try {
         ver = write.get();
+      } catch (StagedCapture.Abandoned e) {
+        err = e; // the capture failed: checkpoint() told the program already
+        log.debug("background checkpoint {} of '{}' abandoned: {}", v, run, e.getMessage());
       } catch (Throwable e) {
         err = e;
         synchronized (unreported) { unreported.add(new Failed(v, e)); }

@@ -112,42 +112,75 @@ final class CheckpointWriter implements AutoCloseable {
       }
       staged += need;
     }
-    Arena arena = Arena.ofShared();
+    // The write starts now and follows the copy chunk by chunk (StagedCapture); the program's thread
+    // returns once the whole state is copied. Staging memory and the reservation are given back by the
+    // writer when it is done with them, also when the capture fails.
+    StagedCapture staged = new StagedCapture(srcs.size());
     List<MemorySegment> taken = new ArrayList<>();
-    List<LevelStore.Captured> cap;
-    try {
-      cap = capture(srcs, arena, new RegionSource.Stager() {
-        @Override public MemorySegment copy(MemorySegment view) {
-          MemorySegment copy = allocate(view.byteSize());
-          MemorySegment.copy(view, 0, copy, 0, view.byteSize());
-          return copy;
-        }
-        @Override public MemorySegment allocate(long size) {
-          MemorySegment s = staging.take(size);
-          taken.add(s);
-          return s.asSlice(0, size);
-        }
-      });
+    long reserved = need;
+    CompletableFuture<Version> f = flusher.submit(v, () -> {
+      try {
+        List<LevelStore.Captured> cap = staged.regions();
+        Version ver = writeLevels(h, cap, targets);
+        stats.checkpointed(staged.awaitFinished(), bytes(cap));
+        return ver;
+      } catch (RuntimeException e) {
+        if (staged.failed()) throw new StagedCapture.Abandoned(e);
+        throw e;
+      }
+    }, () -> {
+      synchronized (taken) { staging.give(taken); }
+      release(reserved);
+    });
+    try (Arena arena = Arena.ofShared()) { // mappings of routed files are not needed once copied
+      for (int i = 0; i < srcs.size(); i++) captureStaged(i, srcs.get(i), arena, staged, taken);
     } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      arena.close();
-      staging.give(taken);
-      release(need);
+      staged.fail(e);
       throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage()
           + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
     }
-    arena.close(); // mappings of routed files are not needed once copied
     double secs = (System.nanoTime() - t0) / 1e9;
+    staged.finish(secs);
     policy.checkpointed(secs);
-    long reserved = need;
-    CompletableFuture<Version> f = flusher.submit(v, () -> {
-      Version ver = writeLevels(h, cap, targets);
-      stats.checkpointed(secs, bytes(cap));
-      return ver;
-    }, () -> {
-      staging.give(taken);
-      release(reserved);
-    });
     return new Pending(v, f, false);
+  }
+
+  /** Bytes copied between two reports to the writer (and at most one chunk's worth of the write waits on the copy). */
+  private int copyPiece() { return Math.max(blockSize, 1 << 20); }
+
+  /** Captures region {@code i} into staging memory, publishing it to the writer as soon as its copy starts. */
+  private void captureStaged(int i, RegionSource r, Arena arena, StagedCapture staged, List<MemorySegment> taken) throws IOException {
+    MemorySegment seg = r.capture(arena, new RegionSource.Stager() {
+      @Override public MemorySegment copy(MemorySegment view) {
+        long size = view.byteSize();
+        MemorySegment copy = allocate(size);
+        if (staged.published(i)) { // not the way regions capture (one copy each): no early start for this one
+          MemorySegment.copy(view, 0, copy, 0, size);
+          return copy;
+        }
+        staged.publishInProgress(i, r.name(), r.kind(), r.length() >= 0 ? r.length() : size, copy);
+        long piece = copyPiece();
+        for (long off = 0; off < size; off += piece) {
+          long n = Math.min(piece, size - off);
+          MemorySegment.copy(view, off, copy, off, n);
+          if (off + n < size) staged.copied(i, off + n); // the last piece is reported once the region is checked, below
+        }
+        return copy;
+      }
+
+      @Override public MemorySegment allocate(long size) {
+        MemorySegment s = staging.take(size);
+        synchronized (taken) { taken.add(s); }
+        return s.asSlice(0, size);
+      }
+    });
+    if (!staged.published(i)) {
+      staged.publish(i, new LevelStore.Captured(r.name(), r.kind(), r.length() >= 0 ? r.length() : seg.byteSize(), seg));
+    } else if (staged.data(i) != seg) {
+      throw new IllegalStateException("region '" + r.name() + "' captured other bytes than the staged copy it started");
+    } else {
+      staged.copied(i, Long.MAX_VALUE);
+    }
   }
 
   private void release(long n) {

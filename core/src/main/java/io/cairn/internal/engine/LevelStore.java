@@ -147,8 +147,28 @@ public final class LevelStore {
     public NoMemoryException(String msg) { super(msg); }
   }
 
-  /** What a version is made of before it is written: regions with their captured bytes. */
-  public record Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data) { }
+  /**
+   * What a version is made of before it is written: regions with their captured bytes.
+   *
+   * @param staging null when {@code data} is complete; else the copy in progress that fills it (an
+   *     async checkpoint's capture, which the write follows chunk by chunk)
+   */
+  public record Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data, Staging staging) {
+    public Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data) {
+      this(name, kind, length, data, null);
+    }
+
+    /** Waits until the first {@code end} bytes of {@code data} are there. */
+    void awaitBytes(long end) throws IOException {
+      if (staging != null) staging.await(end);
+    }
+  }
+
+  /** A copy into staging memory still in progress. */
+  public interface Staging {
+    /** Returns once the first {@code end} bytes are copied; throws when the copy was abandoned. */
+    void await(long end) throws IOException;
+  }
 
   /** Header fields of a version that every level records the same way. */
   public record Header(String run, long version, long created, String writer, String label, long step, Map<String, String> meta) { }
@@ -238,6 +258,7 @@ public final class LevelStore {
             int index = 0;
             for (long off = 0; off < size; off += blockSize, index++) {
               int len = (int) Math.min(blockSize, size - off);
+              c.awaitBytes(off + len);
               Chunk chunk = writer.free();
               ByteBuffer raw;
               if (c.data().isNative()) {
