@@ -97,12 +97,16 @@ public final class LevelStore {
   /**
    * Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. They
    * are sized from the chunks a read actually references (never from the block size a manifest
-   * claims), and the read-ahead depth shrinks for large chunks so that a restore needs at most
-   * {@link #READ_AHEAD_BUDGET} bytes of slots, or one chunk's worth when a chunk is larger.
+   * claims). The read-ahead aims at {@link #READ_AHEAD_BUDGET} bytes of slots (16 of 4 MiB; at most
+   * {@link #MAX_DEPTH}, at least one chunk's worth): deep enough that the reader keeps the disk busy
+   * while the verifying thread is off the CPU on a busy machine. Only the first slot is required; the
+   * others are taken while direct memory allows (a small {@code -XX:MaxDirectMemorySize} gets fewer).
    */
   public static final class Scratch {
-    /** Bytes of read-ahead slots a reader aims at (depth 4 up to 16 MiB chunks, 1 from 32 MiB). */
+    /** Bytes of read-ahead slots a reader aims at. */
     static final long READ_AHEAD_BUDGET = 64L << 20;
+    /** Most slots, whatever the chunk size. */
+    static final int MAX_DEPTH = 32;
     private ByteBuffer raw;
     ByteBuffer[] slots = new ByteBuffer[0];
 
@@ -118,22 +122,27 @@ public final class LevelStore {
         }
       }
       if (maxStored == 0) return;
-      int depth = (int) Math.max(1, Math.min(4, READ_AHEAD_BUDGET / maxStored));
+      int depth = (int) Math.max(1, Math.min(MAX_DEPTH, READ_AHEAD_BUDGET / maxStored));
       try {
-        if (slots.length < depth || slots[0].capacity() < maxStored) {
-          slots = null; // let the old ones go first
-          ByteBuffer[] n = new ByteBuffer[depth];
-          for (int i = 0; i < depth; i++) n[i] = ByteBuffer.allocateDirect((int) maxStored);
-          slots = n;
-        }
-        if (maxRaw > 0 && (raw == null || raw.capacity() < maxRaw)) {
+        if (maxRaw > 0 && (raw == null || raw.capacity() < maxRaw)) { // required: before the optional slots
           raw = null;
           raw = ByteBuffer.allocateDirect((int) maxRaw);
+        }
+        if (slots.length < depth || slots[0].capacity() < maxStored) {
+          slots = null; // let the old ones go first
+          List<ByteBuffer> n = new ArrayList<>(depth);
+          n.add(ByteBuffer.allocateDirect((int) maxStored));
+          try {
+            while (n.size() < depth) n.add(ByteBuffer.allocateDirect((int) maxStored));
+          } catch (OutOfMemoryError e) {
+            log.debug("{}: read-ahead of {} chunks instead of {} (direct memory: {})", where, n.size(), depth, e.getMessage());
+          }
+          slots = n.toArray(ByteBuffer[]::new);
         }
       } catch (OutOfMemoryError e) {
         slots = new ByteBuffer[0];
         raw = null;
-        throw new NoMemoryException(where + ": not enough memory for the read buffers (" + depth + " x " + maxStored + " bytes"
+        throw new NoMemoryException(where + ": not enough memory for the read buffers (1 x " + maxStored + " bytes"
             + (maxRaw > 0 ? " + " + maxRaw : "") + "): " + e.getMessage() + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
       }
     }
