@@ -278,6 +278,13 @@ public final class Checkpointer implements AutoCloseable {
    */
   public record StoredChunk(long version, long offset, int storedBytes, int rawBytes, String codec, int crc32c, long xxh64) { }
 
+  /**
+   * How long the last write to each level took, in seconds, by level name (a level not written yet is
+   * missing): what {@code stats.json} records. In async mode a level's time is there once its background
+   * write is done, e.g. after {@code checkpoint().await()} or in a {@link Checkpoint#committed()} callback.
+   */
+  public Map<String, Double> levelWriteSeconds() { return engine.levelWriteSeconds(); }
+
   /** The checkpoint cost measured so far (seconds the program was blocked per checkpoint; NaN before the first). */
   public double measuredCost() { return engine.policy().measuredCost(); }
 

@@ -42,6 +42,10 @@ public final class DemoCommand implements Callable<Integer> {
   Path dir;
   @Option(names = "--seed", description = "Seed for the kill times (default: random).")
   Long seed;
+  @Option(names = "--mode", defaultValue = "async",
+      description = "async (default): checkpoint() returns after one memory copy and the levels are written in the background; "
+          + "sync: the solver waits for every level's write. Not with --device opencl (always sync).")
+  String mode;
   @Option(names = "--mtbf", defaultValue = "auto",
       description = "MTBF given to Daly's interval (default: the reference run time divided by kills+1, the failure rate the demo inflicts).")
   String mtbf;
@@ -51,6 +55,10 @@ public final class DemoCommand implements Callable<Integer> {
   private int versions;
   private long bytes;
   private double ckptSeconds;
+  private double commitSeconds;
+  private int commits;
+  /** Per level: {sum of write seconds, versions written}. */
+  private final java.util.Map<String, double[]> levelTimes = new java.util.LinkedHashMap<>();
   private volatile long lastStep;
   private volatile long restoredStep = -1;
 
@@ -65,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     this.opencl = opencl;
+    if (!mode.equals("async") && !mode.equals("sync"))
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--mode: 'async' or 'sync', not '" + mode + "'");
+    if (opencl) mode = "sync";
     if (size == null) size = opencl ? 2048 : 4096;
     long s = seed != null ? seed : System.nanoTime();
     Random rnd = new Random(s);
@@ -93,7 +104,10 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf("%n   done in %.1f s, fingerprint %016x%n", refSecs, refPrint);
     if (mtbf.equals("auto")) mtbf = String.format(Locale.ROOT, "%.3fs", Math.max(0.2, refSecs / (kills + 1)));
     System.out.printf("%nLevels: memory (%s), local (%s), persistent (%s, zstd, incremental, every 4th)%n"
-        + "Interval: Daly's optimum from the measured checkpoint cost and an MTBF of %s%n", shm, dir.resolve("local"), dir.resolve("persistent"), mtbf);
+        + "Mode: %s%n"
+        + "Interval: Daly's optimum from the measured checkpoint cost and an MTBF of %s%n", shm, dir.resolve("local"), dir.resolve("persistent"),
+        mode.equals("async") ? "async: checkpoint() returns after one copy of the state into staging memory; the levels are written in the "
+            + "background while the solver runs on" : "sync: the solver waits until every due level is written", mtbf);
 
     System.out.println("\n2) Checkpointed run in a child JVM, killed with SIGKILL at random moments");
     String done = null;
@@ -116,6 +130,18 @@ public final class DemoCommand implements Callable<Integer> {
     for (String r : restarts) System.out.println("   " + r);
     System.out.printf(Locale.ROOT, "   checkpoints written: %d versions, %.1f MiB of state each, %.2f s spent checkpointing (blocking)%n",
         versions, bytes / 1048576.0, ckptSeconds);
+    if (versions > 0) {
+      double block = ckptSeconds / versions;
+      System.out.printf(Locale.ROOT, "   the solver waited %.4f s per checkpoint (%.2f GB/s of state)%s%n", block, bytes / block / 1e9,
+          mode.equals("async") ? ": one memory copy; the writes below ran in the background" : ": the writes below, one after the other");
+      if (commits > 0)
+        System.out.printf(Locale.ROOT, "   time to commit (checkpoint() until every due level is written): %.4f s per checkpoint%n", commitSeconds / commits);
+      for (var e : levelTimes.entrySet()) {
+        double mean = e.getValue()[0] / e.getValue()[1];
+        System.out.printf(Locale.ROOT, "   level %-10s %.4f s per version written (%.2f GB/s), %d versions%s%n", e.getKey(), mean, bytes / mean / 1e9,
+            (int) e.getValue()[1], e.getKey().equals("persistent") ? " (zstd, incremental: every 4th checkpoint)" : "");
+      }
+    }
     System.out.printf("   reference fingerprint   %016x%n   checkpointed+killed run %016x%n", refPrint, got);
     if (got == refPrint) {
       System.out.println("   BIT-IDENTICAL: the run that was killed " + kills + " times ended with exactly the same grid.");
@@ -137,6 +163,7 @@ public final class DemoCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>(List.of(javaCmd, "-Xmx" + heap + "m", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
         "io.cairn.cli.Main", opencl ? "device-demo-worker" : "demo-worker", "--dir", dir.toString(), "--shm", shm.toString(),
         "--size", Integer.toString(size), "--steps", Integer.toString(steps), "--mtbf", mtbf));
+    if (!opencl) cmd.addAll(List.of("--mode", mode));
     if (opencl) cmd.addAll(List.of("--device-index", Integer.toString(run - 1), "--migrate-every", Integer.toString(migrateEvery)));
     restoredStep = -1;
     lastStep = 0;
@@ -164,6 +191,18 @@ public final class DemoCommand implements Callable<Integer> {
               versions++;
               bytes = Long.parseLong(w[3]);
               ckptSeconds += Double.parseDouble(w[4]);
+              if (w.length >= 9) { // time to commit, and each level's write time
+                commitSeconds += Double.parseDouble(w[7]);
+                commits++;
+                for (String lv : w[8].split(",")) {
+                  String[] kv = lv.split("=");
+                  double t = Double.parseDouble(kv[1]);
+                  if (!Double.isFinite(t)) continue;
+                  double[] acc = levelTimes.computeIfAbsent(kv[0], k -> new double[2]);
+                  acc[0] += t;
+                  acc[1]++;
+                }
+              }
             }
             case "done" -> result[0] = line;
             default -> { }

@@ -145,6 +145,9 @@ public final class Engine implements AutoCloseable {
     return new Pending(p.version(), p.committed(), p.skipped());
   }
 
+  /** The last write time of each level, in seconds (see {@link RunStats#levelWriteSeconds()}). */
+  public Map<String, Double> levelWriteSeconds() { return stats.snapshot().levelWriteSeconds(); }
+
   // ---------------------------------------------------------------- versions
 
   /** Committed versions over all levels, newest first, with the levels holding each. */
