@@ -3,13 +3,11 @@ package io.cairn.cli.core;
 import io.cairn.cli.Sanitize;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.BlockRef;
-import io.cairn.internal.format.Codec;
 import io.cairn.internal.format.Manifest;
 import io.cairn.internal.format.RegionEntry;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,20 +38,18 @@ public final class InspectCommand implements Callable<Integer> {
         e.put("length", r.length());
         e.put("bytes", r.byteLength());
         e.put("chunks", r.blocks().size());
-        Map<Codec, Integer> codecs = new EnumMap<>(Codec.class);
+        Map<String, Integer> codecs = new java.util.TreeMap<>();
         long stored = 0, reused = 0;
         List<Map<String, Object>> cl = new ArrayList<>();
         for (BlockRef b : r.blocks()) {
-          codecs.merge(b.codec(), 1, Integer::sum);
+          codecs.merge(b.describeTransforms(), 1, Integer::sum);
           if (b.pack() == m.version()) stored += b.storedLen(); else reused++;
           if (chunks) cl.add(Map.of("pack", b.pack(), "offset", b.offset(), "stored", b.storedLen(), "raw", b.rawLen(),
-              "codec", b.codec().name().toLowerCase(), "crc32c", String.format("%08x", b.storedCrc()), "xxh64", String.format("%016x", b.rawHash())));
+              "codec", b.describeTransforms(), "crc32c", String.format("%08x", b.storedCrc()), "xxh64", String.format("%016x", b.rawHash())));
         }
         e.put("storedBytes", stored);
         e.put("chunksFromOlderVersions", reused);
-        Map<String, Integer> cm = new LinkedHashMap<>();
-        codecs.forEach((k, v) -> cm.put(k.name().toLowerCase(), v));
-        e.put("codecs", cm);
+        e.put("codecs", codecs);
         if (chunks) e.put("chunkList", cl);
         regions.add(e);
       }

@@ -2,6 +2,7 @@ package io.cairn.internal.engine;
 
 import io.cairn.internal.Settings.LevelSpec;
 import io.cairn.internal.format.BlockRef;
+import io.cairn.internal.format.ChunkTransforms;
 import io.cairn.internal.format.Codec;
 import io.cairn.internal.format.Manifest;
 import io.cairn.internal.format.PackFormat;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
 import org.slf4j.Logger;
@@ -103,7 +103,8 @@ public final class LevelStore {
   public static final class Scratch {
     /** Bytes of read-ahead slots a reader aims at (depth 4 up to 16 MiB chunks, 1 from 32 MiB). */
     static final long READ_AHEAD_BUDGET = 64L << 20;
-    private ByteBuffer raw;
+    /** Outputs of the transforms being undone (a chunk with two transforms uses both in turn). */
+    private final ByteBuffer[] decode = new ByteBuffer[2];
     ByteBuffer[] slots = new ByteBuffer[0];
 
     public Scratch() { }
@@ -111,10 +112,13 @@ public final class LevelStore {
     /** Makes the buffers fit the chunks of {@code regions}; allocation failure is a {@link NoMemoryException}. */
     void fit(List<RegionEntry> regions, String where) throws NoMemoryException {
       long maxStored = 0, maxRaw = 0;
+      int maxTransforms = 0;
       for (RegionEntry r : regions) {
         for (BlockRef b : r.blocks()) {
           maxStored = Math.max(maxStored, PackFormat.CHUNK_HEADER + (long) b.storedLen());
-          if (b.codec() != Codec.NONE) maxRaw = Math.max(maxRaw, b.rawLen());
+          int n = ChunkTransforms.count(b.transforms());
+          if (n > 0) maxRaw = Math.max(maxRaw, b.rawLen());
+          maxTransforms = Math.max(maxTransforms, n);
         }
       }
       if (maxStored == 0) return;
@@ -126,20 +130,23 @@ public final class LevelStore {
           for (int i = 0; i < depth; i++) n[i] = ByteBuffer.allocateDirect((int) maxStored);
           slots = n;
         }
-        if (maxRaw > 0 && (raw == null || raw.capacity() < maxRaw)) {
-          raw = null;
-          raw = ByteBuffer.allocateDirect((int) maxRaw);
+        for (int i = 0; i < Math.min(maxTransforms, decode.length); i++) {
+          if (decode[i] == null || decode[i].capacity() < maxRaw) {
+            decode[i] = null;
+            decode[i] = ByteBuffer.allocateDirect((int) maxRaw);
+          }
         }
       } catch (OutOfMemoryError e) {
         slots = new ByteBuffer[0];
-        raw = null;
+        decode[0] = decode[1] = null;
         throw new NoMemoryException(where + ": not enough memory for the read buffers (" + depth + " x " + maxStored + " bytes"
-            + (maxRaw > 0 ? " + " + maxRaw : "") + "): " + e.getMessage() + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
+            + (maxRaw > 0 ? " + " + Math.min(maxTransforms, 2) + " x " + maxRaw : "") + "): " + e.getMessage()
+            + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
       }
     }
 
-    /** Decompressed bytes. */
-    ByteBuffer raw() { return raw; }
+    /** Output buffer {@code i} (0 or 1) of the transforms being undone. */
+    ByteBuffer decodeBuffer(int i) { return decode[i]; }
   }
 
   /** Reading or writing needed more memory than the JVM could give: the environment's fault, not the data's. */
@@ -248,7 +255,7 @@ public final class LevelStore {
                 raw = chunk.rawBuf(len).clear().limit(len);
                 MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
               }
-              chunk.reset(c.name(), index, off, raw, prev);
+              chunk.reset(c.name(), c.kind().elementSize, index, off, raw, prev);
               for (ChunkStage stage : stages) {
                 stage.apply(chunk);
                 if (chunk.reused != null) break;
@@ -260,9 +267,9 @@ public final class LevelStore {
               }
               int storedLen = chunk.stored.remaining();
               chunk.header.clear();
-              PackFormat.putChunkHeader(chunk.header, chunk.codec, len, storedLen, chunk.storedCrc, chunk.rawHash);
+              PackFormat.putChunkHeader(chunk.header, chunk.transforms, len, storedLen, chunk.storedCrc, chunk.rawHash);
               chunk.header.flip();
-              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.codec, chunk.storedCrc, chunk.rawHash));
+              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.transforms, chunk.storedCrc, chunk.rawHash));
               pos += PackFormat.CHUNK_HEADER + storedLen;
               written += PackFormat.CHUNK_HEADER + storedLen;
               writer.submit(chunk);
@@ -308,8 +315,9 @@ public final class LevelStore {
   }
 
   /**
-   * The write pipeline of this level: change detection and deduplication when incremental,
-   * compression with the level's codec, then the checksum of what is stored.
+   * The write pipeline of this level: change detection and deduplication when incremental, the byte
+   * shuffle ({@code codec = ...+shuffle}) and compression with the level's codec, then the checksum of
+   * what is stored. The read side does not use it: it undoes what each chunk records.
    */
   List<ChunkStage> pipeline() {
     List<ChunkStage> stages = new ArrayList<>();
@@ -317,7 +325,10 @@ public final class LevelStore {
       stages.add(ChunkStage.HASH);
       stages.add(ChunkStage.DEDUP);
     }
-    if (spec.codec() != Codec.NONE) stages.add(ChunkStage.compress(spec.codec()));
+    if (spec.codec() != Codec.NONE) {
+      if (spec.shuffle()) stages.add(ChunkStage.transform(ChunkTransforms.SHUFFLE));
+      stages.add(ChunkStage.transform(ChunkTransforms.of(spec.codec())));
+    }
     stages.add(ChunkStage.CHECKSUM);
     return stages;
   }
@@ -435,7 +446,8 @@ public final class LevelStore {
   /**
    * Reads a version's chunks, verifying every checksum, and hands the bytes to the sinks (null: verify
    * only). A reader thread fetches the next chunks (header and data in one read) while this thread
-   * verifies, decompresses and applies the current one.
+   * runs the current one back through the stages its record names ({@link ChunkStage#readPipeline}:
+   * checksum, then its transforms undone) and applies it.
    */
   public long read(Manifest m, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
     return read(m, m.regions(), sinks, s);
@@ -463,17 +475,9 @@ public final class LevelStore {
           String where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
           ByteBuffer buf = slot.buf;
           PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
-          ByteBuffer stored = buf.slice(PackFormat.CHUNK_HEADER, b.storedLen());
-          CRC32C crc = new CRC32C();
-          crc.update(stored.duplicate());
-          if ((int) crc.getValue() != b.storedCrc())
-            throw new Manifest.CorruptException(where + ": checksum mismatch in chunk at offset " + b.offset());
-          ByteBuffer raw = stored;
-          if (b.codec() != Codec.NONE) {
-            ByteBuffer out = s.raw().clear();
-            b.codec().decompress(stored, b.storedLen(), out, b.rawLen());
-            raw = out.slice(0, b.rawLen());
-          }
+          ChunkRead chunk = new ChunkRead(b, where, buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()), s);
+          for (ChunkStage stage : ChunkStage.readPipeline(b, where)) stage.undo(chunk);
+          ByteBuffer raw = chunk.data;
           if (sink != null) sink.accept(off, raw);
           reader.recycle(slot);
           off += b.rawLen();
