@@ -5,6 +5,7 @@ import io.cairn.internal.format.ChunkTransform;
 import io.cairn.internal.format.ChunkTransforms;
 import io.cairn.internal.format.PackFormat;
 import io.cairn.internal.format.RegionEntry;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /** A block of a region on its way through a level's write pipeline ({@link ChunkStage}s, then the pack). */
@@ -13,7 +14,13 @@ public final class Chunk {
   public String region;
   public int index;
   public long offset;
-  /** The raw bytes (a direct buffer, position 0, limit = raw length). */
+  /** The block's bytes where the program keeps them (a heap array, a staged copy, a mapped file). */
+  public MemorySegment source;
+  /**
+   * The raw bytes in a direct buffer (position 0, limit = raw length): the source itself when it is off
+   * the heap; for a heap source null until {@link ChunkStage#LOAD} copies it (a block found unchanged
+   * is never copied).
+   */
   public ByteBuffer raw;
   /** xxHash64 of the raw bytes; 0 when not computed. */
   public long rawHash;
@@ -66,12 +73,14 @@ public final class Chunk {
     return work[i].clear();
   }
 
-  void reset(String region, int elementSize, int index, long offset, ByteBuffer raw, RegionEntry previous) {
+  void reset(String region, int elementSize, int index, long offset, MemorySegment source, RegionEntry previous) {
     this.region = region;
     this.elementSize = elementSize;
     this.index = index;
     this.offset = offset;
-    this.raw = raw;
+    this.source = source;
+    this.rawLen = (int) source.byteSize();
+    this.raw = source.isNative() ? source.asByteBuffer() : null;
     this.rawHash = 0;
     this.transforms = 0;
     this.stored = raw;
@@ -80,5 +89,7 @@ public final class Chunk {
     this.reused = null;
   }
 
-  public int rawLen() { return raw.limit(); }
+  private int rawLen;
+
+  public int rawLen() { return rawLen; }
 }

@@ -25,14 +25,33 @@ public interface ChunkStage {
   /** Read direction: undoes or checks what {@link #apply} did (default: nothing to undo). */
   default void undo(ChunkRead r) throws IOException { }
 
-  /** Change detection: xxHash64 of the raw bytes. On read nothing to undo. */
-  ChunkStage HASH = c -> c.rawHash = LevelStore.XXH.hash(c.raw, 0, c.rawLen(), 0);
+  /**
+   * Change detection: xxHash64 of the raw bytes, read where they are (no copy of a heap array), unless
+   * the writer hashed the region's blocks ahead (in parallel). On read nothing to undo.
+   */
+  ChunkStage HASH = c -> {
+    if (c.rawHash == 0) c.rawHash = XxHash64.hash(c.source, 0, c.rawLen(), 0);
+  };
 
   /** Incremental: a block equal (length and hash) to the same block of the level's previous version is referenced, not written. */
   ChunkStage DEDUP = c -> {
     if (c.previous == null || c.rawHash == 0L || c.index >= c.previous.blocks().size()) return;
     BlockRef pb = c.previous.blocks().get(c.index);
     if (pb.rawLen() == c.rawLen() && pb.rawHash() == c.rawHash) c.reused = pb;
+  };
+
+  /**
+   * The raw bytes into a direct buffer: native code (codecs, CRC) and I/O need one. A heap source is
+   * copied once into the chunk's own buffer; an off-heap source is used in place. Runs after change
+   * detection, so an unchanged block is never copied. On read nothing to undo (the sink copies out).
+   */
+  ChunkStage LOAD = c -> {
+    if (c.raw != null) return;
+    int len = c.rawLen();
+    ByteBuffer raw = c.rawBuf(len).clear().limit(len);
+    java.lang.foreign.MemorySegment.copy(c.source, 0, java.lang.foreign.MemorySegment.ofBuffer(raw), 0, len);
+    c.raw = raw;
+    c.stored = raw;
   };
 
   /** Checksum of the bytes as stored (CRC32C, an intrinsic): computed on write, verified on read. */

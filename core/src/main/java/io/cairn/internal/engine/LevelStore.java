@@ -242,20 +242,14 @@ public final class LevelStore {
             if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
             List<BlockRef> blocks = new ArrayList<>();
             long size = c.data().byteSize();
+            long[] hashes = prev != null && spec.incremental() ? hashAhead(c.data(), blockSize) : null;
             int index = 0;
             for (long off = 0; off < size; off += blockSize, index++) {
               int len = (int) Math.min(blockSize, size - off);
               Chunk chunk = writer.free();
-              ByteBuffer raw;
-              if (c.data().isNative()) {
-                // off-heap (staged copies, mapped files): the stages and the writer read it in place
-                raw = c.data().asSlice(off, len).asByteBuffer();
-              } else {
-                // heap arrays cannot be handed to native code or I/O as they are: one copy
-                raw = chunk.rawBuf(len).clear().limit(len);
-                MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
-              }
-              chunk.reset(c.name(), c.kind().elementSize, index, off, raw, prev);
+              // the stages read the source in place; LOAD copies a heap block into the chunk's direct buffer
+              chunk.reset(c.name(), c.kind().elementSize, index, off, c.data().asSlice(off, len), prev);
+              if (hashes != null) chunk.rawHash = hashes[index];
               for (ChunkStage stage : stages) {
                 stage.apply(chunk);
                 if (chunk.reused != null) break;
@@ -325,12 +319,43 @@ public final class LevelStore {
       stages.add(ChunkStage.HASH);
       stages.add(ChunkStage.DEDUP);
     }
+    stages.add(ChunkStage.LOAD);
     if (spec.codec() != Codec.NONE) {
       if (spec.shuffle()) stages.add(ChunkStage.transform(ChunkTransforms.SHUFFLE));
       stages.add(ChunkStage.transform(ChunkTransforms.of(spec.codec())));
     }
     stages.add(ChunkStage.CHECKSUM);
     return stages;
+  }
+
+  /**
+   * The xxHash64 of every block of a heap region, on two threads (this one and a virtual thread), for
+   * change detection before any block is copied; null when the region is off the heap (a staged copy:
+   * the program runs on meanwhile and keeps its cores) or has a single block. The program waits for a
+   * synchronous checkpoint, so its cores are free; the data does not change meanwhile.
+   */
+  static long[] hashAhead(MemorySegment data, int blockSize) throws IOException {
+    long size = data.byteSize();
+    int n = (int) ((size + blockSize - 1) / blockSize);
+    if (data.isNative() || n < 2) return null;
+    long[] out = new long[n];
+    int half = n / 2;
+    Thread helper = Thread.ofVirtual().name("cairn-hash").start(() -> hashBlocks(data, blockSize, half, n, out));
+    hashBlocks(data, blockSize, 0, half, out);
+    try {
+      helper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while hashing");
+    }
+    return out;
+  }
+
+  private static void hashBlocks(MemorySegment data, int blockSize, int from, int to, long[] out) {
+    for (int i = from; i < to; i++) {
+      long off = (long) i * blockSize;
+      out[i] = XxHash64.hash(data, off, Math.min(blockSize, data.byteSize() - off), 0);
+    }
   }
 
   /**
