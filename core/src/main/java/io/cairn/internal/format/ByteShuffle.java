@@ -41,8 +41,17 @@ final class ByteShuffle implements ChunkTransform {
   /** {@code len} bytes of {@code in} as {@code size} byte streams in {@code out}. */
   static void shuffle(MemorySegment in, MemorySegment out, int len, int size) {
     int m = len / size;
+    int i = size == 8 ? shuffle8(in, out, m) : size == 4 ? shuffle4(in, out, m) : 0;
+    for (; i < m; i++)
+      for (int k = 0; k < size; k++) out.set(ValueLayout.JAVA_BYTE, (long) k * m + i, in.get(ValueLayout.JAVA_BYTE, (long) i * size + k));
+    long whole = (long) m * size;
+    if (whole < len) MemorySegment.copy(in, whole, out, whole, len - whole);
+  }
+
+  /** Whole groups of 8 elements of 8 bytes; returns the elements done. */
+  private static int shuffle8(MemorySegment in, MemorySegment out, int m) {
     int i = 0;
-    if (size == 8) {
+    {
       for (; i + 8 <= m; i += 8) {
         long base = (long) i * 8;
         long w0 = in.get(LONG, base), w1 = in.get(LONG, base + 8), w2 = in.get(LONG, base + 16), w3 = in.get(LONG, base + 24);
@@ -66,7 +75,14 @@ final class ByteShuffle implements ChunkTransform {
         out.set(LONG, i, w0); out.set(LONG, (long) m + i, w1); out.set(LONG, 2L * m + i, w2); out.set(LONG, 3L * m + i, w3);
         out.set(LONG, 4L * m + i, w4); out.set(LONG, 5L * m + i, w5); out.set(LONG, 6L * m + i, w6); out.set(LONG, 7L * m + i, w7);
       }
-    } else if (size == 4) {
+    }
+    return i;
+  }
+
+  /** Whole groups of 4 elements of 4 bytes; returns the elements done. */
+  private static int shuffle4(MemorySegment in, MemorySegment out, int m) {
+    int i = 0;
+    {
       for (; i + 4 <= m; i += 4) {
         long base = (long) i * 4;
         int w0 = in.get(INT, base), w1 = in.get(INT, base + 4), w2 = in.get(INT, base + 8), w3 = in.get(INT, base + 12);
@@ -78,17 +94,22 @@ final class ByteShuffle implements ChunkTransform {
         out.set(INT, i, w0); out.set(INT, (long) m + i, w1); out.set(INT, 2L * m + i, w2); out.set(INT, 3L * m + i, w3);
       }
     }
-    for (; i < m; i++)
-      for (int k = 0; k < size; k++) out.set(ValueLayout.JAVA_BYTE, (long) k * m + i, in.get(ValueLayout.JAVA_BYTE, (long) i * size + k));
-    long whole = (long) m * size;
-    if (whole < len) MemorySegment.copy(in, whole, out, whole, len - whole);
+    return i;
   }
 
   /** The inverse of {@link #shuffle}. */
   static void unshuffle(MemorySegment in, MemorySegment out, int len, int size) {
     int m = len / size;
+    int i = size == 8 ? unshuffle8(in, out, m) : size == 4 ? unshuffle4(in, out, m) : 0;
+    for (; i < m; i++)
+      for (int k = 0; k < size; k++) out.set(ValueLayout.JAVA_BYTE, (long) i * size + k, in.get(ValueLayout.JAVA_BYTE, (long) k * m + i));
+    long whole = (long) m * size;
+    if (whole < len) MemorySegment.copy(in, whole, out, whole, len - whole);
+  }
+
+  private static int unshuffle8(MemorySegment in, MemorySegment out, int m) {
     int i = 0;
-    if (size == 8) {
+    {
       for (; i + 8 <= m; i += 8) {
         long w0 = in.get(LONG, i), w1 = in.get(LONG, (long) m + i), w2 = in.get(LONG, 2L * m + i), w3 = in.get(LONG, 3L * m + i);
         long w4 = in.get(LONG, 4L * m + i), w5 = in.get(LONG, 5L * m + i), w6 = in.get(LONG, 6L * m + i), w7 = in.get(LONG, 7L * m + i);
@@ -109,7 +130,13 @@ final class ByteShuffle implements ChunkTransform {
         out.set(LONG, base, w0); out.set(LONG, base + 8, w1); out.set(LONG, base + 16, w2); out.set(LONG, base + 24, w3);
         out.set(LONG, base + 32, w4); out.set(LONG, base + 40, w5); out.set(LONG, base + 48, w6); out.set(LONG, base + 56, w7);
       }
-    } else if (size == 4) {
+    }
+    return i;
+  }
+
+  private static int unshuffle4(MemorySegment in, MemorySegment out, int m) {
+    int i = 0;
+    {
       for (; i + 4 <= m; i += 4) {
         int w0 = in.get(INT, i), w1 = in.get(INT, (long) m + i), w2 = in.get(INT, 2L * m + i), w3 = in.get(INT, 3L * m + i);
         int a, b;
@@ -121,9 +148,6 @@ final class ByteShuffle implements ChunkTransform {
         out.set(INT, base, w0); out.set(INT, base + 4, w1); out.set(INT, base + 8, w2); out.set(INT, base + 12, w3);
       }
     }
-    for (; i < m; i++)
-      for (int k = 0; k < size; k++) out.set(ValueLayout.JAVA_BYTE, (long) i * size + k, in.get(ValueLayout.JAVA_BYTE, (long) k * m + i));
-    long whole = (long) m * size;
-    if (whole < len) MemorySegment.copy(in, whole, out, whole, len - whole);
+    return i;
   }
 }
