@@ -245,7 +245,7 @@ public final class Checkpointer implements AutoCloseable {
     return engine.inspect(version, level).map(s -> {
       var m = s.manifest();
       List<StoredRegion> regions = m.regions().stream().map(r -> new StoredRegion(region(r), r.byteLength(), r.blocks().stream()
-          .map(b -> new StoredChunk(b.pack(), b.offset(), b.storedLen(), b.rawLen(), b.codec().name().toLowerCase(java.util.Locale.ROOT),
+          .map(b -> new StoredChunk(b.pack(), b.offset(), b.storedLen(), b.rawLen(), b.describeTransforms(),
               b.storedCrc(), b.rawHash())).toList())).toList();
       Version v = new Version(m.version(), java.time.Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
           m.logicalBytes(), List.of(s.level().name()));

@@ -28,7 +28,7 @@ class IncrementalPropertyTest {
     int seeds = Boolean.getBoolean("cairn.soak") ? 60 : 12;
     for (int seed = 0; seed < seeds; seed++) {
       Random r = new Random(seed);
-      String codec = List.of("none", "lz4", "zstd").get(r.nextInt(3));
+      String codec = List.of("none", "lz4", "zstd", "lz4+shuffle", "zstd+shuffle").get(r.nextInt(5));
       int keep = 1 + r.nextInt(4);
       int fullEvery = 2 + r.nextInt(5);
       boolean async = r.nextBoolean();

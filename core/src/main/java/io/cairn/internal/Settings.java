@@ -36,9 +36,14 @@ public final class Settings {
    *     base directory whose incarnation its copies belong to; null otherwise
    */
   public record LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental,
-      FileModes modes, Path memoryBase) {
+      FileModes modes, Path memoryBase, boolean shuffle) {
     public LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental) {
       this(name, kind, path, keep, every, codec, incremental, FileModes.PRIVATE, null);
+    }
+
+    public LevelSpec(String name, String kind, Path path, int keep, int every, Codec codec, boolean incremental,
+        FileModes modes, Path memoryBase) {
+      this(name, kind, path, keep, every, codec, incremental, modes, memoryBase, false);
     }
   }
 
@@ -251,7 +256,7 @@ public final class Settings {
             case "kind" -> { if (!KINDS.contains(get(k))) fail(k, "must be one of " + KINDS); }
             case "keep", "every" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
             case "codec" -> {
-              try { Codec.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
+              try { Codec.Choice.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
             }
             case "incremental" -> bool(k);
             case "path" -> { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default directory)"); }
@@ -340,9 +345,9 @@ public final class Settings {
       Path memoryBase = kind.equals("memory") && !values.containsKey(p + "path") ? defaultBase.toAbsolutePath().normalize() : null;
       int keep = values.containsKey(p + "keep") ? integer(p + "keep") : 2;
       int every = values.containsKey(p + "every") ? integer(p + "every") : 1;
-      Codec codec = values.containsKey(p + "codec") ? Codec.parse(get(p + "codec")) : Codec.NONE;
+      Codec.Choice codec = values.containsKey(p + "codec") ? Codec.Choice.parse(get(p + "codec")) : Codec.Choice.NONE;
       boolean inc = values.containsKey(p + "incremental") && bool(p + "incremental");
-      out.add(new LevelSpec(n, kind, path, keep, every, codec, inc, fileModes(), memoryBase));
+      out.add(new LevelSpec(n, kind, path, keep, every, codec.codec(), inc, fileModes(), memoryBase, codec.shuffle()));
     }
     for (String k : values.keySet()) {
       Matcher m = LEVEL_KEY.matcher(k);

@@ -28,7 +28,7 @@ public final class CoreBenchCommand implements Callable<Integer> {
   boolean json;
   @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
   boolean quick;
-  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, baselines (default all); 'device' alone runs cairn device bench.")
+  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, codecs, baselines (default all); 'device' alone runs cairn device bench.")
   List<String> only;
   @Option(names = "--repeat", description = "Repetitions per measurement; the median is reported (default 5; 1 with --quick; at most 3 pairs in the loop figure).")
   Integer repeat;

@@ -6,6 +6,7 @@ import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.Version;
 import io.cairn.internal.engine.LevelStore;
+import io.cairn.internal.engine.TransformBench;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileInputStream;
@@ -43,7 +44,7 @@ public final class EngineBench {
   /** What {@link #run()} produced: the JSON-ready results, the text table and the SVG chart. */
   public record Result(Map<String, Object> json, String table, String svg) { }
 
-  public static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "baselines");
+  public static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "codecs", "baselines");
 
   // The options, named as cairn bench's flags (see the command for their meaning); null: the default.
   public Integer sizeMiB;
@@ -120,6 +121,7 @@ public final class EngineBench {
     state = null;
     System.gc();
     if (run.contains("compression")) figureCompression(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 256L << 20));
+    if (run.contains("codecs")) figureCodecs(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 64L << 20));
     if (run.contains("loop")) figureLoop();
 
     Map<String, Object> out = new LinkedHashMap<>();
@@ -554,7 +556,7 @@ public final class EngineBench {
           default -> data = new double[Math.toIntExact(sample / 8)];
         }
         double[] back = new double[data.length];
-        List<String> codecs = List.of("none", "lz4", "zstd");
+        List<String> codecs = List.of("none", "lz4", "zstd", "lz4+shuffle", "zstd+shuffle");
         Map<String, List<Long>> ck = new LinkedHashMap<>(), rs = new LinkedHashMap<>();
         Map<String, Long> stored = new LinkedHashMap<>();
         for (int r = 0; r < reps; r++) {
@@ -607,6 +609,40 @@ public final class EngineBench {
         List.of("sync checkpoints to a RAM level (" + shm + "), so the codec, not the disk, sets the pace; restore is verified bit for bit",
             "compressionRatio = raw bytes / bytes on disk (pack + manifest); incompressible chunks are stored raw automatically",
             "random: uniformly random doubles; zeros: an all-zero array", smoothNote));
+  }
+
+  // ------------------------------------------------------------------ figure: codecs per data kind (io.cairn.internal.engine.TransformBench)
+
+  private void figureCodecs(long sample) throws IOException {
+    int edge = (int) Math.sqrt(sample / 8.0);
+    log.printf(Locale.ROOT, "[codecs] lz4, zstd, lz4+shuffle, zstd+shuffle per data kind, one thread (%d MiB each)%n", sample >> 20);
+    Heat h = new Heat(edge);
+    smoothInit(h);
+    for (int i = 0; i < 20; i++) h.step();
+    List<Row> rows = new ArrayList<>();
+    for (TransformBench.Result r : TransformBench.run(TransformBench.kinds(h.grid, seed + 6), (int) io.cairn.internal.Settings.parseBytes(block), reps)) {
+      boolean target = r.data().equals("smooth doubles") && r.codec().endsWith("+shuffle");
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("data", r.data());
+      extra.put("codec", r.codec());
+      extra.put("rawBytes", r.rawBytes());
+      extra.put("storedBytes", r.storedBytes());
+      extra.put("encodeGBs", r.encodeGBs());
+      extra.put("decodeGBs", r.decodeGBs());
+      extra.put("copyGBs", r.copyGBs());
+      rows.add(row("codecs", r.data() + " / " + r.codec() + ": compression ratio", r.ratio(), 1.0, "x", r.ratio(),
+          "raw bytes / stored bytes", target ? ">= 1.4" : null, extra));
+      rows.add(row("codecs", r.data() + " / " + r.codec() + ": encode speed, one thread", r.encodeGBs(), 1.0, "GB/s", r.encodeGBs(),
+          "GB/s per core / 1 GB/s", target ? ">= 1.0" : null, Map.of("decodeGBs", r.decodeGBs(), "copyGBs", r.copyGBs())));
+    }
+    figure("codecs", "Codecs per data kind: compression ratio and speed per core (write stages: shuffle, codec, CRC32C)", rows,
+        List.of(String.format(Locale.ROOT, "%d MiB per data kind, cut into blocks of %s, through the real write stages then the real read "
+                + "stages (checked bit for bit); one thread; median of %d", sample >> 20, block, reps),
+            "smooth doubles: the heat solver's " + edge + "x" + edge + " grid from a smooth field after 20 steps; floats: the same as float; "
+                + "ints: the same field in thousandths; longs: sorted ids (random gaps 1..64); text: words",
+            "encode = shuffle + codec + CRC32C of one block after the other, from off-heap memory (the heap-to-direct copy of a sync "
+                + "checkpoint is not included); copyGBs = a plain one-thread memory copy of the same bytes, same run",
+            "load average at start " + loadAverage()));
   }
 
   /** Replaces the demo's cold interior with a smooth temperature field (the borders stay the demo's). */

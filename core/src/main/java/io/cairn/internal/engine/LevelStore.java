@@ -2,6 +2,7 @@ package io.cairn.internal.engine;
 
 import io.cairn.internal.Settings.LevelSpec;
 import io.cairn.internal.format.BlockRef;
+import io.cairn.internal.format.ChunkTransforms;
 import io.cairn.internal.format.Codec;
 import io.cairn.internal.format.Manifest;
 import io.cairn.internal.format.PackFormat;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
 import org.slf4j.Logger;
@@ -107,7 +107,8 @@ public final class LevelStore {
     static final long READ_AHEAD_BUDGET = 64L << 20;
     /** Most slots, whatever the chunk size. */
     static final int MAX_DEPTH = 32;
-    private ByteBuffer raw;
+    /** Outputs of the transforms being undone (a chunk with two transforms uses both in turn). */
+    private final ByteBuffer[] decode = new ByteBuffer[2];
     ByteBuffer[] slots = new ByteBuffer[0];
 
     public Scratch() { }
@@ -115,18 +116,23 @@ public final class LevelStore {
     /** Makes the buffers fit the chunks of {@code regions}; allocation failure is a {@link NoMemoryException}. */
     void fit(List<RegionEntry> regions, String where) throws NoMemoryException {
       long maxStored = 0, maxRaw = 0;
+      int maxTransforms = 0;
       for (RegionEntry r : regions) {
         for (BlockRef b : r.blocks()) {
           maxStored = Math.max(maxStored, PackFormat.CHUNK_HEADER + (long) b.storedLen());
-          if (b.codec() != Codec.NONE) maxRaw = Math.max(maxRaw, b.rawLen());
+          int n = ChunkTransforms.count(b.transforms());
+          if (n > 0) maxRaw = Math.max(maxRaw, b.rawLen());
+          maxTransforms = Math.max(maxTransforms, n);
         }
       }
       if (maxStored == 0) return;
       int depth = (int) Math.max(1, Math.min(MAX_DEPTH, READ_AHEAD_BUDGET / maxStored));
       try {
-        if (maxRaw > 0 && (raw == null || raw.capacity() < maxRaw)) { // required: before the optional slots
-          raw = null;
-          raw = ByteBuffer.allocateDirect((int) maxRaw);
+        for (int i = 0; i < Math.min(maxTransforms, decode.length); i++) { // required: before the optional slots
+          if (decode[i] == null || decode[i].capacity() < maxRaw) {
+            decode[i] = null;
+            decode[i] = ByteBuffer.allocateDirect((int) maxRaw);
+          }
         }
         if (slots.length < depth || slots[0].capacity() < maxStored) {
           slots = null; // let the old ones go first
@@ -141,14 +147,15 @@ public final class LevelStore {
         }
       } catch (OutOfMemoryError e) {
         slots = new ByteBuffer[0];
-        raw = null;
+        decode[0] = decode[1] = null;
         throw new NoMemoryException(where + ": not enough memory for the read buffers (1 x " + maxStored + " bytes"
-            + (maxRaw > 0 ? " + " + maxRaw : "") + "): " + e.getMessage() + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
+            + (maxRaw > 0 ? " + " + Math.min(maxTransforms, 2) + " x " + maxRaw : "") + "): " + e.getMessage()
+            + "; raise -XX:MaxDirectMemorySize (or -Xmx)");
       }
     }
 
-    /** Decompressed bytes. */
-    ByteBuffer raw() { return raw; }
+    /** Output buffer {@code i} (0 or 1) of the transforms being undone. */
+    ByteBuffer decodeBuffer(int i) { return decode[i]; }
   }
 
   /** Reading or writing needed more memory than the JVM could give: the environment's fault, not the data's. */
@@ -264,21 +271,15 @@ public final class LevelStore {
             if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
             List<BlockRef> blocks = new ArrayList<>();
             long size = c.data().byteSize();
+            long[] hashes = prev != null && spec.incremental() ? hashAhead(c.data(), blockSize) : null;
             int index = 0;
             for (long off = 0; off < size; off += blockSize, index++) {
               int len = (int) Math.min(blockSize, size - off);
               c.awaitBytes(off + len);
               Chunk chunk = writer.free();
-              ByteBuffer raw;
-              if (c.data().isNative()) {
-                // off-heap (staged copies, mapped files): the stages and the writer read it in place
-                raw = c.data().asSlice(off, len).asByteBuffer();
-              } else {
-                // heap arrays cannot be handed to native code or I/O as they are: one copy
-                raw = chunk.rawBuf(len).clear().limit(len);
-                MemorySegment.copy(c.data(), off, MemorySegment.ofBuffer(raw), 0, len);
-              }
-              chunk.reset(c.name(), index, off, raw, prev);
+              // the stages read the source in place; LOAD copies a heap block into the chunk's direct buffer
+              chunk.reset(c.name(), c.kind().elementSize, index, off, c.data().asSlice(off, len), prev);
+              if (hashes != null) chunk.rawHash = hashes[index];
               for (ChunkStage stage : stages) {
                 stage.apply(chunk);
                 if (chunk.reused != null) break;
@@ -290,9 +291,9 @@ public final class LevelStore {
               }
               int storedLen = chunk.stored.remaining();
               chunk.header.clear();
-              PackFormat.putChunkHeader(chunk.header, chunk.codec, len, storedLen, chunk.storedCrc, chunk.rawHash);
+              PackFormat.putChunkHeader(chunk.header, chunk.transforms, len, storedLen, chunk.storedCrc, chunk.rawHash);
               chunk.header.flip();
-              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.codec, chunk.storedCrc, chunk.rawHash));
+              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.transforms, chunk.storedCrc, chunk.rawHash));
               pos += PackFormat.CHUNK_HEADER + storedLen;
               written += PackFormat.CHUNK_HEADER + storedLen;
               writer.submit(chunk);
@@ -338,8 +339,9 @@ public final class LevelStore {
   }
 
   /**
-   * The write pipeline of this level: change detection and deduplication when incremental,
-   * compression with the level's codec, then the checksum of what is stored.
+   * The write pipeline of this level: change detection and deduplication when incremental, the byte
+   * shuffle ({@code codec = ...+shuffle}) and compression with the level's codec, then the checksum of
+   * what is stored. The read side does not use it: it undoes what each chunk records.
    */
   List<ChunkStage> pipeline() {
     List<ChunkStage> stages = new ArrayList<>();
@@ -347,9 +349,43 @@ public final class LevelStore {
       stages.add(ChunkStage.HASH);
       stages.add(ChunkStage.DEDUP);
     }
-    if (spec.codec() != Codec.NONE) stages.add(ChunkStage.compress(spec.codec()));
+    stages.add(ChunkStage.LOAD);
+    if (spec.codec() != Codec.NONE) {
+      if (spec.shuffle()) stages.add(ChunkStage.transform(ChunkTransforms.SHUFFLE));
+      stages.add(ChunkStage.transform(ChunkTransforms.of(spec.codec())));
+    }
     stages.add(ChunkStage.CHECKSUM);
     return stages;
+  }
+
+  /**
+   * The xxHash64 of every block of a heap region, on two threads (this one and a virtual thread), for
+   * change detection before any block is copied; null when the region is off the heap (a staged copy:
+   * the program runs on meanwhile and keeps its cores) or has a single block. The program waits for a
+   * synchronous checkpoint, so its cores are free; the data does not change meanwhile.
+   */
+  static long[] hashAhead(MemorySegment data, int blockSize) throws IOException {
+    long size = data.byteSize();
+    int n = (int) ((size + blockSize - 1) / blockSize);
+    if (data.isNative() || n < 2) return null;
+    long[] out = new long[n];
+    int half = n / 2;
+    Thread helper = Thread.ofVirtual().name("cairn-hash").start(() -> hashBlocks(data, blockSize, half, n, out));
+    hashBlocks(data, blockSize, 0, half, out);
+    try {
+      helper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while hashing");
+    }
+    return out;
+  }
+
+  private static void hashBlocks(MemorySegment data, int blockSize, int from, int to, long[] out) {
+    for (int i = from; i < to; i++) {
+      long off = (long) i * blockSize;
+      out[i] = XxHash64.hash(data, off, Math.min(blockSize, data.byteSize() - off), 0);
+    }
   }
 
   /**
@@ -465,7 +501,8 @@ public final class LevelStore {
   /**
    * Reads a version's chunks, verifying every checksum, and hands the bytes to the sinks (null: verify
    * only). A reader thread fetches the next chunks (header and data in one read) while this thread
-   * verifies, decompresses and applies the current one.
+   * runs the current one back through the stages its record names ({@link ChunkStage#readPipeline}:
+   * checksum, then its transforms undone) and applies it.
    */
   public long read(Manifest m, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
     return read(m, m.regions(), sinks, s);
@@ -493,17 +530,9 @@ public final class LevelStore {
           String where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
           ByteBuffer buf = slot.buf;
           PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
-          ByteBuffer stored = buf.slice(PackFormat.CHUNK_HEADER, b.storedLen());
-          CRC32C crc = new CRC32C();
-          crc.update(stored.duplicate());
-          if ((int) crc.getValue() != b.storedCrc())
-            throw new Manifest.CorruptException(where + ": checksum mismatch in chunk at offset " + b.offset());
-          ByteBuffer raw = stored;
-          if (b.codec() != Codec.NONE) {
-            ByteBuffer out = s.raw().clear();
-            b.codec().decompress(stored, b.storedLen(), out, b.rawLen());
-            raw = out.slice(0, b.rawLen());
-          }
+          ChunkRead chunk = new ChunkRead(b, where, buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()), s);
+          for (ChunkStage stage : ChunkStage.readPipeline(b, where)) stage.undo(chunk);
+          ByteBuffer raw = chunk.data;
           if (sink != null) sink.accept(off, raw);
           reader.recycle(slot);
           off += b.rawLen();

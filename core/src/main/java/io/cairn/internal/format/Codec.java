@@ -29,6 +29,32 @@ public enum Codec {
     };
   }
 
+  /**
+   * A level's {@code codec} setting: a codec, optionally after the byte shuffle ({@code lz4+shuffle},
+   * {@code zstd+shuffle}: regions of 2-, 4- and 8-byte elements are shuffled by their element size,
+   * others are not).
+   */
+  public record Choice(Codec codec, boolean shuffle) {
+    public static final Choice NONE = new Choice(Codec.NONE, false);
+
+    public static Choice parse(String s) {
+      String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+      boolean shuffle = t.endsWith("+shuffle");
+      String base = shuffle ? t.substring(0, t.length() - "+shuffle".length()) : t;
+      Codec c;
+      try {
+        c = Codec.parse(base);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown codec '" + s + "' (expected none, lz4, zstd, lz4+shuffle or zstd+shuffle)");
+      }
+      if (shuffle && c == Codec.NONE)
+        throw new IllegalArgumentException("'" + s + "': the shuffle only helps a codec after it (expected lz4+shuffle or zstd+shuffle)");
+      return new Choice(c, shuffle);
+    }
+
+    @Override public String toString() { return codec.name().toLowerCase(java.util.Locale.ROOT) + (shuffle ? "+shuffle" : ""); }
+  }
+
   private static final class Lz4 {
     static final LZ4Factory F = LZ4Factory.fastestInstance();
     static final LZ4Compressor C = F.fastCompressor();

@@ -30,7 +30,8 @@ public record Manifest(
     List<RegionEntry> regions) {
 
   public static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'M', 'F', '1'};
-  public static final int FORMAT_VERSION = 1;
+  /** Version 2 records a transform list per chunk (4 bytes) where version 1 recorded a codec byte; both are read. */
+  public static final int FORMAT_VERSION = 2;
   /** A manifest larger than this is refused before it is read (a corrupt length field). */
   public static final int MAX_BODY = 256 << 20;
   /** The largest block size a writer may use (the {@code block-size} key's maximum); a larger one is refused at decode. */
@@ -92,7 +93,7 @@ public record Manifest(
           o.writeLong(b.offset());
           o.writeInt(b.storedLen());
           o.writeInt(b.rawLen());
-          o.writeByte(b.codec().id);
+          o.writeInt(b.transforms());
           o.writeInt(b.storedCrc());
           o.writeLong(b.rawHash());
         }
@@ -123,9 +124,9 @@ public record Manifest(
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
     in.skipNBytes(8);
     int fmt = in.readInt();
-    if (fmt != FORMAT_VERSION)
+    if (fmt < 1 || fmt > FORMAT_VERSION)
       throw new UnsupportedFormatException(where + ": manifest format version " + fmt
-          + " is not supported by this Cairn (it reads version " + FORMAT_VERSION + "); use a newer Cairn");
+          + " is not supported by this Cairn (it reads versions 1 to " + FORMAT_VERSION + "); use a newer Cairn");
     int bodyLen = in.readInt();
     if (bodyLen < 0 || bodyLen > MAX_BODY || 16 + (long) bodyLen + 4 != data.length)
       throw new CorruptException(where + ": manifest length " + bodyLen + " does not match file size " + data.length);
@@ -184,20 +185,25 @@ public record Manifest(
         List<BlockRef> blocks = new ArrayList<>(nBlocks);
         long sum = 0;
         for (int b = 0; b < nBlocks; b++) {
-          BlockRef ref = new BlockRef(in.readLong(), in.readLong(), in.readInt(), in.readInt(), Codec.byId(in.readByte()),
-              in.readInt(), in.readLong());
+          long pack = in.readLong(), offset = in.readLong();
+          int storedLen = in.readInt(), rawLen = in.readInt();
+          // version 1: one codec byte; version 2: the transform list (ChunkTransforms), whose first byte is the codec of version 1
+          int transforms = fmt == 1 ? (in.readByte() & 0xff) << 24 : in.readInt();
+          if (fmt == 1 && ChunkTransforms.id(transforms, 0) > Codec.ZSTD.id)
+            throw new CorruptException(where + ": region '" + name + "' chunk " + b + " has codec id " + ChunkTransforms.id(transforms, 0)
+                + " (format version 1 knows 0 none, 1 lz4, 2 zstd)");
+          BlockRef ref = new BlockRef(pack, offset, storedLen, rawLen, transforms, in.readInt(), in.readLong());
           if (ref.pack() < 1 || ref.pack() > version || ref.offset() < PackFormat.HEADER || ref.storedLen() < 1 || ref.rawLen() < 1)
             throw new CorruptException(where + ": region '" + name + "' block " + b + " has invalid location " + ref);
           int wantRaw = b < nBlocks - 1 ? blockSize : (int) (byteLength - (long) blockSize * (nBlocks - 1));
           if (ref.rawLen() != wantRaw)
             throw new CorruptException(where + ": region '" + name + "' block " + b + " holds " + ref.rawLen() + " raw bytes, expected "
                 + wantRaw + " (block size " + blockSize + ")");
-          if (ref.codec() == Codec.NONE ? ref.storedLen() != ref.rawLen() : ref.storedLen() > ref.codec().maxCompressed(ref.rawLen()))
-            throw new CorruptException(where + ": region '" + name + "' block " + b + " stores " + ref.storedLen() + " bytes for "
-                + ref.rawLen() + " raw bytes (" + ref.codec() + ")");
+          ChunkTransforms.check(ref.transforms(), ref.storedLen(), ref.rawLen(), where,
+              "region '" + name + "' chunk " + b + " (pack of version " + ref.pack() + ", offset " + ref.offset() + ")");
           // a writer stores every chunk of a version once: a chunk referenced twice would make a small
           // checkpoint expand without bound (one chunk repeated N times)
-          boolean fresh = ref.pack() == version ? chunksOfThisPack.add(ref.offset()) : older.add(new BlockRef(ref.pack(), ref.offset(), 0, 0, Codec.NONE, 0, 0));
+          boolean fresh = ref.pack() == version ? chunksOfThisPack.add(ref.offset()) : older.add(new BlockRef(ref.pack(), ref.offset(), 0, 0, 0, 0, 0));
           if (!fresh)
             throw new CorruptException(where + ": region '" + name + "' block " + b + " references a chunk (version " + ref.pack()
                 + ", offset " + ref.offset() + ") already used by this version");

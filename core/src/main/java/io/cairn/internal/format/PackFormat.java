@@ -12,7 +12,8 @@ public final class PackFormat {
   private PackFormat() { }
 
   public static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'P', 'K', '1'};
-  public static final int FORMAT_VERSION = 1;
+  /** Version 2: chunk header bytes 4..7 hold the transform list (version 1: the codec, then zeros); both are read. */
+  public static final int FORMAT_VERSION = 2;
   public static final int HEADER = 32;
   public static final int CHUNK_HEADER = 32;
   public static final int CHUNK_MAGIC = 0x43484E4B; // "CHNK"
@@ -27,17 +28,17 @@ public final class PackFormat {
     for (int i = 0; i < MAGIC.length; i++)
       if (b.get(i) != MAGIC[i]) throw new Manifest.CorruptException(where + ": not a Cairn pack (bad magic)");
     int fmt = b.getInt(8);
-    if (fmt != FORMAT_VERSION)
-      throw new Manifest.UnsupportedFormatException(where + ": pack format version " + fmt + " is not supported (this Cairn reads "
+    if (fmt < 1 || fmt > FORMAT_VERSION)
+      throw new Manifest.UnsupportedFormatException(where + ": pack format version " + fmt + " is not supported (this Cairn reads 1 to "
           + FORMAT_VERSION + ")");
     if (b.getLong(16) != version)
       throw new Manifest.CorruptException(where + ": pack belongs to version " + b.getLong(16) + ", expected " + version);
   }
 
   /** Writes a chunk header into {@code b} (32 bytes at its position). */
-  public static void putChunkHeader(ByteBuffer b, Codec codec, int rawLen, int storedLen, int storedCrc, long rawHash) {
+  public static void putChunkHeader(ByteBuffer b, int transforms, int rawLen, int storedLen, int storedCrc, long rawHash) {
     int start = b.position();
-    b.putInt(CHUNK_MAGIC).put((byte) codec.id).put((byte) 0).putShort((short) 0)
+    b.putInt(CHUNK_MAGIC).putInt(transforms)
         .putInt(rawLen).putInt(storedLen).putInt(storedCrc).putLong(rawHash);
     CRC32C crc = new CRC32C();
     crc.update(b.duplicate().position(start).limit(start + 28));
@@ -50,7 +51,7 @@ public final class PackFormat {
     crc.update(b.duplicate().position(0).limit(28));
     if (b.getInt(0) != CHUNK_MAGIC || b.getInt(28) != (int) crc.getValue())
       throw new Manifest.CorruptException(where + ": damaged chunk header at offset " + ref.offset());
-    if ((b.get(4) & 0xff) != ref.codec().id || b.getInt(8) != ref.rawLen() || b.getInt(12) != ref.storedLen()
+    if (b.getInt(4) != ref.transforms() || b.getInt(8) != ref.rawLen() || b.getInt(12) != ref.storedLen()
         || b.getInt(16) != ref.storedCrc())
       throw new Manifest.CorruptException(where + ": chunk at offset " + ref.offset() + " does not match the manifest");
   }
