@@ -5,12 +5,6 @@ import io.cairn.Checkpointer.StoredChunk;
 import io.cairn.Checkpointer.StoredRegion;
 import io.cairn.Checkpointer.StoredVersion;
 import io.cairn.cli.Sanitize;
-import io.cairn.internal.engine.LevelStore;
-import io.cairn.internal.format.BlockRef;
-import io.cairn.internal.format.Manifest;
-import io.cairn.internal.format.RegionEntry;
-import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,60 +24,10 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--level", description = "Level to read (default: the first that holds the version).") String level;
   @Option(names = "--chunks", description = "List every chunk with its checksum.") boolean chunks;
 
-  @Override public Integer call() throws IOException {
-    for (LevelStore l : opts.levels()) {
-      if (level != null && !l.name().equals(level)) continue;
-      if (!l.committed().contains(version)) continue;
-      Manifest m = l.readManifest(version);
-      List<Map<String, Object>> regions = new ArrayList<>();
-      for (RegionEntry r : m.regions()) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("name", r.name());
-        e.put("kind", r.kind().describe());
-        e.put("length", r.length());
-        e.put("bytes", r.byteLength());
-        e.put("chunks", r.blocks().size());
-        Map<String, Integer> codecs = new java.util.TreeMap<>();
-        long stored = 0, reused = 0;
-        List<Map<String, Object>> cl = new ArrayList<>();
-        for (BlockRef b : r.blocks()) {
-          codecs.merge(b.describeTransforms(), 1, Integer::sum);
-          if (b.pack() == m.version()) stored += b.storedLen(); else reused++;
-          if (chunks) cl.add(Map.of("pack", b.pack(), "offset", b.offset(), "stored", b.storedLen(), "raw", b.rawLen(),
-              "codec", b.describeTransforms(), "crc32c", String.format("%08x", b.storedCrc()), "xxh64", String.format("%016x", b.rawHash())));
-        }
-        e.put("storedBytes", stored);
-        e.put("chunksFromOlderVersions", reused);
-        e.put("codecs", codecs);
-        if (chunks) e.put("chunkList", cl);
-        regions.add(e);
-      }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("level", l.name());
-      out.put("path", l.storage().describe() + "/" + LevelStore.dir(version));
-      out.put("version", m.version());
-      out.put("run", m.run());
-      out.put("created", Instant.ofEpochMilli(m.createdMillis()).toString());
-      out.put("writer", m.writer());
-      out.put("incrementalOf", m.parent() > 0 ? m.parent() : null);
-      out.put("label", m.label());
-      out.put("step", m.step());
-      out.put("metadata", m.metadata());
-      out.put("blockSize", m.blockSize());
-      out.put("stateBytes", m.logicalBytes());
-      out.put("regions", regions);
-      if (opts.json) {
-        System.out.println(Json.write(out));
-      } else {
-        out.forEach((k, v) -> { if (!k.equals("regions")) System.out.printf("%-14s %s%n", k, Sanitize.value(v)); });
-        System.out.printf("%n%-24s %-16s %12s %14s %7s %12s %s%n", "REGION", "KIND", "LENGTH", "BYTES", "CHUNKS", "STORED", "CODECS");
-        for (Map<String, Object> r : regions) {
-          System.out.printf("%-24s %-16s %12d %14d %7d %12d %s%n", Sanitize.text((String) r.get("name")), r.get("kind"), (Long) r.get("length"),
-              (Long) r.get("bytes"), (Integer) r.get("chunks"), (Long) r.get("storedBytes"), r.get("codecs"));
-          if (chunks) for (Object c : (List<?>) r.get("chunkList")) System.out.println("    " + c);
-        }
-      }
-      return 0;
+  @Override public Integer call() {
+    Optional<StoredVersion> found;
+    try (Checkpointer c = opts.open(false)) {
+      found = c.inspect(version, level);
     }
     if (found.isEmpty()) {
       System.err.println("version " + version + " of '" + opts.name + "' is not committed in any level under " + opts.dir.toAbsolutePath());
