@@ -96,7 +96,13 @@ final class ForyGraph implements ObjectCodec.Graph {
         .withAsyncCompilation(false)
         .withClassLoader(loader == null ? ForyGraph.class.getClassLoader() : loader)
         .build();
-    f.getClassResolver().setClassChecker((resolver, className) -> allow.allows(className));
+    // Fory asks the checker before it loads a class named in a stream (and ignores a false there), and
+    // again before it makes a serializer: refuse by throwing, so that a refused class is never even loaded
+    f.getClassResolver().setClassChecker((resolver, className) -> {
+      if (!allow.allows(className))
+        throw new InsecureException("class " + className + " is not among the classes reachable from the root's declared types");
+      return true;
+    });
     return f;
   }
 
@@ -112,11 +118,13 @@ final class ForyGraph implements ObjectCodec.Graph {
         large.add(b);
         return false;
       });
-    } catch (InsecureException e) {
-      throw new IOException("object graph '" + name + "' now reaches a class that was not among its types when it was protected ("
-          + e.getMessage() + "): pass it to protect(\"" + name + "\", root, TheClass.class)", e);
     } catch (RuntimeException e) {
-      throw new IOException("object graph '" + name + "' could not be serialised: " + e, e);
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof InsecureException)) cause = cause.getCause();
+      if (cause instanceof InsecureException)
+        throw new IOException("object graph '" + name + "' now reaches a class that was not among its types when it was protected ("
+            + cause.getMessage() + "): name it in protect(\"" + name + "\", root, TheClass.class)", e);
+      throw new IOException("object graph '" + name + "' could not be serialised: " + cause, e);
     }
     int streamLen = stream.writerIndex();
     out.writerIndex(0);
@@ -177,11 +185,13 @@ final class ForyGraph implements ObjectCodec.Graph {
     Object top;
     try {
       top = fory.deserialize(MemoryBuffer.fromByteArray(a, (int) pos + 4, ol), buffers);
-    } catch (InsecureException e) {
-      throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
-          + e.getMessage() + "); nothing was instantiated from it"));
     } catch (RuntimeException | StackOverflowError e) {
-      throw new IOException(where + ": the object stream cannot be read: " + e, e);
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof InsecureException)) cause = cause.getCause();
+      if (cause instanceof InsecureException)
+        throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
+            + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));
+      throw new IOException(where + ": the object stream cannot be read: " + cause, e);
     }
     apply(top, saved, where);
   }
