@@ -84,6 +84,14 @@ final class ForyGraph implements ObjectCodec.Graph {
     if (kind == RootKind.FIELDS) fory.registerSerializer(c, new RootSerializer(fory, c, root));
   }
 
+  /** The allow-list's refusal (Fory's other InsecureExceptions, e.g. its depth limit, are not about classes). */
+  static final class NotAllowed extends InsecureException {
+    NotAllowed(String message) { super(message); }
+  }
+
+  /** Nesting depth Fory accepts on read (its default, 50, is less than a linked list of 51 objects). */
+  static final int MAX_DEPTH = 1_000_000;
+
   static Fory newFory(ClassLoader loader, AllowList allow) {
     org.apache.fory.logging.LoggerFactory.disableLogging();
     Fory f = Fory.builder().withLanguage(Language.JAVA)
@@ -94,13 +102,14 @@ final class ForyGraph implements ObjectCodec.Graph {
         .withDeserializeNonexistentClass(false)
         .serializeEnumByName(true)
         .withAsyncCompilation(false)
+        .withMaxDepth(MAX_DEPTH)
         .withClassLoader(loader == null ? ForyGraph.class.getClassLoader() : loader)
         .build();
     // Fory asks the checker before it loads a class named in a stream (and ignores a false there), and
     // again before it makes a serializer: refuse by throwing, so that a refused class is never even loaded
     f.getClassResolver().setClassChecker((resolver, className) -> {
       if (!allow.allows(className))
-        throw new InsecureException("class " + className + " is not among the classes reachable from the root's declared types");
+        throw new NotAllowed("class " + className + " is not among the classes reachable from the root's declared types");
       return true;
     });
     return f;
@@ -120,8 +129,8 @@ final class ForyGraph implements ObjectCodec.Graph {
       });
     } catch (RuntimeException e) {
       Throwable cause = e;
-      while (cause.getCause() != null && !(cause instanceof InsecureException)) cause = cause.getCause();
-      if (cause instanceof InsecureException)
+      while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
+      if (cause instanceof NotAllowed)
         throw new IOException("object graph '" + name + "' now reaches a class that was not among its types when it was protected ("
             + cause.getMessage() + "): name it in protect(\"" + name + "\", root, TheClass.class)", e);
       throw new IOException("object graph '" + name + "' could not be serialised: " + cause, e);
@@ -185,10 +194,13 @@ final class ForyGraph implements ObjectCodec.Graph {
     Object top;
     try {
       top = fory.deserialize(MemoryBuffer.fromByteArray(a, (int) pos + 4, ol), buffers);
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (StackOverflowError e) {
+      throw new IOException(where + ": the object stream nests too deeply for this thread's stack (a long linked chain?):"
+          + " run with a larger -Xss, or restore on a thread with a larger stack", e);
+    } catch (RuntimeException e) {
       Throwable cause = e;
-      while (cause.getCause() != null && !(cause instanceof InsecureException)) cause = cause.getCause();
-      if (cause instanceof InsecureException)
+      while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
+      if (cause instanceof NotAllowed)
         throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
             + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));
       throw new IOException(where + ": the object stream cannot be read: " + cause, e);
