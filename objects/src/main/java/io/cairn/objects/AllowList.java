@@ -118,14 +118,45 @@ final class AllowList {
         addClass(c);
         for (Field f : fields(c)) {
           if (f.getType().isPrimitive()) continue;
+          Object v;
           try {
-            push(todo, seen, f.get(o));
+            v = f.get(o);
           } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
           }
+          String not = notState(v);
+          if (not != null)
+            throw new IllegalArgumentException("field " + f.getDeclaringClass().getName() + "." + f.getName() + " holds " + not
+                + ", which a checkpoint cannot capture or restore (threads, sockets, streams, channels, native memory are not state):"
+                + " mark the field transient and rebuild it after a restore");
+          push(todo, seen, v);
         }
       }
     }
+  }
+
+  /** What the object is when it is live machinery rather than state (null for state). */
+  static String notState(Object v) {
+    if (v == null) return null;
+    String what = switch (v) {
+      case Thread t -> "a thread";
+      case java.net.Socket x -> "a socket";
+      case java.net.ServerSocket x -> "a server socket";
+      case java.nio.channels.Channel x -> "a channel";
+      case java.io.InputStream x -> "an input stream";
+      case java.io.OutputStream x -> "an output stream";
+      case java.io.Reader x -> "a reader";
+      case java.io.Writer x -> "a writer";
+      case ClassLoader x -> "a class loader";
+      case Process x -> "a process";
+      case java.util.concurrent.ExecutorService x -> "an executor";
+      case java.lang.foreign.MemorySegment x -> "a memory segment";
+      case java.lang.foreign.Arena x -> "an arena";
+      case java.nio.ByteBuffer b when b.isDirect() -> "a direct ByteBuffer (native memory: protect it with protect(name, ByteBuffer))";
+      case java.util.concurrent.locks.Lock x -> "a lock";
+      default -> null;
+    };
+    return what == null ? null : what + " (" + v.getClass().getName() + ")";
   }
 
   private static void push(ArrayDeque<Object> todo, IdentityHashMap<Object, Boolean> seen, Object o) {

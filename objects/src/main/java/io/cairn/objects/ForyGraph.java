@@ -70,7 +70,11 @@ final class ForyGraph implements ObjectCodec.Graph {
           + "): protect an object, Map, Collection or array that holds it");
     else kind = RootKind.FIELDS;
     if (kind == RootKind.ARRAY && ((Object[]) root).length == 0) { /* fine: nothing to fill */ }
-    this.allow = AllowList.build(root, alsoAllowed);
+    try {
+      this.allow = AllowList.build(root, alsoAllowed);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + e.getMessage(), e);
+    }
     List<Field> fs = kind == RootKind.FIELDS ? AllowList.fields(c) : List.of();
     if (fs.stream().anyMatch(f -> f.isAnnotationPresent(io.cairn.Checkpointed.class)))
       fs = fs.stream().filter(f -> f.isAnnotationPresent(io.cairn.Checkpointed.class)).toList();

@@ -100,6 +100,24 @@ class ObjectGraphTest {
     }
   }
 
+  static final class Service {
+    Map<String, Integer> state = new HashMap<>();
+    Thread worker = new Thread(() -> { });
+    transient java.net.ServerSocket socket;   // transient: not captured, fine
+  }
+
+  @Test void threadsSocketsAndNativeMemoryAreRefusedAtProtectNamingTheField() {
+    Service s = new Service();
+    try (Checkpointer c = open()) {
+      assertThatThrownBy(() -> c.protect("svc", s)).isInstanceOf(CairnException.class)
+          .hasMessageContaining("field io.cairn.objects.ObjectGraphTest$Service.worker holds a thread").hasMessageContaining("transient");
+      s.worker = null;
+      c.protect("svc", s);   // the transient socket field is ignored
+      s.state.put("a", 1);
+      c.checkpoint().await();
+    }
+  }
+
   static final class Trainer {
     @Checkpointed double[] weights = new double[8];
     @Checkpointed Map<String, Integer> counts = new HashMap<>();
