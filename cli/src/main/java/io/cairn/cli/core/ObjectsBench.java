@@ -146,16 +146,16 @@ final class ObjectsBench {
     deleteTree(d);
     Files.createDirectories(d);
     // cairn
-    List<Long> cw = new ArrayList<>(), cr = new ArrayList<>();
+    List<Long> cw = new ArrayList<>(), cr = new ArrayList<>(), cwc = new ArrayList<>(), crc = new ArrayList<>();
     long cairnBytes;
     Checkpointer.Builder builder = Cairn.builder().name("objects").directory(d.resolve("cairn")).levels("local")
         .set("level.local.keep", "1").set("signals", "false").environment(Map.of());
     try (Checkpointer c = builder.open()) {
       c.protect("model", model);
       for (int i = 0; i <= reps; i++) {
-        long t = System.nanoTime();
+        long t = System.nanoTime(), u = cpu();
         long v = c.checkpoint().await().number();
-        if (i > 0) cw.add(System.nanoTime() - t);
+        if (i > 0) { cw.add(System.nanoTime() - t); cwc.add(cpu() - u); }
         cairnBytes = c.regions(v).getFirst().length();
       }
       cairnBytes = c.regions(c.versions().getLast().number()).getFirst().length();
@@ -164,72 +164,78 @@ final class ObjectsBench {
     try (Checkpointer c = builder.open()) {
       c.protect("model", back);
       for (int i = 0; i <= reps; i++) {
-        long t = System.nanoTime();
+        long t = System.nanoTime(), u = cpu();
         c.restoreLatest();
-        if (i > 0) cr.add(System.nanoTime() - t);
+        if (i > 0) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); }
       }
     }
     if (!same.test(model, back)) throw new IllegalStateException("cairn restored a different " + name + " graph");
     back = null;
     // fory directly
     Fory fory = fory();
-    List<Long> fw = new ArrayList<>(), fr = new ArrayList<>();
+    List<Long> fw = new ArrayList<>(), fr = new ArrayList<>(), fwc = new ArrayList<>(), frc = new ArrayList<>();
     Path ff = d.resolve("fory.bin");
     long foryBytes = 0;
     Object fback = null;
     for (int i = 0; i <= reps; i++) {
-      long t = System.nanoTime();
+      long t = System.nanoTime(), u = cpu();
       byte[] bytes = fory.serialize(model);
       try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer bb = ByteBuffer.wrap(bytes);
         while (bb.hasRemaining()) ch.write(bb);
         ch.force(true);
       }
-      if (i > 0) fw.add(System.nanoTime() - t);
+      if (i > 0) { fw.add(System.nanoTime() - t); fwc.add(cpu() - u); }
       foryBytes = bytes.length;
     }
     for (int i = 0; i <= reps; i++) {
       fback = null;
-      long t = System.nanoTime();
+      long t = System.nanoTime(), u = cpu();
       fback = fory.deserialize(Files.readAllBytes(ff));
-      if (i > 0) fr.add(System.nanoTime() - t);
+      if (i > 0) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); }
     }
     @SuppressWarnings("unchecked") T ft = (T) fback;
     if (!same.test(model, ft)) throw new IllegalStateException("fory restored a different " + name + " graph");
     fback = null;
     ft = null;
     // java serialization
-    List<Long> jw = new ArrayList<>(), jr = new ArrayList<>();
+    List<Long> jw = new ArrayList<>(), jr = new ArrayList<>(), jwc = new ArrayList<>(), jrc = new ArrayList<>();
     Path jf = d.resolve("java.ser");
     int jreps = Math.max(1, Math.min(reps, 3)); // slow: at most 3
     for (int i = 0; i <= jreps; i++) {
-      long t = System.nanoTime();
+      long t = System.nanoTime(), u = cpu();
       try (FileOutputStream fos = new FileOutputStream(jf.toFile());
            ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
         oos.writeObject(model);
         oos.flush();
         fos.getFD().sync();
       }
-      if (i > 0) jw.add(System.nanoTime() - t);
+      if (i > 0) { jw.add(System.nanoTime() - t); jwc.add(cpu() - u); }
     }
     Object jback = null;
     for (int i = 0; i <= jreps; i++) {
       jback = null;
-      long t = System.nanoTime();
+      long t = System.nanoTime(), u = cpu();
       try (ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
         jback = ois.readObject();
       }
-      if (i > 0) jr.add(System.nanoTime() - t);
+      if (i > 0) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); }
     }
     @SuppressWarnings("unchecked") T jt = (T) jback;
     if (!same.test(model, jt)) throw new IllegalStateException("java serialization restored a different " + name + " graph");
     long javaBytes = Files.size(jf);
-    row(name, "capture", median(cw), median(fw), median(jw), cairnBytes, foryBytes, javaBytes);
-    row(name, "restore", median(cr), median(fr), median(jr), cairnBytes, foryBytes, javaBytes);
+    row(name, "capture", median(cw), median(fw), median(jw), median(cwc), median(fwc), median(jwc), cairnBytes, foryBytes, javaBytes);
+    row(name, "restore", median(cr), median(fr), median(jr), median(crc), median(frc), median(jrc), cairnBytes, foryBytes, javaBytes);
     deleteTree(d);
   }
 
-  private void row(String graph, String op, double cairn, double fory, double java, long cb, long fb, long jb) {
+  /** CPU time of the whole process (all threads: Cairn's writer/reader threads, the GC), in ns: robust to a loaded machine. */
+  private static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private void row(String graph, String op, double cairn, double fory, double java, double cairnCpu, double foryCpu, double javaCpu,
+      long cb, long fb, long jb) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("graph", graph);
     m.put("operation", op);
@@ -238,23 +244,30 @@ final class ObjectsBench {
     m.put("javaSeconds", java);
     m.put("cairnOverFory", cairn / fory);
     m.put("javaOverCairn", java / cairn);
+    m.put("cairnCpuSeconds", cairnCpu);
+    m.put("foryCpuSeconds", foryCpu);
+    m.put("javaCpuSeconds", javaCpu);
+    m.put("cairnOverForyCpu", cairnCpu / foryCpu);
+    m.put("javaOverCairnCpu", javaCpu / cairnCpu);
     m.put("cairnBytes", cb);
     m.put("foryBytes", fb);
     m.put("javaBytes", jb);
     rows.add(m);
-    log.printf(Locale.ROOT, "  %-7s cairn %.3f s, fory %.3f s, java %.3f s: cairn/fory %.2fx, java/cairn %.1fx (bytes %d / %d / %d)%n",
-        op, cairn, fory, java, cairn / fory, java / cairn, cb, fb, jb);
+    log.printf(Locale.ROOT, "  %-7s wall: cairn %.3f s, fory %.3f s, java %.3f s: cairn/fory %.2fx, java/cairn %.1fx; cpu: cairn/fory %.2fx,"
+        + " java/cairn %.1fx (bytes %d / %d / %d)%n", op, cairn, fory, java, cairn / fory, java / cairn, cairnCpu / foryCpu, javaCpu / cairnCpu, cb, fb, jb);
   }
 
   private String table() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-14s %-8s %10s %10s %10s %11s %11s %12s %12s %12s%n", "graph", "op", "cairn s", "fory s", "java s",
-        "cairn/fory", "java/cairn", "cairn bytes", "fory bytes", "java bytes"));
+    sb.append(String.format(Locale.ROOT, "%-14s %-8s %9s %9s %9s %11s %11s %10s %10s %12s %12s %12s%n", "graph", "op", "cairn s", "fory s", "java s",
+        "cairn/fory", "java/cairn", "cpu c/f", "cpu j/c", "cairn bytes", "fory bytes", "java bytes"));
     for (Map<String, Object> r : rows)
-      sb.append(String.format(Locale.ROOT, "%-14s %-8s %10.3f %10.3f %10.3f %10.2fx %10.1fx %12d %12d %12d%n", r.get("graph"), r.get("operation"),
+      sb.append(String.format(Locale.ROOT, "%-14s %-8s %9.3f %9.3f %9.3f %10.2fx %10.1fx %9.2fx %9.1fx %12d %12d %12d%n", r.get("graph"), r.get("operation"),
           r.get("cairnSeconds"), r.get("forySeconds"), r.get("javaSeconds"), r.get("cairnOverFory"), r.get("javaOverCairn"),
-          r.get("cairnBytes"), r.get("foryBytes"), r.get("javaBytes")));
-    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(load()).append('\n');
+          r.get("cairnOverForyCpu"), r.get("javaOverCairnCpu"), r.get("cairnBytes"), r.get("foryBytes"), r.get("javaBytes")));
+    sb.append("wall-clock medians (s) and ratios; 'cpu' columns: the same ratios of process CPU time (all threads), robust to a loaded machine\n");
+    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(load()).append(" on ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n");
     return sb.toString();
   }
 
