@@ -75,14 +75,14 @@ final class ObjectsBench {
     log.printf(Locale.ROOT, "cairn bench --only objects: %d records (~%d objects), 3 large arrays of %d elements, %d repetition(s), in %s%n",
         records, records * 4L, largeElems, reps, dir.toAbsolutePath());
     SmallModel small = small(records);
-    b.graph("small objects", small, SmallModel::new, (x, y) -> x.items.size() == y.items.size() && x.step == y.step
+    b.graph("small objects", small, SmallModel::new, m -> m.items = new HashMap<>(), (x, y) -> x.items.size() == y.items.size() && x.step == y.step
         && x.items.entrySet().stream().limit(1000).allMatch(e -> {
           Item o = y.items.get(e.getKey());
           return o != null && o.k() == e.getValue().k() && Arrays.equals(o.v(), e.getValue().v());
         }));
     small = null;
     LargeModel large = large(largeElems);
-    b.graph("large arrays", large, LargeModel::new, (x, y) -> Arrays.equals(x.a, y.a) && Arrays.equals(x.b, y.b) && Arrays.equals(x.c, y.c));
+    b.graph("large arrays", large, LargeModel::new, m -> { m.a = null; m.b = null; m.c = null; }, (x, y) -> Arrays.equals(x.a, y.a) && Arrays.equals(x.b, y.b) && Arrays.equals(x.c, y.c));
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tool", "cairn bench --only objects");
@@ -94,7 +94,7 @@ final class ObjectsBench {
     out.put("loadAverage", load());
     out.put("rows", b.rows);
     out.put("notes", List.of("times are medians of warm repetitions (a warm-up round first: Fory generates its serializers then)",
-        "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root)",
+        "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root; the root is emptied before each repetition, as a restarted program's)",
         "fory: the same Fory configuration (reference tracking, compatible mode, enums by name), byte[] written with FileChannel and fsync'ed; read back with Files.readAllBytes",
         "java: ObjectOutputStream over a buffered FileOutputStream, fsync'ed; ObjectInputStream over a buffered file",
         "targets: cairn/fory <= 1.2 and java/cairn >= 5"));
@@ -140,7 +140,9 @@ final class ObjectsBench {
         .withAsyncCompilation(false).build();
   }
 
-  private <T> void graph(String name, T model, Supplier<T> empty, Same<T> same) throws Exception {
+  interface Reset<T> { void clear(T t); }
+
+  private <T> void graph(String name, T model, Supplier<T> empty, Reset<T> reset, Same<T> same) throws Exception {
     log.printf(Locale.ROOT, "[%s]%n", name);
     Path d = dir.resolve("objects-" + name.replace(' ', '-'));
     deleteTree(d);
@@ -164,6 +166,7 @@ final class ObjectsBench {
     try (Checkpointer c = builder.open()) {
       c.protect("model", back);
       for (int i = 0; i <= reps; i++) {
+        reset.clear(back); // the previous repetition's graph is garbage, as Fory's below (and as in a restarted program)
         long t = System.nanoTime(), u = cpu();
         c.restoreLatest();
         if (i > 0) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); }
