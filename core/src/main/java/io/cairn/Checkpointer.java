@@ -77,6 +77,51 @@ public final class Checkpointer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Protects the object graph reachable from {@code root}: any classes (no {@code Serializable}),
+   * cycles and shared references kept, collections, records, enums and arrays inside. Needs the
+   * {@code cairn-objects} module on the class path. A restore fills the <em>same</em> root object again
+   * (its fields are set to the restored values; a root {@code Map}, {@code Collection} or object array
+   * gets the restored entries or elements), so references to the root stay valid; the objects below the
+   * root are new ones. Restores never instantiate classes outside those reachable from the root's
+   * declared field types and its current objects (plus {@code alsoAllowed}). See docs/objects.md.
+   * A primitive array, {@code ByteBuffer}, {@link Checkpointable} or device memory given here is
+   * protected as by its own overload.
+   */
+  public Checkpointer protect(String name, Object root, Class<?>... alsoAllowed) {
+    Objects.requireNonNull(name, "name");
+    switch (Objects.requireNonNull(root, "root")) {
+      case ByteBuffer b -> protect(name, b);
+      case Checkpointable c -> protect(name, c);
+      case io.cairn.spi.DeviceMemory d -> protect(name, d);
+      default -> {
+        if (root.getClass().isArray() && root.getClass().getComponentType().isPrimitive()) return array(name, root);
+        try {
+          engine.protect(io.cairn.internal.engine.GraphRegion.of(name, root, List.of(alsoAllowed)));
+        } catch (IllegalArgumentException e) {
+          throw new CairnException(e.getMessage(), e);
+        }
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Protects the fields marked {@link Checkpointed} of {@code holder} (and what they reach), as one
+   * region named after the holder's class ({@code getName()}); a restore sets those fields of the same
+   * object again. Use {@link #register(String, Object)} for two holders of one class.
+   */
+  public Checkpointer register(Object holder) { return register(holder.getClass().getName(), holder); }
+
+  /** {@link #register(Object)} under a region name of your choice. */
+  public Checkpointer register(String name, Object holder) {
+    boolean marked = false;
+    for (Class<?> c = holder.getClass(); c != null && c != Object.class; c = c.getSuperclass())
+      for (var f : c.getDeclaredFields()) marked |= f.isAnnotationPresent(Checkpointed.class);
+    if (!marked) throw new CairnException("register(" + holder.getClass().getName() + "): no field is marked @Checkpointed");
+    return protect(name, holder);
+  }
+
   /** Stops protecting a region (it is no longer in later checkpoints). */
   public Checkpointer unprotect(String name) {
     engine.unprotect(name);

@@ -268,7 +268,10 @@ public final class LevelStore {
         try {
           for (Captured c : regions) {
             RegionEntry prev = base.get(c.name());
-            if (prev != null && (prev.kind() != c.kind() || prev.byteLength() != c.data().byteSize())) prev = null;
+            // regions of variable size (object graphs, files) keep their base when they grow or shrink: DEDUP
+            // compares block by block (index, length, hash), so unchanged leading blocks are still reused
+            boolean variable = c.kind() == io.cairn.internal.format.Kind.OBJECT || c.kind() == io.cairn.internal.format.Kind.FILE;
+            if (prev != null && (prev.kind() != c.kind() || (!variable && prev.byteLength() != c.data().byteSize()))) prev = null;
             List<BlockRef> blocks = new ArrayList<>();
             long size = c.data().byteSize();
             long[] hashes = prev != null && spec.incremental() ? hashAhead(c.data(), blockSize) : null;
