@@ -22,6 +22,7 @@ final class CairnDataset implements Dataset {
   private final DataLoader loader;
   private final DjlCheckpoints listener;
 
+  /** @param listener the checkpoint listener to tell when a step is done (null: none) */
   CairnDataset(DataLoader loader, DjlCheckpoints listener) {
     this.loader = loader;
     this.listener = listener;
@@ -35,7 +36,7 @@ final class CairnDataset implements Dataset {
 
       @Override public Batch next() {
         if (!hasNext()) throw new NoSuchElementException("epoch " + epoch + " is done");
-        listener.afterStep(); // the previous batch's step is done (EasyTrain: step, close, next)
+        if (listener != null) listener.afterStep(); // the previous batch's step is done (EasyTrain: step, close, next)
         long progress = loader.index() / loader.batchSize();
         DataLoader.Batch b = loader.next();
         int n = b.labels().length, in = b.inputs()[0].length;

@@ -111,13 +111,16 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private final BlockingQueue<Snapshot> free = new ArrayBlockingQueue<>(2);
   private ExecutorService copier, committer;
   private Snapshot overlap;           // a background copy of the state after `overlap.step` steps
-  private Future<?> overlapCopy;
+  private CopyJob overlapCopy;
   private long overlapStartNanos;
   private CompletableFuture<Version> lastCommit = CompletableFuture.completedFuture(null);
   private volatile Throwable failure;
   private volatile Snapshot committing;
   private byte[] savedConfig, savedState;
   private final List<Long> stalls = new ArrayList<>();
+  private final List<Long> copyNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Long> commitNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+  private boolean blocking;
 
   /**
    * @param ck        the checkpointer (regions {@code djl.config}, {@code djl.arrays}, {@code djl.state}); a
@@ -238,6 +241,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       else free.add(s);
     }
     if (due && commit == null) commit = submit(capture(pos, loader == null ? null : loader.beforeLastBatch()));
+    if (due && blocking) await(commit);
     if (due) stalls.add(System.nanoTime() - t0 + overlapNanos);
     if (stop) {
       Version v = await(commit);
@@ -267,8 +271,14 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       s.step = steps;
       s.state = state(steps, loader);
       ExecutorService c = copier();
+      CopyJob job = new CopyJob(l, views, s);
       overlap = s;
-      overlapCopy = c.submit(() -> copy(l, views, s));
+      overlapCopy = job;
+      c.execute(() -> {
+        long c0 = System.nanoTime();
+        job.run();
+        copyNanos.add(System.nanoTime() - c0);
+      });
     } catch (RuntimeException e) {
       free.add(s);
       throw e;
@@ -279,19 +289,80 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   /** Waits for the overlapped copy; returns the training thread's time spent in afterStep for it. */
   private long joinOverlap() {
     try {
-      overlapCopy.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CairnException("interrupted while copying the DJL state for a checkpoint", e);
-    } catch (ExecutionException e) {
+      overlapCopy.run();   // copies the chunks the copier has not taken yet (it may not even have been scheduled)
+      overlapCopy.await(); // and waits for the ones it is copying
+    } catch (RuntimeException e) {
       free.add(overlap);
       overlap = null;
-      throw new CairnException("copying the DJL state for a checkpoint failed: " + e.getCause(), e.getCause());
+      throw new CairnException("copying the DJL state for a checkpoint failed: " + e, e);
     } finally {
       overlapCopy = null;
     }
     overlap = null;
     return overlapStartNanos;
+  }
+
+  /**
+   * The copy of a snapshot in chunks of at most 256 KiB that the copier thread and the training thread take
+   * in turn: when the training thread needs the snapshot it copies what is left itself, so a copier that the
+   * scheduler has not run yet (a busy machine) costs at most the copy, never a scheduling delay.
+   */
+  private static final class CopyJob {
+    static final long CHUNK = 256 * 1024;
+    private final long[] src, dst, len;
+    private final int[] view;
+    private final ByteBuffer[] views;
+    private final MemorySegment target;
+    private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Throwable error;
+
+    CopyJob(Layout l, ByteBuffer[] views, Snapshot s) {
+      this.views = views;
+      this.target = MemorySegment.ofBuffer(s.arrays);
+      int n = l.entries.size();
+      List<long[]> cs = new ArrayList<>();
+      for (int i = 0; i < views.length; i++) {
+        Entry e = l.entries.get(i % n);
+        long base = (i / n) * l.paramBytes + e.offset;
+        for (long o = 0; o < e.bytes; o += CHUNK) cs.add(new long[] {i, o, base + o, Math.min(CHUNK, e.bytes - o)});
+      }
+      src = new long[cs.size()];
+      dst = new long[cs.size()];
+      len = new long[cs.size()];
+      view = new int[cs.size()];
+      for (int k = 0; k < cs.size(); k++) {
+        view[k] = (int) cs.get(k)[0];
+        src[k] = cs.get(k)[1];
+        dst[k] = cs.get(k)[2];
+        len[k] = cs.get(k)[3];
+      }
+    }
+
+    /** Copies chunks until none is left to take. */
+    void run() {
+      for (int k; (k = next.getAndIncrement()) < len.length; ) {
+        try {
+          ByteBuffer v = views[view[k]];
+          if (v == null) target.asSlice(dst[k], len[k]).fill((byte) 0);
+          else MemorySegment.copy(MemorySegment.ofBuffer(v), src[k], target, dst[k], len[k]);
+        } catch (Throwable t) {
+          error = t;
+        } finally {
+          done.incrementAndGet();
+        }
+      }
+    }
+
+    /** Waits until every chunk is copied (after {@link #run()}: at most the chunk the copier is in). */
+    void await() {
+      long t0 = System.nanoTime();
+      while (done.get() < len.length) {
+        if (System.nanoTime() - t0 < 50_000) Thread.onSpinWait(); else Thread.yield();
+      }
+      Throwable e = error;
+      if (e != null) throw new IllegalStateException("staging copy failed: " + e, e);
+    }
   }
 
   /**
@@ -338,7 +409,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     try {
       s.step = pos;
       s.state = state(pos, dataPosition);
+      long c0 = System.nanoTime();
       copy(l, views(l), s);
+      copyNanos.add(System.nanoTime() - c0);
       return s;
     } catch (RuntimeException e) {
       free.add(s);
@@ -361,7 +434,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
         committing = s;
         ck.unprotect(ARRAYS);
         ck.protect(ARRAYS, s.arrays);
+        long c0 = System.nanoTime();
         Version v = ck.checkpoint(Metadata.create().step(s.step).label("djl")).await();
+        commitNanos.add(System.nanoTime() - c0);
         done.complete(v);
       } catch (Throwable e) {
         log.error("DJL checkpoint of step {} failed: {}", s.step, e.getMessage());
@@ -663,6 +738,24 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** Training-thread time of each checkpoint so far, in nanoseconds (for the benchmark). */
   List<Long> stalls() { return stalls; }
+
+  /** Time of each staging copy (training thread or copier), nanoseconds. */
+  List<Long> copyNanos() { return copyNanos; }
+
+  /** Time of each commit on the background thread, nanoseconds. */
+  List<Long> commitNanos() { return commitNanos; }
+
+  /** For the benchmark's contrast: each checkpoint waits for its commit. */
+  DjlCheckpoints blocking(boolean b) {
+    blocking = b;
+    return this;
+  }
+
+  /** The arrays of the state (parameters, then moments) as the NDArrays' memory, for the benchmark's plain-copy baseline. */
+  ByteBuffer[] stateViews() { return views(layout()); }
+
+  /** Bytes of staging per checkpoint (parameters and both moments). */
+  long stateBytes() { return 3 * layout().paramBytes; }
 
   private synchronized ExecutorService copier() {
     if (copier == null) copier = Executors.newSingleThreadExecutor(daemon("cairn-djl-copy"));
