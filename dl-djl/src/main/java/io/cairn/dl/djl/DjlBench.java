@@ -59,7 +59,7 @@ public final class DjlBench {
   }
 
   /** One run. */
-  record Run(double seconds, List<Long> stalls, List<Long> copies, List<Long> commits, double plainCopyMillis, long stateBytes, long params) { }
+  record Run(double seconds, List<Long> stalls, List<Long> copies, List<Long> commits, List<Long> waits, double plainCopyMillis, long stateBytes, long params) { }
 
   public static void main(String[] args) throws Exception {
     Options d = Options.defaults();
@@ -102,8 +102,8 @@ public final class DjlBench {
         + " state %.2f MiB (weights + 2 moments); batch %d; %d timed steps after %d; level %s; checkpoint every %d step(s); %d interleaved repetitions%n",
         Engine.getDjlVersion(), threads(), o.side() * o.side(), o.hidden1(), o.hidden2(), o.classes(), first.params(), first.stateBytes() / 1048576.0,
         o.batch(), o.steps(), o.warmup(), level, o.every(), o.reps());
-    out.printf(Locale.ROOT, "%-26s %9s %8s %21s %13s %12s %12s%n", "mode", "ms/step", "ckpts", "overhead med [range]", "stall med ms",
-        "copy med ms", "commit med ms");
+    out.printf(Locale.ROOT, "%-26s %9s %8s %23s %13s %12s %13s %12s%n", "mode", "ms/step", "ckpts", "overhead med [range]", "stall med ms",
+        "copy med ms", "commit med ms", "buffer waits");
     double[] none = runs.get(Mode.NONE).stream().mapToDouble(Run::seconds).toArray();
     List<Double> plain = new ArrayList<>();
     for (List<Run> rs : runs.values()) for (Run x : rs) plain.add(x.plainCopyMillis());
@@ -116,18 +116,22 @@ public final class DjlBench {
       double[] st = rs.stream().flatMap(x -> x.stalls().stream()).mapToDouble(n -> n / 1e6).toArray();
       double[] cp = rs.stream().flatMap(x -> x.copies().stream()).mapToDouble(n -> n / 1e6).toArray();
       double[] cm = rs.stream().flatMap(x -> x.commits().stream()).mapToDouble(n -> n / 1e6).toArray();
+      long waited = rs.stream().flatMap(x -> x.waits().stream()).filter(n -> n > 100_000).count();
+      long waitsAll = rs.stream().mapToLong(x -> x.waits().size()).sum();
       double ms = median(rs.stream().mapToDouble(Run::seconds).toArray()) * 1000 / o.steps();
       double[] sorted = ov.clone();
       Arrays.sort(sorted);
       stallMed.put(e.getKey(), median(st));
-      out.printf(Locale.ROOT, "%-26s %9.3f %8d %21s %13s %12s %12s%n", e.getKey().label, ms, rs.getFirst().stalls().size(),
+      out.printf(Locale.ROOT, "%-26s %9.3f %8d %23s %13s %12s %13s %12s%n", e.getKey().label, ms, rs.getFirst().stalls().size(),
           e.getKey() == Mode.NONE ? "-" : String.format(Locale.ROOT, "%+.2f%% [%+.2f, %+.2f]", median(ov), sorted[0], sorted[sorted.length - 1]),
           st.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(st)), cp.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(cp)),
-          cm.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median(cm)));
+          cm.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median(cm)), e.getKey() == Mode.NONE ? "-" : waited + "/" + waitsAll);
     }
     out.printf(Locale.ROOT, "plain copy of the state (the same arrays into a heap array), median of all runs: %.4f ms%n", plainMed);
     for (Mode m : List.of(Mode.COPY, Mode.OVERLAP))
       out.printf(Locale.ROOT, "stall vs plain copy, %s: %.2fx%n", m.label, stallMed.get(m) / plainMed);
+    out.println("(buffer waits: copies on the training thread that waited > 0.1 ms for a free staging buffer, i.e. for the commit"
+        + " before the previous one, of all copies made on the training thread)");
     out.println();
   }
 
@@ -168,7 +172,7 @@ public final class DjlBench {
       if (ck != null) cfg.addTrainingListeners(ck);
       try (Trainer trainer = model.newTrainer(cfg)) {
         trainer.initialize(new Shape(o.batch(), in));
-        int n = 0, stall0 = 0, copy0 = 0, commit0 = 0;
+        int n = 0, stall0 = 0, copy0 = 0, commit0 = 0, wait0 = 0;
         long t0 = System.nanoTime();
         for (Batch b : trainer.iterateDataset(ds)) {
           if (n == o.warmup()) {
@@ -177,6 +181,7 @@ public final class DjlBench {
               stall0 = ck.stalls().size();
               copy0 = ck.copyNanos().size();
               commit0 = ck.commitNanos().size();
+              wait0 = ck.bufferWaitNanos().size();
             }
           }
           EasyTrain.trainBatch(trainer, b);
@@ -185,12 +190,13 @@ public final class DjlBench {
           if (++n == total) break;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        List<Long> stalls = List.of(), copies = List.of(), commits = List.of();
+        List<Long> stalls = List.of(), copies = List.of(), commits = List.of(), waits = List.of();
         if (ck != null) {
           ck.close();
           stalls = List.copyOf(ck.stalls().subList(stall0, ck.stalls().size()));
           copies = List.copyOf(ck.copyNanos().subList(copy0, ck.copyNanos().size()));
           commits = List.copyOf(ck.commitNanos().subList(commit0, ck.commitNanos().size()));
+          waits = List.copyOf(ck.bufferWaitNanos().subList(wait0, ck.bufferWaitNanos().size()));
         }
         // the baseline: a plain copy of the same arrays (weights and Adam's moments) into a heap array
         Checkpointer pc = null;
@@ -222,7 +228,7 @@ public final class DjlBench {
           if (pc != null) pc.close();
         }
         long params = bytes / 12;
-        return new Run(secs, stalls, copies, commits, plainMs, bytes, params);
+        return new Run(secs, stalls, copies, commits, waits, plainMs, bytes, params);
       }
     } finally {
       if (c != null) c.close();

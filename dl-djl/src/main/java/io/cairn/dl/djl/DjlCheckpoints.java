@@ -120,6 +120,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private final List<Long> stalls = new ArrayList<>();
   private final List<Long> copyNanos = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Long> commitNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Long> bufferWaitNanos = new ArrayList<>();
   private boolean blocking;
 
   /**
@@ -401,7 +402,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     config();
     Snapshot s;
     try {
+      long w0 = System.nanoTime();
       s = free.take();
+      bufferWaitNanos.add(System.nanoTime() - w0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CairnException("interrupted while waiting for staging memory for a DJL checkpoint", e);
@@ -741,6 +744,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** Time of each staging copy (training thread or copier), nanoseconds. */
   List<Long> copyNanos() { return copyNanos; }
+
+  /** Time the training thread waited for a free staging buffer, per copy it made itself, nanoseconds. */
+  List<Long> bufferWaitNanos() { return bufferWaitNanos; }
 
   /** Time of each commit on the background thread, nanoseconds. */
   List<Long> commitNanos() { return commitNanos; }
