@@ -61,6 +61,8 @@ public final class Engine implements AutoCloseable {
   private final int maxAttempts;
   private final ExecutorService flusher;
   private final Object stagingLock = new Object();
+  /** Size of each object region at its last capture: its staging estimate for the next (async mode). */
+  private final Map<String, Long> objectBytes = new java.util.HashMap<>();
   private long staged;
   private final TreeMap<Long, CompletableFuture<Version>> inFlight = new TreeMap<>();
   /** Background checkpoints that failed and were not yet reported to the program (each is also on its future and logged). */
@@ -283,7 +285,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     long need = 0;
-    for (RegionSource r : srcs) need += estimate(r);
+    for (RegionSource r : srcs) need += r.kind() == Kind.OBJECT ? objectBytes.getOrDefault(r.name(), 0L) : estimate(r);
     synchronized (stagingLock) {
       if (need > stagingLimit) {
         throw new CairnException("checkpoint " + v + " needs " + need + " bytes of staging memory but async.staging-limit is "
@@ -332,11 +334,23 @@ public final class Engine implements AutoCloseable {
           + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
     }
     arena.close(); // mappings of routed files are not needed once copied
+    // objects are serialised at capture: count their real size against the staging limit (the next
+    // checkpoint waits for it as for arrays), and expect the same size next time
+    long objects = 0, expected = 0;
+    for (LevelStore.Captured c : cap) {
+      if (c.kind() != Kind.OBJECT) continue;
+      objects += c.data().byteSize();
+      expected += objectBytes.getOrDefault(c.name(), 0L);
+      objectBytes.put(c.name(), c.data().byteSize());
+    }
+    if (objects != expected) {
+      synchronized (stagingLock) { staged += objects - expected; }
+    }
     double secs = (System.nanoTime() - t0) / 1e9;
     policy.checkpointed(secs);
     CompletableFuture<Version> f = new CompletableFuture<>();
     synchronized (inFlight) { inFlight.put(v, f); }
-    long reserved = need;
+    long reserved = need + objects - expected;
     flusher.execute(() -> {
       Version ver = null;
       Throwable err = null;
