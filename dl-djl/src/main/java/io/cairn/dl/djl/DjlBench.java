@@ -53,7 +53,8 @@ public final class DjlBench {
   }
 
   enum Mode {
-    NONE("none"), BLOCKING("blocking"), COPY("two-phase, copy in step"), OVERLAP("two-phase, overlapped");
+    NONE("none"), BLOCKING("blocking"), COPY("two-phase, copy in step"), OVERLAP("two-phase, overlapped"),
+    SKIP("overlapped, skip when busy");
     final String label;
     Mode(String label) { this.label = label; }
   }
@@ -128,7 +129,7 @@ public final class DjlBench {
           cm.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median(cm)), e.getKey() == Mode.NONE ? "-" : waited + "/" + waitsAll);
     }
     out.printf(Locale.ROOT, "plain copy of the state (the same arrays into a heap array), median of all runs: %.4f ms%n", plainMed);
-    for (Mode m : List.of(Mode.COPY, Mode.OVERLAP))
+    for (Mode m : List.of(Mode.COPY, Mode.OVERLAP, Mode.SKIP))
       out.printf(Locale.ROOT, "stall vs plain copy, %s: %.2fx%n", m.label, stallMed.get(m) / plainMed);
     out.println("(buffer waits: copies on the training thread that waited > 0.1 ms for a free staging buffer, i.e. for the commit"
         + " before the previous one, of all copies made on the training thread)");
@@ -165,9 +166,11 @@ public final class DjlBench {
       Tracker lr = WarmUpTracker.builder().setMainTracker(CosineTracker.builder().setBaseValue(1e-3f).optFinalValue(1e-5f).setMaxUpdates(total).build())
           .optWarmUpSteps(total / 10).build();
       Adam adam = Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(1e-4f).build();
-      DjlCheckpoints ck = c == null ? null : new DjlCheckpoints(c, block, adam, o.every()).blocking(mode == Mode.BLOCKING);
-      Dataset ds = ck == null ? new CairnDataset(loader, null) : mode == Mode.OVERLAP ? ck.dataset(loader) : new CairnDataset(loader, null);
-      if (ck != null && mode != Mode.OVERLAP) ck.data(loader);
+      DjlCheckpoints ck = c == null ? null : new DjlCheckpoints(c, block, adam, o.every()).blocking(mode == Mode.BLOCKING)
+          .skipWhenBusy(mode == Mode.SKIP);
+      boolean overlapped = mode == Mode.OVERLAP || mode == Mode.SKIP;
+      Dataset ds = ck == null ? new CairnDataset(loader, null) : overlapped ? ck.dataset(loader) : new CairnDataset(loader, null);
+      if (ck != null && !overlapped) ck.data(loader);
       DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam);
       if (ck != null) cfg.addTrainingListeners(ck);
       try (Trainer trainer = model.newTrainer(cfg)) {

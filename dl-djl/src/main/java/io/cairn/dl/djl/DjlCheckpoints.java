@@ -122,6 +122,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private final List<Long> commitNanos = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Long> bufferWaitNanos = new ArrayList<>();
   private boolean blocking;
+  private boolean skipWhenBusy;
+  private long skipped;
 
   /**
    * @param ck        the checkpointer (regions {@code djl.config}, {@code djl.arrays}, {@code djl.state}); a
@@ -202,6 +204,20 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     return this;
   }
 
+  /**
+   * With {@code true}, a periodic checkpoint that finds both staging buffers still being committed is skipped
+   * instead of waiting (the next step tries again): checkpoints are then committed as often as the levels
+   * allow and the training thread never waits for storage (default false: it waits). Preemption checkpoints
+   * and {@link #checkpoint()} always wait.
+   */
+  public DjlCheckpoints skipWhenBusy(boolean skip) {
+    this.skipWhenBusy = skip;
+    return this;
+  }
+
+  /** Periodic checkpoints skipped because both staging buffers were busy ({@link #skipWhenBusy}). */
+  public long skipped() { return skipped; }
+
   /** Optimizer steps taken (restored by {@link #restoreLatest()}). */
   public long stepsDone() { return steps; }
 
@@ -233,6 +249,10 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     signalSeen = sig;
     boolean stop = requested && stopOnPreemption && "SIGTERM".equals(sig.orElse(null));
     boolean due = requested || due(pos);
+    if (due && skipWhenBusy && !requested && overlap == null && free.isEmpty()) {
+      due = false; // both staging buffers are still being committed: this step is not checkpointed, the next one tries again
+      skipped++;
+    }
     CompletableFuture<Version> commit = null;
     long overlapNanos = 0;
     if (overlap != null) {
