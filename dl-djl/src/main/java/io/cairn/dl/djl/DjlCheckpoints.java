@@ -259,7 +259,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       Snapshot s = overlap;
       overlapNanos = joinOverlap();
       if (due && s.step == pos) commit = submit(s);
-      else free.add(s);
+      else release(s);
     }
     if (due && commit == null) commit = submit(capture(pos, loader == null ? null : loader.beforeLastBatch()));
     if (due && blocking) await(commit);
@@ -309,11 +309,12 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** Waits for the overlapped copy; returns the training thread's time spent in afterStep for it. */
   private long joinOverlap() {
+    overlap.job = overlapCopy; // the buffer is reused only after the copier let go of it (release)
     try {
-      overlapCopy.run();   // copies the chunks the copier has not taken yet (it may not even have been scheduled)
-      overlapCopy.await(); // and waits for the ones it is copying
+      overlapCopy.run();        // copies the chunks the copier has not taken yet (it may not even have been scheduled)
+      overlapCopy.finishRest(); // and copies again the ones it is still copying: the same bytes, no wait for a preempted copier
     } catch (RuntimeException e) {
-      free.add(overlap);
+      release(overlap);
       overlap = null;
       throw new CairnException("copying the DJL state for a checkpoint failed: " + e, e);
     } finally {
@@ -336,6 +337,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     private final MemorySegment target;
     private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicIntegerArray finished;
     private volatile Throwable error;
 
     CopyJob(Layout l, ByteBuffer[] views, Snapshot s) {
@@ -348,6 +350,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
         long base = (i / n) * l.paramBytes + e.offset;
         for (long o = 0; o < e.bytes; o += CHUNK) cs.add(new long[] {i, o, base + o, Math.min(CHUNK, e.bytes - o)});
       }
+      finished = new java.util.concurrent.atomic.AtomicIntegerArray(cs.size());
       src = new long[cs.size()];
       dst = new long[cs.size()];
       len = new long[cs.size()];
@@ -364,15 +367,35 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     void run() {
       for (int k; (k = next.getAndIncrement()) < len.length; ) {
         try {
-          ByteBuffer v = views[view[k]];
-          if (v == null) target.asSlice(dst[k], len[k]).fill((byte) 0);
-          else MemorySegment.copy(MemorySegment.ofBuffer(v), src[k], target, dst[k], len[k]);
+          chunk(k);
+          finished.set(k, 1);
         } catch (Throwable t) {
           error = t;
         } finally {
           done.incrementAndGet();
         }
       }
+    }
+
+    private void chunk(int k) {
+      ByteBuffer v = views[view[k]];
+      if (v == null) target.asSlice(dst[k], len[k]).fill((byte) 0);
+      else MemorySegment.copy(MemorySegment.ofBuffer(v), src[k], target, dst[k], len[k]);
+    }
+
+    /**
+     * After {@link #run()} on the training thread: copies the chunks the copier took but has not finished.
+     * The source does not change before the next step, so both threads write the same bytes.
+     */
+    void finishRest() {
+      for (int k = 0; k < len.length; k++) {
+        if (finished.get(k) == 0) {
+          chunk(k);
+          finished.set(k, 1);
+        }
+      }
+      Throwable e = error;
+      if (e != null) throw new IllegalStateException("staging copy failed: " + e, e);
     }
 
     /** Waits until every chunk is copied (after {@link #run()}: at most the chunk the copier is in). */
@@ -396,7 +419,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       Snapshot s = overlap;
       joinOverlap();
       f = s.step == steps ? submit(s) : null;
-      if (f == null) free.add(s);
+      if (f == null) release(s);
     } else {
       f = null;
     }
@@ -437,9 +460,19 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       copyNanos.add(System.nanoTime() - c0);
       return s;
     } catch (RuntimeException e) {
-      free.add(s);
+      release(s);
       throw e;
     }
+  }
+
+  /** Returns a staging buffer to the pool once no copier writes into it any more. */
+  private void release(Snapshot s) {
+    CopyJob j = s.job;
+    if (j != null) {
+      j.await();
+      s.job = null;
+    }
+    free.add(s);
   }
 
   /** Hands a captured snapshot to the committer; its buffer is free again once committed. */
@@ -447,7 +480,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     Throwable f = failure;
     if (f != null) {
       failure = null;
-      free.add(s);
+      release(s);
       throw new CairnException("a background DJL checkpoint failed: " + f.getMessage() + " (older committed versions are intact)", f);
     }
     lastCaptured = s.step;
@@ -467,7 +500,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
         done.completeExceptionally(e);
       } finally {
         committing = null;
-        free.add(s);
+        release(s);
       }
     });
     lastCommit = done;
@@ -686,6 +719,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   /** Staging for one checkpoint. */
   private static final class Snapshot {
     final ByteBuffer arrays;
+    volatile CopyJob job; // the overlapped copy that filled it, until the copier is done with it
     long step;
     byte[] state;
 
