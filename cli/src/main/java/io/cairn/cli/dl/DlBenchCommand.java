@@ -33,9 +33,27 @@ public final class DlBenchCommand implements Callable<Integer> {
       description = "benchmark workers as ranks: jobs of this many processes with global checkpoints (blocking vs chandy-lamport two-phase)"
           + " instead of threads in one JVM (default: threads)") int ranks;
 
+  @Option(names = "--djl",
+      description = "benchmark a DJL (PyTorch CPU) training run instead: no checkpoints vs a checkpoint every --every steps (default 1 here),"
+          + " blocking / two-phase / two-phase with the copy overlapped; overhead per iteration and stall vs a plain copy (a child JVM with"
+          + " the PyTorch engine jars of the local Maven repository)") boolean djl;
+  @Option(names = "--levels", defaultValue = "memory,local", description = "with --djl: the levels to measure, one table each (default ${DEFAULT-VALUE})")
+  String levels;
+
   @Override public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (djl) return DjlBenchLauncher.run(steps == 200 ? 300 : steps, spec.commandLine().getParseResult().hasMatchedOption("--every") ? every : 1,
+        reps == 3 ? 5 : reps, levels, out);
+    boolean temporary = dir == null;
     Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-bench");
+    try {
+      return bench(out, d);
+    } finally {
+      if (temporary) DjlBenchLauncher.delete(d);
+    }
+  }
+
+  private Integer bench(PrintWriter out, Path d) throws Exception {
     if (ranks > 0) return ranks(out, d);
     DemoRun.Options o = new DemoRun.Options().steps(steps).hidden(hidden).workers(workers).samples(1024).batch(32).prefetch(2);
     o.side = 16;

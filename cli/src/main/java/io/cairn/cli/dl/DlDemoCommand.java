@@ -56,8 +56,17 @@ public final class DlDemoCommand implements Callable<Integer> {
   }
 
   @Override public Integer call() throws Exception {
+    if (dir != null) return demo(dir);
+    Path d = Files.createTempDirectory("cairn-dl-demo");
+    try {
+      return demo(d);
+    } finally {
+      DjlBenchLauncher.delete(d); // the temporary checkpoints of the demo are not left behind
+    }
+  }
+
+  private Integer demo(Path d) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path d = dir != null ? dir : Files.createTempDirectory("cairn-dl-demo");
     if (ranks < 0 || ranks > 64) throw new IllegalArgumentException("--ranks must be in 0..64, got " + ranks);
     if (dir != null && Files.exists(d.resolve("global"))) throw new IllegalArgumentException("--dir " + d + " already holds a job's checkpoints; use a fresh directory");
     if (dir != null && Files.exists(d.resolve("local"))) throw new IllegalArgumentException("--dir " + d + " already holds checkpoints; use a fresh directory");

@@ -3,6 +3,7 @@ package io.cairn.internal.engine;
 import io.cairn.CairnException;
 import io.cairn.Version;
 import io.cairn.internal.Settings;
+import io.cairn.internal.format.Kind;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +41,8 @@ final class CheckpointWriter implements AutoCloseable {
   private final StagingPool staging;
   private final Object stagingLock = new Object();
   private long staged;
+  /** Size of each object region at its last capture: its staging estimate for the next (async mode). */
+  private final Map<String, Long> objectBytes = new java.util.HashMap<>();
   private long nextVersion;
   private long ordinal;
 
@@ -87,7 +90,7 @@ final class CheckpointWriter implements AutoCloseable {
       }
     }
     long need = 0;
-    for (RegionSource r : srcs) need += estimate(r);
+    for (RegionSource r : srcs) need += r.kind() == Kind.OBJECT ? objectBytes.getOrDefault(r.name(), 0L) : estimate(r);
     synchronized (stagingLock) {
       if (need > stagingLimit) {
         throw new CairnException("checkpoint " + v + " needs " + need + " bytes of staging memory but async.staging-limit is "
@@ -117,7 +120,7 @@ final class CheckpointWriter implements AutoCloseable {
     // writer when it is done with them, also when the capture fails.
     StagedCapture staged = new StagedCapture(srcs.size());
     List<MemorySegment> taken = new ArrayList<>();
-    long reserved = need;
+    java.util.concurrent.atomic.AtomicLong reserved = new java.util.concurrent.atomic.AtomicLong(need);
     CompletableFuture<Version> f = flusher.submit(v, () -> {
       try {
         List<LevelStore.Captured> cap = staged.regions();
@@ -130,7 +133,7 @@ final class CheckpointWriter implements AutoCloseable {
       }
     }, () -> {
       synchronized (taken) { staging.give(taken); }
-      release(reserved);
+      release(reserved.get());
     });
     try (Arena arena = Arena.ofShared()) { // mappings of routed files are not needed once copied
       for (int i = 0; i < srcs.size(); i++) captureStaged(i, srcs.get(i), arena, staged, taken);
@@ -138,6 +141,23 @@ final class CheckpointWriter implements AutoCloseable {
       staged.fail(e);
       throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage()
           + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
+    }
+    // objects are serialised at capture: count their real size against the staging limit (the next
+    // checkpoint waits for it as for arrays), and expect the same size next time
+    long objects = 0, expected = 0;
+    for (int i = 0; i < srcs.size(); i++) {
+      RegionSource r = srcs.get(i);
+      if (r.kind() != Kind.OBJECT || staged.data(i) == null) continue;
+      long size = staged.data(i).byteSize();
+      objects += size;
+      expected += objectBytes.getOrDefault(r.name(), 0L);
+      objectBytes.put(r.name(), size);
+    }
+    if (objects != expected) {
+      synchronized (stagingLock) {
+        this.staged += objects - expected;
+        reserved.addAndGet(objects - expected);
+      }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     staged.finish(secs);
