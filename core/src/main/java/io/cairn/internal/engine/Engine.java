@@ -10,6 +10,7 @@ import io.cairn.internal.format.Manifest;
 import io.cairn.internal.format.RegionEntry;
 import io.cairn.internal.store.LevelDirs;
 import io.cairn.internal.store.MemoryStorage;
+import io.cairn.internal.store.Providers;
 import io.cairn.spi.Storage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -110,6 +111,7 @@ public final class Engine implements AutoCloseable {
     try {
       for (Settings.LevelSpec spec : settings.levels(base)) {
         Storage st = storageFactory != null ? storageFactory.apply(spec) : null;
+        if (st == null) st = Providers.open(spec, settings.levelOptions(spec.name()), run, readOnly); // kinds of other modules (s3)
         if (st == null) st = readOnly ? existingStorage(spec, run) : defaultStorage(spec, run);
         if (st == null) continue; // read-only, and this level has no directory: nothing to read there
         LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"), chunkPool);
@@ -129,7 +131,17 @@ public final class Engine implements AutoCloseable {
       }
       long max = 0;
       for (LevelStore l : levels) {
-        TreeSet<Long> all = l.allVersionDirs();
+        TreeSet<Long> all;
+        try {
+          all = l.allVersionDirs();
+        } catch (IOException e) {
+          if (Providers.get(l.spec().kind()) == null) throw e;
+          // a remote level (object store) that cannot be reached now: the other levels still work; its
+          // writes fail (and are reported) until it is back, and it never overwrites what it holds
+          log.error("level '{}' ({}) cannot be listed; checkpoints go to the other levels until it can: {}", l.name(),
+              l.storage().describe(), e.getMessage());
+          continue;
+        }
         if (!all.isEmpty()) max = Math.max(max, all.last());
       }
       this.nextVersion = max + 1;
