@@ -108,6 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     // progress goes to stderr; the engine's per-restore INFO lines would drown it
     if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3")) return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, json); // docs/s3.md
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("device")) { // accelerator state: its own command
       List<String> args = new ArrayList<>(List.of("device", "bench", "--dir", dir.toString()));
       if (sizeMiB != null) args.addAll(List.of("--size", sizeMiB.toString()));
