@@ -4,7 +4,6 @@ import io.cairn.spi.Storage;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
@@ -385,11 +384,21 @@ public final class S3Storage implements Storage {
     @Override public void close() { }
   }
 
-  /** Ranged GETs of one object, each checked against the ETag the object had when opened. */
+  /** Bytes of one ranged GET while reading an object forward (restore, verify). */
+  static final int WINDOW = 8 << 20;
+  /** Windows fetched ahead of the one being read (each a concurrent ranged GET). */
+  static final int AHEAD = 2;
+
+  /**
+   * An object read through ranged GETs, each checked against the ETag the object had when opened. Reads
+   * that go forward (a restore reads a pack front to back) are served from windows of {@link #WINDOW}
+   * bytes, the next {@link #AHEAD} of which are fetched concurrently while the current one is consumed:
+   * the store's latency is paid once per window, not once per chunk.
+   */
   private final class ObjectInput implements Input {
     private final String name, key, etag;
     private final long size;
-    private final byte[] buf = new byte[64 << 10];
+    private final java.util.TreeMap<Long, Future<byte[]>> windows = new java.util.TreeMap<>();
 
     ObjectInput(String name, String key, long size, String etag) {
       this.name = name;
@@ -400,16 +409,49 @@ public final class S3Storage implements Storage {
 
     @Override public long size() { return size; }
 
-    @Override public void readFully(long position, ByteBuffer dst) throws IOException {
+    @Override public synchronized void readFully(long position, ByteBuffer dst) throws IOException {
       int want = dst.remaining();
       if (want == 0) return;
       if (position < 0 || position + want > size)
         throw new EOFException(where(name) + ": read of " + want + " bytes at " + position + " beyond the end (" + size + " bytes)");
+      long first = position / WINDOW, last = (position + want - 1) / WINDOW;
+      windows.headMap(first).values().forEach(f -> f.cancel(true)); // reads go forward: what lies behind is not needed again
+      windows.headMap(first).clear();
+      for (long w = last + 1; w <= last + AHEAD && w * WINDOW < size; w++) window(w);
+      for (long w = first; w <= last; w++) {
+        byte[] data = get(window(w));
+        long start = w * WINDOW;
+        int from = (int) Math.max(0, position - start);
+        int to = (int) Math.min(data.length, position + want - start);
+        dst.put(data, from, to - from);
+      }
+    }
+
+    private Future<byte[]> window(long w) {
+      return windows.computeIfAbsent(w, i -> uploads.submit(() -> fetch(i * WINDOW, (int) Math.min(WINDOW, size - i * WINDOW))));
+    }
+
+    private byte[] get(Future<byte[]> f) throws IOException {
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while reading " + where(name));
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) throw io;
+        throw new IOException("cannot read " + where(name) + ": " + e.getCause(), e.getCause());
+      }
+    }
+
+    private byte[] fetch(long position, int len) throws IOException {
+      byte[] out = new byte[len];
       try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
-        b.bucket(bucket).key(key).range("bytes=" + position + "-" + (position + want - 1));
+        b.bucket(bucket).key(key).range("bytes=" + position + "-" + (position + len - 1));
         if (etag != null) b.ifMatch(etag);
       })) {
-        copy(in, dst, want);
+        int got = in.readNBytes(out, 0, len);
+        if (got != len) throw new EOFException(where(name) + ": the store returned " + got + " of " + len + " bytes at " + position);
+        return out;
       } catch (S3Exception e) {
         if (e.statusCode() == 412) throw new IOException(where(name) + " was replaced while it was read", e);
         throw fail("cannot read", name, e);
@@ -418,17 +460,10 @@ public final class S3Storage implements Storage {
       }
     }
 
-    private void copy(InputStream in, ByteBuffer dst, int want) throws IOException {
-      int got = 0;
-      while (got < want) {
-        int n = in.read(buf, 0, Math.min(buf.length, want - got));
-        if (n < 0) throw new EOFException(where(name) + ": the store returned " + got + " of " + want + " bytes");
-        dst.put(buf, 0, n);
-        got += n;
-      }
+    @Override public synchronized void close() {
+      windows.values().forEach(f -> f.cancel(true));
+      windows.clear();
     }
-
-    @Override public void close() { }
   }
 
   @Override public boolean exists(String name) throws IOException {
