@@ -105,7 +105,8 @@ public final class Settings {
       java.util.Set<String> opts = io.cairn.internal.store.Providers.options();
       throw new IllegalArgumentException("unknown configuration key '" + k + "' (from " + source + "); known keys: "
           + String.join(", ", KEYS) + ", level.<name>.{" + String.join(",", LEVEL_FIELDS) + "}"
-          + (opts.isEmpty() ? "" : ", level.<name>.{" + String.join(",", opts) + "} for the kinds " + io.cairn.internal.store.Providers.kinds()));
+          + (opts.isEmpty() ? "" : ", level.<name>.{" + String.join(",", opts) + "} for the kinds " + io.cairn.internal.store.Providers.kinds())
+          + (LEVEL_OPTION.matcher(k).matches() ? " (keys of a level kind another module provides, such as s3, need that module on the class path)" : ""));
     }
     if (value == null) throw new IllegalArgumentException("configuration key '" + k + "' (from " + source + ") has no value");
     String old = values.get(k), oldSource = sources.get(k);
