@@ -57,6 +57,21 @@ public final class Settings {
       "async.when-full", "restore.max-attempts", "signals", "files.dir", "permissions");
   private static final List<String> LEVEL_FIELDS = List.of("kind", "path", "keep", "every", "codec", "incremental");
   private static final List<String> KINDS = List.of("process", "memory", "local", "persistent");
+  /** {@code level.<name>.<option>}: an option of a kind another module provides ({@link io.cairn.spi.StorageProvider}). */
+  private static final Pattern LEVEL_OPTION = Pattern.compile("level\\.([a-z][a-z0-9_-]*)\\.([a-z][a-z0-9-]*)");
+
+  /** Whether {@code k} is {@code level.<name>.<option>} with an option some provider accepts. */
+  private static boolean providerOption(String k) {
+    Matcher m = LEVEL_OPTION.matcher(k);
+    return m.matches() && !LEVEL_FIELDS.contains(m.group(2)) && io.cairn.internal.store.Providers.options().contains(m.group(2));
+  }
+
+  /** The built-in kinds and those of the providers on the class path. */
+  private static List<String> kinds() {
+    List<String> out = new ArrayList<>(KINDS);
+    for (String k : io.cairn.internal.store.Providers.kinds()) if (!out.contains(k)) out.add(k);
+    return out;
+  }
 
   private final TreeMap<String, String> values = new TreeMap<>();
   private final Map<String, String> sources = new LinkedHashMap<>();
@@ -91,9 +106,12 @@ public final class Settings {
   /** Sets one key, checking that it is known and its value valid. */
   public Settings set(String key, String value, String source) {
     String k = key.trim();
-    if (!KEYS.contains(k) && !LEVEL_KEY.matcher(k).matches()) {
+    if (!KEYS.contains(k) && !LEVEL_KEY.matcher(k).matches() && !providerOption(k)) {
+      java.util.Set<String> opts = io.cairn.internal.store.Providers.options();
       throw new IllegalArgumentException("unknown configuration key '" + k + "' (from " + source + "); known keys: "
-          + String.join(", ", KEYS) + ", level.<name>.{" + String.join(",", LEVEL_FIELDS) + "}");
+          + String.join(", ", KEYS) + ", level.<name>.{" + String.join(",", LEVEL_FIELDS) + "}"
+          + (opts.isEmpty() ? "" : ", level.<name>.{" + String.join(",", opts) + "} for the kinds " + io.cairn.internal.store.Providers.kinds())
+          + (LEVEL_OPTION.matcher(k).matches() ? " (keys of a level kind another module provides, such as s3, need that module on the class path)" : ""));
     }
     if (value == null) throw new IllegalArgumentException("configuration key '" + k + "' (from " + source + ") has no value");
     String old = values.get(k), oldSource = sources.get(k);
@@ -123,6 +141,7 @@ public final class Settings {
   public Settings applyEnvironment(Map<String, String> env) {
     List<String> candidates = new ArrayList<>(KEYS);
     for (String level : levelNames()) for (String f : LEVEL_FIELDS) candidates.add("level." + level + "." + f);
+    for (String level : levelNames()) for (String f : io.cairn.internal.store.Providers.options()) candidates.add("level." + level + "." + f);
     for (String k : candidates) {
       String v = env.get(envName(k));
       if (v != null) set(k, v, "environment " + envName(k));
@@ -253,7 +272,10 @@ public final class Settings {
         Matcher m = LEVEL_KEY.matcher(k);
         if (m.matches()) {
           switch (m.group(2)) {
-            case "kind" -> { if (!KINDS.contains(get(k))) fail(k, "must be one of " + KINDS); }
+            case "kind" -> {
+              if (!kinds().contains(get(k))) fail(k, "must be one of " + kinds() + (get(k).equals("s3")
+                  ? " (kind s3 needs the cairn-s3 module on the class path)" : ""));
+            }
             case "keep", "every" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
             case "codec" -> {
               try { Codec.Choice.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
@@ -335,8 +357,14 @@ public final class Settings {
     for (String n : levelNames()) {
       if (!n.matches("[a-z][a-z0-9_-]*")) throw new IllegalArgumentException("level name '" + n + "' (key 'levels'): use lower-case letters, digits, '_' or '-'");
       String p = "level." + n + ".";
-      String kind = values.getOrDefault(p + "kind", KINDS.contains(n) ? n : null);
-      if (kind == null) throw new IllegalArgumentException("level '" + n + "' needs 'level." + n + ".kind' (one of " + KINDS + ")");
+      String kind = values.getOrDefault(p + "kind", kinds().contains(n) ? n : null);
+      if (kind == null) throw new IllegalArgumentException("level '" + n + "' needs 'level." + n + ".kind' (one of " + kinds() + ")");
+      for (String k : levelOptions(n).keySet()) {
+        io.cairn.spi.StorageProvider provider = io.cairn.internal.store.Providers.get(kind);
+        if (provider == null || !provider.options().contains(k))
+          throw new IllegalArgumentException("configuration key '" + p + k + "' (from " + sources.get(p + k) + ") is not an option of level '"
+              + n + "' of kind " + kind + (provider == null ? "" : " (its options: " + new java.util.TreeSet<>(provider.options()) + ")"));
+      }
       Path path = switch (kind) {
         case "process" -> null;
         case "memory" -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultMemoryRoot(defaultBase);
@@ -350,10 +378,24 @@ public final class Settings {
       out.add(new LevelSpec(n, kind, path, keep, every, codec.codec(), inc, fileModes(), memoryBase, codec.shuffle()));
     }
     for (String k : values.keySet()) {
-      Matcher m = LEVEL_KEY.matcher(k);
+      Matcher m = LEVEL_KEY.matcher(k).matches() ? LEVEL_KEY.matcher(k) : LEVEL_OPTION.matcher(k);
       if (m.matches() && !levelNames().contains(m.group(1)) && !sources.get(k).equals("default"))
         throw new IllegalArgumentException("configuration key '" + k + "' (from " + sources.get(k) + ") names level '" + m.group(1)
             + "', which is not in 'levels' (" + get("levels") + ")");
+    }
+    return out;
+  }
+
+  /**
+   * The provider options set for level {@code level} ({@code level.<level>.<option>} keys other than the
+   * built-in fields), option name to value; empty for the built-in kinds.
+   */
+  public Map<String, String> levelOptions(String level) {
+    Map<String, String> out = new TreeMap<>();
+    String p = "level." + level + ".";
+    for (var e : values.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith(p) && !LEVEL_KEY.matcher(k).matches() && providerOption(k)) out.put(k.substring(p.length()), e.getValue());
     }
     return out;
   }

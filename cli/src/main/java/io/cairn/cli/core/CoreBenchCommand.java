@@ -28,7 +28,7 @@ public final class CoreBenchCommand implements Callable<Integer> {
   boolean json;
   @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
   boolean quick;
-  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, codecs, baselines (default all); 'device' alone runs cairn device bench, 'objects' alone the object-graph figure (docs/objects.md).")
+  @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, codecs, baselines (default all); 'device' alone runs cairn device bench, 'objects' alone the object-graph figure (docs/objects.md), 's3' alone the object-store level (docs/s3.md).")
   List<String> only;
   @Option(names = "--repeat", description = "Repetitions per measurement; the median is reported (default 5; 1 with --quick; at most 3 pairs in the loop figure).")
   Integer repeat;
@@ -57,6 +57,7 @@ public final class CoreBenchCommand implements Callable<Integer> {
       if (json) args.add("--json");
       return io.cairn.cli.Main.run(args.toArray(String[]::new));
     }
+    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3")) return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, json); // docs/s3.md
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("objects")) // object graphs: their own figure
       return ObjectsBench.run(dir, repeat, quick, json, System.err);
     EngineBench b = new EngineBench();

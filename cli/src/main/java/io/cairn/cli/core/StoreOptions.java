@@ -4,7 +4,6 @@ import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.internal.Settings;
 import io.cairn.internal.engine.LevelStore;
-import io.cairn.internal.store.DirectoryStorage;
 import io.cairn.internal.store.LevelDirs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,9 +46,10 @@ public final class StoreOptions {
     List<LevelStore> out = new ArrayList<>();
     for (Settings.LevelSpec spec : s.levels(dir)) {
       if (spec.kind().equals("process")) continue;
-      DirectoryStorage st;
+      io.cairn.spi.Storage st;
       try {
-        st = LevelDirs.existing(spec, s.get("name"));
+        st = io.cairn.internal.store.Providers.open(spec, s.levelOptions(spec.name()), s.get("name"), true); // s3 and other provided kinds
+        if (st == null) st = LevelDirs.existing(spec, s.get("name"));
       } catch (IOException e) {
         throw new IllegalArgumentException("level '" + spec.name() + "': " + e.getMessage(), e);
       }

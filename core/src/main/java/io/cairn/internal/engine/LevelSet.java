@@ -5,6 +5,7 @@ import io.cairn.CheckpointLockedException;
 import io.cairn.internal.Settings;
 import io.cairn.internal.store.LevelDirs;
 import io.cairn.internal.store.MemoryStorage;
+import io.cairn.internal.store.Providers;
 import io.cairn.spi.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ final class LevelSet implements AutoCloseable {
     try {
       for (Settings.LevelSpec spec : settings.levels(base)) {
         Storage st = storageFactory != null ? storageFactory.apply(spec) : null;
+        if (st == null) st = Providers.open(spec, settings.levelOptions(spec.name()), run, existingOnly); // kinds of other modules (s3)
         if (st == null) st = existingOnly ? existingStorage(spec, run) : defaultStorage(spec, run);
         if (st == null) continue; // existing levels only, and this one has no directory: nothing there
         LevelStore ls = new LevelStore(spec, st, settings.integer("incremental.full-every"), chunkPool);
@@ -57,7 +59,17 @@ final class LevelSet implements AutoCloseable {
       }
       long max = 0;
       for (LevelStore l : levels) {
-        TreeSet<Long> all = l.allVersionDirs();
+        TreeSet<Long> all;
+        try {
+          all = l.allVersionDirs();
+        } catch (IOException e) {
+          if (Providers.get(l.spec().kind()) == null) throw e;
+          // a remote level (object store) that cannot be reached now: the other levels still work; its
+          // writes fail (and are reported) until it is back, and it never overwrites what it holds
+          log.error("level '{}' ({}) cannot be listed; checkpoints go to the other levels until it can: {}", l.name(),
+              l.storage().describe(), e.getMessage());
+          continue;
+        }
         if (!all.isEmpty()) max = Math.max(max, all.last());
       }
       this.firstFreeVersion = max + 1;
