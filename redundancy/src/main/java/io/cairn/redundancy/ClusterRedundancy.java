@@ -1,5 +1,6 @@
 package io.cairn.redundancy;
 
+import io.cairn.internal.util.FileTrees;
 import io.cairn.CairnException;
 import io.cairn.cluster.Comm;
 import io.cairn.cluster.GlobalVersion;
@@ -215,7 +216,7 @@ public final class ClusterRedundancy implements AutoCloseable {
       } else {
         Path mirror = nodeDir(rank.node()).resolve("redundancy-fetch").resolve("g" + gv.number());
         try {
-          deleteTree(mirror);
+          FileTrees.deleteTree(mirror);
           how = fetch(gv, mirror);
           rep = build(gv, n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
               l -> l.rank() == comm.rank() ? ownRunDir() : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
@@ -225,7 +226,7 @@ public final class ClusterRedundancy implements AutoCloseable {
           continue;
         } finally {
           try {
-            deleteTree(mirror);
+            FileTrees.deleteTree(mirror);
           } catch (IOException e) {
             LOG.warn("rank {}: cannot delete {}: {}", comm.rank(), mirror, e.toString());
           }
@@ -283,13 +284,6 @@ public final class ClusterRedundancy implements AutoCloseable {
       }
     }
     return "fetched " + files + " files and " + bundles + " versions from peers " + peers;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!java.nio.file.Files.exists(p)) return;
-    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(x);
-    }
   }
 
   /**
