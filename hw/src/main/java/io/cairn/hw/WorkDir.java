@@ -37,7 +37,7 @@ public final class WorkDir implements AutoCloseable {
       FileTrees.deleteTree(root);
       return true;
     } catch (IOException e) {
-      System.err.println("cairn hw: warning: could not remove the work directory " + root + ": " + e);
+      org.slf4j.LoggerFactory.getLogger(WorkDir.class).warn("could not remove the work directory {}: {}", root, e.toString());
       return false;
     }
   }
