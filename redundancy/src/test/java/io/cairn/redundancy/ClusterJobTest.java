@@ -65,6 +65,7 @@ class ClusterJobTest {
     }
     assertResult(d, 4);
     String logs = logs(d);
+    assertThat(logs).as("the injected fault happened").contains("fault injection: rank 2 halts while encoding global 3");
     // rank 1 got its data back without reading other nodes' directories: fetched from its peers' file servers
     assertThat(logs).as(logs).containsPattern("rank 1: checkpoint \\d+ from XOR \\(fetched \\d+ files and 3 versions from peers \\[0, 2, 3\\]\\)");
   }
