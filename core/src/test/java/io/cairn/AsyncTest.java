@@ -2,6 +2,7 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.store.DirectoryStorage;
 import io.cairn.spi.Storage;
 import java.io.IOException;
@@ -35,9 +36,9 @@ class AsyncTest {
   }
 
   Checkpointer.Builder builder(GatedStorage st, String whenFull) {
-    return Cairn.builder().name("a").directory(dir).levels("local").async(true).set("level.local.keep", "10")
-        .set("async.staging-limit", "100KiB").set("async.when-full", whenFull).set("signals", "false")
-        .environment(Map.of()).storage(spec -> st);
+    return TestCheckpointers.builder("a", dir, "local").async(true).set("level.local.keep", "10")
+        .set("async.staging-limit", "100KiB").set("async.when-full", whenFull)
+        .storage(spec -> st);
   }
 
   @Test void stateChangedAfterCaptureDoesNotLeakIntoTheVersion() throws Exception {
@@ -95,17 +96,17 @@ class AsyncTest {
 
   @Test void closeDrainsEverythingInFlight() {
     long[] s = new long[20_000];
-    try (Checkpointer c = Cairn.builder().name("d").directory(dir).levels("local", "persistent").async(true)
+    try (Checkpointer c = TestCheckpointers.builder("d", dir, "local", "persistent").async(true)
         .set("level.local.keep", "20").set("level.persistent.keep", "20").set("level.persistent.every", "1")
-        .set("signals", "false").environment(Map.of()).open()) {
+        .open()) {
       c.protect("s", s);
       for (int k = 1; k <= 10; k++) {
         Arrays.fill(s, k);
         c.checkpoint();
       }
     }
-    try (Checkpointer c = Cairn.builder().name("d").directory(dir).levels("local", "persistent").set("signals", "false")
-        .environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("d", dir, "local", "persistent")
+        .open()) {
       List<Version> vs = c.versions();
       assertThat(vs).hasSize(10);
       assertThat(vs.getLast().levels()).containsExactly("local", "persistent");

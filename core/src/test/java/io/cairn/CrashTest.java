@@ -2,6 +2,7 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.TestCheckpointers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +29,13 @@ class CrashTest {
   final List<Process> children = new ArrayList<>();
 
   static Checkpointer.Builder builder(Path dir, boolean async) {
-    return Cairn.builder().name("crash").directory(dir).levels("memory", "local", "persistent")
+    return TestCheckpointers.builder("crash", dir, "memory", "local", "persistent")
         .set("level.memory.path", dir.resolve("shm").toString()).set("level.memory.keep", "2")
         .set("level.local.incremental", "true").set("level.local.keep", "2").set("level.local.codec", "lz4")
         .set("level.persistent.every", "3").set("level.persistent.keep", "2").set("level.persistent.codec", "zstd")
-        .set("block-size", "256KiB").set("incremental.full-every", "3").set("signals", "false").async(async)
+        .set("block-size", "256KiB").set("incremental.full-every", "3").async(async)
         // the test restores after every kill to check, and kills again before a new commit: not a restart loop
-        .set("restore.max-attempts", "1000000")
-        .environment(Map.of());
+        .set("restore.max-attempts", "1000000");
   }
 
   @AfterEach void killChildren() {

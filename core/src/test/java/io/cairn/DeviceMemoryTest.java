@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.spi.DeviceMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,8 +50,7 @@ class DeviceMemoryTest {
   }
 
   Checkpointer.Builder builder(String mode) {
-    return Cairn.builder().name("d").directory(dir).levels("local").set("mode", mode).set("block-size", "1MiB")
-        .set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("d", dir, "local").set("mode", mode).set("block-size", "1MiB");
   }
 
   @ParameterizedTest @ValueSource(strings = {"sync", "async"})
@@ -81,7 +81,7 @@ class DeviceMemoryTest {
     }
     double[] a = new double[100];
     try (Checkpointer c = builder("sync").open()) {
-      c.protect("x", a).restoreLatest().orElseThrow();
+      assertThat(c.protect("x", a).restoreLatest()).isPresent();
     }
     for (int i = 0; i < 100; i++) assertThat(a[i]).isEqualTo(i / 3.0);
     try (Checkpointer c = builder("sync").open()) {

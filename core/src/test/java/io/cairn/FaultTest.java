@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.store.DirectoryStorage;
 import io.cairn.spi.Storage;
 import java.io.IOException;
@@ -26,9 +27,8 @@ class FaultTest {
   @TempDir Path dir;
 
   Checkpointer.Builder builder() {
-    return Cairn.builder().name("f").directory(dir).levels("local", "persistent").set("level.local.keep", "3")
-        .set("level.persistent.keep", "3").set("level.persistent.every", "1").set("block-size", "4KiB")
-        .set("signals", "false").environment(Map.of());
+    return TestCheckpointers.smallChunks("f", dir, "local", "persistent").set("level.local.keep", "3")
+        .set("level.persistent.keep", "3").set("level.persistent.every", "1");
   }
 
   /** Writes versions 1..n where the state of version k is all k. */
@@ -72,8 +72,8 @@ class FaultTest {
     Random rnd = new Random(7);
     for (int trial = 0; trial < 30; trial++) {
       Path d = dir.resolve("t" + trial);
-      Checkpointer.Builder b = Cairn.builder().name("f").directory(d).levels("local", "persistent").set("block-size", "4KiB")
-          .set("signals", "false").set("level.persistent.every", "1").environment(Map.of());
+      Checkpointer.Builder b = TestCheckpointers.smallChunks("f", d, "local", "persistent")
+          .set("level.persistent.every", "1");
       writeVersions(2, b);
       String victim = rnd.nextBoolean() ? "manifest" : "data.pack";
       // damage version 2 in local; on odd trials in persistent too -> must fall back to version 1
@@ -94,8 +94,7 @@ class FaultTest {
     for (String victim : List.of("manifest", "data.pack")) {
       for (int trial = 0; trial < 8; trial++) {
         Path d = dir.resolve(victim + trial);
-        Checkpointer.Builder b = Cairn.builder().name("f").directory(d).levels("local").set("block-size", "4KiB")
-            .set("signals", "false").environment(Map.of());
+        Checkpointer.Builder b = TestCheckpointers.smallChunks("f", d, "local");
         writeVersions(3, b);
         Path f = files(d, victim).getLast();
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
@@ -137,7 +136,7 @@ class FaultTest {
   }
 
   @Test void allCopiesDamagedGivesClearError() throws IOException {
-    Checkpointer.Builder b = Cairn.builder().name("f").directory(dir).levels("local").set("signals", "false").environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("f", dir, "local");
     writeVersions(1, b);
     flip(files(dir, "data.pack").getFirst(), 100);
     try (Checkpointer c = b.open()) {
@@ -148,7 +147,7 @@ class FaultTest {
   }
 
   @Test void unknownFormatVersionIsRejectedClearly() throws IOException {
-    Checkpointer.Builder b = Cairn.builder().name("f").directory(dir).levels("local").set("signals", "false").environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("f", dir, "local");
     writeVersions(1, b);
     Path m = files(dir, "manifest").getFirst();
     try (RandomAccessFile raf = new RandomAccessFile(m.toFile(), "rw")) {
@@ -193,8 +192,8 @@ class FaultTest {
     for (boolean async : new boolean[] {false, true}) {
       Path d = dir.resolve("full" + async);
       FullDisk disk = new FullDisk(d.resolve("local/f"), 60_000);
-      Checkpointer.Builder b = Cairn.builder().name("f").directory(d).levels("local").set("level.local.keep", "1")
-          .set("block-size", "4KiB").set("signals", "false").async(async).environment(Map.of()).storage(spec -> disk);
+      Checkpointer.Builder b = TestCheckpointers.smallChunks("f", d, "local").set("level.local.keep", "1")
+          .async(async).storage(spec -> disk);
       long[] s = new long[3000]; // 24 KB per version: the third does not fit
       Checkpointer c = b.open();
       c.protect("s", s);
@@ -240,7 +239,7 @@ class FaultTest {
 
   @Test void readOnlyStoreFailsCheckpointButRestores() {
     Path d = dir.resolve("ro");
-    Checkpointer.Builder b = Cairn.builder().name("f").directory(d).levels("local").set("signals", "false").environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("f", d, "local");
     writeVersions(1, b);
     FullDisk ro = new FullDisk(d.resolve("local/f"), 0) {
       @Override public Output create(String name) throws IOException { throw new java.nio.file.AccessDeniedException(describe() + "/" + name + ": Read-only file system"); }
@@ -251,7 +250,7 @@ class FaultTest {
       assertThat(c.restoreLatest().orElseThrow().number()).isEqualTo(1);
       assertThatThrownBy(c::checkpoint).hasMessageContaining("Read-only file system").hasMessageContaining("local");
     }
-    assertThat(restoredValue(Cairn.builder().name("f").directory(d).levels("local").set("signals", "false").environment(Map.of()))).isEqualTo(1);
+    assertThat(restoredValue(TestCheckpointers.builder("f", d, "local"))).isEqualTo(1);
   }
 
   @Test void twoRunsOnOneDirectoryAreRefused() {

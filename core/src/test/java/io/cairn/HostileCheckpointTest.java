@@ -2,6 +2,7 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.Settings;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.BlockRef;
@@ -34,8 +35,8 @@ class HostileCheckpointTest {
   @TempDir Path dir;
 
   Checkpointer.Builder builder() {
-    return Cairn.builder().name("h").directory(dir).levels("local").set("level.local.keep", "5").set("block-size", "16KiB")
-        .set("files.dir", dir.resolve("files").toString()).set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("h", dir, "local").set("level.local.keep", "5").set("block-size", "16KiB")
+        .set("files.dir", dir.resolve("files").toString());
   }
 
   Path runDir() { return dir.resolve("local/h"); }

@@ -2,6 +2,7 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.BlockRef;
 import io.cairn.internal.format.Manifest;
@@ -33,9 +34,9 @@ class IncrementalPropertyTest {
       int fullEvery = 2 + r.nextInt(5);
       boolean async = r.nextBoolean();
       Path d = dir.resolve("s" + seed);
-      Checkpointer.Builder b = Cairn.builder().name("p").directory(d).levels("local").set("level.local.codec", codec)
+      Checkpointer.Builder b = TestCheckpointers.smallChunks("p", d, "local").set("level.local.codec", codec)
           .set("level.local.incremental", "true").set("level.local.keep", "" + keep).set("incremental.full-every", "" + fullEvery)
-          .set("block-size", "4KiB").set("signals", "false").async(async).environment(Map.of());
+          .async(async);
       double[] smooth = new double[20_000];
       long[] rnd = new long[9_000];
       byte[] zeros = new byte[50_000];
@@ -74,8 +75,8 @@ class IncrementalPropertyTest {
 
   @Test void fivePercentChangeWritesAboutFivePercent() throws Exception {
     Path d = dir.resolve("inc");
-    Checkpointer.Builder b = Cairn.builder().name("i").directory(d).levels("local").set("level.local.incremental", "true")
-        .set("level.local.keep", "5").set("block-size", "64KiB").set("signals", "false").environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("i", d, "local").set("level.local.incremental", "true")
+        .set("level.local.keep", "5").set("block-size", "64KiB");
     long[] s = new long[(16 << 20) / 8]; // 16 MiB, 256 blocks
     Random r = new Random(3);
     for (int i = 0; i < s.length; i++) s[i] = r.nextLong();

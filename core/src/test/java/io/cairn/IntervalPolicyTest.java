@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.engine.IntervalPolicy;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,8 +17,8 @@ class IntervalPolicyTest {
   final AtomicLong now = new AtomicLong();
 
   Checkpointer open(String... kv) {
-    Checkpointer.Builder b = Cairn.builder().name("i").directory(dir).levels("ram").set("level.ram.kind", "process")
-        .set("signals", "false").environment(Map.of()).clock(now::get);
+    Checkpointer.Builder b = TestCheckpointers.builder("i", dir, "ram").set("level.ram.kind", "process")
+        .clock(now::get);
     for (int i = 0; i < kv.length; i += 2) b.set(kv[i], kv[i + 1]);
     return b.open();
   }

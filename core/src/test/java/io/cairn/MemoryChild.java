@@ -1,5 +1,6 @@
 package io.cairn;
 
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,8 +19,8 @@ public final class MemoryChild {
     Path dir = Path.of(args[0]);
     switch (args[1]) {
       case "write-object", "restore-object" -> {
-        Checkpointer.Builder b = Cairn.builder().name("h").directory(dir).levels("local").set("level.local.keep", "5")
-            .set("block-size", "16KiB").set("signals", "false").environment(Map.of());
+        Checkpointer.Builder b = TestCheckpointers.builder("h", dir, "local").set("level.local.keep", "5")
+            .set("block-size", "16KiB");
         Blob blob = new Blob();
         try (Checkpointer c = b.open()) {
           c.protect("blob", blob);
@@ -36,8 +37,8 @@ public final class MemoryChild {
         }
       }
       case "big-block" -> {
-        Checkpointer.Builder b = Cairn.builder().name("big").directory(dir).levels("local").set("block-size", "256MiB")
-            .set("level.local.codec", "lz4").set("signals", "false").environment(Map.of());
+        Checkpointer.Builder b = TestCheckpointers.builder("big", dir, "local").set("block-size", "256MiB")
+            .set("level.local.codec", "lz4");
         long[] s = new long[1 << 20]; // 8 MiB
         for (int i = 0; i < s.length; i++) s[i] = i * 31L;
         try (Checkpointer c = b.open()) {
@@ -52,8 +53,8 @@ public final class MemoryChild {
         }
       }
       case "too-big" -> {
-        Checkpointer.Builder b = Cairn.builder().name("toobig").directory(dir).levels("local").set("block-size", "256MiB")
-            .set("level.local.codec", "lz4").set("signals", "false").environment(Map.of());
+        Checkpointer.Builder b = TestCheckpointers.builder("toobig", dir, "local").set("block-size", "256MiB")
+            .set("level.local.codec", "lz4");
         byte[] s = new byte[56 << 20]; // the heap holds it; a raw copy plus its compressed form do not fit in direct memory
         try (Checkpointer c = b.open()) {
           c.protect("s", s);
@@ -65,8 +66,7 @@ public final class MemoryChild {
       }
       case "big-state" -> {
         // 320 MiB of state in 256 MiB blocks at -Xmx1g: two chunks of the largest block size
-        Checkpointer.Builder b = Cairn.builder().name("bigstate").directory(dir).levels("local").set("block-size", "256MiB")
-            .set("signals", "false").environment(Map.of());
+        Checkpointer.Builder b = TestCheckpointers.builder("bigstate", dir, "local").set("block-size", "256MiB");
         long[] s = new long[40 << 20];
         for (int i = 0; i < s.length; i++) s[i] = i * 31L;
         try (Checkpointer c = b.open()) {

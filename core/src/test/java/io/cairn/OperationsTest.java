@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.Settings;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.store.DirectoryStorage;
@@ -68,8 +69,8 @@ class OperationsTest {
   }
 
   Checkpointer.Builder builder(Hooked store, boolean async) {
-    return Cairn.builder().name("o").directory(dir).levels("local").set("level.local.keep", "3").set("block-size", "4KiB")
-        .set("signals", "false").async(async).environment(Map.of()).storage(spec -> store);
+    return TestCheckpointers.smallChunks("o", dir, "local").set("level.local.keep", "3")
+        .async(async).storage(spec -> store);
   }
 
   @Test void aVersionRemovedWhileVerifyingIsNotDamaged() throws Exception {

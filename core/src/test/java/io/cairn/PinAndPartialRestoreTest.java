@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.format.BlockRef;
 import io.cairn.internal.format.Manifest;
@@ -21,8 +22,8 @@ class PinAndPartialRestoreTest {
   @TempDir Path dir;
 
   private Checkpointer.Builder builder(String... extra) {
-    Checkpointer.Builder b = Cairn.builder().name("p").directory(dir).levels("local").set("level.local.keep", "2")
-        .set("block-size", "64KiB").set("signals", "false").environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("p", dir, "local").set("level.local.keep", "2")
+        .set("block-size", "64KiB");
     for (int i = 0; i + 1 < extra.length; i += 2) b.set(extra[i], extra[i + 1]);
     return b;
   }

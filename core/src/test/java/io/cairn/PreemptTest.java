@@ -2,6 +2,7 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.TestCheckpointers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ class PreemptTest {
         p.destroyForcibly();
       }
     }
-    try (Checkpointer c = Cairn.builder().name("pre").directory(dir).levels("local").set("signals", "false")
-        .environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("pre", dir, "local")
+        .open()) {
       assertThat(c.versions()).extracting(Version::label).containsOnly("preempted");
       assertThat(c.versions().getLast().step()).isEqualTo(lastStep);
     }

@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,8 +39,8 @@ class RealDiskTest {
   }
 
   Checkpointer.Builder builder(boolean async) {
-    return Cairn.builder().name("disk").directory(mnt).levels("local").set("level.local.keep", "2").set("block-size", "16KiB")
-        .set("signals", "false").async(async).environment(Map.of());
+    return TestCheckpointers.builder("disk", mnt, "local").set("level.local.keep", "2").set("block-size", "16KiB")
+        .async(async);
   }
 
   @Test void aFullFileSystemNeverCostsTheLastGoodCheckpoint() throws Exception {

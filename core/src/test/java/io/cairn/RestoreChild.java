@@ -1,5 +1,6 @@
 package io.cairn;
 
+import io.cairn.testing.TestCheckpointers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,8 +16,7 @@ import java.util.Map;
  */
 public final class RestoreChild {
   static Checkpointer.Builder builder(Path dir, int keep) {
-    return Cairn.builder().name("rp").directory(dir).levels("local").set("level.local.keep", Integer.toString(keep))
-        .set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("rp", dir, "local").set("level.local.keep", Integer.toString(keep));
   }
 
   /** An object region; its load() can be made to block (to be killed inside restoreLatest()). */

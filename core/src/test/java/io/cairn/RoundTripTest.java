@@ -3,6 +3,7 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -24,9 +25,8 @@ class RoundTripTest {
   }
 
   Checkpointer.Builder builder() {
-    return Cairn.builder().name("rt").directory(dir).levels("local", "persistent")
-        .set("level.local.keep", "3").set("level.persistent.every", "2").set("block-size", "4KiB").set("signals", "false")
-        .environment(Map.of());
+    return TestCheckpointers.smallChunks("rt", dir, "local", "persistent")
+        .set("level.local.keep", "3").set("level.persistent.every", "2");
   }
 
   @Test void everyKindRoundTrips() throws Exception {
@@ -154,8 +154,8 @@ class RoundTripTest {
 
   @Test void processLevelRollsBackWithoutIo() {
     int[] s = new int[100];
-    try (Checkpointer c = Cairn.builder().name("p").directory(dir).levels("ram").set("level.ram.kind", "process")
-        .set("signals", "false").environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("p", dir, "ram").set("level.ram.kind", "process")
+        .open()) {
       c.protect("s", s);
       s[0] = 1;
       c.checkpoint().await();

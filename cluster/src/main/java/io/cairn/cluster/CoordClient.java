@@ -1,5 +1,7 @@
 package io.cairn.cluster;
 
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
 import io.cairn.cluster.internal.JobEnv;
 import io.cairn.cluster.internal.JobSecret;
 import io.cairn.cluster.internal.LineReader;
@@ -20,7 +22,7 @@ import java.util.Arrays;
  * the secret that worked is the one this rank's data connections use ({@link Endpoint#secret}).
  */
 final class CoordClient implements AutoCloseable {
-  private static final System.Logger log = System.getLogger("io.cairn.cluster");
+  private static final Logger log = LoggerFactory.getLogger(CoordClient.class);
 
   private final JobEnv env;
   private final Endpoint ep;
@@ -114,7 +116,7 @@ final class CoordClient implements AutoCloseable {
           case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]), t.length > 2 && "halt".equals(t[2]));
           case "FINISHED" -> ep.onFinished();
           case "ABORT" -> ep.onAbort(line.substring(6));
-          default -> log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": unknown coordinator message '" + line + "'");
+          default -> log.warn("rank {}: unknown coordinator message '{}'", env.rank(), line);
         }
       }
     } catch (IOException e) {
@@ -129,7 +131,7 @@ final class CoordClient implements AutoCloseable {
       ep.lock.unlock();
     }
     if (done) return;
-    log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": lost the coordinator; reconnecting");
+    log.warn("rank {}: lost the coordinator; reconnecting", env.rank());
     ep.onCoordinatorLost();
     connectAndJoin();
   }

@@ -1,5 +1,7 @@
 package io.cairn.cluster;
 
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
 import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
 import io.cairn.cluster.internal.JobEnv;
@@ -33,6 +35,7 @@ import java.util.Map;
  * step counter from it), not from local variables.
  */
 public final class Rank implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Rank.class);
   /** Exit code of a rank that cannot roll back in place and asks the launcher for a fresh process. */
   public static final int EXIT_RESPAWN = 86;
 
@@ -154,7 +157,7 @@ public final class Rank implements AutoCloseable {
       }
       try {
         if (g == 0 && bodyStarted && (checkpointer == null || checkpointer.protocol() != Protocol.INDEPENDENT)) {
-          System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
+          LOG.warn("rank {}: no committed global checkpoint to roll back to; exiting for a fresh start", rank());
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
@@ -162,7 +165,7 @@ public final class Rank implements AutoCloseable {
       } catch (RollbackException ex) {
         continue;
       } catch (RuntimeException ex) {
-        System.err.println("rank " + rank() + ": cannot restore global version " + g + ": " + ex.getMessage());
+        LOG.error("rank {}: cannot restore global version {}: {}", rank(), g, ex.getMessage());
         String hint = "";
         if (checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
           try {
@@ -196,7 +199,7 @@ public final class Rank implements AutoCloseable {
         }
         return;
       } catch (RollbackException ex) {
-        System.err.println("rank " + rank() + ": " + ex.getMessage());
+        LOG.warn("rank {}: {}", rank(), ex.getMessage());
       }
     }
   }

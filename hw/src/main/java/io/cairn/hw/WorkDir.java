@@ -1,5 +1,6 @@
 package io.cairn.hw;
 
+import io.cairn.internal.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -32,23 +33,11 @@ public final class WorkDir implements AutoCloseable {
 
   /** Deletes {@code root} and everything below it; returns false (and leaves what it could not delete) on failure. */
   public static boolean deleteTree(Path root) {
-    if (!Files.exists(root)) return true;
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          if (exc != null) throw exc;
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      FileTrees.deleteTree(root);
       return true;
     } catch (IOException e) {
-      System.err.println("cairn hw: warning: could not remove the work directory " + root + ": " + e);
+      org.slf4j.LoggerFactory.getLogger(WorkDir.class).warn("could not remove the work directory {}: {}", root, e.toString());
       return false;
     }
   }

@@ -1,5 +1,6 @@
 package io.cairn.redundancy;
 
+import io.cairn.internal.util.FileTrees;
 import io.cairn.CairnException;
 import io.cairn.cluster.Comm;
 import io.cairn.cluster.GlobalVersion;
@@ -70,14 +71,26 @@ public final class ClusterRedundancy implements AutoCloseable {
    * node; {@code shared} reads the other nodes' directories directly (simulated nodes, shared storage).
    */
   public static final String FETCH_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FETCH";
-  /** Fault injection for tests, like the cluster module's: {@code encode:<global>:<rank>} halts that rank mid-encoding. */
-  public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
+  /**
+   * A fault-injection hook for tests (the way core's tests inject a failing {@code Storage}): called at named points
+   * of the protocol; a test's hook may halt the process there, like {@code kill -9}. Production code passes
+   * {@link #NO_FAULTS}; nothing in this module reads an environment variable for it.
+   */
+  @FunctionalInterface
+  public interface FaultHook {
+    /** Reached {@code point} (today: {@code "encode"}, halfway through sending the encoding) for {@code global}. */
+    void at(String point, long global);
+  }
+
+  /** The hook that does nothing. */
+  public static final FaultHook NO_FAULTS = (point, global) -> { };
 
   private final Rank rank;
   private final Comm comm;
   private final List<Scheme> schemes;
   private final int keep;
   private final Map<String, String> env;
+  private final FaultHook faults;
   private final FailureDomains legacyDomains;
   private final boolean sharedNodes;
   private final PeerFiles server;
@@ -86,13 +99,14 @@ public final class ClusterRedundancy implements AutoCloseable {
   private List<String> nodes;
   private GlobalVersion planned;
 
-  private ClusterRedundancy(Rank rank, List<Scheme> schemes, int keep, Map<String, String> env) {
+  private ClusterRedundancy(Rank rank, List<Scheme> schemes, int keep, Map<String, String> env, FaultHook faults) {
     if (schemes.isEmpty()) throw new IllegalArgumentException("no redundancy scheme given");
     this.rank = rank;
     this.comm = rank.comm();
     this.schemes = List.copyOf(schemes);
     this.keep = keep;
     this.env = env;
+    this.faults = faults;
     this.legacyDomains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
     String fetch = env.getOrDefault(FETCH_VARIABLE, "peers");
     if (!fetch.equals("peers") && !fetch.equals("shared"))
@@ -133,7 +147,12 @@ public final class ClusterRedundancy implements AutoCloseable {
    * Failure domains are the job's ({@link Comm#domains()}, recorded with each global version).
    */
   public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep) {
-    return new ClusterRedundancy(rank, schemes, keep, System.getenv());
+    return attach(rank, schemes, keep, NO_FAULTS);
+  }
+
+  /** {@link #attach(Rank, List, int)} with a fault-injection hook (tests). */
+  public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep, FaultHook faults) {
+    return new ClusterRedundancy(rank, schemes, keep, System.getenv(), java.util.Objects.requireNonNull(faults, "faults"));
   }
 
   private Path jobDir() { return rank.jobDir().toAbsolutePath(); }
@@ -215,7 +234,7 @@ public final class ClusterRedundancy implements AutoCloseable {
       } else {
         Path mirror = nodeDir(rank.node()).resolve("redundancy-fetch").resolve("g" + gv.number());
         try {
-          deleteTree(mirror);
+          FileTrees.deleteTree(mirror);
           how = fetch(gv, mirror);
           rep = build(gv, n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
               l -> l.rank() == comm.rank() ? ownRunDir() : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
@@ -225,7 +244,7 @@ public final class ClusterRedundancy implements AutoCloseable {
           continue;
         } finally {
           try {
-            deleteTree(mirror);
+            FileTrees.deleteTree(mirror);
           } catch (IOException e) {
             LOG.warn("rank {}: cannot delete {}: {}", comm.rank(), mirror, e.toString());
           }
@@ -283,13 +302,6 @@ public final class ClusterRedundancy implements AutoCloseable {
       }
     }
     return "fetched " + files + " files and " + bundles + " versions from peers " + peers;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!java.nio.file.Files.exists(p)) return;
-    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(x);
-    }
   }
 
   /**
@@ -401,11 +413,7 @@ public final class ClusterRedundancy implements AutoCloseable {
   }
 
   private void fault(long g) {
-    String f = env.get(FAULT_VARIABLE);
-    if (f != null && rank.incarnation() == 0 && f.equals("encode:" + g + ":" + comm.rank())) {
-      System.err.println("fault injection: rank " + comm.rank() + " halts while encoding global " + g);
-      Runtime.getRuntime().halt(137);
-    }
+    faults.at("encode", g);
   }
 
   private long partner(Redundancy r, Layout l, int li, long g, byte[] mine, List<Member> table) throws IOException {

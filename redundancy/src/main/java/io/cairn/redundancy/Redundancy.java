@@ -1,5 +1,6 @@
 package io.cairn.redundancy;
 
+import io.cairn.internal.util.FileTrees;
 import io.cairn.CairnException;
 import io.cairn.redundancy.RecoveryReport.Source;
 import io.cairn.redundancy.internal.Bundle;
@@ -296,17 +297,10 @@ public final class Redundancy {
         if (!Files.isDirectory(dir)) continue;
         try (Stream<Path> s = Files.list(dir)) {
           List<Path> ids = s.filter(p -> p.getFileName().toString().matches("i\\d{10}")).sorted().toList();
-          for (int i = 0; i < ids.size() - keep; i++) deleteTree(ids.get(i));
+          for (int i = 0; i < ids.size() - keep; i++) FileTrees.deleteTree(ids.get(i));
         } catch (IOException e) {
           LOG.warn("redundancy: pruning {} failed: {}", dir, e.toString());
         }
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) return;
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
     }
   }
 

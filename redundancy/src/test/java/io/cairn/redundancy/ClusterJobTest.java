@@ -57,7 +57,7 @@ class ClusterJobTest {
   @Test void killDuringEncodingThenLossOfANodeRebuildsFromTheXorSet() throws Exception {
     Path d = Files.createDirectories(dir.resolve("xor"));
     // rank 2 is killed halfway through sending its pieces for global 3; later node-1 is lost as a whole
-    try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(ClusterRedundancy.FAULT_VARIABLE, "encode:3:2").start()) {
+    try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(io.cairn.redundancy.jobs.RingJob.FAULT_VARIABLE, "encode:3:2").start()) {
       waitFor(job, d, "global 7 protected");
       assertThat(job.killNode("node-1")).as("ranks killed on node-1").isPositive();
       assertThat(await(job)).as(logs(d)).isZero();
@@ -65,6 +65,7 @@ class ClusterJobTest {
     }
     assertResult(d, 4);
     String logs = logs(d);
+    assertThat(logs).as("the injected fault happened").contains("fault injection: rank 2 halts while encoding global 3");
     // rank 1 got its data back without reading other nodes' directories: fetched from its peers' file servers
     assertThat(logs).as(logs).containsPattern("rank 1: checkpoint \\d+ from XOR \\(fetched \\d+ files and 3 versions from peers \\[0, 2, 3\\]\\)");
   }

@@ -1,5 +1,6 @@
 package io.cairn.redundancy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import java.nio.file.Files;
@@ -50,10 +51,10 @@ final class SimJob implements AutoCloseable {
 
   Checkpointer open(int r) {
     RankLocation l = locations.get(r);
-    Checkpointer c = Cairn.builder().name("job-r" + r).directory(root.resolve(l.node()).resolve("rank-" + r))
-        .levels("local", "persistent").set("level.local.keep", "3").set("level.local.incremental", Boolean.toString(incremental))
-        .set("block-size", "4KiB").set("level.persistent.path", root.resolve("persistent").resolve("rank-" + r).toString())
-        .set("interval", "none").set("signals", "false").environment(Map.of()).open();
+    Checkpointer c = TestCheckpointers.smallChunks("job-r" + r, root.resolve(l.node()).resolve("rank-" + r), "local", "persistent")
+        .set("level.local.keep", "3").set("level.local.incremental", Boolean.toString(incremental))
+        .set("level.persistent.path", root.resolve("persistent").resolve("rank-" + r).toString())
+        .set("interval", "none").open();
     c.protect("state", state.get(r)).protect("step", step.get(r));
     open.put(r, c);
     return c;

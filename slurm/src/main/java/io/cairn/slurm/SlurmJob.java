@@ -1,5 +1,6 @@
 package io.cairn.slurm;
 
+import io.cairn.internal.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,9 +130,7 @@ public final class SlurmJob {
   public static Path requestHalt(Path jobDir, String reason) throws IOException {
     if (!Files.isDirectory(jobDir)) throw new IOException("job directory " + jobDir + " does not exist");
     Path f = jobDir.resolve(HALT);
-    Path tmp = jobDir.resolve(HALT + ".tmp");
-    Files.writeString(tmp, (reason == null || reason.isBlank() ? "halt requested" : reason) + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(f, (reason == null || reason.isBlank() ? "halt requested" : reason) + "\n");
     return f;
   }
 

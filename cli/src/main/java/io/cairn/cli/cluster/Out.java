@@ -1,30 +1,17 @@
 package io.cairn.cli.cluster;
 
-import java.util.Locale;
+import io.cairn.cli.core.Json;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/** Minimal JSON for the cluster commands' --json output (flat objects of strings, numbers and booleans). */
+/** The cluster commands' --json output (core's one JSON writer, through {@link Json}). */
 final class Out {
   private Out() { }
 
   static String json(Map<String, ?> m) {
-    return m.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + value(e.getValue())).collect(Collectors.joining(",", "{", "}"));
+    return Json.write(m);
   }
 
-  @SuppressWarnings("unchecked")
   static String value(Object v) {
-    if (v == null) return "null";
-    if (v instanceof Number || v instanceof Boolean) {
-      if (v instanceof Double d) return String.format(Locale.ROOT, "%.6g", d);
-      return v.toString();
-    }
-    if (v instanceof Map<?, ?> m) return json((Map<String, ?>) m);
-    if (v instanceof Iterable<?> it) {
-      StringBuilder b = new StringBuilder("[");
-      for (Object o : it) b.append(b.length() > 1 ? "," : "").append(value(o));
-      return b.append(']').toString();
-    }
-    return "\"" + v.toString().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    return Json.write(v);
   }
 }

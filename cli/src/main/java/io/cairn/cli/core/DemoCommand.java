@@ -1,6 +1,7 @@
 package io.cairn.cli.core;
 
 import io.cairn.internal.bench.Heat;
+import io.cairn.internal.util.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -250,10 +251,8 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.flush();
   }
 
+  /** Core's one tree deletion ({@code io.cairn.internal.util.FileTrees}). */
   static void deleteTree(Path d) throws IOException {
-    if (!Files.exists(d)) return;
-    try (Stream<Path> w = Files.walk(d)) {
-      for (Path p : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
+    FileTrees.deleteTree(d);
   }
 }

@@ -161,10 +161,10 @@ public final class DeviceCommand implements Runnable {
               ck.await();
               timed.restoreNanos = 0;
               t0 = System.nanoTime();
-              c.restoreLatest().orElseThrow();
+              var unusedDevice = c.restoreLatest().orElseThrow(); // throws when nothing restored
               double restore = (System.nanoTime() - t0) / 1e9;
               t0 = System.nanoTime();
-              h.restoreLatest().orElseThrow();
+              var unusedHost = h.restoreLatest().orElseThrow();
               double restoreArray = (System.nanoTime() - t0) / 1e9;
               if (r >= 0) {
                 add("restoreArray", restoreArray);

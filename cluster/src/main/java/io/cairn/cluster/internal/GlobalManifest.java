@@ -1,5 +1,6 @@
 package io.cairn.cluster.internal;
 
+import io.cairn.internal.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -141,24 +142,8 @@ public final class GlobalManifest {
   }
 
   public static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    JobSecret.createPrivateDirectories(dir);
-    Path tmp = dir.resolve(target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
-    Files.deleteIfExists(tmp);
-    JobSecret.createPrivateFile(tmp); // 0600: addresses, epochs and the manifest are the job's business only
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      ch.write(java.nio.ByteBuffer.wrap(content));
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException ignored) {
-      // some file systems cannot open a directory; the rename is still atomic there
-    }
+    JobSecret.createPrivateDirectories(target.toAbsolutePath().getParent());
+    // 0600: addresses, epochs and the manifest are the job's business only
+    AtomicFiles.write(target, true, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(content)));
   }
 }

@@ -1,5 +1,6 @@
 package io.cairn.cluster.internal;
 
+import io.cairn.internal.util.AtomicFiles;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,21 +151,8 @@ public final class JobSecret {
   public void writeTo(Path jobDir) throws IOException {
     createPrivateDirectories(jobDir);
     Path f = jobDir.resolve(FILE);
-    Path tmp = jobDir.resolve(FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Long.toHexString(RANDOM.nextLong()));
-    try {
-      createPrivateFile(tmp);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-        ch.write(java.nio.ByteBuffer.wrap((hex() + "\n").getBytes(StandardCharsets.US_ASCII)));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    byte[] text = (hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+    AtomicFiles.write(f, true, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(text)));
   }
 
   /** Creates an empty file readable and writable by its owner only (where the file system has POSIX modes). */

@@ -59,7 +59,7 @@ public final class LauncherWatch {
           return;
         }
       }
-      System.err.println(who + ": the launcher (pid " + pid + ") is gone; stopping (relaunch the job to continue from its newest committed global)");
+      org.slf4j.LoggerFactory.getLogger(LauncherWatch.class).warn("{}: the launcher (pid {}) is gone; stopping (relaunch the job to continue from its newest committed global)", who, pid);
       onGone.run();
     });
   }

@@ -3,6 +3,7 @@ package io.cairn.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import java.io.IOException;
@@ -41,8 +42,7 @@ class FileModesTest {
   @AfterEach void restore() { umask(saved); }
 
   private void run(Path base, String permissions) {
-    Checkpointer.Builder b = Cairn.builder().name("m").directory(base).levels("local", "persistent").set("signals", "false")
-        .environment(Map.of());
+    Checkpointer.Builder b = TestCheckpointers.builder("m", base, "local", "persistent");
     if (permissions != null) b.set("permissions", permissions);
     try (Checkpointer c = b.open()) {
       c.protect("x", new long[1000]);

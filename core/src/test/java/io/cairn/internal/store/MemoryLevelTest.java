@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.Cairn;
 import io.cairn.CairnException;
 import io.cairn.Checkpointer;
@@ -40,7 +41,7 @@ class MemoryLevelTest {
   @AfterEach void clear() { System.clearProperty("cairn.memory.root"); }
 
   static Checkpointer.Builder builder(Path base) {
-    return Cairn.builder().name("run").directory(base).levels("memory").set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("run", base, "memory");
   }
 
   static long save(Path base, long value) {
@@ -161,7 +162,7 @@ class MemoryLevelTest {
       Files.writeString(victimFile, "the victim's data\n");
       // a valid checkpoint with the attacker's state, to plant as version 99
       Path donor = tmp.resolve("donor");
-      try (Checkpointer c = Cairn.builder().name("run").directory(donor).levels("local").set("signals", "false").environment(Map.of()).open()) {
+      try (Checkpointer c = TestCheckpointers.builder("run", donor, "local").open()) {
         c.protect("x", new long[] {666});
         c.checkpoint().await();
       }

@@ -3,6 +3,7 @@ package io.cairn.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.testing.TestCheckpointers;
 import io.cairn.Cairn;
 import io.cairn.CairnException;
 import io.cairn.Checkpointer;
@@ -36,8 +37,7 @@ class SymlinkTest {
   }
 
   private Checkpointer.Builder builder(int keep) {
-    return Cairn.builder().name("s").directory(base).levels("local").set("level.local.keep", Integer.toString(keep))
-        .set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("s", base, "local").set("level.local.keep", Integer.toString(keep));
   }
 
   private LevelStore store() {

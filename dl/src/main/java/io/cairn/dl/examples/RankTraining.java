@@ -1,5 +1,6 @@
 package io.cairn.dl.examples;
 
+import io.cairn.internal.util.AtomicFiles;
 import io.cairn.cluster.Rank;
 import io.cairn.dl.AdaptiveInterval;
 import io.cairn.dl.DemoRun;
@@ -170,9 +171,7 @@ public final class RankTraining {
     double[] l = t.metrics().losses();
     for (int i = 0; i < l.length; i++) lines.add("loss " + i + " " + l[i]);
     try {
-      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-      Files.write(tmp, lines);
-      Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeLines(f, lines); // temp, fsync, rename, fsync of the directory
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
     }

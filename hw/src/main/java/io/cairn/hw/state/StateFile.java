@@ -1,5 +1,6 @@
 package io.cairn.hw.state;
 
+import io.cairn.internal.util.AtomicFiles;
 import io.cairn.hw.netlist.Netlist;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,21 +29,14 @@ public final class StateFile {
 
   private StateFile() { }
 
-  /** Writes {@code s} (which must fit {@code nl}) to {@code path} atomically (temp file + rename). */
+  /** Writes {@code s} (which must fit {@code nl}) to {@code path} durably and atomically (temp file, fsync, rename, fsync of the directory). */
   public static void write(HwState s, Netlist nl, Path path) throws IOException {
     s.checkFits(nl);
-    Path dir = path.toAbsolutePath().getParent();
-    if (dir != null) Files.createDirectories(dir);
-    Path tmp = path.toAbsolutePath().resolveSibling(path.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-        + Long.toHexString(System.nanoTime()));
-    try {
-      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        write(s, nl, w);
-      }
-      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.writeStream(path, os -> {
+      Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(os, StandardCharsets.UTF_8));
+      write(s, nl, w);
+      w.flush();
+    });
   }
 
   /** Writes the state file text. */

@@ -1,5 +1,6 @@
 package io.cairn.redundancy.internal;
 
+import io.cairn.internal.util.AtomicFiles;
 import io.cairn.internal.format.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -142,34 +143,13 @@ public final class Bundle {
     return written;
   }
 
-  /** Writes to a temporary name, fsyncs, renames atomically, fsyncs the directory. */
+  /** Writes to a temporary name (mode 0600), fsyncs, renames atomically, fsyncs the directory (core's {@link AtomicFiles}). */
   public static void writeDurably(Path target, byte[] b, int off, int len) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
-    Files.deleteIfExists(tmp);
-    try { // 0600: peer addresses and redundancy data are the job's only
-      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp);
-    }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (buf.hasRemaining()) ch.write(buf);
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    syncDir(target.getParent());
+    AtomicFiles.write(target, true, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(b, off, len)));
   }
 
   public static void syncDir(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // some file systems refuse to open directories; the rename is still atomic
-    }
+    AtomicFiles.syncDir(dir);
   }
+
 }

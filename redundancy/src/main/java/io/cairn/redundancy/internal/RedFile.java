@@ -1,5 +1,6 @@
 package io.cairn.redundancy.internal;
 
+import io.cairn.internal.util.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -120,22 +121,10 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
     CRC32C c = new CRC32C();
     c.update(pre.array(), 0, 16 + h.length);
     pre.putInt((int) c.getValue()).flip();
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      while (pre.hasRemaining()) ch.write(pre);
-      for (int i = 0; i < bodies.length; i++) {
-        ByteBuffer b = ByteBuffer.wrap(bodies[i], offs[i], lens[i]);
-        while (b.hasRemaining()) ch.write(b);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    Bundle.syncDir(target.getParent());
+    AtomicFiles.write(target, false, ch -> {
+      AtomicFiles.writeFully(ch, pre);
+      for (int i = 0; i < bodies.length; i++) AtomicFiles.writeFully(ch, ByteBuffer.wrap(bodies[i], offs[i], lens[i]));
+    });
     return f;
   }
 

@@ -20,6 +20,22 @@ import java.util.List;
 public final class RingJob {
   private RingJob() { }
 
+  /** Test fault injection: {@code encode:<global>:<rank>} halts that rank's first process halfway through encoding. */
+  public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
+
+  /** The hook that reads {@link #FAULT_VARIABLE} (the test's side: production code reads no such variable). */
+  static ClusterRedundancy.FaultHook faultHook(Rank rank) {
+    String f = System.getenv(FAULT_VARIABLE);
+    if (f == null || rank.incarnation() != 0) return ClusterRedundancy.NO_FAULTS;
+    int me = rank.comm().rank();
+    return (point, global) -> {
+      if (f.equals(point + ":" + global + ":" + me)) {
+        System.err.println("fault injection: rank " + me + " halts while encoding global " + global);
+        Runtime.getRuntime().halt(137);
+      }
+    };
+  }
+
   public static void main(String[] a) throws Exception {
     int cells = Integer.parseInt(arg(a, "--cells", "20000"));
     long steps = Long.parseLong(arg(a, "--steps", "60"));
@@ -28,7 +44,7 @@ public final class RingJob {
     List<Scheme> schemes = new ArrayList<>();
     for (String s : arg(a, "--schemes", "xor:4").split(",")) if (!s.equals("none")) schemes.add(Scheme.parse(s));
     boolean timing = List.of(a).contains("--timing");
-    try (Rank rank = Rank.join(); ClusterRedundancy red = schemes.isEmpty() ? null : ClusterRedundancy.attach(rank, schemes, 2)) {
+    try (Rank rank = Rank.join(); ClusterRedundancy red = schemes.isEmpty() ? null : ClusterRedundancy.attach(rank, schemes, 2, faultHook(rank))) {
       Comm comm = rank.comm();
       if (red != null) red.recoverOwn();
       int me = comm.rank(), n = comm.size();

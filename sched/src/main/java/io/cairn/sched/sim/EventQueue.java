@@ -1,6 +1,6 @@
 package io.cairn.sched.sim;
 
-/** A binary min-heap of events on primitive arrays, ordered by (time, insertion order) so runs are deterministic. */
+/** A binary min-heap of events (kind as its ordinal, two int arguments) on primitive arrays, ordered by (time, insertion order) so runs are deterministic. */
 final class EventQueue {
   private double[] time = new double[1024];
   private long[] seq = new long[1024];
@@ -10,7 +10,8 @@ final class EventQueue {
 
   int size() { return size; }
 
-  void push(double t, int ty, int x, int y) {
+  void push(double t, Simulator.Event event, int x, int y) {
+    int ty = event.ordinal();
     if (size == time.length) grow();
     int i = size++;
     long s = counter++;
@@ -22,7 +23,7 @@ final class EventQueue {
   }
 
   double peekTime() { return time[0]; }
-  int topType() { return type[0]; }
+  Simulator.Event topType() { return Simulator.Event.ALL[type[0]]; }
   int topA() { return a[0]; }
   int topB() { return b[0]; }
 

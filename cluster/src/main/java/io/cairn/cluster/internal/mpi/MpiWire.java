@@ -162,8 +162,8 @@ public final class MpiWire implements Wire {
             byte[] data = java.util.Arrays.copyOfRange(frame, HEADER, frame.length);
             r.frame(src, epoch, type, tag, aux, data);
           } else {
-            System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING,
-                "rank " + rank + ": dropped a malformed MPI message from rank " + src + " (tag " + Mpi.tag(status) + ", " + frame.length + " bytes)");
+            org.slf4j.LoggerFactory.getLogger(MpiWire.class).warn("rank {}: dropped a malformed MPI message from rank {} (tag {}, {} bytes)",
+                rank, src, Mpi.tag(status), frame.length);
           }
           lastActivity = System.nanoTime();
           sleep = 0;
