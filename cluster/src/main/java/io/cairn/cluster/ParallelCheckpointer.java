@@ -68,6 +68,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private final int maxPending;
   private String configuration;
   private final Map<String, Reshard> reshard = new LinkedHashMap<>();
+  /** The protocols that keep no global versions and live in their own class (today: logging), else null. */
+  private final RankProtocol strategy;
 
   /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
@@ -99,6 +101,20 @@ public final class ParallelCheckpointer implements AutoCloseable {
     kinds.put(COMM_REGION, "object");
     comm.state = new Endpoint.CommState(env.size());
     this.maxPending = Math.max(1, (int) env.millis(JobEnv.CLUSTER_KEEP) - 2);
+    if (protocol == Protocol.LOGGING) {
+      this.strategy = new LoggingProtocol(env, ep, core, step -> meta(0, 0, step));
+      kinds.put(LoggingProtocol.REGION, "object");
+    } else {
+      this.strategy = null;
+    }
+  }
+
+  /** Whether this protocol keeps no global versions: each rank restores its own newest version (independent, logging). */
+  boolean perRank() { return protocol == Protocol.INDEPENDENT || protocol == Protocol.LOGGING; }
+
+  /** The job runs (after the coordinator's GO), before the body. */
+  void started() {
+    if (strategy != null) strategy.started();
   }
 
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
@@ -225,6 +241,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
     Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
         .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
+    if (strategy == null) { // payload bytes this process sent, for the benchmarks (logging: its own values, restored with its state)
+      long sentBytes;
+      ep.lock.lock();
+      try {
+        sentBytes = ep.sentBytes;
+      } finally {
+        ep.lock.unlock();
+      }
+      m.put("cairn.sent-bytes", Long.toString(sentBytes)).put("cairn.logged-bytes", "0");
+    }
     return configuration == null ? m : m.put("cairn.configuration", configuration);
   }
 
@@ -246,6 +272,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * version is written. Returns the global version number (the local version in independent mode).
    */
   public long checkpoint(long step) {
+    if (strategy != null) {
+      epochNow(); // throws when the job is rolling back or aborted
+      lastGlobal = strategy.checkpoint(step);
+      return lastGlobal;
+    }
     if (protocol == Protocol.INDEPENDENT) {
       comm.state = currentCounters();
       long v = core.checkpoint(meta(0, 0, step)).await().number();
@@ -515,6 +546,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
   void restoreGlobal(long epoch, long g, long next) {
     nextGlobal = next;
     pending.clear();
+    if (strategy != null) { // no global versions: the rank's own newest version
+      restoredGlobal = strategy.restore(epoch);
+      return;
+    }
     if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its own newest version
       restoredGlobal = core.restoreLatest().map(Version::number).orElse(0L);
       ep.prefill(epoch, null);

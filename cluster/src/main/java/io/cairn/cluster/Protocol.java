@@ -13,15 +13,22 @@ public enum Protocol {
    */
   CHANDY_LAMPORT,
   /** No coordination: each rank checkpoints alone (per-rank mode; no consistency across ranks). */
-  INDEPENDENT;
+  INDEPENDENT,
+  /**
+   * Uncoordinated checkpoints with pessimistic sender-based message logging: each rank checkpoints alone, senders
+   * keep the payloads they sent, the outcome of every nondeterministic receive is on stable storage before the
+   * rank sends again; after a failure only the failed rank restores its own checkpoint and replays.
+   */
+  LOGGING;
 
-  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent". */
+  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent", "logging". */
   public static Protocol parse(String s) {
     return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
       case "blocking", "coordinated" -> BLOCKING;
       case "chandy-lamport", "cl", "nonblocking", "non-blocking" -> CHANDY_LAMPORT;
       case "independent", "none", "per-rank" -> INDEPENDENT;
-      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport or independent");
+      case "logging", "message-logging" -> LOGGING;
+      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport, independent or logging");
     };
   }
 

@@ -75,6 +75,8 @@ public final class Rank implements AutoCloseable {
     this.embedded = c;
     io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
         () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
+    if (Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")) == Protocol.LOGGING)
+      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis("CAIRN_LOG_LIMIT", 256L << 20), "logging"), env.incarnation());
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }
@@ -153,7 +155,7 @@ public final class Rank implements AutoCloseable {
         ep.lock.unlock();
       }
       try {
-        if (g == 0 && bodyStarted && (checkpointer == null || checkpointer.protocol() != Protocol.INDEPENDENT)) {
+        if (g == 0 && bodyStarted && (checkpointer == null || !checkpointer.perRank())) {
           System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
@@ -164,7 +166,7 @@ public final class Rank implements AutoCloseable {
       } catch (RuntimeException ex) {
         System.err.println("rank " + rank() + ": cannot restore global version " + g + ": " + ex.getMessage());
         String hint = "";
-        if (checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+        if (checkpointer != null && !checkpointer.perRank()) {
           try {
             hint = "[newest-restorable " + checkpointer.newestRestorableBefore(g) + "] "; // so the coordinator tries only globals still there
           } catch (RuntimeException ignored) {
@@ -177,7 +179,11 @@ public final class Rank implements AutoCloseable {
       coord.send("RESTORED " + e);
       try {
         awaitGo(e);
-        if (g == 0 && checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+        if (ep.messageLog() != null) {
+          if (checkpointer != null) checkpointer.started();
+          ep.loggingStart(); // the peers resend what they logged for this rank since its restored state
+        }
+        if (g == 0 && checkpointer != null && !checkpointer.perRank()) {
           long first = checkpointer.checkpoint(-1); // the initial global version: a rollback never needs a fresh process
           checkpointer.awaitCommitted(first);
         }

@@ -138,6 +138,10 @@ public final class Coordinator implements Runnable, AutoCloseable {
   /** The first failure to restore the newest committed global of this recovery (the real cause, for the abort message). */
   private String newestFailure = "";
   private final List<String> fallbacks = new ArrayList<>();
+  /** The ranks use the logging protocol ({@code MODE logging}): a failed rank restarts alone, the others keep their state. */
+  private boolean logging;
+  /** Logging protocol: ranks that failed and have not restored yet, with when they failed. */
+  private final Map<Integer, Long> down = new HashMap<>();
 
   /**
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
@@ -322,6 +326,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       switch (t[0]) {
         case "JOIN" -> join(c, t);
         case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
+        case "MODE" -> { if (c.rank >= 0 && t.length > 1) logging = "logging".equals(t[1]); }
         case "RESTORED" -> restored(c, Long.parseLong(t[1]));
         case "RESTORE_FAILED" -> {
           long e = Long.parseLong(t[1]);
@@ -375,7 +380,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
     switch (phase) {
       case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
       case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
-      case RUNNING -> startRecovery("rank " + r + " rejoined");
+      case RUNNING -> {
+        if (logging) { // only this rank restores (its own newest checkpoint) and replays; the others keep running
+          down.putIfAbsent(r, System.currentTimeMillis());
+          c.send("ROLLBACK " + epoch + " 0 " + nextGlobal);
+        } else {
+          startRecovery("rank " + r + " rejoined");
+        }
+      }
       case FINISHED -> c.send("FINISHED");
     }
   }
@@ -420,6 +432,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (!supervised) {
       for (Conn m : members) if (m != null) m.send("ABORT rank " + rank + " failed (" + why + "); relaunch the job to restart from the newest committed global checkpoint");
       stopped = true;
+      return;
+    }
+    if (logging && phase == Phase.RUNNING) {
+      down.putIfAbsent(rank, System.currentTimeMillis());
+      log.info("epoch {}: rank {} failed ({}); logging protocol: only it restarts from its own checkpoint and replays its logged messages,"
+          + " the other ranks keep their state", epoch, rank, why);
       return;
     }
     startRecovery("rank " + rank + " failed: " + why);
@@ -482,6 +500,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
 
   private void startRecovery(String why) {
     epoch++;
+    down.clear();
     for (long g : prepares.keySet()) nextGlobal = Math.max(nextGlobal, g + 1);
     prepares.clear();
     prepareSteps.clear();
@@ -523,7 +542,21 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   private void restored(Conn c, long e) {
+    if (logging && e == epoch && phase == Phase.RUNNING && c.rank >= 0 && down.containsKey(c.rank)) {
+      down.remove(c.rank);
+      log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)", epoch, c.rank);
+      if (!down.isEmpty() || !allJoined()) return; // the GO waits for every failed rank
+      StringBuilder b = new StringBuilder("GO ").append(epoch);
+      for (Conn m : members) {
+        b.append(' ').append(m.address).append('/').append(m.node);
+        if (!m.domains.isEmpty() || !m.levels.isEmpty()) b.append('|').append(m.domains).append('|').append(m.levels);
+      }
+      String go = b.toString();
+      for (Conn m : members) m.send(go); // the others learn the new addresses; the restored ranks run
+      return;
+    }
     if (e != epoch || phase != Phase.RECOVERING || c.rank < 0) return;
+    if (logging) log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol)", epoch, c.rank);
     restored.add(c.rank);
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
@@ -654,6 +687,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     if (phase == Phase.JOINING) return;
+    for (Map.Entry<Integer, Long> d : down.entrySet()) {
+      if (now - d.getValue() > recoveryTimeoutMs) {
+        abort("rank " + d.getKey() + " failed and did not restore within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout;"
+            + " logging protocol: the other ranks wait for it). The checkpoints are kept: relaunch the job to continue");
+        return;
+      }
+    }
     for (int r = 0; r < size; r++) {
       Conn m = members[r];
       if (m != null && now - lastHeard[r] > failTimeoutMs) {
