@@ -190,6 +190,7 @@ public final class Rank implements AutoCloseable {
         bodyStarted = true;
         body.run();
         if (checkpointer != null) checkpointer.awaitStartedGlobals(); // no lost last globals (Chandy-Lamport commits in the background)
+        if (ep.messageLog() != null) ep.messageLog().flushDeterminants(); // what the body wrote may depend on its last receives
         coord.send("DONE " + e);
         ep.lock.lock();
         try {
