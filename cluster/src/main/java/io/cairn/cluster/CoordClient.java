@@ -85,7 +85,7 @@ final class CoordClient implements AutoCloseable {
           String where = env.node() + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
           send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
               + ep.port() + " " + env.incarnation());
-          if (ep.messageLog() != null) send("MODE logging"); // the coordinator restarts only the failed rank
+          if (ep.messageLog() != null) send("MODE " + ep.messageLog().mode()); // the coordinator restarts only the failed rank (or group)
           Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
           return;
         }

@@ -50,6 +50,10 @@ final class Endpoint implements AutoCloseable {
   static final int SYNC_ACK = 2;
   /** "Your messages fill my log beyond its bound: checkpoint at your next checkpoint call". */
   static final int SYNC_CHECKPOINT = 3;
+  /** Hierarchical: "I am at group checkpoint round n (data), having sent you aux messages": wait for them before capturing. */
+  static final int SYNC_MARK = 4;
+  /** Hierarchical: "my part of group checkpoint round aux is durable". */
+  static final int SYNC_WRITTEN = 5;
   static final int HELLO = 0xCA1C0001;
   /** Largest message a frame may carry (1 GiB). */
   static final int MAX_FRAME = 1 << 30;
@@ -299,7 +303,15 @@ final class Endpoint implements AutoCloseable {
   void onGo(long e, String[] addresses) {
     lock.lock();
     try {
-      if (e != rollbackEpoch) return;
+      if (e != rollbackEpoch) {
+        // message logging: the recovery of other ranks (their group's epoch): only their new addresses matter here
+        if (mlog != null && table != null && addresses.length == table.length)
+          for (int i = 0; i < addresses.length; i++) {
+            int slash = addresses[i].indexOf('/');
+            table[i] = slash < 0 ? addresses[i] : addresses[i].substring(0, slash);
+          }
+        return;
+      }
       table = new String[addresses.length];
       nodeTable = new String[addresses.length];
       domainTable = new java.util.Map[addresses.length];
@@ -690,7 +702,9 @@ final class Endpoint implements AutoCloseable {
       if (src < 0 || src >= size) return;
       lock.lock();
       try {
-        if (e != epoch) return; // a connection of an older epoch (or a stray one): dropped
+        // a connection of an older epoch (or a stray one): dropped; under message logging epochs are per group and the
+        // sequence numbers drop what is stale (a re-executed message is the same message)
+        if (e != epoch && mlog == null) return;
         me = new Incoming(s, e);
         incoming.add(me);
       } finally {
@@ -726,9 +740,8 @@ final class Endpoint implements AutoCloseable {
   private boolean deliver(int src, long e, byte type, int tag, long aux, byte[] data) {
     lock.lock();
     try {
-      if (epoch != e) return false;
       if (mlog != null) {
-        deliverLogged(src, type, tag, aux, data);
+        deliverLogged(src, e, type, tag, aux, data);
         return true;
       }
       Chan c = in[src];
@@ -765,6 +778,16 @@ final class Endpoint implements AutoCloseable {
 
   MessageLog messageLog() { return mlog; }
 
+  /** Hierarchical: the group of every rank (messages inside this rank's group are not logged from now on). */
+  void groups(int[] g) {
+    lock.lock();
+    try {
+      mlog.group = g.clone();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Restores the message-logging state of a checkpoint ({@code state}: null for the initial state) for epoch {@code e}:
    * sequence numbers, inbox, payload log; loads the determinants recorded after it for replay; every outgoing channel
@@ -794,7 +817,7 @@ final class Endpoint implements AutoCloseable {
   }
 
   /** The message-logging state for a checkpoint, and the receive positions it covers (for the acks once it is durable). */
-  record LoggingCapture(byte[] state, long[] covered, long detIndex, long sentBytes, long loggedBytes) { }
+  record LoggingCapture(byte[] state, long[] covered, long detIndex, long sentBytes, long loggedBytes, long heldBytes, long syncs) { }
 
   LoggingCapture captureLogging() {
     lock.lock();
@@ -806,7 +829,8 @@ final class Endpoint implements AutoCloseable {
         for (Object o : c.queue) if (o instanceof MessageLog.Logged m) l.add(m);
         inbox.add(l);
       }
-      return new LoggingCapture(mlog.capture(sent, delivered, inbox), mlog.recvSeq.clone(), mlog.detIndex, mlog.sentBytes, mlog.loggedBytes);
+      return new LoggingCapture(mlog.capture(sent, delivered, inbox), mlog.recvSeq.clone(), mlog.detIndex, mlog.sentBytes, mlog.loggedBytes,
+          mlog.unackedTotal, mlog.fsyncs);
     } finally {
       lock.unlock();
     }
@@ -860,7 +884,7 @@ final class Endpoint implements AutoCloseable {
     Out o = out[dest];
     o.lock.lock();
     try {
-      if (tag != SYNC_REQUEST && o.needsResend) return; // the peer is down or restarting: its SYNC will follow
+      if (tag != SYNC_REQUEST && tag != SYNC_MARK && tag != SYNC_WRITTEN && o.needsResend) return; // the peer is down or restarting: its SYNC will follow
       try {
         if (o.epoch != e || o.socket == null || o.socket.isClosed()) connect(dest, o, e);
         frame(o, SYNC, tag, aux, data);
@@ -925,7 +949,7 @@ final class Endpoint implements AutoCloseable {
   }
 
   /**
-   * The bound of the payload log ({@code CAIRN_LOG_LIMIT}): above it, every receiver holding unacknowledged messages is
+   * The bound of the payload log ({@code CAIRN_MESSAGE_LOG_LIMIT}): above it, every receiver holding unacknowledged messages is
    * asked to checkpoint at its next checkpoint call (which frees the log through its ack); above twice it, this send
    * waits until acks bring the log back under the bound.
    */
@@ -951,7 +975,7 @@ final class Endpoint implements AutoCloseable {
         checkInterrupt();
         if (System.currentTimeMillis() > warnAt) {
           System.err.println("rank " + rank + ": the message log holds " + mlog.unackedTotal + " bytes not covered by the receivers' checkpoints"
-              + " (CAIRN_LOG_LIMIT " + mlog.limit + "); waiting for their checkpoints");
+              + " (CAIRN_MESSAGE_LOG_LIMIT " + mlog.limit + "); waiting for their checkpoints");
           warnAt = System.currentTimeMillis() + 10_000;
         }
         await();
@@ -962,7 +986,7 @@ final class Endpoint implements AutoCloseable {
   }
 
   /** A frame of the logging protocol from {@code src} (called with the lock held). */
-  private void deliverLogged(int src, byte type, int tag, long aux, byte[] data) {
+  private void deliverLogged(int src, long e, byte type, int tag, long aux, byte[] data) {
     if (type == DATA) {
       // in sequence order only: a duplicate (re-sent by a recovering rank, or resent from a log) is dropped; so is
       // a message after a gap, which the sender resends after this rank's SYNC
@@ -979,13 +1003,27 @@ final class Endpoint implements AutoCloseable {
         changed.signalAll();
       }
       case SYNC_CHECKPOINT -> mlog.checkpointRequested = true;
+      case SYNC_MARK -> {
+        if (data.length == 8 && e == epoch) { // a group's peers share its epoch: an older one's mark is stale
+          long k = java.nio.ByteBuffer.wrap(data).getLong();
+          if (k >= mlog.markRound[src]) {
+            mlog.markRound[src] = k;
+            mlog.markSeq[src] = aux;
+          }
+          changed.signalAll();
+        }
+      }
+      case SYNC_WRITTEN -> {
+        if (e == epoch) mlog.writtenRound[src] = Math.max(mlog.writtenRound[src], aux);
+        changed.signalAll();
+      }
       case SYNC_REQUEST, SYNC_REPLY -> {
         // before this rank's own restore is done (GO of this epoch) it ignores them: its own request covers both ways
         if (goEpoch != epoch || table == null) return;
         String addr = tag == SYNC_REQUEST ? new String(data, java.nio.charset.StandardCharsets.UTF_8) : null;
         if (addr != null && addr.lastIndexOf(':') > 0) table[src] = addr;
-        long e = epoch;
-        Thread.ofVirtual().name("cairn-resend-" + rank + "-" + src).start(() -> resend(src, e, aux, tag == SYNC_REQUEST));
+        long now = epoch;
+        Thread.ofVirtual().name("cairn-resend-" + rank + "-" + src).start(() -> resend(src, now, aux, tag == SYNC_REQUEST));
       }
       default -> { }
     }
@@ -1108,6 +1146,61 @@ final class Endpoint implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  // ------------------------------------------------------------------ hierarchical: checkpoints coordinated inside a group
+
+  /** Round {@code k} of this group's checkpoint: tells every peer of the group how many messages it sent it, and waits for theirs. */
+  void groupMark(long k, int[] peers) {
+    long e;
+    long[] seq = new long[size];
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+      System.arraycopy(mlog.sendSeq, 0, seq, 0, size);
+    } finally {
+      lock.unlock();
+    }
+    byte[] round = java.nio.ByteBuffer.allocate(8).putLong(k).array();
+    for (int p : peers) control(p, e, SYNC_MARK, seq[p], round);
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        boolean all = true;
+        for (int p : peers) if (mlog.markRound[p] < k || mlog.recvSeq[p] < mlog.markSeq[p]) all = false;
+        if (all) return; // every message a group peer sent before its checkpoint is here (delivered or in the inbox)
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** This rank's part of round {@code k} is durable: tells the group, and waits until every peer's is. */
+  void groupWritten(long k, int[] peers) {
+    long e;
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+    } finally {
+      lock.unlock();
+    }
+    for (int p : peers) control(p, e, SYNC_WRITTEN, k, new byte[0]);
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        boolean all = true;
+        for (int p : peers) if (mlog.writtenRound[p] < k) all = false;
+        if (all) return;
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static void closeQuietly(Socket s) {

@@ -51,6 +51,12 @@ final class MessageLog {
   final long[] recvSeq;
   final List<ArrayDeque<Entry>> log = new ArrayList<>();
   final long[] unacked;
+  /** Hierarchical: the group of each rank (null: plain logging); messages inside a group are not logged. */
+  int[] group;
+  /** Hierarchical: the newest group-checkpoint round each peer announced, with how many messages it had sent us then, and wrote. */
+  final long[] markRound;
+  final long[] markSeq;
+  final long[] writtenRound;
   final boolean[] askedToCheckpoint;
   /** Cumulative payload bytes this rank sent (to other ranks) and logged, over the job's logical execution. */
   long sentBytes;
@@ -64,24 +70,28 @@ final class MessageLog {
   /** Soft bound of the unacknowledged log (bytes): above it the receivers are asked to checkpoint; above twice it sends wait. */
   final long limit;
   private final Path dir;
-  private final String tagName;
+  /** What this rank tells the coordinator at JOIN: {@code logging}, or {@code hierarchical <group key>}. */
+  private final String mode;
   // determinant file (the application thread appends; synchronized on this)
   private FileChannel detFile;
   private final ByteBuffer detBuf = ByteBuffer.allocate(DET_RECORD * 256);
   private long lastCheckpointDet = -1;
   long fsyncs;
 
-  MessageLog(int rank, int size, Path jobDir, long limit, String tagName) {
+  MessageLog(int rank, int size, Path jobDir, long limit, String mode) {
     this.rank = rank;
     this.size = size;
     this.sendSeq = new long[size];
     this.recvSeq = new long[size];
     this.unacked = new long[size];
     this.askedToCheckpoint = new boolean[size];
+    this.markRound = new long[size];
+    this.markSeq = new long[size];
+    this.writtenRound = new long[size];
     for (int i = 0; i < size; i++) log.add(new ArrayDeque<>());
     this.limit = limit;
     this.dir = jobDir.resolve("logging").resolve("r" + rank + "of" + size);
-    this.tagName = tagName;
+    this.mode = mode;
   }
 
   Path dir() { return dir; }
@@ -93,8 +103,15 @@ final class MessageLog {
     unacked[dest] += data.length;
     unackedTotal += data.length;
     sentBytes += data.length;
-    loggedBytes += data.length;
+    if (!intraGroup(dest)) loggedBytes += data.length;
   }
+
+  /**
+   * Hierarchical: {@code d} is in this rank's group. Messages to it are kept in memory only until its next group
+   * checkpoint acks them (to retransmit after a broken connection), never saved with the checkpoint nor counted as
+   * logged: the group rolls back together, and its re-execution sends them again.
+   */
+  boolean intraGroup(int d) { return group != null && group[d] == group[rank]; }
 
   /** {@code dest}'s checkpoint covers everything up to {@code seq}: those entries are dropped. */
   void acked(int dest, long seq) {
@@ -134,7 +151,12 @@ final class MessageLog {
         o.writeInt(l.size());
         for (Logged m : l) writeEntry(o, m.seq(), m.msg().tag(), m.msg().data());
       }
-      for (ArrayDeque<Entry> l : log) {
+      for (int d = 0; d < size; d++) {
+        ArrayDeque<Entry> l = log.get(d);
+        if (intraGroup(d)) {
+          o.writeInt(0);
+          continue;
+        }
         o.writeInt(l.size());
         for (Entry x : l) writeEntry(o, x.seq(), x.tag(), x.data());
       }
@@ -159,6 +181,9 @@ final class MessageLog {
     java.util.Arrays.fill(delivered, 0);
     java.util.Arrays.fill(unacked, 0);
     java.util.Arrays.fill(askedToCheckpoint, false);
+    java.util.Arrays.fill(markRound, 0);
+    java.util.Arrays.fill(markSeq, 0);
+    java.util.Arrays.fill(writtenRound, 0);
     unackedTotal = 0;
     sentBytes = loggedBytes = detIndex = 0;
     checkpointRequested = false;
@@ -365,5 +390,54 @@ final class MessageLog {
     detFile = null;
   }
 
-  @Override public String toString() { return tagName; }
+  /** {@code logging}, or {@code hierarchical <group key>}: the coordinator's MODE line. */
+  String mode() { return mode; }
+
+  boolean hierarchical() { return mode.startsWith("hierarchical"); }
+
+  /**
+   * The group of each rank for the hierarchical protocol: {@code spec} ({@code CAIRN_GROUPS}, e.g. {@code 0-3;4-7} or
+   * {@code 0,1;2,3}: every rank in exactly one group), else one group per node ({@code nodes}, may be null before the
+   * job runs: then only {@code rank}'s own group can be named, by its node).
+   */
+  static int[] groups(String spec, List<String> nodes, int size) {
+    int[] g = new int[size];
+    java.util.Arrays.fill(g, -1);
+    if (spec == null || spec.isBlank()) {
+      if (nodes == null || nodes.size() != size) throw new IllegalStateException("the node of every rank is not known yet");
+      List<String> names = new ArrayList<>();
+      for (int r = 0; r < size; r++) {
+        int i = names.indexOf(nodes.get(r));
+        if (i < 0) {
+          names.add(nodes.get(r));
+          i = names.size() - 1;
+        }
+        g[r] = i;
+      }
+      return g;
+    }
+    String[] parts = spec.trim().split(";");
+    for (int k = 0; k < parts.length; k++) {
+      for (String item : parts[k].split(",")) {
+        String t = item.trim();
+        if (t.isEmpty()) continue;
+        int lo;
+        int hi;
+        try {
+          int dash = t.indexOf('-');
+          lo = Integer.parseInt(dash < 0 ? t : t.substring(0, dash).trim());
+          hi = dash < 0 ? lo : Integer.parseInt(t.substring(dash + 1).trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': '" + t + "' is not a rank or a range a-b (groups are separated by ';')");
+        }
+        if (lo < 0 || hi >= size || lo > hi) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': '" + t + "' is outside ranks 0.." + (size - 1));
+        for (int r = lo; r <= hi; r++) {
+          if (g[r] >= 0) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in two groups");
+          g[r] = k;
+        }
+      }
+    }
+    for (int r = 0; r < size; r++) if (g[r] < 0) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in no group");
+    return g;
+  }
 }

@@ -101,7 +101,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     kinds.put(COMM_REGION, "object");
     comm.state = new Endpoint.CommState(env.size());
     this.maxPending = Math.max(1, (int) env.millis(JobEnv.CLUSTER_KEEP) - 2);
-    if (protocol == Protocol.LOGGING) {
+    if (protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL) {
       this.strategy = new LoggingProtocol(env, ep, core, step -> meta(0, 0, step));
       kinds.put(LoggingProtocol.REGION, "object");
     } else {
@@ -110,7 +110,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** Whether this protocol keeps no global versions: each rank restores its own newest version (independent, logging). */
-  boolean perRank() { return protocol == Protocol.INDEPENDENT || protocol == Protocol.LOGGING; }
+  boolean perRank() { return protocol == Protocol.INDEPENDENT || protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL; }
 
   /** The job runs (after the coordinator's GO), before the body. */
   void started() {

@@ -19,16 +19,22 @@ public enum Protocol {
    * keep the payloads they sent, the outcome of every nondeterministic receive is on stable storage before the
    * rank sends again; after a failure only the failed rank restores its own checkpoint and replays.
    */
-  LOGGING;
+  LOGGING,
+  /**
+   * Semi-coordinated: ranks form groups (by node, or {@code CAIRN_GROUPS}); a group checkpoints together (its channels
+   * quiesced), only messages between groups are logged at their sender; a failure rolls back the failed rank's group.
+   */
+  HIERARCHICAL;
 
-  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent", "logging". */
+  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent", "logging", "hierarchical". */
   public static Protocol parse(String s) {
     return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
       case "blocking", "coordinated" -> BLOCKING;
       case "chandy-lamport", "cl", "nonblocking", "non-blocking" -> CHANDY_LAMPORT;
       case "independent", "none", "per-rank" -> INDEPENDENT;
       case "logging", "message-logging" -> LOGGING;
-      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport, independent or logging");
+      case "hierarchical", "semi-coordinated" -> HIERARCHICAL;
+      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport, independent, logging or hierarchical");
     };
   }
 

@@ -75,8 +75,13 @@ public final class Rank implements AutoCloseable {
     this.embedded = c;
     io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
         () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
-    if (Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")) == Protocol.LOGGING)
-      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis("CAIRN_LOG_LIMIT", 256L << 20), "logging"), env.incarnation());
+    Protocol p = Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking"));
+    if (p == Protocol.LOGGING || p == Protocol.HIERARCHICAL) {
+      String groups = env.get("CAIRN_GROUPS", "");
+      String mode = p == Protocol.LOGGING ? "logging" : "hierarchical " + (groups.isBlank() ? "node-" + env.node().replaceAll("[^A-Za-z0-9._-]", "_")
+          : "g" + MessageLog.groups(groups, null, env.size())[env.rank()]);
+      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis(JobEnv.MESSAGE_LOG_LIMIT), mode), env.incarnation());
+    }
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }

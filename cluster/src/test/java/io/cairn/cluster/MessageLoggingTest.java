@@ -146,7 +146,7 @@ class MessageLoggingTest {
       List<Integer> victims = new ArrayList<>();
       // each rank checkpoints at every 3rd of its checkpoint calls, staggered by rank: no two ranks checkpoint at the same step
       try (Launcher.Job job = Jobs.builder(d, ranks, "io.cairn.cluster.examples.Bank", "--steps", "600", "--every", "20", "--delay-ms", "3",
-          "--seed", "" + rnd.nextInt(1000)).protocol(Protocol.LOGGING).nodes(2).env("CAIRN_LOG_CHECKPOINT_EVERY", "3").start()) {
+          "--seed", "" + rnd.nextInt(1000)).protocol(Protocol.LOGGING).nodes(2).env("CAIRN_LOGGING_EVERY", "3").start()) {
         for (int k = 0; k < 3; k++) {
           awaitSteps(d, job, ranks, 2, 60 + 150L * k + rnd.nextInt(30));
           Thread.sleep(rnd.nextInt(200));
@@ -170,6 +170,29 @@ class MessageLoggingTest {
       assertThat(d.resolve("logging/r0of" + ranks)).as("rank 0's determinant log").isDirectory();
     }
     assertThat(replayed).as("killed ranks replayed logged poll outcomes (else the kills tested little)").isPositive();
+  }
+
+  @Test void theLogBoundMakesReceiversCheckpoint() throws Exception {
+    // ranks would never checkpoint by their schedule (every 1000th call); the log bound (1 KiB: 128 bank transfers) makes
+    // the senders ask, and the receivers checkpoint at their next call: their acks keep every log near the bound
+    Path d = Files.createDirectories(keep("bound"));
+    int ranks = 4;
+    try (Launcher.Job job = Jobs.builder(d, ranks, "io.cairn.cluster.examples.Bank", "--steps", "500", "--every", "10", "--delay-ms", "2")
+        .protocol(Protocol.LOGGING).nodes(2).env("CAIRN_LOGGING_EVERY", "1000").env("CAIRN_MESSAGE_LOG_LIMIT", "1024").start()) {
+      awaitSteps(d, job, ranks, 2, 200);
+      assertThat(job.kill(2)).as("rank 2 killed (false: the job ended before)").isTrue();
+      assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
+    }
+    assertThat(Files.readString(d.resolve("bank-result.txt")).trim()).as("total money").isEqualTo("" + ranks * Bank.START);
+    assertThat(restoredAlone(d)).containsExactly(2);
+    for (int r = 0; r < ranks; r++) {
+      try (Checkpointer c = ParallelCheckpointer.openPart(d, Map.of(), r, ranks, "node-" + (r * 2 / ranks), false, true)) {
+        List<Version> vs = c.versions();
+        assertThat(vs).as("rank " + r + " checkpointed when asked").isNotEmpty();
+        for (Version v : vs)
+          assertThat(Long.parseLong(v.metadata().get("cairn.log-held-bytes"))).as("rank " + r + "'s log at version " + v.number()).isLessThanOrEqualTo(2048 + 8);
+      }
+    }
   }
 
   @Test void simultaneousFailuresANodeThenTheCoordinator() throws Exception {

@@ -142,6 +142,10 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private boolean logging;
   /** Logging protocol: ranks that failed and have not restored yet, with when they failed. */
   private final Map<Integer, Long> down = new HashMap<>();
+  /** Hierarchical protocol: each rank's group ({@code MODE hierarchical <group>}); null for plain logging. */
+  private final String[] groupOf;
+  /** Logging protocols: the epoch of the last restore order each rank got (a group's recovery has its own). */
+  private final long[] orderedEpoch;
 
   /**
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
@@ -162,6 +166,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     this.fault = fault == null ? "" : fault;
     this.members = new Conn[size];
     this.lastHeard = new long[size];
+    this.groupOf = new String[size];
+    this.orderedEpoch = new long[size];
     JobSecret.createPrivateDirectories(this.jobDir);
     this.lock = JobLock.acquire(this.jobDir.resolve(LOCK), "coordinator");
     Map<String, String> st = readState();
@@ -326,7 +332,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
       switch (t[0]) {
         case "JOIN" -> join(c, t);
         case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
-        case "MODE" -> { if (c.rank >= 0 && t.length > 1) logging = "logging".equals(t[1]); }
+        case "MODE" -> {
+          if (c.rank >= 0 && t.length > 1) {
+            logging = "logging".equals(t[1]) || "hierarchical".equals(t[1]);
+            groupOf[c.rank] = "hierarchical".equals(t[1]) && t.length > 2 ? t[2] : null;
+          }
+        }
         case "RESTORED" -> restored(c, Long.parseLong(t[1]));
         case "RESTORE_FAILED" -> {
           long e = Long.parseLong(t[1]);
@@ -338,7 +349,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
         }
         case "PREPARED" -> prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
         case "DONE" -> {
-          if (Long.parseLong(t[1]) == epoch && phase == Phase.RUNNING && c.rank >= 0) {
+          if (phase == Phase.RUNNING && c.rank >= 0 && Long.parseLong(t[1]) == (logging ? orderedEpoch[c.rank] : epoch)) {
             done.add(c.rank);
             if (done.size() == size) finish();
           }
@@ -381,9 +392,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
       case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
       case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
       case RUNNING -> {
-        if (logging) { // only this rank restores (its own newest checkpoint) and replays; the others keep running
-          down.putIfAbsent(r, System.currentTimeMillis());
-          c.send("ROLLBACK " + epoch + " 0 " + nextGlobal);
+        if (logging) { // only this rank (or its group) restores and replays; the others keep running
+          if (!down.containsKey(r)) loggingFailure(r, "rejoined");
+          c.send("ROLLBACK " + orderedEpoch[r] + " 0 " + nextGlobal);
         } else {
           startRecovery("rank " + r + " rejoined");
         }
@@ -435,12 +446,36 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     if (logging && phase == Phase.RUNNING) {
-      down.putIfAbsent(rank, System.currentTimeMillis());
+      loggingFailure(rank, why);
+      return;
+    }
+    startRecovery("rank " + rank + " failed: " + why);
+  }
+
+  /** Logging protocols: only the failed rank (hierarchical: its group, in an epoch of its own) restores; the others keep their state. */
+  private void loggingFailure(int rank, String why) {
+    long now = System.currentTimeMillis();
+    String g = groupOf[rank];
+    if (g == null) {
+      down.putIfAbsent(rank, now);
+      done.remove(rank);
+      orderedEpoch[rank] = epoch;
       log.info("epoch {}: rank {} failed ({}); logging protocol: only it restarts from its own checkpoint and replays its logged messages,"
           + " the other ranks keep their state", epoch, rank, why);
       return;
     }
-    startRecovery("rank " + rank + " failed: " + why);
+    epoch++;
+    saveState();
+    List<Integer> group = new ArrayList<>();
+    for (int r = 0; r < size; r++) if (g.equals(groupOf[r])) group.add(r);
+    log.info("epoch {}: rank {} failed ({}); hierarchical protocol: its group {} (ranks {}) rolls back to its newest group checkpoint,"
+        + " the other ranks keep their state", epoch, rank, why, g, group);
+    for (int r : group) {
+      down.put(r, now);
+      done.remove(r);
+      orderedEpoch[r] = epoch;
+      if (members[r] != null) members[r].send("ROLLBACK " + epoch + " 0 " + nextGlobal);
+    }
   }
 
   /** A rank's reason may start with {@code [newest-restorable <h>]}: the newest older global it could restore (0: none). */
@@ -501,6 +536,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private void startRecovery(String why) {
     epoch++;
     down.clear();
+    java.util.Arrays.fill(orderedEpoch, epoch);
     for (long g : prepares.keySet()) nextGlobal = Math.max(nextGlobal, g + 1);
     prepares.clear();
     prepareSteps.clear();
@@ -542,17 +578,19 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   private void restored(Conn c, long e) {
-    if (logging && e == epoch && phase == Phase.RUNNING && c.rank >= 0 && down.containsKey(c.rank)) {
+    if (logging && phase == Phase.RUNNING && c.rank >= 0 && down.containsKey(c.rank) && e == orderedEpoch[c.rank]) {
       down.remove(c.rank);
-      log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)", epoch, c.rank);
+      if (groupOf[c.rank] == null) log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)", e, c.rank);
+      else log.info("epoch {}: rank {} RESTORED its group's checkpoint (hierarchical protocol; group {}; the other groups did not roll back)", e, c.rank,
+          groupOf[c.rank]);
       if (!down.isEmpty() || !allJoined()) return; // the GO waits for every failed rank
-      StringBuilder b = new StringBuilder("GO ").append(epoch);
+      StringBuilder b = new StringBuilder();
       for (Conn m : members) {
         b.append(' ').append(m.address).append('/').append(m.node);
         if (!m.domains.isEmpty() || !m.levels.isEmpty()) b.append('|').append(m.domains).append('|').append(m.levels);
       }
-      String go = b.toString();
-      for (Conn m : members) m.send(go); // the others learn the new addresses; the restored ranks run
+      // each rank in the epoch of its own last restore order: the restored ones run, the others learn the new addresses
+      for (int r = 0; r < size; r++) members[r].send("GO " + orderedEpoch[r] + b);
       return;
     }
     if (e != epoch || phase != Phase.RECOVERING || c.rank < 0) return;
