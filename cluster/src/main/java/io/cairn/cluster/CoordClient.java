@@ -84,7 +84,7 @@ final class CoordClient implements AutoCloseable {
           String levels = String.join(",", env.domainLevels());
           String where = env.node() + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
           send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
-              + ep.port() + " " + env.incarnation());
+              + ep.port() + " " + env.incarnation() + " " + protocolId());
           Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
           return;
         }
@@ -109,7 +109,8 @@ final class CoordClient implements AutoCloseable {
       while ((line = r.next()) != null) {
         String[] t = line.split(" ");
         switch (t[0]) {
-          case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]));
+          case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]),
+              t.length > 4 && t[4].startsWith("line=") ? Arrays.stream(t[4].substring(5).split(",")).mapToLong(Long::parseLong).toArray() : null);
           case "GO" -> ep.onGo(Long.parseLong(t[1]), Arrays.copyOfRange(t, 2, t.length));
           case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]), t.length > 2 && "halt".equals(t[2]));
           case "FINISHED" -> ep.onFinished();
@@ -132,6 +133,15 @@ final class CoordClient implements AutoCloseable {
     log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": lost the coordinator; reconnecting");
     ep.onCoordinatorLost();
     connectAndJoin();
+  }
+
+  /** The protocol announced in JOIN (the coordinator computes a recovery line for independent checkpoints). */
+  private String protocolId() {
+    try {
+      return Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")).id();
+    } catch (IllegalArgumentException e) {
+      return "blocking"; // refused at start (JobEnv.validate); never a reason not to join
+    }
   }
 
   /** Longest line the coordinator may send: a GO names every rank's address, node and domains. */

@@ -153,8 +153,10 @@ public final class Rank implements AutoCloseable {
         ep.lock.unlock();
       }
       try {
-        if (g == 0 && bodyStarted && (checkpointer == null || checkpointer.protocol() != Protocol.INDEPENDENT)) {
-          System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
+        boolean independent = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT;
+        if (bodyStarted && (independent ? ep.lineVersion() == 0 : g == 0)) {
+          System.err.println("rank " + rank() + ": " + (independent ? "the recovery line is this rank's initial state" : "no committed global checkpoint to roll back to")
+              + "; exiting for a fresh start");
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
@@ -171,10 +173,11 @@ public final class Rank implements AutoCloseable {
             // no hint: the coordinator tries the next older one
           }
         }
-        coord.send("RESTORE_FAILED " + e + " " + g + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        long tried = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT ? ep.lineVersion() : g; // independent: the rank's own version
+        coord.send("RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
-      coord.send("RESTORED " + e);
+      coord.send("RESTORED " + e + (checkpointer != null ? " " + checkpointer.restoredPart() : ""));
       try {
         awaitGo(e);
         if (g == 0 && checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * (atomically; the content says why, for people). The launcher kills that incarnation of the rank, if it
  * still runs, and respawns it like any rank that died.
  *
- * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation},
- * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
- * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
+ * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation [protocol]},
+ * {@code HB}, {@code RESTORED epoch [version step]}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
+ * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal [line=v0,..]} (the recovery line of independent
+ * checkpoints), {@code GO epoch addr0/node0[|domains|levels] ..},
  * {@code COMMITTED global [halt]}, {@code FINISHED}, {@code ABORT reason}.
  *
  * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code coordinator});
@@ -138,6 +139,18 @@ public final class Coordinator implements Runnable, AutoCloseable {
   /** The first failure to restore the newest committed global of this recovery (the real cause, for the abort message). */
   private String newestFailure = "";
   private final List<String> fallbacks = new ArrayList<>();
+  /** The protocol the ranks announce in their JOIN ("" until one did; ranks of older versions announce none). */
+  private String protocol = "";
+  /** Independent protocol: the recovery line of the current recovery (each rank's version, 0: initial state), and versions ranks could not restore. */
+  private long[] line;
+  private final Set<String> unrestorable = new HashSet<>();
+  /**
+   * The job's record of recoveries ({@code <job>/recoveries}, appended, one event per line): {@code <millis> rollback <epoch> <target> <why>},
+   * {@code <millis> restored <epoch> <rank> <version> <step>} (each RESTORED report: the rank's own version and its step; 0 0 for the initial
+   * state), {@code <millis> running <epoch>} (every rank restored: GO), {@code <millis> finished <epoch>}. For tools and benchmarks
+   * ({@code cairn cluster bench}); never read by the coordinator.
+   */
+  public static final String RECOVERIES = "recoveries";
 
   /**
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
@@ -322,7 +335,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       switch (t[0]) {
         case "JOIN" -> join(c, t);
         case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
-        case "RESTORED" -> restored(c, Long.parseLong(t[1]));
+        case "RESTORED" -> restored(c, Long.parseLong(t[1]), t.length > 3 ? Long.parseLong(t[2]) + " " + Long.parseLong(t[3]) : "? ?");
         case "RESTORE_FAILED" -> {
           long e = Long.parseLong(t[1]);
           long g = Long.parseLong(t[2]);
@@ -362,6 +375,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     c.host = t[5];
     c.address = t[5] + ":" + t[6];
     c.incarnation = Integer.parseInt(t[7]);
+    if (t.length > 8 && protocol.isEmpty() && t[8].matches("[a-z-]{1,40}")) protocol = t[8];
     Conn old = members[r];
     members[r] = c;
     lastHeard[r] = System.currentTimeMillis();
@@ -374,7 +388,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     switch (phase) {
       case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
-      case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+      case RECOVERING -> c.send(rollbackOrder());
       case RUNNING -> startRecovery("rank " + r + " rejoined");
       case FINISHED -> c.send("FINISHED");
     }
@@ -434,6 +448,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (m.matches()) {
       suggestion = Long.parseLong(m.group(1));
       reason = m.group(2);
+    }
+    if (independent()) { // g is the rank's own version on the line: leave it out and compute the line again
+      log.warn("rank {} cannot restore its version {} on the recovery line: {}", rank, g, reason);
+      lastRestoreFailure = "rank " + rank + ": " + reason;
+      unrestorable.add(rank + ":" + g);
+      startRecovery("rank " + rank + " could not restore its version " + g);
+      return;
     }
     log.warn("rank {} cannot restore global version {}: {}", rank, g, reason);
     lastRestoreFailure = "rank " + rank + ": " + reason;
@@ -506,8 +527,61 @@ public final class Coordinator implements Runnable, AutoCloseable {
     phase = Phase.RECOVERING;
     waitingSince = System.currentTimeMillis();
     saveState();
-    log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
-    for (Conn m : members) if (m != null) m.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+    if (independent()) {
+      line = recoveryLine();
+      log.info("epoch {}: {}; every rank rolls back to its checkpoint on the recovery line: versions {} (0: initial state)", epoch, why,
+          java.util.Arrays.toString(line));
+      record("rollback " + epoch + " line=" + joined(line) + " " + why);
+    } else {
+      log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
+      record("rollback " + epoch + " " + target + " " + why);
+    }
+    for (Conn m : members) if (m != null) m.send(rollbackOrder());
+  }
+
+  private boolean independent() { return protocol.equals("independent"); }
+
+  /** {@code ROLLBACK epoch global next}, and for independent checkpoints {@code line=v0,..} (each rank's version on the recovery line). */
+  private String rollbackOrder() {
+    return "ROLLBACK " + epoch + " " + target + " " + nextGlobal + (independent() && line != null ? " line=" + joined(line) : "");
+  }
+
+  private static String joined(long[] v) {
+    StringBuilder b = new StringBuilder();
+    for (long x : v) b.append(b.isEmpty() ? "" : ",").append(x);
+    return b.toString();
+  }
+
+  /**
+   * The recovery line from the ranks' dependency records ({@link Dependencies}), without the versions a rank could not
+   * restore. A record that cannot be read counts as no checkpoint of that rank (the line then avoids every dependency
+   * on it: correct, only older), with an error in the log.
+   */
+  private long[] recoveryLine() {
+    List<List<Dependencies.Checkpoint>> records = new ArrayList<>();
+    for (int r = 0; r < size; r++) {
+      try {
+        records.add(Dependencies.read(jobDir, r, size));
+      } catch (IllegalStateException e) {
+        log.error("rank {}'s dependency record cannot be used ({}); the recovery line takes its initial state", r, e.getMessage());
+        records.add(List.of());
+      }
+    }
+    Dependencies.Line l = Dependencies.line(records, unrestorable);
+    long[] v = new long[size];
+    for (int r = 0; r < size; r++) v[r] = l.version(r);
+    return v;
+  }
+
+  /** Appends one event to {@code <job>/recoveries} (best effort: a record for tools, never read back here). */
+  private void record(String event) {
+    try {
+      if (!Files.exists(jobDir.resolve(RECOVERIES))) JobSecret.createPrivateFile(jobDir.resolve(RECOVERIES));
+      Files.writeString(jobDir.resolve(RECOVERIES), System.currentTimeMillis() + " " + event + "\n", StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      log.warn("cannot append to {}: {}", jobDir.resolve(RECOVERIES), e.getMessage());
+    }
   }
 
   /** Ends the job with an error every rank reports: {@code aborted} in the job directory tells the launcher not to restart anything. */
@@ -522,9 +596,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
     stopped = true;
   }
 
-  private void restored(Conn c, long e) {
+  private void restored(Conn c, long e, String part) {
     if (e != epoch || phase != Phase.RECOVERING || c.rank < 0) return;
-    restored.add(c.rank);
+    if (restored.add(c.rank)) record("restored " + e + " " + c.rank + " " + part);
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
     if (!ranThisLaunch && launchId != null) {
@@ -551,6 +625,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       }
     }
     String go = b.toString();
+    record("running " + epoch);
     for (Conn m : members) m.send(go);
     log.info("epoch {}: all ranks restored global version {}; running", epoch, target);
   }
@@ -618,6 +693,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     phase = Phase.FINISHED;
     finishedAt = System.currentTimeMillis();
+    record("finished " + epoch);
     for (Conn m : members) if (m != null) m.send("FINISHED");
     log.info("job finished (epoch {})", epoch);
   }
