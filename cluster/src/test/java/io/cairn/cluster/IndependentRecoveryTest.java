@@ -76,7 +76,7 @@ class IndependentRecoveryTest {
   }
 
   @Test void pingPongShowsTheDominoEffect() throws Exception {
-    int rounds = 200;
+    int rounds = 50;
     // every checkpoint is kept (no retention), so the line could use any of them
     try (Launcher.Job job = Jobs.builder(dir, 2, "io.cairn.cluster.examples.PingPong", "--rounds", "" + rounds, "--every", "1", "--delay-ms", "5")
         .protocol(Protocol.INDEPENDENT).nodes(1).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
