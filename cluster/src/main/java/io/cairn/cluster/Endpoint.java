@@ -188,6 +188,8 @@ final class Endpoint implements AutoCloseable {
   long rollbackEpoch = -1;
   long rollbackGlobal;
   long rollbackNext = 1;
+  /** Independent protocol: each rank's version on the recovery line of the last rollback (null: none given, the initial state). */
+  long[] rollbackLine;
   long goEpoch = -1;
   long handledEpoch = -1;
   boolean coordinatorLost;
@@ -285,13 +287,16 @@ final class Endpoint implements AutoCloseable {
 
   // ------------------------------------------------------------------ control (coordinator events)
 
-  void onRollback(long e, long global, long next) {
+  void onRollback(long e, long global, long next) { onRollback(e, global, next, null); }
+
+  void onRollback(long e, long global, long next, long[] line) {
     lock.lock();
     try {
       if (e <= rollbackEpoch) return;
       rollbackEpoch = e;
       rollbackGlobal = global;
       rollbackNext = next;
+      rollbackLine = line;
       coordinatorLost = false;
       resetChannels(e);
       changed.signalAll();
@@ -367,6 +372,35 @@ final class Endpoint implements AutoCloseable {
     try {
       coordinatorLost = true;
       changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** This rank's version on the recovery line of the last rollback (independent protocol; 0: the initial state). */
+  long lineVersion() {
+    lock.lock();
+    try {
+      return rollbackLine == null || rollbackLine.length != size ? 0 : rollbackLine[rank];
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The channel counters now (messages sent to and delivered from each rank) and the messages this rank sent itself
+   * and has not taken yet: what an independent checkpoint records (the application thread is between communicator
+   * calls, so no send is half done).
+   */
+  CommState counters() {
+    lock.lock();
+    try {
+      checkInterrupt();
+      CommState c = new CommState(size);
+      System.arraycopy(sent, 0, c.sent, 0, size);
+      System.arraycopy(delivered, 0, c.delivered, 0, size);
+      for (Object o : in[rank].queue) if (o instanceof Message m) c.inFlight.get(rank).add(m);
+      return c;
     } finally {
       lock.unlock();
     }

@@ -390,7 +390,7 @@ final class MessageLog {
     detFile = null;
   }
 
-  /** {@code logging}, or {@code hierarchical <group key>}: the coordinator's MODE line. */
+  /** {@code logging}, or {@code hierarchical <group key>} (the group key goes to the coordinator in JOIN, after the protocol). */
   String mode() { return mode; }
 
   boolean hierarchical() { return mode.startsWith("hierarchical"); }

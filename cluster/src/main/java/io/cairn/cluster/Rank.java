@@ -160,8 +160,11 @@ public final class Rank implements AutoCloseable {
         ep.lock.unlock();
       }
       try {
-        if (g == 0 && bodyStarted && (checkpointer == null || !checkpointer.perRank())) {
-          System.err.println("rank " + rank() + ": no committed global checkpoint to roll back to; exiting for a fresh start");
+        boolean independent = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT;
+        // independent: the line may put this rank at its initial state; logging, hierarchical restore their own state (LoggingProtocol.restore)
+        if (bodyStarted && (independent ? ep.lineVersion() == 0 : g == 0 && (checkpointer == null || !checkpointer.perRank()))) {
+          System.err.println("rank " + rank() + ": " + (independent ? "the recovery line is this rank's initial state" : "no committed global checkpoint to roll back to")
+              + "; exiting for a fresh start");
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
@@ -178,10 +181,11 @@ public final class Rank implements AutoCloseable {
             // no hint: the coordinator tries the next older one
           }
         }
-        coord.send("RESTORE_FAILED " + e + " " + g + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        long tried = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT ? ep.lineVersion() : g; // independent: the rank's own version
+        coord.send("RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
-      coord.send("RESTORED " + e);
+      coord.send("RESTORED " + e + (checkpointer != null ? " " + checkpointer.restoredPart() : ""));
       try {
         awaitGo(e);
         if (ep.messageLog() != null) {
