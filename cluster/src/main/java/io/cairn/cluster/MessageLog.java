@@ -67,6 +67,8 @@ final class MessageLog {
   final ArrayDeque<Det> replay = new ArrayDeque<>();
   /** A sender asked this rank to checkpoint at its next {@code checkpoint} call (its log towards us hit the bound). */
   boolean checkpointRequested;
+  /** The sender waited for acks above twice the bound until its time limit: it goes on beyond the bound until the next ack. */
+  boolean boundWaived;
   /** Soft bound of the unacknowledged log (bytes): above it the receivers are asked to checkpoint; above twice it sends wait. */
   final long limit;
   private final Path dir;
@@ -122,6 +124,7 @@ final class MessageLog {
       unackedTotal -= x.data().length;
     }
     askedToCheckpoint[dest] = false;
+    boundWaived = false;
   }
 
   List<Entry> entriesAfter(int dest, long seq) {

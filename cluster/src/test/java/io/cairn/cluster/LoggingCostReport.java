@@ -40,8 +40,8 @@ class LoggingCostReport {
     for (String w : List.of("heat", "bank")) {
       int every = w.equals("heat") ? 20 : 40;
       rows.add(run(w, "none", Protocol.BLOCKING, 1_000_000, false));
-      for (Protocol p : List.of(Protocol.BLOCKING, Protocol.CHANDY_LAMPORT, Protocol.LOGGING)) rows.add(run(w, p.id(), p, every, false));
-      for (Protocol p : List.of(Protocol.BLOCKING, Protocol.LOGGING)) rows.add(run(w, p.id() + " +kill", p, every, true));
+      for (Protocol p : List.of(Protocol.BLOCKING, Protocol.LOGGING, Protocol.HIERARCHICAL)) rows.add(run(w, p.id(), p, every, false));
+      for (Protocol p : List.of(Protocol.BLOCKING, Protocol.LOGGING, Protocol.HIERARCHICAL)) rows.add(run(w, p.id() + " +kill", p, every, true));
     }
     StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %-18s %8s %9s %12s %10s %8s %9s %11s%n", "job", "protocol", "seconds",
         "vs none", "logged/sent", "held KiB", "fsyncs", "restored", "recovery s"));
@@ -63,20 +63,23 @@ class LoggingCostReport {
     long t0 = System.nanoTime();
     try (Launcher.Job job = job(d, w, p, every).start()) {
       if (kill) {
-        if (p == Protocol.LOGGING) MessageLoggingTest.awaitSteps(d, job, 6, 2, w.equals("heat") ? 300 : 600);
+        boolean logs = p == Protocol.LOGGING || p == Protocol.HIERARCHICAL;
+        if (logs) MessageLoggingTest.awaitSteps(d, job, 6, 2, w.equals("heat") ? 300 : 600);
         else RecoveryTest.awaitGlobals(d, job, w.equals("heat") ? 15 : 15);
         Thread.sleep(50);
         long k = System.nanoTime();
         assertThat(job.kill(1)).as("rank 1 killed").isTrue();
-        String done = p == Protocol.LOGGING ? "rank 1 RESTORED its own checkpoint (logging" : "all ranks restored global version";
+        String done = p == Protocol.LOGGING ? "rank 1 RESTORED its own checkpoint (logging"
+            : p == Protocol.HIERARCHICAL ? "RESTORED its group's checkpoint" : "all ranks restored global version";
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
           String c = Files.readString(d.resolve("logs/coordinator.log"));
-          if (c.split(java.util.regex.Pattern.quote(done), -1).length - 1 >= (p == Protocol.LOGGING ? 1 : 2)) break;
+          if (c.split(java.util.regex.Pattern.quote(done), -1).length - 1 >= (p == Protocol.LOGGING ? 1 : p == Protocol.HIERARCHICAL ? 3 : 2)) break;
           Thread.sleep(10);
         }
         recovery = (System.nanoTime() - k) / 1e9;
-        restored = p == Protocol.LOGGING ? 1 : 6; // logging: the coordinator's RESTORED report of rank 1 alone; blocking: every rank rolls back
+        // the coordinator's RESTORED reports: logging rank 1 alone, hierarchical its node's group of 3, blocking every rank
+        restored = p == Protocol.LOGGING ? 1 : p == Protocol.HIERARCHICAL ? 3 : 6;
       }
       assertThat(Jobs.await(job, Duration.ofSeconds(300))).as(Jobs.logs(d)).isZero();
     }
@@ -84,7 +87,7 @@ class LoggingCostReport {
     double ratio = -1;
     long held = -1;
     long syncs = -1;
-    if (p == Protocol.LOGGING) {
+    if (p == Protocol.LOGGING || p == Protocol.HIERARCHICAL) {
       long sent = 0;
       long logged = 0;
       syncs = 0;
