@@ -86,7 +86,7 @@ final class CoordClient implements AutoCloseable {
           String levels = String.join(",", env.domainLevels());
           String where = env.node() + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
           send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
-              + ep.port() + " " + env.incarnation());
+              + ep.port() + " " + env.incarnation() + " " + protocolId() + groupToken());
           Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
           return;
         }
@@ -111,7 +111,8 @@ final class CoordClient implements AutoCloseable {
       while ((line = r.next()) != null) {
         String[] t = line.split(" ");
         switch (t[0]) {
-          case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]));
+          case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]),
+              t.length > 4 && t[4].startsWith("line=") ? Arrays.stream(t[4].substring(5).split(",")).mapToLong(Long::parseLong).toArray() : null);
           case "GO" -> ep.onGo(Long.parseLong(t[1]), Arrays.copyOfRange(t, 2, t.length));
           case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]), t.length > 2 && "halt".equals(t[2]));
           case "FINISHED" -> ep.onFinished();
@@ -134,6 +135,24 @@ final class CoordClient implements AutoCloseable {
     log.warn("rank {}: lost the coordinator; reconnecting", env.rank());
     ep.onCoordinatorLost();
     connectAndJoin();
+  }
+
+  /** The protocol announced in JOIN (independent: the coordinator computes a recovery line; logging, hierarchical: only the failed rank or group restarts). */
+  private String protocolId() {
+    try {
+      return Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")).id();
+    } catch (IllegalArgumentException e) {
+      return "blocking"; // refused at start (JobEnv.validate); never a reason not to join
+    }
+  }
+
+  /**
+   * Hierarchical protocol: the rank's group, after the protocol in JOIN (the coordinator rolls back the failed rank's
+   * group only); "" for every other protocol.
+   */
+  private String groupToken() {
+    String mode = ep.messageLog() == null ? "" : ep.messageLog().mode();
+    return mode.startsWith("hierarchical ") ? " " + mode.substring("hierarchical ".length()) : "";
   }
 
   /** Longest line the coordinator may send: a GO names every rank's address, node and domains. */

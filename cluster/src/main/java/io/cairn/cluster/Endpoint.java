@@ -40,6 +40,20 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Endpoint implements AutoCloseable {
   static final byte DATA = 1;
   static final byte MARKER = 2;
+  /** Message logging control frame; the tag says which (below), aux carries a sequence number. */
+  static final byte SYNC = 3;
+  /** SYNC tags: a restarted rank asks for the messages after aux (data: its address) and for the peer's own position. */
+  static final int SYNC_REQUEST = 1;
+  /** The answer to a request: "I have everything from you up to aux": resend what follows. */
+  static final int SYNC_REPLY = 0;
+  /** "My newest checkpoint covers your messages up to aux": drop them from your log. */
+  static final int SYNC_ACK = 2;
+  /** "Your messages fill my log beyond its bound: checkpoint at your next checkpoint call". */
+  static final int SYNC_CHECKPOINT = 3;
+  /** Hierarchical: "I am at group checkpoint round n (data), having sent you aux messages": wait for them before capturing. */
+  static final int SYNC_MARK = 4;
+  /** Hierarchical: "my part of group checkpoint round aux is durable". */
+  static final int SYNC_WRITTEN = 5;
   static final int HELLO = 0xCA1C0001;
   /** Largest message a frame may carry (1 GiB). */
   static final int MAX_FRAME = 1 << 30;
@@ -143,6 +157,8 @@ final class Endpoint implements AutoCloseable {
     Socket socket;
     DataOutputStream out;
     long epoch = -1;
+    /** Message logging: this channel lost messages (peer down or restarted); data waits in the log until the peer's SYNC. */
+    volatile boolean needsResend;
   }
 
   private record Incoming(Socket socket, long epoch) { }
@@ -172,6 +188,8 @@ final class Endpoint implements AutoCloseable {
   long rollbackEpoch = -1;
   long rollbackGlobal;
   long rollbackNext = 1;
+  /** Independent protocol: each rank's version on the recovery line of the last rollback (null: none given, the initial state). */
+  long[] rollbackLine;
   long goEpoch = -1;
   long handledEpoch = -1;
   boolean coordinatorLost;
@@ -182,6 +200,11 @@ final class Endpoint implements AutoCloseable {
   final Set<Long> halted = new HashSet<>();
   private volatile boolean closed;
   private volatile JobSecret secret;
+  /** Sender-based message logging ({@link Protocol#LOGGING}), else null. */
+  private MessageLog mlog;
+  private long incarnation;
+  /** Cumulative payload bytes sent to other ranks by this process (all protocols). */
+  long sentBytes;
 
   Endpoint(int rank, int size, String bindHost, long peerTimeoutMs) throws IOException {
     this(rank, size, bindHost, peerTimeoutMs, null, null);
@@ -264,13 +287,16 @@ final class Endpoint implements AutoCloseable {
 
   // ------------------------------------------------------------------ control (coordinator events)
 
-  void onRollback(long e, long global, long next) {
+  void onRollback(long e, long global, long next) { onRollback(e, global, next, null); }
+
+  void onRollback(long e, long global, long next, long[] line) {
     lock.lock();
     try {
       if (e <= rollbackEpoch) return;
       rollbackEpoch = e;
       rollbackGlobal = global;
       rollbackNext = next;
+      rollbackLine = line;
       coordinatorLost = false;
       resetChannels(e);
       changed.signalAll();
@@ -282,7 +308,15 @@ final class Endpoint implements AutoCloseable {
   void onGo(long e, String[] addresses) {
     lock.lock();
     try {
-      if (e != rollbackEpoch) return;
+      if (e != rollbackEpoch) {
+        // message logging: the recovery of other ranks (their group's epoch): only their new addresses matter here
+        if (mlog != null && table != null && addresses.length == table.length)
+          for (int i = 0; i < addresses.length; i++) {
+            int slash = addresses[i].indexOf('/');
+            table[i] = slash < 0 ? addresses[i] : addresses[i].substring(0, slash);
+          }
+        return;
+      }
       table = new String[addresses.length];
       nodeTable = new String[addresses.length];
       domainTable = new java.util.Map[addresses.length];
@@ -343,6 +377,35 @@ final class Endpoint implements AutoCloseable {
     }
   }
 
+  /** This rank's version on the recovery line of the last rollback (independent protocol; 0: the initial state). */
+  long lineVersion() {
+    lock.lock();
+    try {
+      return rollbackLine == null || rollbackLine.length != size ? 0 : rollbackLine[rank];
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The channel counters now (messages sent to and delivered from each rank) and the messages this rank sent itself
+   * and has not taken yet: what an independent checkpoint records (the application thread is between communicator
+   * calls, so no send is half done).
+   */
+  CommState counters() {
+    lock.lock();
+    try {
+      checkInterrupt();
+      CommState c = new CommState(size);
+      System.arraycopy(sent, 0, c.sent, 0, size);
+      System.arraycopy(delivered, 0, c.delivered, 0, size);
+      for (Object o : in[rank].queue) if (o instanceof Message m) c.inFlight.get(rank).add(m);
+      return c;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Throws when the application must stop what it does (called with the lock held). */
   void checkInterrupt() {
     if (aborted != null) throw new CairnException("job aborted: " + aborted);
@@ -383,6 +446,10 @@ final class Endpoint implements AutoCloseable {
    * {@link RollbackException}) when a newer rollback arrived meanwhile, which will restore again.
    */
   void prefill(long e, CommState s) {
+    if (mlog != null && s == null) {
+      prefillLogging(e, null);
+      return;
+    }
     lock.lock();
     try {
       if (rollbackEpoch != e) checkInterrupt();
@@ -406,6 +473,10 @@ final class Endpoint implements AutoCloseable {
 
   void send(int dest, int tag, byte[] data) {
     if (dest < 0 || dest >= size) throw new IllegalArgumentException("destination rank " + dest + " is outside 0.." + (size - 1));
+    if (mlog != null) {
+      sendLogged(dest, tag, data);
+      return;
+    }
     long e;
     lock.lock();
     try {
@@ -424,6 +495,7 @@ final class Endpoint implements AutoCloseable {
     lock.lock();
     try {
       if (epoch == e) sent[dest]++;
+      sentBytes += data.length;
     } finally {
       lock.unlock();
     }
@@ -521,6 +593,7 @@ final class Endpoint implements AutoCloseable {
   /** The next message from {@code source} (or any rank: -1) with {@code tag} (or any application tag: -1). */
   Message recv(int source, int tag, boolean block) {
     if (source < -1 || source >= size) throw new IllegalArgumentException("source rank " + source + " is outside 0.." + (size - 1));
+    if (mlog != null) return recvLogged(source, tag, block);
     lock.lock();
     try {
       while (true) {
@@ -663,7 +736,9 @@ final class Endpoint implements AutoCloseable {
       if (src < 0 || src >= size) return;
       lock.lock();
       try {
-        if (e != epoch) return; // a connection of an older epoch (or a stray one): dropped
+        // a connection of an older epoch (or a stray one): dropped; under message logging epochs are per group and the
+        // sequence numbers drop what is stale (a re-executed message is the same message)
+        if (e != epoch && mlog == null) return;
         me = new Incoming(s, e);
         incoming.add(me);
       } finally {
@@ -675,7 +750,7 @@ final class Endpoint implements AutoCloseable {
         long aux = d.readLong();
         int len = d.readInt();
         if (len < 0 || len > MAX_FRAME) throw new IOException("bad frame length " + len);
-        if (type != DATA && type != MARKER) throw new IOException("bad frame type " + type);
+        if (type != DATA && type != MARKER && type != SYNC) throw new IOException("bad frame type " + type);
         byte[] data = d.readNBytes(len);
         if (data.length != len) throw new EOFException();
         if (!deliver(src, e, type, tag, aux, data)) return;
@@ -699,7 +774,10 @@ final class Endpoint implements AutoCloseable {
   private boolean deliver(int src, long e, byte type, int tag, long aux, byte[] data) {
     lock.lock();
     try {
-      if (epoch != e) return false;
+      if (mlog != null) {
+        deliverLogged(src, e, type, tag, aux, data);
+        return true;
+      }
       Chan c = in[src];
       if (type == DATA) {
         Message m = new Message(src, tag, data);
@@ -723,6 +801,457 @@ final class Endpoint implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ message logging (protocol logging)
+
+  /** Switches this endpoint to sender-based message logging (before the first restore). */
+  void enableLogging(MessageLog l, long incarnation) {
+    if (wire != null) throw new CairnException("the logging protocol needs Cairn's own TCP channels (CAIRN_TRANSPORT=tcp), not " + wire.name());
+    this.mlog = l;
+    this.incarnation = incarnation;
+  }
+
+  MessageLog messageLog() { return mlog; }
+
+  /** Hierarchical: the group of every rank (messages inside this rank's group are not logged from now on). */
+  void groups(int[] g) {
+    lock.lock();
+    try {
+      mlog.group = g.clone();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Restores the message-logging state of a checkpoint ({@code state}: null for the initial state) for epoch {@code e}:
+   * sequence numbers, inbox, payload log; loads the determinants recorded after it for replay; every outgoing channel
+   * waits for its peer's SYNC before sending data again.
+   */
+  void prefillLogging(long e, byte[] state) {
+    lock.lock();
+    try {
+      if (rollbackEpoch != e) checkInterrupt();
+      List<List<MessageLog.Logged>> inbox = new ArrayList<>();
+      for (int i = 0; i < size; i++) inbox.add(new ArrayList<>());
+      mlog.load(state, sent, delivered, inbox);
+      for (int i = 0; i < size; i++) {
+        in[i].queue.clear();
+        in[i].queue.addAll(inbox.get(i));
+      }
+      mlog.replay.clear();
+      mlog.replay.addAll(MessageLog.read(mlog.dir(), mlog.detIndex));
+      for (Out o : out) o.needsResend = true;
+      mlog.startSegment(mlog.detIndex + mlog.replay.size(), e, (int) incarnation);
+      if (!mlog.replay.isEmpty())
+        System.err.println("rank " + rank + ": replaying " + mlog.replay.size() + " logged receive outcomes (determinants " + mlog.detIndex + ".."
+            + (mlog.detIndex + mlog.replay.size() - 1) + ")");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The message-logging state for a checkpoint, and the receive positions it covers (for the acks once it is durable). */
+  record LoggingCapture(byte[] state, long[] covered, long detIndex, long sentBytes, long loggedBytes, long heldBytes, long syncs) { }
+
+  LoggingCapture captureLogging() {
+    lock.lock();
+    try {
+      checkInterrupt();
+      List<List<MessageLog.Logged>> inbox = new ArrayList<>();
+      for (Chan c : in) {
+        List<MessageLog.Logged> l = new ArrayList<>();
+        for (Object o : c.queue) if (o instanceof MessageLog.Logged m) l.add(m);
+        inbox.add(l);
+      }
+      return new LoggingCapture(mlog.capture(sent, delivered, inbox), mlog.recvSeq.clone(), mlog.detIndex, mlog.sentBytes, mlog.loggedBytes,
+          mlog.unackedTotal, mlog.fsyncs);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** This rank's checkpoint holding {@code c} is durable: tell every sender what it covers, and start a new determinant file. */
+  void loggingCheckpointed(LoggingCapture c) {
+    long e;
+    lock.lock();
+    try {
+      e = epoch;
+      mlog.checkpointRequested = false;
+    } finally {
+      lock.unlock();
+    }
+    mlog.checkpointed(c.detIndex(), e, (int) incarnation);
+    for (int d = 0; d < size; d++) if (d != rank && c.covered()[d] > 0) control(d, e, SYNC_ACK, c.covered()[d], new byte[0]);
+  }
+
+  /** Whether a sender asked this rank to checkpoint (its log towards this rank hit the bound). */
+  boolean checkpointRequested() {
+    lock.lock();
+    try {
+      return mlog.checkpointRequested;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** After the GO of a restore: asks every peer for what it logged for this rank since the restored state, and for its position. */
+  void loggingStart() {
+    long e;
+    long[] have;
+    lock.lock();
+    try {
+      e = epoch;
+      have = mlog.recvSeq.clone();
+    } finally {
+      lock.unlock();
+    }
+    byte[] me = (advertisedHost + ":" + port()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int d = 0; d < size; d++) {
+      if (d == rank) continue;
+      int dest = d;
+      Thread.ofVirtual().name("cairn-sync-" + rank + "-" + d).start(() -> control(dest, e, SYNC_REQUEST, have[dest], me));
+    }
+  }
+
+  /**
+   * Writes a control frame (never waits for a dead peer: a lost one is replaced by the peer's own SYNC when it is back);
+   * false when it was not sent. An ack waits for the channel's SYNC (the next checkpoint acks again).
+   */
+  private boolean control(int dest, long e, int tag, long aux, byte[] data) {
+    Out o = out[dest];
+    o.lock.lock();
+    try {
+      if (tag == SYNC_ACK && o.needsResend) return false; // the peer is down or restarting: its SYNC will follow
+      try {
+        if (o.epoch != e || o.socket == null || o.socket.isClosed()) connect(dest, o, e);
+        frame(o, SYNC, tag, aux, data);
+        o.out.flush();
+        return true;
+      } catch (IOException ex) {
+        closeQuietly(o.socket);
+        o.socket = null;
+        o.needsResend = true;
+        return false;
+      }
+    } finally {
+      o.lock.unlock();
+    }
+  }
+
+  private static void frame(Out o, byte type, int tag, long aux, byte[] data) throws IOException {
+    o.out.writeByte(type);
+    o.out.writeInt(tag);
+    o.out.writeLong(aux);
+    o.out.writeInt(data.length);
+    o.out.write(data);
+  }
+
+  private void sendLogged(int dest, int tag, byte[] data) {
+    byte[] copy = data.clone(); // the log keeps the payload: the caller may reuse its array
+    mlog.flushDeterminants(); // pessimistic: what this message may depend on is stable before it leaves
+    long e;
+    long seq;
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+      seq = ++mlog.sendSeq[dest];
+      sent[dest]++;
+      if (dest == rank) {
+        mlog.recvSeq[rank] = seq;
+        in[rank].queue.add(new MessageLog.Logged(new Message(rank, tag, copy), seq));
+        changed.signalAll();
+        return;
+      }
+      sentBytes += copy.length;
+      mlog.add(dest, seq, tag, copy);
+    } finally {
+      lock.unlock();
+    }
+    boundLog(e);
+    Out o = out[dest];
+    o.lock.lock();
+    try {
+      if (o.needsResend) return; // kept in the log; resent when the peer asks
+      try {
+        if (o.epoch != e || o.socket == null || o.socket.isClosed()) connect(dest, o, e);
+        frame(o, DATA, tag, seq, copy);
+        o.out.flush();
+      } catch (IOException ex) {
+        closeQuietly(o.socket);
+        o.socket = null;
+        o.needsResend = true; // the peer died: the message stays in the log for its next incarnation
+      }
+    } finally {
+      o.lock.unlock();
+    }
+  }
+
+  /**
+   * The bound of the payload log ({@code CAIRN_MESSAGE_LOG_LIMIT}): above it, every receiver holding unacknowledged
+   * messages is asked to checkpoint at its next checkpoint call (which frees the log through its ack; asked again when
+   * it restarted meanwhile); above twice it, this send waits for those acks, at most {@code CAIRN_PEER_TIMEOUT_MS}: a
+   * receiver that makes no more checkpoint calls (e.g. a job's final reductions) cannot free it, and then the sender
+   * goes on beyond the bound (said once) until the next ack.
+   */
+  private void boundLog(long e) {
+    long deadline = System.currentTimeMillis() + peerTimeoutMs;
+    while (true) {
+      List<Integer> ask = new ArrayList<>();
+      boolean wait;
+      lock.lock();
+      try {
+        if (mlog.unackedTotal <= mlog.limit) return;
+        for (int d = 0; d < size; d++) {
+          if (d != rank && mlog.unacked[d] > 0 && !mlog.askedToCheckpoint[d]) {
+            mlog.askedToCheckpoint[d] = true;
+            ask.add(d);
+          }
+        }
+        wait = mlog.unackedTotal > 2 * mlog.limit && !mlog.boundWaived;
+      } finally {
+        lock.unlock();
+      }
+      List<Integer> unsent = new ArrayList<>();
+      for (int d : ask) if (!control(d, e, SYNC_CHECKPOINT, 0, new byte[0])) unsent.add(d);
+      lock.lock();
+      try {
+        for (int d : unsent) mlog.askedToCheckpoint[d] = false; // down: asked again (its new incarnation) on a later round
+        if (!wait) return;
+        checkInterrupt();
+        if (System.currentTimeMillis() > deadline) {
+          mlog.boundWaived = true;
+          System.err.println("rank " + rank + ": the message log holds " + mlog.unackedTotal + " bytes not covered by the receivers' checkpoints,"
+              + " twice CAIRN_MESSAGE_LOG_LIMIT (" + mlog.limit + "), and no receiver checkpointed within " + peerTimeoutMs
+              + " ms; going on beyond the bound until the next ack");
+          return;
+        }
+        await();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** A frame of the logging protocol from {@code src} (called with the lock held). */
+  private void deliverLogged(int src, long e, byte type, int tag, long aux, byte[] data) {
+    if (type == DATA) {
+      // in sequence order only: a duplicate (re-sent by a recovering rank, or resent from a log) is dropped; so is
+      // a message after a gap, which the sender resends after this rank's SYNC
+      if (aux != mlog.recvSeq[src] + 1) return;
+      mlog.recvSeq[src] = aux;
+      in[src].queue.add(new MessageLog.Logged(new Message(src, tag, data), aux));
+      changed.signalAll();
+      return;
+    }
+    if (type != SYNC) return;
+    switch (tag) {
+      case SYNC_ACK -> {
+        mlog.acked(src, aux);
+        changed.signalAll();
+      }
+      case SYNC_CHECKPOINT -> mlog.checkpointRequested = true;
+      case SYNC_MARK -> {
+        if (data.length == 8 && e == epoch) { // a group's peers share its epoch: an older one's mark is stale
+          long k = java.nio.ByteBuffer.wrap(data).getLong();
+          if (k >= mlog.markRound[src]) {
+            mlog.markRound[src] = k;
+            mlog.markSeq[src] = aux;
+          }
+          changed.signalAll();
+        }
+      }
+      case SYNC_WRITTEN -> {
+        if (e == epoch) mlog.writtenRound[src] = Math.max(mlog.writtenRound[src], aux);
+        changed.signalAll();
+      }
+      case SYNC_REQUEST, SYNC_REPLY -> {
+        // before this rank's own restore is done (GO of this epoch) it ignores them: its own request covers both ways
+        if (goEpoch != epoch || table == null) return;
+        String addr = tag == SYNC_REQUEST ? new String(data, java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (addr != null && addr.lastIndexOf(':') > 0) table[src] = addr;
+        if (tag == SYNC_REQUEST) mlog.askedToCheckpoint[src] = false; // restarted: a request it had is gone with its process
+        long now = epoch;
+        Thread.ofVirtual().name("cairn-resend-" + rank + "-" + src).start(() -> resend(src, now, aux, tag == SYNC_REQUEST));
+      }
+      default -> { }
+    }
+  }
+
+  /** Sends {@code dest} (a new connection) every logged message after {@code have}, and with {@code reply} this rank's position. */
+  private void resend(int dest, long e, long have, boolean reply) {
+    Out o = out[dest];
+    o.lock.lock();
+    try {
+      List<MessageLog.Entry> todo;
+      long mine;
+      lock.lock();
+      try {
+        if (epoch != e) return;
+        todo = mlog.entriesAfter(dest, have);
+        mine = mlog.recvSeq[dest];
+      } finally {
+        lock.unlock();
+      }
+      try {
+        closeQuietly(o.socket);
+        o.socket = null;
+        connect(dest, o, e);
+        for (MessageLog.Entry x : todo) frame(o, DATA, x.tag(), x.seq(), x.data());
+        if (reply) frame(o, SYNC, SYNC_REPLY, mine, new byte[0]);
+        o.out.flush();
+        o.needsResend = false;
+        if (!todo.isEmpty())
+          System.err.println("rank " + rank + ": resent " + todo.size() + " logged messages to rank " + dest + " (seq " + todo.getFirst().seq() + ".."
+              + todo.getLast().seq() + ")");
+      } catch (IOException ex) {
+        closeQuietly(o.socket);
+        o.socket = null;
+        o.needsResend = true;
+      }
+    } finally {
+      o.lock.unlock();
+    }
+  }
+
+  private CairnException diverged(String what) {
+    return new CairnException("rank " + rank + " replaying its logged receives diverged: " + what + ". The rank program is not piecewise"
+        + " deterministic (between receives it must compute the same thing: no wall clock, no unlogged randomness, one thread on the"
+        + " communicator), which the logging protocol requires");
+  }
+
+  private Message recvLogged(int source, int tag, boolean block) {
+    boolean nondeterministic = source < 0 || !block;
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        MessageLog.Det d = nondeterministic ? mlog.replay.peekFirst() : null;
+        if (d != null) {
+          if (d.source() < 0) {
+            if (block) throw diverged("a blocking receive where the log has an empty poll (determinant " + d.index() + ")");
+            mlog.replay.removeFirst();
+            mlog.detIndex++;
+            return null;
+          }
+          if (source >= 0 && source != d.source())
+            throw diverged("a receive from rank " + source + " where the log has one from rank " + d.source() + " (determinant " + d.index() + ")");
+          MessageLog.Logged l = takeSeq(d.source(), d.seq());
+          if (l != null) {
+            if (tag == -1 ? l.msg().tag() < 0 : l.msg().tag() != tag)
+              throw diverged("message " + d.seq() + " from rank " + d.source() + " has tag " + l.msg().tag() + ", the receive asks for " + tag);
+            mlog.replay.removeFirst();
+            mlog.detIndex++;
+            delivered[d.source()]++;
+            return l.msg();
+          }
+          await(); // it comes again from its sender's log (or its re-execution)
+          continue;
+        }
+        MessageLog.Logged l = null;
+        if (source >= 0) {
+          l = takeLogged(source, tag);
+        } else {
+          for (int k = 0; k < size && l == null; k++) {
+            int s = (rotate + k) % size;
+            l = takeLogged(s, tag);
+            if (l != null) rotate = s + 1;
+          }
+        }
+        if (l != null) {
+          delivered[l.msg().source()]++;
+          if (nondeterministic) mlog.record(l.msg().source(), l.seq());
+          return l.msg();
+        }
+        if (!block) {
+          mlog.record(-1, 0);
+          return null;
+        }
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private MessageLog.Logged takeLogged(int source, int tag) {
+    Iterator<Object> it = in[source].queue.iterator();
+    while (it.hasNext()) {
+      if (!(it.next() instanceof MessageLog.Logged l)) continue;
+      if (tag == -1 ? l.msg().tag() >= 0 : l.msg().tag() == tag) {
+        it.remove();
+        return l;
+      }
+    }
+    return null;
+  }
+
+  private MessageLog.Logged takeSeq(int source, long seq) {
+    Iterator<Object> it = in[source].queue.iterator();
+    while (it.hasNext()) {
+      if (it.next() instanceof MessageLog.Logged l && l.seq() == seq) {
+        it.remove();
+        return l;
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ hierarchical: checkpoints coordinated inside a group
+
+  /** Round {@code k} of this group's checkpoint: tells every peer of the group how many messages it sent it, and waits for theirs. */
+  void groupMark(long k, int[] peers) {
+    long e;
+    long[] seq = new long[size];
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+      System.arraycopy(mlog.sendSeq, 0, seq, 0, size);
+    } finally {
+      lock.unlock();
+    }
+    byte[] round = java.nio.ByteBuffer.allocate(8).putLong(k).array();
+    for (int p : peers) control(p, e, SYNC_MARK, seq[p], round);
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        boolean all = true;
+        for (int p : peers) if (mlog.markRound[p] < k || mlog.recvSeq[p] < mlog.markSeq[p]) all = false;
+        if (all) return; // every message a group peer sent before its checkpoint is here (delivered or in the inbox)
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** This rank's part of round {@code k} is durable: tells the group, and waits until every peer's is. */
+  void groupWritten(long k, int[] peers) {
+    long e;
+    lock.lock();
+    try {
+      requireOpen();
+      e = epoch;
+    } finally {
+      lock.unlock();
+    }
+    for (int p : peers) control(p, e, SYNC_WRITTEN, k, new byte[0]);
+    lock.lock();
+    try {
+      while (true) {
+        requireOpen();
+        boolean all = true;
+        for (int p : peers) if (mlog.writtenRound[p] < k) all = false;
+        if (all) return;
+        await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static void closeQuietly(Socket s) {
     if (s == null) return;
     try { s.close(); } catch (IOException ignored) { /* closing */ }
@@ -730,6 +1259,7 @@ final class Endpoint implements AutoCloseable {
 
   @Override public void close() {
     closed = true;
+    if (mlog != null) mlog.close();
     if (wire != null) {
       boolean clean;
       lock.lock();

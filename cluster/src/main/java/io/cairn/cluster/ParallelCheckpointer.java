@@ -10,6 +10,7 @@ import io.cairn.Metadata;
 import io.cairn.StateReader;
 import io.cairn.StateWriter;
 import io.cairn.Version;
+import io.cairn.cluster.internal.Dependencies;
 import io.cairn.cluster.internal.GlobalManifest;
 import io.cairn.cluster.internal.JobEnv;
 import java.io.ByteArrayInputStream;
@@ -68,6 +69,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private final int maxPending;
   private String configuration;
   private final Map<String, Reshard> reshard = new LinkedHashMap<>();
+  /** The protocols that keep no global versions and live in their own class (today: logging), else null. */
+  private final RankProtocol strategy;
 
   /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
@@ -99,6 +102,20 @@ public final class ParallelCheckpointer implements AutoCloseable {
     kinds.put(COMM_REGION, "object");
     comm.state = new Endpoint.CommState(env.size());
     this.maxPending = Math.max(1, (int) env.millis(JobEnv.CLUSTER_KEEP) - 2);
+    if (protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL) {
+      this.strategy = new LoggingProtocol(env, ep, core, step -> meta(0, 0, step));
+      kinds.put(LoggingProtocol.REGION, "object");
+    } else {
+      this.strategy = null;
+    }
+  }
+
+  /** Whether this protocol keeps no global versions: each rank restores its own newest version (independent, logging). */
+  boolean perRank() { return protocol == Protocol.INDEPENDENT || protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL; }
+
+  /** The job runs (after the coordinator's GO), before the body. */
+  void started() {
+    if (strategy != null) strategy.started();
   }
 
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
@@ -225,6 +242,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
     Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
         .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
+    if (strategy == null) { // payload bytes this process sent, for the benchmarks (logging: its own values, restored with its state)
+      long sentBytes;
+      ep.lock.lock();
+      try {
+        sentBytes = ep.sentBytes;
+      } finally {
+        ep.lock.unlock();
+      }
+      m.put("cairn.sent-bytes", Long.toString(sentBytes)).put("cairn.logged-bytes", "0");
+    }
     return configuration == null ? m : m.put("cairn.configuration", configuration);
   }
 
@@ -246,11 +273,19 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * version is written. Returns the global version number (the local version in independent mode).
    */
   public long checkpoint(long step) {
+    if (strategy != null) {
+      epochNow(); // throws when the job is rolling back or aborted
+      lastGlobal = strategy.checkpoint(step);
+      return lastGlobal;
+    }
     if (protocol == Protocol.INDEPENDENT) {
-      comm.state = currentCounters();
-      long v = core.checkpoint(meta(0, 0, step)).await().number();
-      lastGlobal = v;
-      return v;
+      epochNow(); // a rank that must roll back writes nothing more: its next checkpoints would not be of the execution the line is computed on
+      Endpoint.CommState cs = ep.counters();
+      comm.state = cs;
+      Version v = core.checkpoint(meta(0, 0, step)).await();
+      recordDependencies(v, step, cs);
+      lastGlobal = v.number();
+      return v.number();
     }
     long e = epochNow();
     long g = nextGlobal++;
@@ -363,9 +398,77 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  private Endpoint.CommState currentCounters() {
-    return new Endpoint.CommState(env.size());
+  // ------------------------------------------------------------------ independent checkpoints: dependencies and the recovery line
+
+  /** This rank's dependency record (independent protocol): its checkpoints still on disk with their message counts. */
+  private List<Dependencies.Checkpoint> deps = new ArrayList<>();
+
+  /**
+   * After a committed independent checkpoint: adds it to this rank's dependency record, with the message counts of its
+   * channel state, and drops the checkpoints the retention removed. A record that cannot be written only makes the
+   * checkpoint unusable for a recovery line (it is not listed), never wrong.
+   */
+  private void recordDependencies(Version v, long step, Endpoint.CommState cs) {
+    deps.add(new Dependencies.Checkpoint(v.number(), step, System.currentTimeMillis(), cs.sent, cs.delivered));
+    java.util.Set<Long> onDisk = new java.util.HashSet<>();
+    for (Version x : core.versions()) onDisk.add(x.number());
+    deps.removeIf(c -> !onDisk.contains(c.version()));
+    try {
+      Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
+    } catch (IOException e) {
+      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
+          env.size()) + " (" + e.getMessage() + "): version " + v.number() + " cannot be on a recovery line");
+    }
   }
+
+  /**
+   * Independent protocol: restores this rank's checkpoint on the recovery line the coordinator computed (version
+   * {@code v}; 0: the initial state, which only a fresh process has, see {@link Rank#run}). Checks that the restored
+   * channel counters are those of the record the line was computed from, drops the checkpoints newer than {@code v}
+   * (record first, then the versions: they belong to the abandoned execution), and puts back the messages this rank
+   * had sent itself. Messages from other ranks are not restored: on a line every message sent before the sender's
+   * checkpoint was received before the receiver's, so what the receiver had not taken yet is sent again.
+   */
+  private void restoreIndependent(long epoch, long v) {
+    List<Dependencies.Checkpoint> rec = new ArrayList<>(v == 0 ? List.of() : Dependencies.read(env.jobDir(), env.rank(), env.size()));
+    Endpoint.CommState cs = null;
+    if (v > 0) {
+      Dependencies.Checkpoint entry = rec.stream().filter(c -> c.version() == v).findFirst().orElseThrow(() -> new CairnException("version " + v
+          + " of rank " + env.rank() + " is not in its dependency record " + Dependencies.file(env.jobDir(), env.rank(), env.size())));
+      comm.loaded = null;
+      core.restore(v);
+      cs = comm.loaded;
+      if (cs == null || cs.sent.length != env.size() || !java.util.Arrays.equals(cs.sent, entry.sent()) || !java.util.Arrays.equals(cs.delivered, entry.delivered()))
+        throw new CairnException("rank " + env.rank() + ", version " + v + ": the channel counters in the checkpoint differ from its dependency record");
+      rec.removeIf(c -> c.version() > v);
+      restoredStep = entry.step();
+    } else {
+      restoredStep = 0;
+    }
+    deps = rec;
+    try {
+      Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
+    } catch (IOException e) {
+      throw new CairnException("rank " + env.rank() + " cannot rewrite its dependency record after restoring version " + v + ": " + e.getMessage(), e);
+    }
+    for (Version x : core.versions()) {
+      if (x.number() <= v) continue;
+      try {
+        core.delete(x.number());
+      } catch (RuntimeException ex) {
+        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: " + ex.getMessage());
+      }
+    }
+    ep.prefill(epoch, cs);
+    restoredGlobal = v;
+    restoredVersion = v;
+  }
+
+  private long restoredVersion;
+  private long restoredStep;
+
+  /** The rank's own version restored at the last (re)start and its step (0 0: the initial state), for the coordinator's record. */
+  String restoredPart() { return restoredVersion + " " + restoredStep; }
 
   private void finishChandyLamport(long e, long g, long step, Endpoint.Snapshot snap, Checkpoint c) {
     try {
@@ -515,11 +618,19 @@ public final class ParallelCheckpointer implements AutoCloseable {
   void restoreGlobal(long epoch, long g, long next) {
     nextGlobal = next;
     pending.clear();
-    if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its own newest version
-      restoredGlobal = core.restoreLatest().map(Version::number).orElse(0L);
-      ep.prefill(epoch, null);
+    if (strategy != null) { // no global versions: the rank's own newest version (hierarchical: its group's newest round)
+      long v = strategy.restore(epoch);
+      restoredGlobal = v;
+      restoredVersion = v;
+      restoredStep = v == 0 ? 0 : core.versions().stream().filter(x -> x.number() == v).findFirst().map(x -> Math.max(0, x.step())).orElse(0L);
       return;
     }
+    if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its checkpoint on the recovery line
+      restoreIndependent(epoch, ep.lineVersion());
+      return;
+    }
+    restoredVersion = 0;
+    restoredStep = 0;
     if (g == 0) {
       ep.prefill(epoch, null);
       restoredGlobal = 0;
@@ -536,6 +647,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     if (e.size() == env.size()) {
       comm.loaded = null;
       Version ver = core.restore(own);
+      restoredVersion = own;
+      restoredStep = ver.step() >= 0 ? ver.step() : e.step();
       synchronized (pinLock) { pinnedGlobal = 0; }
       pinPart(g, own);
       Endpoint.CommState cs = comm.loaded;

@@ -13,15 +13,28 @@ public enum Protocol {
    */
   CHANDY_LAMPORT,
   /** No coordination: each rank checkpoints alone (per-rank mode; no consistency across ranks). */
-  INDEPENDENT;
+  INDEPENDENT,
+  /**
+   * Uncoordinated checkpoints with pessimistic sender-based message logging: each rank checkpoints alone, senders
+   * keep the payloads they sent, the outcome of every nondeterministic receive is on stable storage before the
+   * rank sends again; after a failure only the failed rank restores its own checkpoint and replays.
+   */
+  LOGGING,
+  /**
+   * Semi-coordinated: ranks form groups (by node, or {@code CAIRN_GROUPS}); a group checkpoints together (its channels
+   * quiesced), only messages between groups are logged at their sender; a failure rolls back the failed rank's group.
+   */
+  HIERARCHICAL;
 
-  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent". */
+  /** Parses "blocking", "chandy-lamport" (or "cl", "nonblocking"), "independent", "logging", "hierarchical". */
   public static Protocol parse(String s) {
     return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
       case "blocking", "coordinated" -> BLOCKING;
       case "chandy-lamport", "cl", "nonblocking", "non-blocking" -> CHANDY_LAMPORT;
       case "independent", "none", "per-rank" -> INDEPENDENT;
-      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport or independent");
+      case "logging", "message-logging" -> LOGGING;
+      case "hierarchical", "semi-coordinated" -> HIERARCHICAL;
+      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport, independent, logging or hierarchical");
     };
   }
 

@@ -78,6 +78,13 @@ public final class Rank implements AutoCloseable {
     this.embedded = c;
     io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
         () -> Runtime.getRuntime().halt(io.cairn.cluster.internal.LauncherWatch.EXIT_ORPHAN)); // an orphan stops: a relaunch restarts the job
+    Protocol p = Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking"));
+    if (p == Protocol.LOGGING || p == Protocol.HIERARCHICAL) {
+      String groups = env.get("CAIRN_GROUPS", "");
+      String mode = p == Protocol.LOGGING ? "logging" : "hierarchical " + (groups.isBlank() ? "node-" + env.node().replaceAll("[^A-Za-z0-9._-]", "_")
+          : "g" + MessageLog.groups(groups, null, env.size())[env.rank()]);
+      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis(JobEnv.MESSAGE_LOG_LIMIT), mode), env.incarnation());
+    }
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }
@@ -156,8 +163,11 @@ public final class Rank implements AutoCloseable {
         ep.lock.unlock();
       }
       try {
-        if (g == 0 && bodyStarted && (checkpointer == null || checkpointer.protocol() != Protocol.INDEPENDENT)) {
-          LOG.warn("rank {}: no committed global checkpoint to roll back to; exiting for a fresh start", rank());
+        boolean independent = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT;
+        // independent: the line may put this rank at its initial state; logging, hierarchical restore their own state (LoggingProtocol.restore)
+        if (bodyStarted && (independent ? ep.lineVersion() == 0 : g == 0 && (checkpointer == null || !checkpointer.perRank()))) {
+          LOG.warn("rank {}: {}; exiting for a fresh start", rank(),
+              independent ? "the recovery line is this rank's initial state" : "no committed global checkpoint to roll back to");
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
@@ -167,26 +177,32 @@ public final class Rank implements AutoCloseable {
       } catch (RuntimeException ex) {
         LOG.error("rank {}: cannot restore global version {}: {}", rank(), g, ex.getMessage());
         String hint = "";
-        if (checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+        if (checkpointer != null && !checkpointer.perRank()) {
           try {
             hint = "[newest-restorable " + checkpointer.newestRestorableBefore(g) + "] "; // so the coordinator tries only globals still there
           } catch (RuntimeException ignored) {
             // no hint: the coordinator tries the next older one
           }
         }
-        coord.send("RESTORE_FAILED " + e + " " + g + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        long tried = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT ? ep.lineVersion() : g; // independent: the rank's own version
+        coord.send("RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
-      coord.send("RESTORED " + e);
+      coord.send("RESTORED " + e + (checkpointer != null ? " " + checkpointer.restoredPart() : ""));
       try {
         awaitGo(e);
-        if (g == 0 && checkpointer != null && checkpointer.protocol() != Protocol.INDEPENDENT) {
+        if (ep.messageLog() != null) {
+          if (checkpointer != null) checkpointer.started();
+          ep.loggingStart(); // the peers resend what they logged for this rank since its restored state
+        }
+        if (g == 0 && checkpointer != null && !checkpointer.perRank()) {
           long first = checkpointer.checkpoint(-1); // the initial global version: a rollback never needs a fresh process
           checkpointer.awaitCommitted(first);
         }
         bodyStarted = true;
         body.run();
         if (checkpointer != null) checkpointer.awaitStartedGlobals(); // no lost last globals (Chandy-Lamport commits in the background)
+        if (ep.messageLog() != null) ep.messageLog().flushDeterminants(); // what the body wrote may depend on its last receives
         coord.send("DONE " + e);
         ep.lock.lock();
         try {

@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
         "protocol: independent (no coordination), blocking, chandy-lamport. Prints the median time ranks are blocked",
         "per checkpoint and the time until the global version is committed (slowest rank), with the ratio to independent.",
         "With --transport tcp,mpi: point-to-point latency, bandwidth and global checkpoint time over each transport instead",
-        "(MPI jobs under a real mpirun; default ranks 2,4,8), with the ratio MPI/TCP (docs/mpi.md)."})
+        "(MPI jobs under a real mpirun; default ranks 2,4,8), with the ratio MPI/TCP (docs/mpi.md).",
+        "With --protocols blocking,chandy-lamport,independent,...: the protocols side by side on the bank and heat workloads",
+        "(default 8 ranks): failure-free time vs no checkpoints, bytes logged per byte sent, and after one kill -9 the ranks",
+        "restored, the steps executed again and the recovery time (docs/parallel.md)."})
 public final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--ranks", split = ",", description = "rank counts (default 4,8; 2,4,8 with --transport)") List<Integer> ranks;
   @Option(names = "--transport", split = ",", description = "compare transports instead of protocols: tcp, mpi or tcp,mpi") List<String> transports;
@@ -30,6 +33,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--job", defaultValue = "cairn-cluster-bench", description = "scratch job directory, emptied (default ${DEFAULT-VALUE})") Path job;
   @Option(names = "--svg", defaultValue = "cluster-bench.svg", description = "bar chart to write ('none' to skip; default ${DEFAULT-VALUE})") String svg;
   @Option(names = "--json", description = "print JSON") boolean json;
+  @Option(names = "--protocols", split = ",", description = "compare these protocols (names as for --protocol) on --workloads, with a kill") List<String> protocols;
+  @Option(names = "--workloads", split = ",", defaultValue = "bank,heat", description = "with --protocols: bank, heat or both (default ${DEFAULT-VALUE})") List<String> workloads;
+  @Option(names = "--steps", defaultValue = "200", description = "with --protocols: steps per job (default ${DEFAULT-VALUE})") int steps;
+  @Option(names = "--every", defaultValue = "20", description = "with --protocols: checkpoint every N steps (default ${DEFAULT-VALUE})") int every;
+  @Option(names = "--delay-ms", defaultValue = "10", description = "with --protocols: work per step in ms (default ${DEFAULT-VALUE})") int delayMs;
 
   record Row(int ranks, String protocol, double blockedMs, double commitMs) { }
 
@@ -38,6 +46,20 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       try {
         return TransportComparison.run(transports, ranks != null ? ranks : List.of(2, 4, 8), mb, rounds, job,
             svg.equals("cluster-bench.svg") ? "transport-bench.svg" : svg, json);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("cairn cluster bench: " + e.getMessage());
+        return 2;
+      }
+    }
+    if (protocols != null && !protocols.isEmpty()) {
+      if (ranks != null && ranks.size() != 1) {
+        System.err.println("cairn cluster bench: --protocols takes one rank count (--ranks 8 or --ranks 4)");
+        return 2;
+      }
+      int n = ranks == null ? 8 : ranks.getFirst();
+      try {
+        return ProtocolComparison.run(protocols, workloads, new ProtocolComparison.Settings(n, steps, every, delayMs, 8 * n, job),
+            svg.equals("cluster-bench.svg") ? "protocol-bench.svg" : svg, json);
       } catch (IllegalArgumentException | IllegalStateException e) {
         System.err.println("cairn cluster bench: " + e.getMessage());
         return 2;

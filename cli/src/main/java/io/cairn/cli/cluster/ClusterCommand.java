@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = {"Parallel jobs: consistent global checkpoints, automatic recovery, elastic restart (see docs/parallel.md).",
         "Start jobs with 'cairn launch'."},
-    subcommands = {ClusterDemoCommand.class, ClusterBankCommand.class, ClusterStatusCommand.class, ClusterBenchCommand.class})
+    subcommands = {ClusterDemoCommand.class, ClusterBankCommand.class, ClusterStatusCommand.class, ClusterBenchCommand.class,
+        RecoveryLineCommand.class})
 public final class ClusterCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

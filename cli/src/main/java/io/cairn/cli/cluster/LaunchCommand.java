@@ -42,7 +42,7 @@ public final class LaunchCommand implements Callable<Integer> {
   Path domainsFile;
   @Option(names = "--job", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE}); a job restarted in it resumes from its newest global checkpoint")
   Path job;
-  @Option(names = "--protocol", defaultValue = "blocking", description = "blocking, chandy-lamport or independent (default ${DEFAULT-VALUE})") String protocol;
+  @Option(names = "--protocol", defaultValue = "blocking", description = "blocking, chandy-lamport, independent, logging or hierarchical (default ${DEFAULT-VALUE})") String protocol;
   @Option(names = "--max-restarts", defaultValue = "50", description = "processes restarted after failures before giving up (default ${DEFAULT-VALUE})") int maxRestarts;
   @Option(names = "--fail-timeout", defaultValue = "10", description = "seconds of missed heartbeats before a rank is declared failed (default ${DEFAULT-VALUE})") int failTimeout;
   @Option(names = "--timeout", defaultValue = "86400", description = "seconds before the job is killed (default ${DEFAULT-VALUE})") long timeout;

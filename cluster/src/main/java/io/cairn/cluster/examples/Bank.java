@@ -12,7 +12,8 @@ import java.util.Optional;
  * random amount to a random other rank and deposits whatever has arrived. Money is only ever moved, so
  * every consistent global state (balances plus money in flight) holds {@code size * START}. Checkpoints
  * every {@code --every} steps, with messages in flight. At the end, rank 0 prints the total and writes
- * it to {@code <job>/bank-result.txt}; the process exits with 3 if money was created or lost.
+ * it to {@code <job>/bank-result.txt}; the process exits with 3 if money was created or lost. {@code --every 0}: no
+ * checkpoint; {@code --progress 1}: count the steps executed ({@link Progress}, for benchmarks).
  *
  * <p>Regions (all {@code long[1]}): balance, rng, step, sentAmount, receivedAmount.
  */
@@ -28,8 +29,10 @@ public final class Bank {
     long every = args.num("every", 100);
     long seed = args.num("seed", 42);
     long delay = args.num("delay-ms", 0);
+    boolean progress = args.num("progress", 0) != 0;
     int[] exit = {0};
     try (Rank rank = Rank.join()) {
+      Progress counter = Progress.open(rank, progress);
       Comm comm = rank.comm();
       long[] balance = {START};
       long[] rng = {seed * 0x9E3779B97F4A7C15L + rank.rank() + 1};
@@ -56,6 +59,7 @@ public final class Bank {
           }
           deposit(comm, balance, receivedAmount);
           step[0]++;
+          if (counter != null) counter.step();
           if (delay > 0) {
             try {
               Thread.sleep(delay);
@@ -63,7 +67,7 @@ public final class Bank {
               Thread.currentThread().interrupt();
             }
           }
-          if (step[0] % every == 0) ck.checkpoint(step[0]);
+          if (every > 0 && step[0] % every == 0) ck.checkpoint(step[0]);
         }
         // quiesce: keep depositing until no money is in flight anywhere
         while (true) {

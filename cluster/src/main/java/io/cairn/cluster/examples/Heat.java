@@ -20,7 +20,8 @@ import java.util.HexFormat;
  *
  * <p>Arguments: {@code --rows R --cols C --steps S --every K} (checkpoint every K steps)
  * {@code --delay-ms D} (sleep per step, to leave time for failures) {@code --stop-after T} (end the job
- * after the checkpoint of step T, for an elastic restart). Rank 0 writes the final grid to
+ * after the checkpoint of step T, for an elastic restart); {@code --every 0}: no checkpoint; {@code --progress 1}: count
+ * the steps executed ({@link Progress}, for benchmarks). Rank 0 writes the final grid to
  * {@code <job>/heat-result.bin} and prints its SHA-256.
  */
 public final class Heat {
@@ -45,7 +46,9 @@ public final class Heat {
     long every = args.num("every", 20);
     long delay = args.num("delay-ms", 0);
     long stopAfter = args.num("stop-after", -1);
+    boolean progress = args.num("progress", 0) != 0;
     try (Rank rank = Rank.join()) {
+      Progress counter = Progress.open(rank, progress);
       Comm comm = rank.comm();
       if (rows < comm.size()) throw new IllegalArgumentException("need at least one row per rank: " + rows + " rows, " + comm.size() + " ranks");
       DistributedArray u = DistributedArray.create(comm, "u", (long) rows * cols, cols);
@@ -80,8 +83,9 @@ public final class Heat {
           }
           System.arraycopy(next, 0, local, 0, local.length);
           step[0]++;
+          if (counter != null) counter.step();
           if (delay > 0) sleep(delay);
-          if (step[0] % every == 0 || step[0] == steps) ck.checkpoint(step[0]);
+          if (every > 0 && (step[0] % every == 0 || step[0] == steps)) ck.checkpoint(step[0]);
           if (step[0] == stopAfter) return;
         }
         // gather the grid on rank 0 (inside the body: a failure here rolls back and gathers again)

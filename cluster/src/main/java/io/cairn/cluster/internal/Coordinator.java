@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * (atomically; the content says why, for people). The launcher kills that incarnation of the rank, if it
  * still runs, and respawns it like any rank that died.
  *
- * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation},
- * {@code HB}, {@code RESTORED epoch}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
- * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal}, {@code GO epoch addr0/node0[|domains|levels] ..},
+ * <p>Protocol (one text line per message). Rank to coordinator: {@code JOIN rank size node[|domains|levels] pid host port incarnation [protocol [group]]} (group: hierarchical only),
+ * {@code HB}, {@code RESTORED epoch [version step]}, {@code RESTORE_FAILED epoch global reason}, {@code PREPARED epoch global version step protocol},
+ * {@code DONE epoch}. Coordinator to rank: {@code ROLLBACK epoch global nextGlobal [line=v0,..]} (the recovery line of independent
+ * checkpoints), {@code GO epoch addr0/node0[|domains|levels] ..},
  * {@code COMMITTED global [halt]}, {@code FINISHED}, {@code ABORT reason}.
  *
  * <p>Every connection first runs the job secret's mutual handshake ({@link JobSecret}, role {@code coordinator});
@@ -138,6 +139,24 @@ public final class Coordinator implements Runnable, AutoCloseable {
   /** The first failure to restore the newest committed global of this recovery (the real cause, for the abort message). */
   private String newestFailure = "";
   private final List<String> fallbacks = new ArrayList<>();
+  /** The protocol the ranks announce in their JOIN ("" until one did; ranks of older versions announce none). */
+  private String protocol = "";
+  /** Independent protocol: the recovery line of the current recovery (each rank's version, 0: initial state), and versions ranks could not restore. */
+  private long[] line;
+  private final Set<String> unrestorable = new HashSet<>();
+  /**
+   * The job's record of recoveries ({@code <job>/recoveries}, appended, one event per line): {@code <millis> rollback <epoch> <target> <why>},
+   * {@code <millis> restored <epoch> <rank> <version> <step>} (each RESTORED report: the rank's own version and its step; 0 0 for the initial
+   * state), {@code <millis> running <epoch>} (every rank restored: GO), {@code <millis> finished <epoch>}. For tools and benchmarks
+   * ({@code cairn cluster bench}); never read by the coordinator.
+   */
+  public static final String RECOVERIES = "recoveries";
+  /** Logging protocol: ranks that failed and have not restored yet, with when they failed. */
+  private final Map<Integer, Long> down = new HashMap<>();
+  /** Hierarchical protocol: each rank's group (the group token after the protocol in its JOIN); null for plain logging. */
+  private final String[] groupOf;
+  /** Logging protocols: the epoch of the last restore order each rank got (a group's recovery has its own). */
+  private final long[] orderedEpoch;
 
   /**
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
@@ -158,6 +177,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     this.fault = fault == null ? "" : fault;
     this.members = new Conn[size];
     this.lastHeard = new long[size];
+    this.groupOf = new String[size];
+    this.orderedEpoch = new long[size];
     JobSecret.createPrivateDirectories(this.jobDir);
     this.lock = JobLock.acquire(this.jobDir.resolve(LOCK), "coordinator");
     Map<String, String> st = readState();
@@ -322,7 +343,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       switch (t[0]) {
         case "JOIN" -> join(c, t);
         case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
-        case "RESTORED" -> restored(c, Long.parseLong(t[1]));
+        case "RESTORED" -> restored(c, Long.parseLong(t[1]), t.length > 3 ? Long.parseLong(t[2]) + " " + Long.parseLong(t[3]) : "? ?");
         case "RESTORE_FAILED" -> {
           long e = Long.parseLong(t[1]);
           long g = Long.parseLong(t[2]);
@@ -333,7 +354,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
         }
         case "PREPARED" -> prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
         case "DONE" -> {
-          if (Long.parseLong(t[1]) == epoch && phase == Phase.RUNNING && c.rank >= 0) {
+          if (phase == Phase.RUNNING && c.rank >= 0 && Long.parseLong(t[1]) == (logging() ? orderedEpoch[c.rank] : epoch)) {
             done.add(c.rank);
             if (done.size() == size) finish();
           }
@@ -362,6 +383,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     c.host = t[5];
     c.address = t[5] + ":" + t[6];
     c.incarnation = Integer.parseInt(t[7]);
+    if (t.length > 8 && protocol.isEmpty() && t[8].matches("[a-z-]{1,40}")) protocol = t[8];
+    groupOf[r] = protocol.equals("hierarchical") && t.length > 9 && t[9].matches("[A-Za-z0-9._-]{1,200}") ? t[9] : null;
     Conn old = members[r];
     members[r] = c;
     lastHeard[r] = System.currentTimeMillis();
@@ -374,8 +397,15 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     switch (phase) {
       case JOINING -> { if (allJoined()) startRecovery("all " + size + " ranks joined"); }
-      case RECOVERING -> c.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
-      case RUNNING -> startRecovery("rank " + r + " rejoined");
+      case RECOVERING -> c.send(rollbackOrder());
+      case RUNNING -> {
+        if (logging()) { // only this rank (or its group) restores and replays; the others keep running
+          if (!down.containsKey(r)) loggingFailure(r, "rejoined");
+          c.send("ROLLBACK " + orderedEpoch[r] + " 0 " + nextGlobal);
+        } else {
+          startRecovery("rank " + r + " rejoined");
+        }
+      }
       case FINISHED -> c.send("FINISHED");
     }
   }
@@ -422,7 +452,39 @@ public final class Coordinator implements Runnable, AutoCloseable {
       stopped = true;
       return;
     }
+    if (logging() && phase == Phase.RUNNING) {
+      loggingFailure(rank, why);
+      return;
+    }
     startRecovery("rank " + rank + " failed: " + why);
+  }
+
+  /** Logging protocols: only the failed rank (hierarchical: its group, in an epoch of its own) restores; the others keep their state. */
+  private void loggingFailure(int rank, String why) {
+    long now = System.currentTimeMillis();
+    String g = groupOf[rank];
+    if (g == null) {
+      down.putIfAbsent(rank, now);
+      done.remove(rank);
+      orderedEpoch[rank] = epoch;
+      record("rollback " + epoch + " 0 rank " + rank + " failed: " + why + " (logging: rank " + rank + " only)");
+      log.info("epoch {}: rank {} failed ({}); logging protocol: only it restarts from its own checkpoint and replays its logged messages,"
+          + " the other ranks keep their state", epoch, rank, why);
+      return;
+    }
+    epoch++;
+    saveState();
+    List<Integer> group = new ArrayList<>();
+    for (int r = 0; r < size; r++) if (g.equals(groupOf[r])) group.add(r);
+    record("rollback " + epoch + " 0 rank " + rank + " failed: " + why + " (hierarchical: group " + g + ", ranks " + group + ")");
+    log.info("epoch {}: rank {} failed ({}); hierarchical protocol: its group {} (ranks {}) rolls back to its newest group checkpoint,"
+        + " the other ranks keep their state", epoch, rank, why, g, group);
+    for (int r : group) {
+      down.put(r, now);
+      done.remove(r);
+      orderedEpoch[r] = epoch;
+      if (members[r] != null) members[r].send("ROLLBACK " + epoch + " 0 " + nextGlobal);
+    }
   }
 
   /** A rank's reason may start with {@code [newest-restorable <h>]}: the newest older global it could restore (0: none). */
@@ -434,6 +496,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (m.matches()) {
       suggestion = Long.parseLong(m.group(1));
       reason = m.group(2);
+    }
+    if (independent()) { // g is the rank's own version on the line: leave it out and compute the line again
+      log.warn("rank {} cannot restore its version {} on the recovery line: {}", rank, g, reason);
+      lastRestoreFailure = "rank " + rank + ": " + reason;
+      unrestorable.add(rank + ":" + g);
+      startRecovery("rank " + rank + " could not restore its version " + g);
+      return;
     }
     log.warn("rank {} cannot restore global version {}: {}", rank, g, reason);
     lastRestoreFailure = "rank " + rank + ": " + reason;
@@ -482,6 +551,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
 
   private void startRecovery(String why) {
     epoch++;
+    down.clear();
+    java.util.Arrays.fill(orderedEpoch, epoch);
     for (long g : prepares.keySet()) nextGlobal = Math.max(nextGlobal, g + 1);
     prepares.clear();
     prepareSteps.clear();
@@ -506,8 +577,64 @@ public final class Coordinator implements Runnable, AutoCloseable {
     phase = Phase.RECOVERING;
     waitingSince = System.currentTimeMillis();
     saveState();
-    log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
-    for (Conn m : members) if (m != null) m.send("ROLLBACK " + epoch + " " + target + " " + nextGlobal);
+    if (independent()) {
+      line = recoveryLine();
+      log.info("epoch {}: {}; every rank rolls back to its checkpoint on the recovery line: versions {} (0: initial state)", epoch, why,
+          java.util.Arrays.toString(line));
+      record("rollback " + epoch + " line=" + joined(line) + " " + why);
+    } else {
+      log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
+      record("rollback " + epoch + " " + target + " " + why);
+    }
+    for (Conn m : members) if (m != null) m.send(rollbackOrder());
+  }
+
+  private boolean independent() { return protocol.equals("independent"); }
+
+  /** Logging and hierarchical protocols: a failed rank (its group) restarts alone, the others keep their state. */
+  private boolean logging() { return protocol.equals("logging") || protocol.equals("hierarchical"); }
+
+  /** {@code ROLLBACK epoch global next}, and for independent checkpoints {@code line=v0,..} (each rank's version on the recovery line). */
+  private String rollbackOrder() {
+    return "ROLLBACK " + epoch + " " + target + " " + nextGlobal + (independent() && line != null ? " line=" + joined(line) : "");
+  }
+
+  private static String joined(long[] v) {
+    StringBuilder b = new StringBuilder();
+    for (long x : v) b.append(b.isEmpty() ? "" : ",").append(x);
+    return b.toString();
+  }
+
+  /**
+   * The recovery line from the ranks' dependency records ({@link Dependencies}), without the versions a rank could not
+   * restore. A record that cannot be read counts as no checkpoint of that rank (the line then avoids every dependency
+   * on it: correct, only older), with an error in the log.
+   */
+  private long[] recoveryLine() {
+    List<List<Dependencies.Checkpoint>> records = new ArrayList<>();
+    for (int r = 0; r < size; r++) {
+      try {
+        records.add(Dependencies.read(jobDir, r, size));
+      } catch (IllegalStateException e) {
+        log.error("rank {}'s dependency record cannot be used ({}); the recovery line takes its initial state", r, e.getMessage());
+        records.add(List.of());
+      }
+    }
+    Dependencies.Line l = Dependencies.line(records, unrestorable);
+    long[] v = new long[size];
+    for (int r = 0; r < size; r++) v[r] = l.version(r);
+    return v;
+  }
+
+  /** Appends one event to {@code <job>/recoveries} (best effort: a record for tools, never read back here). */
+  private void record(String event) {
+    try {
+      if (!Files.exists(jobDir.resolve(RECOVERIES))) JobSecret.createPrivateFile(jobDir.resolve(RECOVERIES));
+      Files.writeString(jobDir.resolve(RECOVERIES), System.currentTimeMillis() + " " + event + "\n", StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      log.warn("cannot append to {}: {}", jobDir.resolve(RECOVERIES), e.getMessage());
+    }
   }
 
   /** Ends the job with an error every rank reports: {@code aborted} in the job directory tells the launcher not to restart anything. */
@@ -522,9 +649,27 @@ public final class Coordinator implements Runnable, AutoCloseable {
     stopped = true;
   }
 
-  private void restored(Conn c, long e) {
+  private void restored(Conn c, long e, String part) {
+    if (logging() && phase == Phase.RUNNING && c.rank >= 0 && down.containsKey(c.rank) && e == orderedEpoch[c.rank]) {
+      down.remove(c.rank);
+      record("restored " + e + " " + c.rank + " " + part);
+      if (groupOf[c.rank] == null) log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)", e, c.rank);
+      else log.info("epoch {}: rank {} RESTORED its group's checkpoint (hierarchical protocol; group {}; the other groups did not roll back)", e, c.rank,
+          groupOf[c.rank]);
+      if (!down.isEmpty() || !allJoined()) return; // the GO waits for every failed rank
+      StringBuilder b = new StringBuilder();
+      for (Conn m : members) {
+        b.append(' ').append(m.address).append('/').append(m.node);
+        if (!m.domains.isEmpty() || !m.levels.isEmpty()) b.append('|').append(m.domains).append('|').append(m.levels);
+      }
+      record("running " + epoch);
+      // each rank in the epoch of its own last restore order: the restored ones run, the others learn the new addresses
+      for (int r = 0; r < size; r++) members[r].send("GO " + orderedEpoch[r] + b);
+      return;
+    }
     if (e != epoch || phase != Phase.RECOVERING || c.rank < 0) return;
-    restored.add(c.rank);
+    if (logging()) log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol)", epoch, c.rank);
+    if (restored.add(c.rank)) record("restored " + e + " " + c.rank + " " + part);
     if (restored.size() < size || !allJoined()) return;
     phase = Phase.RUNNING;
     if (!ranThisLaunch && launchId != null) {
@@ -551,6 +696,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       }
     }
     String go = b.toString();
+    record("running " + epoch);
     for (Conn m : members) m.send(go);
     log.info("epoch {}: all ranks restored global version {}; running", epoch, target);
   }
@@ -618,6 +764,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     phase = Phase.FINISHED;
     finishedAt = System.currentTimeMillis();
+    record("finished " + epoch);
     for (Conn m : members) if (m != null) m.send("FINISHED");
     log.info("job finished (epoch {})", epoch);
   }
@@ -654,6 +801,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
       return;
     }
     if (phase == Phase.JOINING) return;
+    for (Map.Entry<Integer, Long> d : down.entrySet()) {
+      if (now - d.getValue() > recoveryTimeoutMs) {
+        abort("rank " + d.getKey() + " failed and did not restore within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout;"
+            + " logging protocol: the other ranks wait for it). The checkpoints are kept: relaunch the job to continue");
+        return;
+      }
+    }
     for (int r = 0; r < size; r++) {
       Conn m = members[r];
       if (m != null && now - lastHeard[r] > failTimeoutMs) {

@@ -170,8 +170,12 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final Setting FINAL_COMMIT_TIMEOUT_MS = new Setting("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000, 0, 86_400_000, "ms");
   public static final Setting LAUNCHER_WATCH_MS = new Setting("CAIRN_LAUNCHER_WATCH_MS", 500, 0, 60_000, "ms");
   public static final Setting MPI_POLL_US = new Setting("CAIRN_MPI_POLL_US", 200, 0, 1_000_000, "us");
+  /** Protocol logging: bound of a rank's payload log not yet covered by the receivers' checkpoints (see docs/message-logging.md). */
+  public static final Setting MESSAGE_LOG_LIMIT = new Setting("CAIRN_MESSAGE_LOG_LIMIT", 256L << 20, 1024, 1L << 50, "bytes");
+  /** Protocol logging: a rank checkpoints at every k-th of its checkpoint calls (staggered by rank). */
+  public static final Setting LOGGING_EVERY = new Setting("CAIRN_LOGGING_EVERY", 1, 1, 1_000_000, "calls");
   private static final List<Setting> SETTINGS = List.of(HEARTBEAT_MS, COORD_TIMEOUT_MS, PEER_TIMEOUT_MS, FAIL_TIMEOUT_MS, CLUSTER_KEEP,
-      PERSISTENT_EVERY, RECOVERY_TIMEOUT_MS, FINAL_COMMIT_TIMEOUT_MS, LAUNCHER_WATCH_MS, MPI_POLL_US);
+      PERSISTENT_EVERY, RECOVERY_TIMEOUT_MS, FINAL_COMMIT_TIMEOUT_MS, LAUNCHER_WATCH_MS, MPI_POLL_US, MESSAGE_LOG_LIMIT, LOGGING_EVERY);
 
   /**
    * Checks the cluster module's variables in {@code env} (numbers and their ranges, {@code CAIRN_PROTOCOL},
@@ -228,7 +232,8 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_FAULT", "CAIRN_FAULT_COORD", "CAIRN_DOMAINS",
       "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US", "CAIRN_LAUNCHER",
-      "CAIRN_LAUNCHER_WATCH_MS", "CAIRN_ALLOW_FALLBACK", "CAIRN_RECOVERY_TIMEOUT_MS", "CAIRN_FINAL_COMMIT_TIMEOUT_MS");
+      "CAIRN_LAUNCHER_WATCH_MS", "CAIRN_ALLOW_FALLBACK", "CAIRN_RECOVERY_TIMEOUT_MS", "CAIRN_FINAL_COMMIT_TIMEOUT_MS",
+      "CAIRN_MESSAGE_LOG_LIMIT", "CAIRN_LOGGING_EVERY");
 
   /** Variable choosing the communicator's transport: {@code tcp} or {@code mpi} (see {@link #transport()}). */
   public static final String TRANSPORT = "CAIRN_TRANSPORT";
