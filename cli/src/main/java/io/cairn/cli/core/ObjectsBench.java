@@ -260,14 +260,17 @@ final class ObjectsBench {
         + " java/cairn %.1fx (bytes %d / %d / %d)%n", op, cairn, fory, java, cairn / fory, java / cairn, cairnCpu / foryCpu, javaCpu / cairnCpu, cb, fb, jb);
   }
 
+  private static double num(Object o) { return ((Number) o).doubleValue(); }
+
   private String table() {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-14s %-8s %9s %9s %9s %11s %11s %10s %10s %12s %12s %12s%n", "graph", "op", "cairn s", "fory s", "java s",
         "cairn/fory", "java/cairn", "cpu c/f", "cpu j/c", "cairn bytes", "fory bytes", "java bytes"));
     for (Map<String, Object> r : rows)
       sb.append(String.format(Locale.ROOT, "%-14s %-8s %9.3f %9.3f %9.3f %10.2fx %10.1fx %9.2fx %9.1fx %12d %12d %12d%n", r.get("graph"), r.get("operation"),
-          r.get("cairnSeconds"), r.get("forySeconds"), r.get("javaSeconds"), r.get("cairnOverFory"), r.get("javaOverCairn"),
-          r.get("cairnOverForyCpu"), r.get("javaOverCairnCpu"), r.get("cairnBytes"), r.get("foryBytes"), r.get("javaBytes")));
+          num(r.get("cairnSeconds")), num(r.get("forySeconds")), num(r.get("javaSeconds")), num(r.get("cairnOverFory")),
+          num(r.get("javaOverCairn")), num(r.get("cairnOverForyCpu")), num(r.get("javaOverCairnCpu")),
+          ((Number) r.get("cairnBytes")).longValue(), ((Number) r.get("foryBytes")).longValue(), ((Number) r.get("javaBytes")).longValue()));
     sb.append("wall-clock medians (s) and ratios; 'cpu' columns: the same ratios of process CPU time (all threads), robust to a loaded machine\n");
     sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(load()).append(" on ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n");

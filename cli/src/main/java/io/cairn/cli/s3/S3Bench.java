@@ -162,7 +162,8 @@ public final class S3Bench {
     table.append(String.format(Locale.ROOT, "s3 level, %d MiB, median of %d (%s)%n", mib, reps, serverNote));
     table.append(String.format(Locale.ROOT, "%-58s %10s %10s %7s%n", "figure", "Cairn MB/s", "SDK MB/s", "ratio"));
     for (Map<String, Object> r : rows)
-      table.append(String.format(Locale.ROOT, "%-58s %10.1f %10.1f %7.2f%n", r.get("name"), r.get("value"), r.get("baseline"), r.get("ratio")));
+      table.append(String.format(Locale.ROOT, "%-58s %10.1f %10.1f %7.2f%n", r.get("name"), ((Number) r.get("value")).doubleValue(),
+          ((Number) r.get("baseline")).doubleValue(), ((Number) r.get("ratio")).doubleValue()));
     Files.writeString(dir.resolve("bench-s3.txt"), table.toString());
     if (json) System.out.println(text); else System.out.print(table);
     log.println("results: " + dir.resolve("bench-s3.json") + ", " + dir.resolve("bench-s3.txt"));
