@@ -96,6 +96,39 @@ final class ForyGraph implements ObjectCodec.Graph {
   /** Nesting depth Fory accepts on read (its default, 50, is less than a linked list of 51 objects). */
   static final int MAX_DEPTH = 1_000_000;
 
+  /**
+   * Stack of the thread that serialises and deserialises graphs. Fory recurses once per reference, so a
+   * linked chain of a few thousand objects overflows a default 1 MiB thread stack (and whether it does
+   * depends on how far the JIT has compiled Fory's code). The program's thread hands the work to one
+   * platform thread per graph with this much stack reserved (only the pages used are committed); it
+   * exits after 30 s idle.
+   */
+  static final long DEEP_STACK = 512L << 20;
+
+  private final java.util.concurrent.ExecutorService deep = new java.util.concurrent.ThreadPoolExecutor(0, 1, 30,
+      java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(null, r, "cairn-object-graph", DEEP_STACK);
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** Runs {@code work} on the deep-stack thread and waits for it; its exceptions and errors are rethrown as they are. */
+  private <T> T onDeepStack(java.util.concurrent.Callable<T> work) throws IOException {
+    java.util.concurrent.Future<T> f = deep.submit(work);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("object graph '" + name + "': interrupted while the graph was being (de)serialised", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) throw io;
+      if (c instanceof RuntimeException re) throw re;
+      if (c instanceof Error err) throw err;
+      throw new IOException(c);
+    }
+  }
+
   static Fory newFory(ClassLoader loader, AllowList allow) {
     org.apache.fory.logging.LoggerFactory.disableLogging();
     Fory f = Fory.builder().withLanguage(Language.JAVA)
@@ -126,11 +159,14 @@ final class ForyGraph implements ObjectCodec.Graph {
     stream.writerIndex(0);
     large.clear();
     try {
-      fory.serialize(stream, top, b -> {
+      onDeepStack(() -> fory.serialize(stream, top, b -> {
         if (b.totalBytes() < OUT_OF_BAND) return true;
         large.add(b);
         return false;
-      });
+      }));
+    } catch (StackOverflowError e) {
+      throw new IOException("object graph '" + name + "' nests too deeply even for a " + (DEEP_STACK >> 20)
+          + " MiB stack (a very long linked chain?)", e);
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
@@ -197,10 +233,11 @@ final class ForyGraph implements ObjectCodec.Graph {
 
     Object top;
     try {
-      top = fory.deserialize(MemoryBuffer.fromByteArray(a, (int) pos + 4, ol), buffers);
+      int from = (int) pos + 4;
+      top = onDeepStack(() -> fory.deserialize(MemoryBuffer.fromByteArray(a, from, ol), buffers));
     } catch (StackOverflowError e) {
-      throw new IOException(where + ": the object stream nests too deeply for this thread's stack (a long linked chain?):"
-          + " run with a larger -Xss, or restore on a thread with a larger stack", e);
+      throw new IOException(where + ": the object stream nests too deeply even for a " + (DEEP_STACK >> 20)
+          + " MiB stack (a very long linked chain?)", e);
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();

@@ -25,6 +25,50 @@ class ObjectGraphTest {
     return b.open();
   }
 
+  /** A node of a long linked chain: Fory recurses once per reference. */
+  static final class Node {
+    int value;
+    Node next;
+  }
+
+  /** A root holding a chain. */
+  static final class Chain {
+    Node head;
+  }
+
+  @Test void aLongLinkedChainRoundTripsWhateverTheCallersStack() throws Exception {
+    int n = 200_000; // far deeper than a default 1 MiB thread stack allows for a recursive serialiser
+    Chain chain = new Chain();
+    Node prev = null;
+    for (int i = n - 1; i >= 0; i--) {
+      Node x = new Node();
+      x.value = i;
+      x.next = prev;
+      prev = x;
+    }
+    chain.head = prev;
+    // the program's thread has a small stack: the graph work must not depend on it
+    Thread t = new Thread(null, () -> {
+      try (Checkpointer c = open()) {
+        c.protect("chain", chain);
+        c.checkpoint().await();
+      }
+      Chain live = new Chain();
+      try (Checkpointer c = open()) {
+        c.protect("chain", live);
+        assertThat(c.restoreLatest()).isPresent();
+      }
+      int i = 0;
+      for (Node x = live.head; x != null; x = x.next, i++) assertThat(x.value).isEqualTo(i);
+      assertThat(i).isEqualTo(n);
+    }, "small-stack", 256 << 10);
+    Throwable[] failed = new Throwable[1];
+    t.setUncaughtExceptionHandler((th, e) -> failed[0] = e);
+    t.start();
+    t.join();
+    assertThat(failed[0]).as("the chain round-trips").isNull();
+  }
+
   @Test void graphRoundTripsIntoTheSameRoot() {
     Model m = Graphs.model(2, 500);
     Model expect = Graphs.model(2, 500);
