@@ -538,7 +538,6 @@ public final class Launcher {
       pb.environment().put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       pb.environment().put(LauncherWatch.VARIABLE, launchId);
       if (cfg.env.containsKey(LauncherWatch.PERIOD)) pb.environment().put(LauncherWatch.PERIOD, cfg.env.get(LauncherWatch.PERIOD));
-      if (cfg.env.containsKey("CAIRN_FAULT_COORD")) pb.environment().put("CAIRN_FAULT_COORD", cfg.env.get("CAIRN_FAULT_COORD"));
       Process p = pb.start();
       coordinator = p;
       recordProcesses();
@@ -558,7 +557,6 @@ public final class Launcher {
       e.put("CAIRN_INCARNATION", Integer.toString(incarnation[r]));
       e.put("CAIRN_SUPERVISED", "true");
       e.put("CAIRN_PROTOCOL", cfg.protocol.id());
-      e.remove("CAIRN_FAULT_COORD");
       e.remove(JobSecret.VARIABLE); // never on a command line (ssh): local ranks get it below, remote ones read <job>/job.secret
       e.put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       if (remote) e.put("CAIRN_BIND", "0.0.0.0");

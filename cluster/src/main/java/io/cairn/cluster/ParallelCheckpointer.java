@@ -11,6 +11,7 @@ import io.cairn.StateReader;
 import io.cairn.StateWriter;
 import io.cairn.Version;
 import io.cairn.cluster.internal.Dependencies;
+import io.cairn.cluster.internal.FaultHook;
 import io.cairn.cluster.internal.GlobalManifest;
 import io.cairn.cluster.internal.JobEnv;
 import java.io.ByteArrayInputStream;
@@ -73,6 +74,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private final RankProtocol strategy;
 
   /** The channel state as a region of the rank's checkpoint. */
+  /** The tests' fault injection ({@link FaultHook#NONE} in production). */
+  private final FaultHook faults;
   static final class CommRegion implements Checkpointable {
     Endpoint.CommState state;
     Endpoint.CommState loaded;
@@ -92,10 +95,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  ParallelCheckpointer(JobEnv env, Endpoint ep, CoordClient coord, Protocol protocol) {
+  ParallelCheckpointer(JobEnv env, Endpoint ep, CoordClient coord, Protocol protocol, FaultHook faults) {
     this.env = env;
     this.ep = ep;
     this.coord = coord;
+    this.faults = faults == null ? FaultHook.NONE : faults;
     this.protocol = protocol;
     this.core = open(env, env.rank(), env.size(), env.node(), protocol == Protocol.CHANDY_LAMPORT);
     core.protect(COMM_REGION, comm);
@@ -552,12 +556,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   private void fault(String point, long g) {
-    // test hook: CAIRN_FAULT=<point>:<global>:<rank> halts this rank's first process there, like kill -9
-    String f = env.env().get("CAIRN_FAULT");
-    if (f != null && env.incarnation() == 0 && f.equals(point + ":" + g + ":" + env.rank())) {
-      log.log(System.Logger.Level.WARNING, "fault injection: rank " + env.rank() + " halts at " + point + " of global " + g);
-      Runtime.getRuntime().halt(137);
-    }
+    faults.at(point, g); // tests: may halt this process here, like kill -9
   }
 
   // ------------------------------------------------------------------ channel files (Chandy-Lamport)

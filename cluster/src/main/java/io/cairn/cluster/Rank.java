@@ -4,6 +4,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.Logger;
 import io.cairn.CairnException;
 import io.cairn.cluster.internal.Coordinator;
+import io.cairn.cluster.internal.FaultHook;
 import io.cairn.cluster.internal.JobEnv;
 import io.cairn.cluster.internal.JobSecret;
 import io.cairn.cluster.internal.mpi.MpiWire;
@@ -61,7 +62,7 @@ public final class Rank implements AutoCloseable {
       // the job secret: CAIRN_JOB_SECRET if the user gave one to every rank, else a fresh one in <job>/job.secret (0600),
       // written before coordinator.addr, so a rank that sees the new address finds the new secret
       c = new Coordinator(env.jobDir(), JobSecret.forCoordinator(env.env(), env.jobDir()), env.size(), false, env.millis(JobEnv.FAIL_TIMEOUT_MS),
-          env.bindHost(), null);
+          env.bindHost(), FaultHook.forCoordinator(env.jobDir(), env.incarnation()));
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     if (hosted && mpi != null) {
@@ -134,7 +135,9 @@ public final class Rank implements AutoCloseable {
 
   /** This rank's checkpointer (created on first use; protocol from {@code CAIRN_PROTOCOL}, default blocking). */
   public ParallelCheckpointer checkpointer() {
-    if (checkpointer == null) checkpointer = new ParallelCheckpointer(env, ep, coord, Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")));
+    if (checkpointer == null)
+      checkpointer = new ParallelCheckpointer(env, ep, coord, Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking")),
+          FaultHook.forRank(env.jobDir(), env.rank(), env.incarnation()));
     return checkpointer;
   }
 

@@ -58,21 +58,34 @@ class RecoveryTest {
 
   @Test void killsDuringCheckpointingAndOfTheCoordinator() throws Exception {
     // blocking: rank 2 dies after sending PREPARED for global 3; the coordinator dies before committing global 6,
-    // and is killed once more at a random time
+    // and its next process is killed once more
     Path a = Files.createDirectories(dir.resolve("blocking"));
-    try (Launcher.Job job = heat(a, 4, Protocol.BLOCKING).env("CAIRN_FAULT", "after-prepare:3:2").env("CAIRN_FAULT_COORD", "before-commit:6").start()) {
-      sleep(4000);
-      assertThat(job.killCoordinator()).as("the coordinator was killed (false: the job ended before the kill)").isTrue();
+    TestFaults.inject(a, "rank 2 after-prepare 3", "coordinator before-commit 6");
+    try (Launcher.Job job = heat(a, 4, Protocol.BLOCKING).start()) {
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (!TestFaults.fired(a, "coordinator") && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
+      // then kill its next process (false while the halted one is not yet replaced)
+      boolean killed = false;
+      while (!killed && !job.isDone() && System.currentTimeMillis() < deadline) {
+        killed = job.killCoordinator();
+        if (!killed) sleep(200);
+      }
+      assertThat(killed).as("the restarted coordinator was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(a)).isZero();
       assertThat(job.restarts()).as("restarts").isGreaterThanOrEqualTo(2);
     }
+    assertThat(TestFaults.fired(a, "rank 2")).as("rank 2 halted after preparing global 3").isTrue();
+    assertThat(TestFaults.fired(a, "coordinator")).as("the coordinator halted before committing global 6").isTrue();
     assertResult(a);
     // Chandy-Lamport: rank 1 dies after writing its part of global 4 (channel state included), the coordinator right after committing global 7
     Path b = Files.createDirectories(dir.resolve("cl"));
-    try (Launcher.Job job = heat(b, 4, Protocol.CHANDY_LAMPORT).env("CAIRN_FAULT", "after-write:4:1").env("CAIRN_FAULT_COORD", "after-commit:7").start()) {
+    TestFaults.inject(b, "rank 1 after-write 4", "coordinator after-commit 7");
+    try (Launcher.Job job = heat(b, 4, Protocol.CHANDY_LAMPORT).start()) {
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(b)).isZero();
       assertThat(job.restarts()).as("restarts").isEqualTo(2);
     }
+    assertThat(TestFaults.fired(b, "rank 1")).as("rank 1 halted after writing its part of global 4").isTrue();
+    assertThat(TestFaults.fired(b, "coordinator")).as("the coordinator halted after committing global 7").isTrue();
     assertResult(b);
   }
 

@@ -107,7 +107,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private final Map<Long, Long> prepareSteps = new HashMap<>();
   private final Set<Long> bad = new HashSet<>();
   private final Set<Long> committed = new HashSet<>();
-  private final String fault;
+  private final FaultHook faults;
   private volatile boolean stopped;
   private String lastRestoreFailure = "";
   private String loggedLevels = "";
@@ -162,19 +162,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
    * written to {@code <job>/job.secret} (see {@link JobSecret#forCoordinator}).
    */
-  public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, String fault) throws IOException {
-    this(jobDir, JobSecret.forCoordinator(System.getenv(), jobDir), size, supervised, failTimeoutMs, bindHost, fault);
+  public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, FaultHook faults) throws IOException {
+    this(jobDir, JobSecret.forCoordinator(System.getenv(), jobDir), size, supervised, failTimeoutMs, bindHost, faults);
   }
 
-  /** Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}. */
-  public Coordinator(Path jobDir, JobSecret secret, int size, boolean supervised, long failTimeoutMs, String bindHost, String fault)
+  /**
+   * Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}.
+   * {@code faults}: the tests' fault injection ({@link FaultHook#NONE} or null: none).
+   */
+  public Coordinator(Path jobDir, JobSecret secret, int size, boolean supervised, long failTimeoutMs, String bindHost, FaultHook faults)
       throws IOException {
     this.jobDir = jobDir.toAbsolutePath();
     this.secret = java.util.Objects.requireNonNull(secret, "secret");
     this.size = size;
     this.supervised = supervised;
     this.failTimeoutMs = failTimeoutMs;
-    this.fault = fault == null ? "" : fault;
+    this.faults = faults == null ? FaultHook.NONE : faults;
     this.members = new Conn[size];
     this.lastHeard = new long[size];
     this.groupOf = new String[size];
@@ -770,11 +773,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   private void faultPoint(String point, long g) {
-    // test hook: CAIRN_FAULT_COORD=<point>:<global> halts the first coordinator process there, like kill -9
-    if (fault.equals(point + ":" + g)) {
-      log.warn("fault injection: coordinator halts at {} of global {}", point, g);
-      Runtime.getRuntime().halt(137);
-    }
+    faults.at(point, g); // tests: may halt this process here, like kill -9
   }
 
   private void tick() {
@@ -874,7 +873,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
       }
     }
     if (job == null || size < 1) throw new IllegalArgumentException("coordinator: --job DIR and --size N are required");
-    String fault = "0".equals(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")) ? System.getenv("CAIRN_FAULT_COORD") : null;
+    FaultHook faults = FaultHook.forCoordinator(job, Integer.parseInt(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")));
     JobSecret secret;
     try {
       secret = JobSecret.forCoordinator(System.getenv(), job);
@@ -885,7 +884,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     }
     Coordinator coord;
     try {
-      coord = new Coordinator(job, secret, size, sup, timeout, bind, fault);
+      coord = new Coordinator(job, secret, size, sup, timeout, bind, faults);
     } catch (JobLock.LockedException e) {
       System.err.println("coordinator: " + e.getMessage());
       System.exit(EXIT_LOCKED);
