@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One rank's side of the job: the point-to-point channels to every other rank (one TCP connection per
@@ -38,6 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * against {@link #MAX_FRAME} before anything is read.
  */
 final class Endpoint implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
   static final byte DATA = 1;
   static final byte MARKER = 2;
   /** Message logging control frame; the tag says which (below), aux carries a sequence number. */
@@ -551,8 +554,7 @@ final class Endpoint implements AutoCloseable {
     } catch (IOException | RuntimeException ex) {
       closeQuietly(s);
       if (ex instanceof JobSecret.AuthenticationException)
-        System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": the data port " + addr + " of rank " + dest
-            + " failed the handshake: " + ex.getMessage());
+        log.warn("rank {}: the data port {} of rank {} failed the handshake: {}", rank, addr, dest, ex.getMessage());
       throw ex;
     }
     DataOutputStream d = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
@@ -712,7 +714,7 @@ final class Endpoint implements AutoCloseable {
         s.setTcpNoDelay(true);
         Thread.ofVirtual().name("cairn-recv-" + rank).start(() -> receive(s));
       } catch (IOException e) {
-        if (!closed) System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": accept failed: " + e);
+        if (!closed) log.warn("rank {}: accept failed: {}", rank, e.toString());
       }
     }
   }
@@ -724,8 +726,7 @@ final class Endpoint implements AutoCloseable {
       if (k == null) throw new JobSecret.AuthenticationException("this rank does not know the job secret yet");
       k.authenticateAsServer(s, JobSecret.DATA);
     } catch (IOException e) {
-      if (!closed) System.getLogger("io.cairn.cluster").log(System.Logger.Level.WARNING, "rank " + rank + ": refused a data connection from "
-          + s.getRemoteSocketAddress() + ": " + e.getMessage());
+      if (!closed) log.warn("rank {}: refused a data connection from {}: {}", rank, s.getRemoteSocketAddress(), e.getMessage());
       closeQuietly(s);
       return;
     }
@@ -843,8 +844,8 @@ final class Endpoint implements AutoCloseable {
       for (Out o : out) o.needsResend = true;
       mlog.startSegment(mlog.detIndex + mlog.replay.size(), e, (int) incarnation);
       if (!mlog.replay.isEmpty())
-        System.err.println("rank " + rank + ": replaying " + mlog.replay.size() + " logged receive outcomes (determinants " + mlog.detIndex + ".."
-            + (mlog.detIndex + mlog.replay.size() - 1) + ")");
+        log.info("rank {}: replaying {} logged receive outcomes (determinants {}..{})", rank, mlog.replay.size(), mlog.detIndex,
+            mlog.detIndex + mlog.replay.size() - 1);
     } finally {
       lock.unlock();
     }
@@ -1021,9 +1022,9 @@ final class Endpoint implements AutoCloseable {
         checkInterrupt();
         if (System.currentTimeMillis() > deadline) {
           mlog.boundWaived = true;
-          System.err.println("rank " + rank + ": the message log holds " + mlog.unackedTotal + " bytes not covered by the receivers' checkpoints,"
-              + " twice CAIRN_MESSAGE_LOG_LIMIT (" + mlog.limit + "), and no receiver checkpointed within " + peerTimeoutMs
-              + " ms; going on beyond the bound until the next ack");
+          log.warn("rank {}: the message log holds {} bytes not covered by the receivers' checkpoints, twice CAIRN_MESSAGE_LOG_LIMIT ({}),"
+              + " and no receiver checkpointed within {} ms; going on beyond the bound until the next ack", rank, mlog.unackedTotal, mlog.limit,
+              peerTimeoutMs);
           return;
         }
         await();
@@ -1102,8 +1103,7 @@ final class Endpoint implements AutoCloseable {
         o.out.flush();
         o.needsResend = false;
         if (!todo.isEmpty())
-          System.err.println("rank " + rank + ": resent " + todo.size() + " logged messages to rank " + dest + " (seq " + todo.getFirst().seq() + ".."
-              + todo.getLast().seq() + ")");
+          log.info("rank {}: resent {} logged messages to rank {} (seq {}..{})", rank, todo.size(), dest, todo.getFirst().seq(), todo.getLast().seq());
       } catch (IOException ex) {
         closeQuietly(o.socket);
         o.socket = null;

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts a parallel job: a coordinator process and N rank processes (child JVMs running the given
@@ -73,6 +75,7 @@ import java.util.stream.Stream;
  * shared), so the secret never appears on a command line. Every connection of the job proves it (docs/security.md).
  */
 public final class Launcher {
+  private static final Logger log = LoggerFactory.getLogger(Launcher.class);
   private Launcher() { }
 
   /** The launcher's lock file in the job directory (one launch per job directory at a time). */
@@ -281,11 +284,11 @@ public final class Launcher {
       Domains all = Domains.resolve(file == null ? Domains.NONE : Domains.load(file), "the domains file " + file, domains, "--domain",
           declared, declaredName);
       if (processEnv.containsKey("CAIRN_DOMAINS"))
-        System.err.println("cairn launch: CAIRN_DOMAINS in this environment is ignored; the ranks get their node's domains from --domain / --domains-file");
+        log.warn("cairn launch: CAIRN_DOMAINS in this environment is ignored; the ranks get their node's domains from --domain / --domains-file");
       if (!all.nodes().isEmpty())
         for (String n : jobNodes)
           if (all.of(n).isEmpty())
-            System.err.println("cairn launch: node " + n + " has no failure domain beyond itself" + (file == null ? "" : " (not listed in " + file + ")"));
+            log.warn("cairn launch: node {} has no failure domain beyond itself{}", n, file == null ? "" : " (not listed in " + file + ")");
       return all;
     }
 
@@ -415,8 +418,8 @@ public final class Launcher {
         ProcessHandle.of(pid).ifPresent(alive::add);
       }
       if (alive.isEmpty()) return;
-      System.err.println("cairn launch: " + alive.size() + " process(es) of an earlier launch of " + dir + " still run (its launcher is gone): killing "
-          + alive.stream().map(h -> Long.toString(h.pid())).toList());
+      log.warn("cairn launch: {} process(es) of an earlier launch of {} still run (its launcher is gone): killing {}", alive.size(), dir,
+          alive.stream().map(h -> Long.toString(h.pid())).toList());
       for (ProcessHandle h : alive) h.destroyForcibly();
       long deadline = System.currentTimeMillis() + 15_000;
       for (ProcessHandle h : alive) {
@@ -438,7 +441,7 @@ public final class Launcher {
       try {
         io.cairn.cluster.internal.GlobalManifest.writeAtomically(dir.resolve(PROCESSES), b.toString());
       } catch (IOException e) {
-        System.err.println("cairn launch: cannot write " + dir.resolve(PROCESSES) + ": " + e.getMessage());
+        log.warn("cairn launch: cannot write {}: {}", dir.resolve(PROCESSES), e.getMessage());
       }
     }
 
@@ -482,8 +485,7 @@ public final class Launcher {
     /** Kills rank r if incarnation inc of it still runs; it is respawned when it has exited (like after {@link #kill}). */
     private synchronized void killRequested(int r, int inc, String why) {
       if (closing || result.isDone() || r >= ranks.length || inc != incarnation[r] || ranks[r] == null || !ranks[r].isAlive()) return;
-      System.err.println("cairn launch: the coordinator declared rank " + r + " (incarnation " + inc + ") on " + nodeOf[r] + " failed (" + why
-          + "); killing it");
+      log.warn("cairn launch: the coordinator declared rank {} (incarnation {}) on {} failed ({}); killing it", r, inc, nodeOf[r], why);
       stop(r);
     }
 
@@ -630,8 +632,8 @@ public final class Launcher {
         return p;
       }
       p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> {
-        System.err.println("cairn launch: the ssh client of rank " + r + " on " + nodeOf[r] + " did not exit within 10 s of closing its input; killing it"
-            + " (the remote rank may survive)");
+        log.warn("cairn launch: the ssh client of rank {} on {} did not exit within 10 s of closing its input; killing it (the remote rank may survive)",
+            r, nodeOf[r]);
         p.destroyForcibly();
         return p;
       });
@@ -643,7 +645,7 @@ public final class Launcher {
       int code = p.exitValue();
       if (abortedByCoordinator(code)) return;
       if (code == 0 || Files.exists(dir.resolve("finished"))) {
-        if (code != 0) System.err.println("cairn launch: rank " + r + " exited with " + code + " after the job finished");
+        if (code != 0) log.warn("cairn launch: rank {} exited with {} after the job finished", r, code);
         done[r] = true;
         for (boolean d : done) if (!d) return;
         finishSoon();
@@ -685,7 +687,7 @@ public final class Launcher {
         return;
       }
       incarnation[r]++;
-      System.err.println("cairn launch: rank " + r + " exited with code " + code + "; starting incarnation " + incarnation[r] + " on " + nodeOf[r]);
+      log.warn("cairn launch: rank {} exited with code {}; starting incarnation {} on {}", r, code, incarnation[r], nodeOf[r]);
       startRank(r);
     }
 
@@ -702,7 +704,7 @@ public final class Launcher {
         return;
       }
       coordinatorIncarnation++;
-      System.err.println("cairn launch: coordinator exited with code " + p.exitValue() + "; restarting it");
+      log.warn("cairn launch: coordinator exited with code {}; restarting it", p.exitValue());
       try {
         startCoordinator();
       } catch (IOException e) {
@@ -742,15 +744,15 @@ public final class Launcher {
       Path f = dir.resolve(FALLBACKS);
       try {
         if (Files.exists(f))
-          for (String l : Files.readAllLines(f)) if (!l.isBlank()) System.err.println("cairn launch: WARNING: this launch " + l.trim());
+          for (String l : Files.readAllLines(f)) if (!l.isBlank()) log.warn("cairn launch: WARNING: this launch {}", l.trim());
       } catch (IOException e) {
-        System.err.println("cairn launch: cannot read " + f + ": " + e.getMessage());
+        log.warn("cairn launch: cannot read {}: {}", f, e.getMessage());
       }
     }
 
     private void fail(int code, String why) {
       reportFallbacks();
-      System.err.println("cairn launch: " + why + "; stopping the job");
+      log.error("cairn launch: {}; stopping the job", why);
       closing = true;
       killAll();
       result.complete(code == 0 ? 1 : code);

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Protocol#LOGGING}: uncoordinated checkpoints with pessimistic sender-based message logging (the channel side
@@ -34,7 +36,7 @@ import java.util.function.LongFunction;
  */
 final class LoggingProtocol implements RankProtocol {
   static final String REGION = "cairn.logging";
-  private static final System.Logger log = System.getLogger("io.cairn.cluster");
+  private static final Logger log = LoggerFactory.getLogger(LoggingProtocol.class);
 
   private final JobEnv env;
   private final Endpoint ep;
@@ -155,7 +157,7 @@ final class LoggingProtocol implements RankProtocol {
     if (v.isEmpty()) {
       if (started) {
         // the regions hold the state of a run that cannot be undone in place: a fresh process starts from the initial state
-        System.err.println("rank " + env.rank() + ": no checkpoint of its own to restore in place; exiting for a fresh start");
+        log.warn("rank {}: no checkpoint of its own to restore in place; exiting for a fresh start", env.rank());
         Runtime.getRuntime().halt(Rank.EXIT_RESPAWN);
       }
       ep.prefillLogging(epoch, null);
@@ -168,8 +170,7 @@ final class LoggingProtocol implements RankProtocol {
     ep.prefillLogging(epoch, region.loaded);
     region.loaded = null;
     last = v.get().number();
-    log.log(System.Logger.Level.INFO, "rank " + env.rank() + ": restored its own checkpoint (version " + last + ", step " + v.get().step() + ")");
-    System.err.println("rank " + env.rank() + " (incarnation " + env.incarnation() + "): restored its own checkpoint, version " + last);
+    log.info("rank {} (incarnation {}): restored its own checkpoint, version {} (step {})", env.rank(), env.incarnation(), last, v.get().step());
     return last;
   }
 

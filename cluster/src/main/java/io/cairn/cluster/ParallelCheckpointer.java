@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints one rank's state as its part of consistent global checkpoints. Each rank's part is a
@@ -50,7 +52,7 @@ import java.util.zip.CRC32C;
  * }</pre>
  */
 public final class ParallelCheckpointer implements AutoCloseable {
-  private static final System.Logger log = System.getLogger("io.cairn.cluster");
+  private static final Logger log = LoggerFactory.getLogger(ParallelCheckpointer.class);
   static final String COMM_REGION = "cairn.comm";
 
   private final JobEnv env;
@@ -72,10 +74,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private final Map<String, Reshard> reshard = new LinkedHashMap<>();
   /** The protocols that keep no global versions and live in their own class (today: logging), else null. */
   private final RankProtocol strategy;
-
-  /** The channel state as a region of the rank's checkpoint. */
   /** The tests' fault injection ({@link FaultHook#NONE} in production). */
   private final FaultHook faults;
+
+  /** The channel state as a region of the rank's checkpoint. */
   static final class CommRegion implements Checkpointable {
     Endpoint.CommState state;
     Endpoint.CommState loaded;
@@ -97,9 +99,9 @@ public final class ParallelCheckpointer implements AutoCloseable {
 
   ParallelCheckpointer(JobEnv env, Endpoint ep, CoordClient coord, Protocol protocol, FaultHook faults) {
     this.env = env;
+    this.faults = faults == null ? FaultHook.NONE : faults;
     this.ep = ep;
     this.coord = coord;
-    this.faults = faults == null ? FaultHook.NONE : faults;
     this.protocol = protocol;
     this.core = open(env, env.rank(), env.size(), env.node(), protocol == Protocol.CHANDY_LAMPORT);
     core.protect(COMM_REGION, comm);
@@ -342,8 +344,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     } finally {
       ep.lock.unlock();
     }
-    System.err.println("rank " + env.rank() + ": halt requested (" + env.jobDir().resolve(io.cairn.cluster.internal.Coordinator.HALT)
-        + "); global version " + h + " is committed; stopping with exit code " + Checkpointer.EXIT_REQUEUE);
+    log.warn("rank {}: halt requested ({}); global version {} is committed; stopping with exit code {}", env.rank(),
+        env.jobDir().resolve(io.cairn.cluster.internal.Coordinator.HALT), h, Checkpointer.EXIT_REQUEUE);
     new Comm(ep, env.node()).barrier();
     for (int i = 0; i < 100; i++) {
       synchronized (pinLock) {
@@ -397,7 +399,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         for (long p : core.pinned()) if (p != part) core.unpin(p);
         pinnedGlobal = g;
       } catch (RuntimeException ex) {
-        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot pin its part (version " + part + ") of global " + g + ": " + ex.getMessage());
+        log.warn("rank " + env.rank() + ": cannot pin its part (version " + part + ") of global " + g + ": " + ex.getMessage());
       }
     }
   }
@@ -420,7 +422,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
     try {
       Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
     } catch (IOException e) {
-      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
+      log.warn("rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
           env.size()) + " (" + e.getMessage() + "): version " + v.number() + " cannot be on a recovery line");
     }
   }
@@ -460,7 +462,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       try {
         core.delete(x.number());
       } catch (RuntimeException ex) {
-        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: " + ex.getMessage());
+        log.warn("rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: " + ex.getMessage());
       }
     }
     ep.prefill(epoch, cs);
@@ -493,11 +495,11 @@ public final class ParallelCheckpointer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException ex) {
       if (!(ex.getCause() instanceof RollbackException)) {
-        log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
+        log.warn("rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
         notPrepared.put(g, String.valueOf(ex.getCause()));
       }
     } catch (IOException | RuntimeException ex) {
-      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
+      log.warn("rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
       notPrepared.put(g, String.valueOf(ex));
     }
     ep.lock.lock();
@@ -532,7 +534,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
       }
       String why = notPrepared.containsKey(g) ? "this rank could not write its part: " + notPrepared.get(g)
           : "not committed within " + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000) + " ms of the end of the rank's work";
-      log.log(System.Logger.Level.WARNING, "rank " + env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
+      log.warn("rank " + env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
           + "); the job's newest committed global is an older one");
     }
     pending.clear();
@@ -830,7 +832,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         throw new CairnException("resharding '" + a.name() + "' from " + n + " to " + env.size() + " ranks: rank " + env.rank() + " found "
             + copied[i] + " of its " + (a.hi() - a.lo()) + " elements in global version " + e.global());
     }
-    log.log(System.Logger.Level.INFO, "rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
+    log.info("rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
   }
 
   private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied, Map<String, long[]> offsets,

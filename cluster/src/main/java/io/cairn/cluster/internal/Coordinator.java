@@ -878,7 +878,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     try {
       secret = JobSecret.forCoordinator(System.getenv(), job);
     } catch (IllegalArgumentException e) {
-      System.err.println("coordinator: " + e.getMessage());
+      log.error("coordinator: {}", e.getMessage());
       System.exit(2);
       return;
     }
@@ -886,7 +886,7 @@ public final class Coordinator implements Runnable, AutoCloseable {
     try {
       coord = new Coordinator(job, secret, size, sup, timeout, bind, faults);
     } catch (JobLock.LockedException e) {
-      System.err.println("coordinator: " + e.getMessage());
+      log.error("coordinator: {}", e.getMessage());
       System.exit(EXIT_LOCKED);
       return;
     }
