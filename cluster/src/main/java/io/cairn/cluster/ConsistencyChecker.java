@@ -75,7 +75,7 @@ public final class ConsistencyChecker {
           });
           ver = ck.restore(e.versions()[r]);
           if (cr.loaded.sideFile) {
-            List<List<Message>> rec = ParallelCheckpointer.readChannelFile(jobDir, e.global(), ver, r, n);
+            List<List<Message>> rec = ChandyLamportProtocol.readChannelFile(jobDir, e.global(), ver, r, n);
             for (int s = 0; s < n; s++) cr.loaded.inFlight.get(s).addAll(rec.get(s));
           }
         } catch (RuntimeException ex) {

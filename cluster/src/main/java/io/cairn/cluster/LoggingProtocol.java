@@ -38,9 +38,10 @@ final class LoggingProtocol implements RankProtocol {
   static final String REGION = "cairn.logging";
   private static final Logger log = LoggerFactory.getLogger(LoggingProtocol.class);
 
+  private final ParallelCheckpointer pc;
   private final JobEnv env;
   private final Endpoint ep;
-  private final Checkpointer core;
+  private Checkpointer core;
   private final LongFunction<Metadata> meta;
   private final long every;
   private final State region = new State();
@@ -62,16 +63,22 @@ final class LoggingProtocol implements RankProtocol {
     @Override public void load(StateReader in) throws java.io.IOException { loaded = in.readBytes(); }
   }
 
-  LoggingProtocol(JobEnv env, Endpoint ep, Checkpointer core, LongFunction<Metadata> meta) {
-    if (ep.messageLog() == null) throw new IllegalStateException("the endpoint does not log messages");
-    this.env = env;
-    this.ep = ep;
-    this.core = core;
-    this.meta = meta;
+  LoggingProtocol(ParallelCheckpointer pc) {
+    if (pc.ep.messageLog() == null) throw new IllegalStateException("the endpoint does not log messages");
+    this.pc = pc;
+    this.env = pc.env;
+    this.ep = pc.ep;
+    this.meta = step -> pc.partMeta(0, 0, step);
     this.every = env.millis(JobEnv.LOGGING_EVERY);
-    core.protect(REGION, region);
     this.hierarchical = ep.messageLog().hierarchical();
   }
+
+  @Override public void opened() {
+    this.core = pc.core;
+    pc.protectInternal(REGION, region);
+  }
+
+  @Override public boolean perRank() { return true; }
 
   private Path committedDir() {
     return env.jobDir().resolve("logging").resolve("group-" + ep.messageLog().mode().substring("hierarchical ".length()));
@@ -97,6 +104,7 @@ final class LoggingProtocol implements RankProtocol {
   }
 
   @Override public long checkpoint(long step) {
+    pc.epochNow(); // throws when the job is rolling back or aborted
     calls++;
     if (hierarchical) return groupCheckpoint(step);
     boolean due = every == 1 || Math.floorMod(calls + env.rank(), every) == 0 || ep.checkpointRequested();
@@ -137,7 +145,8 @@ final class LoggingProtocol implements RankProtocol {
     return last;
   }
 
-  @Override public long restore(long epoch) {
+  /** Restores the rank's own newest checkpoint (hierarchical: its group's newest committed round), or the initial state; {@code global} is not used. */
+  @Override public RankProtocol.Restored restore(long epoch, long global) {
     region.loaded = null;
     Optional<Version> v;
     if (hierarchical) {
@@ -162,7 +171,7 @@ final class LoggingProtocol implements RankProtocol {
       }
       ep.prefillLogging(epoch, null);
       last = 0;
-      return 0;
+      return RankProtocol.Restored.INITIAL;
     }
     if (region.loaded == null)
       throw new CairnException("rank " + env.rank() + ": its version " + v.get().number() + " holds no message-logging state (taken with protocol "
@@ -171,7 +180,7 @@ final class LoggingProtocol implements RankProtocol {
     region.loaded = null;
     last = v.get().number();
     log.info("rank {} (incarnation {}): restored its own checkpoint, version {} (step {})", env.rank(), env.incarnation(), last, v.get().step());
-    return last;
+    return new RankProtocol.Restored(last, last, Math.max(0, v.get().step()));
   }
 
   @Override public void started() {

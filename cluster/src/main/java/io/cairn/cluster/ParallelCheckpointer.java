@@ -3,14 +3,12 @@ package io.cairn.cluster;
 import io.cairn.Cairn;
 import io.cairn.CairnException;
 import io.cairn.CheckpointLockedException;
-import io.cairn.Checkpoint;
 import io.cairn.Checkpointable;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.StateReader;
 import io.cairn.StateWriter;
 import io.cairn.Version;
-import io.cairn.cluster.internal.Dependencies;
 import io.cairn.cluster.internal.FaultHook;
 import io.cairn.cluster.internal.GlobalManifest;
 import io.cairn.cluster.internal.JobEnv;
@@ -19,16 +17,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,24 +49,23 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ParallelCheckpointer.class);
   static final String COMM_REGION = "cairn.comm";
 
-  private final JobEnv env;
-  private final Endpoint ep;
-  private final CoordClient coord;
+  // what the protocol implementations (RankProtocol) use
+  final JobEnv env;
+  final Endpoint ep;
+  final CoordClient coord;
+  final Checkpointer core;
+  final CommRegion comm = new CommRegion();
+  /** The number of the next global version (coordinated protocols). */
+  long nextGlobal = 1;
+  long lastGlobal;
+
   private final Protocol protocol;
-  private final Checkpointer core;
   private final Map<String, Object> regions = new LinkedHashMap<>();
   private final Map<String, String> kinds = new LinkedHashMap<>();
-  private final CommRegion comm = new CommRegion();
-  private long nextGlobal = 1;
   private long restoredGlobal = -1;
-  private long lastGlobal;
-  private final java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
-  /** Globals whose part this rank could not write or prepare (Chandy-Lamport, background), with why. */
-  private final Map<Long, String> notPrepared = new java.util.concurrent.ConcurrentHashMap<>();
-  private final int maxPending;
   private String configuration;
   private final Map<String, Reshard> reshard = new LinkedHashMap<>();
-  /** The protocols that keep no global versions and live in their own class (today: logging), else null. */
+  /** How this rank takes and restores checkpoints under the job's protocol: every protocol decision is there. */
   private final RankProtocol strategy;
   /** The tests' fault injection ({@link FaultHook#NONE} in production). */
   private final FaultHook faults;
@@ -103,26 +96,24 @@ public final class ParallelCheckpointer implements AutoCloseable {
     this.ep = ep;
     this.coord = coord;
     this.protocol = protocol;
-    this.core = open(env, env.rank(), env.size(), env.node(), protocol == Protocol.CHANDY_LAMPORT);
-    core.protect(COMM_REGION, comm);
-    kinds.put(COMM_REGION, "object");
+    this.strategy = RankProtocol.of(protocol, this);
+    this.core = open(env, env.rank(), env.size(), env.node(), strategy.asyncParts());
+    protectInternal(COMM_REGION, comm);
     comm.state = new Endpoint.CommState(env.size());
-    this.maxPending = Math.max(1, (int) env.millis(JobEnv.CLUSTER_KEEP) - 2);
-    if (protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL) {
-      this.strategy = new LoggingProtocol(env, ep, core, step -> meta(0, 0, step));
-      kinds.put(LoggingProtocol.REGION, "object");
-    } else {
-      this.strategy = null;
-    }
+    strategy.opened();
+  }
+
+  /** Protects a region of Cairn's own (the channel state, a protocol's state): listed with the part's regions as an object. */
+  void protectInternal(String name, Checkpointable region) {
+    core.protect(name, region);
+    kinds.put(name, "object");
   }
 
   /** Whether this protocol keeps no global versions: each rank restores its own newest version (independent, logging). */
-  boolean perRank() { return protocol == Protocol.INDEPENDENT || protocol == Protocol.LOGGING || protocol == Protocol.HIERARCHICAL; }
+  boolean perRank() { return strategy.perRank(); }
 
   /** The job runs (after the coordinator's GO), before the body. */
-  void started() {
-    if (strategy != null) strategy.started();
-  }
+  void started() { strategy.started(); }
 
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
   public boolean isCommitted(long g) {
@@ -243,25 +234,29 @@ public final class ParallelCheckpointer implements AutoCloseable {
       throw new CairnException("global version " + g + ": configuration differs: the checkpoint has [" + saved + "], this job [" + configuration + "]");
   }
 
-  private Metadata meta(long g, long epoch, long step) {
+  /** The metadata of this rank's part: global version, size, protocol, epoch, the regions and their kinds, the configuration. */
+  Metadata partMeta(long g, long epoch, long step) {
     StringBuilder b = new StringBuilder();
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
     Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
         .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
-    if (strategy == null) { // payload bytes this process sent, for the benchmarks (logging: its own values, restored with its state)
-      long sentBytes;
-      ep.lock.lock();
-      try {
-        sentBytes = ep.sentBytes;
-      } finally {
-        ep.lock.unlock();
-      }
-      m.put("cairn.sent-bytes", Long.toString(sentBytes)).put("cairn.logged-bytes", "0");
-    }
     return configuration == null ? m : m.put("cairn.configuration", configuration);
   }
 
-  private long epochNow() {
+  /** {@link #partMeta} with the payload bytes this process sent, for the benchmarks (logging records its own values, restored with its state). */
+  Metadata meta(long g, long epoch, long step) {
+    long sentBytes;
+    ep.lock.lock();
+    try {
+      sentBytes = ep.sentBytes;
+    } finally {
+      ep.lock.unlock();
+    }
+    return partMeta(g, epoch, step).put("cairn.sent-bytes", Long.toString(sentBytes)).put("cairn.logged-bytes", "0");
+  }
+
+  /** The epoch this rank runs in; throws {@link RollbackException} when the job is rolling back or aborted. */
+  long epochNow() {
     ep.lock.lock();
     try {
       ep.checkInterrupt();
@@ -279,53 +274,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * version is written. Returns the global version number (the local version in independent mode).
    */
   public long checkpoint(long step) {
-    if (strategy != null) {
-      epochNow(); // throws when the job is rolling back or aborted
-      lastGlobal = strategy.checkpoint(step);
-      return lastGlobal;
-    }
-    if (protocol == Protocol.INDEPENDENT) {
-      epochNow(); // a rank that must roll back writes nothing more: its next checkpoints would not be of the execution the line is computed on
-      Endpoint.CommState cs = ep.counters();
-      comm.state = cs;
-      Version v = core.checkpoint(meta(0, 0, step)).await();
-      recordDependencies(v, step, cs);
-      lastGlobal = v.number();
-      return v.number();
-    }
-    long e = epochNow();
-    long g = nextGlobal++;
-    lastGlobal = g;
-    fault("before-snapshot", g);
-    if (protocol == Protocol.BLOCKING) {
-      ep.sendMarkers(g);
-      ep.awaitMarkers(g);
-      Endpoint.Snapshot snap = ep.snapshot(g);
-      comm.state = snap.state;
-      Version v = core.checkpoint(meta(g, e, step)).await();
-      fault("after-write", g);
-      coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
-      fault("after-prepare", g);
-      awaitCommitted(g);
-      pinWhenCommitted(g, v.number());
-      haltIfRequested(g);
-      return g;
-    }
-    // bound the uncommitted snapshots of this rank, so that the core's retention (keep N versions per level)
-    // never prunes the part of the newest committed global version
-    pending.removeIf(this::isCommitted);
-    while (pending.size() >= maxPending) awaitCommitted(pending.removeFirst());
-    // every rank knows by now whether global g - maxPending was committed, and with the halt mark: the same decision everywhere
-    haltIfRequested(g - maxPending);
-    pending.add(g);
-    Endpoint.Snapshot snap = ep.snapshot(g);
-    snap.state.sideFile = true;
-    comm.state = snap.state;
-    Checkpoint c = core.checkpoint(meta(g, e, step));
-    ep.sendMarkers(g);
-    Thread.ofVirtual().name("cairn-cl-" + env.rank() + "-" + g).start(() -> finishChandyLamport(e, g, step, snap, c));
-    pinWhenCommitted(g, c.version());
-    return g;
+    lastGlobal = strategy.checkpoint(step);
+    return lastGlobal;
   }
 
   // ------------------------------------------------------------------ halt (cairn halt <job dir>)
@@ -336,7 +286,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * makes sure its part of {@code h} is pinned, and exits. A relaunch restores {@code h} or a newer global.
    * Ranks of a supervised job ({@code cairn launch}) ignore the mark.
    */
-  private void haltIfRequested(long h) {
+  void haltIfRequested(long h) {
     if (h < 1 || env.supervised()) return; // under 'cairn launch' the launcher would respawn a rank that exits: halt is for srun/mpirun jobs
     ep.lock.lock();
     try {
@@ -376,7 +326,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * unpins older parts, in the background: the core's retention then never removes the part of the
    * newest committed global, however many uncommitted parts failures leave behind.
    */
-  private void pinWhenCommitted(long g, long part) {
+  void pinWhenCommitted(long g, long part) {
     Thread t = Thread.ofVirtual().name("cairn-pin-" + env.rank() + "-" + g).start(() -> {
       try {
         awaitCommitted(g);
@@ -404,141 +354,18 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------ independent checkpoints: dependencies and the recovery line
-
-  /** This rank's dependency record (independent protocol): its checkpoints still on disk with their message counts. */
-  private List<Dependencies.Checkpoint> deps = new ArrayList<>();
-
-  /**
-   * After a committed independent checkpoint: adds it to this rank's dependency record, with the message counts of its
-   * channel state, and drops the checkpoints the retention removed. A record that cannot be written only makes the
-   * checkpoint unusable for a recovery line (it is not listed), never wrong.
-   */
-  private void recordDependencies(Version v, long step, Endpoint.CommState cs) {
-    deps.add(new Dependencies.Checkpoint(v.number(), step, System.currentTimeMillis(), cs.sent, cs.delivered));
-    java.util.Set<Long> onDisk = new java.util.HashSet<>();
-    for (Version x : core.versions()) onDisk.add(x.number());
-    deps.removeIf(c -> !onDisk.contains(c.version()));
-    try {
-      Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
-    } catch (IOException e) {
-      log.warn("rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
-          env.size()) + " (" + e.getMessage() + "): version " + v.number() + " cannot be on a recovery line");
-    }
-  }
-
-  /**
-   * Independent protocol: restores this rank's checkpoint on the recovery line the coordinator computed (version
-   * {@code v}; 0: the initial state, which only a fresh process has, see {@link Rank#run}). Checks that the restored
-   * channel counters are those of the record the line was computed from, drops the checkpoints newer than {@code v}
-   * (record first, then the versions: they belong to the abandoned execution), and puts back the messages this rank
-   * had sent itself. Messages from other ranks are not restored: on a line every message sent before the sender's
-   * checkpoint was received before the receiver's, so what the receiver had not taken yet is sent again.
-   */
-  private void restoreIndependent(long epoch, long v) {
-    List<Dependencies.Checkpoint> rec = new ArrayList<>(v == 0 ? List.of() : Dependencies.read(env.jobDir(), env.rank(), env.size()));
-    Endpoint.CommState cs = null;
-    if (v > 0) {
-      Dependencies.Checkpoint entry = rec.stream().filter(c -> c.version() == v).findFirst().orElseThrow(() -> new CairnException("version " + v
-          + " of rank " + env.rank() + " is not in its dependency record " + Dependencies.file(env.jobDir(), env.rank(), env.size())));
-      comm.loaded = null;
-      core.restore(v);
-      cs = comm.loaded;
-      if (cs == null || cs.sent.length != env.size() || !java.util.Arrays.equals(cs.sent, entry.sent()) || !java.util.Arrays.equals(cs.delivered, entry.delivered()))
-        throw new CairnException("rank " + env.rank() + ", version " + v + ": the channel counters in the checkpoint differ from its dependency record");
-      rec.removeIf(c -> c.version() > v);
-      restoredStep = entry.step();
-    } else {
-      restoredStep = 0;
-    }
-    deps = rec;
-    try {
-      Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
-    } catch (IOException e) {
-      throw new CairnException("rank " + env.rank() + " cannot rewrite its dependency record after restoring version " + v + ": " + e.getMessage(), e);
-    }
-    for (Version x : core.versions()) {
-      if (x.number() <= v) continue;
-      try {
-        core.delete(x.number());
-      } catch (RuntimeException ex) {
-        log.warn("rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: " + ex.getMessage());
-      }
-    }
-    ep.prefill(epoch, cs);
-    restoredGlobal = v;
-    restoredVersion = v;
-  }
-
   private long restoredVersion;
   private long restoredStep;
 
   /** The rank's own version restored at the last (re)start and its step (0 0: the initial state), for the coordinator's record. */
   String restoredPart() { return restoredVersion + " " + restoredStep; }
 
-  private void finishChandyLamport(long e, long g, long step, Endpoint.Snapshot snap, Checkpoint c) {
-    try {
-      List<List<Message>> rec = snap.complete.get();
-      Version v = c.committed().get();
-      writeChannelFile(g, e, rec);
-      fault("after-write", g);
-      ep.lock.lock();
-      try {
-        if (ep.handledEpoch != e || ep.rollbackEpoch != e) return;
-      } finally {
-        ep.lock.unlock();
-      }
-      coord.send("PREPARED " + e + " " + g + " " + v.number() + " " + step + " " + protocol.id());
-      fault("after-prepare", g);
-      deleteChannelFiles(g - GlobalManifest.KEEP - 1); // no longer listed in the global manifest
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException ex) {
-      if (!(ex.getCause() instanceof RollbackException)) {
-        log.warn("rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex.getCause());
-        notPrepared.put(g, String.valueOf(ex.getCause()));
-      }
-    } catch (IOException | RuntimeException ex) {
-      log.warn("rank " + env.rank() + ": global checkpoint " + g + " not prepared: " + ex);
-      notPrepared.put(g, String.valueOf(ex));
-    }
-    ep.lock.lock();
-    try {
-      ep.changed.signalAll(); // a rank waiting at its end for this global learns that its own part failed
-    } finally {
-      ep.lock.unlock();
-    }
-  }
-
   /**
-   * The end of the rank's body: waits until every global checkpoint this rank started is committed, so a job
-   * never ends with its last globals lost (Chandy-Lamport returns from {@link #checkpoint} before the commit).
-   * A global whose part this rank could not write, or that is not committed within
-   * {@code CAIRN_FINAL_COMMIT_TIMEOUT_MS} (default 120 s), is abandoned with a message naming it. Throws
-   * {@link RollbackException} when the job rolls back meanwhile (the body runs again).
+   * The end of the rank's body: waits for what the protocol still commits in the background, so a job never ends with
+   * its last globals lost (Chandy-Lamport returns from {@link #checkpoint} before the commit; see {@link RankProtocol#finish}).
+   * Throws {@link RollbackException} when the job rolls back meanwhile (the body runs again).
    */
-  void awaitStartedGlobals() {
-    if (protocol != Protocol.CHANDY_LAMPORT) return; // blocking: checkpoint() returned after the commit
-    long deadline = System.currentTimeMillis() + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000);
-    for (long g : new ArrayList<>(pending)) {
-      ep.lock.lock();
-      try {
-        while (!ep.committed.contains(g) && !notPrepared.containsKey(g) && System.currentTimeMillis() < deadline) {
-          ep.checkInterrupt();
-          ep.await();
-        }
-        ep.checkInterrupt();
-        if (ep.committed.contains(g)) continue;
-      } finally {
-        ep.lock.unlock();
-      }
-      String why = notPrepared.containsKey(g) ? "this rank could not write its part: " + notPrepared.get(g)
-          : "not committed within " + env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000) + " ms of the end of the rank's work";
-      log.warn("rank " + env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
-          + "); the job's newest committed global is an older one");
-    }
-    pending.clear();
-  }
+  void awaitStartedGlobals() { strategy.finish(); }
 
   /**
    * Waits until global version {@code g} is committed (with Chandy-Lamport, {@link #checkpoint} returns before).
@@ -557,85 +384,30 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
   }
 
-  private void fault(String point, long g) {
+  void fault(String point, long g) {
     faults.at(point, g); // tests: may halt this process here, like kill -9
-  }
-
-  // ------------------------------------------------------------------ channel files (Chandy-Lamport)
-
-  /** Channel state of rank {@code rank}'s part of global {@code g}, taken in {@code epoch} (a stale writer of an older epoch never clashes). */
-  private static Path channelFile(Path jobDir, long g, long epoch, int rank, int size) {
-    return jobDir.resolve("channels").resolve("g" + g).resolve(JobEnv.runName(rank, size) + "-e" + epoch + ".bin");
-  }
-
-  private void writeChannelFile(long g, long epoch, List<List<Message>> rec) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    try (DataOutputStream d = new DataOutputStream(b)) {
-      d.writeLong(0x434149524E434831L); // "CAIRNCH1"
-      d.writeLong(g);
-      d.writeInt(env.rank());
-      d.writeInt(env.size());
-      Endpoint.CommState.writeMessages(d, rec);
-    }
-    byte[] body = b.toByteArray();
-    CRC32C crc = new CRC32C();
-    crc.update(body);
-    byte[] all = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
-    GlobalManifest.writeAtomically(channelFile(env.jobDir(), g, epoch, env.rank(), env.size()), all);
-  }
-
-  static List<List<Message>> readChannelFile(Path jobDir, long g, Version ver, int rank, int size) {
-    long epoch = Long.parseLong(ver.metadata().getOrDefault("cairn.epoch", "0"));
-    Path f = channelFile(jobDir, g, epoch, rank, size);
-    try {
-      byte[] all = Files.readAllBytes(f);
-      if (all.length < 28) throw new IOException("too short");
-      CRC32C crc = new CRC32C();
-      crc.update(all, 0, all.length - 4);
-      if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) throw new IOException("checksum mismatch");
-      DataInputStream d = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
-      if (d.readLong() != 0x434149524E434831L || d.readLong() != g || d.readInt() != rank || d.readInt() != size)
-        throw new IOException("header does not match global " + g + " rank " + rank + " of " + size);
-      return Endpoint.CommState.readMessages(d, size);
-    } catch (IOException e) {
-      throw new CairnException("channel state of rank " + rank + " for global version " + g + " (" + f + ") cannot be read: " + e.getMessage(), e);
-    }
-  }
-
-  private void deleteChannelFiles(long g) {
-    if (g < 1) return;
-    Path d = env.jobDir().resolve("channels").resolve("g" + g);
-    String prefix = JobEnv.runName(env.rank(), env.size()) + "-e";
-    try (var s = Files.list(d)) {
-      for (Path p : s.toList()) if (p.getFileName().toString().startsWith(prefix)) Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // best effort: absent or already cleaned
-    }
   }
 
   // ------------------------------------------------------------------ restore
 
-  /** Restores global version {@code g} (0: the initial state) into the protected regions and the channels. */
+  /**
+   * Restores for the recovery of epoch {@code epoch}, as the job's protocol does it: the coordinated protocols global version
+   * {@code g} (0: the initial state) into the protected regions and the channels; the per-rank protocols the rank's own
+   * version they choose. {@code next}: the number of the next global version.
+   */
   void restoreGlobal(long epoch, long g, long next) {
     nextGlobal = next;
-    pending.clear();
-    if (strategy != null) { // no global versions: the rank's own newest version (hierarchical: its group's newest round)
-      long v = strategy.restore(epoch);
-      restoredGlobal = v;
-      restoredVersion = v;
-      restoredStep = v == 0 ? 0 : core.versions().stream().filter(x -> x.number() == v).findFirst().map(x -> Math.max(0, x.step())).orElse(0L);
-      return;
-    }
-    if (protocol == Protocol.INDEPENDENT) { // no global versions: each rank its checkpoint on the recovery line
-      restoreIndependent(epoch, ep.lineVersion());
-      return;
-    }
-    restoredVersion = 0;
-    restoredStep = 0;
+    RankProtocol.Restored r = strategy.restore(epoch, g);
+    restoredGlobal = r.global();
+    restoredVersion = r.version();
+    restoredStep = r.step();
+  }
+
+  /** The coordinated protocols' restore: committed global version {@code g} (0: the initial state), resharded when the job has another size. */
+  RankProtocol.Restored restoreCommitted(long epoch, long g) {
     if (g == 0) {
       ep.prefill(epoch, null);
-      restoredGlobal = 0;
-      return;
+      return RankProtocol.Restored.INITIAL;
     }
     GlobalManifest.Entry e = GlobalManifest.find(env.jobDir(), g)
         .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
@@ -648,24 +420,22 @@ public final class ParallelCheckpointer implements AutoCloseable {
     if (e.size() == env.size()) {
       comm.loaded = null;
       Version ver = core.restore(own);
-      restoredVersion = own;
-      restoredStep = ver.step() >= 0 ? ver.step() : e.step();
       synchronized (pinLock) { pinnedGlobal = 0; }
       pinPart(g, own);
       Endpoint.CommState cs = comm.loaded;
       if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
       if (cs.sideFile) {
-        List<List<Message>> rec = readChannelFile(env.jobDir(), g, ver, env.rank(), env.size());
+        List<List<Message>> rec = ChandyLamportProtocol.readChannelFile(env.jobDir(), g, ver, env.rank(), env.size());
         for (int s = 0; s < env.size(); s++) cs.inFlight.get(s).addAll(rec.get(s));
       }
       ep.prefill(epoch, cs);
-    } else {
-      ReshardPlan plan = planReshard(e);
-      if (plan.obstacle() != null) throw new CairnException(plan.obstacle());
-      reshard(e, plan);
-      ep.prefill(epoch, null);
+      return new RankProtocol.Restored(g, own, ver.step() >= 0 ? ver.step() : e.step());
     }
-    restoredGlobal = g;
+    ReshardPlan plan = planReshard(e);
+    if (plan.obstacle() != null) throw new CairnException(plan.obstacle());
+    reshard(e, plan);
+    ep.prefill(epoch, null);
+    return new RankProtocol.Restored(g, 0, 0);
   }
 
   /** How a distributed array was saved: element type, the part's length, the global length and the unit. */
@@ -739,7 +509,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         old.protect(COMM_REGION, cr);
         old.restore(v, List.of(COMM_REGION));
         int f = cr.loaded.inFlightCount();
-        if (cr.loaded.sideFile) for (List<Message> l : readChannelFile(env.jobDir(), e.global(), ver, k, n)) f += l.size();
+        if (cr.loaded.sideFile) for (List<Message> l : ChandyLamportProtocol.readChannelFile(env.jobDir(), e.global(), ver, k, n)) f += l.size();
         inFlight += f;
         inFlightTo[k] = f;
       } catch (CairnException | IllegalStateException ex) {
@@ -911,7 +681,7 @@ public final class ParallelCheckpointer implements AutoCloseable {
         old.restore(v);
         for (Runnable a : afterRestore) a.run();
         if (protocolOf(ver) == Protocol.CHANDY_LAMPORT) {
-          for (List<Message> l : readChannelFile(env.jobDir(), e.global(), ver, k, n))
+          for (List<Message> l : ChandyLamportProtocol.readChannelFile(env.jobDir(), e.global(), ver, k, n))
             if (!l.isEmpty()) throw new CairnException("cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);
         }
         return;
