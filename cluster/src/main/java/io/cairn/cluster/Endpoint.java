@@ -638,15 +638,19 @@ final class Endpoint implements AutoCloseable {
 
   /** Sends the marker of global checkpoint {@code g} on every outgoing channel. */
   void sendMarkers(long g) {
-    long e;
+    long e = currentEpoch();
+    for (int d = 0; d < size; d++) if (d != rank) write(d, e, MARKER, 0, g, new byte[0]);
+  }
+
+  /** The epoch this endpoint sends in (read under the lock); throws when it is closed. */
+  private long currentEpoch() {
     lock.lock();
     try {
       requireOpen();
-      e = epoch;
+      return epoch;
     } finally {
       lock.unlock();
     }
-    for (int d = 0; d < size; d++) if (d != rank) write(d, e, MARKER, 0, g, new byte[0]);
   }
 
   /** Blocking protocol: waits until the marker of {@code g} arrived on every incoming channel (all earlier messages are here). */
@@ -1229,14 +1233,7 @@ final class Endpoint implements AutoCloseable {
 
   /** This rank's part of round {@code k} is durable: tells the group, and waits until every peer's is. */
   void groupWritten(long k, int[] peers) {
-    long e;
-    lock.lock();
-    try {
-      requireOpen();
-      e = epoch;
-    } finally {
-      lock.unlock();
-    }
+    long e = currentEpoch();
     for (int p : peers) control(p, e, SYNC_WRITTEN, k, new byte[0]);
     lock.lock();
     try {

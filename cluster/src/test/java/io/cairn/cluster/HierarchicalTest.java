@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,24 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 class HierarchicalTest {
   @TempDir Path dir;
 
-  private Path keep(String name) {
-    String k = System.getProperty("cairn.test.keep");
-    return k == null ? dir.resolve(name) : Path.of(k).resolve(name);
-  }
+  private Path keep(String name) { return Jobs.keep(dir, name); }
+
+  private static final Pattern RESTORED_WITH_GROUP = Pattern.compile("rank (\\d+) RESTORED its group's checkpoint \\(hierarchical protocol");
 
   /** The ranks the coordinator reported as restored with their group, in order. */
-  static List<Integer> restoredWithGroup(Path job) throws Exception {
-    List<Integer> out = new ArrayList<>();
-    Matcher m = Pattern.compile("rank (\\d+) RESTORED its group's checkpoint \\(hierarchical protocol")
-        .matcher(Files.readString(job.resolve("logs/coordinator.log")));
-    while (m.find()) out.add(Integer.parseInt(m.group(1)));
-    return out;
-  }
+  static List<Integer> restoredWithGroup(Path job) throws Exception { return Jobs.reportedRanks(job, RESTORED_WITH_GROUP); }
 
-  static void awaitRestored(Path job, Launcher.Job j, int n) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (restoredWithGroup(job).size() < n && !j.isDone() && System.currentTimeMillis() < deadline) Thread.sleep(50);
-  }
+  static void awaitRestored(Path job, Launcher.Job j, int n) throws Exception { Jobs.awaitReports(job, j, RESTORED_WITH_GROUP, n); }
 
   /** Only the killed ranks' groups restored (each member once per kill in its group), and one rollback order for all: the start. */
   static void assertOnlyGroupsRestored(Path d, int[] group, List<Integer> victims) throws Exception {
@@ -66,13 +55,12 @@ class HierarchicalTest {
     Path d = Files.createDirectories(keep("hheat"));
     long steps = 300;
     List<Integer> victims = List.of(1, 2);
-    try (Launcher.Job job = Jobs.builder(d, 4, "io.cairn.cluster.examples.Heat", "--rows", "40", "--cols", "40", "--steps", "" + steps,
-        "--every", "10", "--delay-ms", "10").protocol(Protocol.HIERARCHICAL).nodes(2).start()) {
-      MessageLoggingTest.awaitSteps(d, job, 4, 2, 60);
+    try (Launcher.Job job = Jobs.heat(d, 4, 40, 40, steps, 10).protocol(Protocol.HIERARCHICAL).nodes(2).start()) {
+      Jobs.awaitSteps(d, job, 4, 2, 60);
       Thread.sleep(80);
       assertThat(job.kill(1)).as("rank 1 killed (false: the job ended before)").isTrue();
       awaitRestored(d, job, 2);
-      MessageLoggingTest.awaitSteps(d, job, 4, 2, 150);
+      Jobs.awaitSteps(d, job, 4, 2, 150);
       Thread.sleep(50);
       assertThat(job.kill(2)).as("rank 2 killed (false: the job ended before)").isTrue();
       awaitRestored(d, job, 4);
@@ -91,7 +79,7 @@ class HierarchicalTest {
     try (Launcher.Job job = Jobs.builder(d, ranks, "io.cairn.cluster.examples.Bank", "--steps", "600", "--every", "20", "--delay-ms", "3")
         .protocol(Protocol.HIERARCHICAL).nodes(2).env("CAIRN_GROUPS", "0,1,2;3-5").start()) {
       for (int k = 0; k < 2; k++) {
-        MessageLoggingTest.awaitSteps(d, job, ranks, 2, 100 + 200L * k);
+        Jobs.awaitSteps(d, job, ranks, 2, 100 + 200L * k);
         Thread.sleep(rnd.nextInt(150));
         int v = k == 0 ? rnd.nextInt(3) : 3 + rnd.nextInt(3);
         assertThat(job.kill(v)).as("rank " + v + " killed (false: the job ended before)").isTrue();

@@ -64,7 +64,7 @@ class LoggingCostReport {
     try (Launcher.Job job = job(d, w, p, every).start()) {
       if (kill) {
         boolean logs = p == Protocol.LOGGING || p == Protocol.HIERARCHICAL;
-        if (logs) MessageLoggingTest.awaitSteps(d, job, 6, 2, w.equals("heat") ? 300 : 600);
+        if (logs) Jobs.awaitSteps(d, job, 6, 2, w.equals("heat") ? 300 : 600);
         else RecoveryTest.awaitGlobals(d, job, w.equals("heat") ? 15 : 15);
         Thread.sleep(50);
         long k = System.nanoTime();

@@ -33,51 +33,15 @@ class MessageLoggingTest {
 
   @TempDir Path dir;
 
-  /** A job directory (under -Dcairn.test.keep=DIR one that stays, to read its logs). */
-  private Path keep(String name) {
-    String k = System.getProperty("cairn.test.keep");
-    return k == null ? dir.resolve(name) : Path.of(k).resolve(name);
-  }
+  private Path keep(String name) { return Jobs.keep(dir, name); }
 
-  /** The newest step of rank {@code r}'s own versions (-1: none yet), read without disturbing the rank. */
-  static long newestStep(Path job, int r, int size, String node) {
-    try (Checkpointer c = ParallelCheckpointer.openPart(job, Map.of(), r, size, node, false, true)) {
-      return c.versions().stream().mapToLong(Version::step).max().orElse(-1);
-    } catch (RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /** Waits until every rank's own checkpoints reached step {@code step} (or the job ended). */
-  static void awaitSteps(Path job, Launcher.Job j, int size, int nodes, long step) throws InterruptedException {
-    awaitSteps(job, j, size, nodes, step, true);
-  }
-
-  /** Waits until every rank's (or with {@code all} false: some rank's) own checkpoints reached step {@code step}. */
-  static void awaitSteps(Path job, Launcher.Job j, int size, int nodes, long step, boolean all) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 90_000;
-    while (!j.isDone() && System.currentTimeMillis() < deadline) {
-      int reached = 0;
-      for (int r = 0; r < size; r++) if (newestStep(job, r, size, "node-" + (r * nodes / size)) >= step) reached++;
-      if (all ? reached == size : reached > 0) return;
-      Thread.sleep(50);
-    }
-  }
+  private static final Pattern RESTORED_ALONE = Pattern.compile("rank (\\d+) RESTORED its own checkpoint \\(logging protocol; the other ranks did not roll back\\)");
 
   /** The ranks the coordinator reported as having restored their own checkpoint after a failure (logging), in order. */
-  static List<Integer> restoredAlone(Path job) throws Exception {
-    List<Integer> out = new ArrayList<>();
-    Matcher m = Pattern.compile("rank (\\d+) RESTORED its own checkpoint \\(logging protocol; the other ranks did not roll back\\)")
-        .matcher(Files.readString(job.resolve("logs/coordinator.log")));
-    while (m.find()) out.add(Integer.parseInt(m.group(1)));
-    return out;
-  }
+  static List<Integer> restoredAlone(Path job) throws Exception { return Jobs.reportedRanks(job, RESTORED_ALONE); }
 
   /** Waits until {@code n} ranks restored alone since the start (so the next kill hits a running job). */
-  static void awaitRestoredAlone(Path job, Launcher.Job j, int n) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (restoredAlone(job).size() < n && !j.isDone() && System.currentTimeMillis() < deadline) Thread.sleep(50);
-  }
+  static void awaitRestoredAlone(Path job, Launcher.Job j, int n) throws Exception { Jobs.awaitReports(job, j, RESTORED_ALONE, n); }
 
   /** Number of receive outcomes the ranks replayed from their determinant logs. */
   static long replayed(Path job, int ranks) throws Exception {
@@ -106,8 +70,7 @@ class MessageLoggingTest {
   }
 
   private static Launcher.Builder heat(Path d, int ranks, int nodes, long steps) {
-    return Jobs.builder(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps,
-        "--every", "10", "--delay-ms", "10").protocol(Protocol.LOGGING).nodes(nodes);
+    return Jobs.heat(d, ranks, ROWS, COLS, steps, 10).protocol(Protocol.LOGGING).nodes(nodes);
   }
 
   private static int victim(Random rnd, int ranks, List<Integer> before) {
@@ -126,7 +89,7 @@ class MessageLoggingTest {
       List<Integer> victims = new ArrayList<>();
       try (Launcher.Job job = heat(d, ranks, 2, steps).start()) {
         for (int k = 0; k < 3; k++) {
-          awaitSteps(d, job, ranks, 2, 40 + 70L * k + rnd.nextInt(20));
+          Jobs.awaitSteps(d, job, ranks, 2, 40 + 70L * k + rnd.nextInt(20));
           Thread.sleep(rnd.nextInt(150)); // anywhere between two checkpoints
           int victim = victim(rnd, ranks, victims);
           assertThat(job.kill(victim)).as("kill " + (k + 1) + " of 3 (rank " + victim + ") happened (false: the job ended before it)").isTrue();
@@ -159,7 +122,7 @@ class MessageLoggingTest {
       else b.env("CAIRN_LOGGING_EVERY", "3");
       try (Launcher.Job job = b.start()) {
         for (int k = 0; k < 3; k++) {
-          awaitSteps(d, job, ranks, 2, 60 + 150L * k + rnd.nextInt(30), !bound); // bound: ranks checkpoint when asked, some rarely
+          Jobs.awaitSteps(d, job, ranks, 2, 60 + 150L * k + rnd.nextInt(30), !bound); // bound: ranks checkpoint when asked, some rarely
           Thread.sleep(rnd.nextInt(200));
           int victim = victim(rnd, ranks, victims);
           assertThat(job.kill(victim)).as("kill " + (k + 1) + " of 3 (rank " + victim + ") happened (false: the job ended before it)").isTrue();
@@ -199,11 +162,11 @@ class MessageLoggingTest {
     Path d = Files.createDirectories(keep("node"));
     long steps = 300;
     try (Launcher.Job job = heat(d, 4, 2, steps).start()) {
-      awaitSteps(d, job, 4, 2, 60);
+      Jobs.awaitSteps(d, job, 4, 2, 60);
       Thread.sleep(70);
       assertThat(job.killNode("node-1")).as("ranks killed on node-1 (0: the job ended before the kill)").isEqualTo(2);
       awaitRestoredAlone(d, job, 2);
-      awaitSteps(d, job, 4, 2, 160);
+      Jobs.awaitSteps(d, job, 4, 2, 160);
       Thread.sleep(70);
       assertThat(job.killCoordinator()).as("the coordinator was killed (false: the job ended before)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(150))).as(Jobs.logs(d)).isZero();
