@@ -25,4 +25,9 @@ abstract class CoordinatedProtocol implements RankProtocol {
   abstract long take(long e, long g, long step);
 
   @Override public RankProtocol.Restored restore(long epoch, long global) { return pc.restoreCommitted(epoch, global); }
+
+  @Override public String freshStartNeeded(long global) { return global == 0 ? NO_GLOBAL : null; }
+
+  /** Why a rank of a job without a committed global version restarts as a fresh process. */
+  static final String NO_GLOBAL = "no committed global checkpoint to roll back to";
 }

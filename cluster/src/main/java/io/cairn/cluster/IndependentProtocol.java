@@ -29,6 +29,12 @@ final class IndependentProtocol implements RankProtocol {
 
   @Override public boolean perRank() { return true; }
 
+  /** The line may put this rank at its initial state. */
+  @Override public String freshStartNeeded(long global) { return pc.ep.lineVersion() == 0 ? "the recovery line is this rank's initial state" : null; }
+
+  /** The rank's own version on the recovery line. */
+  @Override public long restoreTarget(long global) { return pc.ep.lineVersion(); }
+
   @Override public long checkpoint(long step) {
     pc.epochNow(); // a rank that must roll back writes nothing more: its next checkpoints would not be of the execution the line is computed on
     Endpoint.CommState cs = pc.ep.counters();

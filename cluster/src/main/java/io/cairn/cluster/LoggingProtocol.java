@@ -80,6 +80,9 @@ final class LoggingProtocol implements RankProtocol {
 
   @Override public boolean perRank() { return true; }
 
+  /** Never: {@link #restore} takes the rank's own state, and exits for a fresh start itself when there is none. */
+  @Override public String freshStartNeeded(long global) { return null; }
+
   private Path committedDir() {
     return env.jobDir().resolve("logging").resolve("group-" + ep.messageLog().mode().substring("hierarchical ".length()));
   }

@@ -115,6 +115,12 @@ public final class ParallelCheckpointer implements AutoCloseable {
   /** The job runs (after the coordinator's GO), before the body. */
   void started() { strategy.started(); }
 
+  /** Why a rollback to global {@code g} needs a fresh process of this rank (see {@link RankProtocol#freshStartNeeded}); null: it restores in place. */
+  String freshStartNeeded(long g) { return strategy.freshStartNeeded(g); }
+
+  /** What a restore for global {@code g} tries (the global, or the rank's own version), for the coordinator's report of a failure. */
+  long restoreTarget(long g) { return strategy.restoreTarget(g); }
+
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
   public boolean isCommitted(long g) {
     ep.lock.lock();

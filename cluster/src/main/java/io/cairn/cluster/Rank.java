@@ -166,11 +166,11 @@ public final class Rank implements AutoCloseable {
         ep.lock.unlock();
       }
       try {
-        boolean independent = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT;
-        // independent: the line may put this rank at its initial state; logging, hierarchical restore their own state (LoggingProtocol.restore)
-        if (bodyStarted && (independent ? ep.lineVersion() == 0 : g == 0 && (checkpointer == null || !checkpointer.perRank()))) {
-          LOG.warn("rank {}: {}; exiting for a fresh start", rank(),
-              independent ? "the recovery line is this rank's initial state" : "no committed global checkpoint to roll back to");
+        // the initial state is only a fresh process's (independent: the line may put this rank there; logging and hierarchical
+        // restore their own state, LoggingProtocol.restore)
+        String fresh = checkpointer != null ? checkpointer.freshStartNeeded(g) : g == 0 ? CoordinatedProtocol.NO_GLOBAL : null;
+        if (bodyStarted && fresh != null) {
+          LOG.warn("rank {}: {}; exiting for a fresh start", rank(), fresh);
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
@@ -187,7 +187,7 @@ public final class Rank implements AutoCloseable {
             // no hint: the coordinator tries the next older one
           }
         }
-        long tried = checkpointer != null && checkpointer.protocol() == Protocol.INDEPENDENT ? ep.lineVersion() : g; // independent: the rank's own version
+        long tried = checkpointer != null ? checkpointer.restoreTarget(g) : g; // independent: the rank's own version
         coord.send("RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }

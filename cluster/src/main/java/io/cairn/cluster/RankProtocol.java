@@ -44,6 +44,15 @@ interface RankProtocol {
    */
   Restored restore(long epoch, long global);
 
+  /**
+   * Why a rollback to {@code global} cannot be restored in place once the body ran: the rank would go back to its initial
+   * state, which only a fresh process has; null when it can (the rank then exits for a fresh start, see {@link Rank#run}).
+   */
+  String freshStartNeeded(long global);
+
+  /** What a restore for {@code global} tries, for the coordinator's RESTORE_FAILED report: the global, or the rank's own version (independent). */
+  default long restoreTarget(long global) { return global; }
+
   /** The job runs (after the coordinator's GO), before the body. */
   default void started() { }
 
