@@ -197,7 +197,7 @@ public final class Svg {
   public static String horizontalBars(String title, List<Bar> bars, Scale scale, double base, double lo, double hi) {
     boolean log = scale == Scale.LOG;
     int longest = 10;
-    for (Bar b : bars) longest = Math.max(longest, b.label().length());
+    for (Bar b : bars) if (!b.heading()) longest = Math.max(longest, b.label().length());
     int left = (int) Math.min(460, 20 + 6.2 * longest), plotW = 420, rowH = 22, top = 50;
     int width = left + plotW + 110, height = top + bars.size() * rowH + 50;
     Range r = new Range();
