@@ -77,6 +77,7 @@ class CrashTest {
         Thread.sleep(rnd.nextInt(300));
         p.destroyForcibly(); // SIGKILL
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("trial %d: the child was killed by SIGKILL (it never ends by itself)", t).isEqualTo(137);
         reader.join(5000);
         // verify in this JVM: the newest committed version restores and is internally consistent
         long[] s = new long[words];

@@ -3,7 +3,6 @@ package io.cairn.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.StateMismatchException;
@@ -15,9 +14,9 @@ import io.cairn.device.opencl.ClBuffer;
 import io.cairn.device.opencl.ClContext;
 import io.cairn.device.opencl.ClQueue;
 import io.cairn.device.opencl.OpenCL;
+import io.cairn.testing.TestCheckpointers;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +26,7 @@ class CudaTest {
   @TempDir Path dir;
 
   Checkpointer.Builder builder() {
-    return Cairn.builder().name("cuda").directory(dir).levels("local").set("block-size", "1MiB").set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("cuda", dir).set("block-size", "1MiB");
   }
 
   @Test void withoutADriverCudaSaysWhyAndRefusesCleanly() {

@@ -3,7 +3,6 @@ package io.cairn.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.StateMismatchException;
@@ -12,6 +11,7 @@ import io.cairn.device.opencl.ClBuffer;
 import io.cairn.device.opencl.ClContext;
 import io.cairn.device.opencl.ClQueue;
 import io.cairn.device.opencl.OpenCL;
+import io.cairn.testing.TestCheckpointers;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -20,7 +20,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -49,9 +48,8 @@ class DeviceCheckpointTest {
   }
 
   Checkpointer.Builder builder(String mode) {
-    return Cairn.builder().name("dev").directory(dir).levels("local", "persistent").set("level.local.keep", "3")
-        .set("level.persistent.keep", "3").set("level.persistent.every", "1").set("block-size", "64KiB").set("mode", mode)
-        .set("signals", "false").environment(Map.of());
+    return TestCheckpointers.builder("dev", dir, "local", "persistent").set("level.local.keep", "3")
+        .set("level.persistent.keep", "3").set("level.persistent.every", "1").set("block-size", "64KiB").set("mode", mode);
   }
 
   static final List<Class<?>> TYPES = List.of(byte.class, short.class, char.class, int.class, long.class, float.class, double.class);

@@ -3,7 +3,6 @@ package io.cairn.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.device.opencl.ClBuffer;
@@ -11,11 +10,11 @@ import io.cairn.device.opencl.ClContext;
 import io.cairn.device.opencl.ClQueue;
 import io.cairn.device.opencl.HeatSolver;
 import io.cairn.device.opencl.OpenCL;
+import io.cairn.testing.TestCheckpointers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +37,7 @@ class MigrationTest {
     ClQueue q = ctx.createQueue();
     HeatSolver h = new HeatSolver(q, N);
     long[] step = {0};
-    try (Checkpointer c = Cairn.builder().name("mig").directory(dir).levels("memory").set("level.memory.path", dir.resolve("shm").toString())
-        .set("signals", "false").environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("mig", dir, "memory").set("level.memory.path", dir.resolve("shm").toString()).open()) {
       c.protect("grid", h.grid()).protect("step", step);
       for (int k = 1; step[0] < STEPS; ) {
         h.step();

@@ -2,10 +2,10 @@ package io.cairn.dl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.dl.data.DataLoader;
 import io.cairn.dl.data.SyntheticImages;
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,14 +44,14 @@ class DataLoaderTest {
     try (DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ref = take(l, 30);
     }
-    try (Checkpointer ck = Cairn.builder().name("loader").directory(dir).levels("local").set("interval", "none").set("signals", "false").open();
+    try (Checkpointer ck = TestCheckpointers.builder("loader", dir).set("interval", "none").open();
          DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ck.protect("loader", l);
       assertThat(take(l, 13)).isEqualTo(ref.subList(0, 13));
       ck.checkpoint();
       take(l, 5); // lost work, with batches prefetched beyond it
     }
-    try (Checkpointer ck = Cairn.builder().name("loader").directory(dir).levels("local").set("interval", "none").set("signals", "false").open();
+    try (Checkpointer ck = TestCheckpointers.builder("loader", dir).set("interval", "none").open();
          DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ck.protect("loader", l);
       assertThat(ck.restoreLatest()).isPresent();
@@ -64,13 +64,13 @@ class DataLoaderTest {
     try (DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ref = take(l, 12);
     }
-    try (Checkpointer ck = Cairn.builder().name("inflight").directory(dir).levels("local").set("interval", "none").set("signals", "false").open();
+    try (Checkpointer ck = TestCheckpointers.builder("inflight", dir).set("interval", "none").open();
          DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ck.protect("loader", l.beforeLastBatch());
       take(l, 7); // the 7th batch is drawn, its update not applied: checkpoint "between draw and update"
       ck.checkpoint();
     }
-    try (Checkpointer ck = Cairn.builder().name("inflight").directory(dir).levels("local").set("interval", "none").set("signals", "false").open();
+    try (Checkpointer ck = TestCheckpointers.builder("inflight", dir).set("interval", "none").open();
          DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ck.protect("loader", l.beforeLastBatch());
       assertThat(ck.restoreLatest()).isPresent();

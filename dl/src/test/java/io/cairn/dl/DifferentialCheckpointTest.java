@@ -3,7 +3,6 @@ package io.cairn.dl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.Version;
@@ -12,6 +11,7 @@ import io.cairn.dl.embed.EmbeddingTable;
 import io.cairn.dl.rng.Keys;
 import io.cairn.dl.rng.Stream;
 import io.cairn.dl.train.Trainer;
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,8 +24,7 @@ class DifferentialCheckpointTest {
   static final int ROWS = 20_000, DIM = 16;
 
   private static Checkpointer open(Path d, String name) {
-    return Cairn.builder().name(name).directory(d).levels("local").set("level.local.keep", "3").set("interval", "none")
-        .set("signals", "false").open();
+    return TestCheckpointers.builder(name, d).set("level.local.keep", "3").set("interval", "none").open();
   }
 
   /** Sparse training-like updates: each step touches 64 random rows. */

@@ -91,6 +91,7 @@ class KillResumeTest {
         }
       }
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      if (killed) assertThat(p.exitValue()).as("incarnation %d was killed by SIGKILL", inc).isEqualTo(137);
       log.add("incarnation " + inc + " W=" + w + " ran steps " + first + ".." + last + (killed ? " killed at " + last : ""));
       if (killed) {
         assertThat(done).as("killed incarnation finished anyway").isNull();

@@ -2,11 +2,11 @@ package io.cairn.dl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Metadata;
 import io.cairn.dl.rng.Keys;
 import io.cairn.dl.rng.Stream;
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +22,7 @@ class ShardedArrayTest {
   static final int N = 10_007;
 
   private Checkpointer open() {
-    return Cairn.builder().name("sharded").directory(dir).levels("local").set("interval", "none").set("signals", "false").open();
+    return TestCheckpointers.builder("sharded", dir).set("interval", "none").open();
   }
 
   private static float[] grad(int step) {

@@ -3,12 +3,12 @@ package io.cairn.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointable;
 import io.cairn.Checkpointer;
 import io.cairn.StateMismatchException;
 import io.cairn.StateReader;
 import io.cairn.StateWriter;
+import io.cairn.testing.TestCheckpointers;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +38,7 @@ class CraftedCheckpointTest {
   }
 
   Checkpointer open() {
-    return Cairn.builder().name("crafted").directory(dir).levels("local").set("signals", "false").environment(Map.of()).open();
+    return TestCheckpointers.builder("crafted", dir).open();
   }
 
   /** Writes {@code bytes} as object region "box" of a valid checkpoint (the way an attacker with write access could). */

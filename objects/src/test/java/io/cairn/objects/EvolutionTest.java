@@ -3,9 +3,9 @@ package io.cairn.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.StateMismatchException;
+import io.cairn.testing.TestCheckpointers;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class EvolutionTest {
   }
 
   Checkpointer open() {
-    return Cairn.builder().name("evo").directory(dir.resolve("ckpt")).levels("local").set("signals", "false").environment(Map.of()).open();
+    return TestCheckpointers.builder("evo", dir.resolve("ckpt")).open();
   }
 
   static Object newInstance(ClassLoader l, String cls) throws Exception {

@@ -2,8 +2,8 @@ package io.cairn.objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
+import io.cairn.testing.TestCheckpointers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,9 +42,8 @@ class IncrementalGraphTest {
     State s = new State();
     for (int i = 0; i < s.big.length; i++) s.big[i] = Math.sin(i);
     for (int i = 0; i < 20_000; i++) s.small.put(i, new int[] {i, i * 2});
-    try (Checkpointer c = Cairn.builder().name("inc").directory(dir).levels("local").set("level.local.incremental", "true")
-        .set("incremental.full-every", "100").set("level.local.keep", "10").set("block-size", "256KiB").set("signals", "false")
-        .environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("inc", dir).set("level.local.incremental", "true")
+        .set("incremental.full-every", "100").set("level.local.keep", "10").set("block-size", "256KiB").open()) {
       c.protect("state", s);
       long b0 = stored();
       c.checkpoint().await();
@@ -66,8 +65,7 @@ class IncrementalGraphTest {
       assertThat(smallChanged).as("the large array is not written again when small objects change").isLessThan(2L << 20);
     }
     State back = new State();
-    try (Checkpointer c = Cairn.builder().name("inc").directory(dir).levels("local").set("level.local.incremental", "true")
-        .set("signals", "false").environment(Map.of()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("inc", dir).set("level.local.incremental", "true").open()) {
       c.protect("state", back);
       c.restoreLatest();
     }

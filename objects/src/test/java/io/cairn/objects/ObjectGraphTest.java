@@ -3,11 +3,11 @@ package io.cairn.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.Cairn;
 import io.cairn.CairnException;
 import io.cairn.Checkpointed;
 import io.cairn.Checkpointer;
 import io.cairn.objects.Graphs.Model;
+import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +20,7 @@ class ObjectGraphTest {
   @TempDir Path dir;
 
   Checkpointer open(String... kv) {
-    var b = Cairn.builder().name("objects").directory(dir).levels("local").set("signals", "false").environment(Map.of());
+    var b = TestCheckpointers.builder("objects", dir);
     for (int i = 0; i < kv.length; i += 2) b.set(kv[i], kv[i + 1]);
     return b.open();
   }

@@ -55,7 +55,7 @@ class SrunMpiTest {
     long pid = SrunTest.taskPid(id, 1);
     assertThat(pid).as("pid of task 1 of job %s\n%s", id, text(output)).isPositive();
     ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-    new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor();
+    assertThat(new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor()).as("kill -9 of task 1 (pid %d)", pid).isZero();
     assertThat(h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, TimeUnit.SECONDS).join()).as("task 1 killed").isTrue();
 
     Map<String, String> j = slurm.await(id, m -> List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL").contains(m.get("JobState")),

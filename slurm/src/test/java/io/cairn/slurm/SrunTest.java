@@ -114,7 +114,7 @@ class SrunTest {
     long pid = taskPid(job.id(), 2);
     assertThat(pid).as("pid of task 2 of job %s\n%s", job.id(), job.text()).isPositive();
     ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-    new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor();
+    assertThat(new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor()).as("kill -9 of task 2 (pid %d)", pid).isZero();
     assertThat(h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, java.util.concurrent.TimeUnit.SECONDS).join()).as("task 2 killed").isTrue();
     long atKill = newestGlobal(job.jobDir());
 

@@ -3,6 +3,7 @@ package io.cairn.cli.cluster;
 import io.cairn.cluster.Launcher;
 import io.cairn.cluster.Protocol;
 import io.cairn.cluster.examples.CheckpointBench;
+import io.cairn.internal.util.Svg;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,49 +112,23 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return Double.NaN;
   }
 
-  /** A grouped bar chart (hand-written SVG): time to commit and time blocked, per rank count and protocol. */
+  /** A grouped bar chart: time to commit and time blocked, per rank count and protocol. */
   static String chart(List<Row> rows) {
-    double max = 1;
-    for (Row r : rows) max = Math.max(max, Math.max(r.commitMs(), r.blockedMs()));
-    int w = 640;
-    int h = 360;
-    int left = 60;
-    int bottom = 300;
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
-    b.append("<text x=\"").append(w / 2).append("\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">Global checkpoint time: the price of consistency</text>\n");
-    b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
-        left, left, bottom, left, bottom, w - 20, bottom));
-    b.append(String.format(Locale.ROOT, "<text x=\"15\" y=\"170\" transform=\"rotate(-90 15 170)\" text-anchor=\"middle\">ms (median)</text>%n"));
-    for (int i = 0; i <= 4; i++) {
-      double v = max * i / 4;
-      int y = bottom - (int) ((bottom - 40) * i / 4.0);
-      b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>%n", left - 4, y + 4, v));
-    }
-    String[] colors = {"#888888", "#1f77b4", "#ff7f0e"};
     List<String> protos = List.of("independent", "blocking", "chandy-lamport");
     List<Integer> counts = rows.stream().map(Row::ranks).distinct().toList();
-    int group = (w - left - 40) / Math.max(1, counts.size());
-    int bar = Math.max(8, group / 8);
-    for (int g = 0; g < counts.size(); g++) {
-      int x0 = left + 20 + g * group;
-      for (Row r : rows) {
-        if (r.ranks() != counts.get(g)) continue;
-        int k = protos.indexOf(r.protocol());
-        int x = x0 + k * (2 * bar + 6);
-        int hc = (int) ((bottom - 40) * r.commitMs() / max);
-        int hb = (int) ((bottom - 40) * r.blockedMs() / max);
-        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %d ranks: committed after %.1f ms</title></rect>%n",
-            x, bottom - hc, bar, hc, colors[k], r.protocol(), r.ranks(), r.commitMs()));
-        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" fill-opacity=\"0.45\"><title>%s %d ranks: blocked %.1f ms</title></rect>%n",
-            x + bar, bottom - hb, bar, hb, colors[k], r.protocol(), r.ranks(), r.blockedMs()));
-      }
-      b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d ranks</text>%n", x0 + 3 * bar + 6, bottom + 18, counts.get(g)));
+    List<String> series = new ArrayList<>();
+    double[][] v = new double[2 * protos.size()][counts.size()];
+    for (double[] a : v) java.util.Arrays.fill(a, Double.NaN);
+    for (String p : protos) {
+      series.add(p + ": committed");
+      series.add(p + ": blocked");
     }
-    for (int k = 0; k < 3; k++)
-      b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"330\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"341\">%s</text>%n",
-          left + k * 170, colors[k], left + k * 170 + 16, protos.get(k)));
-    b.append("<text x=\"").append(w - 20).append("\" y=\"355\" text-anchor=\"end\" font-size=\"10\">solid: until committed; light: ranks blocked</text>\n");
-    return b.append("</svg>\n").toString();
+    for (Row r : rows) {
+      int k = protos.indexOf(r.protocol()), g = counts.indexOf(r.ranks());
+      v[2 * k][g] = r.commitMs();
+      v[2 * k + 1][g] = r.blockedMs();
+    }
+    return Svg.groupedBarChart("Global checkpoint time: the price of consistency", "ms (median)",
+        counts.stream().map(n -> n + " ranks").toList(), series, v);
   }
 }

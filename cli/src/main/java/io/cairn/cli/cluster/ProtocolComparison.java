@@ -7,7 +7,7 @@ import io.cairn.cluster.Launcher;
 import io.cairn.cluster.Protocol;
 import io.cairn.cluster.examples.Bank;
 import io.cairn.cluster.examples.Heat;
-import io.cairn.sched.report.Svg;
+import io.cairn.internal.util.Svg;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -197,15 +197,14 @@ final class ProtocolComparison {
     return sent == 0 ? Double.NaN : (double) logged / sent;
   }
 
-  /** Four bar charts (the sched module's {@link Svg}) stacked in one SVG: overhead, ranks restored, steps lost, recovery time. */
+  /** Four bar charts stacked in one SVG: overhead, ranks restored, steps lost, recovery time. */
   static String chart(List<Row> rows, Settings s) {
     List<Row> measured = rows.stream().filter(r -> !r.protocol().equals("none")).toList();
     List<String> labels = measured.stream().map(r -> r.workload() + ":" + r.protocol()).toList();
     String[] titles = {"Failure-free run time vs no checkpoints (" + s.ranks() + " ranks)", "Ranks restored after one kill -9",
         "Steps executed again after one kill -9 (all ranks)", "Recovery time: kill to every rank running again"};
     String[] units = {"x no checkpoints", "ranks", "steps", "seconds"};
-    StringBuilder b = new StringBuilder();
-    b.append("<svg xmlns='http://www.w3.org/2000/svg' width='760' height='1680'>\n");
+    List<String> charts = new ArrayList<>();
     for (int k = 0; k < 4; k++) {
       double[] v = new double[measured.size()];
       for (int i = 0; i < v.length; i++) {
@@ -217,10 +216,8 @@ final class ProtocolComparison {
           default -> r.recoverySeconds();
         };
       }
-      String one = Svg.barChart(titles[k], units[k], labels, v);
-      int start = one.indexOf("<svg") + 4;
-      b.append("<svg x='0' y='").append(420 * k).append("'").append(one.substring(start));
+      charts.add(Svg.barChart(titles[k], units[k], labels, v));
     }
-    return b.append("</svg>\n").toString();
+    return Svg.stack(charts);
   }
 }

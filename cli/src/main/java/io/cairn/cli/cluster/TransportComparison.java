@@ -2,7 +2,7 @@ package io.cairn.cli.cluster;
 
 import io.cairn.cluster.examples.TransportBench;
 import io.cairn.cluster.internal.mpi.MpiRun;
-import io.cairn.sched.report.Svg;
+import io.cairn.internal.util.Svg;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,13 +80,12 @@ final class TransportComparison {
     return Double.isFinite(base) && base > 0 ? String.format(Locale.ROOT, "%.2fx", v / base) : "-";
   }
 
-  /** Three line charts (the sched module's {@link Svg}) stacked in one SVG: latency, bandwidth, checkpoint time vs ranks. */
+  /** Three line charts stacked in one SVG: latency, bandwidth, checkpoint time vs ranks. */
   static String chart(List<Row> rows, List<String> transports, int mb) {
     String[] titles = {"Point-to-point latency (8 B, half round trip)", "Point-to-point bandwidth (1 MiB messages)",
         "Blocking global checkpoint, " + mb + " MiB per rank, until committed"};
     String[] units = {"microseconds", "MiB/s", "milliseconds"};
-    StringBuilder b = new StringBuilder();
-    b.append("<svg xmlns='http://www.w3.org/2000/svg' width='760' height='1260'>\n");
+    List<String> charts = new ArrayList<>();
     for (int k = 0; k < 3; k++) {
       List<Svg.Series> series = new ArrayList<>();
       for (String t : transports) {
@@ -96,10 +95,8 @@ final class TransportComparison {
         double[] y = rs.stream().mapToDouble(r -> kk == 0 ? r.latencyUs() : kk == 1 ? r.bandwidthMiBs() : r.checkpointMs()).toArray();
         series.add(new Svg.Series(t, x, y));
       }
-      String one = Svg.lineChart(titles[k], "ranks", units[k], series, false);
-      int start = one.indexOf("<svg") + 4;
-      b.append("<svg x='0' y='").append(420 * k).append("'").append(one.substring(start));
+      charts.add(Svg.lineChart(titles[k], "ranks", units[k], series, false));
     }
-    return b.append("</svg>\n").toString();
+    return Svg.stack(charts);
   }
 }

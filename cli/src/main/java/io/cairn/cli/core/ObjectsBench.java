@@ -2,6 +2,7 @@ package io.cairn.cli.core;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
+import io.cairn.internal.util.BenchReport;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -15,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -84,14 +84,9 @@ final class ObjectsBench {
     LargeModel large = large(largeElems);
     b.graph("large arrays", large, LargeModel::new, m -> { m.a = null; m.b = null; m.c = null; }, (x, y) -> Arrays.equals(x.a, y.a) && Arrays.equals(x.b, y.b) && Arrays.equals(x.c, y.c));
 
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("tool", "cairn bench --only objects");
-    out.put("when", Instant.now().toString());
+    Map<String, Object> out = BenchReport.header("cairn bench --only objects");
     out.put("repeat", reps);
     out.put("quick", quick);
-    out.put("cpus", Runtime.getRuntime().availableProcessors());
-    out.put("java", System.getProperty("java.version"));
-    out.put("loadAverage", load());
     out.put("rows", b.rows);
     out.put("notes", List.of("times are medians of warm repetitions (a warm-up round first: Fory generates its serializers then)",
         "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root; the root is emptied before each repetition, as a restarted program's)",
@@ -99,8 +94,7 @@ final class ObjectsBench {
         "java: ObjectOutputStream over a buffered FileOutputStream, fsync'ed; ObjectInputStream over a buffered file",
         "targets: cairn/fory <= 1.2 and java/cairn >= 5"));
     String text = b.table();
-    Files.writeString(dir.resolve("objects-bench.json"), Json.write(out) + "\n");
-    Files.writeString(dir.resolve("objects-bench.txt"), text);
+    BenchReport.write(dir, "objects-bench", out, text);
     if (json) System.out.println(Json.write(out)); else System.out.print(text);
     log.println("results: " + dir.resolve("objects-bench.json") + ", " + dir.resolve("objects-bench.txt"));
     return 0;
@@ -272,24 +266,13 @@ final class ObjectsBench {
           num(r.get("javaOverCairn")), num(r.get("cairnOverForyCpu")), num(r.get("javaOverCairnCpu")),
           ((Number) r.get("cairnBytes")).longValue(), ((Number) r.get("foryBytes")).longValue(), ((Number) r.get("javaBytes")).longValue()));
     sb.append("wall-clock medians (s) and ratios; 'cpu' columns: the same ratios of process CPU time (all threads), robust to a loaded machine\n");
-    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(load()).append(" on ")
+    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(BenchReport.loadAverage()).append(" on ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n");
     return sb.toString();
   }
 
   private static double median(List<Long> l) {
-    List<Long> s = new ArrayList<>(l);
-    s.sort(Comparator.naturalOrder());
-    int n = s.size();
-    return (n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0) / 1e9;
-  }
-
-  private static String load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
-    } catch (IOException | RuntimeException e) {
-      return "?";
-    }
+    return BenchReport.median(l) / 1e9;
   }
 
   private static void deleteTree(Path d) throws IOException {

@@ -3,6 +3,7 @@ package io.cairn.cli.dl;
 import io.cairn.dl.DemoRun;
 import io.cairn.dl.DlBench;
 import io.cairn.dl.RankBench;
+import io.cairn.internal.util.Svg;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,8 +105,9 @@ public final class DlBenchCommand implements Callable<Integer> {
     if (plot.equals("none")) return;
     Path p = Path.of(plot);
     if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
-    double[] v = rows.stream().mapToDouble(DlBench.Row::stepsPerSecond).toArray();
-    Files.writeString(p, Plot.bars(title, rows.stream().map(x -> x.mode() + (x.interval() > 0 ? " (k=" + x.interval() + ")" : "")).toList(), v, "steps/s"));
+    List<Svg.Bar> bars = rows.stream().map(x -> Svg.Bar.of(x.mode() + (x.interval() > 0 ? " (k=" + x.interval() + ")" : ""),
+        x.stepsPerSecond(), String.format(Locale.ROOT, "%.2f steps/s", x.stepsPerSecond()))).toList();
+    Files.writeString(p, Svg.horizontalBars(title, bars, Svg.Scale.LINEAR, 0, Double.NaN, Double.NaN));
   }
 
   private static String jsonRows(List<DlBench.Row> rows) {

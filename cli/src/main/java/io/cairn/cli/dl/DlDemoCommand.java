@@ -5,6 +5,7 @@ import io.cairn.cluster.Launcher;
 import io.cairn.cluster.Protocol;
 import io.cairn.dl.DemoRun;
 import io.cairn.dl.examples.RankTraining;
+import io.cairn.internal.util.Svg;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -88,7 +89,7 @@ public final class DlDemoCommand implements Callable<Integer> {
     if (!plot.equals("none")) {
       Path p = Path.of(plot);
       if (p.toAbsolutePath().getParent() != null) Files.createDirectories(p.toAbsolutePath().getParent());
-      Files.writeString(p, Plot.lossCurves("cairn dl demo: " + model + ", " + steps + " steps, killed at " + killSteps,
+      Files.writeString(p, lossCurves("cairn dl demo: " + model + ", " + steps + " steps, killed at " + killSteps,
           refLoss, resumed, killSteps));
     }
     if (json) {
@@ -216,5 +217,14 @@ public final class DlDemoCommand implements Callable<Integer> {
     if (!Files.exists(log)) return last;
     for (String line : Files.readAllLines(log)) if (line.startsWith("dl-step ")) last = Long.parseLong(line.split(" ")[1]);
     return last;
+  }
+
+  /** The two loss curves (uninterrupted solid, resumed dashed) with the kill steps marked. */
+  static String lossCurves(String title, double[] ref, double[] resumed, List<Long> kills) {
+    double[] x = new double[Math.max(ref.length, resumed.length)];
+    for (int i = 0; i < x.length; i++) x[i] = i;
+    return Svg.lineChart(title, "step", "training loss", List.of(new Svg.Series("uninterrupted", java.util.Arrays.copyOf(x, ref.length), ref),
+        new Svg.Series("killed and resumed (dashed)", java.util.Arrays.copyOf(x, resumed.length), resumed, true)), false,
+        kills.stream().map(k -> new Svg.Mark(k, "SIGKILL")).toList(), true);
   }
 }

@@ -3,6 +3,7 @@ package io.cairn.cli.hw;
 import io.cairn.cli.core.Json;
 import io.cairn.hw.Bench;
 import io.cairn.hw.Hw;
+import io.cairn.internal.util.Svg;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -104,26 +105,14 @@ public final class HwBenchCommand implements Callable<Integer> {
     return r.anyFailure() ? 3 : 0;
   }
 
-  /** A log-scale bar chart of cycles per second, hand-written SVG. */
+  /** A log-scale bar chart of cycles per second. */
   static String chart(Bench.Result r) {
-    java.util.List<Bench.Figure> fs = r.figures();
-    String[] names = fs.stream().map(Bench.Figure::engine).toArray(String[]::new);
-    double[] v = fs.stream().mapToDouble(Bench.Figure::cyclesPerSecond).toArray();
-    double max = 0;
-    for (double x : v) if (!Double.isNaN(x)) max = Math.max(max, x);
-    double top = Math.pow(10, Math.ceil(Math.log10(Math.max(max, 10))));
-    StringBuilder b = new StringBuilder();
-    int w = 650, h = 60 + 50 * names.length;
-    b.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", w, h));
-    b.append(String.format(Locale.ROOT, "<text x='10' y='20' font-size='14'>%s: cycles per second (log scale; lanes: lane-cycles), same netlist and inputs</text>%n", r.design()));
-    for (int i = 0; i < names.length; i++) {
-      double x = Double.isNaN(v[i]) ? 1 : Math.max(v[i], 1);
-      double len = 380 * Math.log10(x) / Math.log10(top);
-      int y = 40 + 50 * i;
-      b.append(String.format(Locale.ROOT, "<text x='10' y='%d'>%s</text>%n", y + 20, names[i]));
-      b.append(String.format(Locale.ROOT, "<rect x='130' y='%d' width='%.1f' height='28' fill='%s'/>%n", y, len, names[i].contains("engine") ? "#2a7" : "#78a"));
-      b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d'>%s</text>%n", 135 + len, y + 20, Double.isNaN(v[i]) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v[i])));
+    java.util.List<Svg.Bar> bars = new java.util.ArrayList<>();
+    for (Bench.Figure f : r.figures()) {
+      double v = f.cyclesPerSecond();
+      bars.add(Svg.Bar.of(f.engine(), v, String.format(Locale.ROOT, "%,.0f", v)).color(f.engine().contains("engine") ? "#2a7" : "#78a"));
     }
-    return b.append("</svg>\n").toString();
+    return Svg.horizontalBars(r.design() + ": cycles per second (log scale; lanes: lane-cycles), same netlist and inputs", bars, Svg.Scale.LOG,
+        1, 1, Double.NaN);
   }
 }

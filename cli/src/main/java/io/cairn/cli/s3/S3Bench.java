@@ -4,6 +4,7 @@ import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Version;
 import io.cairn.cli.core.Json;
+import io.cairn.internal.util.BenchReport;
 import io.cairn.s3.S3Level;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -139,32 +139,28 @@ public final class S3Bench {
       }
     }
     double mb = state.length / 1e6;
-    double cw = median(t.get("cairnCheckpoint")), bw = median(t.get("sdkPut"));
-    double cr = median(t.get("cairnRestore")), br = median(t.get("sdkGet"));
+    double cw = BenchReport.median(t.get("cairnCheckpoint")), bw = BenchReport.median(t.get("sdkPut"));
+    double cr = BenchReport.median(t.get("cairnRestore")), br = BenchReport.median(t.get("sdkGet"));
     List<Map<String, Object>> rows = new ArrayList<>();
     rows.add(row("checkpoint to an s3 level vs PutObject of the same bytes", mb / cw, mb / bw));
     rows.add(row("restore from an s3 level vs GetObject of the same bytes", mb / cr, mb / br));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("tool", "cairn bench --only s3");
-    out.put("when", Instant.now().toString());
+    Map<String, Object> out = BenchReport.header("cairn bench --only s3");
     out.put("sizeMiB", mib);
     out.put("repeat", reps);
     out.put("server", serverNote);
     out.put("cairn", "one s3 level, block size 4MiB, codec none, part size 8MiB, 4 parts in flight; restore verifies every chunk's CRC32C");
     out.put("baseline", "AWS SDK v2 S3Client (same client settings): one PutObject / one GetObject of the same bytes");
-    out.put("cpus", Runtime.getRuntime().availableProcessors());
-    out.put("loadAverage", loadAverage());
     out.put("rows", rows);
     out.put("secondsMedian", Map.of("cairnCheckpoint", cw, "sdkPut", bw, "cairnRestore", cr, "sdkGet", br));
+    List<List<String>> cells = new ArrayList<>();
+    for (Map<String, Object> r : rows) {
+      cells.add(List.of((String) r.get("name"), String.format(Locale.ROOT, "%.1f", (Double) r.get("value")),
+          String.format(Locale.ROOT, "%.1f", (Double) r.get("baseline")), String.format(Locale.ROOT, "%.2f", (Double) r.get("ratio"))));
+    }
+    String table = String.format(Locale.ROOT, "s3 level, %d MiB, median of %d (%s)%n", mib, reps, serverNote)
+        + BenchReport.table("", List.of("figure", "Cairn MB/s", "SDK MB/s", "ratio"), cells);
+    BenchReport.write(dir, "bench-s3", out, table);
     String text = Json.write(out);
-    Files.writeString(dir.resolve("bench-s3.json"), text + "\n");
-    StringBuilder table = new StringBuilder();
-    table.append(String.format(Locale.ROOT, "s3 level, %d MiB, median of %d (%s)%n", mib, reps, serverNote));
-    table.append(String.format(Locale.ROOT, "%-58s %10s %10s %7s%n", "figure", "Cairn MB/s", "SDK MB/s", "ratio"));
-    for (Map<String, Object> r : rows)
-      table.append(String.format(Locale.ROOT, "%-58s %10.1f %10.1f %7.2f%n", r.get("name"), ((Number) r.get("value")).doubleValue(),
-          ((Number) r.get("baseline")).doubleValue(), ((Number) r.get("ratio")).doubleValue()));
-    Files.writeString(dir.resolve("bench-s3.txt"), table.toString());
     if (json) System.out.println(text); else System.out.print(table);
     log.println("results: " + dir.resolve("bench-s3.json") + ", " + dir.resolve("bench-s3.txt"));
     return 0;
@@ -176,30 +172,11 @@ public final class S3Bench {
   }
 
   private static Map<String, Object> row(String name, double value, double baseline) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", name);
-    m.put("value", value);
-    m.put("baseline", baseline);
-    m.put("unit", "MB/s");
-    m.put("ratio", value / baseline);
-    m.put("ratioMeaning", "Cairn bandwidth / SDK bandwidth (1 = as fast as the plain SDK call)");
-    return m;
+    return BenchReport.ratioRow(name, value, baseline, "MB/s", value / baseline,
+        "Cairn bandwidth / SDK bandwidth (1 = as fast as the plain SDK call)", null, Map.of());
   }
 
   private static double last(Map<String, List<Double>> t, String k) { return t.get(k).getLast(); }
-
-  private static double median(List<Double> xs) {
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

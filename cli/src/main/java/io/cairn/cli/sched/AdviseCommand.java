@@ -1,10 +1,10 @@
 package io.cairn.cli.sched;
 
+import io.cairn.internal.util.Svg;
 import io.cairn.sched.Advice;
 import io.cairn.sched.Durations;
 import io.cairn.sched.MultiLevel;
 import io.cairn.sched.report.Json;
-import io.cairn.sched.report.Svg;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,8 @@ import io.cairn.Metadata;
 import io.cairn.Version;
 import io.cairn.internal.engine.LevelStore;
 import io.cairn.internal.engine.TransformBench;
+import io.cairn.internal.util.BenchReport;
+import io.cairn.internal.util.Svg;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileInputStream;
@@ -75,17 +77,7 @@ public final class EngineBench {
   record Row(String figure, String name, double value, double baseline, String unit, double ratio, String ratioMeaning,
              String target, Boolean met, Map<String, Object> extra) {
     Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", name);
-      m.put("value", value);
-      m.put("baseline", baseline);
-      m.put("unit", unit);
-      m.put("ratio", ratio);
-      m.put("ratioMeaning", ratioMeaning);
-      m.put("target", target);
-      m.put("met", met);
-      m.putAll(extra);
-      return m;
+      return BenchReport.ratioRow(name, value, baseline, unit, ratio, ratioMeaning, target, extra);
     }
   }
 
@@ -781,15 +773,11 @@ public final class EngineBench {
   }
 
   private double median(String key) {
-    List<Double> l = times.get(key);
-    if (l == null || l.isEmpty()) return Double.NaN;
-    double[] a = l.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    return BenchReport.median(times.getOrDefault(key, List.of()));
   }
 
   private static double median(List<Long> l) {
-    long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2.0;
+    return BenchReport.median(l);
   }
 
   /** Bandwidth row: ratio = baseline time / measured time (the bandwidth ratio over the same bytes). */
@@ -826,11 +814,7 @@ public final class EngineBench {
 
   private Row row(String fig, String name, double value, double baseline, String unit, double ratio, String meaning, String target,
                   Map<String, Object> extra) {
-    Boolean met = null;
-    if (target != null) {
-      double lim = Double.parseDouble(target.substring(2).trim());
-      met = target.startsWith(">=") ? ratio >= lim : ratio <= lim;
-    }
+    Boolean met = BenchReport.met(target, ratio);
     Row r = new Row(fig, name, value, baseline, unit, ratio, meaning, target, met, extra);
     allRows.add(r);
     log.printf(Locale.ROOT, "  %-58s %10.4g %-4s vs %10.4g  ratio %.4f%s%n", name, value, unit, baseline, ratio,
@@ -900,12 +884,7 @@ public final class EngineBench {
   }
 
   private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    }
+    return BenchReport.loadAverage();
   }
 
   // ------------------------------------------------------------------ output
@@ -939,55 +918,20 @@ public final class EngineBench {
     return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 1 ? "%.2f %s" : "%.4f %s", v, unit);
   }
 
-  /** A hand-written SVG: one bar per row on a log scale around ratio 1, target marks in red. */
+  /** One bar per row on a log scale around ratio 1, target marks in red, green/red when a target is met/missed. */
   private String svg(int mib) {
-    int rowH = 18, left = 420, width = 1000, plotW = width - left - 90;
-    int top = 50;
-    List<Object[]> lines = new ArrayList<>(); // {String header} or {Row}
+    List<Svg.Bar> bars = new ArrayList<>();
     for (Map<String, Object> f : figures) {
-      lines.add(new Object[] {f.get("id") + ": " + f.get("title")});
-      for (Row r : allRows) if (r.figure().equals(f.get("id"))) lines.add(new Object[] {r});
-    }
-    int height = top + lines.size() * rowH + 50;
-    double lo = Math.log10(0.001), hi = Math.log10(1000);
-    java.util.function.DoubleUnaryOperator x = v -> left + plotW * (Math.log10(Math.max(1e-3, Math.min(1e3, v))) - lo) / (hi - lo);
-    StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",
-        width, height));
-    s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">cairn bench: %d MiB, ratios vs a baseline "
-        + "measured in the same run (log scale; red tick = target)</text>%n", mib));
-    for (double g : new double[] {0.001, 0.01, 0.1, 1, 10, 100, 1000}) {
-      double gx = x.applyAsDouble(g);
-      s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n", gx, top - 10, gx,
-          height - 40, g == 1 ? "#444" : "#ddd"));
-      s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", gx, height - 25,
-          g < 1 ? Double.toString(g) : Long.toString((long) g)));
-    }
-    int y = top;
-    for (Object[] l : lines) {
-      if (l[0] instanceof String h) {
-        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 13, esc(h)));
-      } else {
-        Row r = (Row) l[0];
-        s.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%d\">%s</text>%n", y + 13, esc(r.name())));
-        if (Double.isFinite(r.ratio()) && r.ratio() > 0) {
-          double x0 = x.applyAsDouble(1), x1 = x.applyAsDouble(r.ratio());
-          String color = r.met() == null ? "#6b8fc7" : r.met() ? "#4caf50" : "#e57373";
-          s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
-              Math.min(x0, x1), y + 3, Math.max(1, Math.abs(x1 - x0)), rowH - 6, color));
-          s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%.3g</text>%n", Math.max(x0, x1) + 4, y + 13, r.ratio()));
-        }
-        if (r.target() != null) {
-          double tx = x.applyAsDouble(Double.parseDouble(r.target().substring(2).trim()));
-          s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"red\" stroke-width=\"2\"/>%n",
-              tx, y + 1, tx, y + rowH - 1));
-        }
+      bars.add(Svg.Bar.heading(f.get("id") + ": " + f.get("title")));
+      for (Row r : allRows) {
+        if (!r.figure().equals(f.get("id"))) continue;
+        Svg.Bar b = Svg.Bar.of(r.name(), r.ratio(), String.format(Locale.ROOT, "%.3g", r.ratio()))
+            .color(r.met() == null ? "#6b8fc7" : r.met() ? "#4caf50" : "#e57373");
+        bars.add(r.target() == null ? b : b.target(BenchReport.targetValue(r.target())));
       }
-      y += rowH;
     }
-    s.append("</svg>\n");
-    return s.toString();
+    return Svg.horizontalBars("cairn bench: " + mib + " MiB, ratios vs a baseline measured in the same run (log scale; red tick = target)",
+        bars, Svg.Scale.LOG, 1, 1e-3, 1e3);
   }
 
   static void deleteTree(Path d) throws IOException {
@@ -995,9 +939,5 @@ public final class EngineBench {
     try (var s = Files.walk(d)) {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     }
-  }
-
-  private static String esc(String t) {
-    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

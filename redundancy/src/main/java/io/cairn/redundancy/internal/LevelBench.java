@@ -2,6 +2,7 @@ package io.cairn.redundancy.internal;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
+import io.cairn.internal.util.Svg;
 import io.cairn.redundancy.ErasureCode;
 import io.cairn.redundancy.Layout;
 import io.cairn.redundancy.Placement;
@@ -170,51 +171,22 @@ public final class LevelBench {
     }
   }
 
+  /** Two grouped bar charts side by side: encode/rebuild GB/s per codec, checkpoint time per level and rank count. */
   static String svg(Map<String, double[]> codec, Map<Integer, Map<String, Double>> levels, int mib) {
-    StringBuilder b = new StringBuilder();
-    int w = 900, h = 410;
-    b.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(w).append("' height='").append(h).append("' font-family='sans-serif' font-size='12'>\n");
-    b.append("<rect width='100%' height='100%' fill='white'/>\n");
-    // left: codec GB/s
-    b.append("<text x='20' y='20' font-size='14'>Encode / rebuild, GB/s per core</text>\n");
-    double max = 0;
-    for (double[] v : codec.values()) for (double x : v) max = Math.max(max, x);
-    int x0 = 40, y0 = 330, ph = 280, bw = 18;
-    int i = 0;
-    String[] colors = {"#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78"};
-    for (var e : codec.entrySet()) {
-      for (int j = 0; j < 4; j++) {
-        double v = e.getValue()[j];
-        int bh = (int) (ph * v / max);
-        int x = x0 + i * (4 * bw + 16) + j * bw;
-        b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>%n", x, y0 - bh, bw - 2, bh, colors[j]));
-        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%.1f</text>%n", x + bw / 2, y0 - bh - 3, v));
-      }
-      b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='middle'>%s</text>%n", x0 + i * (4 * bw + 16) + 2 * bw, y0 + 16, e.getKey()));
-      i++;
+    List<String> codecs = new ArrayList<>(codec.keySet());
+    double[][] speed = new double[4][codecs.size()];
+    for (int g = 0; g < codecs.size(); g++) for (int j = 0; j < 4; j++) speed[j][g] = codec.get(codecs.get(g))[j];
+    String left = Svg.groupedBarChart("Encode / rebuild, GB/s per core", "GB/s", codecs,
+        List.of("encode", "encode byte-at-a-time", "rebuild", "rebuild byte-at-a-time"), speed);
+    List<Integer> counts = new ArrayList<>(levels.keySet());
+    List<String> names = new ArrayList<>();
+    for (Map<String, Double> m : levels.values()) for (String n : m.keySet()) if (!names.contains(n)) names.add(n);
+    double[][] time = new double[names.size()][counts.size()];
+    for (int k = 0; k < names.size(); k++) {
+      for (int g = 0; g < counts.size(); g++) time[k][g] = levels.get(counts.get(g)).getOrDefault(names.get(k), Double.NaN);
     }
-    String[] names = {"encode", "encode byte-at-a-time", "rebuild", "rebuild byte-at-a-time"};
-    for (int j = 0; j < 4; j++)
-      b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d'>%s</text>%n", 20 + 150 * j, 382, colors[j], 35 + 150 * j, 391, names[j]));
-    // right: checkpoint time per level
-    int rx = 480;
-    b.append(String.format(Locale.ROOT, "<text x='%d' y='20' font-size='14'>Checkpoint time per rank, %d MiB per rank (s)</text>%n", rx, mib));
-    double tmax = 0;
-    for (var m : levels.values()) for (double v : m.values()) tmax = Math.max(tmax, v);
-    int gi = 0;
-    for (var e : levels.entrySet()) {
-      int li = 0;
-      for (var lv : e.getValue().entrySet()) {
-        int bh = (int) (ph * lv.getValue() / tmax);
-        int x = rx + 10 + gi * 200 + li * 44;
-        b.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='38' height='%d' fill='%s'/>%n", x, y0 - bh, bh, li == 0 ? "#999" : "#2ca02c"));
-        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%.3f</text>%n", x + 19, y0 - bh - 3, lv.getValue()));
-        b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9' text-anchor='middle'>%s</text>%n", x + 19, y0 + 12, lv.getKey().replace("local only", "local")));
-        li++;
-      }
-      b.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='middle'>%d ranks / %d nodes</text>%n", rx + 10 + gi * 200 + 88, y0 + 30, e.getKey(), e.getKey()));
-      gi++;
-    }
-    return b.append("</svg>\n").toString();
+    String right = Svg.groupedBarChart("Checkpoint time per rank, " + mib + " MiB per rank", "seconds",
+        counts.stream().map(n -> n + " ranks / " + n + " nodes").toList(), names, time);
+    return Svg.sideBySide(List.of(left, right));
   }
 }

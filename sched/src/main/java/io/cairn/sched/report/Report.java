@@ -1,5 +1,6 @@
 package io.cairn.sched.report;
 
+import io.cairn.internal.util.Svg;
 import io.cairn.sched.sim.SimResult;
 import java.io.IOException;
 import java.nio.file.Files;

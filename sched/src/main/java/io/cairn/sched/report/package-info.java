@@ -1,2 +1,2 @@
-/** Report output without libraries: JSON, SVG charts, and the CSV/JSON/SVG/HTML report of a simulation. */
+/** Report output without libraries: JSON, and the CSV/JSON/SVG/HTML report of a simulation (charts by core's {@code io.cairn.internal.util.Svg}). */
 package io.cairn.sched.report;
