@@ -33,6 +33,8 @@ class BenchCommandTest {
     // sync 3, async 3, baselines 6, incremental 8, compression 9 (+ compression and restore ratios), loop 2
     assertThat(count).isGreaterThanOrEqualTo(31);
     assertThat(json).contains("\"target\":\">= 0.95\"", "\"target\":\"<= 1.3\"", "\"target\":\"<= 1.03\"", "\"target\":\"<= 0.07\"");
+    // issue 20's targets: the incremental floor, and the heat field's ratio at >= 1 GB/s per core
+    assertThat(json).contains("\"target\":\"<= 0.08\"", "\"target\":\">= 1.4\"", "best ratio at >= 1 GB/s per core");
     Matcher t = Pattern.compile("\"target\":\"[^\"]+\",\"met\":(true|false)").matcher(json);
     int targets = 0;
     while (t.find()) targets++;

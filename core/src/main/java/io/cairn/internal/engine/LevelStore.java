@@ -362,7 +362,8 @@ public final class LevelStore {
   }
 
   /**
-   * The xxHash64 of every block of a heap region, on two threads (this one and a virtual thread), for
+   * The xxHash64 of every block of a heap region, on two threads (this one and a virtual thread, taking
+   * the next block from a shared counter), for
    * change detection before any block is copied; null when the region is off the heap (a staged copy:
    * the program runs on meanwhile and keeps its cores) or has a single block. The program waits for a
    * synchronous checkpoint, so its cores are free; the data does not change meanwhile.
@@ -372,9 +373,11 @@ public final class LevelStore {
     int n = (int) ((size + blockSize - 1) / blockSize);
     if (data.isNative() || n < 2) return null;
     long[] out = new long[n];
-    int half = n / 2;
-    Thread helper = Thread.ofVirtual().name("cairn-hash").start(() -> hashBlocks(data, blockSize, half, n, out));
-    hashBlocks(data, blockSize, 0, half, out);
+    // blocks are taken one at a time from a shared counter, not split in halves up front: on a busy
+    // machine the thread that keeps its core hashes more, instead of waiting for the one that lost it
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Thread helper = Thread.ofVirtual().name("cairn-hash").start(() -> hashBlocks(data, blockSize, next, n, out));
+    hashBlocks(data, blockSize, next, n, out);
     try {
       helper.join();
     } catch (InterruptedException e) {
@@ -384,8 +387,8 @@ public final class LevelStore {
     return out;
   }
 
-  private static void hashBlocks(MemorySegment data, int blockSize, int from, int to, long[] out) {
-    for (int i = from; i < to; i++) {
+  private static void hashBlocks(MemorySegment data, int blockSize, java.util.concurrent.atomic.AtomicInteger next, int n, long[] out) {
+    for (int i; (i = next.getAndIncrement()) < n; ) {
       long off = (long) i * blockSize;
       out[i] = XxHash64.hash(data, off, Math.min(blockSize, data.byteSize() - off), 0);
     }
@@ -524,17 +527,28 @@ public final class LevelStore {
       return in;
     }, s, b -> storage.describe() + "/" + dir(b.pack()) + "/data.pack (version " + m.version() + ")");
     long bytes = 0;
+    Map<Integer, List<ChunkStage>> pipelines = new HashMap<>(); // by the chunk's recorded transforms
     try {
       for (RegionEntry r : regions) {
         RegionSource.Sink sink = sinks == null ? null : sinks.get(r.name());
         long off = 0;
+        long wherePack = -1;
+        String where = null;
         for (BlockRef b : r.blocks()) {
           PackReader.Slot slot = reader.next();
-          String where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
+          if (b.pack() != wherePack) { // one message prefix per pack and region, not per chunk
+            wherePack = b.pack();
+            where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
+          }
           ByteBuffer buf = slot.buf;
           PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
-          ChunkRead chunk = new ChunkRead(b, where, buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()), s);
-          for (ChunkStage stage : ChunkStage.readPipeline(b, where)) stage.undo(chunk);
+          ChunkRead chunk = new ChunkRead(b, where, buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()), s, slot.storedCrc);
+          List<ChunkStage> undo = pipelines.get(b.transforms());
+          if (undo == null) {
+            undo = ChunkStage.readPipeline(b, where);
+            pipelines.put(b.transforms(), undo);
+          }
+          for (ChunkStage stage : undo) stage.undo(chunk);
           ByteBuffer raw = chunk.data;
           if (sink != null) sink.accept(off, raw);
           reader.recycle(slot);

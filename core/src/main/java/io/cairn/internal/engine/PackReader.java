@@ -12,16 +12,22 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Function;
+import java.util.zip.CRC32C;
 
 /**
  * Read-ahead for restores: a thread reads the chunks of a version in manifest order (header and stored
- * bytes in one read each) into a small pool of buffers, while the caller verifies and applies them.
+ * bytes in one read each) into a small pool of buffers and computes the CRC32C of each chunk's stored
+ * bytes right after reading them (while they are in cache), while the caller compares that checksum
+ * with the manifest's, undoes the chunk's transforms and applies it: reading and checksumming run on
+ * one core, copying into the program's memory on the other.
  */
 final class PackReader implements AutoCloseable {
   /** A filled buffer, or the error met reading it. */
   static final class Slot {
     final ByteBuffer buf;
     IOException error;
+    /** CRC32C of the stored bytes (after the chunk header) as read into {@link #buf}. */
+    int storedCrc;
     Slot(ByteBuffer buf) { this.buf = buf; }
   }
 
@@ -36,6 +42,7 @@ final class PackReader implements AutoCloseable {
     full = new ArrayBlockingQueue<>(s.slots.length);
     for (ByteBuffer b : s.slots) free.add(new Slot(b));
     thread = Thread.ofPlatform().daemon(true).name("cairn-pack-reader").start(() -> {
+      CRC32C crc = new CRC32C();
       try {
         for (RegionEntry r : regions) {
           for (BlockRef b : r.blocks()) {
@@ -48,6 +55,9 @@ final class PackReader implements AutoCloseable {
               slot.buf.clear().limit(len);
               packs.open(b.pack()).readFully(b.offset(), slot.buf);
               slot.buf.flip();
+              crc.reset();
+              crc.update(slot.buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()));
+              slot.storedCrc = (int) crc.getValue();
             } catch (IOException e) {
               slot.error = e;
             } catch (RuntimeException e) {
