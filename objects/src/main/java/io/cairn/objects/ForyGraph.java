@@ -85,12 +85,48 @@ final class ForyGraph implements ObjectCodec.Graph {
     this.schema = Schema.of(c, fs, allow);
     this.schemaBytes = schema.toBytes();
     this.fory = newFory(c.getClassLoader(), allow);
+    for (Class<?> u : allow.user) if (u.isEnum()) fory.registerSerializer(u, new NamedEnumSerializer(fory, u, name));
     if (kind == RootKind.FIELDS) fory.registerSerializer(c, new RootSerializer(fory, c, root));
   }
 
   /** The allow-list's refusal (Fory's other InsecureExceptions, e.g. its depth limit, are not about classes). */
   static final class NotAllowed extends InsecureException {
     NotAllowed(String message) { super(message); }
+  }
+
+  /** A checkpoint holds an enum constant the program's enum no longer has (refused, naming class, constant and region). */
+  static final class GoneEnumConstant extends RuntimeException {
+    GoneEnumConstant(String message) { super(message, null, false, false); }
+  }
+
+  /**
+   * Fory's serializer of an enum (stored by name), which names the enum class, the constant and the
+   * region when the checkpoint holds a constant the enum no longer has (Fory's own message names
+   * neither the class nor the region).
+   */
+  static final class NamedEnumSerializer extends org.apache.fory.serializer.EnumSerializer {
+    private final String region;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    NamedEnumSerializer(Fory fory, Class c, String region) {
+      super(fory, c);
+      this.region = region;
+    }
+
+    @Override public Enum read(MemoryBuffer buffer) {
+      try {
+        return super.read(buffer);
+      } catch (IllegalArgumentException e) {
+        // Fory: "Enum string NAME not in [...]"
+        String m = String.valueOf(e.getMessage()), constant = m;
+        int a = m.indexOf("Enum string "), b = m.indexOf(" not in ");
+        if (a >= 0 && b > a) constant = m.substring(a + "Enum string ".length(), b);
+        throw new GoneEnumConstant("object graph '" + region + "': the checkpoint holds constant " + constant + " of enum " + type.getName()
+            + ", which the enum no longer has (its constants now: " + java.util.Arrays.toString(type.getEnumConstants()) + ");"
+            + " enums are restored by name: keep the constant (it may be @Deprecated), or restore with the build that checkpointed and"
+            + " replace the value before the next checkpoint");
+      }
+    }
   }
 
   /** Nesting depth Fory accepts on read (its default, 50, is less than a linked list of 51 objects). */
@@ -241,6 +277,8 @@ final class ForyGraph implements ObjectCodec.Graph {
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
+      for (Throwable t = e; t != null; t = t.getCause())
+        if (t instanceof GoneEnumConstant g) throw new StateMismatchException(-1, List.of(g.getMessage()));
       if (cause instanceof NotAllowed)
         throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
             + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));
