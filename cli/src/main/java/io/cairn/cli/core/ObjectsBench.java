@@ -33,7 +33,7 @@ import org.apache.fory.config.Language;
  * {@code cairn bench --only objects}: capture and restore of object graphs protected with
  * {@code protect(name, object)}, against Apache Fory used directly (same configuration, bytes written to
  * a file and fsync'ed) and against {@code ObjectOutputStream}/{@code ObjectInputStream} (buffered file,
- * fsync'ed), all in one run, each the median of the repetitions after a warm-up round. Two graphs:
+ * fsync'ed), all in one run, each the median of the repetitions after untimed warm-up rounds. Two graphs:
  * ~1e6 small objects (a map of records with arrays inside) and a few large arrays inside an object.
  */
 final class ObjectsBench {
@@ -54,6 +54,12 @@ final class ObjectsBench {
 
   private final Path dir;
   private final int reps;
+  /**
+   * Untimed rounds before the timed ones, for every contender: Cairn's restore path (pack reader,
+   * CRC32C, the sink) is Java code that the JIT compiles during the first rounds, and on a loaded 2-core
+   * machine the compiler threads need several rounds to catch up (their CPU time counts as the process's).
+   */
+  private final int warm;
   private final boolean quick;
   private final PrintStream log;
   private final List<Map<String, Object>> rows = new ArrayList<>();
@@ -61,6 +67,7 @@ final class ObjectsBench {
   private ObjectsBench(Path dir, int reps, boolean quick, PrintStream log) {
     this.dir = dir;
     this.reps = reps;
+    this.warm = quick ? 1 : 3;
     this.quick = quick;
     this.log = log;
   }
@@ -93,7 +100,7 @@ final class ObjectsBench {
     out.put("java", System.getProperty("java.version"));
     out.put("loadAverage", load());
     out.put("rows", b.rows);
-    out.put("notes", List.of("times are medians of warm repetitions (a warm-up round first: Fory generates its serializers then)",
+    out.put("notes", List.of("times are medians of warm repetitions (3 untimed warm-up rounds first, 1 with --quick: Fory generates its serializers, the JIT compiles both paths); each repetition starts after System.gc(), outside the timed window; *Range: min-max of the repetitions",
         "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root; the root is emptied before each repetition, as a restarted program's)",
         "fory: the same Fory configuration (reference tracking, compatible mode, enums by name), byte[] written with FileChannel and fsync'ed; read back with Files.readAllBytes",
         "java: ObjectOutputStream over a buffered FileOutputStream, fsync'ed; ObjectInputStream over a buffered file",
@@ -154,10 +161,11 @@ final class ObjectsBench {
         .set("level.local.keep", "1").set("signals", "false").environment(Map.of());
     try (Checkpointer c = builder.open()) {
       c.protect("model", model);
-      for (int i = 0; i <= reps; i++) {
+      for (int i = 0; i < warm + reps; i++) {
+        settle();
         long t = System.nanoTime(), u = cpu();
         long v = c.checkpoint().await().number();
-        if (i > 0) { cw.add(System.nanoTime() - t); cwc.add(cpu() - u); }
+        if (i >= warm) { cw.add(System.nanoTime() - t); cwc.add(cpu() - u); }
         cairnBytes = c.regions(v).getFirst().length();
       }
       cairnBytes = c.regions(c.versions().getLast().number()).getFirst().length();
@@ -165,11 +173,12 @@ final class ObjectsBench {
     T back = empty.get();
     try (Checkpointer c = builder.open()) {
       c.protect("model", back);
-      for (int i = 0; i <= reps; i++) {
+      for (int i = 0; i < warm + reps; i++) {
         reset.clear(back); // the previous repetition's graph is garbage, as Fory's below (and as in a restarted program)
+        settle();
         long t = System.nanoTime(), u = cpu();
         c.restoreLatest();
-        if (i > 0) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); }
+        if (i >= warm) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); }
       }
     }
     if (!same.test(model, back)) throw new IllegalStateException("cairn restored a different " + name + " graph");
@@ -180,7 +189,8 @@ final class ObjectsBench {
     Path ff = d.resolve("fory.bin");
     long foryBytes = 0;
     Object fback = null;
-    for (int i = 0; i <= reps; i++) {
+    for (int i = 0; i < warm + reps; i++) {
+      settle();
       long t = System.nanoTime(), u = cpu();
       byte[] bytes = fory.serialize(model);
       try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -188,14 +198,15 @@ final class ObjectsBench {
         while (bb.hasRemaining()) ch.write(bb);
         ch.force(true);
       }
-      if (i > 0) { fw.add(System.nanoTime() - t); fwc.add(cpu() - u); }
+      if (i >= warm) { fw.add(System.nanoTime() - t); fwc.add(cpu() - u); }
       foryBytes = bytes.length;
     }
-    for (int i = 0; i <= reps; i++) {
+    for (int i = 0; i < warm + reps; i++) {
       fback = null;
+      settle();
       long t = System.nanoTime(), u = cpu();
       fback = fory.deserialize(Files.readAllBytes(ff));
-      if (i > 0) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); }
+      if (i >= warm) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); }
     }
     @SuppressWarnings("unchecked") T ft = (T) fback;
     if (!same.test(model, ft)) throw new IllegalStateException("fory restored a different " + name + " graph");
@@ -205,7 +216,8 @@ final class ObjectsBench {
     List<Long> jw = new ArrayList<>(), jr = new ArrayList<>(), jwc = new ArrayList<>(), jrc = new ArrayList<>();
     Path jf = d.resolve("java.ser");
     int jreps = Math.max(1, Math.min(reps, 3)); // slow: at most 3
-    for (int i = 0; i <= jreps; i++) {
+    for (int i = 0; i < warm + jreps; i++) {
+      settle();
       long t = System.nanoTime(), u = cpu();
       try (FileOutputStream fos = new FileOutputStream(jf.toFile());
            ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
@@ -213,23 +225,54 @@ final class ObjectsBench {
         oos.flush();
         fos.getFD().sync();
       }
-      if (i > 0) { jw.add(System.nanoTime() - t); jwc.add(cpu() - u); }
+      if (i >= warm) { jw.add(System.nanoTime() - t); jwc.add(cpu() - u); }
     }
     Object jback = null;
-    for (int i = 0; i <= jreps; i++) {
+    for (int i = 0; i < warm + jreps; i++) {
       jback = null;
+      settle();
       long t = System.nanoTime(), u = cpu();
       try (ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
         jback = ois.readObject();
       }
-      if (i > 0) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); }
+      if (i >= warm) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); }
     }
     @SuppressWarnings("unchecked") T jt = (T) jback;
     if (!same.test(model, jt)) throw new IllegalStateException("java serialization restored a different " + name + " graph");
     long javaBytes = Files.size(jf);
     row(name, "capture", median(cw), median(fw), median(jw), median(cwc), median(fwc), median(jwc), cairnBytes, foryBytes, javaBytes);
+    spread(cw, fw, jw, cwc, fwc, jwc);
     row(name, "restore", median(cr), median(fr), median(jr), median(crc), median(frc), median(jrc), cairnBytes, foryBytes, javaBytes);
+    spread(cr, fr, jr, crc, frc, jrc);
     deleteTree(d);
+  }
+
+  /**
+   * Collects the garbage the previous step left (outside the timed window), so that each timed
+   * repetition of every contender starts from the same clean heap and pays only for the collections
+   * its own allocations cause: on a loaded 2-core machine one young collection takes 1-10 s, and which
+   * repetition it happened to land in decided the medians before.
+   */
+  private static void settle() {
+    System.gc();
+  }
+
+  /** Adds the range (min-max) of each contender's repetitions to the last row (the medians hide it). */
+  private void spread(List<Long> c, List<Long> f, List<Long> j, List<Long> cc, List<Long> fc, List<Long> jc) {
+    Map<String, Object> m = rows.getLast();
+    m.put("cairnSecondsRange", range(c));
+    m.put("forySecondsRange", range(f));
+    m.put("javaSecondsRange", range(j));
+    m.put("cairnCpuSecondsRange", range(cc));
+    m.put("foryCpuSecondsRange", range(fc));
+    m.put("javaCpuSecondsRange", range(jc));
+    log.printf(Locale.ROOT, "          ranges (min-max s): wall cairn %s, fory %s, java %s; cpu cairn %s, fory %s, java %s%n",
+        range(c), range(f), range(j), range(cc), range(fc), range(jc));
+  }
+
+  private static String range(List<Long> l) {
+    return String.format(Locale.ROOT, "%.3f-%.3f", l.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9,
+        l.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
   }
 
   /** CPU time of the whole process (all threads: Cairn's writer/reader threads, the GC), in ns: robust to a loaded machine. */
