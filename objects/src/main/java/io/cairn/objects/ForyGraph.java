@@ -52,8 +52,10 @@ final class ForyGraph implements ObjectCodec.Graph {
   private final Schema schema;
   private final byte[] schemaBytes;
   private final Fory fory;
-  private final MemoryBuffer stream = MemoryBuffer.newHeapBuffer(1 << 16);
+  /** The region's bytes: header, out-of-band arrays, class list, then Fory's stream, written in place. */
   private final MemoryBuffer out = MemoryBuffer.newHeapBuffer(1 << 16);
+  /** Size of the part before Fory's stream at the last capture: where the next stream is written. */
+  private int expectedHead;
   private final List<BufferObject> large = new ArrayList<>();
 
   ForyGraph(String name, Object root, Collection<Class<?>> alsoAllowed) {
@@ -84,13 +86,50 @@ final class ForyGraph implements ObjectCodec.Graph {
     this.rootFields = fs;
     this.schema = Schema.of(c, fs, allow);
     this.schemaBytes = schema.toBytes();
+    this.expectedHead = MAGIC.length + 4 + 4 + schemaBytes.length + 4;
     this.fory = newFory(c.getClassLoader(), allow);
+    for (Class<?> u : allow.user) if (u.isEnum()) fory.registerSerializer(u, new NamedEnumSerializer(fory, u, name));
     if (kind == RootKind.FIELDS) fory.registerSerializer(c, new RootSerializer(fory, c, root));
   }
 
   /** The allow-list's refusal (Fory's other InsecureExceptions, e.g. its depth limit, are not about classes). */
   static final class NotAllowed extends InsecureException {
     NotAllowed(String message) { super(message); }
+  }
+
+  /** A checkpoint holds an enum constant the program's enum no longer has (refused, naming class, constant and region). */
+  static final class GoneEnumConstant extends RuntimeException {
+    GoneEnumConstant(String message) { super(message, null, false, false); }
+  }
+
+  /**
+   * Fory's serializer of an enum (stored by name), which names the enum class, the constant and the
+   * region when the checkpoint holds a constant the enum no longer has (Fory's own message names
+   * neither the class nor the region).
+   */
+  static final class NamedEnumSerializer extends org.apache.fory.serializer.EnumSerializer {
+    private final String region;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    NamedEnumSerializer(Fory fory, Class c, String region) {
+      super(fory, c);
+      this.region = region;
+    }
+
+    @Override public Enum read(MemoryBuffer buffer) {
+      try {
+        return super.read(buffer);
+      } catch (IllegalArgumentException e) {
+        // Fory: "Enum string NAME not in [...]"
+        String m = String.valueOf(e.getMessage()), constant = m;
+        int a = m.indexOf("Enum string "), b = m.indexOf(" not in ");
+        if (a >= 0 && b > a) constant = m.substring(a + "Enum string ".length(), b);
+        throw new GoneEnumConstant("object graph '" + region + "': the checkpoint holds constant " + constant + " of enum " + type.getName()
+            + ", which the enum no longer has (its constants now: " + java.util.Arrays.toString(type.getEnumConstants()) + ");"
+            + " enums are restored by name: keep the constant (it may be @Deprecated), or restore with the build that checkpointed and"
+            + " replace the value before the next checkpoint");
+      }
+    }
   }
 
   /** Nesting depth Fory accepts on read (its default, 50, is less than a linked list of 51 objects). */
@@ -156,10 +195,15 @@ final class ForyGraph implements ObjectCodec.Graph {
 
   @Override public MemorySegment write() throws IOException {
     Object top = kind == RootKind.FIELDS ? rootValues() : root;
-    stream.writerIndex(0);
     large.clear();
+    // Fory writes its stream straight into the region's buffer, after room for the header it is expected
+    // to need (the size of the last one: the out-of-band arrays rarely change their count or length), so
+    // the stream is not copied once more; only when the header's size changed is the stream moved
+    int head = expectedHead;
+    out.ensure(head);
+    out.writerIndex(head);
     try {
-      onDeepStack(() -> fory.serialize(stream, top, b -> {
+      onDeepStack(() -> fory.serialize(out, top, b -> {
         if (b.totalBytes() < OUT_OF_BAND) return true;
         large.add(b);
         return false;
@@ -175,7 +219,18 @@ final class ForyGraph implements ObjectCodec.Graph {
             + cause.getMessage() + "): name it in protect(\"" + name + "\", root, TheClass.class)", e);
       throw new IOException("object graph '" + name + "' could not be serialised: " + cause, e);
     }
-    int streamLen = stream.writerIndex();
+    int streamLen = out.writerIndex() - head;
+    long arrays = 0;
+    for (BufferObject b : large) arrays += b.totalBytes();
+    long h = MAGIC.length + 4L + 8L * large.size() + arrays + 4 + schemaBytes.length + 4;
+    if (h + streamLen > Integer.MAX_VALUE - 64)
+      throw new IOException("object graph '" + name + "' serialises to " + (h + streamLen) + " bytes, more than one region holds (2 GiB):"
+          + " protect its largest arrays as regions of their own");
+    if (h != head) {
+      out.ensure((int) h + streamLen);
+      byte[] mem = out.getHeapMemory();
+      System.arraycopy(mem, head, mem, (int) h, streamLen);
+    }
     out.writerIndex(0);
     out.writeBytes(MAGIC);
     out.writeInt32(large.size());
@@ -184,7 +239,9 @@ final class ForyGraph implements ObjectCodec.Graph {
     out.writeInt32(schemaBytes.length);
     out.writeBytes(schemaBytes);
     out.writeInt32(streamLen);
-    out.writeBytes(stream.getHeapMemory(), 0, streamLen);
+    if (out.writerIndex() != h) throw new IllegalStateException("object graph '" + name + "': header of " + out.writerIndex() + " bytes, expected " + h);
+    out.writerIndex((int) h + streamLen);
+    expectedHead = (int) h;
     large.clear();
     return MemorySegment.ofArray(out.getHeapMemory()).asSlice(0, out.writerIndex());
   }
@@ -241,6 +298,8 @@ final class ForyGraph implements ObjectCodec.Graph {
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
+      for (Throwable t = e; t != null; t = t.getCause())
+        if (t instanceof GoneEnumConstant g) throw new StateMismatchException(-1, List.of(g.getMessage()));
       if (cause instanceof NotAllowed)
         throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
             + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));

@@ -33,7 +33,7 @@ class EvolutionTest {
     Path src = Files.createDirectories(dir.resolve(tag + "-src/evo")), out = Files.createDirectories(dir.resolve(tag + "-classes"));
     List<String> files = new ArrayList<>();
     for (String s : sources) {
-      String cls = s.replaceAll("(?s).*public (?:final )?class (\\w+).*", "$1");
+      String cls = s.replaceAll("(?s).*public (?:final )?(?:class|enum) (\\w+).*", "$1");
       Path f = src.resolve(cls + ".java");
       Files.writeString(f, s);
       files.add(f.toString());
@@ -151,5 +151,42 @@ class EvolutionTest {
       assertThatThrownBy(c::restoreLatest).isInstanceOf(StateMismatchException.class)
           .hasMessageContaining("class evo.Holder, field 'version': its type changed from int");
     }
+  }
+
+  static final String BOX = "package evo; public class Box { public Color color; public java.util.List<Color> more = new java.util.ArrayList<>(); }";
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Object constant(ClassLoader l, String name) throws Exception {
+    return Enum.valueOf((Class) l.loadClass("evo.Color"), name);
+  }
+
+  @Test @SuppressWarnings("unchecked")
+  void aRemovedEnumConstantIsRefusedNamingEnumConstantAndRegionWhileReorderingAndAddingAreFine() throws Exception {
+    ClassLoader v1 = build("v1", BOX, "package evo; public enum Color { RED, GREEN, BLUE }");
+    Object box = newInstance(v1, "Box");
+    set(box, "color", constant(v1, "GREEN"));
+    ((List<Object>) get(box, "more")).add(constant(v1, "BLUE"));
+    try (Checkpointer c = open()) {
+      c.protect("palette", box);
+      c.checkpoint().await();
+    }
+    ClassLoader v2 = build("v2", BOX, "package evo; public enum Color { BLUE, RED, PURPLE }");
+    Object b2 = newInstance(v2, "Box");
+    try (Checkpointer c = open()) {
+      c.protect("palette", b2);
+      assertThatThrownBy(c::restoreLatest).isInstanceOf(StateMismatchException.class)
+          .hasMessageContaining("object graph 'palette': the checkpoint holds constant GREEN of enum evo.Color, which the enum no longer has")
+          .hasMessageContaining("[BLUE, RED, PURPLE]");
+    }
+    assertThat(get(b2, "color")).as("refused: the root is untouched").isNull();
+    assertThat((List<Object>) get(b2, "more")).isEmpty();
+    ClassLoader v3 = build("v3", BOX, "package evo; public enum Color { PURPLE, BLUE, GREEN, RED }");
+    Object b3 = newInstance(v3, "Box");
+    try (Checkpointer c = open()) {
+      c.protect("palette", b3);
+      c.restoreLatest();
+    }
+    assertThat(get(b3, "color")).as("stored by name: reordered and added constants restore").isSameAs(constant(v3, "GREEN"));
+    assertThat((List<Object>) get(b3, "more")).containsExactly(constant(v3, "BLUE"));
   }
 }

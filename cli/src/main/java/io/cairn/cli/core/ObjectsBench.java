@@ -33,7 +33,7 @@ import org.apache.fory.config.Language;
  * {@code cairn bench --only objects}: capture and restore of object graphs protected with
  * {@code protect(name, object)}, against Apache Fory used directly (same configuration, bytes written to
  * a file and fsync'ed) and against {@code ObjectOutputStream}/{@code ObjectInputStream} (buffered file,
- * fsync'ed), all in one run, each the median of the repetitions after a warm-up round. Two graphs:
+ * fsync'ed), all in one run, each the median of the repetitions after untimed warm-up rounds. Two graphs:
  * ~1e6 small objects (a map of records with arrays inside) and a few large arrays inside an object.
  */
 final class ObjectsBench {
@@ -54,6 +54,12 @@ final class ObjectsBench {
 
   private final Path dir;
   private final int reps;
+  /**
+   * Untimed rounds before the timed ones, for every contender: Cairn's restore path (pack reader,
+   * CRC32C, the sink) is Java code that the JIT compiles during the first rounds, and on a loaded 2-core
+   * machine the compiler threads need several rounds to catch up (their CPU time counts as the process's).
+   */
+  private final int warm;
   private final boolean quick;
   private final PrintStream log;
   private final List<Map<String, Object>> rows = new ArrayList<>();
@@ -61,6 +67,7 @@ final class ObjectsBench {
   private ObjectsBench(Path dir, int reps, boolean quick, PrintStream log) {
     this.dir = dir;
     this.reps = reps;
+    this.warm = quick ? 1 : 3;
     this.quick = quick;
     this.log = log;
   }
@@ -88,7 +95,8 @@ final class ObjectsBench {
     out.put("repeat", reps);
     out.put("quick", quick);
     out.put("rows", b.rows);
-    out.put("notes", List.of("times are medians of warm repetitions (a warm-up round first: Fory generates its serializers then)",
+    out.put("notes", List.of("times are medians of warm repetitions (3 untimed warm-up rounds first, 1 with --quick: Fory generates its serializers, the JIT compiles both paths); each repetition starts after System.gc(), outside the timed window; *Range: min-max of the repetitions",
+        "the contenders take turns within each repetition (cairn, fory, java), so JIT warm-up and heap growth favour none",
         "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root; the root is emptied before each repetition, as a restarted program's)",
         "fory: the same Fory configuration (reference tracking, compatible mode, enums by name), byte[] written with FileChannel and fsync'ed; read back with Files.readAllBytes",
         "java: ObjectOutputStream over a buffered FileOutputStream, fsync'ed; ObjectInputStream over a buffered file",
@@ -141,89 +149,145 @@ final class ObjectsBench {
     Path d = dir.resolve("objects-" + name.replace(' ', '-'));
     deleteTree(d);
     Files.createDirectories(d);
-    // cairn
+    // The three contenders take turns within each repetition (Cairn, Fory, Java serialization), so that
+    // the JIT's progress and the heap's size (ParallelGC resizes it as it goes) favour none of them: run
+    // one after the other, whoever came first paid for compiling the code they share and for growing the
+    // heap (on the loaded 2-core machine that decided the ratios, both ways).
     List<Long> cw = new ArrayList<>(), cr = new ArrayList<>(), cwc = new ArrayList<>(), crc = new ArrayList<>();
-    long cairnBytes;
+    List<Long> fw = new ArrayList<>(), fr = new ArrayList<>(), fwc = new ArrayList<>(), frc = new ArrayList<>();
+    List<Long> jw = new ArrayList<>(), jr = new ArrayList<>(), jwc = new ArrayList<>(), jrc = new ArrayList<>();
+    int jreps = Math.max(1, Math.min(reps, 3)); // slow: at most 3
+    long[] gcw = new long[3], gcr = new long[3]; // GC milliseconds inside the timed windows: cairn, fory, java
+    long cairnBytes, foryBytes = 0;
+    Fory fory = fory();
+    Path ff = d.resolve("fory.bin"), jf = d.resolve("java.ser");
     Checkpointer.Builder builder = Cairn.builder().name("objects").directory(d.resolve("cairn")).levels("local")
         .set("level.local.keep", "1").set("signals", "false").environment(Map.of());
     try (Checkpointer c = builder.open()) {
       c.protect("model", model);
-      for (int i = 0; i <= reps; i++) {
-        long t = System.nanoTime(), u = cpu();
-        long v = c.checkpoint().await().number();
-        if (i > 0) { cw.add(System.nanoTime() - t); cwc.add(cpu() - u); }
-        cairnBytes = c.regions(v).getFirst().length();
+      for (int i = 0; i < warm + reps; i++) {
+        settle();
+        long t = System.nanoTime(), u = cpu(), g = gc();
+        c.checkpoint().await();
+        if (i >= warm) { cw.add(System.nanoTime() - t); cwc.add(cpu() - u); gcw[0] += gc() - g; }
+
+        settle();
+        t = System.nanoTime();
+        u = cpu();
+        g = gc();
+        byte[] bytes = fory.serialize(model);
+        try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          ByteBuffer bb = ByteBuffer.wrap(bytes);
+          while (bb.hasRemaining()) ch.write(bb);
+          ch.force(true);
+        }
+        if (i >= warm) { fw.add(System.nanoTime() - t); fwc.add(cpu() - u); gcw[1] += gc() - g; }
+        foryBytes = bytes.length;
+        bytes = null;
+
+        if (i >= warm + jreps) continue;
+        settle();
+        t = System.nanoTime();
+        u = cpu();
+        g = gc();
+        try (FileOutputStream fos = new FileOutputStream(jf.toFile());
+             ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+          oos.writeObject(model);
+          oos.flush();
+          fos.getFD().sync();
+        }
+        if (i >= warm) { jw.add(System.nanoTime() - t); jwc.add(cpu() - u); gcw[2] += gc() - g; }
       }
       cairnBytes = c.regions(c.versions().getLast().number()).getFirst().length();
     }
     T back = empty.get();
+    Object fback = null, jback = null;
     try (Checkpointer c = builder.open()) {
       c.protect("model", back);
-      for (int i = 0; i <= reps; i++) {
-        reset.clear(back); // the previous repetition's graph is garbage, as Fory's below (and as in a restarted program)
-        long t = System.nanoTime(), u = cpu();
+      for (int i = 0; i < warm + reps; i++) {
+        // the previous repetition's graphs are garbage before each restore (as in a restarted program)
+        reset.clear(back);
+        fback = null;
+        jback = null;
+        settle();
+        long t = System.nanoTime(), u = cpu(), g = gc();
         c.restoreLatest();
-        if (i > 0) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); }
+        if (i >= warm) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); gcr[0] += gc() - g; }
+        if (i == warm + reps - 1 && !same.test(model, back)) throw new IllegalStateException("cairn restored a different " + name + " graph");
+        reset.clear(back);
+
+        settle();
+        t = System.nanoTime();
+        u = cpu();
+        g = gc();
+        fback = fory.deserialize(Files.readAllBytes(ff));
+        if (i >= warm) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); gcr[1] += gc() - g; }
+        @SuppressWarnings("unchecked") T ft = (T) fback;
+        if (i == warm + reps - 1 && !same.test(model, ft)) throw new IllegalStateException("fory restored a different " + name + " graph");
+        fback = null;
+        ft = null;
+
+        if (i >= warm + jreps) continue;
+        settle();
+        t = System.nanoTime();
+        u = cpu();
+        g = gc();
+        try (ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
+          jback = ois.readObject();
+        }
+        if (i >= warm) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); gcr[2] += gc() - g; }
+        @SuppressWarnings("unchecked") T jt = (T) jback;
+        if (i == warm + jreps - 1 && !same.test(model, jt)) throw new IllegalStateException("java serialization restored a different " + name + " graph");
+        jback = null;
+        jt = null;
       }
     }
-    if (!same.test(model, back)) throw new IllegalStateException("cairn restored a different " + name + " graph");
     back = null;
-    // fory directly
-    Fory fory = fory();
-    List<Long> fw = new ArrayList<>(), fr = new ArrayList<>(), fwc = new ArrayList<>(), frc = new ArrayList<>();
-    Path ff = d.resolve("fory.bin");
-    long foryBytes = 0;
-    Object fback = null;
-    for (int i = 0; i <= reps; i++) {
-      long t = System.nanoTime(), u = cpu();
-      byte[] bytes = fory.serialize(model);
-      try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer bb = ByteBuffer.wrap(bytes);
-        while (bb.hasRemaining()) ch.write(bb);
-        ch.force(true);
-      }
-      if (i > 0) { fw.add(System.nanoTime() - t); fwc.add(cpu() - u); }
-      foryBytes = bytes.length;
-    }
-    for (int i = 0; i <= reps; i++) {
-      fback = null;
-      long t = System.nanoTime(), u = cpu();
-      fback = fory.deserialize(Files.readAllBytes(ff));
-      if (i > 0) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); }
-    }
-    @SuppressWarnings("unchecked") T ft = (T) fback;
-    if (!same.test(model, ft)) throw new IllegalStateException("fory restored a different " + name + " graph");
-    fback = null;
-    ft = null;
-    // java serialization
-    List<Long> jw = new ArrayList<>(), jr = new ArrayList<>(), jwc = new ArrayList<>(), jrc = new ArrayList<>();
-    Path jf = d.resolve("java.ser");
-    int jreps = Math.max(1, Math.min(reps, 3)); // slow: at most 3
-    for (int i = 0; i <= jreps; i++) {
-      long t = System.nanoTime(), u = cpu();
-      try (FileOutputStream fos = new FileOutputStream(jf.toFile());
-           ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
-        oos.writeObject(model);
-        oos.flush();
-        fos.getFD().sync();
-      }
-      if (i > 0) { jw.add(System.nanoTime() - t); jwc.add(cpu() - u); }
-    }
-    Object jback = null;
-    for (int i = 0; i <= jreps; i++) {
-      jback = null;
-      long t = System.nanoTime(), u = cpu();
-      try (ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
-        jback = ois.readObject();
-      }
-      if (i > 0) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); }
-    }
-    @SuppressWarnings("unchecked") T jt = (T) jback;
-    if (!same.test(model, jt)) throw new IllegalStateException("java serialization restored a different " + name + " graph");
     long javaBytes = Files.size(jf);
     row(name, "capture", median(cw), median(fw), median(jw), median(cwc), median(fwc), median(jwc), cairnBytes, foryBytes, javaBytes);
+    spread(cw, fw, jw, cwc, fwc, jwc, gcw, reps, jreps);
     row(name, "restore", median(cr), median(fr), median(jr), median(crc), median(frc), median(jrc), cairnBytes, foryBytes, javaBytes);
+    spread(cr, fr, jr, crc, frc, jrc, gcr, reps, jreps);
     deleteTree(d);
+  }
+
+  /**
+   * Collects the garbage the previous step left (outside the timed window), so that each timed
+   * repetition of every contender starts from the same clean heap and pays only for the collections
+   * its own allocations cause: on a loaded 2-core machine one young collection takes 1-10 s, and which
+   * repetition it happened to land in decided the medians before.
+   */
+  private static void settle() {
+    System.gc();
+  }
+
+  /** Adds the range (min-max) of each contender's repetitions to the last row (the medians hide it). */
+  private void spread(List<Long> c, List<Long> f, List<Long> j, List<Long> cc, List<Long> fc, List<Long> jc, long[] gcMs, int reps, int jreps) {
+    Map<String, Object> m = rows.getLast();
+    m.put("cairnSecondsRange", range(c));
+    m.put("forySecondsRange", range(f));
+    m.put("javaSecondsRange", range(j));
+    m.put("cairnCpuSecondsRange", range(cc));
+    m.put("foryCpuSecondsRange", range(fc));
+    m.put("javaCpuSecondsRange", range(jc));
+    m.put("cairnGcMsPerRepetition", gcMs[0] / (double) reps);
+    m.put("foryGcMsPerRepetition", gcMs[1] / (double) reps);
+    m.put("javaGcMsPerRepetition", gcMs[2] / (double) jreps);
+    log.printf(Locale.ROOT, "          ranges (min-max s): wall cairn %s, fory %s, java %s; cpu cairn %s, fory %s, java %s;"
+        + " GC pauses per repetition: cairn %.0f ms, fory %.0f ms, java %.0f ms%n",
+        range(c), range(f), range(j), range(cc), range(fc), range(jc), gcMs[0] / (double) reps, gcMs[1] / (double) reps, gcMs[2] / (double) jreps);
+  }
+
+  private static String range(List<Long> l) {
+    return String.format(Locale.ROOT, "%.3f-%.3f", l.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9,
+        l.stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
+  }
+
+  /** Milliseconds the JVM's collectors have spent so far (all collectors). */
+  private static long gc() {
+    long ms = 0;
+    for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, b.getCollectionTime());
+    return ms;
   }
 
   /** CPU time of the whole process (all threads: Cairn's writer/reader threads, the GC), in ns: robust to a loaded machine. */
