@@ -57,10 +57,12 @@ import org.slf4j.LoggerFactory;
  * seed, intra-op thread count, engine, user keys), checked at restore: another configuration is refused
  * with a {@link ConfigurationMismatchException} naming each difference.
  *
- * <p><b>Two-phase</b>: a checkpoint copies the arrays straight from the NDArrays' memory into one of two
+ * <p><b>Two-phase</b>: a checkpoint copies the arrays straight from the NDArrays' memory into one of three
  * pooled off-heap staging buffers (phase 1, on the training thread: a memory copy) and commits it through
- * the checkpointer on a background thread (phase 2) while training goes on; a checkpoint waits only when
- * both buffers are still in use (the previous commit has not finished). With {@link #dataset} (or a call
+ * the checkpointer on a background thread (phase 2) while training goes on. It never waits for storage:
+ * when commits are slower than the interval, a captured checkpoint whose commit has not started is
+ * superseded by the next one (<b>coalescing</b>), so the committer always commits the newest state
+ * captured; every committed version is the complete state of one step. With {@link #dataset} (or a call
  * of {@link #afterStep()} after {@code trainer.step()} in a hand-written loop) the copy itself runs in the
  * background too, during the next batch's forward and backward pass, which read the weights but do not
  * change them; the training thread then only waits for the copy if it is not finished when the batch
@@ -107,9 +109,21 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private Layout layout;
   private String config;
 
-  // staging: two pooled buffers; a snapshot is free, being copied, or waiting for / in its commit
-  private final BlockingQueue<Snapshot> free = new ArrayBlockingQueue<>(2);
-  private ExecutorService copier, committer;
+  // staging: three pooled buffers; a snapshot is free, being copied, pending (captured, its commit not started)
+  // or being committed. At most one is pending (a newer capture supersedes it) and one committing, so a
+  // capture always finds a free buffer: the training thread never waits for storage.
+  static final int BUFFERS = 3;
+  private final BlockingQueue<Snapshot> free = new ArrayBlockingQueue<>(BUFFERS);
+  private ExecutorService copier;
+  private final Object lock = new Object();
+  private volatile Pending pending;   // guarded by lock for writes; read without it to decide a skip
+  private Thread committer;
+  private boolean closing;            // guarded by lock
+  private long coalesced;
+  private java.util.function.LongConsumer beforeCommit; // test hook: runs on the committer before each commit
+  private ByteBuffer[] cachedViews;
+  private NDArray[] cachedArrays;
+  private boolean skipNext;
   private Snapshot overlap;           // a background copy of the state after `overlap.step` steps
   private CopyJob overlapCopy;
   private long overlapStartNanos;
@@ -205,18 +219,25 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   }
 
   /**
-   * With {@code true}, a periodic checkpoint that finds both staging buffers still being committed is skipped
-   * instead of waiting (the next step tries again): checkpoints are then committed as often as the levels
-   * allow and the training thread never waits for storage (default false: it waits). Preemption checkpoints
-   * and {@link #checkpoint()} always wait.
+   * When commits are slower than steps, a periodic checkpoint never waits for storage: it supersedes the one
+   * still waiting for its commit (coalescing, the default), so the newest captured state is committed next.
+   * With {@code true}, a periodic checkpoint is instead skipped while an older one is still waiting (its copy
+   * would only be superseded): that saves the copies' memory bandwidth and CPU, and the committed versions are
+   * up to one commit time older. Preemption checkpoints and {@link #checkpoint()} are never skipped.
    */
   public DjlCheckpoints skipWhenBusy(boolean skip) {
     this.skipWhenBusy = skip;
     return this;
   }
 
-  /** Periodic checkpoints skipped because both staging buffers were busy ({@link #skipWhenBusy}). */
+  /** Periodic checkpoints skipped because an older one was still waiting for its commit ({@link #skipWhenBusy}). */
   public long skipped() { return skipped; }
+
+  /**
+   * Periodic checkpoints superseded before their commit started by a newer one (commits slower than the
+   * interval): each committed version is still the complete state of one step.
+   */
+  public long coalesced() { return coalesced; }
 
   /** Optimizer steps taken (restored by {@link #restoreLatest()}). */
   public long stepsDone() { return steps; }
@@ -249,10 +270,11 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     signalSeen = sig;
     boolean stop = requested && stopOnPreemption && "SIGTERM".equals(sig.orElse(null));
     boolean due = requested || due(pos);
-    if (due && skipWhenBusy && !requested && overlap == null && free.isEmpty()) {
-      due = false; // both staging buffers are still being committed: this step is not checkpointed, the next one tries again
+    if (due && skipWhenBusy && !requested && overlap == null && (skipNext || pending != null)) {
+      due = false; // an older checkpoint still waits for its commit: this step is not checkpointed, the next one tries again
       skipped++;
     }
+    skipNext = false;
     CompletableFuture<Version> commit = null;
     long overlapNanos = 0;
     if (overlap != null) {
@@ -283,10 +305,14 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   public void afterStep() {
     if (overlap != null || !due(steps)) return;
     long t0 = System.nanoTime();
+    if (skipWhenBusy && pending != null) {
+      skipNext = true; // batch() skips this checkpoint (an older one still waits for its commit)
+      return;
+    }
     Layout l = layout();
     config();
     Snapshot s = free.poll();
-    if (s == null) return; // both buffers busy: the checkpoint copies in onTrainingBatch, waiting for a buffer
+    if (s == null) return; // no free buffer (not expected: see BUFFERS): the checkpoint copies in onTrainingBatch
     try {
       ByteBuffer[] views = views(l);
       s.step = steps;
@@ -342,25 +368,13 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
     CopyJob(Layout l, ByteBuffer[] views, Snapshot s) {
       this.views = views;
-      this.target = MemorySegment.ofBuffer(s.arrays);
-      int n = l.entries.size();
-      List<long[]> cs = new ArrayList<>();
-      for (int i = 0; i < views.length; i++) {
-        Entry e = l.entries.get(i % n);
-        long base = (i / n) * l.paramBytes + e.offset;
-        for (long o = 0; o < e.bytes; o += CHUNK) cs.add(new long[] {i, o, base + o, Math.min(CHUNK, e.bytes - o)});
-      }
-      finished = new java.util.concurrent.atomic.AtomicIntegerArray(cs.size());
-      src = new long[cs.size()];
-      dst = new long[cs.size()];
-      len = new long[cs.size()];
-      view = new int[cs.size()];
-      for (int k = 0; k < cs.size(); k++) {
-        view[k] = (int) cs.get(k)[0];
-        src[k] = cs.get(k)[1];
-        dst[k] = cs.get(k)[2];
-        len[k] = cs.get(k)[3];
-      }
+      this.target = s.segment;
+      ChunkPlan p = l.chunks();
+      src = p.src;
+      dst = p.dst;
+      len = p.len;
+      view = p.view;
+      finished = new java.util.concurrent.atomic.AtomicIntegerArray(len.length);
     }
 
     /** Copies chunks until none is left to take. */
@@ -475,7 +489,14 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     free.add(s);
   }
 
-  /** Hands a captured snapshot to the committer; its buffer is free again once committed. */
+  /** A captured snapshot waiting for the committer, and the future of its commit. */
+  private record Pending(Snapshot s, CompletableFuture<Version> done) { }
+
+  /**
+   * Hands a captured snapshot to the committer; its buffer is free again once committed. A snapshot still
+   * waiting (its commit not started) is superseded: its buffer is freed at once and its future completes with
+   * the newer snapshot's version.
+   */
   private CompletableFuture<Version> submit(Snapshot s) {
     Throwable f = failure;
     if (f != null) {
@@ -485,27 +506,68 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     }
     lastCaptured = s.step;
     CompletableFuture<Version> done = new CompletableFuture<>();
-    committer().execute(() -> {
+    Pending old;
+    synchronized (lock) {
+      old = pending;
+      pending = new Pending(s, done);
+      if (committer == null) {
+        committer = new Thread(this::commitLoop, "cairn-djl-commit");
+        committer.setDaemon(true);
+        committer.start();
+      }
+      lock.notifyAll();
+    }
+    if (old != null) {
+      coalesced++;
+      done.whenComplete((v, e) -> {
+        if (e != null) old.done().completeExceptionally(e);
+        else old.done().complete(v);
+      });
+      release(old.s());
+    }
+    lastCommit = done;
+    return done;
+  }
+
+  /** The committer thread: commits the pending snapshot, the newest one captured, until closed. */
+  private void commitLoop() {
+    while (true) {
+      Pending p;
+      synchronized (lock) {
+        while (pending == null && !closing) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        p = pending;
+        if (p == null) return;
+        pending = null;
+      }
+      Snapshot s = p.s();
       try {
+        if (beforeCommit != null) beforeCommit.accept(s.step);
         committing = s;
         ck.unprotect(ARRAYS);
         ck.protect(ARRAYS, s.arrays);
         long c0 = System.nanoTime();
         Version v = ck.checkpoint(Metadata.create().step(s.step).label("djl")).await();
         commitNanos.add(System.nanoTime() - c0);
-        done.complete(v);
+        p.done().complete(v);
       } catch (Throwable e) {
         log.error("DJL checkpoint of step {} failed: {}", s.step, e.getMessage());
         failure = e;
-        done.completeExceptionally(e);
+        p.done().completeExceptionally(e);
       } finally {
         committing = null;
         release(s);
       }
-    });
-    lastCommit = done;
-    return done;
+    }
   }
+
+  /** Test hook: runs on the committer thread before each commit, with the snapshot's step. */
+  void beforeCommit(java.util.function.LongConsumer hook) { this.beforeCommit = hook; }
 
   /** Waits for the background copy and commits in flight. */
   public void awaitIdle() {
@@ -527,7 +589,10 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   @Override public void close() {
     awaitIdle();
     if (copier != null) copier.shutdown();
-    if (committer != null) committer.shutdown();
+    synchronized (lock) {
+      closing = true;
+      lock.notifyAll();
+    }
   }
 
   /**
@@ -678,17 +743,29 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   /** The NDArrays' memory, read on the training thread: params, then first moments, then second moments (null: none yet). */
   private ByteBuffer[] views(Layout l) {
     int n = l.entries.size();
-    ByteBuffer[] v = new ByteBuffer[3 * n];
+    NDArray[] arrays = new NDArray[3 * n];
     Map<String, Map<Device, NDArray>> means = reflect.means(optimizer), vars = reflect.variances(optimizer);
     for (int i = 0; i < n; i++) {
       Entry e = l.entries.get(i);
-      v[i] = view(e, e.p.getArray());
+      arrays[i] = e.p.getArray();
       if (!optimizerState) continue;
       Map<Device, NDArray> m = means.get(e.p.getId()), va = vars.get(e.p.getId());
-      if (present(m)) v[n + i] = view(e, m.values().iterator().next());
-      if (present(va)) v[2 * n + i] = view(e, va.values().iterator().next());
+      if (present(m)) arrays[n + i] = m.values().iterator().next();
+      if (present(va)) arrays[2 * n + i] = va.values().iterator().next();
     }
+    // the same NDArray objects as last time (DJL's PyTorch optimizers update in place): reuse the views of their
+    // memory instead of asking the engine again (a JNI call per array and step)
+    if (cachedArrays != null && sameObjects(arrays, cachedArrays)) return cachedViews;
+    ByteBuffer[] v = new ByteBuffer[3 * n];
+    for (int i = 0; i < 3 * n; i++) if (arrays[i] != null) v[i] = view(l.entries.get(i % n), arrays[i]);
+    cachedArrays = arrays;
+    cachedViews = v;
     return v;
+  }
+
+  private static boolean sameObjects(Object[] a, Object[] b) {
+    for (int i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+    return true;
   }
 
   private static ByteBuffer view(Entry e, NDArray a) {
@@ -700,7 +777,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** Phase 1: memory copies into the staging buffer (on the training thread or the copier). */
   private static void copy(Layout l, ByteBuffer[] views, Snapshot s) {
-    MemorySegment dst = MemorySegment.ofBuffer(s.arrays);
+    MemorySegment dst = s.segment;
     int n = l.entries.size();
     for (int i = 0; i < views.length; i++) {
       Entry e = l.entries.get(i % n);
@@ -714,16 +791,42 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   private record Entry(String name, Parameter p, Shape shape, long bytes, long offset) { }
 
-  private record Layout(List<Entry> entries, long paramBytes) { }
+  private record Layout(List<Entry> entries, long paramBytes, ChunkPlan chunks) { }
+
+  /** The staging copy cut in chunks (computed once per layout): source view, offset in it, offset in the staging, length. */
+  private record ChunkPlan(int[] view, long[] src, long[] dst, long[] len) {
+    static ChunkPlan of(List<Entry> entries, long paramBytes) {
+      int n = entries.size();
+      List<long[]> cs = new ArrayList<>();
+      for (int i = 0; i < 3 * n; i++) {
+        Entry e = entries.get(i % n);
+        long base = (i / n) * paramBytes + e.offset;
+        for (long o = 0; o < e.bytes; o += CopyJob.CHUNK) cs.add(new long[] {i, o, base + o, Math.min(CopyJob.CHUNK, e.bytes - o)});
+      }
+      int[] view = new int[cs.size()];
+      long[] src = new long[cs.size()], dst = new long[cs.size()], len = new long[cs.size()];
+      for (int k = 0; k < cs.size(); k++) {
+        view[k] = (int) cs.get(k)[0];
+        src[k] = cs.get(k)[1];
+        dst[k] = cs.get(k)[2];
+        len[k] = cs.get(k)[3];
+      }
+      return new ChunkPlan(view, src, dst, len);
+    }
+  }
 
   /** Staging for one checkpoint. */
   private static final class Snapshot {
     final ByteBuffer arrays;
+    final MemorySegment segment;
     volatile CopyJob job; // the overlapped copy that filled it, until the copier is done with it
     long step;
     byte[] state;
 
-    Snapshot(long bytes) { arrays = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()); }
+    Snapshot(long bytes) {
+      arrays = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+      segment = MemorySegment.ofBuffer(arrays);
+    }
   }
 
   private Layout layout() {
@@ -746,8 +849,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     }
     if (3 * off > Integer.MAX_VALUE - 8)
       throw new IllegalStateException("the model has " + off / 4 + " parameters: the adapter stages at most 2 GiB (parameters and two moments)");
-    layout = new Layout(List.copyOf(es), off);
-    for (int i = 0; i < 2; i++) free.add(new Snapshot(3 * off));
+    layout = new Layout(List.copyOf(es), off, ChunkPlan.of(es, off));
+    for (int i = 0; i < BUFFERS; i++) free.add(new Snapshot(3 * off));
     return layout;
   }
 
@@ -820,11 +923,6 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private synchronized ExecutorService copier() {
     if (copier == null) copier = Executors.newSingleThreadExecutor(daemon("cairn-djl-copy"));
     return copier;
-  }
-
-  private synchronized ExecutorService committer() {
-    if (committer == null) committer = Executors.newSingleThreadExecutor(daemon("cairn-djl-commit"));
-    return committer;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
