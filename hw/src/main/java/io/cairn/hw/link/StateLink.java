@@ -39,6 +39,8 @@ import java.util.Map;
  * end state is the same; the two sides synchronise once per batch instead of once per cycle.
  */
 public final class StateLink {
+  private static final int MIN_BATCH = 16;
+
   /** How the two parts exchange values. */
   public enum Exchange { CYCLE, TRANSACTION }
 
@@ -419,7 +421,10 @@ public final class StateLink {
           pred = so;
         }
       } else {
-        int batch = 8;
+        // a batch cut short costs the simulator only the parsing of the skipped lines and the fast part a
+        // replay, while a batch that ends early costs a round trip: so batches stay longer than the runs
+        // between disagreements (at least MIN_BATCH, 4x the last run, doubling while they agree)
+        int batch = MIN_BATCH;
         final int maxBatch = 4096;
         long[][] ins = new long[maxBatch][], exp = new long[maxBatch][];
         long[][] rows = new long[maxBatch][], fouts = new long[maxBatch][];
@@ -459,7 +464,7 @@ public final class StateLink {
           finishCycle(cyc + m, so);
           pred = so;
           k += m + 1;
-          batch = Math.max(1, Math.min(batch, 2 * (m + 1)));
+          batch = Math.max(MIN_BATCH, Math.min(batch, 4 * (m + 1)));
         }
       }
       Map<String, Long> last = new LinkedHashMap<>();

@@ -453,7 +453,10 @@ public final class IverilogSim implements Simulator {
       int w = nl.outputs().get(i).width() - 1;
       b.insert(b.indexOf("  integer cairn_fin"), "  reg [" + w + ":0] cairn_e" + i + ", cairn_m" + i + ", cairn_l" + i + ";\n");
     }
-    b.insert(b.indexOf("  integer cairn_fin"), "  integer cairn_rd, cairn_bad, cairn_ok;\n");
+    int lineBits = 0;
+    for (Netlist.Port p : nl.inputs()) lineBits += p.width() + 1;
+    for (Netlist.Port p : nl.outputs()) lineBits += p.width() + 1;
+    b.insert(b.indexOf("  integer cairn_fin"), "  integer cairn_rd, cairn_bad, cairn_ok;\n  reg [" + (8 * (lineBits + 16) - 1) + ":0] cairn_skip;\n");
     String ins = String.join(" ", java.util.Collections.nCopies(ni, "%b"));
     String outs = String.join(" ", java.util.Collections.nCopies(no, "%b"));
     StringBuilder oArgs = new StringBuilder(), lArgs = new StringBuilder(), iArgs = new StringBuilder(), tArgs = new StringBuilder(),
@@ -481,11 +484,12 @@ public final class IverilogSim implements Simulator {
     b.append("        $display(\"@").append(no > 0 ? " " + outs : "").append("\"").append(oArgs).append(");\n        $fflush;\n");
     b.append("      end else if (cairn_cmd == 2) begin\n").append(edge);
     b.append("      end else if (cairn_cmd == 3) begin\n");
+    b.append("        if (cairn_bad != 0) cairn_r = $fgets(cairn_skip, cairn_fin);   // skipped: the rest of the line, unparsed\n");
+    b.append("        else begin\n");
     if (ni + no > 0) {
-      b.append("        cairn_r = $fscanf(cairn_fin, \"").append(String.join(" ", java.util.Collections.nCopies(ni + no, "%b"))).append("\"")
+      b.append("          cairn_r = $fscanf(cairn_fin, \"").append(String.join(" ", java.util.Collections.nCopies(ni + no, "%b"))).append("\"")
           .append(tArgs).append(eArgs).append(");\n");
     }
-    b.append("        if (cairn_bad == 0) begin\n");
     for (int i = 0; i < ni; i++) b.append("          cairn_i").append(i).append(" = cairn_t").append(i).append(";\n");
     b.append("          #1;\n          cairn_rd = 1;\n          cairn_ok = 1;\n");
     for (int i = 0; i < no; i++) {
