@@ -19,16 +19,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Source in the fast engine + sink in a simulator, linked in lock-step == the whole system in one engine. */
 class StateLinkTest {
   static final int BEFORE = 300, LINKED = 700;
 
   @ParameterizedTest
-  @ValueSource(strings = {"iverilog", "event"})
+  @CsvSource({"iverilog,CYCLE", "event,CYCLE", "iverilog,TRANSACTION", "event,TRANSACTION"})
   @Timeout(180)
-  void jointRunEqualsWholeDesign(String peerKind) throws Exception {
+  void jointRunEqualsWholeDesign(String peerKind, StateLink.Exchange exchange) throws Exception {
     if (peerKind.equals("iverilog")) Examples.assumeIverilog();
     Netlist whole = Examples.get("link/system").netlist();
     Netlist src = Examples.get("link/source").netlist();
@@ -60,20 +60,35 @@ class StateLinkTest {
     StateLink.Result r;
     if (peerKind.equals("iverilog")) {
       try (SimPeer peer = SimPeer.of(new IverilogSim(snk, sinkD.synthesis().verilog(), Examples.work()).open(snkStart, null))) {
-        r = link.run(srcStart, peer, stim, LINKED);
+        r = link.run(srcStart, peer, stim, LINKED, exchange);
       }
     } else {
       try (SimPeer peer = SimPeer.of(new EventSim(snk).open(snkStart, null))) {
-        r = link.run(srcStart, peer, stim, LINKED);
+        r = link.run(srcStart, peer, stim, LINKED, exchange);
       }
     }
-    // every whole-design output, every cycle
+    // every whole-design output exchanged every cycle (in transaction-level exchange the sink's txd
+    // and sum are not sent every cycle), and every output at the last cycle
+    assertThat(r.outputs()).hasSize(LINKED);
+    assertThat(r.outputNames()).containsAll(exchange == StateLink.Exchange.CYCLE ? List.of("valid", "ready", "data", "sent", "txd", "sum")
+        : List.of("valid", "ready", "data", "sent"));
     for (int k = 0; k < LINKED; k++) {
       for (int i = 0; i < whole.outputs().size(); i++) {
         String name = whole.outputs().get(i).name();
+        if (!r.outputNames().contains(name)) continue;
         long joint = r.outputs().get(k)[r.outputNames().indexOf(name)];
         assertThat(joint).as("%s at cycle %d", name, BEFORE + k).isEqualTo(refOut.get(k)[i]);
       }
+    }
+    for (int i = 0; i < whole.outputs().size(); i++) {
+      assertThat(r.lastOutputs().get(whole.outputs().get(i).name())).as(whole.outputs().get(i).name()).isEqualTo(refOut.getLast()[i]);
+    }
+    if (exchange == StateLink.Exchange.CYCLE) {
+      assertThat(r.syncs()).isEqualTo(LINKED);
+    } else {
+      // one round trip per batch and one per cycle resolved after a misprediction: far fewer than per cycle
+      assertThat(r.mispredictions()).isPositive();
+      assertThat(r.syncs()).isLessThan(LINKED / 3).isEqualTo(r.messages() / 2);
     }
     assertThat(r.transactions()).containsExactlyElementsOf(refTx).hasSizeGreaterThan(50);
     // the joint end state, merged back, is the whole design's end state
@@ -90,15 +105,45 @@ class StateLinkTest {
   }
 
   @Test
-  void rejectsAFastPartWhoseLinkedOutputDependsCombinationallyOnItsLinkedInput() {
+  void refusesACombinationalLoopAcrossTheBoundaryButAllowsAPathInOneDirection() {
     Netlist a = part("a", "ready", "valid"), b = part("b", "valid", "ready");
     assertThatThrownBy(() -> new StateLink(a, b, List.of(), List.of()))
-        .hasMessageContaining("output valid of the fast part a depends combinationally");
+        .hasMessageContaining("combinational loop across the boundary between a (fast) and b (simulated)")
+        .hasMessageContaining("valid (a) -> ready (b) -> valid (a)");
     Netlist c = part("c", "x", "y");
     assertThatThrownBy(() -> new StateLink(a, c, List.of(), List.of())).hasMessageContaining("input ready of a is neither");
+    // a fast part whose output follows the simulator's output in the same cycle: allowed, resolved by exchange
+    Netlist d = part("d", "y", "x");
+    Netlist.Port ext = part("e", "go", "z").inputs().getFirst();
+    Netlist e = io.cairn.hw.netlist.NetlistLoader.parse("""
+        {"modules": {"e": {"ports": {"clk": {"direction": "input", "bits": [5]}, "x": {"direction": "input", "bits": [2]},
+          "go": {"direction": "input", "bits": [3]}, "y": {"direction": "output", "bits": [4]}},
+          "cells": {"f": {"type": "$_DFF_P_", "connections": {"C": [5], "D": [3], "Q": [4]}}}, "netnames": {}}}}
+        """, null, "e");
+    assertThat(new StateLink(d, e, List.of(ext), List.of()).sameCyclePaths()).containsExactly("x <- y");
     Netlist src = Examples.get("link/source").netlist(), snk = Examples.get("link/sink").netlist();
     Netlist whole = Examples.get("link/system").netlist();
-    assertThat(new StateLink(src, snk, whole.inputs(), List.of())).isNotNull();
+    assertThat(new StateLink(src, snk, whole.inputs(), List.of()).sameCyclePaths()).isEmpty();
     assertThat(new StateLink(snk, src, whole.inputs(), List.of())).isNotNull();
+  }
+
+  @Test
+  void channelsParseAndDecideWhetherTransactionLevelExchangeIsPossible() {
+    assertThat(StateLink.Channel.parse("valid,ready,data")).isEqualTo(new StateLink.Channel("data", StateLink.Channel.Kind.VALID_READY, "valid", "ready", "data"));
+    assertThat(StateLink.Channel.parse("bytes:valid=v,ready=r,data=d")).isEqualTo(new StateLink.Channel("bytes", StateLink.Channel.Kind.VALID_READY, "v", "r", "d"));
+    assertThat(StateLink.Channel.parse("bus: req=q, ack=a")).isEqualTo(new StateLink.Channel("bus", StateLink.Channel.Kind.REQ_ACK, "q", "a", null));
+    assertThatThrownBy(() -> StateLink.Channel.parse("bus:req=q,ready=r")).hasMessageContaining("give valid= and ready=, or req= and ack=");
+    assertThatThrownBy(() -> StateLink.Channel.parse("bus:valid=v,ready=r,strobe=s")).hasMessageContaining("unknown key 'strobe'");
+    assertThatThrownBy(() -> StateLink.Channel.parse("valid,ready")).hasMessageContaining("channel must be");
+    Netlist src = Examples.get("link/source").netlist(), snk = Examples.get("link/sink").netlist();
+    Netlist whole = Examples.get("link/system").netlist();
+    assertThat(new StateLink(src, snk, whole.inputs(), List.of()).transactionLevelRefusal()).isEqualTo("no --channel is declared");
+    assertThat(new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=data"))).transactionLevelRefusal())
+        .isNull();
+    // the sink's sum is not read by the source: as a channel signal it would have to be sent every cycle
+    assertThat(new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=sum"))).transactionLevelRefusal())
+        .contains("sum is an output of the simulated part that the fast part does not read");
+    assertThatThrownBy(() -> new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=nope"))))
+        .hasMessageContaining("channel s: signal nope is not an output of either part");
   }
 }

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 /** {@code cairn hw link}: StateLink, one part fast, one part in the simulator, in lock-step. */
 @Command(name = "link", mixinStandardHelpOptions = true,
     description = "StateLink: run a design split in two, the --fast part in the fast engine and the --sim part (under debug) "
-        + "in the simulator with waveforms, linked by ports of the same name in lock-step over pipes; valid/ready --channel "
-        + "transfers are logged as transactions.")
+        + "in the simulator with waveforms, linked by ports of the same name over pipes, cycle-exact; with declared --channel "
+        + "handshakes the parts exchange whole batches and synchronise only where a transaction changes what the simulator "
+        + "sends (--exchange), and transfers are logged as transactions.")
 public final class HwLinkCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -54,7 +55,17 @@ public final class HwLinkCommand implements Callable<Integer> {
 
   @Option(names = "--vcd", description = "waveforms of the simulated part") Path vcd;
 
-  @Option(names = "--channel", description = "valid,ready,data port names of a stream to log (repeatable)") List<String> channels = new ArrayList<>();
+  @Option(names = "--channel", description = "a handshake channel between the parts: name:valid=V,ready=R[,data=D], name:req=Q,ack=A[,data=D] "
+      + "or V,R,D (repeatable); its transfers are logged and it allows transaction-level exchange") List<String> channels = new ArrayList<>();
+
+  @Option(names = "--channels", description = "a file of channels, one --channel spec per line (# comments)") Path channelFile;
+
+  @Option(names = "--exchange", description = "cycle (pin values every cycle), transaction (batches, synchronised where a transaction crosses; "
+      + "needs every output of the simulated part that the fast part reads in a channel) or auto: transaction when the channels allow it "
+      + "(default ${DEFAULT-VALUE})", defaultValue = "auto") String exchange;
+
+  @Option(names = "--bench", description = "run the link twice from the same state, per-cycle and transaction-level exchange, check that the end "
+      + "states are byte-identical and print both speeds and their ratio (no waveforms)") boolean bench;
 
   @Option(names = "--transactions", description = "write the transaction log here") Path txOut;
 
@@ -119,7 +130,40 @@ public final class HwLinkCommand implements Callable<Integer> {
         for (Netlist.Port p : nl.inputs()) if (external.stream().noneMatch(q -> q.name().equals(p.name()))) external.add(p);
       }
     }
-    StateLink link = new StateLink(fast.netlist(), sim.netlist(), external, channels.stream().map(StateLink.Channel::parse).toList());
+    List<StateLink.Channel> chans = new ArrayList<>();
+    for (String c : channels) chans.add(StateLink.Channel.parse(c));
+    if (channelFile != null) {
+      int no = 0;
+      for (String l : Files.readAllLines(channelFile)) {
+        no++;
+        if (l.isBlank() || l.trim().startsWith("#")) continue;
+        try {
+          chans.add(StateLink.Channel.parse(l));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(channelFile + " line " + no + ": " + e.getMessage());
+        }
+      }
+    }
+    StateLink link = new StateLink(fast.netlist(), sim.netlist(), external, chans);
+    String refusal = link.transactionLevelRefusal();
+    StateLink.Exchange mode = switch (exchange) {
+      case "cycle" -> StateLink.Exchange.CYCLE;
+      case "transaction" -> {
+        if (refusal != null) throw new IllegalArgumentException("--exchange transaction: " + refusal + " (declare it with --channel, or use --exchange cycle)");
+        yield StateLink.Exchange.TRANSACTION;
+      }
+      case "auto" -> refusal == null ? StateLink.Exchange.TRANSACTION : StateLink.Exchange.CYCLE;
+      default -> throw new IllegalArgumentException("--exchange " + exchange + ": expected cycle, transaction or auto");
+    };
+    if (exchange.equals("auto") && !chans.isEmpty() && refusal != null) {
+      System.err.println("cairn hw link: note: exchanging pin values every cycle: " + refusal);
+    }
+    if (bench && refusal != null) throw new IllegalArgumentException("--bench compares with transaction-level exchange, which is not possible: " + refusal);
+    if (bench && vcd != null) throw new IllegalArgumentException("--bench times the link without waveforms: leave out --vcd");
+    if (!json && !link.sameCyclePaths().isEmpty()) {
+      System.out.println("same-cycle exchange: outputs of the fast part depend combinationally on the simulated part (" + String.join("; ", link.sameCyclePaths())
+          + "): values are exchanged until they agree before each clock edge");
+    }
     io.cairn.hw.engine.Stimulus stimulus = stim.stimulus(whole != null ? whole.netlist().top() : fast.netlist().top() + "+" + sim.netlist().top(), external);
     HwState simStart = HwState.initial(sim.netlist()), fastStart = HwState.initial(fast.netlist());
     StateProjection pf = null, ps = null;
@@ -137,21 +181,55 @@ public final class HwLinkCommand implements Callable<Integer> {
         }
       }
     }
-    long t0 = System.nanoTime();
     StateLink.Result r;
-    String simName = null;
-    try (WorkDir workDir = WorkDir.create("cairn-hw-link")) {
-      var simulator = Hw.simulator(sim, kind, workDir.path());
-      simName = simulator.name();
-      try (SimPeer peer = simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(simStart, vcd)) : SimPeer.of(((EventSim) simulator).open(simStart, vcd))) {
-        r = link.run(fastStart, peer, stimulus, cycles);
+    String simName;
+    double secs;
+    double[] benchSecs = null;
+    if (bench) {
+      // the same start, per-cycle then transaction-level, each timed with its simulator start-up
+      benchSecs = new double[2];
+      StateLink.Result[] rs = new StateLink.Result[2];
+      String name = null;
+      for (int i = 0; i < 2; i++) {
+        long t = System.nanoTime();
+        try (WorkDir workDir = WorkDir.create("cairn-hw-link")) {
+          var simulator = Hw.simulator(sim, kind, workDir.path());
+          name = simulator.name();
+          try (SimPeer peer = open(simulator, simStart, null)) {
+            rs[i] = link.run(fastStart, peer, stimulus, cycles, i == 0 ? StateLink.Exchange.CYCLE : StateLink.Exchange.TRANSACTION);
+          }
+        }
+        benchSecs[i] = (System.nanoTime() - t) / 1e9;
       }
+      if (!rs[0].simEnd().equals(rs[1].simEnd()) || !rs[0].fastEnd().equals(rs[1].fastEnd()) || !rs[0].transactions().equals(rs[1].transactions())) {
+        throw new IllegalStateException("per-cycle and transaction-level exchange ended in different states: "
+            + rs[0].simEnd().diff(rs[1].simEnd(), sim.netlist(), 5) + " " + rs[0].fastEnd().diff(rs[1].fastEnd(), fast.netlist(), 5));
+      }
+      r = rs[1];
+      simName = name;
+      secs = benchSecs[1];
+      StateLink.Result c = rs[0];
+      if (!json) {
+        System.out.printf("link bench, %s, %d cycles from cycle %d, the same inputs; end states byte-identical:%n", name, cycles, fastStart.cycle());
+        System.out.printf("  per-cycle exchange   : %8.2f s  %10.0f cycles/s  %d round trips%n", benchSecs[0], cycles / benchSecs[0], c.syncs());
+        System.out.printf("  transaction exchange : %8.2f s  %10.0f cycles/s  %d round trips (%d batches cut short), %d transactions%n", benchSecs[1],
+            cycles / benchSecs[1], r.syncs(), r.mispredictions(), r.transactions().size());
+        System.out.printf("  speed-up             : %.2fx%n", benchSecs[0] / benchSecs[1]);
+      }
+    } else {
+      long t0 = System.nanoTime();
+      try (WorkDir workDir = WorkDir.create("cairn-hw-link")) {
+        var simulator = Hw.simulator(sim, kind, workDir.path());
+        simName = simulator.name();
+        try (SimPeer peer = open(simulator, simStart, vcd)) {
+          r = link.run(fastStart, peer, stimulus, cycles, mode);
+        }
+      }
+      secs = (System.nanoTime() - t0) / 1e9;
     }
-    double secs = (System.nanoTime() - t0) / 1e9;
     if (txOut != null) Files.write(txOut, r.transactions());
     if (saveWholeState != null) Hw.writeState(whole, ps.intoWhole(r.simEnd(), pf.intoWhole(r.fastEnd(), wholeStart)), saveWholeState);
-    Map<String, Long> last = new LinkedHashMap<>();
-    if (!r.outputs().isEmpty()) for (int i = 0; i < r.outputNames().size(); i++) last.put(r.outputNames().get(i), r.outputs().getLast()[i]);
+    Map<String, Long> last = new LinkedHashMap<>(r.lastOutputs());
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("fast", fast.netlist().top());
@@ -160,18 +238,30 @@ public final class HwLinkCommand implements Callable<Integer> {
       m.put("startCycle", fastStart.cycle());
       m.put("cycles", cycles);
       m.put("seconds", secs);
+      m.put("exchange", r.exchange().name().toLowerCase(java.util.Locale.ROOT));
       m.put("messages", r.messages());
+      m.put("roundTrips", r.syncs());
+      if (benchSecs != null) {
+        m.put("cycleExchangeSeconds", benchSecs[0]);
+        m.put("transactionExchangeSeconds", benchSecs[1]);
+        m.put("speedup", benchSecs[0] / benchSecs[1]);
+      }
       m.put("transactions", r.transactions().size());
       m.put("lastOutputs", last);
       System.out.println(Json.write(m));
     } else {
-      System.out.printf("linked %s (fast) <-> %s (%s) for %d cycles in %.2f s: %d messages, %d transactions%n", fast.netlist().top(),
-          sim.netlist().top(), simName, cycles, secs, r.messages(), r.transactions().size());
+      System.out.printf("linked %s (fast) <-> %s (%s) for %d cycles in %.2f s, %s exchange: %d messages, %d round trips, %d transactions%n",
+          fast.netlist().top(), sim.netlist().top(), simName, cycles, secs, r.exchange() == StateLink.Exchange.CYCLE ? "per-cycle" : "transaction-level",
+          r.messages(), r.syncs(), r.transactions().size());
       last.forEach((k, v) -> System.out.printf("  %s = 0x%x%n", k, v));
       if (vcd != null) System.out.println("  waveforms of " + sim.netlist().top() + ": " + vcd);
       if (txOut != null) System.out.println("  transactions: " + txOut);
       if (saveWholeState != null) System.out.println("  whole-design state at cycle " + (fastStart.cycle() + cycles) + ": " + saveWholeState);
     }
     return 0;
+  }
+
+  private static SimPeer open(io.cairn.hw.sim.Simulator simulator, HwState start, Path vcd) throws java.io.IOException {
+    return simulator instanceof IverilogSim iv ? SimPeer.of(iv.open(start, vcd)) : SimPeer.of(((EventSim) simulator).open(start, vcd));
   }
 }

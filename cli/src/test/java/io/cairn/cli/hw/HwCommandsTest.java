@@ -65,9 +65,38 @@ class HwCommandsTest {
     }
     Path tx = dir.resolve("tx.txt");
     String out = run(0, "hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim", dir.resolve("sink/sink.json").toString(),
-        "--simulator", "event", "--channel", "valid,ready,data", "--cycles", "500", "--set", "go=1", "--transactions", tx.toString(), "--json");
-    assertThat(out).contains("\"messages\":1000");
+        "--simulator", "event", "--channel", "valid,ready,data", "--exchange", "cycle", "--cycles", "500", "--set", "go=1", "--transactions", tx.toString(), "--json");
+    assertThat(out).contains("\"exchange\":\"cycle\"").contains("\"messages\":1000").contains("\"roundTrips\":500");
     assertThat(Files.readAllLines(tx)).hasSizeGreaterThan(10).allMatch(l -> l.matches("\\d+ data=[0-9a-f]+"));
+    // a declared channel that covers what the sink sends back (ready): transaction-level exchange by
+    // default, the same transactions with far fewer round trips
+    Path tx2 = dir.resolve("tx2.txt"), chans = dir.resolve("channels.txt");
+    Files.writeString(chans, "# the source's byte stream\nbytes:valid=valid,ready=ready,data=data\n");
+    String out2 = run(0, "hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim", dir.resolve("sink/sink.json").toString(),
+        "--simulator", "event", "--channels", chans.toString(), "--cycles", "500", "--set", "go=1", "--transactions", tx2.toString(), "--json");
+    assertThat(out2).contains("\"exchange\":\"transaction\"");
+    long trips = Long.parseLong(out2.replaceAll("(?s).*\"roundTrips\":(\\d+).*", "$1"));
+    assertThat(trips).isLessThan(200);
+    assertThat(Files.readAllLines(tx2)).isEqualTo(Files.readAllLines(tx));
+    // a channel that leaves out what the sink sends back: per-cycle exchange, with a note saying why
+    CliRunner.Result partial = CliRunner.run("hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim",
+        dir.resolve("sink/sink.json").toString(), "--simulator", "event", "--channel", "c:req=valid,ack=valid", "--cycles", "10");
+    assertThat(partial.code()).isZero();
+    assertThat(partial.err()).contains("note: exchanging pin values every cycle: output ready of the simulated part sink is read by the fast part but belongs to no declared channel");
+    CliRunner.Result refused = CliRunner.run("hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim",
+        dir.resolve("sink/sink.json").toString(), "--simulator", "event", "--exchange", "transaction", "--cycles", "10");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("--exchange transaction: no --channel is declared").doesNotContain("\tat ");
+    // the link bench: both exchanges from the same state, end states compared, both timed
+    CliRunner.Result bench = CliRunner.run("hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim",
+        dir.resolve("sink/sink.json").toString(), "--simulator", "event", "--channels", chans.toString(), "--cycles", "2000", "--set", "go=1", "--bench");
+    assertThat(bench.code()).as(bench.err()).isZero();
+    assertThat(bench.out()).contains("link bench, event, 2000 cycles from cycle 0, the same inputs; end states byte-identical")
+        .containsPattern("per-cycle exchange   : +[0-9.]+ s +[0-9]+ cycles/s  2000 round trips").contains("speed-up");
+    Files.writeString(chans, "bytes:valid=valid,ready=ready,strobe=data\n");
+    CliRunner.Result badFile = CliRunner.run("hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim",
+        dir.resolve("sink/sink.json").toString(), "--channels", chans.toString(), "--cycles", "10");
+    assertThat(badFile.err()).contains(chans + " line 1: channel bytes: unknown key 'strobe'");
 
     // StateMover + StateLink: the whole system runs fast to cycle 300, its state is split, the pair runs
     // 400 cycles linked, the merged state equals 700 cycles of the whole system in the fast engine

@@ -199,18 +199,32 @@ public final class EventSim implements Simulator {
 
     /** Applies inputs ({@link Netlist#inputs()} order), settles, returns the outputs, then clocks. */
     public long[] cycle(long[] inputs) throws IOException {
-      long t = 1 + 10 * (start + k);   // absolute time: cycle c starts at 1 + 10c
+      long[] out = probe(inputs);
+      edge();
+      return out;
+    }
+
+    /**
+     * Applies inputs ({@link Netlist#inputs()} order), settles and returns the outputs, without a
+     * clock edge; may be repeated within a cycle (StateLink's same-cycle exchange).
+     */
+    public long[] probe(long[] inputs) {
       r.applyInputs((c, i, p) -> inputs[i], start + k);
-      if (w != null) w.sample(t, values(r, sigs, 0));
       long[] out = new long[nl.outputs().size()];
       for (int i = 0; i < out.length; i++) {
         int[] nets = nl.outputs().get(i).nets();
         for (int b = 0; b < nets.length; b++) out[i] |= (long) r.v[nets[b]] << b;
       }
+      return out;
+    }
+
+    /** The rising edge with the inputs of the last {@link #probe}; the VCD gets the settled values of the cycle. */
+    public void edge() throws IOException {
+      long t = 1 + 10 * (start + k);   // absolute time: cycle c starts at 1 + 10c
+      if (w != null) w.sample(t, values(r, sigs, 0));
       r.edge();
       if (w != null) w.sample(t + 5, values(r, sigs, 1));
       k++;
-      return out;
     }
 
     /** The state now. */

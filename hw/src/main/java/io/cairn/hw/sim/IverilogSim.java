@@ -145,6 +145,9 @@ public final class IverilogSim implements Simulator {
     }
   }
 
+  /** The answer to a batch: see {@link io.cairn.hw.link.SimPeer.Verified}. */
+  public record Batch(int edged, boolean mismatch, long[] outputs) { }
+
   /** A running iverilog peer driven over pipes. */
   public final class Session implements AutoCloseable {
     private final Process p;
@@ -152,6 +155,8 @@ public final class IverilogSim implements Simulator {
     private final java.io.BufferedWriter in;
     private final java.io.BufferedReader out;
     private long cycle;
+    private int probes;
+    private long[] mask;
     private boolean finished;
 
     Session(Process p, Path dir, long cycle) {
@@ -164,23 +169,78 @@ public final class IverilogSim implements Simulator {
 
     /** One cycle: inputs in {@link Netlist#inputs()} order; returns outputs in {@link Netlist#outputs()} order. */
     public long[] cycle(long[] inputs) throws IOException {
+      long[] out = probe(inputs);
+      edge();
+      return out;
+    }
+
+    /** Applies inputs, settles (1 ns) and answers the outputs, without a clock edge; at most 5 per cycle. */
+    public long[] probe(long[] inputs) throws IOException {
+      if (probes >= 5) throw new IOException("iverilog peer: more than 5 exchanges in cycle " + cycle + " (the settle window before the edge is 5 ns)");
       StringBuilder b = new StringBuilder("1");
-      for (int i = 0; i < nl.inputs().size(); i++) b.append(' ').append(bin(inputs[i], nl.inputs().get(i).width()));
+      appendInputs(b, inputs);
       in.write(b.append('\n').toString());
       in.flush();
+      probes++;
+      return outputs(answer("@"), 1, "@");
+    }
+
+    /** The clock edge with the inputs of the last probe (sent with the next command, no answer). */
+    public void edge() throws IOException {
+      in.write("2\n");
+      probes = 0;
+      cycle++;
+    }
+
+    /** A batch of cycles sent at once, answered once: see {@link io.cairn.hw.link.SimPeer#verify}. */
+    public Batch verify(long[][] inputs, long[][] expected, long[] mask, int n) throws IOException {
+      if (probes != 0) throw new IllegalStateException("verify in the middle of a cycle");
+      StringBuilder b = new StringBuilder();
+      if (!java.util.Arrays.equals(mask, this.mask)) {
+        this.mask = mask.clone();
+        b.append('5');
+        for (int i = 0; i < nl.outputs().size(); i++) b.append(' ').append(bin(mask[i], nl.outputs().get(i).width()));
+        b.append('\n');
+      }
+      for (int j = 0; j < n; j++) {
+        b.append('3');
+        appendInputs(b, inputs[j]);
+        for (int i = 0; i < nl.outputs().size(); i++) b.append(' ').append(bin(expected[j][i], nl.outputs().get(i).width()));
+        b.append('\n');
+        if (b.length() > 1 << 16) { in.write(b.toString()); b.setLength(0); }
+      }
+      in.write(b.append("4\n").toString());
+      in.flush();
+      String line = answer("=", "!");
+      String[] t = line.trim().split(" ");
+      int edged = Integer.parseInt(t[1]);
+      boolean mismatch = line.startsWith("!");
+      cycle += edged;
+      if (mismatch) probes = 1;
+      return new Batch(edged, mismatch, outputs(line, 2, line.substring(0, 1)));
+    }
+
+    private void appendInputs(StringBuilder b, long[] inputs) {
+      for (int i = 0; i < nl.inputs().size(); i++) b.append(' ').append(bin(inputs[i], nl.inputs().get(i).width()));
+    }
+
+    private String answer(String... prefixes) throws IOException {
       String line;
-      while ((line = out.readLine()) != null && !line.startsWith("@")) {
+      while ((line = out.readLine()) != null) {
+        for (String p : prefixes) if (line.startsWith(p)) return line;
         // vvp's own messages (VCD info) are skipped
       }
-      if (line == null) throw new IOException("iverilog peer in " + dir + " ended at cycle " + cycle + " (exit " + waitExit() + ")");
+      throw new IOException("iverilog peer in " + dir + " ended at cycle " + cycle + " (exit " + waitExit() + ")");
+    }
+
+    private long[] outputs(String line, int skip, String what) throws IOException {
       String[] t = line.trim().split(" ");
-      if (t.length != nl.outputs().size() + 1) throw new IOException("iverilog peer: bad output line '" + line + "'");
+      if (t.length != nl.outputs().size() + skip) throw new IOException("iverilog peer: bad " + what + " line '" + line + "'");
       long[] r = new long[nl.outputs().size()];
       for (int i = 0; i < r.length; i++) {
-        if (!t[i + 1].matches("[01]+")) throw new IOException("iverilog peer: output " + nl.outputs().get(i).name() + " is " + t[i + 1] + " at cycle " + cycle);
-        r[i] = Long.parseUnsignedLong(t[i + 1], 2);
+        if (!t[i + skip].matches("[01]+")) throw new IOException("iverilog peer: output " + nl.outputs().get(i).name() + " is " + t[i + skip] + " at cycle " + cycle);
+        r[i] = Long.parseUnsignedLong(t[i + skip], 2);
       }
-      cycle++;
       return r;
     }
 
@@ -312,35 +372,43 @@ public final class IverilogSim implements Simulator {
     }
     if (trace) b.append("    cairn_ft = $fopen(\"trace.txt\", \"w\");\n");
     if (interactive) {
-      b.append("    cairn_fin = 32'h8000_0000;\n    cairn_go = 1'b1;\n    while (cairn_go) begin\n");
-      b.append("      cairn_r = $fscanf(cairn_fin, \"%d\", cairn_cmd);\n");
-      b.append("      if (cairn_r != 1 || cairn_cmd == 0) cairn_go = 1'b0;\n      else begin\n");
+      interactiveLoop(b);
     } else {
-      b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
-      if (rtl) {
-        // the cycle count is a plusarg, so one build can be timed with 0 and with N cycles (start-up subtracted)
-        b.append("    if (!$value$plusargs(\"cycles=%d\", cairn_n)) cairn_n = ").append(cycles).append(";\n");
-        b.append("    for (cairn_k = 0; cairn_k < cairn_n; cairn_k = cairn_k + 1) begin\n");
-      } else {
-        b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
-      }
+      nonInteractiveLoop(b, cycles, trace, rtl);
+    }
+    if (rtl) return b.append("    end\n    $finish;\n  end\nendmodule\n").toString();
+    b.append("    end\n    #1;\n    cairn_fs = $fopen(\"end.txt\", \"w\");\n");
+    for (int i = 0; i < nl.flops().size(); i++) b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
+    for (int m = 0; m < nl.memories().size(); m++) {
+      Netlist.Memory mm = nl.memories().get(m);
+      b.append("    for (cairn_k = 0; cairn_k < ").append(mm.size()).append("; cairn_k = cairn_k + 1) $fdisplay(cairn_fs, \"w ")
+          .append(m).append(" %0d %h\", cairn_k, ").append(memRef(m)).append("[cairn_k + ").append(mm.offset()).append("]);\n");
+    }
+    b.append("    $fclose(cairn_fs);\n");
+    if (trace) b.append("    $fclose(cairn_ft);\n");
+    if (vcd != null) b.append("    $dumpflush;\n");
+    b.append("    $finish;\n  end\nendmodule\n");
+    return b.toString();
+  }
+
+  /** The file-driven loop: {@code cycles} cycles from stim.txt (or +cycles=N for the RTL build). */
+  private void nonInteractiveLoop(StringBuilder b, long cycles, boolean trace, boolean rtl) {
+    b.append("    cairn_fin = $fopen(\"stim.txt\", \"r\");\n");
+    if (rtl) {
+      // the cycle count is a plusarg, so one build can be timed with 0 and with N cycles (start-up subtracted)
+      b.append("    if (!$value$plusargs(\"cycles=%d\", cairn_n)) cairn_n = ").append(cycles).append(";\n");
+      b.append("    for (cairn_k = 0; cairn_k < cairn_n; cairn_k = cairn_k + 1) begin\n");
+    } else {
+      b.append("    for (cairn_k = 0; cairn_k < ").append(cycles).append("; cairn_k = cairn_k + 1) begin\n");
     }
     if (!nl.inputs().isEmpty()) {
       b.append("      cairn_r = $fscanf(cairn_fin, \"");
       for (int i = 0; i < nl.inputs().size(); i++) b.append(i > 0 ? " %b" : "%b");
-      // no trailing newline directive when reading a pipe: it would wait for the next line
-      b.append(interactive ? "\"" : "\\n\"");
+      b.append("\\n\"");
       for (int i = 0; i < nl.inputs().size(); i++) b.append(", cairn_i").append(i);
       b.append(");\n");
     }
     b.append("      #5;\n");
-    if (interactive) {
-      b.append("      $display(\"@");
-      for (int i = 0; i < nl.outputs().size(); i++) b.append(" %b");
-      b.append("\"");
-      for (int i = 0; i < nl.outputs().size(); i++) b.append(", cairn_o").append(i);
-      b.append(");\n      $fflush;\n");
-    }
     if (trace) {
       b.append("      $fdisplay(cairn_ft, \"o ");
       for (int i = 0; i < nl.outputs().size(); i++) b.append(i > 0 ? " " : "").append(fmtName(nl.outputs().get(i).name())).append("=%b");
@@ -360,20 +428,83 @@ public final class IverilogSim implements Simulator {
       b.append("      $fwrite(cairn_ft, \"\\n\");\n");
     }
     if (nl.clock() != null) b.append("      cairn_clk = 1'b0;\n");
-    if (interactive) b.append("      end\n");
-    if (rtl) return b.append("    end\n    $finish;\n  end\nendmodule\n").toString();
-    b.append("    end\n    #1;\n    cairn_fs = $fopen(\"end.txt\", \"w\");\n");
-    for (int i = 0; i < nl.flops().size(); i++) b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
-    for (int m = 0; m < nl.memories().size(); m++) {
-      Netlist.Memory mm = nl.memories().get(m);
-      b.append("    for (cairn_k = 0; cairn_k < ").append(mm.size()).append("; cairn_k = cairn_k + 1) $fdisplay(cairn_fs, \"w ")
-          .append(m).append(" %0d %h\", cairn_k, ").append(memRef(m)).append("[cairn_k + ").append(mm.offset()).append("]);\n");
+  }
+
+  /**
+   * The loop of a lock-step session, reading commands from standard input (no trailing newline
+   * directive in the formats: on a pipe it would wait for the next line). Cycle c starts at
+   * t=1+10c; each probe applies its inputs 1 ns after the previous one (at most 5 per cycle), the
+   * edge comes at t=6+10c.
+   * <pre>
+   * 1 IN...           probe: apply the inputs, settle 1 ns, answer "@ OUT..." (no edge)
+   * 2                 edge: wait for t=6+10c, clock, next cycle
+   * 3 IN... EXP...    batch cycle: apply, settle; if the outputs under the mask equal EXP, clock;
+   *                   otherwise stop clocking and skip batch cycles until the next 4
+   * 4                 sync: answer "= N OUT..." (N batch cycles clocked, the last one's outputs) or
+   *                   "! N OUT..." (cycle N of the batch differed: its outputs; it is not clocked)
+   * 5 MASK...         the output bits a batch compares
+   * 0                 finish: dump the state
+   * </pre>
+   */
+  private void interactiveLoop(StringBuilder b) {
+    int ni = nl.inputs().size(), no = nl.outputs().size();
+    for (int i = 0; i < ni; i++) b.insert(b.indexOf("  integer cairn_fin"), "  reg [" + (nl.inputs().get(i).width() - 1) + ":0] cairn_t" + i + ";\n");
+    for (int i = 0; i < no; i++) {
+      int w = nl.outputs().get(i).width() - 1;
+      b.insert(b.indexOf("  integer cairn_fin"), "  reg [" + w + ":0] cairn_e" + i + ", cairn_m" + i + ", cairn_l" + i + ";\n");
     }
-    b.append("    $fclose(cairn_fs);\n");
-    if (trace) b.append("    $fclose(cairn_ft);\n");
-    if (vcd != null) b.append("    $dumpflush;\n");
-    b.append("    $finish;\n  end\nendmodule\n");
-    return b.toString();
+    int lineBits = 0;
+    for (Netlist.Port p : nl.inputs()) lineBits += p.width() + 1;
+    for (Netlist.Port p : nl.outputs()) lineBits += p.width() + 1;
+    b.insert(b.indexOf("  integer cairn_fin"), "  integer cairn_rd, cairn_bad, cairn_ok;\n  reg [" + (8 * (lineBits + 16) - 1) + ":0] cairn_skip;\n");
+    String ins = String.join(" ", java.util.Collections.nCopies(ni, "%b"));
+    String outs = String.join(" ", java.util.Collections.nCopies(no, "%b"));
+    StringBuilder oArgs = new StringBuilder(), lArgs = new StringBuilder(), iArgs = new StringBuilder(), tArgs = new StringBuilder(),
+        eArgs = new StringBuilder(), mArgs = new StringBuilder();
+    for (int i = 0; i < no; i++) {
+      oArgs.append(", cairn_o").append(i);
+      lArgs.append(", cairn_l").append(i);
+      eArgs.append(", cairn_e").append(i);
+      mArgs.append(", cairn_m").append(i);
+    }
+    for (int i = 0; i < ni; i++) {
+      iArgs.append(", cairn_i").append(i);
+      tArgs.append(", cairn_t").append(i);
+    }
+    String edge = "        #(5 - cairn_rd);\n" + (nl.clock() != null ? "        cairn_clk = 1'b1;\n" : "") + "        #5;\n"
+        + (nl.clock() != null ? "        cairn_clk = 1'b0;\n" : "") + "        cairn_rd = 0;\n";
+    b.append("    cairn_fin = 32'h8000_0000;\n    cairn_go = 1'b1;\n    cairn_rd = 0;\n    cairn_bad = 0;\n    cairn_n = 0;\n");
+    for (int i = 0; i < no; i++) b.append("    cairn_m").append(i).append(" = 0;\n    cairn_l").append(i).append(" = 0;\n");
+    b.append("    while (cairn_go) begin\n");
+    b.append("      cairn_r = $fscanf(cairn_fin, \"%d\", cairn_cmd);\n");
+    b.append("      if (cairn_r != 1 || cairn_cmd == 0) cairn_go = 1'b0;\n");
+    b.append("      else if (cairn_cmd == 1) begin\n");
+    if (ni > 0) b.append("        cairn_r = $fscanf(cairn_fin, \"").append(ins).append("\"").append(iArgs).append(");\n");
+    b.append("        #1;\n        cairn_rd = cairn_rd + 1;\n");
+    b.append("        $display(\"@").append(no > 0 ? " " + outs : "").append("\"").append(oArgs).append(");\n        $fflush;\n");
+    b.append("      end else if (cairn_cmd == 2) begin\n").append(edge);
+    b.append("      end else if (cairn_cmd == 3) begin\n");
+    b.append("        if (cairn_bad != 0) cairn_r = $fgets(cairn_skip, cairn_fin);   // skipped: the rest of the line, unparsed\n");
+    b.append("        else begin\n");
+    if (ni + no > 0) {
+      b.append("          cairn_r = $fscanf(cairn_fin, \"").append(String.join(" ", java.util.Collections.nCopies(ni + no, "%b"))).append("\"")
+          .append(tArgs).append(eArgs).append(");\n");
+    }
+    for (int i = 0; i < ni; i++) b.append("          cairn_i").append(i).append(" = cairn_t").append(i).append(";\n");
+    b.append("          #1;\n          cairn_rd = 1;\n          cairn_ok = 1;\n");
+    for (int i = 0; i < no; i++) {
+      b.append("          if (((cairn_o").append(i).append(" ^ cairn_e").append(i).append(") & cairn_m").append(i).append(") != 0) cairn_ok = 0;\n");
+    }
+    b.append("          if (cairn_ok == 0) cairn_bad = 1;\n          else begin\n");
+    for (int i = 0; i < no; i++) b.append("            cairn_l").append(i).append(" = cairn_o").append(i).append(";\n");
+    b.append(edge.replace("        ", "            ")).append("            cairn_n = cairn_n + 1;\n          end\n        end\n");
+    b.append("      end else if (cairn_cmd == 4) begin\n");
+    b.append("        if (cairn_bad != 0) $display(\"! %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n").append(oArgs).append(");\n");
+    b.append("        else $display(\"= %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n").append(lArgs).append(");\n");
+    b.append("        $fflush;\n        cairn_bad = 0;\n        cairn_n = 0;\n");
+    b.append("      end else if (cairn_cmd == 5) begin\n");
+    if (no > 0) b.append("        cairn_r = $fscanf(cairn_fin, \"").append(outs).append("\"").append(mArgs).append(");\n");
+    b.append("      end\n");
   }
 
   private HwState parseEnd(Path file, long cycle) throws IOException {
