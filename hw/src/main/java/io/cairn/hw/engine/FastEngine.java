@@ -230,7 +230,7 @@ public final class FastEngine {
 
   static { assert GateOp.values().length == 16 && GateOp.OAI4.ordinal() == 15; }
 
-  /** Evaluates memory read port {@code p} (called by the interpreter and by generated code). */
+  /** Evaluates memory read port {@code p} (the interpreter; the compiled cycle inlines read ports). */
   void readPort(int p) {
     int[] addr = rpAddr[p];
     int a = 0;
