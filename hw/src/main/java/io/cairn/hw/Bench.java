@@ -96,6 +96,33 @@ public final class Bench {
       return figures.stream().anyMatch(f -> Boolean.FALSE.equals(f.agrees()) || (!f.measured() && f.note().startsWith("FAILED")));
     }
 
+    /** The header of {@link #markdownRow}'s table (two lines). */
+    public static String markdownHeader() {
+      return "| design | fast engine (median) | fast load | Verilator (median) | Verilator build | fast / Verilator: median (min-max, pairs) "
+          + "| load average (CPUs) | 64 lanes (lane-cycles/s) | iverilog, same netlist | iverilog RTL | event sim |\n"
+          + "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    }
+
+    /** This run as one row of a markdown table (cycles/s; "-" where a peer did not run). */
+    public String markdownRow() {
+      double[] q = alternation.ratios();
+      Figure vl = figure("verilator");
+      String ratio = q.length == 0 ? "-" : String.format(Locale.ROOT, "**%.2fx** (%.2f-%.2fx, %d)", Alternation.median(q), Alternation.min(q),
+          Alternation.max(q), q.length);
+      return String.format(Locale.ROOT, "| %s (%d gates, %d flops, %d state bits) | %s | %.2f s | %s | %s | %s | %.1f-%.1f (%d) | %s | %s | %s | %s |%n",
+          design, gates, flops, stateBits, si(fastCps()), loadSeconds, si(vl.cyclesPerSecond()),
+          vl.measured() ? String.format(Locale.ROOT, "%.0f s", vl.prepareSeconds()) : "-", ratio, loadAverageBefore, loadAverageAfter, cpus,
+          si(figure("64-lane engine").cyclesPerSecond()), si(figure("iverilog").cyclesPerSecond()), si(figure("iverilog RTL").cyclesPerSecond()),
+          si(figure("event sim").cyclesPerSecond()));
+    }
+
+    private static String si(double x) {
+      if (Double.isNaN(x)) return "-";
+      if (x >= 1e6) return String.format(Locale.ROOT, "%.2f M", x / 1e6);
+      if (x >= 1e3) return String.format(Locale.ROOT, "%.0f k", x / 1e3);
+      return String.format(Locale.ROOT, "%.0f", x);
+    }
+
     public String text() {
       StringBuilder b = new StringBuilder();
       b.append(String.format(Locale.ROOT, "design %s: %d gates, %d flops, %d state bits%n", design, gates, flops, stateBits));

@@ -50,6 +50,9 @@ public final class HwBenchCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
 
+  @Option(names = "--markdown", description = "print the result as a markdown table (header and one row; the table in docs/hardware-debug.md)")
+  boolean markdown;
+
   @Mixin StimOptions stim;
 
   @Override public Integer call() throws Exception {
@@ -108,6 +111,8 @@ public final class HwBenchCommand implements Callable<Integer> {
       m.put("moveToFastSeconds", r.moveToFastSeconds());
       m.put("statesAgree", !r.anyFailure());
       System.out.println(Json.write(m));
+    } else if (markdown) {
+      System.out.print(Bench.Result.markdownHeader() + r.markdownRow());
     } else {
       System.out.println(r.text());
       if (svg != null) System.out.println("chart: " + svg);
