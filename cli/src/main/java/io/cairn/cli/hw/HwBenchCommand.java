@@ -39,6 +39,9 @@ public final class HwBenchCommand implements Callable<Integer> {
 
   @Option(names = "--verilator-cycles", description = "Verilator cycles (default: --cycles, at most 2,000,000)") Long vlCycles;
 
+  @Option(names = "--repeats", description = "timed runs of the fast engine and of Verilator, alternating (fast, Verilator, fast, ...), each "
+      + "from the initial state; figures are medians, the ratio is reported per pair (default ${DEFAULT-VALUE})", defaultValue = "5") int repeats;
+
   @Option(names = "--jobs", description = "parallel C++ compile jobs for Verilator (default ${DEFAULT-VALUE})", defaultValue = "2") int jobs;
 
   @Option(names = "--svg", description = "write a bar chart of cycles/s here") Path svg;
@@ -47,6 +50,9 @@ public final class HwBenchCommand implements Callable<Integer> {
   java.util.List<Path> rtl = new java.util.ArrayList<>();
 
   @Option(names = "--json", description = "print the result as JSON") boolean json;
+
+  @Option(names = "--markdown", description = "print the result as a markdown table (header and one row; the table in docs/hardware-debug.md)")
+  boolean markdown;
 
   @Mixin StimOptions stim;
 
@@ -67,7 +73,7 @@ public final class HwBenchCommand implements Callable<Integer> {
     }
     io.cairn.hw.engine.Stimulus s = stim.stimulus(d.netlist());
     Bench.Options o = new Bench.Options(fastCycles, ivCycles, ivSeconds, evCycles, srcs, rtlCycles, !noVerilator,
-        vlCycles != null ? vlCycles : Math.min(fastCycles, 2_000_000), jobs, StimOptions.describe(s));
+        vlCycles != null ? vlCycles : Math.min(fastCycles, 2_000_000), jobs, StimOptions.describe(s), repeats);
     try (io.cairn.hw.WorkDir wd = io.cairn.hw.WorkDir.create("cairn-hw-bench")) {
       r = Bench.run(d, s, o, wd.path(), line -> System.err.println("bench: " + line));
     }
@@ -94,10 +100,20 @@ public final class HwBenchCommand implements Callable<Integer> {
       }
       m.put("engines", figs);
       m.put("fastCyclesPerSecond", r.fastCps());
+      m.put("fastRuns", java.util.Arrays.stream(r.alternation().fast()).boxed().toList());
+      m.put("verilatorRuns", java.util.Arrays.stream(r.alternation().verilator()).boxed().toList());
+      double[] q = r.alternation().ratios();
+      m.put("fastOverVerilatorMedian", q.length > 0 ? Bench.Alternation.median(q) : null);
+      m.put("fastOverVerilatorRuns", java.util.Arrays.stream(q).boxed().toList());
+      m.put("loadAverageBefore", Double.isNaN(r.loadAverageBefore()) ? null : r.loadAverageBefore());
+      m.put("loadAverageAfter", Double.isNaN(r.loadAverageAfter()) ? null : r.loadAverageAfter());
+      m.put("cpus", r.cpus());
       m.put("moveToSimSeconds", Double.isNaN(r.moveToSimSeconds()) ? null : r.moveToSimSeconds());
       m.put("moveToFastSeconds", r.moveToFastSeconds());
       m.put("statesAgree", !r.anyFailure());
       System.out.println(Json.write(m));
+    } else if (markdown) {
+      System.out.print(Bench.Result.markdownHeader() + r.markdownRow());
     } else {
       System.out.println(r.text());
       if (svg != null) System.out.println("chart: " + svg);

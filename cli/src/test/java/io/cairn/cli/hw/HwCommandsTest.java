@@ -56,6 +56,11 @@ class HwCommandsTest {
       assertThat(out).contains("\"engine\":\"iverilog\",\"cycles\":200,").contains("\"engine\":\"iverilog RTL\",\"cycles\":2000,");
     }
     assertThat(Files.readString(svg)).startsWith("<svg").contains("fast engine").contains("iverilog");
+    // the table of docs/hardware-debug.md: header and one row; no Verilator here, so its columns are "-"
+    String md = run(0, "hw", "bench", dir.resolve("counter/counter.json").toString(), "--cycles", "20000", "--iverilog-cycles", "100",
+        "--event-cycles", "1000", "--no-verilator", "--repeats", "3", "--markdown");
+    assertThat(md).startsWith("| design | fast engine (median) | fast load | Verilator (median) |")
+        .containsPattern("\\n\\| counter \\(\\d+ gates, 16 flops, 16 state bits\\) \\| [0-9.]+ [kM]? ?\\| [0-9.]+ s \\| - \\| - \\| - \\|");
   }
 
   @Test void linkRunsAndLogsTransactions() throws Exception {

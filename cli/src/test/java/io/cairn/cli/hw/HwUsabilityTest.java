@@ -192,8 +192,11 @@ class HwUsabilityTest {
     assumeTrue(io.cairn.hw.sim.Verilator.available(), "verilator not installed (Debian package verilator): skipping");
     String json = synth(dir, "counter/counter.v", "counter");
     String out = CliRunner.run(0, "hw", "bench", json, "--cycles", "50000", "--verilator-cycles", "30000", "--iverilog-cycles", "100",
-        "--event-cycles", "1000", "--reset-every", "20", "--json");
+        "--event-cycles", "1000", "--reset-every", "20", "--repeats", "2", "--json");
     assertThat(out).containsPattern("\"engine\":\"verilator\",\"cycles\":30000,\"cyclesPerSecond\":[0-9.eE+-]+,\"fastOverThis\":[0-9.eE+-]+,"
         + "\"buildSeconds\":[0-9.eE+-]+,\"agreesWithFast\":true");
+    // the two engines ran alternately, twice each: both runs' figures and the ratio of each pair
+    assertThat(out).containsPattern("\"fastRuns\":\\[[0-9.eE+-]+,[0-9.eE+-]+\\],\"verilatorRuns\":\\[[0-9.eE+-]+,[0-9.eE+-]+\\],"
+        + "\"fastOverVerilatorMedian\":[0-9.eE+-]+,\"fastOverVerilatorRuns\":\\[[0-9.eE+-]+,[0-9.eE+-]+\\]");
   }
 }

@@ -109,4 +109,35 @@ public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<Str
     }
     return r & mask;
   }
+
+  /** The same values as {@link #value} for fixed ports, with the per-port lookups done once (the engine's hot path). */
+  Bound bind(Netlist.Port[] ports) {
+    int n = ports.length;
+    long[] fixedValue = new long[n], mask = new long[n];
+    boolean[] isFixed = new boolean[n];
+    int[] lvl = new int[n];
+    for (int i = 0; i < n; i++) {
+      Long f = fixed.get(ports[i].name());
+      mask[i] = ports[i].width() >= 64 ? -1L : (1L << ports[i].width()) - 1;
+      isFixed[i] = f != null;
+      fixedValue[i] = f != null ? f & mask[i] : 0;
+      Integer l = f != null ? null : level(ports[i]);
+      lvl[i] = l == null ? -1 : l;
+    }
+    return new Bound(seed, resetCycles, resetEvery, isFixed, fixedValue, mask, lvl);
+  }
+
+  /** {@link #value} with the port lookups precomputed; {@code level[i] < 0}: not a reset. */
+  record Bound(long seed, int resetCycles, int resetEvery, boolean[] isFixed, long[] fixedValue, long[] mask, int[] level) {
+    long value(long cycle, int index) {
+      if (isFixed[index]) return fixedValue[index];
+      long r = mix(seed * 0x9e3779b97f4a7c15L + mix(cycle * 0x632be59bd9b4e019L + index + 1));
+      int l = level[index];
+      if (l >= 0) {
+        boolean active = cycle < resetCycles || (resetEvery > 0 && Long.remainderUnsigned(r, resetEvery) == 0);
+        return active ? l : 1 - l;
+      }
+      return r & mask[index];
+    }
+  }
 }

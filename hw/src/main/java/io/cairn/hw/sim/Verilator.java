@@ -53,6 +53,29 @@ public final class Verilator {
 
   /** Builds and runs {@code cycles} cycles from the design's initial state in {@code dir} (created; the caller removes it). */
   public static Result run(Netlist nl, Path netlistVerilog, Stimulus stim, long cycles, Path dir, int jobs) throws IOException {
+    return build(nl, netlistVerilog, stim, cycles, dir, jobs).run();
+  }
+
+  /**
+   * A built simulator with its stimulus file: {@link #run} runs it again (same inputs, from the
+   * initial state), so a benchmark can alternate it with another engine.
+   */
+  public record Built(Netlist netlist, Path dir, long cycles, double buildSeconds) {
+    /** One run of all {@link #cycles}; only the cycle loop is timed. */
+    public Result run() throws IOException {
+      String out = Tools.run(List.of(dir.resolve("obj_dir/cairn_vsim").toString(), "stim.txt", String.valueOf(cycles)), dir, 3600);
+      String line = out.lines().filter(l -> l.startsWith("cairn ")).reduce((a, b) -> b)
+          .orElseThrow(() -> new IOException("Verilator driver printed no result:\n" + out));
+      String[] t = line.trim().split(" ");
+      long[] outs = new long[netlist.outputs().size()];
+      if (t.length != 4 + outs.length) throw new IOException("Verilator driver: bad result line '" + line + "'");
+      for (int i = 0; i < outs.length; i++) outs[i] = Long.parseUnsignedLong(t[4 + i], 16);
+      return new Result(Long.parseLong(t[1]), buildSeconds, Double.parseDouble(t[2]), outs, Long.parseUnsignedLong(t[3], 16));
+    }
+  }
+
+  /** Writes the stimulus of {@code cycles} cycles and builds the simulator in {@code dir} (created; the caller removes it). */
+  public static Built build(Netlist nl, Path netlistVerilog, Stimulus stim, long cycles, Path dir, int jobs) throws IOException {
     String why = unsupported(nl);
     if (why != null) throw new IllegalArgumentException("Verilator: " + why);
     if (cycles < 1) throw new IllegalArgumentException("Verilator: at least one cycle");
@@ -72,15 +95,7 @@ public final class Verilator {
         netlistVerilog.toAbsolutePath().toString(), Tools.yosysShare().resolve("simcells.v").toString(), "cairn_main.cpp"));
     long b0 = System.nanoTime();
     Tools.run(cmd, dir, 3600);
-    double build = (System.nanoTime() - b0) / 1e9;
-    String out = Tools.run(List.of(dir.resolve("obj_dir/cairn_vsim").toString(), "stim.txt", String.valueOf(cycles)), dir, 3600);
-    String line = out.lines().filter(l -> l.startsWith("cairn ")).reduce((a, b) -> b)
-        .orElseThrow(() -> new IOException("Verilator driver printed no result:\n" + out));
-    String[] t = line.trim().split(" ");
-    long[] outs = new long[nl.outputs().size()];
-    if (t.length != 4 + outs.length) throw new IOException("Verilator driver: bad result line '" + line + "'");
-    for (int i = 0; i < outs.length; i++) outs[i] = Long.parseUnsignedLong(t[4 + i], 16);
-    return new Result(Long.parseLong(t[1]), build, Double.parseDouble(t[2]), outs, Long.parseUnsignedLong(t[3], 16));
+    return new Built(nl, dir, cycles, (System.nanoTime() - b0) / 1e9);
   }
 
   private static String driver(Netlist nl) {
