@@ -232,7 +232,11 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     return this;
   }
 
-  /** Periodic checkpoints skipped because an older one was still waiting for its commit ({@link #skipWhenBusy}). */
+  /**
+   * Periodic checkpoints not taken: an older one was still waiting for its commit ({@link #skipWhenBusy}), or all
+   * three staging buffers were busy (one committing, one pending, one still held by a preempted copier), when the
+   * pending one, the newest captured, stands for it.
+   */
   public long skipped() { return skipped; }
 
   /**
