@@ -126,7 +126,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private boolean skipNext;
   private Snapshot overlap;           // a background copy of the state after `overlap.step` steps
   private CopyJob overlapCopy;
-  private long overlapStartNanos;
+  private long overlapStartNanos, overlapCpuNanos;
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+  private final List<Long> stallCpuNanos = new ArrayList<>();
   private CompletableFuture<Version> lastCommit = CompletableFuture.completedFuture(null);
   private volatile Throwable failure;
   private volatile Snapshot committing;
@@ -230,7 +232,11 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     return this;
   }
 
-  /** Periodic checkpoints skipped because an older one was still waiting for its commit ({@link #skipWhenBusy}). */
+  /**
+   * Periodic checkpoints not taken: an older one was still waiting for its commit ({@link #skipWhenBusy}), or all
+   * three staging buffers were busy (one committing, one pending, one still held by a preempted copier), when the
+   * pending one, the newest captured, stands for it.
+   */
   public long skipped() { return skipped; }
 
   /**
@@ -270,6 +276,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     signalSeen = sig;
     boolean stop = requested && stopOnPreemption && "SIGTERM".equals(sig.orElse(null));
     boolean due = requested || due(pos);
+    long cpu0 = due ? cpuNanos() : 0;
     if (due && skipWhenBusy && !requested && overlap == null && (skipNext || pending != null)) {
       due = false; // an older checkpoint still waits for its commit: this step is not checkpointed, the next one tries again
       skipped++;
@@ -283,9 +290,18 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       if (due && s.step == pos) commit = submit(s);
       else release(s);
     }
-    if (due && commit == null) commit = submit(capture(pos, loader == null ? null : loader.beforeLastBatch()));
-    if (due && blocking) await(commit);
-    if (due) stalls.add(System.nanoTime() - t0 + overlapNanos);
+    if (due && commit == null) {
+      // all three buffers busy (one committing, one pending, one still held by a preempted copier): the pending snapshot,
+      // the newest captured, stands for this step; never for a requested or blocking checkpoint, which waits for a buffer
+      Snapshot c = capture(pos, loader == null ? null : loader.beforeLastBatch(), requested || blocking);
+      if (c != null) commit = submit(c);
+      else skipped++;
+    }
+    if (commit != null && blocking) await(commit);
+    if (due) {
+      stalls.add(System.nanoTime() - t0 + overlapNanos);
+      stallCpuNanos.add(cpuNanos() - cpu0 + overlapCpuNanos);
+    }
     if (stop) {
       Version v = await(commit);
       throw new PreemptedException(sig.orElse(null), pos, v.number());
@@ -304,7 +320,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
    */
   public void afterStep() {
     if (overlap != null || !due(steps)) return;
-    long t0 = System.nanoTime();
+    long t0 = System.nanoTime(), cpu0 = cpuNanos();
     if (skipWhenBusy && pending != null) {
       skipNext = true; // batch() skips this checkpoint (an older one still waits for its commit)
       return;
@@ -321,21 +337,24 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       CopyJob job = new CopyJob(l, views, s);
       overlap = s;
       overlapCopy = job;
+      s.job = job;
       c.execute(() -> {
         long c0 = System.nanoTime();
         job.run();
         copyNanos.add(System.nanoTime() - c0);
+        if (job.arrive()) free.add(s); // released while this thread still copied: the buffer is returned here
       });
     } catch (RuntimeException e) {
+      s.job = null;
       free.add(s);
       throw e;
     }
     overlapStartNanos = System.nanoTime() - t0;
+    overlapCpuNanos = cpuNanos() - cpu0;
   }
 
   /** Waits for the overlapped copy; returns the training thread's time spent in afterStep for it. */
   private long joinOverlap() {
-    overlap.job = overlapCopy; // the buffer is reused only after the copier let go of it (release)
     try {
       overlapCopy.run();        // copies the chunks the copier has not taken yet (it may not even have been scheduled)
       overlapCopy.finishRest(); // and copies again the ones it is still copying: the same bytes, no wait for a preempted copier
@@ -363,6 +382,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     private final MemorySegment target;
     private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicIntegerArray finished;
     private volatile Throwable error;
 
@@ -412,15 +432,12 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       if (e != null) throw new IllegalStateException("staging copy failed: " + e, e);
     }
 
-    /** Waits until every chunk is copied (after {@link #run()}: at most the chunk the copier is in). */
-    void await() {
-      long t0 = System.nanoTime();
-      while (done.get() < len.length) {
-        if (System.nanoTime() - t0 < 50_000) Thread.onSpinWait(); else Thread.yield();
-      }
-      Throwable e = error;
-      if (e != null) throw new IllegalStateException("staging copy failed: " + e, e);
-    }
+    /**
+     * The copier's task and the release of the snapshot each arrive once, in either order; the second one returns
+     * the buffer to the pool (so a release never waits for a preempted copier).
+     */
+    boolean arrive() { return arrivals.incrementAndGet() == 2; }
+
   }
 
   /**
@@ -437,7 +454,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     } else {
       f = null;
     }
-    if (f == null) f = submit(capture(steps, loader));
+    if (f == null) f = submit(capture(steps, loader, true));
     return await(f);
   }
 
@@ -453,14 +470,19 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     }
   }
 
-  /** Copies the state into a free staging buffer (waiting for one if both are in use). */
-  private Snapshot capture(long pos, Checkpointable dataPosition) {
+  /**
+   * Copies the state into a free staging buffer. With none free: null when a snapshot is pending and {@code wait} is
+   * false (the pending one, the newest captured, stands); else waits for one.
+   */
+  private Snapshot capture(long pos, Checkpointable dataPosition, boolean wait) {
     Layout l = layout();
     config();
     Snapshot s;
     try {
       long w0 = System.nanoTime();
-      s = free.take();
+      s = free.poll();
+      if (s == null && !wait && pending != null) return null;
+      if (s == null) s = free.take();
       bufferWaitNanos.add(System.nanoTime() - w0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -479,13 +501,11 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     }
   }
 
-  /** Returns a staging buffer to the pool once no copier writes into it any more. */
+  /** Returns a staging buffer to the pool, now or (when a copier still writes into it) when the copier lets go of it. */
   private void release(Snapshot s) {
     CopyJob j = s.job;
-    if (j != null) {
-      j.await();
-      s.job = null;
-    }
+    s.job = null;
+    if (j != null && !j.arrive()) return; // the copier's task returns it
     free.add(s);
   }
 
@@ -574,7 +594,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     if (overlap != null) {
       Snapshot s = overlap;
       joinOverlap();
-      free.add(s);
+      release(s);
     }
     try {
       lastCommit.get();
@@ -898,6 +918,11 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** Training-thread time of each checkpoint so far, in nanoseconds (for the benchmark). */
   List<Long> stalls() { return stalls; }
+
+  /** The training thread's CPU time of each checkpoint (as {@link #stalls()}, without time it was not running), nanoseconds. */
+  List<Long> stallCpuNanos() { return stallCpuNanos; }
+
+  private static long cpuNanos() { return THREADS.getCurrentThreadCpuTime(); }
 
   /** Time of each staging copy (training thread or copier), nanoseconds. */
   List<Long> copyNanos() { return copyNanos; }
