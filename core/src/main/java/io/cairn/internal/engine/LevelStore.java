@@ -115,10 +115,11 @@ public final class LevelStore {
 
     /** Makes the buffers fit the chunks of {@code regions}; allocation failure is a {@link NoMemoryException}. */
     void fit(List<RegionEntry> regions, String where) throws NoMemoryException {
-      long maxStored = 0, maxRaw = 0;
+      long maxStored = 0, maxRaw = 0, chunks = 0;
       int maxTransforms = 0;
       for (RegionEntry r : regions) {
         for (BlockRef b : r.blocks()) {
+          chunks++;
           maxStored = Math.max(maxStored, PackFormat.CHUNK_HEADER + (long) b.storedLen());
           int n = ChunkTransforms.count(b.transforms());
           if (n > 0) maxRaw = Math.max(maxRaw, b.rawLen());
@@ -126,7 +127,9 @@ public final class LevelStore {
         }
       }
       if (maxStored == 0) return;
-      int depth = (int) Math.max(1, Math.min(MAX_DEPTH, READ_AHEAD_BUDGET / maxStored));
+      // no more slots than chunks to read: a restore of a 15 MB object graph (4 chunks of 4 MiB) allocated
+      // and zeroed 16 slots (64 MiB of direct memory) before, the larger part of its cost (docs/objects.md)
+      int depth = (int) Math.max(1, Math.min(Math.min(MAX_DEPTH, chunks), READ_AHEAD_BUDGET / maxStored));
       try {
         for (int i = 0; i < Math.min(maxTransforms, decode.length); i++) { // required: before the optional slots
           if (decode[i] == null || decode[i].capacity() < maxRaw) {
