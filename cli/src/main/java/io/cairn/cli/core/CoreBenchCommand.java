@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,8 +25,7 @@ public final class CoreBenchCommand implements Callable<Integer> {
   Integer sizeMiB;
   @Option(names = "--dir", defaultValue = "cairn-data/bench", description = "Where to write (default ${DEFAULT-VALUE}); results go there too.")
   Path dir;
-  @Option(names = "--json", description = "Print the results as JSON.")
-  boolean json;
+  @Mixin JsonOption output;
   @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
   boolean quick;
   @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, codecs, baselines (default all); 'device' alone runs cairn device bench, 'objects' alone the object-graph figure (docs/objects.md), 's3' alone the object-store level (docs/s3.md).")
@@ -54,12 +54,12 @@ public final class CoreBenchCommand implements Callable<Integer> {
       List<String> args = new ArrayList<>(List.of("device", "bench", "--dir", dir.toString()));
       if (sizeMiB != null) args.addAll(List.of("--size", sizeMiB.toString()));
       if (repeat != null) args.addAll(List.of("--repeat", repeat.toString()));
-      if (json) args.add("--json");
+      if (output.json) args.add("--json");
       return io.cairn.cli.Main.run(args.toArray(String[]::new));
     }
-    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3")) return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, json); // docs/s3.md
+    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3")) return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, output.json); // docs/s3.md
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("objects")) // object graphs: their own figure
-      return ObjectsBench.run(dir, repeat, quick, json, System.err);
+      return ObjectsBench.run(dir, repeat, quick, output.json, System.err);
     EngineBench b = new EngineBench();
     b.sizeMiB = sizeMiB;
     b.dir = dir;
@@ -82,7 +82,7 @@ public final class CoreBenchCommand implements Callable<Integer> {
     Files.writeString(dir.resolve("bench.json"), jsonText + "\n");
     Files.writeString(dir.resolve("bench.txt"), r.table());
     Files.writeString(dir.resolve("bench.svg"), r.svg());
-    if (json) System.out.println(jsonText); else System.out.print(r.table());
+    if (output.json) System.out.println(jsonText); else System.out.print(r.table());
     System.err.println("results: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.txt") + ", plot " + dir.resolve("bench.svg"));
     return 0;
   }

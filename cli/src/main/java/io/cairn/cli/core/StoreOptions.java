@@ -11,16 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Which checkpoints a command looks at: the same configuration a program would open. */
-public final class StoreOptions {
+/** Which checkpoints a command looks at: the same configuration a program would open; and {@code --json}. */
+public final class StoreOptions extends JsonOption {
   @Option(names = "--dir", defaultValue = "cairn-data", description = "Base directory of the local and persistent levels (default ${DEFAULT-VALUE}).")
   Path dir;
   @Option(names = "--name", defaultValue = "cairn", description = "The run's name (default ${DEFAULT-VALUE}).")
   String name;
   @Option(names = "--config", description = "Configuration file (properties), as given to the program.")
   Path config;
-  @Option(names = "--json", description = "Print JSON for scripts.")
-  boolean json;
 
   Settings settings() {
     Settings s = new Settings();
