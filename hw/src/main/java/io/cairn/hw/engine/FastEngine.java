@@ -160,7 +160,9 @@ public final class FastEngine {
       for (int b = 0; b < nets.length; b++) v[nets[b]] = (int) (val >>> b) & 1;
     }
     eval();
-    for (int guard = 0; guard <= asyncFlops.length && applyAsync(); guard++) eval();
+    if (asyncFlops.length > 0) {
+      for (int guard = 0; guard <= asyncFlops.length && (compiled != null ? compiled.async(v) : applyAsync()); guard++) eval();
+    }
     materialized = compiled == null;
   }
 
