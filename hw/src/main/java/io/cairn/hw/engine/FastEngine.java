@@ -330,7 +330,11 @@ public final class FastEngine {
     return value(nets);
   }
 
-  /** The value of one net. */
+  /**
+   * The value of one net after {@link #settle}. Nets the compiled code keeps only in locals are
+   * computed on first request after a settle (the logic interpreted once); between an edge and the
+   * next settle only flop outputs are defined.
+   */
   public int net(int n) {
     if (!materialized && !stored[n]) materialize(new int[] {n});
     return v[n];
