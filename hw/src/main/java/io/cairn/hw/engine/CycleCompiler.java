@@ -47,6 +47,7 @@ final class CycleCompiler {
   private static final ClassDesc CD_MEMS = CD_long.arrayType().arrayType();
   private static final MethodTypeDesc MT_EVAL = MethodTypeDesc.of(CD_void, CD_INTS, CD_MEMS);
   private static final MethodTypeDesc MT_EDGE = MethodTypeDesc.of(CD_void, CD_INTS, CD_MEMS, CD_INTS);
+  private static final MethodTypeDesc MT_ASYNC = MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_boolean, CD_INTS);
 
   private CycleCompiler() { }
 
@@ -57,6 +58,9 @@ final class CycleCompiler {
 
     /** The clock edge: flops and memory writes sample {@code v}; {@code next} is scratch (one int per flop). */
     void edge(int[] v, long[][] mem, int[] next);
+
+    /** Forces each flop whose asynchronous reset is active to its reset value; whether any flop changed. */
+    boolean async(int[] v);
   }
 
   /** The compiled cycle and which nets {@code eval} stores (the others are only in locals). */
@@ -287,6 +291,31 @@ final class CycleCompiler {
         clb.withMethodBody("w" + w, MT_EDGE, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
             cob -> write(cob, nl.memories().get(mp[0]), mp[0], nl.memories().get(mp[0]).writePorts().get(mp[1])));
       }
+      List<Netlist.Flop> asyncFlops = nl.flops().stream().filter(f -> f.arst() >= 0).toList();
+      int asyncMethods = (asyncFlops.size() + per - 1) / per;
+      for (int c = 0; c < asyncMethods; c++) {
+        List<Netlist.Flop> part = asyncFlops.subList(c * per, Math.min(asyncFlops.size(), (c + 1) * per));
+        clb.withMethodBody("a" + c, MT_ASYNC, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC, cob -> {
+          // changed = 0; for each: if (active(arst) && v[q] != val) { v[q] = val; changed = 1; }
+          cob.iconst_0().istore(1);
+          for (Netlist.Flop f : part) {
+            Label skip = cob.newLabel();
+            active(cob, f.arst(), f.arstPol());
+            cob.ifeq(skip);
+            raw(cob, f.q());
+            cob.loadConstant(f.arstVal()).if_icmpeq(skip);
+            cob.aload(0).loadConstant(f.q()).loadConstant(f.arstVal()).iastore();
+            cob.iconst_1().istore(1);
+            cob.labelBinding(skip);
+          }
+          cob.iload(1).ireturn();
+        });
+      }
+      clb.withMethodBody("async", MT_ASYNC, ClassFile.ACC_PUBLIC, cob -> {
+        cob.iconst_0();
+        for (int c = 0; c < asyncMethods; c++) cob.aload(1).invokestatic(self, "a" + c, MT_ASYNC).ior();
+        cob.ireturn();
+      });
       clb.withMethodBody("edge", MT_EDGE, ClassFile.ACC_PUBLIC, cob -> {
         for (int c = 0; c < flopChunks.size(); c++) cob.aload(1).aload(2).aload(3).invokestatic(self, "n" + c, MT_EDGE);
         for (int w = 0; w < writes.size(); w++) cob.aload(1).aload(2).aload(3).invokestatic(self, "w" + w, MT_EDGE);

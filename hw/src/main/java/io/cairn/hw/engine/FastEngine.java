@@ -160,7 +160,9 @@ public final class FastEngine {
       for (int b = 0; b < nets.length; b++) v[nets[b]] = (int) (val >>> b) & 1;
     }
     eval();
-    for (int guard = 0; guard <= asyncFlops.length && applyAsync(); guard++) eval();
+    if (asyncFlops.length > 0) {
+      for (int guard = 0; guard <= asyncFlops.length && (compiled != null ? compiled.async(v) : applyAsync()); guard++) eval();
+    }
     materialized = compiled == null;
   }
 
@@ -328,7 +330,11 @@ public final class FastEngine {
     return value(nets);
   }
 
-  /** The value of one net. */
+  /**
+   * The value of one net after {@link #settle}. Nets the compiled code keeps only in locals are
+   * computed on first request after a settle (the logic interpreted once); between an edge and the
+   * next settle only flop outputs are defined.
+   */
   public int net(int n) {
     if (!materialized && !stored[n]) materialize(new int[] {n});
     return v[n];
