@@ -15,6 +15,11 @@ public final class Svg {
 
   /** A line chart; {@code logX} plots x on a log scale. */
   public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX) {
+    return lineChart(title, xLabel, yLabel, series, logX, false);
+  }
+
+  /** A line chart; {@code markers} also draws a dot at each point (a series of one point shows). */
+  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX, boolean markers) {
     int w = 760, h = 420, l = 70, r = 190, t = 40, b = 55;
     double xmin = Double.POSITIVE_INFINITY, xmax = Double.NEGATIVE_INFINITY, ymin = Double.POSITIVE_INFINITY, ymax = Double.NEGATIVE_INFINITY;
     for (Series s : series) {
@@ -41,6 +46,14 @@ public final class Svg {
         sb.append(f(l + (x - xmin) / (xmax - xmin) * (w - l - r))).append(',').append(f(t + (ymax - s.y()[i]) / (ymax - ymin) * (h - t - b))).append(' ');
       }
       sb.append("'/>\n");
+      if (markers) {
+        for (int i = 0; i < s.x().length; i++) {
+          if (!Double.isFinite(s.y()[i])) continue;
+          double x = logX ? Math.log10(s.x()[i]) : s.x()[i];
+          sb.append("<circle r='3' fill='").append(col).append("' cx='").append(f(l + (x - xmin) / (xmax - xmin) * (w - l - r))).append("' cy='")
+              .append(f(t + (ymax - s.y()[i]) / (ymax - ymin) * (h - t - b))).append("'/>\n");
+        }
+      }
       legend(sb, w - r + 10, t + 10 + 20 * k, col, s.name());
       k++;
     }
