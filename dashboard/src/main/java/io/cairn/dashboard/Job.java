@@ -113,7 +113,8 @@ final class Job {
     String aborted = small(Coordinator.ABORTED);
     boolean halt = Files.exists(dir.resolve(Coordinator.HALT));
     List<Event> events = events();
-    long rollbacks = events.stream().filter(e -> e.kind().equals("rollback")).count();
+    long starts = events.stream().filter(Job::start).count();
+    long rollbacks = events.stream().filter(e -> e.kind().equals("rollback")).count() - starts;
     Map<Integer, String[]> procs = processes();
     String status = aborted != null ? "<span class='error'>aborted: " + esc(aborted) + "</span>"
         : finished != null ? "finished (" + esc(finished) + ")" : halt ? "running, halt requested" : "running or stopped";
@@ -122,8 +123,9 @@ final class Job {
         "protocol", "<span class='protocol'>" + (newest == null ? "?" : esc(newest.protocol())) + "</span>",
         "newest global version", "<span class='newest-global'>" + (newest == null ? "none" : Long.toString(newest.global())) + "</span>"
             + (newest == null ? "" : " (step " + newest.step() + ", " + Html.age(newest.timeMillis(), now) + " ago)"),
-        "coordinator epoch", esc(st.getOrDefault("epoch", "?")) + " (next global " + esc(st.getOrDefault("next", "?")) + ")",
-        "recoveries (rollbacks)", "<span class='rollbacks'>" + rollbacks + "</span>",
+        "coordinator epoch", esc(st.getOrDefault("epoch", "?")),
+        "starts (every rank joined)", "<span class='starts'>" + starts + "</span>",
+        "recoveries (rollbacks after a failure)", "<span class='rollbacks'>" + rollbacks + "</span>",
         "processes restarted", procs.containsKey(-1) ? esc(procs.get(-1)[0]) : "not recorded (no launcher)");
     if (globalError != null) b.append("<p class='error'>").append(esc(globalError)).append("</p>");
 
@@ -174,7 +176,7 @@ final class Job {
       List<List<String>> ev = new ArrayList<>();
       List<Event> recent = events.subList(Math.max(0, events.size() - 40), events.size());
       for (Event e : recent.reversed())
-        ev.add(List.of(esc(Html.time(e.millis())), Html.age(e.millis(), now), "<span class='event'>" + esc(e.kind()) + "</span>", Long.toString(e.epoch()),
+        ev.add(List.of(esc(Html.time(e.millis())), Html.age(e.millis(), now), "<span class='event'>" + esc(start(e) ? "start" : e.kind()) + "</span>", Long.toString(e.epoch()),
             esc(e.rest())));
       Html.table(b, "events", List.of("time", "age", "event", "epoch", "details"), ev);
     }
@@ -182,19 +184,29 @@ final class Job {
     if (fallbacks != null && !fallbacks.isEmpty()) b.append("<h3>Fallbacks</h3><pre>").append(esc(fallbacks)).append("</pre>");
   }
 
-  /** Time from each rollback to the GO of its epoch (every rank restored), per epoch. */
+  /** A rollback that starts the job (every rank joined: a launch or relaunch), not a recovery from a failure. */
+  static boolean start(Event e) { return e.kind().equals("rollback") && e.rest().contains(" ranks joined"); }
+
+  /** Time from each rollback to the GO of its epoch (every rank restored), per epoch: starts and recoveries. */
   private static void recoveryPlot(StringBuilder b, List<Event> events) {
-    Map<Long, Long> start = new LinkedHashMap<>();
-    Map<Long, Double> took = new TreeMap<>();
+    Map<Long, Event> rollback = new LinkedHashMap<>();
+    Map<Long, Double> starts = new TreeMap<>();
+    Map<Long, Double> recoveries = new TreeMap<>();
     for (Event e : events) {
-      if (e.kind().equals("rollback")) start.putIfAbsent(e.epoch(), e.millis());
-      if (e.kind().equals("running") && start.containsKey(e.epoch())) took.putIfAbsent(e.epoch(), (e.millis() - start.get(e.epoch())) / 1000.0);
+      if (e.kind().equals("rollback")) rollback.putIfAbsent(e.epoch(), e);
+      Event r = rollback.get(e.epoch());
+      if (e.kind().equals("running") && r != null)
+        (start(r) ? starts : recoveries).putIfAbsent(e.epoch(), (e.millis() - r.millis()) / 1000.0);
     }
-    if (took.isEmpty()) return;
-    double[] x = took.keySet().stream().mapToDouble(Long::doubleValue).toArray();
-    double[] y = took.values().stream().mapToDouble(Double::doubleValue).toArray();
+    List<Svg.Series> series = new ArrayList<>();
+    if (!starts.isEmpty()) series.add(series("start", starts));
+    if (!recoveries.isEmpty()) series.add(series("recovery", recoveries));
+    if (series.isEmpty()) return;
     b.append("<div class='plot' id='plot-recoveries'>")
-        .append(Svg.lineChart("Recovery time (rollback to all ranks running)", "epoch", "seconds", List.of(new Svg.Series("recovery", x, y)), false, true))
-        .append("</div>");
+        .append(Svg.lineChart("Rollback to all ranks running, per epoch", "epoch", "seconds", series, false, true)).append("</div>");
+  }
+
+  private static Svg.Series series(String name, Map<Long, Double> m) {
+    return new Svg.Series(name, m.keySet().stream().mapToDouble(Long::doubleValue).toArray(), m.values().stream().mapToDouble(Double::doubleValue).toArray());
   }
 }

@@ -3,6 +3,7 @@ package io.cairn.dashboard;
 import static io.cairn.dashboard.Html.esc;
 
 import io.cairn.internal.engine.RunStats;
+import io.cairn.internal.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -14,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.jetty.util.ajax.JSON;
 
 /**
  * The reports {@code cairn bench}, {@code cairn simulate}, {@code cairn advise} (and the other benchmarks)
@@ -107,7 +107,7 @@ final class Reports {
         b.append("<p class='error'>larger than ").append(MAX_JSON >> 20).append(" MiB: not shown</p></details>");
         return;
       }
-      Object o = new JSON().fromJSON(Files.readString(f, StandardCharsets.UTF_8));
+      Object o = Json.parse(Files.readString(f, StandardCharsets.UTF_8));
       value(b, o, 0);
     } catch (IOException | RuntimeException e) {
       b.append("<p class='error'>cannot read: ").append(esc(e.getMessage())).append("</p>");
@@ -131,15 +131,15 @@ final class Reports {
       b.append("</tbody></table>");
       return;
     }
-    if (o instanceof Object[] a) {
-      boolean objects = a.length > 0;
+    if (o instanceof List<?> a) {
+      boolean objects = !a.isEmpty();
       for (Object x : a) objects &= x instanceof Map;
       if (!objects) {
-        for (int i = 0; i < Math.min(a.length, 200); i++) {
+        for (int i = 0; i < Math.min(a.size(), 200); i++) {
           if (i > 0) b.append(", ");
-          value(b, a[i], depth + 1);
+          value(b, a.get(i), depth + 1);
         }
-        if (a.length > 200) b.append(", … (").append(a.length).append(" in all)");
+        if (a.size() > 200) b.append(", … (").append(a.size()).append(" in all)");
         return;
       }
       Set<String> cols = new LinkedHashSet<>();
@@ -147,8 +147,8 @@ final class Reports {
       b.append("<table class='rows'><thead><tr>");
       for (String c : cols) b.append("<th>").append(esc(c)).append("</th>");
       b.append("</tr></thead><tbody>");
-      for (int i = 0; i < Math.min(a.length, 500); i++) {
-        Map<?, ?> m = (Map<?, ?>) a[i];
+      for (int i = 0; i < Math.min(a.size(), 500); i++) {
+        Map<?, ?> m = (Map<?, ?>) a.get(i);
         b.append("<tr>");
         for (String c : cols) {
           b.append("<td>");

@@ -322,14 +322,17 @@ final class Runs {
     b.append("<div class='plots'>");
     if (s != null && !s.history().isEmpty()) {
       long t0 = s.history().getFirst().millis();
+      long span = s.history().getLast().millis() - t0;
+      double unit = span < 120_000 ? 1000.0 : span < 7_200_000 ? 60_000.0 : 3_600_000.0;
+      String unitName = span < 120_000 ? "seconds" : span < 7_200_000 ? "minutes" : "hours";
       List<double[]> ck = new ArrayList<>();
       List<double[]> rs = new ArrayList<>();
-      for (RunStats.Sample x : s.history()) (x.restore() ? rs : ck).add(new double[] {(x.millis() - t0) / 60000.0, x.seconds()});
+      for (RunStats.Sample x : s.history()) (x.restore() ? rs : ck).add(new double[] {(x.millis() - t0) / unit, x.seconds()});
       List<Svg.Series> series = new ArrayList<>();
       if (!ck.isEmpty()) series.add(series("checkpoint (blocking)", ck));
       if (!rs.isEmpty()) series.add(series("restore", rs));
       b.append("<div class='plot' id='plot-times'>")
-          .append(Svg.lineChart("Checkpoint and restore times", "minutes since " + Html.time(t0), "seconds", series, false, true)).append("</div>");
+          .append(Svg.lineChart("Checkpoint and restore times", unitName + " since " + Html.time(t0), "seconds", series, false, true)).append("</div>");
     }
     List<Svg.Series> sizes = new ArrayList<>();
     for (Level l : r.levels()) {

@@ -178,12 +178,14 @@ class DashboardBrowserTest {
       assertThat(committed).hasSizeGreaterThanOrEqualTo(globals);
       assertThat(text(".newest-global")).isEqualTo(Long.toString(committed.getLast().global()));
       assertThat(text(".protocol")).isEqualTo(Protocol.BLOCKING.id());
+      assertThat(text(".starts")).isEqualTo("1");
+      assertThat(text(".rollbacks")).isEqualTo("0");
       assertThat(texts("table.globals .global"))
           .containsExactlyElementsOf(committed.reversed().stream().map(e -> Long.toString(e.global())).toList());
       List<String> rows = texts("table.ranks tbody tr");
       assertThat(rows).hasSize(2);
       assertThat(rows.get(1)).contains("node-1").contains("rack=r1");
-      assertThat(texts("table.events .event")).contains("running", "restored");
+      assertThat(texts("table.events .event")).contains("start", "running", "restored");
       screenshot("dashboard-job.png");
       // the ranks' runs are on the runs page, from the persistent and the node-local levels
       browser.get(d.uri().toString());
