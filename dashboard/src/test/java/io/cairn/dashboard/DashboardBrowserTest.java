@@ -325,6 +325,13 @@ class DashboardBrowserTest {
   /** Screenshots for docs/dashboard.md: target/screenshots/NAME. */
   private static void screenshot(String name) throws IOException {
     Path out = Files.createDirectories(Path.of("target", "screenshots")).resolve(name);
-    Files.write(out, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    org.openqa.selenium.Dimension size = browser.manage().window().getSize();
+    long height = Math.min(2200, (Long) js("return document.documentElement.scrollHeight") + 140);
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(size.getWidth(), (int) Math.max(size.getHeight(), height)));
+    try {
+      Files.write(out, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    } finally {
+      browser.manage().window().setSize(size);
+    }
   }
 }
