@@ -243,7 +243,10 @@ public final class Dashboard implements AutoCloseable {
     String given = query.getValue("token");
     if (given != null && same(given)) { // once, from the link: kept in a cookie, and the address bar loses it
       res.getHeaders().add(HttpHeader.SET_COOKIE, COOKIE + "=" + given + "; Path=/; HttpOnly; SameSite=Strict");
-      res.getHeaders().put(HttpHeader.LOCATION, path);
+      StringBuilder back = new StringBuilder(path.startsWith("//") ? "/" : path); // never to another host
+      for (String k : query.getNames()) // the page's other parameters (?name=…) stay
+        if (!k.equals("token")) back.append(back.indexOf("?") < 0 ? '?' : '&').append(Html.q(k)).append('=').append(Html.q(String.valueOf(query.getValue(k))));
+      res.getHeaders().put(HttpHeader.LOCATION, back.toString());
       send(res, cb, 303, "text/plain; charset=utf-8", "authenticated\n");
       return false;
     }

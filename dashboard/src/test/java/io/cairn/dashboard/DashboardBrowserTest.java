@@ -243,6 +243,10 @@ class DashboardBrowserTest {
       assertThat(browser.getCurrentUrl()).doesNotContain("token");
       assertThat(text("h2")).isEqualTo("Runs");
       assertThat(browser.manage().getCookieNamed(Dashboard.COOKIE).isHttpOnly()).isTrue();
+      browser.manage().deleteAllCookies();
+      browser.get(d.uri().resolve("/run?name=abc&token=0123456789abcdef0123456789abcdef0123456789abcdef").toString());
+      assertThat(browser.getCurrentUrl()).isEqualTo(d.uri().resolve("/run?name=abc").toString());
+      assertThat(text("h2")).isEqualTo("Run abc");
       // another site's name for 127.0.0.1 (DNS rebinding) and writes are refused
       assertThat(raw(d, "GET / HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 421");
       assertThat(raw(d, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 405");
