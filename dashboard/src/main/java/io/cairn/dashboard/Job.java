@@ -126,7 +126,7 @@ final class Job {
         "coordinator epoch", esc(st.getOrDefault("epoch", "?")),
         "starts (every rank joined)", "<span class='starts'>" + starts + "</span>",
         "recoveries (rollbacks after a failure)", "<span class='rollbacks'>" + rollbacks + "</span>",
-        "processes restarted", procs.containsKey(-1) ? esc(procs.get(-1)[0]) : "not recorded (no launcher)");
+        "processes restarted", "<span class='restarts'>" + (procs.containsKey(-1) ? esc(procs.get(-1)[0]) : "not recorded (no launcher)") + "</span>");
     if (globalError != null) b.append("<p class='error'>").append(esc(globalError)).append("</p>");
 
     b.append("<h3>Ranks</h3>");

@@ -170,6 +170,9 @@ class DashboardBrowserTest {
     Path job = tmp.resolve("job");
     int globals = 3;
     runJob(job, 2, globals);
+    // no launcher ran this job (rank threads): its processes file, in the launcher's format, as after one restart of rank 1
+    Files.writeString(job.resolve("processes"), "# processes of the launch by 1:2 (pid:start of the launcher)\nlauncher 1 2\nrestarts 1\n"
+        + "rank 0 node=node-0 incarnation=0 11 12\nrank 1 node=node-1 incarnation=1 13 14\n");
     Map<String, String> before = snapshot(job);
     try (Dashboard d = Dashboard.builder(job).port(0).start()) {
       browser.get(d.uri().resolve("/job").toString());
@@ -182,6 +185,8 @@ class DashboardBrowserTest {
       assertThat(text(".rollbacks")).isEqualTo("0");
       assertThat(texts("table.globals .global"))
           .containsExactlyElementsOf(committed.reversed().stream().map(e -> Long.toString(e.global())).toList());
+      assertThat(text(".restarts")).isEqualTo("1");
+      assertThat(texts("table.ranks tbody td:nth-child(4)")).containsExactly("0", "1");
       List<String> rows = texts("table.ranks tbody tr");
       assertThat(rows).hasSize(2);
       assertThat(rows.get(1)).contains("node-1").contains("rack=r1");
