@@ -60,9 +60,14 @@ class DashboardBrowserTest {
   static ChromeDriverService service;
   @TempDir static Path tmp;
 
+  static final String MISSING = "headless browser tests skipped: " + CHROMIUM + " or " + DRIVER
+      + " is missing (Debian packages chromium and chromium-driver; scripts/install-deps.sh)";
+
   @BeforeAll static void startBrowser() throws IOException {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "headless browser tests skipped: " + CHROMIUM + " or " + DRIVER + " is missing (Debian packages chromium and chromium-driver; scripts/install-deps.sh)");
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
+      System.err.println(MISSING);
+      return;
+    }
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM.toFile());
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
@@ -71,6 +76,9 @@ class DashboardBrowserTest {
     browser = new ChromeDriver(service, o);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
   }
+
+  /** Each test is reported as skipped, with the reason, when the browser is not installed. */
+  @org.junit.jupiter.api.BeforeEach void needsTheBrowser() { assumeTrue(browser != null, MISSING); }
 
   @AfterAll static void stopBrowser() {
     if (browser != null) browser.quit();
