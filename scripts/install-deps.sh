@@ -7,10 +7,11 @@
 #   slurm-wlm, munge: a real single-node Slurm started by the Slurm tests (by pid, state under target/)
 #   openmpi-bin, libopenmpi-dev: a real mpirun and libmpi.so for the MPI transport (bound through FFM)
 #   ocl-icd-libopencl1, pocl-opencl-icd, clinfo: a real OpenCL platform on the CPU (PoCL)
+#   chromium, chromium-driver: a real headless browser for the dashboard's tests (cairn serve; Selenium)
 # No package here starts a daemon: the install runs with a policy-rc.d that forbids it.
 set -uo pipefail
 pkgs=(yosys iverilog verilator openssh-client openssh-server slurm-wlm munge openmpi-bin libopenmpi-dev
-      ocl-icd-libopencl1 pocl-opencl-icd clinfo)
+      ocl-icd-libopencl1 pocl-opencl-icd clinfo chromium chromium-driver)
 need=()
 for pkg in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")

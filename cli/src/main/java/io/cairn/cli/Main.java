@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         io.cairn.cli.dl.DlCommand.class,
         io.cairn.cli.hw.HwCommand.class,
         io.cairn.cli.device.DeviceCommand.class,
+        io.cairn.cli.dashboard.ServeCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

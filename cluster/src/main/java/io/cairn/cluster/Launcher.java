@@ -80,7 +80,11 @@ public final class Launcher {
 
   /** The launcher's lock file in the job directory (one launch per job directory at a time). */
   static final String LOCK = "launcher.lock";
-  /** Pids and start times of the processes of the current (or last) launch of a job directory. */
+  /**
+   * Pids and start times of the processes of the current (or last) launch of a job directory, one line each
+   * ({@code coordinator <pid> <start>}, {@code rank <r> node=<node> incarnation=<i> <pid> <start>}), and
+   * {@code restarts <n>}, the processes the launch restarted so far.
+   */
   static final String PROCESSES = "processes";
   /** Falls-backs past committed work during a launch, written by the coordinator, printed by the launcher. */
   static final String FALLBACKS = "fallbacks";
@@ -436,8 +440,11 @@ public final class Launcher {
       StringBuilder b = new StringBuilder("# processes of the launch by ").append(launchId).append(" (pid:start of the launcher)\n");
       b.append("launcher ").append(LauncherWatch.self().replace(':', ' ')).append('\n');
       if (coordinator != null) b.append("coordinator ").append(coordinator.pid()).append(' ').append(startMillis(coordinator)).append('\n');
+      b.append("restarts ").append(restarts).append('\n'); // processes restarted so far (for cairn serve)
+      // node and incarnation between the rank and its pid: readers take the last two fields as pid and start time
       for (int r = 0; r < ranks.length; r++)
-        if (ranks[r] != null) b.append("rank ").append(r).append(' ').append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');
+        if (ranks[r] != null) b.append("rank ").append(r).append(" node=").append(nodeOf[r]).append(" incarnation=").append(incarnation[r]).append(' ')
+            .append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');
       try {
         io.cairn.cluster.internal.GlobalManifest.writeAtomically(dir.resolve(PROCESSES), b.toString());
       } catch (IOException e) {

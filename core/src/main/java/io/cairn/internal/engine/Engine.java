@@ -75,11 +75,12 @@ public final class Engine implements AutoCloseable {
     Path filesDir = settings.get("files.dir") != null ? Path.of(settings.get("files.dir")) : base.resolve("files").resolve(run);
     this.state = new ProtectedState(filesDir, settings.fileModes());
     this.levels = new LevelSet(settings, base, run, storageFactory, access != Access.RUN, readOnly, new LevelStore.ChunkPool());
-    this.stats = new StatsKeeper(run, mode.name().toLowerCase(java.util.Locale.ROOT), levels::runStorage);
+    this.stats = new StatsKeeper(run, mode.name().toLowerCase(java.util.Locale.ROOT), levels::runStorage, policy);
     this.attempts = new RestoreAttempts(run, settings.integer("restore.max-attempts"), levels::runStorage);
     this.catalog = new Catalog(run, levels.all());
     this.restorer = new Restorer(run, levels.all(), catalog, state, attempts);
     RunStats previous = stats.previous(); // a restarted run starts with the checkpoint cost its previous incarnation measured
+    if (previous != null && access == Access.RUN) stats.continueFrom(previous);
     if (previous != null && previous.lastCostSeconds() > 0 && Double.isFinite(previous.lastCostSeconds()))
       policy.seedCost(previous.lastCostSeconds());
     if (settings.bool("signals") && access == Access.RUN) Signals.install();

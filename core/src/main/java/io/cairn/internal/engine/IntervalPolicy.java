@@ -77,5 +77,11 @@ public final class IntervalPolicy {
 
   public double measuredCost() { return cost; }
 
+  /** The configured mean time between failures, seconds (used by the Young and Daly modes). */
+  public double mtbfSeconds() { return mtbf; }
+
+  /** The configured number of calls between checkpoints (the steps mode). */
+  public long steps() { return steps; }
+
   public Settings.Interval mode() { return mode; }
 }

@@ -25,17 +25,39 @@ final class StatsKeeper {
   private double lastCost, sumCost, lastRestore = -1;
   private long lastBytes;
   private final Map<String, Double> levelSeconds = new TreeMap<>();
+  private final java.util.ArrayDeque<RunStats.Sample> history = new java.util.ArrayDeque<>();
+  private final IntervalPolicy policy;
 
-  /** @param storage where {@code stats.json} goes (null: nowhere, e.g. only a process-memory level) */
-  StatsKeeper(String run, String mode, Supplier<Storage> storage) {
+  /**
+   * @param storage where {@code stats.json} goes (null: nowhere, e.g. only a process-memory level)
+   * @param policy  the interval policy whose state the file records (null: none)
+   */
+  StatsKeeper(String run, String mode, Supplier<Storage> storage, IntervalPolicy policy) {
     this.run = run;
     this.mode = mode;
     this.storage = storage;
+    this.policy = policy;
   }
 
   synchronized void levelWritten(String level, long nanos) { levelSeconds.put(level, nanos / 1e9); }
 
-  synchronized void restored(double seconds) { lastRestore = seconds; }
+  synchronized void restored(double seconds) {
+    lastRestore = seconds;
+    sample(new RunStats.Sample(System.currentTimeMillis(), true, seconds, 0));
+  }
+
+  /** Continues the history a previous incarnation of the run recorded. */
+  synchronized void continueFrom(RunStats previous) {
+    java.util.ArrayDeque<RunStats.Sample> mine = new java.util.ArrayDeque<>(history);
+    history.clear();
+    for (RunStats.Sample s : previous.history()) sample(s);
+    for (RunStats.Sample s : mine) sample(s);
+  }
+
+  private void sample(RunStats.Sample s) {
+    history.addLast(s);
+    while (history.size() > RunStats.HISTORY) history.removeFirst();
+  }
 
   /** A checkpoint that blocked the program {@code secs} seconds was committed with {@code bytes} bytes of state: counts it and writes the file. */
   void checkpointed(double secs, long bytes) {
@@ -45,6 +67,7 @@ final class StatsKeeper {
       lastCost = secs;
       sumCost += secs;
       lastBytes = bytes;
+      sample(new RunStats.Sample(System.currentTimeMillis(), false, secs, bytes));
       s = snapshot();
     }
     Storage st = storage.get();
@@ -61,8 +84,18 @@ final class StatsKeeper {
   }
 
   synchronized RunStats snapshot() {
+    Map<String, Double> iv = new TreeMap<>();
+    String ivMode = "";
+    if (policy != null) {
+      ivMode = policy.mode().name().toLowerCase(java.util.Locale.ROOT);
+      iv.put("seconds", policy.intervalSeconds());
+      iv.put("cost", policy.measuredCost());
+      if (policy.mode() == io.cairn.internal.Settings.Interval.YOUNG || policy.mode() == io.cairn.internal.Settings.Interval.DALY)
+        iv.put("mtbf", policy.mtbfSeconds());
+      if (policy.mode() == io.cairn.internal.Settings.Interval.STEPS) iv.put("steps", (double) policy.steps());
+    }
     return new RunStats(run, mode, checkpoints, lastCost, checkpoints == 0 ? 0 : sumCost / checkpoints, lastBytes, lastRestore,
-        levelSeconds);
+        levelSeconds, java.util.List.copyOf(history), ivMode, iv);
   }
 
   /** The statistics a previous incarnation of the run left ({@code stats.json}); null when there are none or they do not read. */

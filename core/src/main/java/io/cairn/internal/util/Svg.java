@@ -51,6 +51,15 @@ public final class Svg {
    */
   public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX, List<Mark> marks,
       boolean fromZero) {
+    return lineChart(title, xLabel, yLabel, series, logX, marks, fromZero, false);
+  }
+
+  /**
+   * {@link #lineChart(String, String, String, List, boolean, List, boolean)}; {@code markers} also draws a dot at each
+   * point (so that a series of one point shows).
+   */
+  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX, List<Mark> marks,
+      boolean fromZero, boolean markers) {
     int l = 70, r = 190, t = 40, b = 55;
     int pw = W - l - r, ph = H - t - b;
     Range xr = new Range(), yr = new Range();
@@ -100,6 +109,14 @@ public final class Svg {
         } else if (!pts.isEmpty()) { // a gap (or the end): close this piece of the line
           sb.append("<polyline ").append(style).append(" points='").append(pts.toString().trim()).append("'/>\n");
           pts.setLength(0);
+        }
+      }
+      if (markers) {
+        for (int i = 0; i < s.x().length; i++) {
+          double x = xv(s.x()[i], logX), y = s.y()[i];
+          if (!Double.isFinite(x) || !Double.isFinite(y)) continue;
+          sb.append("<circle r='3' fill='").append(col).append("' cx='").append(f(l + (x - xr.lo) / (xr.hi - xr.lo) * pw))
+              .append("' cy='").append(f(t + (yr.hi - y) / (yr.hi - yr.lo) * ph)).append("'/>\n");
         }
       }
       legend(sb, W - r + 10, t + 10 + 20 * k, col, s.name(), s.dashed());

@@ -16,6 +16,15 @@ class RunStatsTest {
     assertThat(RunStats.parse(json, "x")).isEqualTo(s);
   }
 
+  @Test void historyAndIntervalRoundTrip() throws IOException {
+    RunStats s = new RunStats("r", "sync", 2, 0.5, 0.25, 10, 1.5, Map.of("local", 0.1),
+        java.util.List.of(new RunStats.Sample(1_700_000_000_000L, false, 0.5, 10), new RunStats.Sample(1_700_000_001_000L, true, 1.5, 0)),
+        "young", Map.of("seconds", 12.0, "cost", 0.5, "mtbf", 144.0));
+    String json = s.toJson();
+    assertThat(json).contains("\"history\":[[1700000000000,0,0.500000,10],[1700000001000,1,1.500000,0]]").contains("\"intervalMode\":\"young\"");
+    assertThat(RunStats.parse(json, "x")).isEqualTo(s);
+  }
+
   @Test void readsTheFormerWritersOutputAndSkipsUnknownFields() throws IOException {
     RunStats s = RunStats.parse("{\"format\":1,\"name\":\"run\",\"mode\":\"sync\",\"checkpoints\":4,\"lastCostSeconds\":2.0,"
         + "\"meanCostSeconds\":1.5,\"lastBytes\":1,\"lastRestoreSeconds\":3.0,\"levelWriteSeconds\":{},\"future\":{\"a\":true}}", "x");
