@@ -528,7 +528,10 @@ public final class LevelStore {
         packs.put(v, in);
       }
       return in;
-    }, s, b -> storage.describe() + "/" + dir(b.pack()) + "/data.pack (version " + m.version() + ")");
+    }, s, b -> storage.describe() + "/" + dir(b.pack()) + "/data.pack (version " + m.version() + ")", (r, off, b) -> {
+      RegionSource.Sink sink = sinks == null ? null : sinks.get(r.name());
+      return sink == null ? null : sink.readTarget(off, b.rawLen());
+    });
     long bytes = 0;
     Map<Integer, List<ChunkStage>> pipelines = new HashMap<>(); // by the chunk's recorded transforms
     try {
@@ -545,7 +548,7 @@ public final class LevelStore {
           }
           ByteBuffer buf = slot.buf;
           PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
-          ChunkRead chunk = new ChunkRead(b, where, buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()), s, slot.storedCrc);
+          ChunkRead chunk = new ChunkRead(b, where, slot.data, s, slot.storedCrc);
           List<ChunkStage> undo = pipelines.get(b.transforms());
           if (undo == null) {
             undo = ChunkStage.readPipeline(b, where);

@@ -26,8 +26,10 @@ final class PackReader implements AutoCloseable {
   static final class Slot {
     final ByteBuffer buf;
     IOException error;
-    /** CRC32C of the stored bytes (after the chunk header) as read into {@link #buf}. */
+    /** CRC32C of the stored bytes as read into {@link #data}. */
     int storedCrc;
+    /** The stored bytes: a slice of {@link #buf} after the chunk header, or the sink's memory they were read into. */
+    ByteBuffer data;
     Slot(ByteBuffer buf) { this.buf = buf; }
   }
 
@@ -37,7 +39,14 @@ final class PackReader implements AutoCloseable {
   private final BlockingQueue<Slot> full;
   private final Thread thread;
 
+  /** Where a chunk stored raw may be read straight into: {@link RegionSource.Sink#readTarget}, or null. */
+  interface Targets { java.lang.foreign.MemorySegment target(RegionEntry region, long offset, BlockRef b); }
+
   PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where) {
+    this(regions, packs, s, where, (r, off, b) -> null);
+  }
+
+  PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where, Targets targets) {
     free = new ArrayBlockingQueue<>(s.slots.length);
     full = new ArrayBlockingQueue<>(s.slots.length);
     for (ByteBuffer b : s.slots) free.add(new Slot(b));
@@ -45,6 +54,7 @@ final class PackReader implements AutoCloseable {
       CRC32C crc = new CRC32C();
       try {
         for (RegionEntry r : regions) {
+          long off = 0;
           for (BlockRef b : r.blocks()) {
             Slot slot = free.take();
             slot.error = null;
@@ -52,17 +62,30 @@ final class PackReader implements AutoCloseable {
               int len = PackFormat.CHUNK_HEADER + b.storedLen();
               if (b.storedLen() < 0 || len > slot.buf.capacity())
                 throw new Manifest.CorruptException(where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the read buffer");
-              slot.buf.clear().limit(len);
-              packs.open(b.pack()).readFully(b.offset(), slot.buf);
-              slot.buf.flip();
+              // stored raw (no transform) and the sink has private memory for it: header here, bytes straight there
+              java.lang.foreign.MemorySegment target = b.transforms() == 0 && b.storedLen() == b.rawLen() ? targets.target(r, off, b) : null;
+              if (target != null) {
+                slot.buf.clear().limit(PackFormat.CHUNK_HEADER);
+                packs.open(b.pack()).readFully(b.offset(), slot.buf);
+                slot.buf.flip();
+                ByteBuffer into = target.asByteBuffer();
+                packs.open(b.pack()).readFully(b.offset() + PackFormat.CHUNK_HEADER, into);
+                slot.data = into.flip();
+              } else {
+                slot.buf.clear().limit(len);
+                packs.open(b.pack()).readFully(b.offset(), slot.buf);
+                slot.buf.flip();
+                slot.data = slot.buf.slice(PackFormat.CHUNK_HEADER, b.storedLen());
+              }
               crc.reset();
-              crc.update(slot.buf.slice(PackFormat.CHUNK_HEADER, b.storedLen()));
+              crc.update(slot.data.duplicate());
               slot.storedCrc = (int) crc.getValue();
             } catch (IOException e) {
               slot.error = e;
             } catch (RuntimeException e) {
               slot.error = new IOException(where.apply(b) + ": " + e, e);
             }
+            off += b.rawLen();
             full.put(slot);
             if (slot.error != null) return;
           }

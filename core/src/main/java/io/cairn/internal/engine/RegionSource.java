@@ -35,6 +35,13 @@ public interface RegionSource {
   /** Receives the region's bytes in order during a restore. */
   interface Sink {
     void accept(long offset, ByteBuffer data) throws IOException;
+    /**
+     * Private off-heap memory where the raw bytes at {@code offset} may be read straight from the
+     * checkpoint (and checksummed there), saving a copy; null (the default) when there is none. Memory
+     * the program can see must not be offered: the bytes land there before they are verified. The
+     * verified bytes are then given to {@link #accept} as a buffer over this same memory.
+     */
+    default java.lang.foreign.MemorySegment readTarget(long offset, long length) { return null; }
     /** Called once all bytes arrived and were verified. */
     void finish() throws IOException;
   }

@@ -109,9 +109,16 @@ public final class Regions {
         long filled, handed;
         boolean inOrder = true;
 
+        @Override public MemorySegment readTarget(long offset, long length) {
+          // the shadow is private, and a block is handed to the device only after accept() (verified); the
+          // reader thread asks for blocks in order, ahead of those handed over
+          return offset >= 0 && offset + length <= sh.byteSize() ? sh.asSlice(offset, length) : null;
+        }
+
         @Override public void accept(long offset, ByteBuffer data) throws IOException {
           long n = data.remaining();
-          MemorySegment.copy(MemorySegment.ofBuffer(data), 0, sh, offset, n);
+          MemorySegment src = MemorySegment.ofBuffer(data);
+          if (!src.isNative() || src.address() != sh.address() + offset) MemorySegment.copy(src, 0, sh, offset, n); // else read in place
           if (offset != filled) inOrder = false;
           filled = Math.max(filled, offset + n);
           if (inOrder && filled - handed >= RESTORE_PIECE) {
