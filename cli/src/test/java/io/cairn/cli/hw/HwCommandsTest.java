@@ -97,7 +97,7 @@ class HwCommandsTest {
         dir.resolve("sink/sink.json").toString(), "--simulator", "event", "--channels", chans.toString(), "--cycles", "2000", "--set", "go=1", "--bench");
     assertThat(bench.code()).as(bench.err()).isZero();
     assertThat(bench.out()).contains("link bench, event, 2000 cycles from cycle 0, the same inputs; end states byte-identical")
-        .containsPattern("per-cycle exchange   : +[0-9.]+ s +[0-9]+ cycles/s  2000 round trips").contains("speed-up");
+        .containsPattern("per-cycle exchange   : +[0-9.]+ s +[0-9]+ cycles/s  CPU +[0-9.]+ s  2000 round trips").contains("speed-up");
     Files.writeString(chans, "bytes:valid=valid,ready=ready,strobe=data\n");
     CliRunner.Result badFile = CliRunner.run("hw", "link", "--fast", dir.resolve("source/source.json").toString(), "--sim",
         dir.resolve("sink/sink.json").toString(), "--channels", chans.toString(), "--cycles", "10");

@@ -421,9 +421,11 @@ public final class StateLink {
           pred = so;
         }
       } else {
-        // a batch cut short costs the simulator only the parsing of the skipped lines and the fast part a
-        // replay, while a batch that ends early costs a round trip: so batches stay longer than the runs
-        // between disagreements (at least MIN_BATCH, 4x the last run, doubling while they agree)
+        // batch length: a batch cut short costs the simulator the skipped lines, a batch that ends early
+        // a round trip. The runs between disagreements of a handshake alternate (ready low for a while,
+        // high for a cycle), so the next run is predicted to be as long as the one before the last
+        // (the disagreeing cycle last in the batch, nothing skipped); a batch that agreed doubles
+        long run1 = -1, run2 = -1, acc = 0;
         int batch = MIN_BATCH;
         final int maxBatch = 4096;
         long[][] ins = new long[maxBatch][], exp = new long[maxBatch][];
@@ -448,6 +450,7 @@ public final class StateLink {
             lastFastOut = fouts[n - 1];
             lastSimOut = v.outputs();
             k += n;
+            acc += n;
             batch = Math.min(batch * 2, maxBatch);
             continue;
           }
@@ -464,7 +467,11 @@ public final class StateLink {
           finishCycle(cyc + m, so);
           pred = so;
           k += m + 1;
-          batch = Math.max(MIN_BATCH, Math.min(batch, 4 * (m + 1)));
+          long run = acc + m + 1;
+          acc = 0;
+          run2 = run1;
+          run1 = run;
+          batch = (int) Math.min(maxBatch, run2 > 0 ? run2 : MIN_BATCH);
         }
       }
       Map<String, Long> last = new LinkedHashMap<>();

@@ -119,9 +119,11 @@ public final class IverilogSim implements Simulator {
   }
 
   /**
-   * Starts iverilog as a lock-step peer: each {@link Session#cycle} writes one line of inputs to its
-   * standard input and reads one line of outputs (settled, before the edge) from its standard output;
-   * the simulator then performs the clock edge and waits for the next line.
+   * Starts iverilog as a lock-step peer over its standard input and output: {@link Session#probe}
+   * applies inputs and reads the settled outputs (several times in a cycle if needed),
+   * {@link Session#edge} clocks, {@link Session#verify} sends a batch of cycles with the outputs
+   * expected in each and gets one answer (the protocol is in the generated testbench, see
+   * {@code interactiveLoop}).
    */
   public Session open(HwState start, Path vcd) throws IOException {
     start.checkFits(nl);
@@ -158,6 +160,10 @@ public final class IverilogSim implements Simulator {
     private int probes;
     private long[] mask;
     private boolean finished;
+    private long simCpuNanos = -1;
+
+    /** The vvp process's CPU time measured when {@link #finish} began (-1 before, or where unknown). */
+    public long finishCpuNanos() { return simCpuNanos; }
 
     Session(Process p, Path dir, long cycle) {
       this.p = p;
@@ -253,8 +259,15 @@ public final class IverilogSim implements Simulator {
       }
     }
 
+    /** CPU time the vvp process has used so far (user + system), or -1 where the platform does not say. */
+    public long cpuNanos() {
+      return p.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** Ends the run and reads the simulator's state at the current cycle. */
     public HwState finish() throws IOException {
+      in.flush();
+      simCpuNanos = cpuNanos();
       finished = true;
       in.write("0\n");
       in.flush();
