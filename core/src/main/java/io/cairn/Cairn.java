@@ -16,8 +16,10 @@ package io.cairn;
  * }</pre>
  */
 public final class Cairn {
-  private Cairn() { }
+  private Cairn() {}
 
   /** A builder with embedded defaults: levels memory (/dev/shm), local and persistent under {@code ./cairn-data}. */
-  public static Checkpointer.Builder builder() { return new Checkpointer.Builder(); }
+  public static Checkpointer.Builder builder() {
+    return new Checkpointer.Builder();
+  }
 }

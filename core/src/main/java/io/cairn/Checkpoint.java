@@ -22,16 +22,22 @@ public final class Checkpoint {
   }
 
   /** The version number this checkpoint was given (not meaningful when {@link #skipped()}). */
-  public long version() { return version; }
+  public long version() {
+    return version;
+  }
 
   /** True when the checkpoint was not taken because staging memory was full ({@code async.when-full=skip}). */
-  public boolean skipped() { return skipped; }
+  public boolean skipped() {
+    return skipped;
+  }
 
   /** True once committed to at least one level, or failed. */
   public boolean isDone() { return committed.isDone(); }
 
   /** Completes with the committed version, or exceptionally with the reason it failed. */
-  public CompletableFuture<Version> committed() { return committed; }
+  public CompletableFuture<Version> committed() {
+    return committed;
+  }
 
   /** Waits until committed (or failed, or the timeout passed). */
   public Version await(Duration timeout) throws TimeoutException {
@@ -39,7 +45,9 @@ public final class Checkpoint {
       return committed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof CairnException ce ? ce : new CairnException("checkpoint " + version + " failed: " + c.getMessage(), c);
+      throw c instanceof CairnException ce
+          ? ce
+          : new CairnException("checkpoint " + version + " failed: " + c.getMessage(), c);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CairnException("interrupted while waiting for checkpoint " + version, e);

@@ -20,7 +20,8 @@ public class CheckpointLockedException extends CairnException {
    */
   public CheckpointLockedException(String directory, String holder) {
     this("checkpoint directory " + directory + " is in use by another run (" + (holder == null ? "unknown" : holder)
-        + "); two runs must not share one checkpoint directory: give this run another name or directory", directory, holder, null);
+        + "); two runs must not share one checkpoint directory: give this run another name or directory", directory,
+        holder, null);
   }
 
   /** With a message of the caller's (e.g. naming the level), keeping {@code directory} and {@code holder}. */
@@ -31,8 +32,12 @@ public class CheckpointLockedException extends CairnException {
   }
 
   /** The locked directory, as its storage describes it (a path for local levels). */
-  public String directory() { return directory; }
+  public String directory() {
+    return directory;
+  }
 
   /** Who holds the lock, as the holder recorded itself; empty when that could not be read. */
-  public Optional<String> holder() { return Optional.ofNullable(holder); }
+  public Optional<String> holder() {
+    return Optional.ofNullable(holder);
+  }
 }

@@ -15,4 +15,5 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-public @interface Checkpointed { }
+public @interface Checkpointed {
+}

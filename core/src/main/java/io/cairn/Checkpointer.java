@@ -118,7 +118,8 @@ public final class Checkpointer implements AutoCloseable {
     boolean marked = false;
     for (Class<?> c = holder.getClass(); c != null && c != Object.class; c = c.getSuperclass())
       for (var f : c.getDeclaredFields()) marked |= f.isAnnotationPresent(Checkpointed.class);
-    if (!marked) throw new CairnException("register(" + holder.getClass().getName() + "): no field is marked @Checkpointed");
+    if (!marked)
+      throw new CairnException("register(" + holder.getClass().getName() + "): no field is marked @Checkpointed");
     return protect(name, holder);
   }
 
@@ -138,17 +139,23 @@ public final class Checkpointer implements AutoCloseable {
   // ------------------------------------------------------------------ checkpoint
 
   /** True when a checkpoint is due by the interval policy, or a preemption signal arrived. */
-  public boolean due() { return engine.due(); }
+  public boolean due() {
+    return engine.due();
+  }
 
   /** True once SIGTERM or SIGUSR1 arrived since the last checkpoint: checkpoint and exit with {@link #EXIT_REQUEUE}. */
-  public boolean preemptionRequested() { return engine.preemptionRequested(); }
+  public boolean preemptionRequested() {
+    return engine.preemptionRequested();
+  }
 
   /**
    * The last preemption signal this JVM received ({@code "SIGTERM"} or {@code "SIGUSR1"}), empty when none did.
    * Lets a program tell "stop now" (SIGTERM: preemption, requeue, cancel) from "checkpoint soon" (SIGUSR1, e.g.
    * {@code scancel --signal=USR1} or a time-limit warning; see the slurm module's {@code SlurmJob.shouldStop}).
    */
-  public java.util.Optional<String> lastSignal() { return java.util.Optional.ofNullable(io.cairn.internal.engine.Signals.lastSignal()); }
+  public java.util.Optional<String> lastSignal() {
+    return java.util.Optional.ofNullable(io.cairn.internal.engine.Signals.lastSignal());
+  }
 
   /** Takes a checkpoint now. */
   public Checkpoint checkpoint() { return checkpoint(Metadata.create()); }
@@ -165,7 +172,9 @@ public final class Checkpointer implements AutoCloseable {
   // ------------------------------------------------------------------ restore
 
   /** Restores the newest valid version (falling back to older ones); empty on a fresh start. */
-  public Optional<Version> restoreLatest() { return engine.restoreLatest(); }
+  public Optional<Version> restoreLatest() {
+    return engine.restoreLatest();
+  }
 
   /** Restores the given version from whichever level holds a valid copy. */
   public Version restore(long version) {
@@ -185,10 +194,14 @@ public final class Checkpointer implements AutoCloseable {
   }
 
   /** Like {@link #restore(long, Collection)} for the newest version that verifies (falling back to older ones); empty on a fresh start. */
-  public Optional<Version> restoreLatest(Collection<String> regions) { return engine.restore(-1, Set.copyOf(regions)); }
+  public Optional<Version> restoreLatest(Collection<String> regions) {
+    return engine.restore(-1, Set.copyOf(regions));
+  }
 
   /** What a version holds: one entry per region, in checkpoint order (e.g. to allocate arrays before a partial restore). */
-  public List<Region> regions(long version) { return engine.regions(version).stream().map(Checkpointer::region).toList(); }
+  public List<Region> regions(long version) {
+    return engine.regions(version).stream().map(Checkpointer::region).toList();
+  }
 
   private static Region region(RegionEntry r) {
     return new Region(r.name(), switch (r.kind()) {
@@ -206,7 +219,7 @@ public final class Checkpointer implements AutoCloseable {
    * @param kind   {@code float[]}, {@code double[]}, ... for arrays, {@code buffer}, {@code object} or {@code file}
    * @param length elements of an array, bytes of a buffer, object or file
    */
-  public record Region(String name, String kind, long length) { }
+  public record Region(String name, String kind, long length) {}
 
   /** Committed versions, oldest first. */
   public List<Version> versions() { return engine.versions(); }
@@ -219,10 +232,14 @@ public final class Checkpointer implements AutoCloseable {
   public List<String> pin(long version) { return engine.pin(version); }
 
   /** Removes the pin of a version (the next retention pass may remove it); returns the levels where it was pinned. */
-  public List<String> unpin(long version) { return engine.unpin(version); }
+  public List<String> unpin(long version) {
+    return engine.unpin(version);
+  }
 
   /** Pinned versions, over all levels. */
-  public java.util.SortedSet<Long> pinned() { return java.util.Collections.unmodifiableSortedSet(engine.pinned()); }
+  public java.util.SortedSet<Long> pinned() {
+    return java.util.Collections.unmodifiableSortedSet(engine.pinned());
+  }
 
   /**
    * Removes a committed version from every level now, pinned or not: its manifest goes first (it is no
@@ -240,24 +257,26 @@ public final class Checkpointer implements AutoCloseable {
    * checkpoints are drained first. Returns what each level removed and kept.
    */
   public List<Pruned> prune(int keep) {
-    if (keep < 0) throw new IllegalArgumentException("keep must be >= 1 (or 0 for each level's configured keep), got " + keep);
+    if (keep < 0)
+      throw new IllegalArgumentException("keep must be >= 1 (or 0 for each level's configured keep), got " + keep);
     return engine.prune(keep).stream().map(p -> new Pruned(p.level(), List.copyOf(p.removed()), p.kept())).toList();
   }
 
   /** What {@link #prune} did in one level: the versions it removed, and how many committed versions are left. */
-  public record Pruned(String level, List<Long> removed, int kept) { }
+  public record Pruned(String level, List<Long> removed, int kept) {}
 
   /**
    * Re-reads every committed copy of every version (each version in each level holding it) and checks
    * every chunk against its checksums. Works on a read-only checkpointer, e.g. beside a running program.
    */
   public List<CopyCheck> verify() {
-    return engine.verify().stream().map(c -> new CopyCheck(c.level(), c.result().version(), switch (c.result().check()) {
-      case OK -> CopyCheck.Status.VALID;
-      case DAMAGED -> CopyCheck.Status.DAMAGED;
-      case REMOVED -> CopyCheck.Status.REMOVED;
-      case UNCHECKED -> CopyCheck.Status.UNCHECKED;
-    }, c.result().bytes(), c.result().error())).toList();
+    return engine.verify().stream()
+        .map(c -> new CopyCheck(c.level(), c.result().version(), switch (c.result().check()) {
+          case OK -> CopyCheck.Status.VALID;
+          case DAMAGED -> CopyCheck.Status.DAMAGED;
+          case REMOVED -> CopyCheck.Status.REMOVED;
+          case UNCHECKED -> CopyCheck.Status.UNCHECKED;
+        }, c.result().bytes(), c.result().error())).toList();
   }
 
   /**
@@ -289,12 +308,17 @@ public final class Checkpointer implements AutoCloseable {
   public Optional<StoredVersion> inspect(long version, String level) {
     return engine.inspect(version, level).map(s -> {
       var m = s.manifest();
-      List<StoredRegion> regions = m.regions().stream().map(r -> new StoredRegion(region(r), r.byteLength(), r.blocks().stream()
-          .map(b -> new StoredChunk(b.pack(), b.offset(), b.storedLen(), b.rawLen(), b.describeTransforms(),
-              b.storedCrc(), b.rawHash())).toList())).toList();
-      Version v = new Version(m.version(), java.time.Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
+      List<StoredRegion> regions = m.regions().stream()
+          .map(r -> new StoredRegion(region(r), r.byteLength(), r.blocks().stream()
+              .map(b -> new StoredChunk(b.pack(), b.offset(), b.storedLen(), b.rawLen(), b.describeTransforms(),
+                  b.storedCrc(), b.rawHash()))
+              .toList()))
+          .toList();
+      Version v = new Version(m.version(), java.time.Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(),
+          m.metadata(),
           m.logicalBytes(), List.of(s.level().name()));
-      return new StoredVersion(s.level().name(), s.level().storage().describe() + "/" + io.cairn.internal.engine.LevelStore.dir(version),
+      return new StoredVersion(s.level().name(),
+          s.level().storage().describe() + "/" + io.cairn.internal.engine.LevelStore.dir(version),
           v, m.run(), m.writer(), m.parent() > 0 ? m.parent() : 0, m.blockSize(), regions);
     });
   }
@@ -306,11 +330,12 @@ public final class Checkpointer implements AutoCloseable {
    * @param writer        the process that wrote it ({@code pid@host})
    * @param incrementalOf the version it is an incremental checkpoint of, 0 when full
    */
-  public record StoredVersion(String level, String location, Version version, String run, String writer, long incrementalOf,
-                              int blockSize, List<StoredRegion> regions) { }
+  public record StoredVersion(String level, String location, Version version, String run, String writer,
+      long incrementalOf,
+      int blockSize, List<StoredRegion> regions) {}
 
   /** A region of a stored version: its description, its size in bytes and its chunks in order. */
-  public record StoredRegion(Region region, long bytes, List<StoredChunk> chunks) { }
+  public record StoredRegion(Region region, long bytes, List<StoredChunk> chunks) {}
 
   /**
    * One chunk of a region.
@@ -321,7 +346,8 @@ public final class Checkpointer implements AutoCloseable {
    * @param crc32c      checksum of the stored bytes
    * @param xxh64       hash of the raw bytes
    */
-  public record StoredChunk(long version, long offset, int storedBytes, int rawBytes, String codec, int crc32c, long xxh64) { }
+  public record StoredChunk(long version, long offset, int storedBytes, int rawBytes, String codec, int crc32c,
+      long xxh64) {}
 
   /**
    * How long the last write to each level took, in seconds, by level name (a level not written yet is
@@ -331,13 +357,18 @@ public final class Checkpointer implements AutoCloseable {
   public Map<String, Double> levelWriteSeconds() { return engine.levelWriteSeconds(); }
 
   /** The checkpoint cost measured so far (seconds the program was blocked per checkpoint; NaN before the first). */
-  public double measuredCost() { return engine.policy().measuredCost(); }
+  public double measuredCost() {
+    return engine.policy().measuredCost();
+  }
 
   /** The current checkpoint interval in seconds, as the policy computes it (NaN for step-based policies). */
-  public double intervalSeconds() { return engine.policy().intervalSeconds(); }
+  public double intervalSeconds() {
+    return engine.policy().intervalSeconds();
+  }
 
   /** Waits for background checkpoints and releases the directories. */
-  @Override public void close() { engine.close(); }
+  @Override
+  public void close() { engine.close(); }
 
   // ------------------------------------------------------------------ builder
 
@@ -349,10 +380,12 @@ public final class Checkpointer implements AutoCloseable {
     private LongSupplier nanos = System::nanoTime;
     private Function<LevelInfo, Storage> storages;
 
-    Builder() { }
+    Builder() {}
 
     /** The run's name: one checkpoint directory per name in each level. */
-    public Builder name(String name) { return set("name", name); }
+    public Builder name(String name) {
+      return set("name", name);
+    }
 
     /** Base directory of the default local and persistent levels (default {@code ./cairn-data}). */
     public Builder directory(Path base) {
@@ -373,10 +406,14 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /** Levels, fastest first (e.g. {@code "memory,local,persistent"}). */
-    public Builder levels(String... names) { return set("levels", String.join(",", names)); }
+    public Builder levels(String... names) {
+      return set("levels", String.join(",", names));
+    }
 
     /** Checkpoints return after capture and are written in the background. */
-    public Builder async(boolean async) { return set("mode", async ? "async" : "sync"); }
+    public Builder async(boolean async) {
+      return set("mode", async ? "async" : "sync");
+    }
 
     /** Environment used for {@code CAIRN_*} overrides (default: the process environment). */
     public Builder environment(Map<String, String> env) {
@@ -426,32 +463,42 @@ public final class Checkpointer implements AutoCloseable {
     public Checkpointer open() {
       settings.applyEnvironment(env);
       return new Checkpointer(new Engine(settings, base, nanos,
-          storages == null ? null : spec -> storages.apply(new LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every())),
+          storages == null
+              ? null
+              : spec -> storages.apply(new LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every())),
           readOnly ? Engine.Access.READ : maintenance ? Engine.Access.MAINTAIN : Engine.Access.RUN));
     }
   }
 
   /** A {@link Checkpointable} as a region: saved into bytes at capture. */
   private record ObjectRegion(String name, Checkpointable object) implements RegionSource {
-    @Override public Kind kind() { return Kind.OBJECT; }
-    @Override public long length() { return -1; }
+    @Override
+    public Kind kind() { return Kind.OBJECT; }
+    @Override
+    public long length() { return -1; }
 
-    @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+    @Override
+    public MemorySegment capture(Arena arena, Stager stager) throws IOException {
       StateWriter w = new StateWriter(); // a private copy already: no staging needed
       object.save(w);
       return MemorySegment.ofArray(w.toByteArray());
     }
 
-    @Override public Sink sink(RegionEntry entry) {
-      if (entry.byteLength() > Integer.MAX_VALUE - 16) throw new CairnException("object '" + name + "' is too large to load");
+    @Override
+    public Sink sink(RegionEntry entry) {
+      if (entry.byteLength() > Integer.MAX_VALUE - 16)
+        throw new CairnException("object '" + name + "' is too large to load");
       byte[] data = new byte[(int) entry.byteLength()];
       return new Sink() {
-        @Override public void accept(long offset, ByteBuffer b) { b.get(data, (int) offset, b.remaining()); }
-        @Override public void finish() throws IOException {
+        @Override
+        public void accept(long offset, ByteBuffer b) { b.get(data, (int) offset, b.remaining()); }
+        @Override
+        public void finish() throws IOException {
           StateReader r = new StateReader(name, data);
           object.load(r);
           if (r.remaining() != 0)
-            throw new IOException("object '" + name + "': load() left " + r.remaining() + " of " + data.length + " saved bytes unread");
+            throw new IOException(
+                "object '" + name + "': load() left " + r.remaining() + " of " + data.length + " saved bytes unread");
         }
       };
     }

@@ -9,7 +9,7 @@ public final class Metadata {
   private long step = -1;
   private final Map<String, String> values = new LinkedHashMap<>();
 
-  private Metadata() { }
+  private Metadata() {}
 
   public static Metadata create() { return new Metadata(); }
 
@@ -17,8 +17,10 @@ public final class Metadata {
   public Metadata step(long step) { this.step = step; return this; }
 
   public Metadata put(String key, String value) {
-    if (key == null || key.isEmpty() || key.length() > 256) throw new IllegalArgumentException("metadata key must be 1..256 chars");
-    if (value == null || value.length() > 16_384) throw new IllegalArgumentException("metadata value for '" + key + "' must be non-null and at most 16 KiB");
+    if (key == null || key.isEmpty() || key.length() > 256)
+      throw new IllegalArgumentException("metadata key must be 1..256 chars");
+    if (value == null || value.length() > 16_384)
+      throw new IllegalArgumentException("metadata value for '" + key + "' must be non-null and at most 16 KiB");
     values.put(key, value);
     return this;
   }

@@ -12,7 +12,8 @@ public class StateMismatchException extends CairnException {
   private final List<String> differences;
 
   public StateMismatchException(long version, List<String> differences) {
-    super("protected state does not match checkpoint version " + version + ":\n  - " + String.join("\n  - ", differences));
+    super("protected state does not match checkpoint version " + version + ":\n  - "
+        + String.join("\n  - ", differences));
     this.differences = List.copyOf(differences);
   }
 

@@ -37,12 +37,48 @@ public final class StateReader {
     return n;
   }
 
-  public boolean readBoolean() throws IOException { try { return in.readBoolean(); } catch (EOFException e) { throw eof(); } }
-  public byte readByte() throws IOException { try { return in.readByte(); } catch (EOFException e) { throw eof(); } }
-  public int readInt() throws IOException { try { return in.readInt(); } catch (EOFException e) { throw eof(); } }
-  public long readLong() throws IOException { try { return in.readLong(); } catch (EOFException e) { throw eof(); } }
-  public float readFloat() throws IOException { try { return in.readFloat(); } catch (EOFException e) { throw eof(); } }
-  public double readDouble() throws IOException { try { return in.readDouble(); } catch (EOFException e) { throw eof(); } }
+  public boolean readBoolean() throws IOException {
+    try {
+      return in.readBoolean();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
+  public byte readByte() throws IOException {
+    try {
+      return in.readByte();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
+  public int readInt() throws IOException {
+    try {
+      return in.readInt();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
+  public long readLong() throws IOException {
+    try {
+      return in.readLong();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
+  public float readFloat() throws IOException {
+    try {
+      return in.readFloat();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
+  public double readDouble() throws IOException {
+    try {
+      return in.readDouble();
+    } catch (EOFException e) {
+      throw eof();
+    }
+  }
 
   public String readString() throws IOException {
     int n = readInt();
@@ -94,5 +130,11 @@ public final class StateReader {
   }
 
   /** Bytes not read yet. */
-  public int remaining() { try { return in.available(); } catch (IOException e) { return 0; } }
+  public int remaining() {
+    try {
+      return in.available();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
 }

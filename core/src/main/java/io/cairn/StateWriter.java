@@ -13,7 +13,7 @@ public final class StateWriter {
   private final DataOutputStream out = new DataOutputStream(bytes);
 
   /** A writer into memory; {@link #toByteArray()} gives what was written. */
-  public StateWriter() { }
+  public StateWriter() {}
 
   private StateWriter run(IoAction a) {
     try {

@@ -14,17 +14,22 @@ import org.junit.jupiter.api.io.TempDir;
  * heap runs out.
  */
 class AsyncObjectStagingTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void objectBytesInFlightFillTheStagingLimit() throws Exception {
+  @Test
+  void objectBytesInFlightFillTheStagingLimit() throws Exception {
     AsyncTest.GatedStorage st = new AsyncTest.GatedStorage(dir.resolve("local/a"));
     byte[] payload = new byte[64_000]; // one fits in 100 KiB of staging, two do not
-    try (Checkpointer c = Cairn.builder().name("a").directory(dir).levels("local").async(true).set("level.local.keep", "10")
+    try (Checkpointer c = Cairn.builder().name("a").directory(dir).levels("local").async(true)
+        .set("level.local.keep", "10")
         .set("async.staging-limit", "100KiB").set("async.when-full", "skip").set("signals", "false")
         .environment(Map.of()).storage(spec -> st).open()) {
       c.protect("o", new Checkpointable() {
-        @Override public void save(StateWriter out) { out.writeBytes(payload); }
-        @Override public void load(StateReader in) throws java.io.IOException { in.readBytes(); }
+        @Override
+        public void save(StateWriter out) { out.writeBytes(payload); }
+        @Override
+        public void load(StateReader in) throws java.io.IOException { in.readBytes(); }
       });
       Checkpoint first = c.checkpoint();
       Checkpoint second;
@@ -33,7 +38,8 @@ class AsyncObjectStagingTest {
       } finally {
         st.gate.countDown(); // a failure must not leave close() waiting for a gated flush
       }
-      assertThat(second.skipped()).as("second checkpoint skipped while the first's object bytes fill the staging").isTrue();
+      assertThat(second.skipped()).as("second checkpoint skipped while the first's object bytes fill the staging")
+          .isTrue();
       first.await();
       Checkpoint third = c.checkpoint();
       assertThat(third.skipped()).isFalse();

@@ -3,15 +3,11 @@ package io.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.testing.TestCheckpointers;
-import io.cairn.internal.store.DirectoryStorage;
-import io.cairn.spi.Storage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,13 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The asynchronous pipeline: staging copy, bounded staging memory (block / skip), callbacks, drain on close. */
 class AsyncTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** A store whose writes wait for a gate: the background flush stays in flight until the test opens it. */
   static final class GatedStorage extends FaultTest.FullDisk {
     final CountDownLatch gate = new CountDownLatch(1);
     GatedStorage(Path root) { super(root, Long.MAX_VALUE / 2); }
-    @Override public Output create(String name) throws IOException {
+    @Override
+    public Output create(String name) throws IOException {
       try {
         gate.await();
       } catch (InterruptedException e) {
@@ -41,7 +39,8 @@ class AsyncTest {
         .storage(spec -> st);
   }
 
-  @Test void stateChangedAfterCaptureDoesNotLeakIntoTheVersion() throws Exception {
+  @Test
+  void stateChangedAfterCaptureDoesNotLeakIntoTheVersion() throws Exception {
     GatedStorage st = new GatedStorage(dir.resolve("local/a"));
     long[] s = new long[8000];
     try (Checkpointer c = builder(st, "block").open()) {
@@ -60,7 +59,8 @@ class AsyncTest {
     }
   }
 
-  @Test void fullStagingSkipsAndSaysSo() throws Exception {
+  @Test
+  void fullStagingSkipsAndSaysSo() throws Exception {
     GatedStorage st = new GatedStorage(dir.resolve("local/a"));
     long[] s = new long[8000]; // 64 KB: one fits in 100 KiB of staging, two do not
     try (Checkpointer c = builder(st, "skip").open()) {
@@ -77,14 +77,18 @@ class AsyncTest {
     }
   }
 
-  @Test void fullStagingBlocksUntilAFlushEnds() throws Exception {
+  @Test
+  void fullStagingBlocksUntilAFlushEnds() throws Exception {
     GatedStorage st = new GatedStorage(dir.resolve("local/a"));
     long[] s = new long[8000];
     try (Checkpointer c = builder(st, "block").open()) {
       c.protect("s", s);
       c.checkpoint();
       Thread opener = Thread.ofVirtual().start(() -> {
-        try { Thread.sleep(300); } catch (InterruptedException ignored) { }
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException ignored) {
+        }
         st.gate.countDown();
       });
       Checkpoint second = c.checkpoint(); // blocks until the first flush released its staging memory
@@ -94,7 +98,8 @@ class AsyncTest {
     }
   }
 
-  @Test void closeDrainsEverythingInFlight() {
+  @Test
+  void closeDrainsEverythingInFlight() {
     long[] s = new long[20_000];
     try (Checkpointer c = TestCheckpointers.builder("d", dir, "local", "persistent").async(true)
         .set("level.local.keep", "20").set("level.persistent.keep", "20").set("level.persistent.every", "1")
@@ -115,6 +120,5 @@ class AsyncTest {
       assertThat(s).containsOnly(10L);
     }
   }
-
 
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,11 +37,13 @@ class CrashTest {
         .set("restore.max-attempts", "1000000");
   }
 
-  @AfterEach void killChildren() {
+  @AfterEach
+  void killChildren() {
     for (Process p : children) p.destroyForcibly();
   }
 
-  @ParameterizedTest @ValueSource(strings = {"sync", "async"})
+  @ParameterizedTest
+  @ValueSource(strings = {"sync", "async"})
   void killNineAtRandomMomentsNeverLosesTheLastCommittedVersion(String mode) throws Exception {
     int trials = Integer.getInteger("cairn.crash.trials", Boolean.getBoolean("cairn.soak") ? 300 : 100);
     Path dir = Files.createTempDirectory("cairn-crash-");
@@ -53,21 +54,26 @@ class CrashTest {
     int killedMidWrite = 0;
     try {
       for (int t = 0; t < trials; t++) {
-        Process p = new ProcessBuilder(javaCmd, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-            CrashChild.class.getName(), dir.toString(), mode, Integer.toString(words)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(javaCmd, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp",
+            System.getProperty("java.class.path"),
+            CrashChild.class.getName(), dir.toString(), mode, Integer.toString(words)).redirectErrorStream(true)
+            .start();
         children.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         StringBuilder seen = new StringBuilder();
         while (first != null && !first.startsWith("ready")) { seen.append(first).append('\n'); first = out.readLine(); }
-        assertThat(first).as("child output at trial %d: %s", t, seen).as("child output at trial %d", t).startsWith("ready");
+        assertThat(first).as("child output at trial %d: %s", t, seen).as("child output at trial %d", t)
+            .startsWith("ready");
         AtomicLong committed = new AtomicLong(Long.parseLong(first.substring(6).trim()));
         Thread reader = Thread.ofVirtual().start(() -> {
           try {
-            for (String line; (line = out.readLine()) != null; ) {
-              if (line.startsWith("committed ")) committed.accumulateAndGet(Long.parseLong(line.substring(10).trim()), Math::max);
+            for (String line; (line = out.readLine()) != null;) {
+              if (line.startsWith("committed "))
+                committed.accumulateAndGet(Long.parseLong(line.substring(10).trim()), Math::max);
             }
-          } catch (Exception ignored) { /* killed */ }
+          } catch (Exception ignored) {
+            /* killed */ }
         });
         // let this incarnation commit once (so every trial makes progress, whatever the machine's load),
         // then kill it at a random moment: mostly in the middle of writing the next version
@@ -77,7 +83,8 @@ class CrashTest {
         Thread.sleep(rnd.nextInt(300));
         p.destroyForcibly(); // SIGKILL
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("trial %d: the child was killed by SIGKILL (it never ends by itself)", t).isEqualTo(137);
+        assertThat(p.exitValue()).as("trial %d: the child was killed by SIGKILL (it never ends by itself)", t)
+            .isEqualTo(137);
         reader.join(5000);
         // verify in this JVM: the newest committed version restores and is internally consistent
         long[] s = new long[words];
@@ -102,7 +109,8 @@ class CrashTest {
           lastCommittedSeen = k[0];
         }
       }
-      System.out.printf("CrashTest %s: %d kills, newest restored step %d, %d kills landed after a commit but before the child could print it%n",
+      System.out.printf(
+          "CrashTest %s: %d kills, newest restored step %d, %d kills landed after a commit but before the child could print it%n",
           mode, trials, lastCommittedSeen, killedMidWrite);
       assertThat(lastCommittedSeen).isGreaterThan(trials / 2);
     } finally {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bit flips, truncation, full disks, read-only directories, two runs on one directory, restore loops. */
 class FaultTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer.Builder builder() {
     return TestCheckpointers.smallChunks("f", dir, "local", "persistent").set("level.local.keep", "3")
@@ -68,7 +69,8 @@ class FaultTest {
     }
   }
 
-  @Test void bitFlipAnywhereInNewestFallsBackToOtherLevelThenOlderVersion() throws IOException {
+  @Test
+  void bitFlipAnywhereInNewestFallsBackToOtherLevelThenOlderVersion() throws IOException {
     Random rnd = new Random(7);
     for (int trial = 0; trial < 30; trial++) {
       Path d = dir.resolve("t" + trial);
@@ -89,7 +91,8 @@ class FaultTest {
     }
   }
 
-  @Test void truncationOfEveryFileKindIsDetected() throws IOException {
+  @Test
+  void truncationOfEveryFileKindIsDetected() throws IOException {
     Random rnd = new Random(11);
     for (String victim : List.of("manifest", "data.pack")) {
       for (int trial = 0; trial < 8; trial++) {
@@ -105,14 +108,15 @@ class FaultTest {
     }
   }
 
-  @Test void damagedBookkeepingFilesNeverBlockARestore() throws IOException {
+  @Test
+  void damagedBookkeepingFilesNeverBlockARestore() throws IOException {
     Checkpointer.Builder b = builder();
     writeVersions(2, b);
     Random rnd = new Random(3);
     // stats.json, the lock file and an attempts counter: garbage, truncated, flipped
     Path run = dir.resolve("local/f");
-    Files.write(run.resolve("stats.json"), new byte[] {'{', 0, (byte) 0xff, '"'});
-    Files.write(run.resolve(".lock"), new byte[] {1, 2, 3});
+    Files.write(run.resolve("stats.json"), new byte[]{'{', 0, (byte) 0xff, '"'});
+    Files.write(run.resolve(".lock"), new byte[]{1, 2, 3});
     Files.createDirectories(run.resolve("attempts"));
     Files.writeString(run.resolve("attempts/v0000000002"), "not a number");
     byte[] junk = new byte[64];
@@ -135,18 +139,21 @@ class FaultTest {
     assertThat(restoredValue(b)).isEqualTo(4);
   }
 
-  @Test void allCopiesDamagedGivesClearError() throws IOException {
+  @Test
+  void allCopiesDamagedGivesClearError() throws IOException {
     Checkpointer.Builder b = TestCheckpointers.builder("f", dir, "local");
     writeVersions(1, b);
     flip(files(dir, "data.pack").getFirst(), 100);
     try (Checkpointer c = b.open()) {
       c.protect("s", new long[3000]);
       assertThatThrownBy(c::restoreLatest).isInstanceOf(CairnException.class)
-          .hasMessageContaining("no valid checkpoint").hasMessageContaining("checksum mismatch").hasMessageContaining("data.pack");
+          .hasMessageContaining("no valid checkpoint").hasMessageContaining("checksum mismatch")
+          .hasMessageContaining("data.pack");
     }
   }
 
-  @Test void unknownFormatVersionIsRejectedClearly() throws IOException {
+  @Test
+  void unknownFormatVersionIsRejectedClearly() throws IOException {
     Checkpointer.Builder b = TestCheckpointers.builder("f", dir, "local");
     writeVersions(1, b);
     Path m = files(dir, "manifest").getFirst();
@@ -188,8 +195,9 @@ class FaultTest {
     public AutoCloseable lock(String n, String h) throws IOException { return inner.lock(n, h); }
   }
 
-  @Test void fullDiskNeverCostsTheLastGoodCheckpoint() {
-    for (boolean async : new boolean[] {false, true}) {
+  @Test
+  void fullDiskNeverCostsTheLastGoodCheckpoint() {
+    for (boolean async : new boolean[]{false, true}) {
       Path d = dir.resolve("full" + async);
       FullDisk disk = new FullDisk(d.resolve("local/f"), 60_000);
       Checkpointer.Builder b = TestCheckpointers.smallChunks("f", d, "local").set("level.local.keep", "1")
@@ -203,7 +211,8 @@ class FaultTest {
       c.checkpoint().await();
       Arrays.fill(s, 3);
       if (!async) {
-        assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class).hasMessageContaining("No space left on device")
+        assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class)
+            .hasMessageContaining("No space left on device")
             .hasMessageContaining("older committed versions are intact");
       } else {
         Checkpoint p = c.checkpoint();
@@ -221,7 +230,8 @@ class FaultTest {
     }
   }
 
-  @Test void readOnlyDirectoryIsRefusedAndKeepsData() throws IOException {
+  @Test
+  void readOnlyDirectoryIsRefusedAndKeepsData() throws IOException {
     Assumptions.assumeFalse(isRoot() && !Boolean.getBoolean("cairn.test.rootReadonly"),
         "running as root: file permissions do not stop root, so the read-only case is tested with a read-only store instead");
     Checkpointer.Builder b = builder();
@@ -237,12 +247,16 @@ class FaultTest {
 
   static boolean isRoot() { return "root".equals(System.getProperty("user.name")); }
 
-  @Test void readOnlyStoreFailsCheckpointButRestores() {
+  @Test
+  void readOnlyStoreFailsCheckpointButRestores() {
     Path d = dir.resolve("ro");
     Checkpointer.Builder b = TestCheckpointers.builder("f", d, "local");
     writeVersions(1, b);
     FullDisk ro = new FullDisk(d.resolve("local/f"), 0) {
-      @Override public Output create(String name) throws IOException { throw new java.nio.file.AccessDeniedException(describe() + "/" + name + ": Read-only file system"); }
+      @Override
+      public Output create(String name) throws IOException {
+        throw new java.nio.file.AccessDeniedException(describe() + "/" + name + ": Read-only file system");
+      }
     };
     long[] s = new long[3000];
     try (Checkpointer c = b.storage(spec -> ro).open()) {
@@ -253,13 +267,15 @@ class FaultTest {
     assertThat(restoredValue(TestCheckpointers.builder("f", d, "local"))).isEqualTo(1);
   }
 
-  @Test void twoRunsOnOneDirectoryAreRefused() {
+  @Test
+  void twoRunsOnOneDirectoryAreRefused() {
     try (Checkpointer first = builder().open()) {
       assertThatThrownBy(() -> builder().open()).isInstanceOf(CheckpointLockedException.class)
           .hasMessageContaining("in use by another run").hasMessageContaining("pid " + ProcessHandle.current().pid())
           .satisfies(e -> {
             CheckpointLockedException l = (CheckpointLockedException) e;
-            assertThat(l.holder()).hasValueSatisfying(h -> assertThat(h).startsWith("pid " + ProcessHandle.current().pid() + " on "));
+            assertThat(l.holder())
+                .hasValueSatisfying(h -> assertThat(h).startsWith("pid " + ProcessHandle.current().pid() + " on "));
             assertThat(Path.of(l.directory())).exists().isDirectory();
             assertThat(l.getMessage()).contains(l.directory());
           });
@@ -267,10 +283,12 @@ class FaultTest {
     builder().open().close(); // released on close
   }
 
-  @Test void aStorageFactorySeesEachLevelAndNullKeepsTheDefault() {
+  @Test
+  void aStorageFactorySeesEachLevelAndNullKeepsTheDefault() {
     List<io.cairn.spi.LevelInfo> seen = new java.util.ArrayList<>();
-    try (Checkpointer c = builder().set("level.persistent.every", "2").storage(l -> { seen.add(l); return null; }).open()) {
-      c.protect("s", new long[] {7});
+    try (Checkpointer c = builder().set("level.persistent.every", "2").storage(l -> { seen.add(l); return null; })
+        .open()) {
+      c.protect("s", new long[]{7});
       c.checkpoint().await();
     }
     assertThat(seen).containsExactly(new io.cairn.spi.LevelInfo("local", "local", dir.resolve("local"), 3, 1),
@@ -278,7 +296,8 @@ class FaultTest {
     assertThat(dir.resolve("local/f/v0000000001")).isDirectory(); // the default storage wrote there
   }
 
-  @Test void readOnlyOpenersShareTheDirectoryWithTheWriter() {
+  @Test
+  void readOnlyOpenersShareTheDirectoryWithTheWriter() {
     long[] s = new long[3000];
     try (Checkpointer writer = builder().open()) {
       writer.protect("s", s);
@@ -298,7 +317,8 @@ class FaultTest {
     }
   }
 
-  @Test void restoresThatEndWithoutANewCheckpointAreNotFailures() {
+  @Test
+  void restoresThatEndWithoutANewCheckpointAreNotFailures() {
     // before: every restore was counted and three "crashed" runs made version 3 unrestorable; a run
     // that restores and stops without checkpointing is not evidence against the version (see
     // RestorePolicyTest for failures after restore, kills and refusals in real child JVMs)
@@ -307,23 +327,30 @@ class FaultTest {
     for (int i = 0; i < 5; i++) assertThat(restoredValue(b)).isEqualTo(3);
   }
 
-  @Test void configRejectsUnknownKeysAndBadValuesByName() throws IOException {
-    assertThatThrownBy(() -> Cairn.builder().set("levles", "x")).hasMessageContaining("unknown configuration key 'levles'");
-    assertThatThrownBy(() -> Cairn.builder().set("level.local.keep", "0")).hasMessageContaining("'level.local.keep'").hasMessageContaining(">= 1");
-    assertThatThrownBy(() -> Cairn.builder().set("block-size", "12parsecs")).hasMessageContaining("block-size").hasMessageContaining("not a size");
+  @Test
+  void configRejectsUnknownKeysAndBadValuesByName() throws IOException {
+    assertThatThrownBy(() -> Cairn.builder().set("levles", "x"))
+        .hasMessageContaining("unknown configuration key 'levles'");
+    assertThatThrownBy(() -> Cairn.builder().set("level.local.keep", "0")).hasMessageContaining("'level.local.keep'")
+        .hasMessageContaining(">= 1");
+    assertThatThrownBy(() -> Cairn.builder().set("block-size", "12parsecs")).hasMessageContaining("block-size")
+        .hasMessageContaining("not a size");
     assertThatThrownBy(() -> Cairn.builder().set("interval", "sometimes")).hasMessageContaining("one of");
     Path cfg = dir.resolve("cairn.properties");
     Files.writeString(cfg, "name = heat\nlevel.local.codec = brotli\n");
-    assertThatThrownBy(() -> Cairn.builder().config(cfg)).hasMessageContaining("level.local.codec").hasMessageContaining(cfg.toString());
+    assertThatThrownBy(() -> Cairn.builder().config(cfg)).hasMessageContaining("level.local.codec")
+        .hasMessageContaining(cfg.toString());
     Files.writeString(cfg, "name = heat\nlevels = local\nlevel.local.keep = 4\n");
-    assertThatThrownBy(() -> Cairn.builder().config(cfg).directory(dir).environment(Map.of("CAIRN_LEVEL_LOCAL_KEEP", "zero")).open())
+    assertThatThrownBy(
+        () -> Cairn.builder().config(cfg).directory(dir).environment(Map.of("CAIRN_LEVEL_LOCAL_KEEP", "zero")).open())
         .hasMessageContaining("CAIRN_LEVEL_LOCAL_KEEP");
     assertThatThrownBy(() -> Cairn.builder().directory(dir).environment(Map.of("CAIRN_LEVEL_LOCAL_KEPP", "1")).open())
         .hasMessageContaining("CAIRN_LEVEL_LOCAL_KEPP");
     assertThatThrownBy(() -> Cairn.builder().directory(dir).environment(Map.of("CAIRN_INTERVAL_SECOND", "5")).open())
         .hasMessageContaining("CAIRN_INTERVAL_SECOND");
     // variables of other components (scripts, the launcher) are theirs, not the engine's
-    Cairn.builder().directory(dir).set("signals", "false").environment(Map.of("CAIRN_SOAK", "true", "CAIRN_RANK", "3")).open().close();
+    Cairn.builder().directory(dir).set("signals", "false").environment(Map.of("CAIRN_SOAK", "true", "CAIRN_RANK", "3"))
+        .open().close();
     assertThatThrownBy(() -> Cairn.builder().directory(dir).set("levels", "local,tape").environment(Map.of()).open())
         .hasMessageContaining("level 'tape' needs 'level.tape.kind'");
     try (Checkpointer c = Cairn.builder().config(cfg).directory(dir).set("signals", "false")

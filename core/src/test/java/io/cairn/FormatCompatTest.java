@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoints with this Cairn's format (how the fixture was made).
  */
 class FormatCompatTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static Checkpointer.Builder builder(Path base) {
     return Cairn.builder().name("fmt").directory(base).levels("fast", "small")
@@ -41,11 +42,13 @@ class FormatCompatTest {
       for (int i = 0; i < f.length; i++) f[i] = (float) Math.cos(i * 0.01) * (1 + k);
       for (int i = 0; i < ints.length; i++) ints[i] = i * 7 + (k * 1_000_003 ^ i) % 97;
       for (int i = 0; i < longs.length; i++) longs[i] = (long) i * i * 31 + k;
-      text = ("step " + k + ": the quick brown fox jumps over the lazy dog\n").repeat(120).getBytes(StandardCharsets.UTF_8);
+      text = ("step " + k + ": the quick brown fox jumps over the lazy dog\n").repeat(120)
+          .getBytes(StandardCharsets.UTF_8);
     }
 
     Checkpointer protect(Checkpointer c) {
-      return c.protect("heat", heat).protect("f", f).protect("ints", ints).protect("longs", longs).protect("text", text);
+      return c.protect("heat", heat).protect("f", f).protect("ints", ints).protect("longs", longs).protect("text",
+          text);
     }
   }
 
@@ -65,12 +68,14 @@ class FormatCompatTest {
     }
   }
 
-  @Test void writeFixtureWhenAsked() {
+  @Test
+  void writeFixtureWhenAsked() {
     String to = System.getProperty("cairn.fixture.write");
     if (to != null) write(Path.of(to));
   }
 
-  @Test void versionOneCheckpointsRestoreBitIdentically() throws IOException, URISyntaxException {
+  @Test
+  void versionOneCheckpointsRestoreBitIdentically() throws IOException, URISyntaxException {
     Path src = Path.of(getClass().getResource("/format-v1").toURI());
     Path base = dir.resolve("base");
     copyTree(src, base);

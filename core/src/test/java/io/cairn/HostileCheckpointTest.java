@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * written and restored in a small heap (child JVM, {@link MemoryChild}).
  */
 class HostileCheckpointTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer.Builder builder() {
     return TestCheckpointers.builder("h", dir, "local").set("level.local.keep", "5").set("block-size", "16KiB")
@@ -49,7 +49,8 @@ class HostileCheckpointTest {
   }
 
   static Manifest withRegions(Manifest m, int blockSize, List<RegionEntry> regions) {
-    return new Manifest(m.run(), m.version(), m.createdMillis(), m.parent(), m.writer(), m.label(), m.step(), m.metadata(), blockSize,
+    return new Manifest(m.run(), m.version(), m.createdMillis(), m.parent(), m.writer(), m.label(), m.step(),
+        m.metadata(), blockSize,
         m.littleEndian(), regions);
   }
 
@@ -86,20 +87,23 @@ class HostileCheckpointTest {
     assertThat(ls.verify(1, new LevelStore.Scratch()).check()).isEqualTo(LevelStore.Check.OK);
   }
 
-  @Test void aManifestClaimingAOneGibBlockSizeIsRefused() throws Exception {
+  @Test
+  void aManifestClaimingAOneGibBlockSizeIsRefused() throws Exception {
     twoVersions();
     craft(2, m -> withRegions(m, 1 << 30, m.regions()));
     restoresVersionOneAndVerifyReportsTwo("block size 1073741824 is out of range");
   }
 
-  @Test void anArrayRegionWithNoBytesIsRefused() throws Exception {
+  @Test
+  void anArrayRegionWithNoBytesIsRefused() throws Exception {
     twoVersions();
     // before: "restored" successfully, leaving the array as it was, and verify said ok
     craft(2, m -> replace(m, "a", r -> new RegionEntry(r.name(), r.kind(), r.length(), 0, List.of())));
     restoresVersionOneAndVerifyReportsTwo("should hold 40000 bytes but records 0");
   }
 
-  @Test void aChunkLongerThanTheBlockSizeIsRefused() throws Exception {
+  @Test
+  void aChunkLongerThanTheBlockSizeIsRefused() throws Exception {
     twoVersions();
     craft(2, m -> replace(m, "a", r -> {
       BlockRef b = r.blocks().getFirst();
@@ -110,7 +114,8 @@ class HostileCheckpointTest {
     restoresVersionOneAndVerifyReportsTwo("region 'a'");
   }
 
-  @Test void aFileRegionRepeatingOneChunkIsRefused() throws Exception {
+  @Test
+  void aFileRegionRepeatingOneChunkIsRefused() throws Exception {
     byte[] one = new byte[16 << 10]; // exactly one block
     Arrays.fill(one, (byte) 'x');
     try (Checkpointer c = builder().open()) {
@@ -132,7 +137,8 @@ class HostileCheckpointTest {
     assertThat(ls.verify(2, new LevelStore.Scratch()).error()).contains("already used by this version");
   }
 
-  @Test void aHugeObjectRegionFailsCleanlyAndFallsBackInASmallHeap() throws Exception {
+  @Test
+  void aHugeObjectRegionFailsCleanlyAndFallsBackInASmallHeap() throws Exception {
     // a valid-looking manifest whose object region claims 2 GiB - 16 in 8 chunks of 256 MiB: decode
     // accepts the sizes; the reader cannot allocate it in a 96 MiB heap: a clean fallback, not an Error
     run(0, "write-object");
@@ -141,7 +147,8 @@ class HostileCheckpointTest {
       int bs = 256 << 20;
       List<BlockRef> blocks = new ArrayList<>();
       for (long off = 0, i = 0; off < bytes; off += bs, i++)
-        blocks.add(new BlockRef(2, 32 + i * 64, (int) Math.min(bs, bytes - off), (int) Math.min(bs, bytes - off), Codec.NONE, 0, 0));
+        blocks.add(new BlockRef(2, 32 + i * 64, (int) Math.min(bs, bytes - off), (int) Math.min(bs, bytes - off),
+            Codec.NONE, 0, 0));
       RegionEntry blob = m.regions().getFirst();
       return withRegions(m, bs, List.of(new RegionEntry(blob.name(), Kind.OBJECT, bytes, bytes, blocks)));
     });
@@ -149,7 +156,8 @@ class HostileCheckpointTest {
     assertThat(out).contains("restored 1");
   }
 
-  @Test void theLargestBlockSizeWritesAndRestoresInASmallHeap() throws Exception {
+  @Test
+  void theLargestBlockSizeWritesAndRestoresInASmallHeap() throws Exception {
     // block-size = 256MiB at -Xmx96m: before, the checkpoint died of an Error (three raw buffers of the
     // block size) and the restore reserved four read-ahead slots of the block size
     String out = run(0, "big-block");
@@ -159,10 +167,12 @@ class HostileCheckpointTest {
     assertThat(out).contains("CairnException").contains("not enough memory for the checkpoint buffers");
   }
 
-  @Test void aCheckpointOfTwoLargestBlocksRestoresAtOneGibHeap() throws Exception {
+  @Test
+  void aCheckpointOfTwoLargestBlocksRestoresAtOneGibHeap() throws Exception {
     // the reported case: block-size = 256MiB written at -Xmx1g could not be restored there (four
     // read-ahead slots of 256 MiB). 640 MiB of heap and 320 MiB on disk: soak runs only
-    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("cairn.soak"), "320 MiB of state: with -Dcairn.soak=true");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("cairn.soak"),
+        "320 MiB of state: with -Dcairn.soak=true");
     assertThat(run(0, "big-state", "-Xmx1g")).contains("restored 1 ok");
   }
 
@@ -173,7 +183,8 @@ class HostileCheckpointTest {
   String run(int expectedExit, String mode, String... jvm) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
     cmd.addAll(List.of(jvm));
-    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), MemoryChild.class.getName(),
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        MemoryChild.class.getName(),
         dir.toString(), mode));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * incremental version writes only the changed blocks.
  */
 class IncrementalPropertyTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void randomHistoriesRestoreEveryKeptVersionBitIdentically() throws Exception {
+  @Test
+  void randomHistoriesRestoreEveryKeptVersionBitIdentically() throws Exception {
     int seeds = Boolean.getBoolean("cairn.soak") ? 60 : 12;
     for (int seed = 0; seed < seeds; seed++) {
       Random r = new Random(seed);
@@ -35,7 +37,8 @@ class IncrementalPropertyTest {
       boolean async = r.nextBoolean();
       Path d = dir.resolve("s" + seed);
       Checkpointer.Builder b = TestCheckpointers.smallChunks("p", d, "local").set("level.local.codec", codec)
-          .set("level.local.incremental", "true").set("level.local.keep", "" + keep).set("incremental.full-every", "" + fullEvery)
+          .set("level.local.incremental", "true").set("level.local.keep", "" + keep)
+          .set("incremental.full-every", "" + fullEvery)
           .async(async);
       double[] smooth = new double[20_000];
       long[] rnd = new long[9_000];
@@ -73,7 +76,8 @@ class IncrementalPropertyTest {
     }
   }
 
-  @Test void fivePercentChangeWritesAboutFivePercent() throws Exception {
+  @Test
+  void fivePercentChangeWritesAboutFivePercent() throws Exception {
     Path d = dir.resolve("inc");
     Checkpointer.Builder b = TestCheckpointers.builder("i", d, "local").set("level.local.incremental", "true")
         .set("level.local.keep", "5").set("block-size", "64KiB");
@@ -88,7 +92,8 @@ class IncrementalPropertyTest {
       for (int k = 0; k < changed; k++) s[(k * 20 + 3) * (64 << 10) / 8] ^= 1;
       c.checkpoint().await();
     }
-    LevelStore ls = new LevelStore(new io.cairn.internal.Settings().levels(d).get(0), new DirectoryStorage(d.resolve("local/i")), 8);
+    LevelStore ls = new LevelStore(new io.cairn.internal.Settings().levels(d).get(0),
+        new DirectoryStorage(d.resolve("local/i")), 8);
     Manifest full = ls.readManifest(1), inc = ls.readManifest(2);
     assertThat(inc.parent()).isEqualTo(1);
     double ratio = (double) inc.ownBytes() / full.ownBytes();

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The maintenance API of the admin commands: maintenance opening, prune, verify, inspect, level write times. */
 class MaintenanceTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer.Builder builder() {
     return Cairn.builder().name("m").directory(dir).levels("local", "persistent").set("level.local.keep", "5")
@@ -35,7 +36,8 @@ class MaintenanceTest {
     }
   }
 
-  @Test void maintenanceOpensOnlyExistingLevelsLocksThemAndRefusesCheckpoints() {
+  @Test
+  void maintenanceOpensOnlyExistingLevelsLocksThemAndRefusesCheckpoints() {
     write(2);
     Path process = dir.resolve("nowhere");
     try (Checkpointer c = builder().set("levels", "local,persistent,extra").set("level.extra.kind", "local")
@@ -47,11 +49,13 @@ class MaintenanceTest {
     assertThat(process).doesNotExist(); // nothing created
   }
 
-  @Test void pruneVerifyInspect() throws Exception {
+  @Test
+  void pruneVerifyInspect() throws Exception {
     write(4); // local 1..4 (incremental), persistent 1, 3
     try (Checkpointer c = builder().readOnly(true).open()) {
       List<Checkpointer.CopyCheck> checks = c.verify();
-      assertThat(checks).hasSize(6).allMatch(k -> k.status() == Checkpointer.CopyCheck.Status.VALID && k.bytes() == 400_000);
+      assertThat(checks).hasSize(6)
+          .allMatch(k -> k.status() == Checkpointer.CopyCheck.Status.VALID && k.bytes() == 400_000);
       Checkpointer.StoredVersion s = c.inspect(4, null).orElseThrow();
       assertThat(s.level()).isEqualTo("local");
       assertThat(s.incrementalOf()).isEqualTo(3);

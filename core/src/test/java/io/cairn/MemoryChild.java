@@ -3,16 +3,17 @@ package io.cairn;
 import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
 /** Child JVM of {@link HostileCheckpointTest}, started with a small heap and direct-memory limit. */
 public final class MemoryChild {
   static final class Blob implements Checkpointable {
     byte[] data = new byte[0];
 
-    @Override public void save(StateWriter out) { out.writeBytes(data); }
+    @Override
+    public void save(StateWriter out) { out.writeBytes(data); }
 
-    @Override public void load(StateReader in) throws java.io.IOException { data = in.readBytes(); }
+    @Override
+    public void load(StateReader in) throws java.io.IOException { data = in.readBytes(); }
   }
 
   public static void main(String[] args) throws Exception {

@@ -13,10 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * fsynced before it is renamed into place.
  */
 class OperationsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** A directory store with hooks: before a file is opened, and a log of create/sync/rename. */
   static class Hooked implements Storage {
     final DirectoryStorage inner;
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
-    volatile java.util.function.Consumer<String> beforeOpen = n -> { };
+    volatile java.util.function.Consumer<String> beforeOpen = n -> {};
     volatile boolean failWrites;
     /** Failing writes wait for it: several checkpoints are queued before the first fails. */
     volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
@@ -61,7 +60,10 @@ class OperationsTest {
     public Input open(String name) throws IOException { beforeOpen.accept(name); return inner.open(name); }
     public boolean exists(String name) throws IOException { return inner.exists(name); }
     public List<String> list(String d) throws IOException { return inner.list(d); }
-    public void rename(String a, String b) throws IOException { events.add("rename " + a + " " + b); inner.rename(a, b); }
+    public void rename(String a, String b) throws IOException {
+      events.add("rename " + a + " " + b);
+      inner.rename(a, b);
+    }
     public void delete(String n) throws IOException { inner.delete(n); }
     public void deleteTree(String d) throws IOException { inner.deleteTree(d); }
     public void syncDir(String d) throws IOException { inner.syncDir(d); }
@@ -73,7 +75,8 @@ class OperationsTest {
         .async(async).storage(spec -> store);
   }
 
-  @Test void aVersionRemovedWhileVerifyingIsNotDamaged() throws Exception {
+  @Test
+  void aVersionRemovedWhileVerifyingIsNotDamaged() throws Exception {
     Hooked store = new Hooked(dir.resolve("local/o"));
     long[] s = new long[3000];
     try (Checkpointer c = builder(store, false).open()) {
@@ -96,7 +99,7 @@ class OperationsTest {
     assertThat(v1.check()).isEqualTo(LevelStore.Check.REMOVED);
     assertThat(v1.error()).isEqualTo("removed while verifying");
     // a pack that is missing while the manifest is there is damage
-    store.beforeOpen = n -> { };
+    store.beforeOpen = n -> {};
     Files.delete(dir.resolve("local/o/v0000000002/data.pack"));
     LevelStore.Verified v2 = ls.verify(2, new LevelStore.Scratch());
     assertThat(v2.check()).isEqualTo(LevelStore.Check.DAMAGED);
@@ -104,7 +107,8 @@ class OperationsTest {
     assertThat(ls.verify(3, new LevelStore.Scratch()).check()).isEqualTo(LevelStore.Check.OK);
   }
 
-  @Test void everyBackgroundFailureReachesTheProgram() {
+  @Test
+  void everyBackgroundFailureReachesTheProgram() {
     Hooked store = new Hooked(dir.resolve("local/o"));
     long[] s = new long[3000];
     Checkpointer c = builder(store, true).open();
@@ -117,19 +121,23 @@ class OperationsTest {
     store.gate.countDown();
     for (Checkpoint p : failed) assertThatThrownBy(p::await).hasMessageContaining("I/O error (test)"); // each future
     // the next call reports all three, not only the last
-    assertThatThrownBy(c::due).isInstanceOf(CairnException.class).hasMessageContaining("3 background checkpoints failed")
-        .hasMessageContaining("checkpoint 2:").hasMessageContaining("checkpoint 3:").hasMessageContaining("checkpoint 4:");
+    assertThatThrownBy(c::due).isInstanceOf(CairnException.class)
+        .hasMessageContaining("3 background checkpoints failed")
+        .hasMessageContaining("checkpoint 2:").hasMessageContaining("checkpoint 3:")
+        .hasMessageContaining("checkpoint 4:");
     c.due(); // reported once
     failed.clear();
     store.gate = new java.util.concurrent.CountDownLatch(1);
     for (int k = 0; k < 2; k++) failed.add(c.checkpoint());
     store.gate.countDown();
     for (Checkpoint p : failed) assertThatThrownBy(p::await).isInstanceOf(CairnException.class);
-    assertThatThrownBy(c::close).isInstanceOf(CairnException.class).hasMessageContaining("2 background checkpoints failed before close")
+    assertThatThrownBy(c::close).isInstanceOf(CairnException.class)
+        .hasMessageContaining("2 background checkpoints failed before close")
         .hasMessageContaining("checkpoint 5:").hasMessageContaining("checkpoint 6:");
   }
 
-  @Test void statsJsonIsSyncedBeforeItIsRenamed() {
+  @Test
+  void statsJsonIsSyncedBeforeItIsRenamed() {
     Hooked store = new Hooked(dir.resolve("local/o"));
     try (Checkpointer c = builder(store, false).open()) {
       c.protect("s", new long[100]);

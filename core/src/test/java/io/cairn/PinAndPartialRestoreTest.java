@@ -13,13 +13,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Restoring some regions only (VeloC's selective recovery), listing a version's regions, and pinning or deleting versions. */
 class PinAndPartialRestoreTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private Checkpointer.Builder builder(String... extra) {
     Checkpointer.Builder b = TestCheckpointers.builder("p", dir, "local").set("level.local.keep", "2")
@@ -43,15 +43,19 @@ class PinAndPartialRestoreTest {
 
   private static Checkpointable counter(long[] o) {
     return new Checkpointable() {
-      @Override public void save(StateWriter out) { out.writeLong(o[0]); }
-      @Override public void load(StateReader in) throws IOException { o[0] = in.readLong(); }
+      @Override
+      public void save(StateWriter out) { out.writeLong(o[0]); }
+      @Override
+      public void load(StateReader in) throws IOException { o[0] = in.readLong(); }
     };
   }
 
-  @Test void restoresOnlyTheNamedRegionsAndDoesNotNeedTheOthersProtected() throws Exception {
+  @Test
+  void restoresOnlyTheNamedRegionsAndDoesNotNeedTheOthersProtected() throws Exception {
     long v = saveOne();
     try (Checkpointer c = builder().open()) {
-      assertThat(c.regions(v)).containsExactly(new Checkpointer.Region("a", "double[]", 3), new Checkpointer.Region("b", "int[]", 1 << 18),
+      assertThat(c.regions(v)).containsExactly(new Checkpointer.Region("a", "double[]", 3),
+          new Checkpointer.Region("b", "int[]", 1 << 18),
           new Checkpointer.Region("o", "object", 8), new Checkpointer.Region("notes.txt", "file", 5));
       Files.delete(c.routeFile("notes.txt")); // as after a move to another node
       double[] a = new double[3];
@@ -68,38 +72,46 @@ class PinAndPartialRestoreTest {
     }
   }
 
-  @Test void onlyTheNamedRegionsAreRead() throws Exception {
+  @Test
+  void onlyTheNamedRegionsAreRead() throws Exception {
     long v = saveOne();
     // damage a chunk of region b: a full restore of the version fails, restoring a alone does not read it
-    LevelStore ls = new LevelStore(new io.cairn.internal.Settings().levels(dir).get(0), new DirectoryStorage(dir.resolve("local/p")), 8);
+    LevelStore ls = new LevelStore(new io.cairn.internal.Settings().levels(dir).get(0),
+        new DirectoryStorage(dir.resolve("local/p")), 8);
     Manifest m = ls.readManifest(v);
     BlockRef b0 = m.regions().get(1).blocks().getFirst();
-    FaultTest.flip(dir.resolve("local/p").resolve(LevelStore.dir(b0.pack())).resolve("data.pack"), b0.offset() + PackFormat.CHUNK_HEADER + 10);
+    FaultTest.flip(dir.resolve("local/p").resolve(LevelStore.dir(b0.pack())).resolve("data.pack"),
+        b0.offset() + PackFormat.CHUNK_HEADER + 10);
     try (Checkpointer c = builder().open()) {
       double[] a = new double[3];
       int[] b = new int[1 << 18];
       c.protect("a", a).protect("b", b).protect("o", counter(new long[1]));
-      assertThatThrownBy(() -> c.restore(v)).hasMessageContaining("checksum mismatch").hasMessageContaining("region 'b'");
+      assertThatThrownBy(() -> c.restore(v)).hasMessageContaining("checksum mismatch")
+          .hasMessageContaining("region 'b'");
       c.restore(v, List.of("a"));
       assertThat(a).containsExactly(1, 2, 3);
     }
   }
 
-  @Test void aPartialRestoreSaysWhatIsWrong() throws Exception {
+  @Test
+  void aPartialRestoreSaysWhatIsWrong() throws Exception {
     long v = saveOne();
     try (Checkpointer c = builder().open()) {
       c.protect("a", new double[4]).protect("zz", new int[1]);
       assertThatThrownBy(() -> c.restore(v, List.of())).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> c.restore(v, List.of("a"))).isInstanceOf(StateMismatchException.class)
           .hasMessageContaining("'a' has length 4 but the checkpoint holds 3");
-      assertThatThrownBy(() -> c.restore(v, List.of("zz"))).hasMessageContaining("'zz' is protected but not in the checkpoint");
+      assertThatThrownBy(() -> c.restore(v, List.of("zz")))
+          .hasMessageContaining("'zz' is protected but not in the checkpoint");
       assertThatThrownBy(() -> c.restore(v, List.of("b"))).hasMessageContaining("'b' is asked for but not protected");
-      assertThatThrownBy(() -> c.restore(v, List.of("nothing"))).hasMessageContaining("neither protected nor a file of the checkpoint");
+      assertThatThrownBy(() -> c.restore(v, List.of("nothing")))
+          .hasMessageContaining("neither protected nor a file of the checkpoint");
       assertThatThrownBy(() -> c.regions(99)).hasMessageContaining("version 99").hasMessageContaining("not committed");
     }
   }
 
-  @Test void pinnedVersionsSurviveRetentionAndRestartsUntilUnpinnedOrDeleted() throws Exception {
+  @Test
+  void pinnedVersionsSurviveRetentionAndRestartsUntilUnpinnedOrDeleted() throws Exception {
     long[] s = {0};
     try (Checkpointer c = builder("level.local.incremental", "true").open()) {
       c.protect("s", s);
@@ -129,7 +141,8 @@ class PinAndPartialRestoreTest {
     }
   }
 
-  @Test void deleteRemovesAVersionButKeepsDataThatANewerIncrementalVersionUses() throws Exception {
+  @Test
+  void deleteRemovesAVersionButKeepsDataThatANewerIncrementalVersionUses() throws Exception {
     long[] big = new long[1 << 16]; // 512 KiB: 8 blocks of 64 KiB
     for (int i = 0; i < big.length; i++) big[i] = i;
     try (Checkpointer c = builder("level.local.incremental", "true", "level.local.keep", "5", "mode", "async").open()) {

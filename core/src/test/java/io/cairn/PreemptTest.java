@@ -6,20 +6,22 @@ import io.cairn.testing.TestCheckpointers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real signals: SIGTERM and SIGUSR1 make due() true; the program checkpoints and exits with 75. */
 class PreemptTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void sigtermAndSigusr1LeadToACheckpointAndTheRequeueExitCode() throws Exception {
+  @Test
+  void sigtermAndSigusr1LeadToACheckpointAndTheRequeueExitCode() throws Exception {
     String javaCmd = ProcessHandle.current().info().command().orElse("java");
     long lastStep = 0;
-    for (String signal : new String[] {"TERM", "USR1"}) {
-      Process p = new ProcessBuilder(javaCmd, "-cp", System.getProperty("java.class.path"), PreemptChild.class.getName(), dir.toString())
+    for (String signal : new String[]{"TERM", "USR1"}) {
+      Process p = new ProcessBuilder(javaCmd, "-cp", System.getProperty("java.class.path"),
+          PreemptChild.class.getName(), dir.toString())
           .redirectError(ProcessBuilder.Redirect.DISCARD).start();
       try {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));

@@ -7,7 +7,6 @@ import io.cairn.testing.TestCheckpointers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * right to mount (root in CI); skips with a message elsewhere.
  */
 class RealDiskTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   Path mnt;
 
   static int run(String... cmd) throws Exception {
@@ -31,10 +31,12 @@ class RealDiskTest {
     mnt = dir.resolve("mnt");
     Files.createDirectories(mnt);
     int rc = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString());
-    Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN): the full-disk case is covered by FaultTest's failing store");
+    Assumptions.assumeTrue(rc == 0,
+        "cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN): the full-disk case is covered by FaultTest's failing store");
   }
 
-  @AfterEach void unmount() throws Exception {
+  @AfterEach
+  void unmount() throws Exception {
     if (mnt != null) run("umount", "-l", mnt.toString());
   }
 
@@ -43,9 +45,10 @@ class RealDiskTest {
         .async(async);
   }
 
-  @Test void aFullFileSystemNeverCostsTheLastGoodCheckpoint() throws Exception {
+  @Test
+  void aFullFileSystemNeverCostsTheLastGoodCheckpoint() throws Exception {
     mountTmpfs("512k");
-    for (boolean async : new boolean[] {false, true}) {
+    for (boolean async : new boolean[]{false, true}) {
       long[] s = new long[20_000]; // 160 KB a version: with keep=2 the third does not fit next to two
       long lastGood = 0;
       try (Checkpointer c = builder(async).open()) {
@@ -55,7 +58,8 @@ class RealDiskTest {
           try {
             lastGood = c.checkpoint().await().number();
           } catch (CairnException e) {
-            assertThat(e).hasMessageContaining("No space left on device").hasMessageContaining("older committed versions are intact");
+            assertThat(e).hasMessageContaining("No space left on device")
+                .hasMessageContaining("older committed versions are intact");
           }
         }
       } catch (CairnException e) {
@@ -73,7 +77,8 @@ class RealDiskTest {
     }
   }
 
-  @Test void aDiskThatHoldsKeepVersionsButNotKeepPlusOneStillCommits() throws Exception {
+  @Test
+  void aDiskThatHoldsKeepVersionsButNotKeepPlusOneStillCommits() throws Exception {
     // before: retention ran only after a commit, so with room for two versions and keep = 2 the third
     // never committed (nor any later one). Now the oldest version beyond the newest keep - 1 is removed
     // first, the way retention would after this commit; the newest committed version never is.
@@ -84,7 +89,8 @@ class RealDiskTest {
       for (int k = 1; k <= 6; k++) {
         Arrays.fill(s, k);
         assertThat(c.checkpoint().await().number()).isEqualTo(k);
-        assertThat(c.versions().stream().map(Version::number).toList()).isEqualTo(k == 1 ? java.util.List.of(1L) : java.util.List.of(k - 1L, (long) k));
+        assertThat(c.versions().stream().map(Version::number).toList())
+            .isEqualTo(k == 1 ? java.util.List.of(1L) : java.util.List.of(k - 1L, (long) k));
       }
     }
     long[] r = new long[24_000];
@@ -102,7 +108,8 @@ class RealDiskTest {
       Arrays.fill(big, 1);
       c.checkpoint().await();
       Arrays.fill(big, 2);
-      assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class).hasMessageContaining("No space left on device");
+      assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class)
+          .hasMessageContaining("No space left on device");
     }
     long[] r1 = new long[40_000];
     try (Checkpointer c = one.open()) {
@@ -112,7 +119,8 @@ class RealDiskTest {
     }
   }
 
-  @Test void aReadOnlyFileSystemIsReportedAndLosesNothing() throws Exception {
+  @Test
+  void aReadOnlyFileSystemIsReportedAndLosesNothing() throws Exception {
     mountTmpfs("4m");
     long[] s = new long[1000];
     Arrays.fill(s, 7);

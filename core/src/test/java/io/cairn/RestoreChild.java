@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Child JVM of {@link RestorePolicyTest}. Arguments: directory, keep, mode. Modes: {@code write N}
@@ -24,9 +23,11 @@ public final class RestoreChild {
     long step;
     boolean hang;
 
-    @Override public void save(StateWriter out) { out.writeLong(step); }
+    @Override
+    public void save(StateWriter out) { out.writeLong(step); }
 
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void load(StateReader in) throws IOException {
       step = in.readLong();
       if (hang) {
         System.out.println("loading");
@@ -63,8 +64,9 @@ public final class RestoreChild {
       System.out.flush();
       switch (mode) {
         case "throw" -> throw new IllegalStateException("the program fails after restoring version " + v.number());
-        case "refuse" -> throw new StateMismatchException(v.number(), List.of("this run's configuration differs (test)"));
-        default -> { }
+        case "refuse" ->
+          throw new StateMismatchException(v.number(), List.of("this run's configuration differs (test)"));
+        default -> {}
       }
     }
   }

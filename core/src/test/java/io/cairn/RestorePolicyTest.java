@@ -23,16 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link RestoreChild}).
  */
 class RestorePolicyTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   final List<Process> children = new ArrayList<>();
 
-  @AfterEach void killChildren() {
+  @AfterEach
+  void killChildren() {
     for (Process p : children) p.destroyForcibly();
   }
 
   Process start(int keep, String... mode) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), RestoreChild.class.getName(),
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        RestoreChild.class.getName(),
         dir.toString(), Integer.toString(keep)));
     cmd.addAll(List.of(mode));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -54,7 +57,8 @@ class RestorePolicyTest {
     throw new AssertionError("nothing restored:\n" + out);
   }
 
-  @Test void cleanExitsAfterRestoreNeverCountAgainstTheNewestVersion() {
+  @Test
+  void cleanExitsAfterRestoreNeverCountAgainstTheNewestVersion() {
     // levels = local, keep = 1: the reported reproduction failed at the fourth start
     long[] s = new long[100];
     try (Checkpointer c = RestoreChild.builder(dir, 1).open()) {
@@ -74,12 +78,14 @@ class RestorePolicyTest {
     }
   }
 
-  @Test void cleanExitsOfChildJvmsNeverCount() throws Exception {
+  @Test
+  void cleanExitsOfChildJvmsNeverCount() throws Exception {
     run(0, 1, "write", "2");
     for (int start = 0; start < 5; start++) assertThat(restored(run(0, 1, "exit"))).as("start %d", start).isEqualTo(2);
   }
 
-  @Test void killsInsideRestoreLatestNeverCount() throws Exception {
+  @Test
+  void killsInsideRestoreLatestNeverCount() throws Exception {
     run(0, 3, "write", "8");
     for (int kill = 0; kill < 10; kill++) {
       Process p = start(3, "hang");
@@ -97,7 +103,8 @@ class RestorePolicyTest {
     assertThat(out).contains("restored 8 8");
   }
 
-  @Test void refusalsAfterRestoreNeverCount() throws Exception {
+  @Test
+  void refusalsAfterRestoreNeverCount() throws Exception {
     run(0, 3, "write", "3");
     for (int start = 0; start < 4; start++) {
       String out = run(1, 3, "refuse");
@@ -114,7 +121,8 @@ class RestorePolicyTest {
     assertThat(restored(run(0, 3, "exit"))).isEqualTo(3);
   }
 
-  @Test void aProgramThatFailsAfterEveryRestoreFallsBackAfterTheLimit() throws Exception {
+  @Test
+  void aProgramThatFailsAfterEveryRestoreFallsBackAfterTheLimit() throws Exception {
     run(0, 3, "write", "3");
     for (int start = 0; start < 3; start++) {
       String out = run(1, 3, "throw");
@@ -126,7 +134,8 @@ class RestorePolicyTest {
     assertThat(restored(run(0, 3, "exit"))).isEqualTo(2);
   }
 
-  @Test void theLastVersionIsNeverRefusedWithoutAWayToForceIt() throws Exception {
+  @Test
+  void theLastVersionIsNeverRefusedWithoutAWayToForceIt() throws Exception {
     run(0, 1, "write", "1");
     for (int start = 0; start < 3; start++) assertThat(restored(run(1, 1, "throw"))).isEqualTo(1);
     try (Checkpointer c = RestoreChild.builder(dir, 1).open()) {
@@ -135,7 +144,8 @@ class RestorePolicyTest {
       c.protect("s", s).protect("step", step);
       assertThatThrownBy(c::restoreLatest).isInstanceOf(CairnException.class)
           .hasMessageContaining("version 1 skipped: the program failed 3 times after restoring it")
-          .hasMessageContaining("restore(1)").hasMessageContaining("restore.max-attempts").hasMessageContaining("CAIRN_RESTORE_MAX_ATTEMPTS")
+          .hasMessageContaining("restore(1)").hasMessageContaining("restore.max-attempts")
+          .hasMessageContaining("CAIRN_RESTORE_MAX_ATTEMPTS")
           .hasMessageContaining(dir.resolve("local/rp/attempts/v0000000001").toString());
       assertThat(c.restore(1).number()).isEqualTo(1); // forcing it: an explicit restore of that version
       assertThat(step.step).isEqualTo(1);

@@ -10,18 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RoundTripTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static final class Counter implements Checkpointable {
-    long count; String label = ""; double[] hist = new double[0];
-    @Override public void save(StateWriter out) { out.writeLong(count).writeString(label).writeDoubles(hist); }
-    @Override public void load(StateReader in) throws IOException { count = in.readLong(); label = in.readString(); hist = in.readDoubles(); }
+    long count;
+    String label = "";
+    double[] hist = new double[0];
+    @Override
+    public void save(StateWriter out) { out.writeLong(count).writeString(label).writeDoubles(hist); }
+    @Override
+    public void load(StateReader in) throws IOException {
+      count = in.readLong();
+      label = in.readString();
+      hist = in.readDoubles();
+    }
   }
 
   Checkpointer.Builder builder() {
@@ -29,11 +37,19 @@ class RoundTripTest {
         .set("level.local.keep", "3").set("level.persistent.every", "2");
   }
 
-  @Test void everyKindRoundTrips() throws Exception {
+  @Test
+  void everyKindRoundTrips() throws Exception {
     Random r = new Random(1);
-    boolean[] zs = new boolean[1001]; byte[] bs = new byte[10_001]; char[] cs = new char[777]; short[] ss = new short[333];
-    int[] is = new int[5000]; long[] ls = new long[2049]; float[] fs = new float[3000]; double[] ds = new double[4097];
-    ByteBuffer heap = ByteBuffer.allocate(9000); ByteBuffer direct = ByteBuffer.allocateDirect(12345);
+    boolean[] zs = new boolean[1001];
+    byte[] bs = new byte[10_001];
+    char[] cs = new char[777];
+    short[] ss = new short[333];
+    int[] is = new int[5000];
+    long[] ls = new long[2049];
+    float[] fs = new float[3000];
+    double[] ds = new double[4097];
+    ByteBuffer heap = ByteBuffer.allocate(9000);
+    ByteBuffer direct = ByteBuffer.allocateDirect(12345);
     Counter obj = new Counter();
     for (int i = 0; i < zs.length; i++) zs[i] = r.nextBoolean();
     r.nextBytes(bs);
@@ -45,8 +61,11 @@ class RoundTripTest {
     for (int i = 0; i < ds.length; i++) ds[i] = r.nextGaussian();
     while (heap.hasRemaining()) heap.put((byte) r.nextInt());
     while (direct.hasRemaining()) direct.put((byte) r.nextInt());
-    heap.position(17); direct.limit(100);
-    obj.count = 42; obj.label = "héllo"; obj.hist = new double[] {1.5, Double.NaN, -0.0};
+    heap.position(17);
+    direct.limit(100);
+    obj.count = 42;
+    obj.label = "héllo";
+    obj.hist = new double[]{1.5, Double.NaN, -0.0};
     Object[] before = {zs.clone(), bs.clone(), cs.clone(), ss.clone(), is.clone(), ls.clone(), fs.clone(), ds.clone()};
     byte[] heapBytes = heap.array().clone();
     byte[] directBytes = new byte[direct.capacity()];
@@ -63,11 +82,20 @@ class RoundTripTest {
       assertThat(v.levels()).containsExactly("local", "persistent");
     }
     // wipe everything
-    Arrays.fill(zs, false); Arrays.fill(bs, (byte) 0); Arrays.fill(cs, 'x'); Arrays.fill(ss, (short) 0); Arrays.fill(is, 0);
-    Arrays.fill(ls, 0); Arrays.fill(fs, 0); Arrays.fill(ds, 0);
+    Arrays.fill(zs, false);
+    Arrays.fill(bs, (byte) 0);
+    Arrays.fill(cs, 'x');
+    Arrays.fill(ss, (short) 0);
+    Arrays.fill(is, 0);
+    Arrays.fill(ls, 0);
+    Arrays.fill(fs, 0);
+    Arrays.fill(ds, 0);
     Arrays.fill(heap.array(), (byte) 0);
-    direct.clear(); while (direct.hasRemaining()) direct.put((byte) 0);
-    obj.count = 0; obj.label = null; obj.hist = null;
+    direct.clear();
+    while (direct.hasRemaining()) direct.put((byte) 0);
+    obj.count = 0;
+    obj.label = null;
+    obj.hist = null;
 
     try (Checkpointer c = builder().open()) {
       c.protect("z", zs).protect("b", bs).protect("c", cs).protect("s", ss).protect("i", is).protect("l", ls)
@@ -81,7 +109,7 @@ class RoundTripTest {
       assertThat(got.metadata()).containsEntry("k", "v");
       assertThat(Files.readString(notes)).isEqualTo("routed file content\n".repeat(1000));
     }
-    assertThat(Arrays.deepEquals(new Object[] {zs, bs, cs, ss, is, ls, fs, ds}, before)).isTrue();
+    assertThat(Arrays.deepEquals(new Object[]{zs, bs, cs, ss, is, ls, fs, ds}, before)).isTrue();
     assertThat(heap.array()).isEqualTo(heapBytes);
     byte[] d2 = new byte[direct.capacity()];
     direct.duplicate().clear().get(d2);
@@ -91,7 +119,8 @@ class RoundTripTest {
     assertThat(obj.hist).containsExactly(1.5, Double.NaN, -0.0);
   }
 
-  @Test void versionsRetentionAndFrequencyPerLevel() {
+  @Test
+  void versionsRetentionAndFrequencyPerLevel() {
     long[] state = new long[1000];
     try (Checkpointer c = builder().open()) {
       c.protect("s", state);
@@ -111,7 +140,8 @@ class RoundTripTest {
     }
   }
 
-  @Test void mismatchSaysExactlyWhatDiffers() {
+  @Test
+  void mismatchSaysExactlyWhatDiffers() {
     try (Checkpointer c = builder().open()) {
       c.protect("a", new double[10]).protect("b", new int[5]).protect("gone", new long[3]);
       c.checkpoint().await();
@@ -127,7 +157,8 @@ class RoundTripTest {
     }
   }
 
-  @Test void objectThatReadsTooLittleOrTooMuchIsRejected() {
+  @Test
+  void objectThatReadsTooLittleOrTooMuchIsRejected() {
     Counter c1 = new Counter();
     c1.count = 5;
     try (Checkpointer c = builder().open()) {
@@ -135,7 +166,7 @@ class RoundTripTest {
       c.checkpoint().await();
     }
     Checkpointable greedy = new Checkpointable() {
-      public void save(StateWriter out) { }
+      public void save(StateWriter out) {}
       public void load(StateReader in) throws IOException { for (int i = 0; i < 100; i++) in.readLong(); }
     };
     try (Checkpointer c = builder().open()) {
@@ -144,7 +175,8 @@ class RoundTripTest {
     }
   }
 
-  @Test void duplicateNamesAndClosedUseAreRejected() {
+  @Test
+  void duplicateNamesAndClosedUseAreRejected() {
     Checkpointer c = builder().open();
     c.protect("a", new int[1]);
     assertThatThrownBy(() -> c.protect("a", new long[1])).hasMessageContaining("already protected");
@@ -152,7 +184,8 @@ class RoundTripTest {
     assertThatThrownBy(c::checkpoint).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 
-  @Test void processLevelRollsBackWithoutIo() {
+  @Test
+  void processLevelRollsBackWithoutIo() {
     int[] s = new int[100];
     try (Checkpointer c = TestCheckpointers.builder("p", dir, "ram").set("level.ram.kind", "process")
         .open()) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code codec = lz4+shuffle / zstd+shuffle}: recorded per chunk, undone on read, refused when unknown. */
 class ShuffleTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer.Builder builder(String codec) {
     return Cairn.builder().name("sh").directory(dir.resolve(codec)).levels("local").set("level.local.codec", codec)
@@ -53,7 +54,8 @@ class ShuffleTest {
     }
   }
 
-  @Test void shuffledLevelsRoundTripAndCompressSmoothDoublesBetter() throws Exception {
+  @Test
+  void shuffledLevelsRoundTripAndCompressSmoothDoublesBetter() throws Exception {
     double[] d = heat(200_003); // an odd length: the last chunk ends with a partial element run
     float[] f = new float[50_001];
     for (int i = 0; i < f.length; i++) f[i] = (float) (20 + Math.sin(i * 1e-3));
@@ -67,7 +69,8 @@ class ShuffleTest {
     assertThat(zstds).isLessThan(zstd * 9 / 10);
   }
 
-  @Test void inspectNamesTheTransforms() throws Exception {
+  @Test
+  void inspectNamesTheTransforms() throws Exception {
     try (Checkpointer c = builder("zstd+shuffle").open()) {
       c.protect("d", heat(20_000)).protect("t", new byte[10_000]);
       long v = c.checkpoint().version();
@@ -79,13 +82,16 @@ class ShuffleTest {
     }
   }
 
-  @Test void configurationRefusesAShuffleWithoutCodec() {
+  @Test
+  void configurationRefusesAShuffleWithoutCodec() {
     assertThatThrownBy(() -> builder("none+shuffle").open()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("level.local.codec").hasMessageContaining("lz4+shuffle or zstd+shuffle");
-    assertThatThrownBy(() -> builder("gzip").open()).hasMessageContaining("expected none, lz4, zstd, lz4+shuffle or zstd+shuffle");
+    assertThatThrownBy(() -> builder("gzip").open())
+        .hasMessageContaining("expected none, lz4, zstd, lz4+shuffle or zstd+shuffle");
   }
 
-  @Test void anUnknownTransformIdIsRefusedNamingFileAndChunk() throws Exception {
+  @Test
+  void anUnknownTransformIdIsRefusedNamingFileAndChunk() throws Exception {
     double[] d = heat(30_000);
     long v;
     try (Checkpointer c = builder("lz4").open()) {
@@ -99,13 +105,17 @@ class ShuffleTest {
     for (RegionEntry r : m.regions()) {
       List<BlockRef> bs = new ArrayList<>(r.blocks());
       BlockRef b = bs.get(1);
-      bs.set(1, new BlockRef(b.pack(), b.offset(), b.storedLen(), b.rawLen(), 0x09000000 | b.transforms() >>> 16, b.storedCrc(), b.rawHash()));
+      bs.set(1, new BlockRef(b.pack(), b.offset(), b.storedLen(), b.rawLen(), 0x09000000 | b.transforms() >>> 16,
+          b.storedCrc(), b.rawHash()));
       regions.add(new RegionEntry(r.name(), r.kind(), r.length(), r.byteLength(), bs));
     }
-    byte[] bad = new Manifest(m.run(), m.version(), m.createdMillis(), m.parent(), m.writer(), m.label(), m.step(), m.metadata(), m.blockSize(),
+    byte[] bad = new Manifest(m.run(), m.version(), m.createdMillis(), m.parent(), m.writer(), m.label(), m.step(),
+        m.metadata(), m.blockSize(),
         m.littleEndian(), regions).encode();
-    assertThatThrownBy(() -> Manifest.decode(bad, mf.toString())).isInstanceOf(Manifest.UnsupportedFormatException.class)
-        .hasMessageContaining(mf.toString()).hasMessageContaining("region 'd' chunk 1").hasMessageContaining("transform id 9")
+    assertThatThrownBy(() -> Manifest.decode(bad, mf.toString()))
+        .isInstanceOf(Manifest.UnsupportedFormatException.class)
+        .hasMessageContaining(mf.toString()).hasMessageContaining("region 'd' chunk 1")
+        .hasMessageContaining("transform id 9")
         .hasMessageContaining("1 lz4, 2 zstd, 3 shuffle");
     Files.write(mf, bad);
     try (Checkpointer c = builder("lz4").open()) {

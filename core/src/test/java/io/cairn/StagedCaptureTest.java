@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * reported once, by {@code checkpoint()}.
  */
 class StagedCaptureTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer.Builder builder() {
     return Cairn.builder().name("s").directory(dir).levels("local", "persistent").async(true).set("block-size", "64KiB")
@@ -32,14 +33,17 @@ class StagedCaptureTest {
     return a;
   }
 
-  @Test void whatIsWrittenIsWhatWasCaptured() throws Exception {
+  @Test
+  void whatIsWrittenIsWhatWasCaptured() throws Exception {
     double[] a = random(1 << 19, 1); // 4 MiB: 64 chunks, the write starts long before the copy ends
     long[] b = new long[100_000];
     byte[] c = new byte[1 << 20];
     long[] counter = {0};
     Checkpointable obj = new Checkpointable() {
-      @Override public void save(StateWriter out) { out.writeLong(counter[0]); }
-      @Override public void load(StateReader in) throws java.io.IOException { counter[0] = in.readLong(); }
+      @Override
+      public void save(StateWriter out) { out.writeLong(counter[0]); }
+      @Override
+      public void load(StateReader in) throws java.io.IOException { counter[0] = in.readLong(); }
     };
     double[][] expectA = new double[4][];
     try (Checkpointer ck = builder().open()) {
@@ -75,15 +79,18 @@ class StagedCaptureTest {
     }
   }
 
-  @Test void aCaptureThatFailsMidwayCommitsNothingAndIsReportedOnce() throws Exception {
+  @Test
+  void aCaptureThatFailsMidwayCommitsNothingAndIsReportedOnce() throws Exception {
     double[] a = random(1 << 19, 2);
     boolean[] fail = {false};
     Checkpointable flaky = new Checkpointable() {
-      @Override public void save(StateWriter out) {
+      @Override
+      public void save(StateWriter out) {
         if (fail[0]) throw new IllegalStateException("save refused");
         out.writeLong(1);
       }
-      @Override public void load(StateReader in) throws java.io.IOException { in.readLong(); }
+      @Override
+      public void load(StateReader in) throws java.io.IOException { in.readLong(); }
     };
     try (Checkpointer ck = builder().open()) {
       ck.protect("a", a).protect("flaky", flaky); // the writer is already writing 'a' when 'flaky' fails

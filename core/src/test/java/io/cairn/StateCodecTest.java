@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** The object state encoding: arrays in bulk, byte for byte what an element-by-element DataOutputStream writes (the documented layout). */
 class StateCodecTest {
-  @Test void arraysAreEncodedBigEndianWithTheirLengthExactlyAsElementByElement() throws Exception {
+  @Test
+  void arraysAreEncodedBigEndianWithTheirLengthExactlyAsElementByElement() throws Exception {
     Random r = new Random(9);
-    for (int n : new int[] {0, 1, 7, 8191, 8192, 8193, 50_000}) {
+    for (int n : new int[]{0, 1, 7, 8191, 8192, 8193, 50_000}) {
       int[] ints = r.ints(n).toArray();
       long[] longs = r.longs(n).toArray();
       float[] floats = new float[n];
@@ -28,7 +29,8 @@ class StateCodecTest {
         floats[1] = Float.intBitsToFloat(0x7fc00001); // a NaN with a payload: raw bits are kept
         doubles[2] = Double.longBitsToDouble(0x7ff0000000000123L);
       }
-      byte[] got = new StateWriter().writeInts(ints).writeLongs(longs).writeFloats(floats).writeDoubles(doubles).writeString("end").toByteArray();
+      byte[] got = new StateWriter().writeInts(ints).writeLongs(longs).writeFloats(floats).writeDoubles(doubles)
+          .writeString("end").toByteArray();
       ByteArrayOutputStream ref = new ByteArrayOutputStream();
       try (DataOutputStream d = new DataOutputStream(ref)) {
         d.writeInt(n);
@@ -47,19 +49,24 @@ class StateCodecTest {
       assertThat(in.readInts()).isEqualTo(ints);
       assertThat(in.readLongs()).isEqualTo(longs);
       float[] f = in.readFloats();
-      for (int i = 0; i < n; i++) assertThat(Float.floatToRawIntBits(f[i])).isEqualTo(Float.floatToRawIntBits(floats[i]));
+      for (int i = 0; i < n; i++)
+        assertThat(Float.floatToRawIntBits(f[i])).isEqualTo(Float.floatToRawIntBits(floats[i]));
       double[] d = in.readDoubles();
-      for (int i = 0; i < n; i++) assertThat(Double.doubleToRawLongBits(d[i])).isEqualTo(Double.doubleToRawLongBits(doubles[i]));
+      for (int i = 0; i < n; i++)
+        assertThat(Double.doubleToRawLongBits(d[i])).isEqualTo(Double.doubleToRawLongBits(doubles[i]));
       assertThat(in.readString()).isEqualTo("end");
       assertThat(in.remaining()).isZero();
     }
   }
 
-  @Test void truncatedOrNonsenseArraysFailClearly() {
+  @Test
+  void truncatedOrNonsenseArraysFailClearly() {
     byte[] ok = new StateWriter().writeDoubles(new double[1000]).toByteArray();
-    assertThatThrownBy(() -> new StateReader("grid", Arrays.copyOf(ok, ok.length - 3)).readDoubles()).isInstanceOf(EOFException.class)
+    assertThatThrownBy(() -> new StateReader("grid", Arrays.copyOf(ok, ok.length - 3)).readDoubles())
+        .isInstanceOf(EOFException.class)
         .hasMessageContaining("object 'grid' read past the end");
     byte[] bad = new StateWriter().writeInt(Integer.MAX_VALUE).toByteArray();
-    assertThatThrownBy(() -> new StateReader("grid", bad).readFloats()).hasMessageContaining("object 'grid': bad array length");
+    assertThatThrownBy(() -> new StateReader("grid", bad).readFloats())
+        .hasMessageContaining("object 'grid': bad array length");
   }
 }

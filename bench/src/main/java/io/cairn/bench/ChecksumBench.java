@@ -37,20 +37,23 @@ public class ChecksumBench {
   private ByteBuffer block;
   private final XXHash64 xxh = XXHashFactory.fastestInstance().hash64();
 
-  @Setup public void setup() {
+  @Setup
+  public void setup() {
     block = ByteBuffer.allocateDirect(BLOCK);
     SplittableRandom r = new SplittableRandom(42);
     while (block.remaining() >= 8) block.putLong(r.nextLong());
     block.clear();
   }
 
-  @Benchmark public long crc32c() {
+  @Benchmark
+  public long crc32c() {
     CRC32C crc = new CRC32C();
     crc.update(block.duplicate());
     return crc.getValue();
   }
 
-  @Benchmark public long xxhash64() {
+  @Benchmark
+  public long xxhash64() {
     return xxh.hash(block, 0, BLOCK, 0);
   }
 }

@@ -33,14 +33,17 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CodecBench {
   static final int BLOCK = 4 << 20;
 
-  @Param({"lz4", "zstd"}) public String codec;
-  @Param({"random", "smooth", "zeros"}) public String data;
+  @Param({"lz4", "zstd"})
+  public String codec;
+  @Param({"random", "smooth", "zeros"})
+  public String data;
 
   private Codec c;
   private ByteBuffer raw, comp, back;
   private int compressedLen;
 
-  @Setup public void setup() throws IOException {
+  @Setup
+  public void setup() throws IOException {
     c = Codec.parse(codec);
     raw = ByteBuffer.allocateDirect(BLOCK).order(java.nio.ByteOrder.nativeOrder());
     SplittableRandom r = new SplittableRandom(42);
@@ -59,12 +62,14 @@ public class CodecBench {
     compressedLen = c.compress(raw.duplicate(), comp);
   }
 
-  @Benchmark public int compress() throws IOException {
+  @Benchmark
+  public int compress() throws IOException {
     comp.clear();
     return c.compress(raw.duplicate(), comp);
   }
 
-  @Benchmark public ByteBuffer decompress() throws IOException {
+  @Benchmark
+  public ByteBuffer decompress() throws IOException {
     // comp still holds the block compressed in setup (compress() rewrites the same bytes)
     back.clear();
     c.decompress(comp, compressedLen, back, BLOCK);

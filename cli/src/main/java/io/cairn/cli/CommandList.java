@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * a command has one), wrapped to the usage width.
  */
 final class CommandList {
-  private CommandList() { }
+  private CommandList() {}
 
   /** Installs the list renderer on {@code cl} and all its subcommands. */
   static void install(CommandLine cl) {

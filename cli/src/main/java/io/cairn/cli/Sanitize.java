@@ -7,7 +7,7 @@ package io.cairn.cli;
  * {@code \\uNNNN} instead of being interpreted.
  */
 public final class Sanitize {
-  private Sanitize() { }
+  private Sanitize() {}
 
   public static String text(String s) {
     if (s == null) return null;

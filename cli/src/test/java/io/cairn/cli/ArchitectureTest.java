@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 class ArchitectureTest {
-  private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?(io\\.cairn\\.[\\w.]+)\\s*;", Pattern.MULTILINE);
+  private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?(io\\.cairn\\.[\\w.]+)\\s*;",
+      Pattern.MULTILINE);
   /** A fully qualified use in code ({@code io.cairn.internal.util.Json.write(...)}): counts like an import. */
   private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.])(io\\.cairn\\.[a-z][\\w.]*\\.[A-Z]\\w*)");
   private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
@@ -41,7 +42,7 @@ class ArchitectureTest {
 
   private static Path root() {
     Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isRegularFile(p.resolve("cairn")) ) p = p.getParent();
+    while (p != null && !Files.isRegularFile(p.resolve("cairn"))) p = p.getParent();
     assertThat(p).as("project root (the folder holding ./cairn) above " + Path.of("").toAbsolutePath()).isNotNull();
     return p;
   }
@@ -52,7 +53,8 @@ class ArchitectureTest {
     try (Stream<Path> modules = Files.list(root)) {
       for (Path m : modules.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).toList()) {
         try (Stream<Path> s = Files.walk(m.resolve("src/main/java"))) {
-          s.filter(f -> f.toString().endsWith(".java")).forEach(f -> files.put(root.relativize(f).toString(), m.getFileName().toString()));
+          s.filter(f -> f.toString().endsWith(".java"))
+              .forEach(f -> files.put(root.relativize(f).toString(), m.getFileName().toString()));
         }
       }
     }
@@ -60,14 +62,19 @@ class ArchitectureTest {
   }
 
   private static String read(Path p) {
-    try { return Files.readString(p); } catch (IOException e) { throw new UncheckedIOException(e); }
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static boolean internal(String pkg) {
     return pkg.equals("io.cairn.internal") || pkg.contains(".internal.") || pkg.endsWith(".internal");
   }
 
-  @Test void noModuleImportsAnotherModulesInternalsUnlessAllowed() throws IOException {
+  @Test
+  void noModuleImportsAnotherModulesInternalsUnlessAllowed() throws IOException {
     Path root = root();
     Map<String, String> sources = mainSources(root);
     Map<String, String> moduleOfPackage = new TreeMap<>();
@@ -82,7 +89,8 @@ class ArchitectureTest {
       Matcher m = IMPORT.matcher(text);
       while (m.find()) used.add(m.group(1));
       // comments and import lines out, then fully qualified names in code
-      String code = text.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "").replaceAll("(?m)^(import|package)\\s[^\\n]*", "");
+      String code = text.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "")
+          .replaceAll("(?m)^(import|package)\\s[^\\n]*", "");
       Matcher q = QUALIFIED.matcher(code);
       while (q.find()) used.add(q.group(1));
       for (String imported : used) {
@@ -93,17 +101,21 @@ class ArchitectureTest {
       }
     }
     Path allowFile = root.resolve("docs/api/internal-imports.txt");
-    if (UPDATE) write(allowFile, "# Imports of another module's internal packages that are still allowed (file -> package).\n"
-        + "# ArchitectureTest fails on any import not listed here and on any entry that no longer occurs.\n", found);
+    if (UPDATE)
+      write(allowFile, "# Imports of another module's internal packages that are still allowed (file -> package).\n"
+          + "# ArchitectureTest fails on any import not listed here and on any entry that no longer occurs.\n", found);
     TreeSet<String> allowed = entries(allowFile);
-    TreeSet<String> added = new TreeSet<>(found); added.removeAll(allowed);
-    TreeSet<String> stale = new TreeSet<>(allowed); stale.removeAll(found);
+    TreeSet<String> added = new TreeSet<>(found);
+    added.removeAll(allowed);
+    TreeSet<String> stale = new TreeSet<>(allowed);
+    stale.removeAll(found);
     assertThat(added).as("imports of another module's internals not allowed by " + allowFile
         + " (use the module's public API or SPI; or, reviewed, add the line)").isEmpty();
     assertThat(stale).as("entries of " + allowFile + " that no longer occur: remove them").isEmpty();
   }
 
-  @Test void publicApiIsListed() throws Exception {
+  @Test
+  void publicApiIsListed() throws Exception {
     Path root = root();
     TreeSet<String> api = new TreeSet<>();
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -113,7 +125,7 @@ class ArchitectureTest {
       boolean jar = cp.toString().endsWith(".jar") && cp.getParent() != null && cp.getParent().endsWith("target");
       if (!(dir || jar) || !cp.startsWith(root)) continue;
       String module = root.relativize(cp).getName(0).toString();
-      if (module.equals("cli")) continue;                 // the command line is a program, not an API
+      if (module.equals("cli")) continue; // the command line is a program, not an API
       try (java.nio.file.FileSystem fs = jar ? java.nio.file.FileSystems.newFileSystem(cp) : null) {
         Path classes = jar ? fs.getPath("/") : cp;
         try (Stream<Path> s = Files.walk(classes)) {
@@ -128,12 +140,19 @@ class ArchitectureTest {
       }
     }
     Path listing = root.resolve("docs/api/public-api.txt");
-    if (UPDATE) write(listing, "# The public API of the modules in cairn.jar (generated by ArchitectureTest; CAIRN_API_UPDATE=1 rewrites it).\n", api);
+    if (UPDATE)
+      write(listing,
+          "# The public API of the modules in cairn.jar (generated by ArchitectureTest; CAIRN_API_UPDATE=1 rewrites it).\n",
+          api);
     TreeSet<String> listed = entries(listing);
-    TreeSet<String> added = new TreeSet<>(api); added.removeAll(listed);
-    TreeSet<String> removed = new TreeSet<>(listed); removed.removeAll(api);
-    assertThat(added).as("public API not in " + listing + " (review it, then: CAIRN_API_UPDATE=1 mvn -pl cli -am test -Dtest=ArchitectureTest)").isEmpty();
-    assertThat(removed).as("API in " + listing + " that is gone (a breaking change: review it, then regenerate)").isEmpty();
+    TreeSet<String> added = new TreeSet<>(api);
+    added.removeAll(listed);
+    TreeSet<String> removed = new TreeSet<>(listed);
+    removed.removeAll(api);
+    assertThat(added).as("public API not in " + listing
+        + " (review it, then: CAIRN_API_UPDATE=1 mvn -pl cli -am test -Dtest=ArchitectureTest)").isEmpty();
+    assertThat(removed).as("API in " + listing + " that is gone (a breaking change: review it, then regenerate)")
+        .isEmpty();
   }
 
   private static boolean visible(Class<?> c) {
@@ -143,8 +162,10 @@ class ArchitectureTest {
 
   private static void describe(String module, Class<?> c, TreeSet<String> out) {
     String t = module + " " + c.getName().replace('$', '.');
-    out.add(t + " : " + kind(c) + (c.getGenericSuperclass() != null && c.getSuperclass() != Object.class && !c.isEnum() && !c.isRecord()
-        ? " extends " + c.getGenericSuperclass().getTypeName() : ""));
+    out.add(t + " : " + kind(c)
+        + (c.getGenericSuperclass() != null && c.getSuperclass() != Object.class && !c.isEnum() && !c.isRecord()
+            ? " extends " + c.getGenericSuperclass().getTypeName()
+            : ""));
     for (Constructor<?> k : c.getDeclaredConstructors())
       if (exposed(k.getModifiers())) out.add(t + " # " + k.toGenericString().replace(c.getName(), c.getSimpleName()));
     for (Method m : c.getDeclaredMethods())
@@ -156,7 +177,9 @@ class ArchitectureTest {
   private static boolean exposed(int mod) { return Modifier.isPublic(mod) || Modifier.isProtected(mod); }
 
   private static String kind(Class<?> c) {
-    String k = c.isAnnotation() ? "@interface" : c.isInterface() ? "interface" : c.isEnum() ? "enum" : c.isRecord() ? "record" : "class";
+    String k = c.isAnnotation()
+        ? "@interface"
+        : c.isInterface() ? "interface" : c.isEnum() ? "enum" : c.isRecord() ? "record" : "class";
     if (c.isSealed()) k = "sealed " + k;
     if (!c.isInterface() && !c.isEnum() && !c.isRecord() && Modifier.isAbstract(c.getModifiers())) k = "abstract " + k;
     if (!c.isInterface() && !c.isEnum() && !c.isRecord() && Modifier.isFinal(c.getModifiers())) k = "final " + k;

@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /** Runs the {@code cairn} command in this JVM and captures what it prints (one at a time: System.out is global). */
 public final class CliRunner {
-  private CliRunner() { }
+  private CliRunner() {}
 
   /** Exit code, standard output and standard error of one command. */
-  public record Result(int code, String out, String err) { }
+  public record Result(int code, String out, String err) {}
 
   public static synchronized Result run(String... args) {
     PrintStream oldOut = System.out, oldErr = System.err;
@@ -30,7 +30,8 @@ public final class CliRunner {
   /** Runs a command that must exit with {@code expectCode}; returns its standard output. */
   public static String run(int expectCode, String... args) {
     Result r = run(args);
-    assertThat(r.code()).as("exit code of cairn %s; output:%n%s%n%s", String.join(" ", args), r.out(), r.err()).isEqualTo(expectCode);
+    assertThat(r.code()).as("exit code of cairn %s; output:%n%s%n%s", String.join(" ", args), r.out(), r.err())
+        .isEqualTo(expectCode);
     return r.out();
   }
 }

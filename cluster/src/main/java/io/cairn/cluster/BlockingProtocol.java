@@ -9,7 +9,8 @@ import io.cairn.Version;
 final class BlockingProtocol extends CoordinatedProtocol {
   BlockingProtocol(ParallelCheckpointer pc) { super(pc); }
 
-  @Override long take(long e, long g, long step) {
+  @Override
+  long take(long e, long g, long step) {
     pc.ep.sendMarkers(g);
     pc.ep.awaitMarkers(g);
     Endpoint.Snapshot snap = pc.ep.snapshot(g);

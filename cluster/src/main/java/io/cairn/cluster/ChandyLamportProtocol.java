@@ -43,9 +43,11 @@ final class ChandyLamportProtocol extends CoordinatedProtocol {
     this.maxPending = Math.max(1, (int) pc.env.millis(JobEnv.CLUSTER_KEEP) - 2);
   }
 
-  @Override public boolean asyncParts() { return true; }
+  @Override
+  public boolean asyncParts() { return true; }
 
-  @Override long take(long e, long g, long step) {
+  @Override
+  long take(long e, long g, long step) {
     // bound the uncommitted snapshots of this rank, so that the core's retention (keep N versions per level)
     // never prunes the part of the newest committed global version
     pending.removeIf(pc::isCommitted);
@@ -63,7 +65,8 @@ final class ChandyLamportProtocol extends CoordinatedProtocol {
     return g;
   }
 
-  @Override public RankProtocol.Restored restore(long epoch, long global) {
+  @Override
+  public RankProtocol.Restored restore(long epoch, long global) {
     pending.clear();
     return super.restore(epoch, global);
   }
@@ -111,7 +114,8 @@ final class ChandyLamportProtocol extends CoordinatedProtocol {
    * {@code CAIRN_FINAL_COMMIT_TIMEOUT_MS} (default 120 s), is abandoned with a message naming it. Throws
    * {@link RollbackException} when the job rolls back meanwhile (the body runs again).
    */
-  @Override public void finish() {
+  @Override
+  public void finish() {
     Endpoint ep = pc.ep;
     long deadline = System.currentTimeMillis() + pc.env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000);
     for (long g : new ArrayList<>(pending)) {
@@ -126,8 +130,10 @@ final class ChandyLamportProtocol extends CoordinatedProtocol {
       } finally {
         ep.lock.unlock();
       }
-      String why = notPrepared.containsKey(g) ? "this rank could not write its part: " + notPrepared.get(g)
-          : "not committed within " + pc.env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000) + " ms of the end of the rank's work";
+      String why = notPrepared.containsKey(g)
+          ? "this rank could not write its part: " + notPrepared.get(g)
+          : "not committed within " + pc.env.millis("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000)
+              + " ms of the end of the rank's work";
       log.warn("rank " + pc.env.rank() + ": ABANDONING global checkpoint " + g + " at the end of the job (" + why
           + "); the job's newest committed global is an older one");
     }
@@ -167,13 +173,15 @@ final class ChandyLamportProtocol extends CoordinatedProtocol {
       if (all.length < 28) throw new IOException("too short");
       CRC32C crc = new CRC32C();
       crc.update(all, 0, all.length - 4);
-      if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) throw new IOException("checksum mismatch");
+      if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt())
+        throw new IOException("checksum mismatch");
       DataInputStream d = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
       if (d.readLong() != 0x434149524E434831L || d.readLong() != g || d.readInt() != rank || d.readInt() != size)
         throw new IOException("header does not match global " + g + " rank " + rank + " of " + size);
       return Endpoint.CommState.readMessages(d, size);
     } catch (IOException e) {
-      throw new CairnException("channel state of rank " + rank + " for global version " + g + " (" + f + ") cannot be read: " + e.getMessage(), e);
+      throw new CairnException("channel state of rank " + rank + " for global version " + g + " (" + f
+          + ") cannot be read: " + e.getMessage(), e);
     }
   }
 

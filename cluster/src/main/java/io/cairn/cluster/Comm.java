@@ -114,7 +114,8 @@ public final class Comm {
       return ByteBuffer.wrap(ep.recv(0, TAG_REDUCE, true).data()).getLong();
     }
     long acc = value;
-    for (int r = 1; r < size(); r++) acc = op.applyAsLong(acc, ByteBuffer.wrap(ep.recv(r, TAG_REDUCE, true).data()).getLong());
+    for (int r = 1; r < size(); r++)
+      acc = op.applyAsLong(acc, ByteBuffer.wrap(ep.recv(r, TAG_REDUCE, true).data()).getLong());
     byte[] out = ByteBuffer.allocate(8).putLong(acc).array();
     for (int r = 1; r < size(); r++) ep.send(r, TAG_REDUCE, out);
     return acc;
@@ -123,7 +124,8 @@ public final class Comm {
   /** Combines one value per rank, in rank order, on every rank. */
   public double allreduceDouble(double value, DoubleBinaryOperator op) {
     return Double.longBitsToDouble(allreduceLong(Double.doubleToRawLongBits(value),
-        (a, b) -> Double.doubleToRawLongBits(op.applyAsDouble(Double.longBitsToDouble(a), Double.longBitsToDouble(b)))));
+        (a, b) -> Double
+            .doubleToRawLongBits(op.applyAsDouble(Double.longBitsToDouble(a), Double.longBitsToDouble(b)))));
   }
 
   /**
@@ -143,5 +145,7 @@ public final class Comm {
   public List<String> domainLevels() { return ep.domainLevels(); }
 
   /** The node each rank runs on, indexed by rank (known once the job runs, inside {@link Rank#run}). */
-  public List<String> nodes() { return ep.nodes(); }
+  public List<String> nodes() {
+    return ep.nodes();
+  }
 }

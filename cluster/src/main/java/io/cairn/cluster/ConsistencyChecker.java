@@ -17,7 +17,7 @@ import java.util.Map;
  * rank's checkpoints).
  */
 public final class ConsistencyChecker {
-  private ConsistencyChecker() { }
+  private ConsistencyChecker() {}
 
   /** An application invariant over one global state; returns null when it holds, else what is wrong. */
   @FunctionalInterface
@@ -66,7 +66,8 @@ public final class ConsistencyChecker {
         try (Checkpointer ck = ParallelCheckpointer.open(base, r, n, e.nodes()[r], false)) {
           ck.protect(ParallelCheckpointer.COMM_REGION, cr);
           long v = e.versions()[r];
-          String kinds = ck.versions().stream().filter(x -> x.number() == v).findFirst().map(x -> x.metadata().getOrDefault("cairn.regions", ""))
+          String kinds = ck.versions().stream().filter(x -> x.number() == v).findFirst()
+              .map(x -> x.metadata().getOrDefault("cairn.regions", ""))
               .orElse("");
           longRegions.forEach((name, len) -> {
             long[] a = new long[len > 0 ? len : savedLength(kinds, name)];
@@ -93,9 +94,12 @@ public final class ConsistencyChecker {
             long sent = comm[i].sent[j];
             long got = comm[j].delivered[i];
             long flying = comm[j].inFlight.get(i).size();
-            if (got > sent) problems.add("orphan messages on channel " + i + "->" + j + ": received " + got + " but only " + sent + " sent");
+            if (got > sent)
+              problems.add(
+                  "orphan messages on channel " + i + "->" + j + ": received " + got + " but only " + sent + " sent");
             else if (got + flying != sent)
-              problems.add("channel " + i + "->" + j + ": sent " + sent + " but received " + got + " + in flight " + flying);
+              problems.add(
+                  "channel " + i + "->" + j + ": sent " + sent + " but received " + got + " + in flight " + flying);
           }
         }
         String bad = invariant.check(states, inFlight);

@@ -84,8 +84,10 @@ final class CoordClient implements AutoCloseable {
           socket = s;
           out = w;
           String levels = String.join(",", env.domainLevels());
-          String where = env.node() + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
-          send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " " + ep.host() + " "
+          String where = env.node()
+              + (env.domainSpec().isEmpty() && levels.isEmpty() ? "" : "|" + env.domainSpec() + "|" + levels);
+          send("JOIN " + env.rank() + " " + env.size() + " " + where + " " + ProcessHandle.current().pid() + " "
+              + ep.host() + " "
               + ep.port() + " " + env.incarnation() + " " + protocolId() + groupToken());
           Thread.ofVirtual().name("cairn-coord-" + env.rank()).start(() -> readLoop(s));
           return;
@@ -100,8 +102,9 @@ final class CoordClient implements AutoCloseable {
         return;
       }
     }
-    if (!closed) ep.onAbort("rank " + env.rank() + " could not reach the coordinator for " + reconnectMs + " ms (job dir "
-        + env.jobDir() + (last != null ? ", last error: " + last.getMessage() : "") + ")");
+    if (!closed)
+      ep.onAbort("rank " + env.rank() + " could not reach the coordinator for " + reconnectMs + " ms (job dir "
+          + env.jobDir() + (last != null ? ", last error: " + last.getMessage() : "") + ")");
   }
 
   private void readLoop(Socket s) {
@@ -112,7 +115,9 @@ final class CoordClient implements AutoCloseable {
         String[] t = line.split(" ");
         switch (t[0]) {
           case "ROLLBACK" -> ep.onRollback(Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]),
-              t.length > 4 && t[4].startsWith("line=") ? Arrays.stream(t[4].substring(5).split(",")).mapToLong(Long::parseLong).toArray() : null);
+              t.length > 4 && t[4].startsWith("line=")
+                  ? Arrays.stream(t[4].substring(5).split(",")).mapToLong(Long::parseLong).toArray()
+                  : null);
           case "GO" -> ep.onGo(Long.parseLong(t[1]), Arrays.copyOfRange(t, 2, t.length));
           case "COMMITTED" -> ep.onCommitted(Long.parseLong(t[1]), t.length > 2 && "halt".equals(t[2]));
           case "FINISHED" -> ep.onFinished();
@@ -156,7 +161,9 @@ final class CoordClient implements AutoCloseable {
   }
 
   /** Longest line the coordinator may send: a GO names every rank's address, node and domains. */
-  static int maxLine(int size) { return (int) Math.min(Integer.MAX_VALUE - 16, (1L << 20) + 4096L * size); }
+  static int maxLine(int size) {
+    return (int) Math.min(Integer.MAX_VALUE - 16, (1L << 20) + 4096L * size);
+  }
 
   void send(String line) {
     PrintWriter w = out;
@@ -168,11 +175,15 @@ final class CoordClient implements AutoCloseable {
     }
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     closed = true;
     Socket s = socket;
     if (s != null) {
-      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        /* closing */ }
     }
   }
 }

@@ -11,9 +11,11 @@ abstract class CoordinatedProtocol implements RankProtocol {
 
   CoordinatedProtocol(ParallelCheckpointer pc) { this.pc = pc; }
 
-  @Override public final boolean perRank() { return false; }
+  @Override
+  public final boolean perRank() { return false; }
 
-  @Override public final long checkpoint(long step) {
+  @Override
+  public final long checkpoint(long step) {
     long e = pc.epochNow();
     long g = pc.nextGlobal++;
     pc.lastGlobal = g;
@@ -24,9 +26,11 @@ abstract class CoordinatedProtocol implements RankProtocol {
   /** Takes this rank's part of global version {@code g} in epoch {@code e}; returns {@code g}. */
   abstract long take(long e, long g, long step);
 
-  @Override public RankProtocol.Restored restore(long epoch, long global) { return pc.restoreCommitted(epoch, global); }
+  @Override
+  public RankProtocol.Restored restore(long epoch, long global) { return pc.restoreCommitted(epoch, global); }
 
-  @Override public String freshStartNeeded(long global) { return global == 0 ? NO_GLOBAL : null; }
+  @Override
+  public String freshStartNeeded(long global) { return global == 0 ? NO_GLOBAL : null; }
 
   /** Why a rank of a job without a committed global version restarts as a fresh process. */
   static final String NO_GLOBAL = "no committed global checkpoint to roll back to";

@@ -32,16 +32,20 @@ abstract sealed class Distributed permits DistributedArray, DistributedFloatArra
   private final long hi;
 
   Distributed(String name, long globalLength, int unit, int rank, int size) {
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,200}")) throw new IllegalArgumentException("array name '" + name + "': use letters, digits, '.', '_' or '-'");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,200}"))
+      throw new IllegalArgumentException("array name '" + name + "': use letters, digits, '.', '_' or '-'");
     if (unit < 1 || globalLength < 0 || globalLength % unit != 0)
-      throw new IllegalArgumentException("array '" + name + "': global length " + globalLength + " must be a multiple of the unit " + unit);
+      throw new IllegalArgumentException(
+          "array '" + name + "': global length " + globalLength + " must be a multiple of the unit " + unit);
     this.name = name;
     this.globalLength = globalLength;
     this.unit = unit;
     long[] r = DistributedArray.range(globalLength, unit, rank, size);
     this.lo = r[0];
     this.hi = r[1];
-    if (hi - lo > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("array '" + name + "': a rank's part (" + (hi - lo) + " elements) is too large");
+    if (hi - lo > Integer.MAX_VALUE - 16)
+      throw new IllegalArgumentException(
+          "array '" + name + "': a rank's part (" + (hi - lo) + " elements) is too large");
   }
 
   public final String name() { return name; }
@@ -60,7 +64,8 @@ abstract sealed class Distributed permits DistributedArray, DistributedFloatArra
   /** Copies the part of {@code s} that this rank owns; returns how many elements it copied. */
   final long fill(Slice s) {
     if (s.globalLength != globalLength)
-      throw new IllegalStateException("distributed array '" + name + "': the checkpoint holds " + s.globalLength + " elements, this job declares " + globalLength);
+      throw new IllegalStateException("distributed array '" + name + "': the checkpoint holds " + s.globalLength
+          + " elements, this job declares " + globalLength);
     long from = Math.max(lo, s.lo);
     long to = Math.min(hi, s.hi);
     if (to <= from) return 0;
@@ -69,5 +74,5 @@ abstract sealed class Distributed permits DistributedArray, DistributedFloatArra
   }
 
   /** A saved part of an array, as read back from a checkpoint; {@code data} is a {@code double[]} or a {@code float[]} of {@code hi - lo} elements. */
-  record Slice(long globalLength, int unit, long lo, long hi, Object data) { }
+  record Slice(long globalLength, int unit, long lo, long hi, Object data) {}
 }

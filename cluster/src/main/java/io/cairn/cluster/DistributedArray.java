@@ -36,12 +36,14 @@ public final class DistributedArray extends Distributed {
     long extra = units % size;
     long first = rank * base + Math.min(rank, extra);
     long count = base + (rank < extra ? 1 : 0);
-    return new long[] {first * unit, (first + count) * unit};
+    return new long[]{first * unit, (first + count) * unit};
   }
 
   /** This rank's part: element {@code i} is global index {@code lo() + i}. */
   public double[] local() { return local; }
 
-  @Override Type type() { return Type.DOUBLE; }
-  @Override Object data() { return local; }
+  @Override
+  Type type() { return Type.DOUBLE; }
+  @Override
+  Object data() { return local; }
 }

@@ -13,8 +13,9 @@ public final class DistributedFloatArray extends Distributed {
     super(name, globalLength, unit, rank, size);
     if (local == null) local = new float[(int) (hi() - lo())];
     if (local.length != hi() - lo())
-      throw new IllegalArgumentException("array '" + name + "': rank " + rank + " of " + size + " owns [" + lo() + "," + hi() + ") of "
-          + globalLength + ", i.e. " + (hi() - lo()) + " elements, but the array to wrap has " + local.length);
+      throw new IllegalArgumentException(
+          "array '" + name + "': rank " + rank + " of " + size + " owns [" + lo() + "," + hi() + ") of "
+              + globalLength + ", i.e. " + (hi() - lo()) + " elements, but the array to wrap has " + local.length);
     this.local = local;
   }
 
@@ -36,6 +37,8 @@ public final class DistributedFloatArray extends Distributed {
   /** This rank's part: element {@code i} is global index {@code lo() + i}. */
   public float[] local() { return local; }
 
-  @Override Type type() { return Type.FLOAT; }
-  @Override Object data() { return local; }
+  @Override
+  Type type() { return Type.FLOAT; }
+  @Override
+  Object data() { return local; }
 }

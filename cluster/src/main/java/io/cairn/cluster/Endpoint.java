@@ -61,7 +61,7 @@ final class Endpoint implements AutoCloseable {
   /** Largest message a frame may carry (1 GiB). */
   static final int MAX_FRAME = 1 << 30;
 
-  record Marker(long global) { }
+  record Marker(long global) {}
 
   /** What a rank's channels hold at a snapshot: message counters and the messages in flight towards it. */
   static final class CommState {
@@ -164,7 +164,7 @@ final class Endpoint implements AutoCloseable {
     volatile boolean needsResend;
   }
 
-  private record Incoming(Socket socket, long epoch) { }
+  private record Incoming(Socket socket, long epoch) {}
 
   final int rank;
   final int size;
@@ -217,7 +217,8 @@ final class Endpoint implements AutoCloseable {
    * With the job's secret known from the start (needed when the job uses TLS: the server socket is a TLS one), and
    * with {@code wire} non-null the frames travel over it (e.g. MPI) instead of TCP connections; no port is opened.
    */
-  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known, io.cairn.cluster.internal.Wire wire)
+  Endpoint(int rank, int size, String bindHost, long peerTimeoutMs, JobSecret known,
+      io.cairn.cluster.internal.Wire wire)
       throws IOException {
     this.secret = known;
     this.rank = rank;
@@ -252,7 +253,9 @@ final class Endpoint implements AutoCloseable {
   String host() { return advertisedHost; }
 
   /** The job's secret, once the coordinator accepted it: data connections are refused before. */
-  void secret(JobSecret s) { this.secret = s; }
+  void secret(JobSecret s) {
+    this.secret = s;
+  }
 
   /** The secret the coordinator accepted (null before). */
   JobSecret secret() { return secret; }
@@ -271,7 +274,9 @@ final class Endpoint implements AutoCloseable {
   List<String> domainLevels() {
     lock.lock();
     try {
-      return domainTable == null ? List.of() : io.cairn.cluster.internal.Domains.order(declaredLevels, List.of(domainTable));
+      return domainTable == null
+          ? List.of()
+          : io.cairn.cluster.internal.Domains.order(declaredLevels, List.of(domainTable));
     } finally {
       lock.unlock();
     }
@@ -412,7 +417,9 @@ final class Endpoint implements AutoCloseable {
   /** Throws when the application must stop what it does (called with the lock held). */
   void checkInterrupt() {
     if (aborted != null) throw new CairnException("job aborted: " + aborted);
-    if (rollbackEpoch > handledEpoch) throw new RollbackException("rolling back to global version " + rollbackGlobal + " (epoch " + rollbackEpoch + ")");
+    if (rollbackEpoch > handledEpoch)
+      throw new RollbackException(
+          "rolling back to global version " + rollbackGlobal + " (epoch " + rollbackEpoch + ")");
     if (coordinatorLost) throw new RollbackException("lost the coordinator; waiting for it to come back");
   }
 
@@ -471,11 +478,13 @@ final class Endpoint implements AutoCloseable {
 
   private void requireOpen() {
     checkInterrupt();
-    if (goEpoch != epoch || table == null) throw new IllegalStateException("rank " + rank + ": communicator used outside Rank.run()");
+    if (goEpoch != epoch || table == null)
+      throw new IllegalStateException("rank " + rank + ": communicator used outside Rank.run()");
   }
 
   void send(int dest, int tag, byte[] data) {
-    if (dest < 0 || dest >= size) throw new IllegalArgumentException("destination rank " + dest + " is outside 0.." + (size - 1));
+    if (dest < 0 || dest >= size)
+      throw new IllegalArgumentException("destination rank " + dest + " is outside 0.." + (size - 1));
     if (mlog != null) {
       sendLogged(dest, tag, data);
       return;
@@ -509,7 +518,8 @@ final class Endpoint implements AutoCloseable {
       try {
         wire.send(dest, e, type, tag, aux, data, this::mustGiveUp);
       } catch (IOException ex) {
-        waitForRollback("rank " + rank + " cannot send to rank " + dest + " over " + wire.name() + " (" + ex.getMessage() + ")");
+        waitForRollback(
+            "rank " + rank + " cannot send to rank " + dest + " over " + wire.name() + " (" + ex.getMessage() + ")");
       }
       return;
     }
@@ -549,7 +559,8 @@ final class Endpoint implements AutoCloseable {
     Socket s = k.newSocket();
     try {
       s.setTcpNoDelay(true);
-      s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))), (int) Math.min(peerTimeoutMs, 10_000));
+      s.connect(new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1))),
+          (int) Math.min(peerTimeoutMs, 10_000));
       k.authenticateAsClient(s, JobSecret.DATA);
     } catch (IOException | RuntimeException ex) {
       closeQuietly(s);
@@ -594,7 +605,8 @@ final class Endpoint implements AutoCloseable {
 
   /** The next message from {@code source} (or any rank: -1) with {@code tag} (or any application tag: -1). */
   Message recv(int source, int tag, boolean block) {
-    if (source < -1 || source >= size) throw new IllegalArgumentException("source rank " + source + " is outside 0.." + (size - 1));
+    if (source < -1 || source >= size)
+      throw new IllegalArgumentException("source rank " + source + " is outside 0.." + (size - 1));
     if (mlog != null) return recvLogged(source, tag, block);
     lock.lock();
     try {
@@ -684,7 +696,7 @@ final class Endpoint implements AutoCloseable {
       for (int s = 0; s < size; s++) {
         Chan c = in[s];
         boolean marker = false;
-        for (Iterator<Object> it = c.queue.iterator(); it.hasNext(); ) {
+        for (Iterator<Object> it = c.queue.iterator(); it.hasNext();) {
           Object o = it.next();
           if (o instanceof Marker mk) {
             if (mk.global() == g) {
@@ -730,7 +742,8 @@ final class Endpoint implements AutoCloseable {
       if (k == null) throw new JobSecret.AuthenticationException("this rank does not know the job secret yet");
       k.authenticateAsServer(s, JobSecret.DATA);
     } catch (IOException e) {
-      if (!closed) log.warn("rank {}: refused a data connection from {}: {}", rank, s.getRemoteSocketAddress(), e.getMessage());
+      if (!closed)
+        log.warn("rank {}: refused a data connection from {}: {}", rank, s.getRemoteSocketAddress(), e.getMessage());
       closeQuietly(s);
       return;
     }
@@ -810,7 +823,9 @@ final class Endpoint implements AutoCloseable {
 
   /** Switches this endpoint to sender-based message logging (before the first restore). */
   void enableLogging(MessageLog l, long incarnation) {
-    if (wire != null) throw new CairnException("the logging protocol needs Cairn's own TCP channels (CAIRN_TRANSPORT=tcp), not " + wire.name());
+    if (wire != null)
+      throw new CairnException(
+          "the logging protocol needs Cairn's own TCP channels (CAIRN_TRANSPORT=tcp), not " + wire.name());
     this.mlog = l;
     this.incarnation = incarnation;
   }
@@ -848,7 +863,8 @@ final class Endpoint implements AutoCloseable {
       for (Out o : out) o.needsResend = true;
       mlog.startSegment(mlog.detIndex + mlog.replay.size(), e, (int) incarnation);
       if (!mlog.replay.isEmpty())
-        log.info("rank {}: replaying {} logged receive outcomes (determinants {}..{})", rank, mlog.replay.size(), mlog.detIndex,
+        log.info("rank {}: replaying {} logged receive outcomes (determinants {}..{})", rank, mlog.replay.size(),
+            mlog.detIndex,
             mlog.detIndex + mlog.replay.size() - 1);
     } finally {
       lock.unlock();
@@ -856,7 +872,8 @@ final class Endpoint implements AutoCloseable {
   }
 
   /** The message-logging state for a checkpoint, and the receive positions it covers (for the acks once it is durable). */
-  record LoggingCapture(byte[] state, long[] covered, long detIndex, long sentBytes, long loggedBytes, long heldBytes, long syncs) { }
+  record LoggingCapture(byte[] state, long[] covered, long detIndex, long sentBytes, long loggedBytes, long heldBytes,
+      long syncs) {}
 
   LoggingCapture captureLogging() {
     lock.lock();
@@ -868,7 +885,8 @@ final class Endpoint implements AutoCloseable {
         for (Object o : c.queue) if (o instanceof MessageLog.Logged m) l.add(m);
         inbox.add(l);
       }
-      return new LoggingCapture(mlog.capture(sent, delivered, inbox), mlog.recvSeq.clone(), mlog.detIndex, mlog.sentBytes, mlog.loggedBytes,
+      return new LoggingCapture(mlog.capture(sent, delivered, inbox), mlog.recvSeq.clone(), mlog.detIndex,
+          mlog.sentBytes, mlog.loggedBytes,
           mlog.unackedTotal, mlog.fsyncs);
     } finally {
       lock.unlock();
@@ -886,7 +904,8 @@ final class Endpoint implements AutoCloseable {
       lock.unlock();
     }
     mlog.checkpointed(c.detIndex(), e, (int) incarnation);
-    for (int d = 0; d < size; d++) if (d != rank && c.covered()[d] > 0) control(d, e, SYNC_ACK, c.covered()[d], new byte[0]);
+    for (int d = 0; d < size; d++)
+      if (d != rank && c.covered()[d] > 0) control(d, e, SYNC_ACK, c.covered()[d], new byte[0]);
   }
 
   /** Whether a sender asked this rank to checkpoint (its log towards this rank hit the bound). */
@@ -914,7 +933,8 @@ final class Endpoint implements AutoCloseable {
     for (int d = 0; d < size; d++) {
       if (d == rank) continue;
       int dest = d;
-      Thread.ofVirtual().name("cairn-sync-" + rank + "-" + d).start(() -> control(dest, e, SYNC_REQUEST, have[dest], me));
+      Thread.ofVirtual().name("cairn-sync-" + rank + "-" + d)
+          .start(() -> control(dest, e, SYNC_REQUEST, have[dest], me));
     }
   }
 
@@ -1026,8 +1046,10 @@ final class Endpoint implements AutoCloseable {
         checkInterrupt();
         if (System.currentTimeMillis() > deadline) {
           mlog.boundWaived = true;
-          log.warn("rank {}: the message log holds {} bytes not covered by the receivers' checkpoints, twice CAIRN_MESSAGE_LOG_LIMIT ({}),"
-              + " and no receiver checkpointed within {} ms; going on beyond the bound until the next ack", rank, mlog.unackedTotal, mlog.limit,
+          log.warn(
+              "rank {}: the message log holds {} bytes not covered by the receivers' checkpoints, twice CAIRN_MESSAGE_LOG_LIMIT ({}),"
+                  + " and no receiver checkpointed within {} ms; going on beyond the bound until the next ack",
+              rank, mlog.unackedTotal, mlog.limit,
               peerTimeoutMs);
           return;
         }
@@ -1077,9 +1099,10 @@ final class Endpoint implements AutoCloseable {
         if (addr != null && addr.lastIndexOf(':') > 0) table[src] = addr;
         if (tag == SYNC_REQUEST) mlog.askedToCheckpoint[src] = false; // restarted: a request it had is gone with its process
         long now = epoch;
-        Thread.ofVirtual().name("cairn-resend-" + rank + "-" + src).start(() -> resend(src, now, aux, tag == SYNC_REQUEST));
+        Thread.ofVirtual().name("cairn-resend-" + rank + "-" + src)
+            .start(() -> resend(src, now, aux, tag == SYNC_REQUEST));
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -1107,7 +1130,8 @@ final class Endpoint implements AutoCloseable {
         o.out.flush();
         o.needsResend = false;
         if (!todo.isEmpty())
-          log.info("rank {}: resent {} logged messages to rank {} (seq {}..{})", rank, todo.size(), dest, todo.getFirst().seq(), todo.getLast().seq());
+          log.info("rank {}: resent {} logged messages to rank {} (seq {}..{})", rank, todo.size(), dest,
+              todo.getFirst().seq(), todo.getLast().seq());
       } catch (IOException ex) {
         closeQuietly(o.socket);
         o.socket = null;
@@ -1119,7 +1143,8 @@ final class Endpoint implements AutoCloseable {
   }
 
   private CairnException diverged(String what) {
-    return new CairnException("rank " + rank + " replaying its logged receives diverged: " + what + ". The rank program is not piecewise"
+    return new CairnException("rank " + rank + " replaying its logged receives diverged: " + what
+        + ". The rank program is not piecewise"
         + " deterministic (between receives it must compute the same thing: no wall clock, no unlogged randomness, one thread on the"
         + " communicator), which the logging protocol requires");
   }
@@ -1133,17 +1158,20 @@ final class Endpoint implements AutoCloseable {
         MessageLog.Det d = nondeterministic ? mlog.replay.peekFirst() : null;
         if (d != null) {
           if (d.source() < 0) {
-            if (block) throw diverged("a blocking receive where the log has an empty poll (determinant " + d.index() + ")");
+            if (block)
+              throw diverged("a blocking receive where the log has an empty poll (determinant " + d.index() + ")");
             mlog.replay.removeFirst();
             mlog.detIndex++;
             return null;
           }
           if (source >= 0 && source != d.source())
-            throw diverged("a receive from rank " + source + " where the log has one from rank " + d.source() + " (determinant " + d.index() + ")");
+            throw diverged("a receive from rank " + source + " where the log has one from rank " + d.source()
+                + " (determinant " + d.index() + ")");
           MessageLog.Logged l = takeSeq(d.source(), d.seq());
           if (l != null) {
             if (tag == -1 ? l.msg().tag() < 0 : l.msg().tag() != tag)
-              throw diverged("message " + d.seq() + " from rank " + d.source() + " has tag " + l.msg().tag() + ", the receive asks for " + tag);
+              throw diverged("message " + d.seq() + " from rank " + d.source() + " has tag " + l.msg().tag()
+                  + ", the receive asks for " + tag);
             mlog.replay.removeFirst();
             mlog.detIndex++;
             delivered[d.source()]++;
@@ -1251,10 +1279,14 @@ final class Endpoint implements AutoCloseable {
 
   private static void closeQuietly(Socket s) {
     if (s == null) return;
-    try { s.close(); } catch (IOException ignored) { /* closing */ }
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      /* closing */ }
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     closed = true;
     if (mlog != null) mlog.close();
     if (wire != null) {
@@ -1268,7 +1300,10 @@ final class Endpoint implements AutoCloseable {
       wire.close(clean);
       return;
     }
-    try { server.close(); } catch (IOException ignored) { /* closing */ }
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      /* closing */ }
     lock.lock();
     try {
       for (Out o : out) closeQuietly(o.socket);

@@ -41,16 +41,21 @@ public final class GlobalReader implements AutoCloseable {
   }
 
   /** Opens global version {@code global} (0: the newest) of the job in {@code jobDir}, with the level settings of this process's environment. */
-  public static GlobalReader open(Path jobDir, long global) { return open(jobDir, global, System.getenv()); }
+  public static GlobalReader open(Path jobDir, long global) {
+    return open(jobDir, global, System.getenv());
+  }
 
   /** Like {@link #open(Path, long)}, with the environment the job's ranks had ({@code CAIRN_CLUSTER_LEVELS} etc.). */
   public static GlobalReader open(Path jobDir, long global, Map<String, String> environment) {
     Objects.requireNonNull(jobDir, "jobDir");
     List<GlobalManifest.Entry> all = GlobalVersion.list(jobDir).isEmpty() ? List.of() : GlobalManifest.read(jobDir);
     if (all.isEmpty()) throw new CairnException("no committed global checkpoint in " + jobDir.toAbsolutePath());
-    GlobalManifest.Entry e = global == 0 ? all.getLast()
-        : all.stream().filter(x -> x.global() == global).findFirst().orElseThrow(() -> new CairnException("global version " + global
-            + " is not committed in " + GlobalManifest.file(jobDir) + " (committed: " + all.stream().map(GlobalManifest.Entry::global).toList() + ")"));
+    GlobalManifest.Entry e = global == 0
+        ? all.getLast()
+        : all.stream().filter(x -> x.global() == global).findFirst()
+            .orElseThrow(() -> new CairnException("global version " + global
+                + " is not committed in " + GlobalManifest.file(jobDir) + " (committed: "
+                + all.stream().map(GlobalManifest.Entry::global).toList() + ")"));
     GlobalReader r = new GlobalReader(jobDir, e, Map.copyOf(environment));
     try {
       for (int k = 0; k < e.size(); k++) {
@@ -58,9 +63,11 @@ public final class GlobalReader implements AutoCloseable {
         r.parts.add(c);
         long v = e.versions()[k];
         int rank = k;
-        r.versions.add(c.versions().stream().filter(x -> x.number() == v).findFirst().orElseThrow(() -> new CairnException(
-            "global version " + e.global() + ": rank " + rank + "'s part (version " + v + " of " + jobDir.resolve("persistent") + " or node "
-                + e.nodes()[rank] + "'s local level) is gone")));
+        r.versions.add(c.versions().stream().filter(x -> x.number() == v).findFirst()
+            .orElseThrow(() -> new CairnException(
+                "global version " + e.global() + ": rank " + rank + "'s part (version " + v + " of "
+                    + jobDir.resolve("persistent") + " or node "
+                    + e.nodes()[rank] + "'s local level) is gone")));
       }
     } catch (RuntimeException ex) {
       r.close();
@@ -73,13 +80,19 @@ public final class GlobalReader implements AutoCloseable {
   public GlobalVersion version() { return GlobalVersion.of(entry); }
 
   /** Rank 0's metadata for this version (e.g. {@code cairn.configuration}, the configuration the job declared). */
-  public Map<String, String> metadata() { return versions.getFirst().metadata(); }
+  public Map<String, String> metadata() {
+    return versions.getFirst().metadata();
+  }
 
   /** A {@link DistributedArray}, whole. */
-  public double[] doubles(String name) { return (double[]) assemble(name, Distributed.Type.DOUBLE); }
+  public double[] doubles(String name) {
+    return (double[]) assemble(name, Distributed.Type.DOUBLE);
+  }
 
   /** A {@link DistributedFloatArray}, whole. */
-  public float[] floats(String name) { return (float[]) assemble(name, Distributed.Type.FLOAT); }
+  public float[] floats(String name) {
+    return (float[]) assemble(name, Distributed.Type.FLOAT);
+  }
 
   private Object assemble(String name, Distributed.Type type) {
     String region = "darray." + name;
@@ -91,12 +104,17 @@ public final class GlobalReader implements AutoCloseable {
       if (saved.type() != type)
         throw new CairnException("global version " + entry.global() + ": distributed array '" + name + "' holds "
             + saved.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
-      if (saved.globalLength() > Integer.MAX_VALUE - 16) throw new CairnException("distributed array '" + name + "' is too large for one array");
-      if (whole == null) whole = type == Distributed.Type.DOUBLE ? new double[(int) saved.globalLength()] : new float[(int) saved.globalLength()];
+      if (saved.globalLength() > Integer.MAX_VALUE - 16)
+        throw new CairnException("distributed array '" + name + "' is too large for one array");
+      if (whole == null)
+        whole = type == Distributed.Type.DOUBLE
+            ? new double[(int) saved.globalLength()]
+            : new float[(int) saved.globalLength()];
       long[] r = DistributedArray.range(saved.globalLength(), saved.unit(), k, parts.size());
       if (r[1] - r[0] != saved.length())
-        throw new CairnException("global version " + entry.global() + ": rank " + k + "'s part of '" + name + "' has " + saved.length()
-            + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
+        throw new CairnException(
+            "global version " + entry.global() + ": rank " + k + "'s part of '" + name + "' has " + saved.length()
+                + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
       Object part = type == Distributed.Type.DOUBLE ? new double[saved.length()] : new float[saved.length()];
       ParallelCheckpointer.protectInto(parts.get(k), region, part);
       parts.get(k).restore(versions.get(k).number(), List.of(region));
@@ -105,7 +123,8 @@ public final class GlobalReader implements AutoCloseable {
       filled += saved.length();
     }
     if (whole == null || filled != java.lang.reflect.Array.getLength(whole))
-      throw new CairnException("distributed array '" + name + "': the parts of global version " + entry.global() + " cover " + filled + " elements");
+      throw new CairnException("distributed array '" + name + "': the parts of global version " + entry.global()
+          + " cover " + filled + " elements");
     return whole;
   }
 
@@ -115,18 +134,22 @@ public final class GlobalReader implements AutoCloseable {
       String[] t = s.split(":");
       if (t[0].equals(region)) return t;
     }
-    throw new CairnException("global version " + entry.global() + ": rank " + k + "'s part has no region '" + region + "' (it has: "
-        + regionNames(k) + ")");
+    throw new CairnException(
+        "global version " + entry.global() + ": rank " + k + "'s part has no region '" + region + "' (it has: "
+            + regionNames(k) + ")");
   }
 
   private List<String> regionNames(int k) {
     List<String> out = new ArrayList<>();
-    for (String s : versions.get(k).metadata().getOrDefault("cairn.regions", "").split(";")) if (!s.isEmpty()) out.add(s.split(":")[0]);
+    for (String s : versions.get(k).metadata().getOrDefault("cairn.regions", "").split(";"))
+      if (!s.isEmpty()) out.add(s.split(":")[0]);
     return out;
   }
 
   /** The names of rank 0's regions (distributed arrays as {@code darray.<name>}). */
-  public List<String> regions() { return regionNames(0); }
+  public List<String> regions() {
+    return regionNames(0);
+  }
 
   /**
    * Reads regions from rank 0's part into {@code targets} (name to a primitive array of the saved length
@@ -153,7 +176,8 @@ public final class GlobalReader implements AutoCloseable {
     return read(m);
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     for (Checkpointer c : parts) c.close();
   }
 }

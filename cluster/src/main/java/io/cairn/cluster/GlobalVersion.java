@@ -19,19 +19,24 @@ import java.util.Map;
  * @param domains  the failure domains of rank r when it was committed ({@link Comm#domains()}: always {@code node})
  * @param domainLevels the failure-domain levels in force then, largest first ({@link Comm#domainLevels()}); empty without domains
  */
-public record GlobalVersion(long number, int ranks, String protocol, long step, Instant created, List<Long> versions, List<String> nodes,
+public record GlobalVersion(long number, int ranks, String protocol, long step, Instant created, List<Long> versions,
+    List<String> nodes,
     List<Map<String, String>> domains, List<String> domainLevels) {
   public GlobalVersion {
     versions = List.copyOf(versions);
     nodes = List.copyOf(nodes);
     domains = domains.stream().map(Map::copyOf).toList();
     domainLevels = List.copyOf(domainLevels);
-    if (domains.size() != nodes.size()) throw new IllegalArgumentException("global " + number + ": domains of " + domains.size() + " ranks for " + nodes.size() + " nodes");
+    if (domains.size() != nodes.size())
+      throw new IllegalArgumentException(
+          "global " + number + ": domains of " + domains.size() + " ranks for " + nodes.size() + " nodes");
   }
 
   /** A version of a job without failure domains beyond its nodes. */
-  public GlobalVersion(long number, int ranks, String protocol, long step, Instant created, List<Long> versions, List<String> nodes) {
-    this(number, ranks, protocol, step, created, versions, nodes, nodes.stream().map(n -> Map.of("node", n)).toList(), List.of());
+  public GlobalVersion(long number, int ranks, String protocol, long step, Instant created, List<Long> versions,
+      List<String> nodes) {
+    this(number, ranks, protocol, step, created, versions, nodes, nodes.stream().map(n -> Map.of("node", n)).toList(),
+        List.of());
   }
 
   /** The committed global versions of the job in {@code jobDir}, oldest first (empty when it has none; an unreadable manifest is an error naming it). */
@@ -42,8 +47,10 @@ public record GlobalVersion(long number, int ranks, String protocol, long step, 
 
   static GlobalVersion of(GlobalManifest.Entry e) {
     List<Map<String, String>> d = new java.util.ArrayList<>();
-    for (int r = 0; r < e.size(); r++) d.add(JobEnv.parseDomains(e.nodes()[r], e.domains() == null ? "" : e.domains()[r]));
+    for (int r = 0; r < e.size(); r++)
+      d.add(JobEnv.parseDomains(e.nodes()[r], e.domains() == null ? "" : e.domains()[r]));
     return new GlobalVersion(e.global(), e.size(), e.protocol(), e.step(), Instant.ofEpochMilli(e.timeMillis()),
-        java.util.Arrays.stream(e.versions()).boxed().toList(), List.of(e.nodes()), d, e.levels() == null ? List.of() : List.of(e.levels()));
+        java.util.Arrays.stream(e.versions()).boxed().toList(), List.of(e.nodes()), d,
+        e.levels() == null ? List.of() : List.of(e.levels()));
   }
 }

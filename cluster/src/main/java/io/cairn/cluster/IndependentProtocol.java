@@ -27,15 +27,21 @@ final class IndependentProtocol implements RankProtocol {
 
   IndependentProtocol(ParallelCheckpointer pc) { this.pc = pc; }
 
-  @Override public boolean perRank() { return true; }
+  @Override
+  public boolean perRank() { return true; }
 
   /** The line may put this rank at its initial state. */
-  @Override public String freshStartNeeded(long global) { return pc.ep.lineVersion() == 0 ? "the recovery line is this rank's initial state" : null; }
+  @Override
+  public String freshStartNeeded(long global) {
+    return pc.ep.lineVersion() == 0 ? "the recovery line is this rank's initial state" : null;
+  }
 
   /** The rank's own version on the recovery line. */
-  @Override public long restoreTarget(long global) { return pc.ep.lineVersion(); }
+  @Override
+  public long restoreTarget(long global) { return pc.ep.lineVersion(); }
 
-  @Override public long checkpoint(long step) {
+  @Override
+  public long checkpoint(long step) {
     pc.epochNow(); // a rank that must roll back writes nothing more: its next checkpoints would not be of the execution the line is computed on
     Endpoint.CommState cs = pc.ep.counters();
     pc.comm.state = cs;
@@ -58,8 +64,9 @@ final class IndependentProtocol implements RankProtocol {
     try {
       Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
     } catch (IOException e) {
-      log.warn("rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
-          env.size()) + " (" + e.getMessage() + "): version " + v.number() + " cannot be on a recovery line");
+      log.warn(
+          "rank " + env.rank() + ": cannot write its dependency record " + Dependencies.file(env.jobDir(), env.rank(),
+              env.size()) + " (" + e.getMessage() + "): version " + v.number() + " cannot be on a recovery line");
     }
   }
 
@@ -71,20 +78,26 @@ final class IndependentProtocol implements RankProtocol {
    * restored: on a line every message sent before the sender's checkpoint was received before the receiver's, so what the
    * receiver had not taken yet is sent again.
    */
-  @Override public RankProtocol.Restored restore(long epoch, long global) {
+  @Override
+  public RankProtocol.Restored restore(long epoch, long global) {
     JobEnv env = pc.env;
     long v = pc.ep.lineVersion();
-    List<Dependencies.Checkpoint> rec = new ArrayList<>(v == 0 ? List.of() : Dependencies.read(env.jobDir(), env.rank(), env.size()));
+    List<Dependencies.Checkpoint> rec = new ArrayList<>(
+        v == 0 ? List.of() : Dependencies.read(env.jobDir(), env.rank(), env.size()));
     Endpoint.CommState cs = null;
     long step = 0;
     if (v > 0) {
-      Dependencies.Checkpoint entry = rec.stream().filter(c -> c.version() == v).findFirst().orElseThrow(() -> new CairnException("version " + v
-          + " of rank " + env.rank() + " is not in its dependency record " + Dependencies.file(env.jobDir(), env.rank(), env.size())));
+      Dependencies.Checkpoint entry = rec.stream().filter(c -> c.version() == v).findFirst()
+          .orElseThrow(() -> new CairnException("version " + v
+              + " of rank " + env.rank() + " is not in its dependency record "
+              + Dependencies.file(env.jobDir(), env.rank(), env.size())));
       pc.comm.loaded = null;
       pc.core.restore(v);
       cs = pc.comm.loaded;
-      if (cs == null || cs.sent.length != env.size() || !Arrays.equals(cs.sent, entry.sent()) || !Arrays.equals(cs.delivered, entry.delivered()))
-        throw new CairnException("rank " + env.rank() + ", version " + v + ": the channel counters in the checkpoint differ from its dependency record");
+      if (cs == null || cs.sent.length != env.size() || !Arrays.equals(cs.sent, entry.sent())
+          || !Arrays.equals(cs.delivered, entry.delivered()))
+        throw new CairnException("rank " + env.rank() + ", version " + v
+            + ": the channel counters in the checkpoint differ from its dependency record");
       rec.removeIf(c -> c.version() > v);
       step = entry.step();
     }
@@ -92,14 +105,16 @@ final class IndependentProtocol implements RankProtocol {
     try {
       Dependencies.write(env.jobDir(), env.rank(), env.size(), deps);
     } catch (IOException e) {
-      throw new CairnException("rank " + env.rank() + " cannot rewrite its dependency record after restoring version " + v + ": " + e.getMessage(), e);
+      throw new CairnException("rank " + env.rank() + " cannot rewrite its dependency record after restoring version "
+          + v + ": " + e.getMessage(), e);
     }
     for (Version x : pc.core.versions()) {
       if (x.number() <= v) continue;
       try {
         pc.core.delete(x.number());
       } catch (RuntimeException ex) {
-        log.warn("rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: " + ex.getMessage());
+        log.warn("rank " + env.rank() + ": cannot delete version " + x.number() + " of the abandoned execution: "
+            + ex.getMessage());
       }
     }
     pc.ep.prefill(epoch, cs);

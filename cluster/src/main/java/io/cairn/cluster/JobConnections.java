@@ -62,7 +62,8 @@ public final class JobConnections {
     if (c < 1) throw new IOException("bad address '" + hostPort + "': expected host:port");
     Socket s = secret.newSocket();
     try {
-      s.connect(new InetSocketAddress(hostPort.substring(0, c), Integer.parseInt(hostPort.substring(c + 1))), timeoutMs);
+      s.connect(new InetSocketAddress(hostPort.substring(0, c), Integer.parseInt(hostPort.substring(c + 1))),
+          timeoutMs);
       secret.authenticateAsClient(s, service);
       return s;
     } catch (NumberFormatException e) {
@@ -74,5 +75,6 @@ public final class JobConnections {
     }
   }
 
-  @Override public String toString() { return "JobConnections[" + (secret.tls() ? "TLS, " : "") + "secret hidden]"; }
+  @Override
+  public String toString() { return "JobConnections[" + (secret.tls() ? "TLS, " : "") + "secret hidden]"; }
 }

@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Launcher {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
-  private Launcher() { }
+  private Launcher() {}
 
   /** The launcher's lock file in the job directory (one launch per job directory at a time). */
   static final String LOCK = "launcher.lock";
@@ -99,8 +99,9 @@ public final class Launcher {
     private Path jobDir = Path.of("cairn-job");
     private Protocol protocol = Protocol.BLOCKING;
     private final List<String> command = new ArrayList<>();
-    private final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "--enable-native-access=ALL-UNNAMED"));
+    private final List<String> jvmOptions = new ArrayList<>(
+        List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+            "--enable-native-access=ALL-UNNAMED"));
     private String heap = "-Xmx256m";
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> domains = new LinkedHashMap<>();
@@ -153,7 +154,8 @@ public final class Launcher {
      */
     public Builder domains(String node, String spec) {
       Map<String, String> d = Domains.parseSpec(spec, "--domain " + node);
-      Domains merged = Domains.resolve(new Domains(List.of(), domains.containsKey(node) ? Map.of(node, domains.get(node)) : Map.of()),
+      Domains merged = Domains.resolve(
+          new Domains(List.of(), domains.containsKey(node) ? Map.of(node, domains.get(node)) : Map.of()),
           "an earlier --domain " + node, Map.of(node, d), "--domain " + node + ":" + spec, List.of(), "");
       domains.put(node, merged.of(node));
       return this;
@@ -187,18 +189,26 @@ public final class Launcher {
     /** Extra JVM options of the rank processes (e.g. {@code -Xmx1g} replaces the default heap of 256 MiB). */
     public Builder jvmOption(String option) {
       if (option.startsWith("-Xmx")) heap = option;
-      else jvmOptions.add(option);
+      else
+        jvmOptions.add(option);
       return this;
     }
 
     /** An environment variable for every rank (e.g. {@code CAIRN_CLUSTER_KEEP}). */
-    public Builder env(String key, String value) { env.put(key, value); return this; }
+    public Builder env(String key, String value) {
+      env.put(key, value);
+      return this;
+    }
     /** How many times, in all, a failed rank or coordinator is started again before the job gives up (default 50). */
-    public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
+    public Builder maxRestarts(int n) {
+      this.maxRestarts = n;
+      return this;
+    }
     /** Missed-heartbeat time after which the coordinator declares a rank failed (default 10 s). */
     public Builder failTimeout(Duration d) {
       long ms = d.toMillis();
-      if (ms < 100) throw new IllegalArgumentException("the failure timeout must be at least 100 ms, got " + ms + " ms");
+      if (ms < 100)
+        throw new IllegalArgumentException("the failure timeout must be at least 100 ms, got " + ms + " ms");
       this.failTimeoutMs = ms;
       return this;
     }
@@ -255,7 +265,10 @@ public final class Launcher {
     }
 
     /** Child output goes to this process's stdout/stderr (default: {@code <job>/logs/*.log}). */
-    public Builder inheritIO(boolean b) { this.inheritIO = b; return this; }
+    public Builder inheritIO(boolean b) {
+      this.inheritIO = b;
+      return this;
+    }
 
     private List<String> nodeNames() { return nodes != null ? nodes : List.of("node-0"); }
 
@@ -266,13 +279,15 @@ public final class Launcher {
      */
     Domains resolveDomains(Map<String, String> processEnv) {
       if (env.containsKey("CAIRN_DOMAINS"))
-        throw new IllegalArgumentException("CAIRN_DOMAINS gives the domains of one node: use domains(node, spec) (cairn launch --domain NODE:spec)");
+        throw new IllegalArgumentException(
+            "CAIRN_DOMAINS gives the domains of one node: use domains(node, spec) (cairn launch --domain NODE:spec)");
       Path file = domainsFile;
       String named = env.getOrDefault(JobEnv.DOMAINS_FILE, processEnv.get(JobEnv.DOMAINS_FILE));
       if (named != null && !named.isBlank()) {
         if (file == null) file = Path.of(named.trim());
         else if (!file.toAbsolutePath().normalize().equals(Path.of(named.trim()).toAbsolutePath().normalize()))
-          throw new IllegalArgumentException("two domains files: --domains-file " + file + " and " + JobEnv.DOMAINS_FILE + "=" + named + "; give one");
+          throw new IllegalArgumentException(
+              "two domains files: --domains-file " + file + " and " + JobEnv.DOMAINS_FILE + "=" + named + "; give one");
       }
       List<String> declared = domainLevels;
       String declaredName = "--domain-levels";
@@ -284,15 +299,19 @@ public final class Launcher {
       List<String> jobNodes = nodeNames();
       for (String n : domains.keySet())
         if (!jobNodes.contains(n))
-          throw new IllegalArgumentException("--domain " + n + ": '" + n + "' is not a node of this job (its nodes are " + jobNodes + ")");
-      Domains all = Domains.resolve(file == null ? Domains.NONE : Domains.load(file), "the domains file " + file, domains, "--domain",
+          throw new IllegalArgumentException(
+              "--domain " + n + ": '" + n + "' is not a node of this job (its nodes are " + jobNodes + ")");
+      Domains all = Domains.resolve(file == null ? Domains.NONE : Domains.load(file), "the domains file " + file,
+          domains, "--domain",
           declared, declaredName);
       if (processEnv.containsKey("CAIRN_DOMAINS"))
-        log.warn("cairn launch: CAIRN_DOMAINS in this environment is ignored; the ranks get their node's domains from --domain / --domains-file");
+        log.warn(
+            "cairn launch: CAIRN_DOMAINS in this environment is ignored; the ranks get their node's domains from --domain / --domains-file");
       if (!all.nodes().isEmpty())
         for (String n : jobNodes)
           if (all.of(n).isEmpty())
-            log.warn("cairn launch: node {} has no failure domain beyond itself{}", n, file == null ? "" : " (not listed in " + file + ")");
+            log.warn("cairn launch: node {} has no failure domain beyond itself{}", n,
+                file == null ? "" : " (not listed in " + file + ")");
       return all;
     }
 
@@ -338,12 +357,14 @@ public final class Launcher {
     private final Thread reaper = new Thread(this::killAll, "cairn-launch-reaper");
     private final JobLock lock;
     /** {@code pid:start:nonce} of this launch (the children watch pid:start; the nonce tells launches of one JVM apart). */
-    private final String launchId = LauncherWatch.self() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
+    private final String launchId = LauncherWatch.self() + ":"
+        + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
 
     Job(Builder b, Domains domains) throws IOException {
       this.cfg = b;
       this.dir = b.jobDir.toAbsolutePath();
-      this.java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      this.java = ProcessHandle.current().info().command()
+          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       this.classpath = System.getProperty("java.class.path");
       JobSecret.createPrivateDirectories(dir); // 0700: it will hold the job secret
       try {
@@ -377,7 +398,8 @@ public final class Launcher {
       this.secret = given != null ? given : JobSecret.generate();
       secret.writeTo(dir); // for ranks through ssh (and tools of this user); the job's local processes get it in their environment
       if (b.tls) io.cairn.cluster.internal.JobTls.create(dir, secret);
-      else Files.deleteIfExists(dir.resolve(io.cairn.cluster.internal.JobTls.FILE)); // an earlier launch's
+      else
+        Files.deleteIfExists(dir.resolve(io.cairn.cluster.internal.JobTls.FILE)); // an earlier launch's
       Files.deleteIfExists(dir.resolve("finished"));
       Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
       Files.deleteIfExists(dir.resolve("coordinator.addr"));
@@ -422,7 +444,8 @@ public final class Launcher {
         ProcessHandle.of(pid).ifPresent(alive::add);
       }
       if (alive.isEmpty()) return;
-      log.warn("cairn launch: {} process(es) of an earlier launch of {} still run (its launcher is gone): killing {}", alive.size(), dir,
+      log.warn("cairn launch: {} process(es) of an earlier launch of {} still run (its launcher is gone): killing {}",
+          alive.size(), dir,
           alive.stream().map(h -> Long.toString(h.pid())).toList());
       for (ProcessHandle h : alive) h.destroyForcibly();
       long deadline = System.currentTimeMillis() + 15_000;
@@ -430,21 +453,26 @@ public final class Launcher {
         try {
           h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-          throw new IOException("process " + h.pid() + " of an earlier launch of " + dir + " did not exit within 15 s of kill -9");
+          throw new IOException(
+              "process " + h.pid() + " of an earlier launch of " + dir + " did not exit within 15 s of kill -9");
         }
       }
     }
 
     /** Records the pid and start time of every process this launch runs, for {@link #killEarlierLaunch} of a later launch. */
     private synchronized void recordProcesses() {
-      StringBuilder b = new StringBuilder("# processes of the launch by ").append(launchId).append(" (pid:start of the launcher)\n");
+      StringBuilder b = new StringBuilder("# processes of the launch by ").append(launchId)
+          .append(" (pid:start of the launcher)\n");
       b.append("launcher ").append(LauncherWatch.self().replace(':', ' ')).append('\n');
-      if (coordinator != null) b.append("coordinator ").append(coordinator.pid()).append(' ').append(startMillis(coordinator)).append('\n');
+      if (coordinator != null)
+        b.append("coordinator ").append(coordinator.pid()).append(' ').append(startMillis(coordinator)).append('\n');
       b.append("restarts ").append(restarts).append('\n'); // processes restarted so far (for cairn serve)
       // node and incarnation between the rank and its pid: readers take the last two fields as pid and start time
       for (int r = 0; r < ranks.length; r++)
-        if (ranks[r] != null) b.append("rank ").append(r).append(" node=").append(nodeOf[r]).append(" incarnation=").append(incarnation[r]).append(' ')
-            .append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');
+        if (ranks[r] != null)
+          b.append("rank ").append(r).append(" node=").append(nodeOf[r]).append(" incarnation=").append(incarnation[r])
+              .append(' ')
+              .append(ranks[r].pid()).append(' ').append(startMillis(ranks[r])).append('\n');
       try {
         io.cairn.cluster.internal.GlobalManifest.writeAtomically(dir.resolve(PROCESSES), b.toString());
       } catch (IOException e) {
@@ -491,8 +519,11 @@ public final class Launcher {
 
     /** Kills rank r if incarnation inc of it still runs; it is respawned when it has exited (like after {@link #kill}). */
     private synchronized void killRequested(int r, int inc, String why) {
-      if (closing || result.isDone() || r >= ranks.length || inc != incarnation[r] || ranks[r] == null || !ranks[r].isAlive()) return;
-      log.warn("cairn launch: the coordinator declared rank {} (incarnation {}) on {} failed ({}); killing it", r, inc, nodeOf[r], why);
+      if (closing || result.isDone() || r >= ranks.length || inc != incarnation[r] || ranks[r] == null
+          || !ranks[r].isAlive())
+        return;
+      log.warn("cairn launch: the coordinator declared rank {} (incarnation {}) on {} failed ({}); killing it", r, inc,
+          nodeOf[r], why);
       stop(r);
     }
 
@@ -509,8 +540,11 @@ public final class Launcher {
     private void waitForCoordinator() throws IOException {
       long deadline = System.currentTimeMillis() + 30_000;
       while (!Files.exists(dir.resolve("coordinator.addr"))) {
-        if (!coordinator.isAlive()) throw new IOException("the coordinator exited with code " + coordinator.exitValue() + " (see " + log("coordinator") + ")");
-        if (System.currentTimeMillis() > deadline) throw new IOException("the coordinator did not start within 30 s (see " + log("coordinator") + ")");
+        if (!coordinator.isAlive())
+          throw new IOException(
+              "the coordinator exited with code " + coordinator.exitValue() + " (see " + log("coordinator") + ")");
+        if (System.currentTimeMillis() > deadline)
+          throw new IOException("the coordinator did not start within 30 s (see " + log("coordinator") + ")");
         try {
           Thread.sleep(20);
         } catch (InterruptedException e) {
@@ -534,7 +568,8 @@ public final class Launcher {
     }
 
     private void startCoordinator() throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+          classpath,
           Coordinator.class.getName(), "--job", dir.toString(), "--size", Integer.toString(cfg.ranks), "--supervised",
           "--timeout-ms", Long.toString(cfg.failTimeoutMs)));
       if (remote) cmd.addAll(List.of("--bind", "0.0.0.0"));
@@ -546,7 +581,8 @@ public final class Launcher {
       pb.environment().put(JobSecret.VARIABLE, secret.hex());
       pb.environment().put(io.cairn.cluster.internal.JobTls.VARIABLE, Boolean.toString(cfg.tls));
       pb.environment().put(LauncherWatch.VARIABLE, launchId);
-      if (cfg.env.containsKey(LauncherWatch.PERIOD)) pb.environment().put(LauncherWatch.PERIOD, cfg.env.get(LauncherWatch.PERIOD));
+      if (cfg.env.containsKey(LauncherWatch.PERIOD))
+        pb.environment().put(LauncherWatch.PERIOD, cfg.env.get(LauncherWatch.PERIOD));
       Process p = pb.start();
       coordinator = p;
       recordProcesses();
@@ -610,7 +646,8 @@ public final class Launcher {
         + "exec 3<&-; wait $p; c=$?; kill $w 2>/dev/null; exit $c";
 
     /** The ssh command line of a rank on a remote host: {@code cd} to the launcher's directory, then the guarded {@code env ... java ...}. */
-    static List<String> sshCommand(List<String> sshOptions, String host, String cwd, Map<String, String> env, List<String> jvm) {
+    static List<String> sshCommand(List<String> sshOptions, String host, String cwd, Map<String, String> env,
+        List<String> jvm) {
       List<String> cmd = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes"));
       cmd.addAll(sshOptions);
       cmd.addAll(List.of(host, "cd", quote(cwd), "&&", "exec", "sh", "-c", quote(SSH_GUARD), "cairn-rank", "env"));
@@ -639,7 +676,8 @@ public final class Launcher {
         return p;
       }
       p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> {
-        log.warn("cairn launch: the ssh client of rank {} on {} did not exit within 10 s of closing its input; killing it (the remote rank may survive)",
+        log.warn(
+            "cairn launch: the ssh client of rank {} on {} did not exit within 10 s of closing its input; killing it (the remote rank may survive)",
             r, nodeOf[r]);
         p.destroyForcibly();
         return p;
@@ -669,10 +707,15 @@ public final class Launcher {
           crashes[r] = 0;
         }
         if (++crashes[r] >= 4) {
-          fail(code, "rank " + r + " crashed " + crashes[r] + " times in a row (exit code " + code + ") without a new global checkpoint; see "
-              + (cfg.inheritIO ? "its output above" : log("rank-" + r)) + (code == 1 && cfg.classpath == null && !cfg.command.getFirst().startsWith("-")
-                  ? " (if it says 'Could not find or load main class " + cfg.command.getFirst() + "', give the program's class path:"
-                      + " cairn launch --classpath, Launcher.Builder.classpath)" : ""));
+          fail(code,
+              "rank " + r + " crashed " + crashes[r] + " times in a row (exit code " + code
+                  + ") without a new global checkpoint; see "
+                  + (cfg.inheritIO ? "its output above" : log("rank-" + r))
+                  + (code == 1 && cfg.classpath == null && !cfg.command.getFirst().startsWith("-")
+                      ? " (if it says 'Could not find or load main class " + cfg.command.getFirst()
+                          + "', give the program's class path:"
+                          + " cairn launch --classpath, Launcher.Builder.classpath)"
+                      : ""));
           return;
         }
       }
@@ -690,11 +733,13 @@ public final class Launcher {
 
     private void respawn(int r, int code) {
       if (++restarts > cfg.maxRestarts) {
-        fail(code, "rank " + r + " exited with code " + code + " and the job already restarted " + cfg.maxRestarts + " processes");
+        fail(code, "rank " + r + " exited with code " + code + " and the job already restarted " + cfg.maxRestarts
+            + " processes");
         return;
       }
       incarnation[r]++;
-      log.warn("cairn launch: rank {} exited with code {}; starting incarnation {} on {}", r, code, incarnation[r], nodeOf[r]);
+      log.warn("cairn launch: rank {} exited with code {}; starting incarnation {} on {}", r, code, incarnation[r],
+          nodeOf[r]);
       startRank(r);
     }
 
@@ -703,7 +748,8 @@ public final class Launcher {
       if (Files.exists(dir.resolve("finished"))) return;
       if (abortedByCoordinator(p.exitValue())) return;
       if (p.exitValue() == Coordinator.EXIT_LOCKED) {
-        fail(p.exitValue(), "the coordinator found the job directory locked by another coordinator (see " + log("coordinator") + ")");
+        fail(p.exitValue(),
+            "the coordinator found the job directory locked by another coordinator (see " + log("coordinator") + ")");
         return;
       }
       if (++restarts > cfg.maxRestarts) {
@@ -751,7 +797,8 @@ public final class Launcher {
       Path f = dir.resolve(FALLBACKS);
       try {
         if (Files.exists(f))
-          for (String l : Files.readAllLines(f)) if (!l.isBlank()) log.warn("cairn launch: WARNING: this launch {}", l.trim());
+          for (String l : Files.readAllLines(f))
+            if (!l.isBlank()) log.warn("cairn launch: WARNING: this launch {}", l.trim());
       } catch (IOException e) {
         log.warn("cairn launch: cannot read {}: {}", f, e.getMessage());
       }
@@ -771,7 +818,8 @@ public final class Launcher {
         return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         close();
-        throw new TimeoutException("job in " + dir + " did not finish within " + timeout + " (logs in " + dir.resolve("logs") + ")");
+        throw new TimeoutException(
+            "job in " + dir + " did not finish within " + timeout + " (logs in " + dir.resolve("logs") + ")");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         close();
@@ -788,7 +836,9 @@ public final class Launcher {
     /** Processes started again after a failure so far. */
     public synchronized int restarts() { return restarts; }
     /** The pid of the rank's process here: the JVM, or for a rank through ssh the ssh client. */
-    public synchronized long pid(int rank) { return ranks[rank].pid(); }
+    public synchronized long pid(int rank) {
+      return ranks[rank].pid();
+    }
     public synchronized long coordinatorPid() { return coordinator.pid(); }
     public synchronized boolean isDone() { return result.isDone(); }
     /** Seconds since the job started. */
@@ -809,7 +859,9 @@ public final class Launcher {
     }
 
     /** Whether this rank runs on another host, through ssh (then {@link #pid} is the local ssh client's). */
-    public boolean viaSsh(int rank) { return viaSsh[rank]; }
+    public boolean viaSsh(int rank) {
+      return viaSsh[rank];
+    }
 
     /**
      * kill -9 of the coordinator (the launcher starts it again).
@@ -885,7 +937,8 @@ public final class Launcher {
     }
 
     /** Kills every process of the job that is still running. */
-    @Override public void close() {
+    @Override
+    public void close() {
       synchronized (this) {
         closing = true;
       }
@@ -899,6 +952,7 @@ public final class Launcher {
       }
     }
 
-    @Override public String toString() { return "job of " + ranks.length + " ranks in " + dir + File.separator; }
+    @Override
+    public String toString() { return "job of " + ranks.length + " ranks in " + dir + File.separator; }
   }
 }

@@ -58,9 +58,11 @@ final class LoggingProtocol implements RankProtocol {
     byte[] save;
     byte[] loaded;
 
-    @Override public void save(StateWriter out) { out.writeBytes(save); }
+    @Override
+    public void save(StateWriter out) { out.writeBytes(save); }
 
-    @Override public void load(StateReader in) throws java.io.IOException { loaded = in.readBytes(); }
+    @Override
+    public void load(StateReader in) throws java.io.IOException { loaded = in.readBytes(); }
   }
 
   LoggingProtocol(ParallelCheckpointer pc) {
@@ -73,18 +75,22 @@ final class LoggingProtocol implements RankProtocol {
     this.hierarchical = ep.messageLog().hierarchical();
   }
 
-  @Override public void opened() {
+  @Override
+  public void opened() {
     this.core = pc.core;
     pc.protectInternal(REGION, region);
   }
 
-  @Override public boolean perRank() { return true; }
+  @Override
+  public boolean perRank() { return true; }
 
   /** Never: {@link #restore} takes the rank's own state, and exits for a fresh start itself when there is none. */
-  @Override public String freshStartNeeded(long global) { return null; }
+  @Override
+  public String freshStartNeeded(long global) { return null; }
 
   private Path committedDir() {
-    return env.jobDir().resolve("logging").resolve("group-" + ep.messageLog().mode().substring("hierarchical ".length()));
+    return env.jobDir().resolve("logging")
+        .resolve("group-" + ep.messageLog().mode().substring("hierarchical ".length()));
   }
 
   /** The newest round of this group that every member wrote (what any member recorded as committed); 0: none. */
@@ -106,7 +112,8 @@ final class LoggingProtocol implements RankProtocol {
     return k;
   }
 
-  @Override public long checkpoint(long step) {
+  @Override
+  public long checkpoint(long step) {
     pc.epochNow(); // throws when the job is rolling back or aborted
     calls++;
     if (hierarchical) return groupCheckpoint(step);
@@ -116,7 +123,8 @@ final class LoggingProtocol implements RankProtocol {
     region.save = c.state();
     Version v = core.checkpoint(meta.apply(step).label("rank " + env.rank() + " step " + step)
         .put("cairn.sent-bytes", Long.toString(c.sentBytes())).put("cairn.logged-bytes", Long.toString(c.loggedBytes()))
-        .put("cairn.determinants", Long.toString(c.detIndex())).put("cairn.log-held-bytes", Long.toString(c.heldBytes()))
+        .put("cairn.determinants", Long.toString(c.detIndex()))
+        .put("cairn.log-held-bytes", Long.toString(c.heldBytes()))
         .put("cairn.determinant-syncs", Long.toString(c.syncs()))).await();
     region.save = null;
     ep.loggingCheckpointed(c); // durable: the senders may drop what it covers
@@ -132,7 +140,8 @@ final class LoggingProtocol implements RankProtocol {
     region.save = c.state();
     Version v = core.checkpoint(meta.apply(step).label("rank " + env.rank() + " group round " + k)
         .put("cairn.sent-bytes", Long.toString(c.sentBytes())).put("cairn.logged-bytes", Long.toString(c.loggedBytes()))
-        .put("cairn.determinants", Long.toString(c.detIndex())).put("cairn.log-held-bytes", Long.toString(c.heldBytes()))
+        .put("cairn.determinants", Long.toString(c.detIndex()))
+        .put("cairn.log-held-bytes", Long.toString(c.heldBytes()))
         .put("cairn.determinant-syncs", Long.toString(c.syncs())).put("cairn.group-round", Long.toString(k))
         .put("cairn.calls", Long.toString(calls))).await();
     region.save = null;
@@ -140,7 +149,8 @@ final class LoggingProtocol implements RankProtocol {
     try {
       io.cairn.cluster.internal.GlobalManifest.writeAtomically(committedDir().resolve("r" + env.rank()), k + "\n");
     } catch (IOException e) {
-      throw new CairnException("rank " + env.rank() + ": cannot record group checkpoint round " + k + " in " + committedDir() + ": " + e.getMessage(), e);
+      throw new CairnException("rank " + env.rank() + ": cannot record group checkpoint round " + k + " in "
+          + committedDir() + ": " + e.getMessage(), e);
     }
     round = k;
     ep.loggingCheckpointed(c); // committed for the group: the senders outside it may drop what it covers
@@ -149,7 +159,8 @@ final class LoggingProtocol implements RankProtocol {
   }
 
   /** Restores the rank's own newest checkpoint (hierarchical: its group's newest committed round), or the initial state; {@code global} is not used. */
-  @Override public RankProtocol.Restored restore(long epoch, long global) {
+  @Override
+  public RankProtocol.Restored restore(long epoch, long global) {
     region.loaded = null;
     Optional<Version> v;
     if (hierarchical) {
@@ -158,8 +169,10 @@ final class LoggingProtocol implements RankProtocol {
       calls = 0;
       v = Optional.empty();
       if (k > 0) {
-        Version mine = core.versions().stream().filter(x -> Long.toString(k).equals(x.metadata().get("cairn.group-round"))).findFirst()
-            .orElseThrow(() -> new CairnException("rank " + env.rank() + ": its part of group checkpoint round " + k + " is gone (pruned or lost)"));
+        Version mine = core.versions().stream()
+            .filter(x -> Long.toString(k).equals(x.metadata().get("cairn.group-round"))).findFirst()
+            .orElseThrow(() -> new CairnException(
+                "rank " + env.rank() + ": its part of group checkpoint round " + k + " is gone (pruned or lost)"));
         calls = Long.parseLong(mine.metadata().getOrDefault("cairn.calls", "0"));
         v = Optional.of(core.restore(mine.number()));
       }
@@ -177,16 +190,19 @@ final class LoggingProtocol implements RankProtocol {
       return RankProtocol.Restored.INITIAL;
     }
     if (region.loaded == null)
-      throw new CairnException("rank " + env.rank() + ": its version " + v.get().number() + " holds no message-logging state (taken with protocol "
+      throw new CairnException("rank " + env.rank() + ": its version " + v.get().number()
+          + " holds no message-logging state (taken with protocol "
           + v.get().metadata().getOrDefault("cairn.protocol", "?") + "; a job keeps its protocol)");
     ep.prefillLogging(epoch, region.loaded);
     region.loaded = null;
     last = v.get().number();
-    log.info("rank {} (incarnation {}): restored its own checkpoint, version {} (step {})", env.rank(), env.incarnation(), last, v.get().step());
+    log.info("rank {} (incarnation {}): restored its own checkpoint, version {} (step {})", env.rank(),
+        env.incarnation(), last, v.get().step());
     return new RankProtocol.Restored(last, last, Math.max(0, v.get().step()));
   }
 
-  @Override public void started() {
+  @Override
+  public void started() {
     started = true;
     if (hierarchical) {
       int[] g = MessageLog.groups(env.get("CAIRN_GROUPS", ""), ep.nodes(), env.size());

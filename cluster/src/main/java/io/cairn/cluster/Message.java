@@ -7,4 +7,4 @@ package io.cairn.cluster;
  * @param tag    the tag it was sent with (>= 0 for application messages)
  * @param data   the payload
  */
-public record Message(int source, int tag, byte[] data) { }
+public record Message(int source, int tag, byte[] data) {}

@@ -34,13 +34,13 @@ import java.util.zip.CRC32C;
  */
 final class MessageLog {
   /** A logged payload: sequence number on its channel, tag, data. */
-  record Entry(long seq, int tag, byte[] data) { }
+  record Entry(long seq, int tag, byte[] data) {}
 
   /** A message in the inbox with its sequence number. */
-  record Logged(Message msg, long seq) { }
+  record Logged(Message msg, long seq) {}
 
   /** A determinant: the {@code index}-th nondeterministic receive of this rank delivered {@code seq} from {@code source} (-1: nothing). */
-  record Det(long index, int source, long seq) { }
+  record Det(long index, int source, long seq) {}
 
   private static final long STATE_MAGIC = 0x434149524E4C4731L; // "CAIRNLG1"
   private static final int DET_RECORD = 24;
@@ -196,7 +196,9 @@ final class MessageLog {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
       if (in.readLong() != STATE_MAGIC) throw new IOException("not a message-logging state");
       int n = in.readInt();
-      if (n != size) throw new IOException("saved by a job of " + n + " ranks, this job has " + size + " (the logging protocol restarts with the same number of ranks)");
+      if (n != size)
+        throw new IOException("saved by a job of " + n + " ranks, this job has " + size
+            + " (the logging protocol restarts with the same number of ranks)");
       for (int i = 0; i < n; i++) {
         sendSeq[i] = in.readLong();
         recvSeq[i] = in.readLong();
@@ -223,7 +225,8 @@ final class MessageLog {
         }
       }
     } catch (IOException e) {
-      throw new CairnException("rank " + rank + ": the message-logging state of its checkpoint cannot be read: " + e.getMessage(), e);
+      throw new CairnException(
+          "rank " + rank + ": the message-logging state of its checkpoint cannot be read: " + e.getMessage(), e);
     }
   }
 
@@ -264,8 +267,10 @@ final class MessageLog {
       detFile.force(false);
       fsyncs++;
     } catch (IOException e) {
-      throw new CairnException("rank " + rank + ": cannot force the determinant log in " + dir + " to disk: " + e.getMessage()
-          + " (the logging protocol cannot go on without stable determinants)", e);
+      throw new CairnException(
+          "rank " + rank + ": cannot force the determinant log in " + dir + " to disk: " + e.getMessage()
+              + " (the logging protocol cannot go on without stable determinants)",
+          e);
     }
   }
 
@@ -275,7 +280,8 @@ final class MessageLog {
       if (detFile == null) throw new IOException("no determinant file open");
       while (detBuf.hasRemaining()) detFile.write(detBuf);
     } catch (IOException e) {
-      throw new CairnException("rank " + rank + ": cannot write the determinant log in " + dir + ": " + e.getMessage(), e);
+      throw new CairnException("rank " + rank + ": cannot write the determinant log in " + dir + ": " + e.getMessage(),
+          e);
     } finally {
       detBuf.clear();
     }
@@ -291,7 +297,8 @@ final class MessageLog {
       }
       Files.createDirectories(dir);
       Path f = dir.resolve(String.format("d%020d-e%d-i%d.%s", start, epoch, incarnation, "det"));
-      detFile = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      detFile = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
       try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
         d.force(true); // the new name is durable too
       } catch (IOException ignored) {
@@ -394,7 +401,9 @@ final class MessageLog {
   }
 
   /** {@code logging}, or {@code hierarchical <group key>} (the group key goes to the coordinator in JOIN, after the protocol). */
-  String mode() { return mode; }
+  String mode() {
+    return mode;
+  }
 
   boolean hierarchical() { return mode.startsWith("hierarchical"); }
 
@@ -407,7 +416,8 @@ final class MessageLog {
     int[] g = new int[size];
     java.util.Arrays.fill(g, -1);
     if (spec == null || spec.isBlank()) {
-      if (nodes == null || nodes.size() != size) throw new IllegalStateException("the node of every rank is not known yet");
+      if (nodes == null || nodes.size() != size)
+        throw new IllegalStateException("the node of every rank is not known yet");
       List<String> names = new ArrayList<>();
       for (int r = 0; r < size; r++) {
         int i = names.indexOf(nodes.get(r));
@@ -431,16 +441,21 @@ final class MessageLog {
           lo = Integer.parseInt(dash < 0 ? t : t.substring(0, dash).trim());
           hi = dash < 0 ? lo : Integer.parseInt(t.substring(dash + 1).trim());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': '" + t + "' is not a rank or a range a-b (groups are separated by ';')");
+          throw new IllegalArgumentException(
+              "CAIRN_GROUPS='" + spec + "': '" + t + "' is not a rank or a range a-b (groups are separated by ';')");
         }
-        if (lo < 0 || hi >= size || lo > hi) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': '" + t + "' is outside ranks 0.." + (size - 1));
+        if (lo < 0 || hi >= size || lo > hi)
+          throw new IllegalArgumentException(
+              "CAIRN_GROUPS='" + spec + "': '" + t + "' is outside ranks 0.." + (size - 1));
         for (int r = lo; r <= hi; r++) {
-          if (g[r] >= 0) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in two groups");
+          if (g[r] >= 0)
+            throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in two groups");
           g[r] = k;
         }
       }
     }
-    for (int r = 0; r < size; r++) if (g[r] < 0) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in no group");
+    for (int r = 0; r < size; r++)
+      if (g[r] < 0) throw new IllegalArgumentException("CAIRN_GROUPS='" + spec + "': rank " + r + " is in no group");
     return g;
   }
 }

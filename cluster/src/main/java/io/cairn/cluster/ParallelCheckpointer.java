@@ -75,7 +75,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
     Endpoint.CommState state;
     Endpoint.CommState loaded;
 
-    @Override public void save(StateWriter out) {
+    @Override
+    public void save(StateWriter out) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       try (DataOutputStream d = new DataOutputStream(b)) {
         state.write(d);
@@ -85,7 +86,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
       out.writeBytes(b.toByteArray());
     }
 
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void load(StateReader in) throws IOException {
       loaded = Endpoint.CommState.read(new DataInputStream(new ByteArrayInputStream(in.readBytes())));
     }
   }
@@ -110,16 +112,22 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** Whether this protocol keeps no global versions: each rank restores its own newest version (independent, logging). */
-  boolean perRank() { return strategy.perRank(); }
+  boolean perRank() {
+    return strategy.perRank();
+  }
 
   /** The job runs (after the coordinator's GO), before the body. */
   void started() { strategy.started(); }
 
   /** Why a rollback to global {@code g} needs a fresh process of this rank (see {@link RankProtocol#freshStartNeeded}); null: it restores in place. */
-  String freshStartNeeded(long g) { return strategy.freshStartNeeded(g); }
+  String freshStartNeeded(long g) {
+    return strategy.freshStartNeeded(g);
+  }
 
   /** What a restore for global {@code g} tries (the global, or the rank's own version), for the coordinator's report of a failure. */
-  long restoreTarget(long g) { return strategy.restoreTarget(g); }
+  long restoreTarget(long g) {
+    return strategy.restoreTarget(g);
+  }
 
   /** Whether global version {@code g} is committed (does not wait; see {@link #awaitCommitted}). */
   public boolean isCommitted(long g) {
@@ -136,7 +144,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** Rank {@code rank} of {@code size}'s own checkpoints in a job directory (levels and paths as the ranks configure them from {@code env}). */
-  static Checkpointer openPart(Path jobDir, Map<String, String> env, int rank, int size, String node, boolean async, boolean readOnly) {
+  static Checkpointer openPart(Path jobDir, Map<String, String> env, int rank, int size, String node, boolean async,
+      boolean readOnly) {
     Path job = jobDir.toAbsolutePath();
     return Cairn.builder().name(JobEnv.runName(rank, size)).directory(job)
         .set("levels", env.getOrDefault("CAIRN_CLUSTER_LEVELS", "local,persistent"))
@@ -157,24 +166,47 @@ public final class ParallelCheckpointer implements AutoCloseable {
   public Protocol protocol() { return protocol; }
 
   private ParallelCheckpointer add(String name, Object region, String kind) {
-    if (name.startsWith("cairn.") || name.startsWith("darray.")) throw new IllegalArgumentException("region names starting with 'cairn.' or 'darray.' are reserved");
+    if (name.startsWith("cairn.") || name.startsWith("darray."))
+      throw new IllegalArgumentException("region names starting with 'cairn.' or 'darray.' are reserved");
     regions.put(name, region);
     kinds.put(name, kind);
     return this;
   }
 
-  public ParallelCheckpointer protect(String name, double[] a) { core.protect(name, a); return add(name, a, "double:" + a.length); }
-  public ParallelCheckpointer protect(String name, float[] a) { core.protect(name, a); return add(name, a, "float:" + a.length); }
-  public ParallelCheckpointer protect(String name, long[] a) { core.protect(name, a); return add(name, a, "long:" + a.length); }
-  public ParallelCheckpointer protect(String name, int[] a) { core.protect(name, a); return add(name, a, "int:" + a.length); }
-  public ParallelCheckpointer protect(String name, byte[] a) { core.protect(name, a); return add(name, a, "byte:" + a.length); }
-  public ParallelCheckpointer protect(String name, Checkpointable o) { core.protect(name, o); return add(name, o, "object"); }
+  public ParallelCheckpointer protect(String name, double[] a) {
+    core.protect(name, a);
+    return add(name, a, "double:" + a.length);
+  }
+  public ParallelCheckpointer protect(String name, float[] a) {
+    core.protect(name, a);
+    return add(name, a, "float:" + a.length);
+  }
+  public ParallelCheckpointer protect(String name, long[] a) {
+    core.protect(name, a);
+    return add(name, a, "long:" + a.length);
+  }
+  public ParallelCheckpointer protect(String name, int[] a) {
+    core.protect(name, a);
+    return add(name, a, "int:" + a.length);
+  }
+  public ParallelCheckpointer protect(String name, byte[] a) {
+    core.protect(name, a);
+    return add(name, a, "byte:" + a.length);
+  }
+  public ParallelCheckpointer protect(String name, Checkpointable o) {
+    core.protect(name, o);
+    return add(name, o, "object");
+  }
 
   /** Protects a distributed array: restorable by a job with another number of ranks. */
-  public ParallelCheckpointer protect(DistributedArray a) { return protectDistributed(a); }
+  public ParallelCheckpointer protect(DistributedArray a) {
+    return protectDistributed(a);
+  }
 
   /** Protects a distributed float array: restorable by a job with another number of ranks. */
-  public ParallelCheckpointer protect(DistributedFloatArray a) { return protectDistributed(a); }
+  public ParallelCheckpointer protect(DistributedFloatArray a) {
+    return protectDistributed(a);
+  }
 
   /**
    * A distributed array's part is an ordinary array region (captured like any array: one copy into
@@ -202,15 +234,19 @@ public final class ParallelCheckpointer implements AutoCloseable {
   public ParallelCheckpointer reshard(String name, Reshard how) {
     Object r = regions.get(name);
     if (r == null || r instanceof Distributed)
-      throw new IllegalArgumentException("reshard: '" + name + "' is not a protected region" + (r == null ? " (protect it first)" : " but a distributed array, which reshards by itself"));
+      throw new IllegalArgumentException("reshard: '" + name + "' is not a protected region"
+          + (r == null ? " (protect it first)" : " but a distributed array, which reshards by itself"));
     if (how == Reshard.BLOCKS && r instanceof Checkpointable)
-      throw new IllegalArgumentException("reshard: '" + name + "' is an object; BLOCKS is for arrays (double[], float[], long[], int[], byte[])");
+      throw new IllegalArgumentException(
+          "reshard: '" + name + "' is an object; BLOCKS is for arrays (double[], float[], long[], int[], byte[])");
     reshard.put(name, how);
     return this;
   }
 
   /** The global version restored at the last (re)start: 0 when the job started fresh (independent mode: the rank's own version). */
-  public long restoredGlobal() { return restoredGlobal; }
+  public long restoredGlobal() {
+    return restoredGlobal;
+  }
 
   /** The global version number of the last {@link #checkpoint} call. */
   public long lastGlobal() { return lastGlobal; }
@@ -237,15 +273,18 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private void checkConfiguration(Version ver, long g) {
     String saved = ver.metadata().get("cairn.configuration");
     if (configuration != null && saved != null && !configuration.equals(saved))
-      throw new CairnException("global version " + g + ": configuration differs: the checkpoint has [" + saved + "], this job [" + configuration + "]");
+      throw new CairnException("global version " + g + ": configuration differs: the checkpoint has [" + saved
+          + "], this job [" + configuration + "]");
   }
 
   /** The metadata of this rank's part: global version, size, protocol, epoch, the regions and their kinds, the configuration. */
   Metadata partMeta(long g, long epoch, long step) {
     StringBuilder b = new StringBuilder();
     kinds.forEach((k, v) -> b.append(b.isEmpty() ? "" : ";").append(k).append(':').append(v));
-    Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g)).put("cairn.size", Integer.toString(env.size()))
-        .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch)).put("cairn.regions", b.toString());
+    Metadata m = Metadata.create().step(step).label("global " + g).put("cairn.global", Long.toString(g))
+        .put("cairn.size", Integer.toString(env.size()))
+        .put("cairn.protocol", protocol.id()).put("cairn.epoch", Long.toString(epoch))
+        .put("cairn.regions", b.toString());
     return configuration == null ? m : m.put("cairn.configuration", configuration);
   }
 
@@ -355,7 +394,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
         for (long p : core.pinned()) if (p != part) core.unpin(p);
         pinnedGlobal = g;
       } catch (RuntimeException ex) {
-        log.warn("rank " + env.rank() + ": cannot pin its part (version " + part + ") of global " + g + ": " + ex.getMessage());
+        log.warn("rank " + env.rank() + ": cannot pin its part (version " + part + ") of global " + g + ": "
+            + ex.getMessage());
       }
     }
   }
@@ -364,7 +404,9 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private long restoredStep;
 
   /** The rank's own version restored at the last (re)start and its step (0 0: the initial state), for the coordinator's record. */
-  String restoredPart() { return restoredVersion + " " + restoredStep; }
+  String restoredPart() {
+    return restoredVersion + " " + restoredStep;
+  }
 
   /**
    * The end of the rank's body: waits for what the protocol still commits in the background, so a job never ends with
@@ -416,7 +458,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
       return RankProtocol.Restored.INITIAL;
     }
     GlobalManifest.Entry e = GlobalManifest.find(env.jobDir(), g)
-        .orElseThrow(() -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
+        .orElseThrow(
+            () -> new CairnException("global version " + g + " is not in " + GlobalManifest.file(env.jobDir())));
     long own = e.size() == env.size() ? e.versions()[env.rank()] : -1;
     Version mineVer = own < 0 ? null : core.versions().stream().filter(x -> x.number() == own).findFirst().orElse(null);
     if (mineVer != null) {
@@ -426,10 +469,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
     if (e.size() == env.size()) {
       comm.loaded = null;
       Version ver = core.restore(own);
-      synchronized (pinLock) { pinnedGlobal = 0; }
+      synchronized (pinLock) {
+        pinnedGlobal = 0;
+      }
       pinPart(g, own);
       Endpoint.CommState cs = comm.loaded;
-      if (cs == null) throw new CairnException("rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
+      if (cs == null)
+        throw new CairnException(
+            "rank " + env.rank() + ": version " + e.versions()[env.rank()] + " holds no channel state");
       if (cs.sideFile) {
         List<List<Message>> rec = ChandyLamportProtocol.readChannelFile(env.jobDir(), g, ver, env.rank(), env.size());
         for (int s = 0; s < env.size(); s++) cs.inFlight.get(s).addAll(rec.get(s));
@@ -449,18 +496,21 @@ public final class ParallelCheckpointer implements AutoCloseable {
     static SavedArray parse(String[] t, long g) {
       String name = t[0].substring(7);
       if (t.length < 5)
-        throw new CairnException("global version " + g + ": distributed array '" + name + "' is listed as '" + String.join(":", t)
+        throw new CairnException("global version " + g + ": distributed array '" + name + "' is listed as '"
+            + String.join(":", t)
             + "', without its layout: written by a development version of Cairn before 0.1 that this version does not read");
       Distributed.Type type;
       try {
         type = Distributed.Type.ofKind(t[1]);
       } catch (IllegalArgumentException ex) {
-        throw new CairnException("global version " + g + ": " + ex.getMessage() + " for '" + name + "' (written by a newer Cairn?)");
+        throw new CairnException(
+            "global version " + g + ": " + ex.getMessage() + " for '" + name + "' (written by a newer Cairn?)");
       }
       try {
         return new SavedArray(type, Integer.parseInt(t[2]), Long.parseLong(t[3]), Integer.parseInt(t[4]));
       } catch (NumberFormatException ex) {
-        throw new CairnException("global version " + g + ": bad layout '" + String.join(":", t) + "' of distributed array '" + name + "'");
+        throw new CairnException(
+            "global version " + g + ": bad layout '" + String.join(":", t) + "' of distributed array '" + name + "'");
       }
     }
   }
@@ -474,10 +524,13 @@ public final class ParallelCheckpointer implements AutoCloseable {
       String name = t[0].substring(7);
       if (saved.type() != mine.type())
         throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved as "
-            + saved.type().name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares " + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
+            + saved.type().name().toLowerCase(java.util.Locale.ROOT) + "s, this job declares "
+            + mine.type().name().toLowerCase(java.util.Locale.ROOT) + "s");
       if (saved.globalLength() != mine.globalLength() || saved.unit() != mine.unit())
-        throw new CairnException("global version " + g + ": distributed array '" + name + "' was saved with " + saved.globalLength()
-            + " elements in units of " + saved.unit() + ", this job declares " + mine.globalLength() + " in units of " + mine.unit());
+        throw new CairnException(
+            "global version " + g + ": distributed array '" + name + "' was saved with " + saved.globalLength()
+                + " elements in units of " + saved.unit() + ", this job declares " + mine.globalLength()
+                + " in units of " + mine.unit());
     }
   }
 
@@ -487,27 +540,33 @@ public final class ParallelCheckpointer implements AutoCloseable {
    * messages in flight (they are addressed to old ranks, and Cairn cannot know which new rank owns what a message
    * refers to, so they cannot be re-addressed).
    */
-  record ReshardPlan(String obstacle, Map<String, long[]> oldLengths) { }
+  record ReshardPlan(String obstacle, Map<String, long[]> oldLengths) {}
 
   ReshardPlan planReshard(GlobalManifest.Entry e) {
     int n = e.size();
-    String where = "global version " + e.global() + " (step " + e.step() + ", taken by " + n + " ranks) cannot be restored by this job of " + env.size()
+    String where = "global version " + e.global() + " (step " + e.step() + ", taken by " + n
+        + " ranks) cannot be restored by this job of " + env.size()
         + " ranks: ";
     Map<String, long[]> lengths = new LinkedHashMap<>();
-    for (Map.Entry<String, Reshard> d : reshard.entrySet()) if (d.getValue() == Reshard.BLOCKS) lengths.put(d.getKey(), new long[n]);
+    for (Map.Entry<String, Reshard> d : reshard.entrySet())
+      if (d.getValue() == Reshard.BLOCKS) lengths.put(d.getKey(), new long[n]);
     long inFlight = 0;
     int[] inFlightTo = new int[n];
     for (int k = 0; k < n; k++) {
       try (Checkpointer old = openPart(env.jobDir(), env.env(), k, n, e.nodes()[k], false, true)) {
         long v = e.versions()[k];
         Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst().orElse(null);
-        if (ver == null) return new ReshardPlan(where + "old rank " + k + "'s part (version " + v + ") is gone (pruned, or its node's directory was lost)", Map.of());
+        if (ver == null)
+          return new ReshardPlan(where + "old rank " + k + "'s part (version " + v
+              + ") is gone (pruned, or its node's directory was lost)", Map.of());
         checkConfiguration(ver, e.global()); // what the job computes, and the arrays' types, before anything else
         checkArrayTypes(ver, e.global());
         for (String spec : ver.metadata().getOrDefault("cairn.regions", "").split(";")) {
           String[] t = spec.split(":");
           if (lengths.containsKey(t[0])) {
-            if (t.length < 3) return new ReshardPlan(where + "region '" + t[0] + "' of old rank " + k + " is not an array (" + spec + ")", Map.of());
+            if (t.length < 3)
+              return new ReshardPlan(
+                  where + "region '" + t[0] + "' of old rank " + k + " is not an array (" + spec + ")", Map.of());
             lengths.get(t[0])[k] = Long.parseLong(t[2]);
           }
         }
@@ -515,7 +574,9 @@ public final class ParallelCheckpointer implements AutoCloseable {
         old.protect(COMM_REGION, cr);
         old.restore(v, List.of(COMM_REGION));
         int f = cr.loaded.inFlightCount();
-        if (cr.loaded.sideFile) for (List<Message> l : ChandyLamportProtocol.readChannelFile(env.jobDir(), e.global(), ver, k, n)) f += l.size();
+        if (cr.loaded.sideFile)
+          for (List<Message> l : ChandyLamportProtocol.readChannelFile(env.jobDir(), e.global(), ver, k, n))
+            f += l.size();
         inFlight += f;
         inFlightTo[k] = f;
       } catch (CairnException | IllegalStateException ex) {
@@ -524,18 +585,24 @@ public final class ParallelCheckpointer implements AutoCloseable {
     }
     List<String> perRank = new ArrayList<>();
     for (Map.Entry<String, Object> r : regions.entrySet())
-      if (!(r.getValue() instanceof Distributed) && reshard.getOrDefault(r.getKey(), Reshard.PER_RANK) == Reshard.PER_RANK) perRank.add(r.getKey());
+      if (!(r.getValue() instanceof Distributed)
+          && reshard.getOrDefault(r.getKey(), Reshard.PER_RANK) == Reshard.PER_RANK)
+        perRank.add(r.getKey());
     if (!perRank.isEmpty())
-      return new ReshardPlan(where + "the regions " + perRank + " are per-rank state, which cannot be given to another number of ranks without inventing"
+      return new ReshardPlan(where + "the regions " + perRank
+          + " are per-rank state, which cannot be given to another number of ranks without inventing"
           + " or dropping state. Declare how each is redistributed (ParallelCheckpointer.reshard(name, Reshard.REPLICATED) for a value every rank"
           + " holds alike, Reshard.BLOCKS for an array whose parts in rank order form one array), make it a DistributedArray, or relaunch with "
           + n + " ranks", Map.of());
     if (inFlight > 0) {
       List<String> to = new ArrayList<>();
       for (int k = 0; k < n; k++) if (inFlightTo[k] > 0) to.add(inFlightTo[k] + " to old rank " + k);
-      return new ReshardPlan(where + inFlight + " messages were in flight in it (" + String.join(", ", to) + "). They are addressed to old ranks and"
+      return new ReshardPlan(where + inFlight + " messages were in flight in it (" + String.join(", ", to)
+          + "). They are addressed to old ranks and"
           + " Cairn cannot know which new rank owns what a message refers to, so a global with messages in flight is only restored by a job of "
-          + n + " ranks (checkpoint at a point where no message is pending, e.g. at the end of a run, to restart elsewhere)", Map.of());
+          + n
+          + " ranks (checkpoint at a point where no message is pending, e.g. at the end of a run, to restart elsewhere)",
+          Map.of());
     }
     return new ReshardPlan(null, lengths);
   }
@@ -582,9 +649,12 @@ public final class ParallelCheckpointer implements AutoCloseable {
       long[] r = DistributedArray.range(off[n], 1, env.rank(), env.size());
       int have = java.lang.reflect.Array.getLength(regions.get(b.getKey()));
       if (have != r[1] - r[0])
-        throw new CairnException("resharding region '" + b.getKey() + "' (Reshard.BLOCKS) of global version " + e.global() + ": the " + n + " old parts hold "
-            + off[n] + " elements; rank " + env.rank() + " of " + env.size() + " gets elements [" + r[0] + ", " + r[1] + "), " + (r[1] - r[0])
-            + " of them, but this job's array has " + have + " (size it with DistributedArray.range(total, 1, rank, size))");
+        throw new CairnException("resharding region '" + b.getKey() + "' (Reshard.BLOCKS) of global version "
+            + e.global() + ": the " + n + " old parts hold "
+            + off[n] + " elements; rank " + env.rank() + " of " + env.size() + " gets elements [" + r[0] + ", " + r[1]
+            + "), " + (r[1] - r[0])
+            + " of them, but this job's array has " + have
+            + " (size it with DistributedArray.range(total, 1, rank, size))");
       offsets.put(b.getKey(), off);
       mineRange.put(b.getKey(), r);
     }
@@ -605,13 +675,16 @@ public final class ParallelCheckpointer implements AutoCloseable {
     for (int i = 0; i < arrays.size(); i++) {
       Distributed a = arrays.get(i);
       if (copied[i] != a.hi() - a.lo())
-        throw new CairnException("resharding '" + a.name() + "' from " + n + " to " + env.size() + " ranks: rank " + env.rank() + " found "
-            + copied[i] + " of its " + (a.hi() - a.lo()) + " elements in global version " + e.global());
+        throw new CairnException(
+            "resharding '" + a.name() + "' from " + n + " to " + env.size() + " ranks: rank " + env.rank() + " found "
+                + copied[i] + " of its " + (a.hi() - a.lo()) + " elements in global version " + e.global());
     }
-    log.info("rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size() + " ranks");
+    log.info("rank " + env.rank() + ": resharded global version " + e.global() + " from " + n + " to " + env.size()
+        + " ranks");
   }
 
-  private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied, Map<String, long[]> offsets,
+  private void readOldRank(GlobalManifest.Entry e, int k, List<Distributed> arrays, long[] copied,
+      Map<String, long[]> offsets,
       Map<String, long[]> mineRange) {
     int n = e.size();
     long deadline = System.currentTimeMillis() + 60_000;
@@ -629,7 +702,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
       try (old) {
         long v = e.versions()[k];
         Version ver = old.versions().stream().filter(x -> x.number() == v).findFirst()
-            .orElseThrow(() -> new CairnException("old rank " + k + " of " + n + ": version " + v + " (global " + e.global() + ") is gone"));
+            .orElseThrow(() -> new CairnException(
+                "old rank " + k + " of " + n + ": version " + v + " (global " + e.global() + ") is gone"));
         checkConfiguration(ver, e.global());
         String list = ver.metadata().getOrDefault("cairn.regions", "");
         List<String> mine = new ArrayList<>(regions.keySet());
@@ -643,17 +717,22 @@ public final class ParallelCheckpointer implements AutoCloseable {
           } else if (name.startsWith("darray.")) {
             Distributed mineArray = regions.get(name) instanceof Distributed a ? a : null;
             if (mineArray == null)
-              throw new CairnException("resharding: the old job's distributed array '" + name.substring(7) + "' is not protected by this job");
+              throw new CairnException("resharding: the old job's distributed array '" + name.substring(7)
+                  + "' is not protected by this job");
             checkArrayTypes(ver, e.global());
             SavedArray saved = SavedArray.parse(t, e.global());
             int slot = arrays.indexOf(mineArray);
             long[] r = DistributedArray.range(saved.globalLength(), saved.unit(), k, n);
             if (r[1] - r[0] != saved.length())
-              throw new CairnException("global version " + e.global() + ": old rank " + k + "'s part of '" + name.substring(7) + "' has "
-                  + saved.length() + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
-            Object part = saved.type() == Distributed.Type.DOUBLE ? new double[saved.length()] : new float[saved.length()];
+              throw new CairnException(
+                  "global version " + e.global() + ": old rank " + k + "'s part of '" + name.substring(7) + "' has "
+                      + saved.length() + " elements, its range [" + r[0] + "," + r[1] + ") has " + (r[1] - r[0]));
+            Object part = saved.type() == Distributed.Type.DOUBLE
+                ? new double[saved.length()]
+                : new float[saved.length()];
             protectInto(old, name, part);
-            afterRestore.add(() -> copied[slot] += mineArray.fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
+            afterRestore.add(() -> copied[slot] += mineArray
+                .fill(new Distributed.Slice(saved.globalLength(), saved.unit(), r[0], r[1], part)));
             mine.remove(name);
           } else if (offsets.containsKey(name)) { // Reshard.BLOCKS: copy the overlap of old part k with this rank's block
             long[] off = offsets.get(name);
@@ -663,18 +742,21 @@ public final class ParallelCheckpointer implements AutoCloseable {
             if (lo < hi) {
               Object target = regions.get(name);
               if (t.length < 3 || !t[1].equals(arrayKind(target)))
-                throw new CairnException("resharding region '" + name + "' of global version " + e.global() + ": old rank " + k + " saved it as '"
+                throw new CairnException("resharding region '" + name + "' of global version " + e.global()
+                    + ": old rank " + k + " saved it as '"
                     + (t.length > 1 ? t[1] : "?") + "', this job protects a " + arrayKind(target) + " array");
               Object part = newArray(t[1], Integer.parseInt(t[2]));
               protectInto(old, name, part);
-              afterRestore.add(() -> System.arraycopy(part, (int) (lo - off[k]), target, (int) (lo - r[0]), (int) (hi - lo)));
+              afterRestore
+                  .add(() -> System.arraycopy(part, (int) (lo - off[k]), target, (int) (lo - r[0]), (int) (hi - lo)));
             } else {
               protectDummy(old, name, t);
             }
             mine.remove(name);
           } else if (k == 0) {
             Object r = regions.get(name);
-            if (r == null) throw new CairnException("resharding: region '" + name + "' of the old job is not protected by this job");
+            if (r == null)
+              throw new CairnException("resharding: region '" + name + "' of the old job is not protected by this job");
             protectInto(old, name, r);
             mine.remove(name);
           } else {
@@ -683,12 +765,15 @@ public final class ParallelCheckpointer implements AutoCloseable {
         }
         if (k != 0) mine.retainAll(offsets.keySet());
         if (!mine.isEmpty())
-          throw new CairnException("resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
+          throw new CairnException(
+              "resharding: regions " + mine + " are protected by this job but not in global version " + e.global());
         old.restore(v);
         for (Runnable a : afterRestore) a.run();
         if (protocolOf(ver) == Protocol.CHANDY_LAMPORT) {
           for (List<Message> l : ChandyLamportProtocol.readChannelFile(env.jobDir(), e.global(), ver, k, n))
-            if (!l.isEmpty()) throw new CairnException("cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);
+            if (!l.isEmpty())
+              throw new CairnException(
+                  "cannot reshard global version " + e.global() + ": it has messages in flight towards old rank " + k);
         }
         return;
       }
@@ -723,11 +808,14 @@ public final class ParallelCheckpointer implements AutoCloseable {
 
   /** The old job's channel state: resharding needs empty channels (checked), since the new ranks have other channels. */
   private record EmptyChannels(int rank, long global) implements Checkpointable {
-    @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+    @Override
+    public void load(StateReader in) throws IOException {
       Endpoint.CommState s = Endpoint.CommState.read(new DataInputStream(new ByteArrayInputStream(in.readBytes())));
       if (s.inFlightCount() != 0)
-        throw new IOException("cannot reshard global version " + global + ": " + s.inFlightCount() + " messages were in flight towards old rank "
+        throw new IOException("cannot reshard global version " + global + ": " + s.inFlightCount()
+            + " messages were in flight towards old rank "
             + rank + " (checkpoint where no message is pending, e.g. after a step's exchange)");
     }
   }
@@ -747,8 +835,10 @@ public final class ParallelCheckpointer implements AutoCloseable {
   private static void protectDummy(Checkpointer old, String name, String[] t) {
     if (t.length < 3) {
       old.protect(name, new Checkpointable() {
-        @Override public void save(StateWriter out) { throw new UnsupportedOperationException(); }
-        @Override public void load(StateReader in) throws IOException { while (in.remaining() > 0) in.readByte(); }
+        @Override
+        public void save(StateWriter out) { throw new UnsupportedOperationException(); }
+        @Override
+        public void load(StateReader in) throws IOException { while (in.remaining() > 0) in.readByte(); }
       });
       return;
     }
@@ -773,7 +863,8 @@ public final class ParallelCheckpointer implements AutoCloseable {
   }
 
   /** Waits for background checkpoints and releases the rank's checkpoint directories. */
-  @Override public void close() {
+  @Override
+  public void close() {
     Thread t;
     long tg;
     synchronized (pinLock) {

@@ -34,10 +34,13 @@ public enum Protocol {
       case "independent", "none", "per-rank" -> INDEPENDENT;
       case "logging", "message-logging" -> LOGGING;
       case "hierarchical", "semi-coordinated" -> HIERARCHICAL;
-      default -> throw new IllegalArgumentException("unknown protocol '" + s + "': use blocking, chandy-lamport, independent, logging or hierarchical");
+      default -> throw new IllegalArgumentException(
+          "unknown protocol '" + s + "': use blocking, chandy-lamport, independent, logging or hierarchical");
     };
   }
 
   /** The name used in configuration and in the global manifest. */
-  public String id() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+  public String id() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 }

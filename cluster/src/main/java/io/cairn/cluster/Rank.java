@@ -51,7 +51,9 @@ public final class Rank implements AutoCloseable {
   private Rank(JobEnv given) throws IOException {
     JobEnv env = given;
     // the transport: MPI is initialized first (it checks MPI's rank and size against the environment's)
-    MpiWire mpi = env.transport().equals("mpi") ? MpiWire.open(env.rank(), env.size(), env.millis("CAIRN_MPI_POLL_US", 200)) : null;
+    MpiWire mpi = env.transport().equals("mpi")
+        ? MpiWire.open(env.rank(), env.size(), env.millis("CAIRN_MPI_POLL_US", 200))
+        : null;
     Coordinator c = null;
     boolean hosted = env.rankZeroHostsCoordinator();
     if (hosted && env.rank() == 0) {
@@ -61,20 +63,24 @@ public final class Rank implements AutoCloseable {
       java.nio.file.Files.deleteIfExists(env.jobDir().resolve(Coordinator.ABORTED));
       // the job secret: CAIRN_JOB_SECRET if the user gave one to every rank, else a fresh one in <job>/job.secret (0600),
       // written before coordinator.addr, so a rank that sees the new address finds the new secret
-      c = new Coordinator(env.jobDir(), JobSecret.forCoordinator(env.env(), env.jobDir()), env.size(), false, env.millis(JobEnv.FAIL_TIMEOUT_MS),
+      c = new Coordinator(env.jobDir(), JobSecret.forCoordinator(env.env(), env.jobDir()), env.size(), false,
+          env.millis(JobEnv.FAIL_TIMEOUT_MS),
           env.bindHost(), FaultHook.forCoordinator(env.jobDir(), env.incarnation()));
       Thread.ofPlatform().daemon(true).name("cairn-coordinator").start(c);
     }
     if (hosted && mpi != null) {
       // over MPI rank 0 hands its coordinator's address to every rank directly: no wait for the file, and no
       // stale coordinator.addr of an earlier launch of the same job directory can be read
-      String addr = mpi.broadcast(c == null ? "" : java.nio.file.Files.readString(env.jobDir().resolve("coordinator.addr")).trim());
+      String addr = mpi
+          .broadcast(c == null ? "" : java.nio.file.Files.readString(env.jobDir().resolve("coordinator.addr")).trim());
       env = env.withCoordinator(addr);
     }
     this.env = env;
     // with TLS (cairn launch --tls) the data port is a TLS one from the start, so the secret must be known now: the
     // launcher wrote it before starting any rank
-    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env()) ? JobSecret.forRank(env.env(), env.jobDir()) : null;
+    JobSecret known = io.cairn.cluster.internal.JobTls.enabled(env.env())
+        ? JobSecret.forRank(env.env(), env.jobDir())
+        : null;
     this.ep = new Endpoint(env.rank(), env.size(), env.bindHost(), env.millis(JobEnv.PEER_TIMEOUT_MS), known, mpi);
     this.embedded = c;
     io.cairn.cluster.internal.LauncherWatch.start(env.env(), "rank " + env.rank(),
@@ -82,16 +88,22 @@ public final class Rank implements AutoCloseable {
     Protocol p = Protocol.parse(env.get("CAIRN_PROTOCOL", "blocking"));
     if (p == Protocol.LOGGING || p == Protocol.HIERARCHICAL) {
       String groups = env.get("CAIRN_GROUPS", "");
-      String mode = p == Protocol.LOGGING ? "logging" : "hierarchical " + (groups.isBlank() ? "node-" + env.node().replaceAll("[^A-Za-z0-9._-]", "_")
-          : "g" + MessageLog.groups(groups, null, env.size())[env.rank()]);
-      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis(JobEnv.MESSAGE_LOG_LIMIT), mode), env.incarnation());
+      String mode = p == Protocol.LOGGING
+          ? "logging"
+          : "hierarchical " + (groups.isBlank()
+              ? "node-" + env.node().replaceAll("[^A-Za-z0-9._-]", "_")
+              : "g" + MessageLog.groups(groups, null, env.size())[env.rank()]);
+      ep.enableLogging(new MessageLog(env.rank(), env.size(), env.jobDir(), env.millis(JobEnv.MESSAGE_LOG_LIMIT), mode),
+          env.incarnation());
     }
     this.coord = new CoordClient(env, ep);
     this.comm = new Comm(ep, env.node());
   }
 
   /** Joins the job this process was started in (identity from the environment). */
-  public static Rank join() { return join(System.getenv()); }
+  public static Rank join() {
+    return join(System.getenv());
+  }
 
   /** Joins with an explicit environment (tests run ranks as threads this way). */
   public static Rank join(Map<String, String> environment) {
@@ -110,12 +122,16 @@ public final class Rank implements AutoCloseable {
   public String node() { return env.node(); }
   public Path jobDir() { return env.jobDir(); }
   /** This rank's failure domains: {@code node} plus those the job gives its node (e.g. rack, switch, power; see {@link Comm#domains()}). */
-  public Map<String, String> domains() { return env.domains(); }
+  public Map<String, String> domains() {
+    return env.domains();
+  }
   /** 0 for the first process of this rank, 1.. after respawns. */
   public int incarnation() { return env.incarnation(); }
   public Comm comm() { return comm; }
   /** The communicator's transport: {@code tcp} (Cairn's own connections) or {@code mpi} ({@code CAIRN_TRANSPORT}; default mpi under mpirun and srun --mpi=pmix). */
-  public String transport() { return ep.transport(); }
+  public String transport() {
+    return ep.transport();
+  }
 
   /**
    * Authenticated connections to other processes of this job for services beside the communicator (the job's
@@ -168,13 +184,16 @@ public final class Rank implements AutoCloseable {
       try {
         // the initial state is only a fresh process's (independent: the line may put this rank there; logging and hierarchical
         // restore their own state, LoggingProtocol.restore)
-        String fresh = checkpointer != null ? checkpointer.freshStartNeeded(g) : g == 0 ? CoordinatedProtocol.NO_GLOBAL : null;
+        String fresh = checkpointer != null
+            ? checkpointer.freshStartNeeded(g)
+            : g == 0 ? CoordinatedProtocol.NO_GLOBAL : null;
         if (bodyStarted && fresh != null) {
           LOG.warn("rank {}: {}; exiting for a fresh start", rank(), fresh);
           Runtime.getRuntime().halt(EXIT_RESPAWN);
         }
         if (checkpointer != null) checkpointer.restoreGlobal(e, g, next);
-        else ep.prefill(e, null);
+        else
+          ep.prefill(e, null);
       } catch (RollbackException ex) {
         continue;
       } catch (RuntimeException ex) {
@@ -188,7 +207,8 @@ public final class Rank implements AutoCloseable {
           }
         }
         long tried = checkpointer != null ? checkpointer.restoreTarget(g) : g; // independent: the rank's own version
-        coord.send("RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
+        coord.send(
+            "RESTORE_FAILED " + e + " " + tried + " " + hint + String.valueOf(ex.getMessage()).replace('\n', ' '));
         continue;
       }
       coord.send("RESTORED " + e + (checkpointer != null ? " " + checkpointer.restoredPart() : ""));
@@ -236,7 +256,8 @@ public final class Rank implements AutoCloseable {
     }
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (checkpointer != null) checkpointer.close();
     coord.close();
     ep.close();

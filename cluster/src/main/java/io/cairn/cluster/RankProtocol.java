@@ -27,10 +27,12 @@ interface RankProtocol {
   }
 
   /** Whether the rank's parts are written in the background (the core checkpointer in async mode); asked before it is opened. */
-  default boolean asyncParts() { return false; }
+  default boolean asyncParts() {
+    return false;
+  }
 
   /** The rank's core checkpointer is open: the protocol protects its own regions ({@link ParallelCheckpointer#protectInternal}). */
-  default void opened() { }
+  default void opened() {}
 
   /** Whether the protocol keeps no global versions: each rank restores its own version (independent, logging, hierarchical). */
   boolean perRank();
@@ -51,11 +53,13 @@ interface RankProtocol {
   String freshStartNeeded(long global);
 
   /** What a restore for {@code global} tries, for the coordinator's RESTORE_FAILED report: the global, or the rank's own version (independent). */
-  default long restoreTarget(long global) { return global; }
+  default long restoreTarget(long global) {
+    return global;
+  }
 
   /** The job runs (after the coordinator's GO), before the body. */
-  default void started() { }
+  default void started() {}
 
   /** The end of the rank's body: waits for what the protocol still commits in the background (so no last global is lost). */
-  default void finish() { }
+  default void finish() {}
 }

@@ -43,11 +43,15 @@ public record RecoveryLine(int ranks, List<Part> parts, List<String> rollbacks) 
    */
   public record Part(int rank, long version, long step, long newestVersion, long newestStep, int checkpointsLost) {
     /** Steps this rank would re-execute from its newest checkpoint (at least; it may have computed beyond it). */
-    public long stepsLost() { return newestStep - step; }
+    public long stepsLost() {
+      return newestStep - step;
+    }
   }
 
   /** Whether every rank would restart from its initial state (the domino effect, or no checkpoint yet). */
-  public boolean initialState() { return parts.stream().allMatch(p -> p.version() == 0); }
+  public boolean initialState() {
+    return parts.stream().allMatch(p -> p.version() == 0);
+  }
 
   private static final Pattern RECORD = Pattern.compile("r(\\d+)of(\\d+)");
 
@@ -60,8 +64,12 @@ public record RecoveryLine(int ranks, List<Part> parts, List<String> rollbacks) 
     if (!Files.isDirectory(jobDir)) throw new CairnException(jobDir + " is not a directory");
     Path dir = Dependencies.dir(jobDir);
     if (!Files.isDirectory(dir))
-      throw new CairnException("no dependency records in " + dir + ": not a job of the independent protocol (--protocol independent), or no rank has"
-          + " checkpointed yet" + (Files.exists(jobDir.resolve("global").resolve("manifest")) ? " (it has committed global checkpoints: see 'cairn cluster status')" : ""));
+      throw new CairnException("no dependency records in " + dir
+          + ": not a job of the independent protocol (--protocol independent), or no rank has"
+          + " checkpointed yet"
+          + (Files.exists(jobDir.resolve("global").resolve("manifest"))
+              ? " (it has committed global checkpoints: see 'cairn cluster status')"
+              : ""));
     Set<Integer> sizes = new TreeSet<>();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.toList()) {
@@ -71,8 +79,12 @@ public record RecoveryLine(int ranks, List<Part> parts, List<String> rollbacks) 
     } catch (IOException | NumberFormatException e) {
       throw new CairnException("cannot list " + dir + ": " + e.getMessage(), e);
     }
-    if (sizes.isEmpty()) throw new CairnException("no dependency records in " + dir + " (files r<rank>of<size>): no rank has checkpointed yet");
-    if (sizes.size() > 1) throw new CairnException(dir + " holds dependency records of jobs of " + sizes + " ranks; the recovery line is for one job size");
+    if (sizes.isEmpty())
+      throw new CairnException(
+          "no dependency records in " + dir + " (files r<rank>of<size>): no rank has checkpointed yet");
+    if (sizes.size() > 1)
+      throw new CairnException(
+          dir + " holds dependency records of jobs of " + sizes + " ranks; the recovery line is for one job size");
     int n = sizes.iterator().next();
     if (n < 1 || n > (1 << 20)) throw new CairnException(dir + ": records for " + n + " ranks");
     List<List<Dependencies.Checkpoint>> records = new ArrayList<>();
@@ -94,19 +106,25 @@ public record RecoveryLine(int ranks, List<Part> parts, List<String> rollbacks) 
       List<Dependencies.Checkpoint> rec = records.get(r);
       Dependencies.Checkpoint on = line.of(r);
       Dependencies.Checkpoint newest = rec.isEmpty() ? null : rec.getLast();
-      parts.add(new Part(r, on == null ? 0 : on.version(), on == null ? 0 : on.step(), newest == null ? 0 : newest.version(),
-          newest == null ? 0 : newest.step(), rec.size() - line.index()[r]));
+      parts.add(
+          new Part(r, on == null ? 0 : on.version(), on == null ? 0 : on.step(), newest == null ? 0 : newest.version(),
+              newest == null ? 0 : newest.step(), rec.size() - line.index()[r]));
     }
     List<String> why = new ArrayList<>();
     for (RecoveryLines.Step s : line.steps()) {
-      why.add("rank " + s.rank() + " back to " + name(records.get(s.rank()), s.to()) + " (from " + name(records.get(s.rank()), s.from()) + "): "
-          + (s.orphan() ? "it had received a message rank " + s.peer() + " sent after its checkpoint on the line (orphan)"
-              : "it had sent rank " + s.peer() + " a message that rank received after its checkpoint on the line (in transit)"));
+      why.add("rank " + s.rank() + " back to " + name(records.get(s.rank()), s.to()) + " (from "
+          + name(records.get(s.rank()), s.from()) + "): "
+          + (s.orphan()
+              ? "it had received a message rank " + s.peer() + " sent after its checkpoint on the line (orphan)"
+              : "it had sent rank " + s.peer()
+                  + " a message that rank received after its checkpoint on the line (in transit)"));
     }
     return new RecoveryLine(n, parts, why);
   }
 
   private static String name(List<Dependencies.Checkpoint> rec, int k) {
-    return k == 0 ? "its initial state" : "version " + rec.get(k - 1).version() + " (step " + rec.get(k - 1).step() + ")";
+    return k == 0
+        ? "its initial state"
+        : "version " + rec.get(k - 1).version() + " (step " + rec.get(k - 1).step() + ")";
   }
 }

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * message; the job, with a rank killed at a random time, must end with the total conserved.
  */
 class BankConsistencyTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  static final Map<String, Integer> REGIONS = Map.of("balance", 1, "rng", 1, "step", 1, "sentAmount", 1, "receivedAmount", 1);
+  static final Map<String, Integer> REGIONS = Map.of("balance", 1, "rng", 1, "step", 1, "sentAmount", 1,
+      "receivedAmount", 1);
 
   static ConsistencyChecker.Invariant conserved(int ranks) {
     return (states, inFlight) -> {
@@ -37,12 +39,16 @@ class BankConsistencyTest {
   @EnumSource(value = Protocol.class, names = {"BLOCKING", "CHANDY_LAMPORT"})
   void everyCommittedGlobalStateIsConsistent(Protocol protocol) throws Exception {
     int trials = Boolean.getBoolean("cairn.soak") ? 4 : 1;
-    for (int t = 0; t < trials; t++) trial(protocol, java.nio.file.Files.createDirectories(dir.resolve("t" + t)), 5 + t % 3, new Random(protocol.ordinal() * 100 + t));
+    for (int t = 0; t < trials; t++)
+      trial(protocol, java.nio.file.Files.createDirectories(dir.resolve("t" + t)), 5 + t % 3,
+          new Random(protocol.ordinal() * 100 + t));
   }
 
   private void trial(Protocol protocol, Path dir, int ranks, Random rnd) throws Exception {
-    try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1000", "--every", "50", "--delay-ms", "2",
-        "--seed", "" + rnd.nextInt(1000)).protocol(protocol).nodes(ranks).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
+    try (Launcher.Job job = Jobs
+        .builder(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "1000", "--every", "50", "--delay-ms", "2",
+            "--seed", "" + rnd.nextInt(1000))
+        .protocol(protocol).nodes(ranks).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
       RecoveryTest.awaitGlobals(dir, job, 4 + rnd.nextInt(8));
       int victim = 1 + rnd.nextInt(ranks - 1);
       assertThat(job.kill(victim)).as("rank " + victim + " was killed (false: the job ended before the kill)").isTrue();
@@ -64,16 +70,19 @@ class BankConsistencyTest {
     GlobalManifest.Entry b = all.getLast();
     long[] mixed = b.versions().clone();
     mixed[0] = a.versions()[0];
-    GlobalManifest.append(dir, new GlobalManifest.Entry(b.global() + 1, b.size(), b.protocol(), b.step(), b.timeMillis(), mixed, b.nodes()));
+    GlobalManifest.append(dir,
+        new GlobalManifest.Entry(b.global() + 1, b.size(), b.protocol(), b.step(), b.timeMillis(), mixed, b.nodes()));
     ConsistencyChecker.Report bad = ConsistencyChecker.check(dir, REGIONS, conserved(ranks)).getLast();
     assertThat(bad.global()).isEqualTo(b.global() + 1);
     assertThat(bad.problems()).isNotEmpty();
   }
 
-  @org.junit.jupiter.api.Test void ranksRunningAheadNeverLoseTheNewestCommittedGlobalToRetention() throws Exception {
+  @org.junit.jupiter.api.Test
+  void ranksRunningAheadNeverLoseTheNewestCommittedGlobalToRetention() throws Exception {
     // bank ranks are not synchronised: with Chandy-Lamport a fast rank can be many checkpoints ahead; with the
     // default retention (4 versions per level) the recovery must still find every rank's part of the newest global
-    try (Launcher.Job job = Jobs.builder(dir, 4, "io.cairn.cluster.examples.Bank", "--steps", "2500", "--every", "10", "--delay-ms", "1")
+    try (Launcher.Job job = Jobs
+        .builder(dir, 4, "io.cairn.cluster.examples.Bank", "--steps", "2500", "--every", "10", "--delay-ms", "1")
         .protocol(Protocol.CHANDY_LAMPORT).nodes(2).start()) {
       RecoveryTest.awaitGlobals(dir, job, 12);
       assertThat(job.kill(2)).as("rank 2 was killed (false: the job ended before the kill)").isTrue();

@@ -10,9 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void pointToPointTagsAndCollectives() throws Exception {
+  @Test
+  void pointToPointTagsAndCollectives() throws Exception {
     int n = 4;
     Map<String, Object> got = new ConcurrentHashMap<>();
     InProcess.run(dir, n, Protocol.BLOCKING, rank -> rank.run(() -> {
@@ -31,7 +33,7 @@ class CommTest {
       for (int i = 0; i < 50; i++) c.sendLong(right, 3, i);
       for (int i = 0; i < 50; i++) assertThat(Comm.asLong(c.recv(left, 3))).isEqualTo(i);
       c.barrier();
-      byte[] b = c.broadcast(2, me == 2 ? new byte[] {42} : null);
+      byte[] b = c.broadcast(2, me == 2 ? new byte[]{42} : null);
       got.put("bcast" + me, (int) b[0]);
       got.put("sum" + me, c.allreduceLong(me + 1, Long::sum));
       got.put("max" + me, c.allreduceDouble(me * 0.5, Math::max));
@@ -49,13 +51,15 @@ class CommTest {
       assertThat(got.get("max" + r)).isEqualTo(1.5);
       assertThat(got.get("nodes" + r)).isEqualTo(java.util.List.of("node-0", "node-1", "node-0", "node-1"));
       assertThat(got.get("mine" + r)).isEqualTo(Map.of("node", "node-" + r % 2, "rack", "r" + r % 2, "power", "p0"));
-      assertThat(((java.util.List<?>) got.get("domains" + r)).get(3)).isEqualTo(Map.of("node", "node-1", "rack", "r1", "power", "p0"));
+      assertThat(((java.util.List<?>) got.get("domains" + r)).get(3))
+          .isEqualTo(Map.of("node", "node-1", "rack", "r1", "power", "p0"));
       // not declared: inferred, the level with fewer distinct names (power: 1, rack: 2) is the larger
       assertThat(got.get("levels" + r)).isEqualTo(java.util.List.of("power", "rack"));
     }
   }
 
-  @Test void restartOfTheWholeJobRestoresTheNewestGlobalVersion() throws Exception {
+  @Test
+  void restartOfTheWholeJobRestoresTheNewestGlobalVersion() throws Exception {
     int n = 3;
     // first run: counts to 7, checkpoints at 5 with a message in flight on every channel, then "crashes" (stops early)
     InProcess.run(dir, n, Protocol.CHANDY_LAMPORT, rank -> {
@@ -94,7 +98,8 @@ class CommTest {
     }
   }
 
-  @Test void independentModeRestoresEachRanksOwnNewestVersion() throws Exception {
+  @Test
+  void independentModeRestoresEachRanksOwnNewestVersion() throws Exception {
     int n = 3;
     for (int run = 0; run < 2; run++) {
       Map<Integer, Long> start = new ConcurrentHashMap<>();

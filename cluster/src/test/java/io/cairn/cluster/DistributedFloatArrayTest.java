@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Float distributed arrays (wrapped or owned) reshard like double ones, and a type change between runs is refused with a clear error. */
 class DistributedFloatArrayTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static final int N = 1_003; // not a multiple of any rank count used: uneven parts
   static final float[] VALUES = values();
@@ -56,45 +57,52 @@ class DistributedFloatArrayTest {
       rank.run(() -> {
         assertThat(step[0]).isEqualTo(1);
         for (int i = 0; i < w.local().length; i++) {
-          assertThat(Float.floatToRawIntBits(w.local()[i])).isEqualTo(Float.floatToRawIntBits(VALUES[(int) w.lo() + i]));
+          assertThat(Float.floatToRawIntBits(w.local()[i]))
+              .isEqualTo(Float.floatToRawIntBits(VALUES[(int) w.lo() + i]));
           assertThat(o.local()[i]).isEqualTo(-VALUES[(int) o.lo() + i]);
         }
       });
     });
   }
 
-  @Test void reshardsFromFourToThreeAndToFiveRanks() throws Exception {
+  @Test
+  void reshardsFromFourToThreeAndToFiveRanks() throws Exception {
     write(4);
     check(3);
     check(5);
     check(4);
   }
 
-  @Test void wrapRejectsAnArrayOfTheWrongLength() throws Exception {
+  @Test
+  void wrapRejectsAnArrayOfTheWrongLength() throws Exception {
     InProcess.run(dir, 2, Protocol.BLOCKING, rank -> {
       assertThatThrownBy(() -> DistributedFloatArray.wrap(rank.comm(), "x", 10, 1, new float[4]))
           .hasMessageContaining("owns [").hasMessageContaining("5 elements").hasMessageContaining("has 4");
-      rank.run(() -> { });
+      rank.run(() -> {});
     });
   }
 
-  @Test void aDoubleArrayCannotBeRestoredAsFloatsNorTheOtherWay() throws Exception {
+  @Test
+  void aDoubleArrayCannotBeRestoredAsFloatsNorTheOtherWay() throws Exception {
     write(2);
-    for (int size : new int[] {2, 3}) {
+    for (int size : new int[]{2, 3}) {
       assertThatThrownBy(() -> InProcess.run(dir, size, Protocol.BLOCKING, rank -> {
         Comm c = rank.comm();
         ParallelCheckpointer ck = rank.checkpointer();
-        ck.protect(DistributedArray.create(c, "wrapped", N)).protect(DistributedFloatArray.create(c, "owned", N, 1)).protect("step", new long[1]);
-        rank.run(() -> { });
+        ck.protect(DistributedArray.create(c, "wrapped", N)).protect(DistributedFloatArray.create(c, "owned", N, 1))
+            .protect("step", new long[1]);
+        rank.run(() -> {});
       })).isInstanceOf(ExecutionException.class).rootCause()
           .hasMessageContaining("no committed global version of this job could be restored")
-          .hasMessageContaining("'wrapped' was saved as floats, this job declares doubles").hasMessageContaining("are kept");
+          .hasMessageContaining("'wrapped' was saved as floats, this job declares doubles")
+          .hasMessageContaining("are kept");
       assertThat(dir.resolve("aborted")).exists();
     }
   }
 
-  @Test void aJobWithAnotherDeclaredConfigurationIsRefusedBeforeReadingAnyRegion() throws Exception {
-    for (String cfg : new String[] {"model A", "model B"}) {
+  @Test
+  void aJobWithAnotherDeclaredConfigurationIsRefusedBeforeReadingAnyRegion() throws Exception {
+    for (String cfg : new String[]{"model A", "model B"}) {
       if (cfg.equals("model A")) {
         InProcess.run(dir, 2, Protocol.BLOCKING, rank -> {
           ParallelCheckpointer ck = rank.checkpointer().configuration(cfg);
@@ -107,11 +115,11 @@ class DistributedFloatArrayTest {
         });
         continue;
       }
-      for (int size : new int[] {2, 3}) { // same number of ranks, and resharding
+      for (int size : new int[]{2, 3}) { // same number of ranks, and resharding
         assertThatThrownBy(() -> InProcess.run(dir, size, Protocol.BLOCKING, rank -> {
           ParallelCheckpointer ck = rank.checkpointer().configuration(cfg);
           ck.protect(DistributedFloatArray.create(rank.comm(), "w", N + 1, 1)).protect("step", new long[1]);
-          rank.run(() -> { });
+          rank.run(() -> {});
         })).rootCause().hasMessageContaining("configuration differs: the checkpoint has [model A], this job [model B]");
       }
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ElasticBankTest {
   static final int ACCOUNTS = 12;
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** Every rank's part of every committed global: accounts plus money in flight is the initial total; counters agree. */
   static ConsistencyChecker.Invariant conserved() {
@@ -39,7 +40,8 @@ class ElasticBankTest {
       }
       long flying = 0;
       for (Message m : inFlight) flying += Accounts.amount(m);
-      if (total + flying != ACCOUNTS * Accounts.START) return "total money " + total + " + in flight " + flying + " != " + ACCOUNTS * Accounts.START;
+      if (total + flying != ACCOUNTS * Accounts.START)
+        return "total money " + total + " + in flight " + flying + " != " + ACCOUNTS * Accounts.START;
       if (sent - received != flying) return "sent " + sent + " - received " + received + " != in flight " + flying;
       return null;
     };
@@ -48,7 +50,8 @@ class ElasticBankTest {
   static final Map<String, Integer> REGIONS = Map.of("accounts", 0, "sent", 0, "received", 0, "step", 1);
 
   private Launcher.Builder accounts(Protocol p, int ranks, long steps) {
-    return Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Accounts", "--accounts", "" + ACCOUNTS, "--steps", "" + steps, "--every", "20",
+    return Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Accounts", "--accounts", "" + ACCOUNTS, "--steps",
+        "" + steps, "--every", "20",
         "--delay-ms", "2").protocol(p).nodes(2).env("CAIRN_CLUSTER_KEEP", "1000");
   }
 
@@ -63,7 +66,8 @@ class ElasticBankTest {
   private void assertAllConserved(Set<Integer> sizes) {
     List<ConsistencyChecker.Report> reports = ConsistencyChecker.check(dir, REGIONS, conserved());
     for (ConsistencyChecker.Report r : reports) assertThat(r.problems()).as("global " + r.global()).isEmpty();
-    assertThat(reports.stream().mapToInt(ConsistencyChecker.Report::inFlight).sum()).as("money in flight at checkpoints").isPositive();
+    assertThat(reports.stream().mapToInt(ConsistencyChecker.Report::inFlight).sum())
+        .as("money in flight at checkpoints").isPositive();
     assertThat(globals().stream().map(GlobalVersion::ranks).collect(Collectors.toSet())).isEqualTo(sizes);
   }
 
@@ -82,7 +86,8 @@ class ElasticBankTest {
     assertAllConserved(Set.of(4, 6, 2));
   }
 
-  @Test void reshardingAGlobalWithMoneyInFlightIsRefusedUnlessTheFallbackIsAllowed() throws Exception {
+  @Test
+  void reshardingAGlobalWithMoneyInFlightIsRefusedUnlessTheFallbackIsAllowed() throws Exception {
     Protocol p = Protocol.CHANDY_LAMPORT;
     assertThat(run(accounts(p, 2, 100))).as(Jobs.logs(dir)).isZero();
     GlobalVersion quiet = globals().getLast(); // taken after the end: nothing in flight
@@ -97,28 +102,35 @@ class ElasticBankTest {
 
     assertThat(run(accounts(p, 3, 100_000))).as("a restart that would fall back past committed work fails").isNotZero();
     String why = Files.readString(dir.resolve("aborted"));
-    assertThat(why).contains("global " + newest.number() + " (the newest committed)").contains("messages were in flight")
-        .contains("newest global that could be restored is " + quiet.number()).contains("--allow-fallback").contains("are kept")
+    assertThat(why).contains("global " + newest.number() + " (the newest committed)")
+        .contains("messages were in flight")
+        .contains("newest global that could be restored is " + quiet.number()).contains("--allow-fallback")
+        .contains("are kept")
         .doesNotContain("is gone");
     assertThat(globals()).as("nothing committed or removed").isEqualTo(before);
 
     assertThat(run(accounts(p, 3, quiet.step() + 100).allowFallback(true))).as(Jobs.logs(dir)).isZero();
-    assertThat(Files.readString(dir.resolve("logs/coordinator.log"))).contains("FALLING BACK past committed work: continuing from global "
-        + quiet.number());
+    assertThat(Files.readString(dir.resolve("logs/coordinator.log")))
+        .contains("FALLING BACK past committed work: continuing from global "
+            + quiet.number());
     assertThat(globals().getLast().ranks()).isEqualTo(3);
     assertThat(globals().getLast().step()).isEqualTo(quiet.step() + 100);
     assertThat(Files.readString(dir.resolve("accounts-result.txt")).trim()).isEqualTo("" + ACCOUNTS * Accounts.START);
     assertAllConserved(Set.of(2, 3));
   }
 
-  @Test void perRankStateIsNotInventedOnAnotherNumberOfRanks() throws Exception {
+  @Test
+  void perRankStateIsNotInventedOnAnotherNumberOfRanks() throws Exception {
     // the Bank example keeps each rank's balance in a long[1] and declares nothing: 2 -> 3 ranks must be refused
-    Launcher.Builder two = Jobs.builder(dir, 2, "io.cairn.cluster.examples.Bank", "--steps", "100", "--every", "20").nodes(1);
+    Launcher.Builder two = Jobs.builder(dir, 2, "io.cairn.cluster.examples.Bank", "--steps", "100", "--every", "20")
+        .nodes(1);
     assertThat(run(two)).as(Jobs.logs(dir)).isZero();
     List<GlobalVersion> before = globals();
-    Launcher.Builder three = Jobs.builder(dir, 3, "io.cairn.cluster.examples.Bank", "--steps", "200", "--every", "20").nodes(1);
+    Launcher.Builder three = Jobs.builder(dir, 3, "io.cairn.cluster.examples.Bank", "--steps", "200", "--every", "20")
+        .nodes(1);
     assertThat(run(three)).isNotZero();
-    assertThat(Files.readString(dir.resolve("aborted"))).contains("per-rank state").contains("balance").contains("Reshard.REPLICATED")
+    assertThat(Files.readString(dir.resolve("aborted"))).contains("per-rank state").contains("balance")
+        .contains("Reshard.REPLICATED")
         .contains("relaunch with 2 ranks");
     assertThat(globals()).isEqualTo(before);
     assertThat(GlobalManifest.read(dir)).hasSameSizeAs(before);

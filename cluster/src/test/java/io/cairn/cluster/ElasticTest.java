@@ -11,17 +11,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A heat job checkpointed by 4 ranks continues with another number of ranks (the grid is a DistributedArray) and ends bit-identical. */
 class ElasticTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private int run(int ranks, String... extra) {
     String[] args = {"--rows", "30", "--cols", "24", "--steps", "80", "--every", "10"};
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(extra)).toArray(String[]::new);
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(extra))
+        .toArray(String[]::new);
     try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Heat", all).nodes(2).start()) {
       return Jobs.await(job, Duration.ofSeconds(90));
     }
   }
 
-  @Test void reshardsFromFourToThreeRanksAndBackToFive() throws Exception {
+  @Test
+  void reshardsFromFourToThreeRanksAndBackToFive() throws Exception {
     assertThat(run(4, "--stop-after", "30")).as(Jobs.logs(dir)).isZero();
     assertThat(GlobalManifest().getLast().ranks()).isEqualTo(4);
     assertThat(run(3, "--stop-after", "60")).as(Jobs.logs(dir)).isZero();

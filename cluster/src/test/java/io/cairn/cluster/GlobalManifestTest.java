@@ -10,13 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GlobalManifestTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static GlobalManifest.Entry entry(long g) {
-    return new GlobalManifest.Entry(g, 2, "blocking", g * 10, 1000 + g, new long[] {g, g + 1}, new String[] {"node-0", "node-1"});
+    return new GlobalManifest.Entry(g, 2, "blocking", g * 10, 1000 + g, new long[]{g, g + 1},
+        new String[]{"node-0", "node-1"});
   }
 
-  @Test void keepsCommittedVersionsSortedAndBounded() throws Exception {
+  @Test
+  void keepsCommittedVersionsSortedAndBounded() throws Exception {
     assertThat(GlobalManifest.read(dir)).isEmpty();
     GlobalManifest.append(dir, entry(2));
     GlobalManifest.append(dir, entry(1)); // Chandy-Lamport commits may complete out of order
@@ -27,7 +30,8 @@ class GlobalManifestTest {
     assertThat(GlobalManifest.find(dir, 40).orElseThrow().nodes()).containsExactly("node-0", "node-1");
   }
 
-  @Test void detectsDamage() throws Exception {
+  @Test
+  void detectsDamage() throws Exception {
     GlobalManifest.append(dir, entry(1));
     Path f = GlobalManifest.file(dir);
     Files.writeString(f, Files.readString(f).replace("versions 1,2", "versions 1,3"));

@@ -10,11 +10,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A committed global checkpoint read back whole, in one process, from outside the job. */
 class GlobalReaderTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static final int N = 1_001;
 
-  @Test void readsDistributedArraysWholeAndReplicatedRegionsFromRankZero() throws Exception {
+  @Test
+  void readsDistributedArraysWholeAndReplicatedRegionsFromRankZero() throws Exception {
     InProcess.run(dir, 3, Protocol.BLOCKING, rank -> {
       Comm c = rank.comm();
       DistributedArray u = DistributedArray.create(c, "u", N);
@@ -51,7 +53,9 @@ class GlobalReaderTest {
     try (GlobalReader g = GlobalReader.open(dir, older, Map.of())) {
       assertThat(g.doubles("u")[N - 1]).isEqualTo((N - 1) * 1.5 + 1);
     }
-    assertThatThrownBy(() -> GlobalReader.open(dir, 99, Map.of())).hasMessageContaining("global version 99 is not committed");
-    assertThatThrownBy(() -> GlobalReader.open(dir.resolve("empty"), 0, Map.of())).hasMessageContaining("no committed global checkpoint");
+    assertThatThrownBy(() -> GlobalReader.open(dir, 99, Map.of()))
+        .hasMessageContaining("global version 99 is not committed");
+    assertThatThrownBy(() -> GlobalReader.open(dir.resolve("empty"), 0, Map.of()))
+        .hasMessageContaining("no committed global checkpoint");
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.cluster.examples.Heat;
 import io.cairn.cluster.internal.JobSecret;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,12 +35,15 @@ class HostileClientsTest {
   static final int COLS = 48;
   static final int STEPS = 500;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void hostileClientsAreRefusedAndTheJobIsUnaffected() throws Exception {
+  @Test
+  void hostileClientsAreRefusedAndTheJobIsUnaffected() throws Exception {
     Path d = dir.resolve("job");
     Process victim = new ProcessBuilder("sleep", "600").start(); // the pid a forged JOIN offers the coordinator to kill
-    try (Launcher.Job job = Jobs.builder(d, 2, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + STEPS,
+    try (Launcher.Job job = Jobs.builder(d, 2, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols",
+        "" + COLS, "--steps", "" + STEPS,
         "--every", "10", "--delay-ms", "10").failTimeout(Duration.ofSeconds(3)).start()) {
       RecoveryTest.awaitGlobals(d, job, 2);
       assertThat(job.isDone()).as("the job still runs").isFalse();
@@ -53,7 +55,8 @@ class HostileClientsTest {
       assertThat(rankPorts).hasSize(2);
 
       // 1. the forged JOIN lines of the issue: one aborted the job, one made every rank roll back (and offered a pid to kill)
-      for (String line : List.of("JOIN 0 2 node-0|rack=evil| 1 127.0.0.1 1 0", "JOIN 1 2 node-0 " + victim.pid() + " 127.0.0.1 1 0",
+      for (String line : List.of("JOIN 0 2 node-0|rack=evil| 1 127.0.0.1 1 0",
+          "JOIN 1 2 node-0 " + victim.pid() + " 127.0.0.1 1 0",
           "JOIN 1 2 node-0 " + victim.pid() + " 127.0.0.1 1 0", "DONE " + epoch)) {
         assertRefused(address(coord), line.getBytes(StandardCharsets.US_ASCII), "coordinator: " + line);
       }
@@ -71,7 +74,8 @@ class HostileClientsTest {
         try (Socket s = new Socket()) {
           s.connect(a, 2_000);
           String role = a.equals(address(coord)) ? JobSecret.COORDINATOR : JobSecret.DATA;
-          assertThatThrownBy(() -> wrong.authenticateAsClient(s, role)).isInstanceOf(JobSecret.AuthenticationException.class);
+          assertThatThrownBy(() -> wrong.authenticateAsClient(s, role))
+              .isInstanceOf(JobSecret.AuthenticationException.class);
         }
       }
       // control: the job's own secret passes the data port's handshake (this client then goes without a word)
@@ -91,15 +95,18 @@ class HostileClientsTest {
       victim.destroyForcibly();
       assertThat(victim.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, STEPS));
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, STEPS));
     String coordLog = Files.readString(d.resolve("logs/coordinator.log"));
     assertThat(coordLog).contains("refused a connection from /127.0.0.1:").contains("not a Cairn handshake")
-        .contains("epoch 1: all 2 ranks joined").doesNotContain("epoch 2").doesNotContain("aborted").doesNotContain("OutOfMemoryError");
+        .contains("epoch 1: all 2 ranks joined").doesNotContain("epoch 2").doesNotContain("aborted")
+        .doesNotContain("OutOfMemoryError");
     assertThat(Files.readString(d.resolve("logs/rank-1.log"))).contains("refused a data connection from /127.0.0.1:");
     assertThat(Files.exists(d.resolve("aborted"))).isFalse();
     // the job directory's secret and addresses are private
     assertThat(mode(d)).isEqualTo("rwx------");
-    for (String f : List.of(JobSecret.FILE, "coordinator.addr", "coordinator.state")) assertThat(mode(d.resolve(f))).as(f).isEqualTo("rw-------");
+    for (String f : List.of(JobSecret.FILE, "coordinator.addr", "coordinator.state"))
+      assertThat(mode(d.resolve(f))).as(f).isEqualTo("rw-------");
   }
 
   /**
@@ -107,10 +114,12 @@ class HostileClientsTest {
    * the secret's handshake in plain text, and a TLS client with another certificate, are refused; the job's own
    * key and secret pass; the result is the undisturbed one.
    */
-  @Test void tlsJobRefusesPlainAndForeignClients() throws Exception {
+  @Test
+  void tlsJobRefusesPlainAndForeignClients() throws Exception {
     Path d = dir.resolve("tls");
     int steps = 300;
-    try (Launcher.Job job = Jobs.builder(d, 2, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps,
+    try (Launcher.Job job = Jobs.builder(d, 2, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols",
+        "" + COLS, "--steps", "" + steps,
         "--every", "10", "--delay-ms", "10").nodes(2).tls(true).start()) {
       RecoveryTest.awaitGlobals(d, job, 2);
       assertThat(job.isDone()).as("the job still runs").isFalse();
@@ -143,7 +152,8 @@ class HostileClientsTest {
       for (InetSocketAddress a : List.of(coord, rankPorts.get(1))) {
         try (Socket s = foreign.newSocket()) {
           s.connect(a, 2_000);
-          assertThatThrownBy(() -> foreign.authenticateAsClient(s, a.equals(coord) ? JobSecret.COORDINATOR : JobSecret.DATA))
+          assertThatThrownBy(
+              () -> foreign.authenticateAsClient(s, a.equals(coord) ? JobSecret.COORDINATOR : JobSecret.DATA))
               .isInstanceOf(IOException.class);
         }
       }
@@ -159,7 +169,8 @@ class HostileClientsTest {
       assertThat(job.restarts()).isZero();
     }
     assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
-    assertThat(Files.readString(d.resolve("logs/coordinator.log"))).contains("TLS handshake failed").doesNotContain("epoch 2");
+    assertThat(Files.readString(d.resolve("logs/coordinator.log"))).contains("TLS handshake failed")
+        .doesNotContain("epoch 2");
     assertThat(mode(d.resolve(io.cairn.cluster.internal.JobTls.FILE))).isEqualTo("rw-------");
   }
 
@@ -218,12 +229,15 @@ class HostileClientsTest {
   /** The data ports of the ranks, from the coordinator's log ("rank R joined from HOST:PORT"). */
   static List<InetSocketAddress> rankPorts(Path d) throws IOException {
     InetSocketAddress[] a = new InetSocketAddress[2];
-    Matcher m = Pattern.compile("rank (\\d+) joined from ([0-9.]+):(\\d+)").matcher(Files.readString(d.resolve("logs/coordinator.log")));
+    Matcher m = Pattern.compile("rank (\\d+) joined from ([0-9.]+):(\\d+)")
+        .matcher(Files.readString(d.resolve("logs/coordinator.log")));
     while (m.find()) a[Integer.parseInt(m.group(1))] = new InetSocketAddress(m.group(2), Integer.parseInt(m.group(3)));
     List<InetSocketAddress> l = new ArrayList<>();
     for (InetSocketAddress x : a) if (x != null) l.add(x);
     return l;
   }
 
-  static String mode(Path p) throws IOException { return PosixFilePermissions.toString(Files.getPosixFilePermissions(p)); }
+  static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
 }

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /** Runs the ranks of a job as threads of the test JVM (fast; no failures can be injected this way). */
 final class InProcess {
-  private InProcess() { }
+  private InProcess() {}
 
   static Map<String, String> env(Path dir, int rank, int size, int port, Protocol p) {
     Map<String, String> e = new HashMap<>();
@@ -31,11 +31,12 @@ final class InProcess {
 
   /** Runs {@code body} on {@code size} rank threads with a coordinator thread; rethrows the first failure. */
   static void run(Path dir, int size, Protocol p, Consumer<Rank> body) throws Exception {
-    run(dir, size, p, (r, e) -> { }, body);
+    run(dir, size, p, (r, e) -> {}, body);
   }
 
   /** Like {@link #run(Path, int, Protocol, Consumer)}, with each rank's environment changed by {@code tweak(rank, env)} first. */
-  static void run(Path dir, int size, Protocol p, java.util.function.BiConsumer<Integer, Map<String, String>> tweak, Consumer<Rank> body) throws Exception {
+  static void run(Path dir, int size, Protocol p, java.util.function.BiConsumer<Integer, Map<String, String>> tweak,
+      Consumer<Rank> body) throws Exception {
     java.nio.file.Files.deleteIfExists(dir.resolve("finished")); // a new launch of the job, as the launcher does
     java.nio.file.Files.deleteIfExists(dir.resolve(Coordinator.ABORTED));
     try (Coordinator c = new Coordinator(dir, size, true, 10_000, "127.0.0.1", null)) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * initial state (the domino effect).
  */
 class IndependentRecoveryTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** Lines of {@code <job>/recoveries} with the given event, split into fields after the time. */
   static List<String[]> events(Path job, String kind) throws Exception {
@@ -49,19 +50,24 @@ class IndependentRecoveryTest {
     }
   }
 
-  @Test void heatRecoversFromTheRecoveryLineBitIdentical() throws Exception {
+  @Test
+  void heatRecoversFromTheRecoveryLineBitIdentical() throws Exception {
     int ranks = 4;
     int steps = 150;
-    try (Launcher.Job job = Jobs.builder(dir, ranks, "io.cairn.cluster.examples.Heat", "--rows", "48", "--cols", "48", "--steps", "" + steps,
-        "--every", "10", "--delay-ms", "8").protocol(Protocol.INDEPENDENT).nodes(2).start()) {
+    try (Launcher.Job job = Jobs
+        .builder(dir, ranks, "io.cairn.cluster.examples.Heat", "--rows", "48", "--cols", "48", "--steps", "" + steps,
+            "--every", "10", "--delay-ms", "8")
+        .protocol(Protocol.INDEPENDENT).nodes(2).start()) {
       awaitCheckpoints(dir, job, ranks, 3);
       RecoveryLine before = RecoveryLine.of(dir);
-      assertThat(before.initialState()).as("checkpoints at the same step after the halo exchange are consistent: " + before).isFalse();
+      assertThat(before.initialState())
+          .as("checkpoints at the same step after the halo exchange are consistent: " + before).isFalse();
       assertThat(job.kill(2)).as("rank 2 was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(dir)).isZero();
       assertThat(job.restarts()).isEqualTo(1);
     }
-    assertThat(Files.readAllBytes(dir.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(48, 48, steps));
+    assertThat(Files.readAllBytes(dir.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(48, 48, steps));
     // the coordinator rolled every rank back to its checkpoint on the line (one at the same step on every rank), not to the start
     List<String[]> rollbacks = events(dir, "rollback");
     assertThat(rollbacks).as(Files.readString(dir.resolve("recoveries"))).hasSize(2); // the start, then the failure: one recovery
@@ -75,30 +81,36 @@ class IndependentRecoveryTest {
     assertThat(events(dir, "finished")).hasSize(1);
   }
 
-  @Test void pingPongShowsTheDominoEffect() throws Exception {
+  @Test
+  void pingPongShowsTheDominoEffect() throws Exception {
     int rounds = 50;
     // every checkpoint is kept (no retention), so the line could use any of them
-    try (Launcher.Job job = Jobs.builder(dir, 2, "io.cairn.cluster.examples.PingPong", "--rounds", "" + rounds, "--every", "1", "--delay-ms", "5")
+    try (Launcher.Job job = Jobs
+        .builder(dir, 2, "io.cairn.cluster.examples.PingPong", "--rounds", "" + rounds, "--every", "1", "--delay-ms",
+            "5")
         .protocol(Protocol.INDEPENDENT).nodes(1).env("CAIRN_CLUSTER_KEEP", "1000").start()) {
       awaitCheckpoints(dir, job, 2, 10);
       // the domino effect on the records themselves: many checkpoints, none usable
       RecoveryLine line = RecoveryLine.of(dir);
       assertThat(line.parts()).allSatisfy(p -> assertThat(p.checkpointsLost()).isGreaterThanOrEqualTo(10));
       assertThat(line.initialState()).as(line.toString()).isTrue();
-      assertThat(line.rollbacks()).as("one rollback forcing the next, through every checkpoint").hasSizeGreaterThanOrEqualTo(20);
+      assertThat(line.rollbacks()).as("one rollback forcing the next, through every checkpoint")
+          .hasSizeGreaterThanOrEqualTo(20);
       assertThat(line.rollbacks().getLast()).contains("its initial state");
       assertThat(job.kill(1)).as("rank 1 was killed (false: the job ended before the kill)").isTrue();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(dir)).isZero();
       // rank 0 cannot roll back in place to its initial state: it exits for a fresh process
       assertThat(job.restarts()).isEqualTo(2);
     }
-    assertThat(Long.parseLong(Files.readString(dir.resolve("pingpong-result.txt")).trim())).isEqualTo(PingPong.reference(rounds, 2));
+    assertThat(Long.parseLong(Files.readString(dir.resolve("pingpong-result.txt")).trim()))
+        .isEqualTo(PingPong.reference(rounds, 2));
     List<String[]> rollbacks = events(dir, "rollback");
     assertThat(rollbacks.size()).isGreaterThanOrEqualTo(2);
     for (String[] r : rollbacks) assertThat(r[3]).as("every recovery line is the initial state").isEqualTo("line=0,0");
     List<String[]> restored = events(dir, "restored");
     long lastEpoch = Long.parseLong(rollbacks.getLast()[2]);
-    assertThat(restored.stream().filter(t -> Long.parseLong(t[2]) == lastEpoch).map(t -> t[3] + " " + t[4] + " " + t[5]).toList())
+    assertThat(restored.stream().filter(t -> Long.parseLong(t[2]) == lastEpoch).map(t -> t[3] + " " + t[4] + " " + t[5])
+        .toList())
         .containsExactlyInAnyOrder("0 0 0", "1 0 0");
   }
 }

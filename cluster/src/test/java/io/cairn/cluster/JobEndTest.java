@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  * body, the last global committed was the one of step 380, in every run).
  */
 class JobEndTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void theLastGlobalOfAChandyLamportJobIsCommitted() throws Exception {
+  @Test
+  void theLastGlobalOfAChandyLamportJobIsCommitted() throws Exception {
     int runs = Boolean.getBoolean("cairn.soak") ? 6 : 1;
     for (int t = 0; t < runs; t++) {
       Path d = dir.resolve("t" + t);
@@ -27,7 +29,8 @@ class JobEndTest {
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       }
       assertThat(Files.readString(d.resolve("bank-result.txt")).trim()).isEqualTo("" + 4 * Bank.START);
-      assertThat(GlobalManifest.read(d).getLast().step()).as("run %d: the global of the job's last step", t).isEqualTo(400);
+      assertThat(GlobalManifest.read(d).getLast().step()).as("run %d: the global of the job's last step", t)
+          .isEqualTo(400);
       assertThat(Jobs.logs(d)).doesNotContain("ABANDONING");
     }
   }

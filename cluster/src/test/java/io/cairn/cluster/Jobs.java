@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /** Helpers for multi-process tests. */
 final class Jobs {
-  private Jobs() { }
+  private Jobs() {}
 
   static Launcher.Builder builder(Path dir, int ranks, String main, String... args) {
     return Launcher.builder().ranks(ranks).jobDir(dir).jvmOption("-Xmx64m").failTimeout(Duration.ofSeconds(20))
@@ -24,7 +24,8 @@ final class Jobs {
 
   /** The heat example on {@code ranks} ranks, a checkpoint every 10 steps, {@code delayMs} per step (the caller sets protocol and nodes). */
   static Launcher.Builder heat(Path dir, int ranks, int rows, int cols, long steps, long delayMs) {
-    return builder(dir, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + rows, "--cols", "" + cols, "--steps", "" + steps,
+    return builder(dir, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + rows, "--cols", "" + cols, "--steps",
+        "" + steps,
         "--every", "10", "--delay-ms", "" + delayMs);
   }
 
@@ -49,7 +50,8 @@ final class Jobs {
   }
 
   /** Waits until every rank's (or with {@code all} false: some rank's) own checkpoints reached step {@code step}. */
-  static void awaitSteps(Path job, Launcher.Job j, int size, int nodes, long step, boolean all) throws InterruptedException {
+  static void awaitSteps(Path job, Launcher.Job j, int size, int nodes, long step, boolean all)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 90_000;
     while (!j.isDone() && System.currentTimeMillis() < deadline) {
       int reached = 0;
@@ -70,7 +72,8 @@ final class Jobs {
   /** Waits until the coordinator logged {@code n} lines matching {@code report} (or the job ended): the next kill then hits a running job. */
   static void awaitReports(Path job, Launcher.Job j, Pattern report, int n) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
-    while (reportedRanks(job, report).size() < n && !j.isDone() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+    while (reportedRanks(job, report).size() < n && !j.isDone() && System.currentTimeMillis() < deadline)
+      Thread.sleep(50);
   }
 
   /** Waits for the job; on timeout fails with the logs. */

@@ -18,10 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Ranks started by srun, mpirun or a PMI launcher: identity from their environment; rank 0 hosts the coordinator. */
 class LauncherEnvTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void readsSlurmOpenMpiAndPmiVariables() {
-    JobEnv s = JobEnv.detect(Map.of("SLURM_PROCID", "5", "SLURM_NTASKS", "8", "SLURM_NODEID", "2", "SLURM_JOB_ID", "1234"));
+  @Test
+  void readsSlurmOpenMpiAndPmiVariables() {
+    JobEnv s = JobEnv
+        .detect(Map.of("SLURM_PROCID", "5", "SLURM_NTASKS", "8", "SLURM_NODEID", "2", "SLURM_JOB_ID", "1234"));
     assertThat(s.rank()).isEqualTo(5);
     assertThat(s.size()).isEqualTo(8);
     assertThat(s.node()).isEqualTo("node-2");
@@ -34,11 +37,13 @@ class LauncherEnvTest {
     JobEnv p = JobEnv.detect(Map.of("PMI_RANK", "0", "PMI_SIZE", "3", "HOSTNAME", "h", "CAIRN_NODE", "rack1-n3"));
     assertThat(p.size()).isEqualTo(3);
     assertThat(p.node()).isEqualTo("rack1-n3");
-    JobEnv c = JobEnv.detect(Map.of("CAIRN_RANK", "2", "CAIRN_SIZE", "4", "CAIRN_NODE", "node-1", "CAIRN_SUPERVISED", "true", "CAIRN_INCARNATION", "3"));
+    JobEnv c = JobEnv.detect(Map.of("CAIRN_RANK", "2", "CAIRN_SIZE", "4", "CAIRN_NODE", "node-1", "CAIRN_SUPERVISED",
+        "true", "CAIRN_INCARNATION", "3"));
     assertThat(c.supervised()).isTrue();
     assertThat(c.incarnation()).isEqualTo(3);
     assertThatThrownBy(() -> JobEnv.detect(Map.of())).hasMessageContaining("SLURM_PROCID");
-    assertThatThrownBy(() -> JobEnv.detect(Map.of("CAIRN_RANK", "4", "CAIRN_SIZE", "4"))).hasMessageContaining("outside");
+    assertThatThrownBy(() -> JobEnv.detect(Map.of("CAIRN_RANK", "4", "CAIRN_SIZE", "4")))
+        .hasMessageContaining("outside");
   }
 
   private Map<Integer, Long> srun(int n, long stopAt) throws Exception {
@@ -47,7 +52,8 @@ class LauncherEnvTest {
     try {
       List<Future<?>> fs = new ArrayList<>();
       for (int r = 0; r < n; r++) {
-        Map<String, String> env = Map.of("SLURM_PROCID", "" + r, "SLURM_NTASKS", "" + n, "SLURM_NODEID", "" + r / 2, "CAIRN_JOB_DIR", dir.toString());
+        Map<String, String> env = Map.of("SLURM_PROCID", "" + r, "SLURM_NTASKS", "" + n, "SLURM_NODEID", "" + r / 2,
+            "CAIRN_JOB_DIR", dir.toString());
         fs.add(pool.submit(() -> {
           try (Rank rank = Rank.join(env)) {
             long[] step = {0};
@@ -74,7 +80,8 @@ class LauncherEnvTest {
     return restored;
   }
 
-  @Test void srunJobRestartsFromItsNewestGlobalCheckpoint() throws Exception {
+  @Test
+  void srunJobRestartsFromItsNewestGlobalCheckpoint() throws Exception {
     assertThat(srun(4, 10).values()).containsOnly(0L);
     // a relaunch (as after a requeue) restores step 8, the newest global checkpoint
     assertThat(srun(4, 12).values()).containsOnly(8L);

@@ -37,7 +37,8 @@ final class LoopbackSshd implements AutoCloseable {
   /** The path of a tool: on PATH, or in /usr/sbin and /sbin (not on a non-root PATH). */
   static Optional<Path> tool(String name) {
     List<Path> dirs = new ArrayList<>();
-    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) if (!d.isEmpty()) dirs.add(Path.of(d));
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+      if (!d.isEmpty()) dirs.add(Path.of(d));
     dirs.addAll(List.of(Path.of("/usr/sbin"), Path.of("/sbin")));
     return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst().map(Path::toAbsolutePath);
   }
@@ -60,7 +61,8 @@ final class LoopbackSshd implements AutoCloseable {
     run(List.of(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-C", "cairn-test-host", "-f", hostKey.toString()));
     run(List.of(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-C", "cairn-test-user", "-f", userKey.toString()));
     Path authorized = Files.copy(dir.resolve("user_key.pub"), dir.resolve("authorized_keys"));
-    Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "cairn-test-sshd " + Files.readString(dir.resolve("host_key.pub")));
+    Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+        "cairn-test-sshd " + Files.readString(dir.resolve("host_key.pub")));
     // sshd started as root needs its privilege separation directory (made by the system's ssh service, absent in a container)
     Path privsep = Path.of("/run/sshd");
     if ("root".equals(System.getProperty("user.name")) && !Files.isDirectory(privsep)) {
@@ -78,22 +80,32 @@ final class LoopbackSshd implements AutoCloseable {
         port = s.getLocalPort();
       }
       Path log = dir.resolve("sshd-" + attempt + ".log");
-      Process p = new ProcessBuilder(tool("sshd").orElseThrow().toString(), "-D", "-e", "-f", "/dev/null", "-p", Integer.toString(port),
-          "-o", "ListenAddress=127.0.0.1", "-o", "HostKey=" + hostKey, "-o", "AuthorizedKeysFile=" + authorized, "-o", "StrictModes=no",
-          "-o", "PidFile=none", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no", "-o", "PubkeyAuthentication=yes",
+      Process p = new ProcessBuilder(tool("sshd").orElseThrow().toString(), "-D", "-e", "-f", "/dev/null", "-p",
+          Integer.toString(port),
+          "-o", "ListenAddress=127.0.0.1", "-o", "HostKey=" + hostKey, "-o", "AuthorizedKeysFile=" + authorized, "-o",
+          "StrictModes=no",
+          "-o", "PidFile=none", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no", "-o",
+          "PubkeyAuthentication=yes",
           "-o", "MaxStartups=100", "-o", "LogLevel=VERBOSE")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+          .redirectErrorStream(true).redirectOutput(log.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       long deadline = System.currentTimeMillis() + 10_000;
-      while (p.isAlive() && !Files.readString(log).contains("Server listening on") && System.currentTimeMillis() < deadline) Thread.sleep(20);
+      while (p.isAlive() && !Files.readString(log).contains("Server listening on")
+          && System.currentTimeMillis() < deadline)
+        Thread.sleep(20);
       last = Files.readString(log).strip();
       if (!p.isAlive() || !last.contains("Server listening on")) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         if (last.contains("Address already in use")) continue; // the port was taken meanwhile
-        throw new Unavailable("sshd did not start (" + tool("sshd").get() + ", exit " + (p.isAlive() ? "none" : p.exitValue()) + "): " + last);
+        throw new Unavailable("sshd did not start (" + tool("sshd").get() + ", exit "
+            + (p.isAlive() ? "none" : p.exitValue()) + "): " + last);
       }
-      List<String> opts = List.of("-F", "/dev/null", "-p", Integer.toString(port), "-i", userKey.toString(), "-o", "IdentitiesOnly=yes",
-          "-o", "IdentityAgent=none", "-o", "HostName=127.0.0.1", "-o", "HostKeyAlias=cairn-test-sshd", "-o", "UserKnownHostsFile=" + knownHosts,
-          "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10");
+      List<String> opts = List.of("-F", "/dev/null", "-p", Integer.toString(port), "-i", userKey.toString(), "-o",
+          "IdentitiesOnly=yes",
+          "-o", "IdentityAgent=none", "-o", "HostName=127.0.0.1", "-o", "HostKeyAlias=cairn-test-sshd", "-o",
+          "UserKnownHostsFile=" + knownHosts,
+          "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR", "-o",
+          "ConnectTimeout=10");
       LoopbackSshd d = new LoopbackSshd(dir, p, port, opts);
       List<String> probe = new ArrayList<>(List.of(tool("ssh").orElseThrow().toString(), "-o", "BatchMode=yes"));
       probe.addAll(opts);
@@ -105,8 +117,9 @@ final class LoopbackSshd implements AutoCloseable {
         pr.destroyForcibly();
         String why = Files.readString(out).strip();
         d.close();
-        throw new Unavailable("ssh to the test sshd on 127.0.0.1:" + port + " as " + System.getProperty("user.name") + " failed: " + why
-            + "; sshd said: " + Files.readString(log).strip());
+        throw new Unavailable(
+            "ssh to the test sshd on 127.0.0.1:" + port + " as " + System.getProperty("user.name") + " failed: " + why
+                + "; sshd said: " + Files.readString(log).strip());
       }
       return d;
     }
@@ -120,7 +133,9 @@ final class LoopbackSshd implements AutoCloseable {
   }
 
   /** The options that make {@code ssh <any name>} log in to this sshd. */
-  List<String> sshOptions() { return sshOptions; }
+  List<String> sshOptions() {
+    return sshOptions;
+  }
 
   /** How many logins sshd accepted so far. */
   long logins() throws IOException {
@@ -132,7 +147,8 @@ final class LoopbackSshd implements AutoCloseable {
     }
   }
 
-  @Override public void close() throws InterruptedException {
+  @Override
+  public void close() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
   }

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * {@code OK rank r of n level t} when each result was right; anything wrong ends the process with a message.
  */
 public final class MpiProbe {
-  private MpiProbe() { }
+  private MpiProbe() {}
 
   static void check(boolean ok, String what) {
     if (!ok) {
@@ -52,7 +52,8 @@ public final class MpiProbe {
         MemorySegment.copy(tmp, 0, buf, 0, 8);
       }
       check(buf.get(JAVA_LONG, 0) == 1000L + prev, "blocking ring value " + buf.get(JAVA_LONG, 0));
-      check(Mpi.source(status) == prev && Mpi.tag(status) == 7, "status source/tag " + Mpi.source(status) + "/" + Mpi.tag(status));
+      check(Mpi.source(status) == prev && Mpi.tag(status) == 7,
+          "status source/tag " + Mpi.source(status) + "/" + Mpi.tag(status));
       // non-blocking, 1 MiB (rendezvous protocol): Irecv + Isend + Wait
       MemorySegment out = a.allocate(1 << 20, 16);
       for (int i = 0; i < (1 << 20) / 4; i++) out.setAtIndex(JAVA_INT, i, i * 31 + me);
@@ -63,7 +64,8 @@ public final class MpiProbe {
       mpi.await(sreq, MemorySegment.NULL);
       while (!mpi.test(rreq, status)) Thread.onSpinWait();
       check(mpi.byteCount(status) == 1 << 20, "count " + mpi.byteCount(status));
-      for (int i = 0; i < (1 << 20) / 4; i += 997) check(buf.getAtIndex(JAVA_INT, i) == i * 31 + prev, "large message element " + i);
+      for (int i = 0; i < (1 << 20) / 4; i += 997)
+        check(buf.getAtIndex(JAVA_INT, i) == i * 31 + prev, "large message element " + i);
       // probe, iprobe, improbe + mrecv: each sends 3 messages of growing size to next, with tags 20, 21, 22
       for (int k = 0; k < 3; k++) {
         MemorySegment m = a.allocate(100 * (k + 1));
@@ -76,7 +78,8 @@ public final class MpiProbe {
       mpi.recv(buf, 100, prev, 20, comm, status);
       MemorySegment flag = a.allocate(JAVA_INT);
       while (!mpi.iprobe(Mpi.ANY_SOURCE, Mpi.ANY_TAG, comm, flag, status)) Thread.onSpinWait();
-      check(Mpi.tag(status) == 21 && mpi.byteCount(status) == 200, "iprobe sees the next message in order: tag " + Mpi.tag(status));
+      check(Mpi.tag(status) == 21 && mpi.byteCount(status) == 200,
+          "iprobe sees the next message in order: tag " + Mpi.tag(status));
       mpi.recv(buf, 200, prev, 21, comm, status);
       check(buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 199) == (byte) (1 + prev), "iprobed payload");
       MemorySegment msg = a.allocate(ADDRESS);

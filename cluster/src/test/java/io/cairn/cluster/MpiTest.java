@@ -33,9 +33,11 @@ class MpiTest {
   static final int COLS = 48;
   static final boolean SOAK = Boolean.getBoolean("cairn.soak");
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @BeforeAll static void needsOpenMpi() {
+  @BeforeAll
+  static void needsOpenMpi() {
     String why = MpiRun.unavailable();
     if (why != null) System.out.println("MpiTest skipped: " + why);
     Assumptions.assumeTrue(why == null, why);
@@ -44,7 +46,8 @@ class MpiTest {
   static MpiRun.Builder job(Path d, int ranks, String main, String... args) {
     List<String> cmd = new ArrayList<>(List.of(main));
     cmd.addAll(List.of(args));
-    return MpiRun.builder().ranks(ranks).jobDir(d).command(cmd).jvmOption("-Xmx96m").jvmOption("-XX:TieredStopAtLevel=1")
+    return MpiRun.builder().ranks(ranks).jobDir(d).command(cmd).jvmOption("-Xmx96m")
+        .jvmOption("-XX:TieredStopAtLevel=1")
         .attemptTimeout(Duration.ofSeconds(150));
   }
 
@@ -53,7 +56,8 @@ class MpiTest {
     return Files.exists(f) ? Files.readString(f) : "(no mpirun.log)";
   }
 
-  @Test void bindingCallsUnderMpirun() throws Exception {
+  @Test
+  void bindingCallsUnderMpirun() throws Exception {
     MpiRun run = job(dir, 3, MpiProbe.class.getName()).maxRestarts(0).build();
     MpiRun.Result r = run.run(null);
     String out = log(dir);
@@ -62,15 +66,18 @@ class MpiTest {
   }
 
   /** Without failures (the kill test below runs both protocols). */
-  @Test void heatOverMpiIsBitIdentical() throws Exception {
+  @Test
+  void heatOverMpiIsBitIdentical() throws Exception {
     Protocol p = Protocol.BLOCKING;
     int steps = 120;
-    MpiRun.Result r = job(dir, 4, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10")
+    MpiRun.Result r = job(dir, 4, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps",
+        "" + steps, "--every", "10")
         .env("CAIRN_PROTOCOL", p.id()).maxRestarts(0).build().run(null);
     String out = log(dir);
     assertThat(r.exitCode()).as(out).isZero();
     assertThat(out).contains("on 4 ranks over mpi");
-    assertThat(Files.readAllBytes(dir.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, steps));
+    assertThat(Files.readAllBytes(dir.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, steps));
     assertThat(GlobalManifest.read(dir)).hasSizeGreaterThanOrEqualTo(steps / 10);
     assertThat(GlobalManifest.read(dir).getLast().protocol()).isEqualTo(p.id());
   }
@@ -87,7 +94,8 @@ class MpiTest {
       int ranks = 4;
       AtomicInteger killed = new AtomicInteger();
       AtomicReference<String> failure = new AtomicReference<>();
-      MpiRun run = job(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps,
+      MpiRun run = job(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps",
+          "" + steps,
           "--every", "10", "--delay-ms", "15").env("CAIRN_PROTOCOL", p.id()).maxRestarts(3).build();
       int target = 3 + rnd.nextInt(6);
       MpiRun.Result r = run.run(attempt -> {
@@ -95,7 +103,9 @@ class MpiTest {
         Thread.ofVirtual().start(() -> {
           try {
             long deadline = System.currentTimeMillis() + 90_000;
-            while (GlobalManifest.read(d).size() < target && System.currentTimeMillis() < deadline && run.current() != null) Thread.sleep(20);
+            while (GlobalManifest.read(d).size() < target && System.currentTimeMillis() < deadline
+                && run.current() != null)
+              Thread.sleep(20);
             List<ProcessHandle> ranksNow = run.rankProcesses();
             if (ranksNow.size() != ranks) {
               failure.set("expected " + ranks + " rank JVMs under mpirun, found " + ranksNow.size());
@@ -117,25 +127,31 @@ class MpiTest {
       assertThat(r.exitCode()).as(r.why() + "\n" + out).isZero();
       assertThat(r.attempts()).as("mpirun ended the job after the kill and was relaunched once").isEqualTo(2);
       assertThat(out).contains("relaunching: the ranks restore global version");
-      assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, steps));
+      assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+          .isEqualTo(Heat.reference(ROWS, COLS, steps));
       assertThat(out).containsPattern("restored global [1-9]");
     }
   }
 
   /** Chandy-Lamport (in-flight messages recorded in channel files); the soak run adds the blocking protocol. */
-  @Test void bankOverMpiConservesMoneyInEveryGlobal() throws Exception {
-    for (Protocol p : SOAK ? List.of(Protocol.CHANDY_LAMPORT, Protocol.BLOCKING) : List.of(Protocol.CHANDY_LAMPORT)) bank(p, Files.createDirectories(dir.resolve(p.id())));
+  @Test
+  void bankOverMpiConservesMoneyInEveryGlobal() throws Exception {
+    for (Protocol p : SOAK ? List.of(Protocol.CHANDY_LAMPORT, Protocol.BLOCKING) : List.of(Protocol.CHANDY_LAMPORT))
+      bank(p, Files.createDirectories(dir.resolve(p.id())));
   }
 
   private void bank(Protocol p, Path dir) throws Exception {
     int ranks = 4;
-    MpiRun.Result r = job(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "300", "--every", "25", "--delay-ms", "1", "--seed", "5")
+    MpiRun.Result r = job(dir, ranks, "io.cairn.cluster.examples.Bank", "--steps", "300", "--every", "25", "--delay-ms",
+        "1", "--seed", "5")
         .env("CAIRN_PROTOCOL", p.id()).env("CAIRN_CLUSTER_KEEP", "1000").maxRestarts(0).build().run(null);
     assertThat(r.exitCode()).as(log(dir)).isZero();
     assertThat(Files.readString(dir.resolve("bank-result.txt")).trim()).isEqualTo("" + ranks * Bank.START);
-    List<ConsistencyChecker.Report> reports = ConsistencyChecker.check(dir, BankConsistencyTest.REGIONS, BankConsistencyTest.conserved(ranks));
+    List<ConsistencyChecker.Report> reports = ConsistencyChecker.check(dir, BankConsistencyTest.REGIONS,
+        BankConsistencyTest.conserved(ranks));
     assertThat(reports).hasSizeGreaterThan(5);
     for (ConsistencyChecker.Report rep : reports) assertThat(rep.problems()).as("global " + rep.global()).isEmpty();
-    assertThat(reports.stream().mapToInt(ConsistencyChecker.Report::inFlight).sum()).as("messages in flight at checkpoints").isPositive();
+    assertThat(reports.stream().mapToInt(ConsistencyChecker.Report::inFlight).sum())
+        .as("messages in flight at checkpoints").isPositive();
   }
 }

@@ -17,15 +17,18 @@ class RecoveryTest {
   static final int STEPS = 150;
   static final boolean SOAK = Boolean.getBoolean("cairn.soak");
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private Launcher.Builder heat(Path d, int ranks, Protocol p) {
-    return Jobs.builder(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + STEPS,
+    return Jobs.builder(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps",
+        "" + STEPS,
         "--every", "10", "--delay-ms", "8").protocol(p).nodes(2);
   }
 
   private void assertResult(Path d) throws Exception {
-    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, STEPS));
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, STEPS));
   }
 
   private static void sleep(long ms) throws InterruptedException { Thread.sleep(ms); }
@@ -33,10 +36,13 @@ class RecoveryTest {
   /** Waits until the job committed {@code n} global versions (or ended): failures then hit the middle of the run. */
   static void awaitGlobals(Path d, Launcher.Job job, int n) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
-    while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < n && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
+    while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < n && !job.isDone()
+        && System.currentTimeMillis() < deadline)
+      sleep(20);
   }
 
-  @Test void randomRankKillsDuringCompute() throws Exception {
+  @Test
+  void randomRankKillsDuringCompute() throws Exception {
     Random rnd = new Random(7);
     int trials = SOAK ? 6 : 1;
     for (int t = 0; t < trials; t++) {
@@ -47,7 +53,8 @@ class RecoveryTest {
         for (int k = 0; k < 2; k++) {
           awaitGlobals(d, job, 3 + 4 * k + rnd.nextInt(3));
           int victim = rnd.nextInt(ranks);
-          assertThat(job.kill(victim)).as("kill " + (k + 1) + " of 2 (rank " + victim + ") happened (false: the job ended before it)").isTrue();
+          assertThat(job.kill(victim))
+              .as("kill " + (k + 1) + " of 2 (rank " + victim + ") happened (false: the job ended before it)").isTrue();
         }
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
         assertThat(job.restarts()).as("restarts").isEqualTo(2);
@@ -56,7 +63,8 @@ class RecoveryTest {
     }
   }
 
-  @Test void killsDuringCheckpointingAndOfTheCoordinator() throws Exception {
+  @Test
+  void killsDuringCheckpointingAndOfTheCoordinator() throws Exception {
     // blocking: rank 2 dies after sending PREPARED for global 3; the coordinator dies before committing global 6,
     // and its next process is killed once more
     Path a = Files.createDirectories(dir.resolve("blocking"));
@@ -89,7 +97,8 @@ class RecoveryTest {
     assertResult(b);
   }
 
-  @Test void lossOfWholeNodes() throws Exception {
+  @Test
+  void lossOfWholeNodes() throws Exception {
     Random rnd = new Random(11);
     int trials = SOAK ? 4 : 1;
     for (int t = 0; t < trials; t++) {
@@ -99,18 +108,22 @@ class RecoveryTest {
       try (Launcher.Job job = b.start()) {
         awaitGlobals(d, job, 3 + rnd.nextInt(6));
         String node = "node-" + rnd.nextInt(2);
-        assertThat(job.killNode(node)).as("ranks killed on " + node + " (0: the job ended before the kill)").isPositive();
+        assertThat(job.killNode(node)).as("ranks killed on " + node + " (0: the job ended before the kill)")
+            .isPositive();
         assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       }
       assertResult(d);
     }
   }
 
-  @Test void hungRankIsDetectedByMissedHeartbeats() throws Exception {
+  @Test
+  void hungRankIsDetectedByMissedHeartbeats() throws Exception {
     Path d = Files.createDirectories(dir.resolve("hung"));
     try (Launcher.Job job = heat(d, 4, Protocol.BLOCKING).failTimeout(Duration.ofSeconds(3)).start()) {
       long deadline = System.currentTimeMillis() + 60_000;
-      while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < 3 && !job.isDone() && System.currentTimeMillis() < deadline) sleep(20);
+      while (io.cairn.cluster.internal.GlobalManifest.read(d).size() < 3 && !job.isDone()
+          && System.currentTimeMillis() < deadline)
+        sleep(20);
       assertThat(job.isDone()).as("the job still runs before rank 2 is stopped (make it longer)").isFalse();
       // SIGSTOP: the process is alive, its sockets open, but it sends no heartbeat
       long pid = job.pid(2);
@@ -127,7 +140,8 @@ class RecoveryTest {
    * no name the coordinator takes for its own machine (as a host name or a remote address would not be), so only the
    * launcher can kill it, on the coordinator's kill request ({@code <job>/kill/r2-i0}). Without that the job stalls.
    */
-  @Test void hungRankTheCoordinatorCannotKillIsKilledByTheLauncher() throws Exception {
+  @Test
+  void hungRankTheCoordinatorCannotKillIsKilledByTheLauncher() throws Exception {
     Path d = Files.createDirectories(dir.resolve("hung-remote"));
     String marker = "-Dcairn.test.hung=" + java.util.UUID.randomUUID();
     long stopped;
@@ -141,13 +155,16 @@ class RecoveryTest {
       assertThat(new ProcessBuilder("kill", "-STOP", "" + stopped).start().waitFor()).isZero();
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       assertThat(job.restarts()).as("restarts").isEqualTo(1);
-      assertThat(ProcessHandle.of(stopped).map(ProcessHandle::isAlive).orElse(false)).as("the stopped rank is dead").isFalse();
+      assertThat(ProcessHandle.of(stopped).map(ProcessHandle::isAlive).orElse(false)).as("the stopped rank is dead")
+          .isFalse();
     }
     SshLaunchTest.assertNoSurvivors(marker, 5_000); // kills any it finds, then fails
-    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone").isFalse();
+    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone")
+        .isFalse();
     String coord = Files.readString(d.resolve("logs/coordinator.log"));
     assertThat(coord).as("ranks advertise 127.0.0.2").contains("rank 2 joined from 127.0.0.2:")
-        .contains("rank 2 (incarnation 0) missed heartbeats").contains("asking the launcher to kill it").doesNotContain("killing it here");
+        .contains("rank 2 (incarnation 0) missed heartbeats").contains("asking the launcher to kill it")
+        .doesNotContain("killing it here");
     assertResult(d);
   }
 }

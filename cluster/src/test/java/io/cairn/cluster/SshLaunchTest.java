@@ -34,22 +34,27 @@ class SshLaunchTest {
   static final int ROWS = 40;
   static final int COLS = 32;
 
-  @TempDir static Path sshdDir;
-  @TempDir Path dir;
+  @TempDir
+  static Path sshdDir;
+  @TempDir
+  Path dir;
   static LoopbackSshd sshd;
   static String unavailable;
 
-  @BeforeAll static void startSshd() throws Exception {
+  @BeforeAll
+  static void startSshd() throws Exception {
     unavailable = LoopbackSshd.missing().orElse(null);
     if (unavailable != null) return;
     try {
       sshd = LoopbackSshd.start(sshdDir);
     } catch (LoopbackSshd.Unavailable e) {
-      unavailable = "cannot run a test sshd here (" + LoopbackSshd.SKIP + "): " + e.getMessage() + ": skipping the ssh launcher tests";
+      unavailable = "cannot run a test sshd here (" + LoopbackSshd.SKIP + "): " + e.getMessage()
+          + ": skipping the ssh launcher tests";
     }
   }
 
-  @AfterAll static void stopSshd() throws Exception {
+  @AfterAll
+  static void stopSshd() throws Exception {
     if (sshd != null) sshd.close();
   }
 
@@ -77,7 +82,8 @@ class SshLaunchTest {
   private static Map<String, String> environ(long pid) {
     Map<String, String> m = new HashMap<>();
     try {
-      for (String kv : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), StandardCharsets.UTF_8).split("\0")) {
+      for (String kv : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+          StandardCharsets.UTF_8).split("\0")) {
         int eq = kv.indexOf('=');
         if (eq > 0) m.put(kv.substring(0, eq), kv.substring(eq + 1));
       }
@@ -94,7 +100,8 @@ class SshLaunchTest {
       for (RankJvm j : rankJvms(marker)) if (j.rank() == rank && j.incarnation() == incarnation && j.alive()) return j;
       Thread.sleep(20);
     }
-    throw new AssertionError("no JVM of rank " + rank + " incarnation " + incarnation + " within " + ms + " ms; live: " + rankJvms(marker));
+    throw new AssertionError(
+        "no JVM of rank " + rank + " incarnation " + incarnation + " within " + ms + " ms; live: " + rankJvms(marker));
   }
 
   /** Asserts that no rank JVM of the job is alive within {@code ms} (a killed ssh rank dies a round trip later). */
@@ -110,7 +117,8 @@ class SshLaunchTest {
   }
 
   private Launcher.Builder heat(Path d, int ranks, int steps, List<String> hosts, String marker) {
-    return Jobs.builder(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps,
+    return Jobs.builder(d, ranks, "io.cairn.cluster.examples.Heat", "--rows", "" + ROWS, "--cols", "" + COLS, "--steps",
+        "" + steps,
         "--every", "10", "--delay-ms", "8").hosts(hosts).sshOptions(sshd.sshOptions()).jvmOption(marker);
   }
 
@@ -126,16 +134,21 @@ class SshLaunchTest {
    * The remote guard alone, under plain sh (no sshd needed): it passes the command's exit status on, and
    * kill -9s the command when its standard input ends (what sshd's side of a closed ssh channel does).
    */
-  @Test void guardPassesTheStatusOnAndKillsTheCommandWhenItsInputEnds() throws Exception {
-    Process ok = new ProcessBuilder("sh", "-c", Launcher.Job.SSH_GUARD, "cairn-rank", "sh", "-c", "echo out; exit 7").redirectErrorStream(true).start();
+  @Test
+  void guardPassesTheStatusOnAndKillsTheCommandWhenItsInputEnds() throws Exception {
+    Process ok = new ProcessBuilder("sh", "-c", Launcher.Job.SSH_GUARD, "cairn-rank", "sh", "-c", "echo out; exit 7")
+        .redirectErrorStream(true).start();
     assertThat(new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("out\n");
     assertThat(ok.waitFor()).isEqualTo(7);
     ok.getOutputStream().close(); // it exited with its input still open; now its watcher (cat) goes too
 
-    Process p = new ProcessBuilder("sh", "-c", Launcher.Job.SSH_GUARD, "cairn-rank", "sleep", "60").redirectErrorStream(true).start();
+    Process p = new ProcessBuilder("sh", "-c", Launcher.Job.SSH_GUARD, "cairn-rank", "sleep", "60")
+        .redirectErrorStream(true).start();
     ProcessHandle sleeper = null;
-    for (long deadline = System.currentTimeMillis() + 10_000; sleeper == null && System.currentTimeMillis() < deadline; Thread.sleep(10))
-      sleeper = p.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false)).findFirst().orElse(null);
+    for (long deadline = System.currentTimeMillis() + 10_000; sleeper == null
+        && System.currentTimeMillis() < deadline; Thread.sleep(10))
+      sleeper = p.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false)).findFirst()
+          .orElse(null);
     assertThat(sleeper).as("the guarded command").isNotNull();
     Thread.sleep(300);
     assertThat(sleeper.isAlive() && p.isAlive()).as("alive while its input is open").isTrue();
@@ -146,29 +159,36 @@ class SshLaunchTest {
   }
 
   /** A failed test leaves no rank JVM behind (a remote one would not die with the job if the guard were broken). */
-  @AfterEach void killLeftovers() {
-    for (String m : markers) for (RankJvm j : rankJvms(m)) ProcessHandle.of(j.pid()).ifPresent(ProcessHandle::destroyForcibly);
+  @AfterEach
+  void killLeftovers() {
+    for (String m : markers)
+      for (RankJvm j : rankJvms(m)) ProcessHandle.of(j.pid()).ifPresent(ProcessHandle::destroyForcibly);
   }
 
-  @Test void ranksOnTwoHostsThroughSshFinishBitIdentical() throws Exception {
+  @Test
+  void ranksOnTwoHostsThroughSshFinishBitIdentical() throws Exception {
     requireSshd();
     String marker = marker();
     long loginsBefore = sshd.logins();
     Path d = Files.createDirectories(dir.resolve("two-hosts"));
-    try (Launcher.Job job = heat(d, 4, 150, List.of("host-a", "host-b"), marker).protocol(Protocol.CHANDY_LAMPORT).start()) {
+    try (Launcher.Job job = heat(d, 4, 150, List.of("host-a", "host-b"), marker).protocol(Protocol.CHANDY_LAMPORT)
+        .start()) {
       for (int r = 0; r < 4; r++) assertThat(job.viaSsh(r)).as("rank " + r + " through ssh").isTrue();
       assertThat(job.nodes()).containsExactly("host-a", "host-b");
       for (int r = 0; r < 4; r++) {
         RankJvm j = awaitJvm(marker, r, 0, 60_000);
         assertThat(j.throughSsh()).as("rank " + r + " started by sshd: " + j.env()).isTrue();
-        assertThat(j.env()).containsEntry("CAIRN_NODE", r < 2 ? "host-a" : "host-b").containsEntry("CAIRN_BIND", "0.0.0.0");
+        assertThat(j.env()).containsEntry("CAIRN_NODE", r < 2 ? "host-a" : "host-b").containsEntry("CAIRN_BIND",
+            "0.0.0.0");
       }
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       assertThat(job.restarts()).isZero();
     }
     assertThat(sshd.logins() - loginsBefore).as("logins through the test sshd").isEqualTo(4);
-    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, 150));
-    assertThat(Files.readString(d.resolve("logs/rank-0.log"))).as("a remote rank's output comes back through ssh").contains("heat: ");
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, 150));
+    assertThat(Files.readString(d.resolve("logs/rank-0.log"))).as("a remote rank's output comes back through ssh")
+        .contains("heat: ");
     assertNoSurvivors(marker, 5_000);
   }
 
@@ -177,12 +197,14 @@ class SshLaunchTest {
    * JVM (ssh passes on 137), {@link Launcher.Job#kill} (closes the ssh client's input: the guard kills the JVM),
    * and kill -9 of the local ssh client (the connection goes: the guard kills the JVM; without it, it would run on).
    */
-  @Test void killedSshRanksDieAndAreRespawnedThroughSsh() throws Exception {
+  @Test
+  void killedSshRanksDieAndAreRespawnedThroughSsh() throws Exception {
     requireSshd();
     String marker = marker();
     int steps = 400;
     Path d = Files.createDirectories(dir.resolve("kills"));
-    try (Launcher.Job job = heat(d, 4, steps, List.of("localhost", "host-b"), marker).protocol(Protocol.BLOCKING).start()) {
+    try (Launcher.Job job = heat(d, 4, steps, List.of("localhost", "host-b"), marker).protocol(Protocol.BLOCKING)
+        .start()) {
       assertThat(job.viaSsh(1)).isFalse();
       assertThat(job.viaSsh(2)).isTrue();
       assertThat(awaitJvm(marker, 1, 0, 60_000).throughSsh()).as("rank 1 runs here").isFalse();
@@ -218,7 +240,8 @@ class SshLaunchTest {
       assertThat(Jobs.await(job, Duration.ofSeconds(120))).as(Jobs.logs(d)).isZero();
       assertThat(job.restarts()).as("restarts").isEqualTo(3);
     }
-    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, steps));
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, steps));
     assertNoSurvivors(marker, 5_000);
   }
 
@@ -228,13 +251,15 @@ class SshLaunchTest {
    * which closes the ssh client's input for the remote one (the guard kill -9s the stopped JVM) and kills the local
    * one; both are respawned and the job ends bit-identical. Without the kill requests the job stalls.
    */
-  @Test void hungRanksThroughSshAndHereAreKilledByTheLauncher() throws Exception {
+  @Test
+  void hungRanksThroughSshAndHereAreKilledByTheLauncher() throws Exception {
     requireSshd();
     String marker = marker();
     int steps = 600;
     Path d = Files.createDirectories(dir.resolve("hung"));
     long coordinator;
-    try (Launcher.Job job = heat(d, 4, steps, List.of("localhost", "host-b"), marker).failTimeout(Duration.ofSeconds(3)).start()) {
+    try (Launcher.Job job = heat(d, 4, steps, List.of("localhost", "host-b"), marker).failTimeout(Duration.ofSeconds(3))
+        .start()) {
       coordinator = job.coordinatorPid();
       // 1. the remote JVM of rank 3 hangs
       RecoveryTest.awaitGlobals(d, job, 3);
@@ -260,15 +285,19 @@ class SshLaunchTest {
       assertThat(job.restarts()).as("restarts").isEqualTo(2);
     }
     assertNoSurvivors(marker, 5_000);
-    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone").isFalse();
+    assertThat(ProcessHandle.of(coordinator).map(ProcessHandle::isAlive).orElse(false)).as("the coordinator is gone")
+        .isFalse();
     String coord = Files.readString(d.resolve("logs/coordinator.log"));
-    assertThat(coord).contains("rank 3 (incarnation 0) missed heartbeats").contains("rank 0 (incarnation 0) missed heartbeats")
+    assertThat(coord).contains("rank 3 (incarnation 0) missed heartbeats")
+        .contains("rank 0 (incarnation 0) missed heartbeats")
         .doesNotContain("killing it here");
-    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid").isEqualTo(Heat.reference(ROWS, COLS, steps));
+    assertThat(Files.readAllBytes(d.resolve("heat-result.bin"))).as("final grid")
+        .isEqualTo(Heat.reference(ROWS, COLS, steps));
   }
 
   /** Closing a running job (as when the launcher stops) kills the ranks through ssh too, promptly. */
-  @Test void closingTheJobKillsItsSshRanks() throws Exception {
+  @Test
+  void closingTheJobKillsItsSshRanks() throws Exception {
     requireSshd();
     String marker = marker();
     Path d = Files.createDirectories(dir.resolve("close"));

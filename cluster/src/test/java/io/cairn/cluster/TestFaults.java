@@ -25,18 +25,23 @@ public final class TestFaults implements FaultHook.Provider {
   }
 
   /** Whether the fault of {@code who} ({@code rank 2}, {@code coordinator}) happened. */
-  static boolean fired(Path jobDir, String who) { return Files.exists(jobDir.resolve(FILE + ".fired-" + who.replace(' ', '-'))); }
+  static boolean fired(Path jobDir, String who) {
+    return Files.exists(jobDir.resolve(FILE + ".fired-" + who.replace(' ', '-')));
+  }
 
-  @Override public FaultHook forRank(Path jobDir, int rank, int incarnation) { return hook(jobDir, "rank " + rank, incarnation); }
+  @Override
+  public FaultHook forRank(Path jobDir, int rank, int incarnation) { return hook(jobDir, "rank " + rank, incarnation); }
 
-  @Override public FaultHook forCoordinator(Path jobDir, int incarnation) { return hook(jobDir, "coordinator", incarnation); }
+  @Override
+  public FaultHook forCoordinator(Path jobDir, int incarnation) { return hook(jobDir, "coordinator", incarnation); }
 
   private static FaultHook hook(Path jobDir, String who, int incarnation) {
     Path f = jobDir.resolve(FILE);
     if (incarnation != 0 || !Files.exists(f)) return FaultHook.NONE;
     List<String> mine;
     try {
-      mine = Files.readAllLines(f).stream().map(String::trim).filter(l -> l.startsWith(who + " ")).map(l -> l.substring(who.length() + 1)).toList();
+      mine = Files.readAllLines(f).stream().map(String::trim).filter(l -> l.startsWith(who + " "))
+          .map(l -> l.substring(who.length() + 1)).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

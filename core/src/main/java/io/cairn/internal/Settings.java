@@ -51,7 +51,8 @@ public final class Settings {
   public enum WhenFull { BLOCK, SKIP }
   public enum Interval { NONE, STEPS, SECONDS, YOUNG, DALY }
 
-  private static final Pattern LEVEL_KEY = Pattern.compile("level\\.([a-z][a-z0-9_-]*)\\.(kind|path|keep|every|codec|incremental)");
+  private static final Pattern LEVEL_KEY = Pattern
+      .compile("level\\.([a-z][a-z0-9_-]*)\\.(kind|path|keep|every|codec|incremental)");
   private static final List<String> KEYS = List.of("name", "mode", "levels", "block-size", "incremental.full-every",
       "interval", "interval.steps", "interval.seconds", "interval.mtbf", "interval.first", "async.staging-limit",
       "async.when-full", "restore.max-attempts", "signals", "files.dir", "permissions");
@@ -63,7 +64,8 @@ public final class Settings {
   /** Whether {@code k} is {@code level.<name>.<option>} with an option some provider accepts. */
   private static boolean providerOption(String k) {
     Matcher m = LEVEL_OPTION.matcher(k);
-    return m.matches() && !LEVEL_FIELDS.contains(m.group(2)) && io.cairn.internal.store.Providers.options().contains(m.group(2));
+    return m.matches() && !LEVEL_FIELDS.contains(m.group(2))
+        && io.cairn.internal.store.Providers.options().contains(m.group(2));
   }
 
   /** The built-in kinds and those of the providers on the class path. */
@@ -110,16 +112,26 @@ public final class Settings {
       java.util.Set<String> opts = io.cairn.internal.store.Providers.options();
       throw new IllegalArgumentException("unknown configuration key '" + k + "' (from " + source + "); known keys: "
           + String.join(", ", KEYS) + ", level.<name>.{" + String.join(",", LEVEL_FIELDS) + "}"
-          + (opts.isEmpty() ? "" : ", level.<name>.{" + String.join(",", opts) + "} for the kinds " + io.cairn.internal.store.Providers.kinds())
-          + (LEVEL_OPTION.matcher(k).matches() ? " (keys of a level kind another module provides, such as s3, need that module on the class path)" : ""));
+          + (opts.isEmpty()
+              ? ""
+              : ", level.<name>.{" + String.join(",", opts) + "} for the kinds "
+                  + io.cairn.internal.store.Providers.kinds())
+          + (LEVEL_OPTION.matcher(k).matches()
+              ? " (keys of a level kind another module provides, such as s3, need that module on the class path)"
+              : ""));
     }
-    if (value == null) throw new IllegalArgumentException("configuration key '" + k + "' (from " + source + ") has no value");
+    if (value == null)
+      throw new IllegalArgumentException("configuration key '" + k + "' (from " + source + ") has no value");
     String old = values.get(k), oldSource = sources.get(k);
     put(k, value, source);
     try {
       validate(k);
     } catch (IllegalArgumentException e) {
-      if (old == null) { values.remove(k); sources.remove(k); } else put(k, old, oldSource);
+      if (old == null) {
+        values.remove(k);
+        sources.remove(k);
+      } else
+        put(k, old, oldSource);
       throw e;
     }
     return this;
@@ -133,7 +145,8 @@ public final class Settings {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
-    for (String k : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) set(k, p.getProperty(k), file.toString());
+    for (String k : new TreeMap<>(p).keySet().stream().map(Object::toString).toList())
+      set(k, p.getProperty(k), file.toString());
     return this;
   }
 
@@ -141,7 +154,8 @@ public final class Settings {
   public Settings applyEnvironment(Map<String, String> env) {
     List<String> candidates = new ArrayList<>(KEYS);
     for (String level : levelNames()) for (String f : LEVEL_FIELDS) candidates.add("level." + level + "." + f);
-    for (String level : levelNames()) for (String f : io.cairn.internal.store.Providers.options()) candidates.add("level." + level + "." + f);
+    for (String level : levelNames())
+      for (String f : io.cairn.internal.store.Providers.options()) candidates.add("level." + level + "." + f);
     for (String k : candidates) {
       String v = env.get(envName(k));
       if (v != null) set(k, v, "environment " + envName(k));
@@ -170,16 +184,21 @@ public final class Settings {
    * {@code CAIRN_MODE}).
    */
   private static final Set<String> OTHER_COMPONENTS = Set.of("CAIRN_NODE", "CAIRN_RANK", "CAIRN_SIZE", "CAIRN_BIND",
-      "CAIRN_COORD", "CAIRN_JOB_DIR", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_PROTOCOL", "CAIRN_SOAK", "CAIRN_JDK",
-      "CAIRN_JAVA_OPTS", "CAIRN_HEARTBEAT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_COORD_TIMEOUT_MS",
+      "CAIRN_COORD", "CAIRN_JOB_DIR", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_PROTOCOL", "CAIRN_SOAK",
+      "CAIRN_JDK",
+      "CAIRN_JAVA_OPTS", "CAIRN_HEARTBEAT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS",
+      "CAIRN_COORD_TIMEOUT_MS",
       "CAIRN_DOMAINS", "CAIRN_SECRET", "CAIRN_DEBUG");
-  private static final List<String> OTHER_PREFIXES = List.of("CAIRN_CLUSTER_", "CAIRN_DOMAIN", "CAIRN_FAULT", "CAIRN_REDUNDANCY_",
+  private static final List<String> OTHER_PREFIXES = List.of("CAIRN_CLUSTER_", "CAIRN_DOMAIN", "CAIRN_FAULT",
+      "CAIRN_REDUNDANCY_",
       "CAIRN_JOB_", "CAIRN_TLS");
 
   private final List<String> warnings = new ArrayList<>();
 
   /** Warnings about the configuration (misspelt variables), also logged. */
-  public List<String> warnings() { return List.copyOf(warnings); }
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
 
   /**
    * The known variable closest to {@code var}, when it is close enough to be a typo: the same without
@@ -213,7 +232,6 @@ public final class Settings {
     }
     return d[a.length()][b.length()];
   }
-
 
   /**
    * Whether an environment variable belongs to the core's configuration: {@code CAIRN_} followed by the
@@ -250,20 +268,27 @@ public final class Settings {
         if (b < 4096 || b > (256 << 20)) fail(k, "out of range: must be between 4KiB and 256MiB");
       }
       case "async.staging-limit" -> bytes(k);
-      case "incremental.full-every", "interval.steps", "restore.max-attempts" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
+      case "incremental.full-every", "interval.steps", "restore.max-attempts" -> {
+        if (integer(k) < 1) fail(k, "must be >= 1");
+      }
       case "interval" -> interval();
-      case "interval.seconds", "interval.mtbf", "interval.first" -> { if (duration(k).isNegative() || duration(k).isZero()) fail(k, "must be > 0"); }
+      case "interval.seconds", "interval.mtbf", "interval.first" -> {
+        if (duration(k).isNegative() || duration(k).isZero()) fail(k, "must be > 0");
+      }
       case "async.when-full" -> whenFull();
       case "signals" -> bool(k);
       case "name" -> {
-        if (!get(k).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) fail(k, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (!get(k).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}"))
+          fail(k, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
       }
       case "levels" -> {
         List<String> names = levelNames();
         if (names.isEmpty()) fail(k, "must name at least one level");
         for (String n : names) {
-          if (!n.matches("[a-z][a-z0-9_-]*")) fail(k, "level name '" + n + "': use lower-case letters, digits, '_' or '-', starting with a letter");
-          if (names.indexOf(n) != names.lastIndexOf(n)) fail(k, "names the level '" + n + "' twice; each level is listed once");
+          if (!n.matches("[a-z][a-z0-9_-]*"))
+            fail(k, "level name '" + n + "': use lower-case letters, digits, '_' or '-', starting with a letter");
+          if (names.indexOf(n) != names.lastIndexOf(n))
+            fail(k, "names the level '" + n + "' twice; each level is listed once");
         }
       }
       case "files.dir" -> { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default)"); }
@@ -273,16 +298,23 @@ public final class Settings {
         if (m.matches()) {
           switch (m.group(2)) {
             case "kind" -> {
-              if (!kinds().contains(get(k))) fail(k, "must be one of " + kinds() + (get(k).equals("s3")
-                  ? " (kind s3 needs the cairn-s3 module on the class path)" : ""));
+              if (!kinds().contains(get(k)))
+                fail(k, "must be one of " + kinds() + (get(k).equals("s3")
+                    ? " (kind s3 needs the cairn-s3 module on the class path)"
+                    : ""));
             }
             case "keep", "every" -> { if (integer(k) < 1) fail(k, "must be >= 1"); }
             case "codec" -> {
-              try { Codec.Choice.parse(get(k)); } catch (IllegalArgumentException e) { fail(k, e.getMessage()); }
+              try {
+                Codec.Choice.parse(get(k));
+              } catch (IllegalArgumentException e) {
+                fail(k, e.getMessage());
+              }
             }
             case "incremental" -> bool(k);
-            case "path" -> { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default directory)"); }
-            default -> { }
+            case "path" ->
+              { if (get(k).isEmpty()) fail(k, "must not be empty (leave it unset for the default directory)"); }
+            default -> {}
           }
         }
       }
@@ -290,7 +322,8 @@ public final class Settings {
   }
 
   private void fail(String k, String why) {
-    throw new IllegalArgumentException("configuration key '" + k + "' = '" + values.get(k) + "' (from " + sources.get(k) + "): " + why);
+    throw new IllegalArgumentException(
+        "configuration key '" + k + "' = '" + values.get(k) + "' (from " + sources.get(k) + "): " + why);
   }
 
   public String get(String key) { return values.get(key); }
@@ -301,7 +334,8 @@ public final class Settings {
     try {
       return Integer.parseInt(get(k));
     } catch (NumberFormatException e) {
-      fail(k, get(k).matches("[+-]?\\d+") ? "is out of range (at most " + Integer.MAX_VALUE + ")" : "is not an integer");
+      fail(k,
+          get(k).matches("[+-]?\\d+") ? "is out of range (at most " + Integer.MAX_VALUE + ")" : "is not an integer");
       return 0;
     }
   }
@@ -340,7 +374,8 @@ public final class Settings {
     try {
       return Enum.valueOf(type, get(k).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      fail(k, "must be one of " + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+      fail(k, "must be one of "
+          + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
       return null;
     }
   }
@@ -355,22 +390,29 @@ public final class Settings {
   public List<LevelSpec> levels(Path defaultBase) {
     List<LevelSpec> out = new ArrayList<>();
     for (String n : levelNames()) {
-      if (!n.matches("[a-z][a-z0-9_-]*")) throw new IllegalArgumentException("level name '" + n + "' (key 'levels'): use lower-case letters, digits, '_' or '-'");
+      if (!n.matches("[a-z][a-z0-9_-]*"))
+        throw new IllegalArgumentException(
+            "level name '" + n + "' (key 'levels'): use lower-case letters, digits, '_' or '-'");
       String p = "level." + n + ".";
       String kind = values.getOrDefault(p + "kind", kinds().contains(n) ? n : null);
-      if (kind == null) throw new IllegalArgumentException("level '" + n + "' needs 'level." + n + ".kind' (one of " + kinds() + ")");
+      if (kind == null)
+        throw new IllegalArgumentException("level '" + n + "' needs 'level." + n + ".kind' (one of " + kinds() + ")");
       for (String k : levelOptions(n).keySet()) {
         io.cairn.spi.StorageProvider provider = io.cairn.internal.store.Providers.get(kind);
         if (provider == null || !provider.options().contains(k))
-          throw new IllegalArgumentException("configuration key '" + p + k + "' (from " + sources.get(p + k) + ") is not an option of level '"
-              + n + "' of kind " + kind + (provider == null ? "" : " (its options: " + new java.util.TreeSet<>(provider.options()) + ")"));
+          throw new IllegalArgumentException(
+              "configuration key '" + p + k + "' (from " + sources.get(p + k) + ") is not an option of level '"
+                  + n + "' of kind " + kind
+                  + (provider == null ? "" : " (its options: " + new java.util.TreeSet<>(provider.options()) + ")"));
       }
       Path path = switch (kind) {
         case "process" -> null;
         case "memory" -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultMemoryRoot(defaultBase);
         default -> values.containsKey(p + "path") ? Path.of(get(p + "path")) : defaultBase.resolve(n);
       };
-      Path memoryBase = kind.equals("memory") && !values.containsKey(p + "path") ? defaultBase.toAbsolutePath().normalize() : null;
+      Path memoryBase = kind.equals("memory") && !values.containsKey(p + "path")
+          ? defaultBase.toAbsolutePath().normalize()
+          : null;
       int keep = values.containsKey(p + "keep") ? integer(p + "keep") : 2;
       int every = values.containsKey(p + "every") ? integer(p + "every") : 1;
       Codec.Choice codec = values.containsKey(p + "codec") ? Codec.Choice.parse(get(p + "codec")) : Codec.Choice.NONE;
@@ -380,8 +422,9 @@ public final class Settings {
     for (String k : values.keySet()) {
       Matcher m = LEVEL_KEY.matcher(k).matches() ? LEVEL_KEY.matcher(k) : LEVEL_OPTION.matcher(k);
       if (m.matches() && !levelNames().contains(m.group(1)) && !sources.get(k).equals("default"))
-        throw new IllegalArgumentException("configuration key '" + k + "' (from " + sources.get(k) + ") names level '" + m.group(1)
-            + "', which is not in 'levels' (" + get("levels") + ")");
+        throw new IllegalArgumentException(
+            "configuration key '" + k + "' (from " + sources.get(k) + ") names level '" + m.group(1)
+                + "', which is not in 'levels' (" + get("levels") + ")");
     }
     return out;
   }
@@ -395,7 +438,8 @@ public final class Settings {
     String p = "level." + level + ".";
     for (var e : values.entrySet()) {
       String k = e.getKey();
-      if (k.startsWith(p) && !LEVEL_KEY.matcher(k).matches() && providerOption(k)) out.put(k.substring(p.length()), e.getValue());
+      if (k.startsWith(p) && !LEVEL_KEY.matcher(k).matches() && providerOption(k))
+        out.put(k.substring(p.length()), e.getValue());
     }
     return out;
   }
@@ -418,7 +462,8 @@ public final class Settings {
   static Path defaultMemoryRoot(Path base) {
     String forced = System.getProperty("cairn.memory.root");
     Path shm = Path.of("/dev/shm");
-    Path root = forced != null && !forced.isBlank() ? Path.of(forced)
+    Path root = forced != null && !forced.isBlank()
+        ? Path.of(forced)
         : Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     return MemoryLevel.directory(root, System.getProperty("user.name", "user"), base);
   }
@@ -434,7 +479,8 @@ public final class Settings {
     } catch (NumberFormatException e) {
       n = -1;
     }
-    if (n < 0 || n > (Long.MAX_VALUE >> shift)) throw new SizeOutOfRange("'" + s.trim() + "' is out of range (sizes go up to 8 EiB)");
+    if (n < 0 || n > (Long.MAX_VALUE >> shift))
+      throw new SizeOutOfRange("'" + s.trim() + "' is out of range (sizes go up to 8 EiB)");
     return n << shift;
   }
 
@@ -448,8 +494,15 @@ public final class Settings {
     if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a duration (e.g. 90s, 5m, 24h, 7d)");
     double n = Double.parseDouble(m.group(1));
     String u = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-    double secs = switch (u) { case "ms" -> n / 1000; case "m", "min" -> n * 60; case "h" -> n * 3600; case "d" -> n * 86400; default -> n; };
-    if (!(secs < 100 * 365.25 * 86400)) throw new IllegalArgumentException("'" + s.trim() + "' is out of range (durations go up to 100 years)");
+    double secs = switch (u) {
+      case "ms" -> n / 1000;
+      case "m", "min" -> n * 60;
+      case "h" -> n * 3600;
+      case "d" -> n * 86400;
+      default -> n;
+    };
+    if (!(secs < 100 * 365.25 * 86400))
+      throw new IllegalArgumentException("'" + s.trim() + "' is out of range (durations go up to 100 years)");
     return Duration.ofNanos((long) (secs * 1e9));
   }
 

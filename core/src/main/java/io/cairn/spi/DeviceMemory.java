@@ -38,5 +38,5 @@ public interface DeviceMemory {
   void copyFromHost(long offset, MemorySegment src) throws IOException;
 
   /** Called once every byte of a restore was handed over: returns when the region holds them all (e.g. waits for outstanding copies). */
-  default void restored() throws IOException { }
+  default void restored() throws IOException {}
 }

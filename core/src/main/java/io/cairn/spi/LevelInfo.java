@@ -13,4 +13,4 @@ import java.nio.file.Path;
  * @param keep how many committed versions the level keeps (key {@code level.NAME.keep})
  * @param every the level receives every how-manyth checkpoint (key {@code level.NAME.every})
  */
-public record LevelInfo(String name, String kind, Path path, int keep, int every) { }
+public record LevelInfo(String name, String kind, Path path, int keep, int every) {}

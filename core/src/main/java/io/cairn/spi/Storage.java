@@ -21,7 +21,8 @@ public interface Storage {
     long position();
     /** Forces written bytes to stable storage (fsync). */
     void sync() throws IOException;
-    @Override void close() throws IOException;
+    @Override
+    void close() throws IOException;
   }
 
   /** A file opened for random-access reading. */
@@ -29,7 +30,8 @@ public interface Storage {
     long size() throws IOException;
     /** Reads exactly {@code dst.remaining()} bytes at {@code position}, or throws {@link java.io.EOFException}. */
     void readFully(long position, ByteBuffer dst) throws IOException;
-    @Override void close() throws IOException;
+    @Override
+    void close() throws IOException;
   }
 
   /** Human-readable location, used in messages (a path, a URL). */

@@ -12,11 +12,11 @@ import java.util.Map;
  * .async(true)}, a {@code storage} hook).
  */
 public final class TestCheckpointers {
-  private TestCheckpointers() { }
+  private TestCheckpointers() {}
 
   /** A builder for run {@code name} under {@code dir} with the given levels (default: {@code local}). */
   public static Checkpointer.Builder builder(String name, Path dir, String... levels) {
-    return Cairn.builder().name(name).directory(dir).levels(levels.length == 0 ? new String[] {"local"} : levels)
+    return Cairn.builder().name(name).directory(dir).levels(levels.length == 0 ? new String[]{"local"} : levels)
         .set("signals", "false").environment(Map.of());
   }
 

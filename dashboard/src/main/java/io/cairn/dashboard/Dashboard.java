@@ -57,17 +57,21 @@ public final class Dashboard implements AutoCloseable {
   private final boolean loopback;
 
   private Dashboard(Builder b) throws IOException {
-    if (!Files.isDirectory(b.dir)) throw new IllegalArgumentException(b.dir + " is not a directory (give a checkpoint directory or a job directory with --dir)");
+    if (!Files.isDirectory(b.dir))
+      throw new IllegalArgumentException(
+          b.dir + " is not a directory (give a checkpoint directory or a job directory with --dir)");
     this.dir = b.dir.toAbsolutePath().normalize();
     InetAddress addr;
     try {
       addr = InetAddress.getByName(b.bind);
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--bind " + b.bind + ": not an address of this machine (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "--bind " + b.bind + ": not an address of this machine (" + e.getMessage() + ")");
     }
     this.loopback = addr.isLoopbackAddress();
     if (!loopback && b.tokenFile == null)
-      throw new IllegalArgumentException("--bind " + b.bind + " is not a loopback address: anyone who can reach it could read the run's state; "
+      throw new IllegalArgumentException("--bind " + b.bind
+          + " is not a loopback address: anyone who can reach it could read the run's state; "
           + "give --token-file FILE (a private file, mode 0600, holding a secret of at least 32 characters) so that only holders of the token get in");
     this.token = b.tokenFile == null ? null : readToken(b.tokenFile);
     this.runs = new Runs(dir, b.config, b.names);
@@ -97,7 +101,8 @@ public final class Dashboard implements AutoCloseable {
     c.setPort(b.port);
     server.addConnector(c);
     server.setHandler(new Handler.Abstract() {
-      @Override public boolean handle(Request request, Response response, Callback callback) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
         serve(request, response, callback);
         return true;
       }
@@ -117,7 +122,9 @@ public final class Dashboard implements AutoCloseable {
   }
 
   /** A dashboard of {@code dir}: a checkpoint directory (the {@code --dir} of the program) or a job directory. */
-  public static Builder builder(Path dir) { return new Builder(dir); }
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
 
   /** Options of {@link #builder}. */
   public static final class Builder {
@@ -132,22 +139,40 @@ public final class Dashboard implements AutoCloseable {
     private Builder(Path dir) { this.dir = dir; }
 
     /** The address to listen on (default 127.0.0.1); one that is not a loopback address needs {@link #tokenFile}. */
-    public Builder bind(String address) { this.bind = address; return this; }
+    public Builder bind(String address) {
+      this.bind = address;
+      return this;
+    }
 
     /** The port (default 8080; 0: any free one, see {@link #uri}). */
-    public Builder port(int port) { this.port = port; return this; }
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
 
     /** A private file (mode 0600) holding the token a browser must present ({@code ?token=} once, or {@code Authorization: Bearer}). */
-    public Builder tokenFile(Path file) { this.tokenFile = file; return this; }
+    public Builder tokenFile(Path file) {
+      this.tokenFile = file;
+      return this;
+    }
 
     /** The configuration file the program uses (levels and their paths), when not the defaults. */
-    public Builder config(Path file) { this.config = file; return this; }
+    public Builder config(Path file) {
+      this.config = file;
+      return this;
+    }
 
     /** A run to show even when its directories cannot be listed (e.g. on an {@code s3} level). */
-    public Builder name(String run) { names.add(run); return this; }
+    public Builder name(String run) {
+      names.add(run);
+      return this;
+    }
 
     /** Another directory with reports of {@code cairn bench}, {@code simulate} or {@code advise}. */
-    public Builder reports(Path dir) { reports.add(dir); return this; }
+    public Builder reports(Path dir) {
+      reports.add(dir);
+      return this;
+    }
 
     /**
      * Starts the server.
@@ -164,7 +189,8 @@ public final class Dashboard implements AutoCloseable {
   /** Waits until the server stops. */
   public void join() throws InterruptedException { server.join(); }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     try {
       server.stop();
     } catch (Exception e) {
@@ -179,14 +205,16 @@ public final class Dashboard implements AutoCloseable {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
       for (PosixFilePermission p : perms)
         if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))
-          throw new IllegalArgumentException("--token-file " + f + " can be read or changed by other users (" + p + "); chmod 600 it");
+          throw new IllegalArgumentException(
+              "--token-file " + f + " can be read or changed by other users (" + p + "); chmod 600 it");
     } catch (UnsupportedOperationException e) {
       // not a POSIX file system: nothing to check
     }
     String t = Files.readString(f, StandardCharsets.UTF_8).trim();
     if (t.length() < 32 || !t.matches("[\\x21-\\x7e]+"))
-      throw new IllegalArgumentException("--token-file " + f + ": the token must be at least 32 printable characters without spaces "
-          + "(e.g. head -c32 /dev/urandom | xxd -p -c64 > " + f + ")");
+      throw new IllegalArgumentException(
+          "--token-file " + f + ": the token must be at least 32 printable characters without spaces "
+              + "(e.g. head -c32 /dev/urandom | xxd -p -c64 > " + f + ")");
     return t.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -205,7 +233,8 @@ public final class Dashboard implements AutoCloseable {
         return;
       }
       if (loopback && !localHost(req.getHeaders().get(HttpHeader.HOST))) { // another site's page, renamed to 127.0.0.1 (DNS rebinding)
-        send(res, cb, 421, "text/plain; charset=utf-8", "this dashboard answers to 127.0.0.1, ::1 and localhost only\n");
+        send(res, cb, 421, "text/plain; charset=utf-8",
+            "this dashboard answers to 127.0.0.1, ::1 and localhost only\n");
         return;
       }
       String path = Request.getPathInContext(req);
@@ -235,7 +264,9 @@ public final class Dashboard implements AutoCloseable {
 
   private static boolean localHost(String host) {
     if (host == null) return false;
-    String h = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+    String h = host.startsWith("[")
+        ? host.substring(0, host.indexOf(']') + 1)
+        : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
     return h.equals("localhost") || h.equals("[::1]") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
@@ -245,7 +276,9 @@ public final class Dashboard implements AutoCloseable {
       res.getHeaders().add(HttpHeader.SET_COOKIE, COOKIE + "=" + given + "; Path=/; HttpOnly; SameSite=Strict");
       StringBuilder back = new StringBuilder(path.startsWith("//") ? "/" : path); // never to another host
       for (String k : query.getNames()) // the page's other parameters (?name=…) stay
-        if (!k.equals("token")) back.append(back.indexOf("?") < 0 ? '?' : '&').append(Html.q(k)).append('=').append(Html.q(String.valueOf(query.getValue(k))));
+        if (!k.equals("token"))
+          back.append(back.indexOf("?") < 0 ? '?' : '&').append(Html.q(k)).append('=')
+              .append(Html.q(String.valueOf(query.getValue(k))));
       res.getHeaders().put(HttpHeader.LOCATION, back.toString());
       send(res, cb, 303, "text/plain; charset=utf-8", "authenticated\n");
       return false;
@@ -255,7 +288,8 @@ public final class Dashboard implements AutoCloseable {
     for (HttpCookie c : Request.getCookies(req)) if (c.getName().equals(COOKIE) && same(c.getValue())) return true;
     res.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"cairn serve\"");
     send(res, cb, 401, "text/plain; charset=utf-8",
-        "cairn serve: authentication required: open " + path + "?token=<the token in the --token-file> once, or send 'Authorization: Bearer <token>'\n");
+        "cairn serve: authentication required: open " + path
+            + "?token=<the token in the --token-file> once, or send 'Authorization: Bearer <token>'\n");
     return false;
   }
 
@@ -266,9 +300,11 @@ public final class Dashboard implements AutoCloseable {
     StringBuilder b = new StringBuilder();
     switch (page) {
       case "/" -> {
-        if (job != null) b.append("<p class='jobnote'>This is a parallel job's directory: see <a href='/job'>the job</a>.</p>");
+        if (job != null)
+          b.append("<p class='jobnote'>This is a parallel job's directory: see <a href='/job'>the job</a>.</p>");
         runs.overview(b, now);
-        b.append("<p><a href='/reports'>Reports</a> (JSON and SVG files of cairn bench, simulate, advise under the directory");
+        b.append(
+            "<p><a href='/reports'>Reports</a> (JSON and SVG files of cairn bench, simulate, advise under the directory");
         b.append(reports.roots().size() > 1 ? " and --reports" : "").append(")</p>");
       }
       case "/run" -> {
@@ -277,8 +313,10 @@ public final class Dashboard implements AutoCloseable {
         runs.page(b, name, now);
       }
       case "/job" -> {
-        if (job == null) b.append("<p class='empty'>").append(esc(dir)).append(" is not a parallel job's directory.</p>");
-        else job.page(b, now);
+        if (job == null)
+          b.append("<p class='empty'>").append(esc(dir)).append(" is not a parallel job's directory.</p>");
+        else
+          job.page(b, now);
       }
       case "/reports" -> reports.page(b);
       default -> {
@@ -294,7 +332,8 @@ public final class Dashboard implements AutoCloseable {
     if (name != null) src.append("?name=").append(Html.q(name));
     return "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>cairn serve: " + esc(dir) + "</title>"
         + "<link rel='stylesheet' href='/app.css'><script src='/app.js' defer></script></head><body>"
-        + "<header><h1><a href='/'>Cairn</a></h1><nav><a href='/'>runs</a>" + (job != null ? " <a href='/job'>job</a>" : "")
+        + "<header><h1><a href='/'>Cairn</a></h1><nav><a href='/'>runs</a>"
+        + (job != null ? " <a href='/job'>job</a>" : "")
         + " <a href='/reports'>reports</a></nav><span id='live' class='stale'>loaded</span></header>"
         + "<main id='content' data-src='" + esc(src) + "'>" + body + "</main>"
         + "<footer>read-only view of " + esc(dir) + "</footer></body></html>\n";

@@ -10,9 +10,10 @@ import java.util.Locale;
 
 /** HTML building: every string that comes from disk goes through {@link #esc}. */
 final class Html {
-  private Html() { }
+  private Html() {}
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+      .withZone(ZoneOffset.UTC);
 
   /** Text or attribute value with {@code & < > " '} replaced, and control characters shown as {@code \xNN}. */
   static String esc(Object o) {
@@ -29,7 +30,8 @@ final class Html {
         default -> {
           if (c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || (c >= 0x80 && c < 0xa0))
             b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-          else b.append(c);
+          else
+            b.append(c);
         }
       }
     }

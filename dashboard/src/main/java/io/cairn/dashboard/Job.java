@@ -31,12 +31,13 @@ final class Job {
 
   /** Whether {@code dir} looks like a job directory. */
   static boolean is(Path dir) {
-    return Files.exists(GlobalManifest.file(dir)) || Files.exists(dir.resolve("coordinator.state")) || Files.exists(dir.resolve(Coordinator.RECOVERIES))
+    return Files.exists(GlobalManifest.file(dir)) || Files.exists(dir.resolve("coordinator.state"))
+        || Files.exists(dir.resolve(Coordinator.RECOVERIES))
         || Files.exists(dir.resolve("processes"));
   }
 
   /** One line of {@code recoveries}. */
-  record Event(long millis, String kind, long epoch, String rest) { }
+  record Event(long millis, String kind, long epoch, String rest) {}
 
   List<Event> events() {
     List<Event> out = new ArrayList<>();
@@ -82,9 +83,9 @@ final class Job {
     for (String line : tail(dir.resolve("processes"), 64 * 1024)) {
       String[] t = line.trim().split("\\s+");
       try {
-        if (t.length == 2 && t[0].equals("restarts")) out.put(-1, new String[] {t[1]});
+        if (t.length == 2 && t[0].equals("restarts")) out.put(-1, new String[]{t[1]});
         if (t.length >= 6 && t[0].equals("rank") && t[2].startsWith("node=") && t[3].startsWith("incarnation="))
-          out.put(Integer.parseInt(t[1]), new String[] {t[2].substring(5), t[3].substring(12)});
+          out.put(Integer.parseInt(t[1]), new String[]{t[2].substring(5), t[3].substring(12)});
       } catch (NumberFormatException e) {
         // not a line of ours
       }
@@ -116,17 +117,22 @@ final class Job {
     long starts = events.stream().filter(Job::start).count();
     long rollbacks = events.stream().filter(e -> e.kind().equals("rollback")).count() - starts;
     Map<Integer, String[]> procs = processes();
-    String status = aborted != null ? "<span class='error'>aborted: " + esc(aborted) + "</span>"
-        : finished != null ? "finished (" + esc(finished) + ")" : halt ? "running, halt requested" : "running or stopped";
+    String status = aborted != null
+        ? "<span class='error'>aborted: " + esc(aborted) + "</span>"
+        : finished != null
+            ? "finished (" + esc(finished) + ")"
+            : halt ? "running, halt requested" : "running or stopped";
     Html.facts(b, "status", "<span class='job-status'>" + status + "</span>",
         "ranks", "<span class='ranks'>" + (newest == null ? "?" : Integer.toString(newest.size())) + "</span>",
         "protocol", "<span class='protocol'>" + (newest == null ? "?" : esc(newest.protocol())) + "</span>",
-        "newest global version", "<span class='newest-global'>" + (newest == null ? "none" : Long.toString(newest.global())) + "</span>"
+        "newest global version",
+        "<span class='newest-global'>" + (newest == null ? "none" : Long.toString(newest.global())) + "</span>"
             + (newest == null ? "" : " (step " + newest.step() + ", " + Html.age(newest.timeMillis(), now) + " ago)"),
         "coordinator epoch", esc(st.getOrDefault("epoch", "?")),
         "starts (every rank joined)", "<span class='starts'>" + starts + "</span>",
         "recoveries (rollbacks after a failure)", "<span class='rollbacks'>" + rollbacks + "</span>",
-        "processes restarted", "<span class='restarts'>" + (procs.containsKey(-1) ? esc(procs.get(-1)[0]) : "not recorded (no launcher)") + "</span>");
+        "processes restarted", "<span class='restarts'>"
+            + (procs.containsKey(-1) ? esc(procs.get(-1)[0]) : "not recorded (no launcher)") + "</span>");
     if (globalError != null) b.append("<p class='error'>").append(esc(globalError)).append("</p>");
 
     b.append("<h3>Ranks</h3>");
@@ -138,7 +144,8 @@ final class Job {
       try {
         int r = Integer.parseInt(t[0]);
         restores.merge(r, 1, Integer::sum);
-        lastRestore.put(r, "epoch " + e.epoch() + (t.length > 1 ? ": version " + t[1] : "") + (t.length > 2 ? ", step " + t[2] : ""));
+        lastRestore.put(r,
+            "epoch " + e.epoch() + (t.length > 1 ? ": version " + t[1] : "") + (t.length > 2 ? ", step " + t[2] : ""));
       } catch (NumberFormatException ex) {
         // skipped
       }
@@ -148,13 +155,17 @@ final class Job {
     for (int r = 0; r < size; r++) {
       String[] p = procs.get(r);
       String node = newest != null ? newest.nodes()[r] : p != null ? p[0] : "?";
-      rows.add(List.of(Integer.toString(r), esc(node), newest != null && newest.domains() != null ? esc(newest.domains()[r]) : "",
+      rows.add(List.of(Integer.toString(r), esc(node),
+          newest != null && newest.domains() != null ? esc(newest.domains()[r]) : "",
           p != null ? esc(p[1]) : "–", newest != null ? "<span class='part'>" + newest.versions()[r] + "</span>" : "–",
           Integer.toString(restores.getOrDefault(r, 0)), esc(lastRestore.getOrDefault(r, ""))));
     }
-    Html.table(b, "ranks", List.of("rank", "node", "failure domains", "incarnation", "part in newest global", "restores", "last restore"), rows);
+    Html.table(b, "ranks",
+        List.of("rank", "node", "failure domains", "incarnation", "part in newest global", "restores", "last restore"),
+        rows);
     if (newest != null && newest.levels() != null)
-      b.append("<p>failure-domain levels (largest first): ").append(esc(String.join(", ", newest.levels()))).append("</p>");
+      b.append("<p>failure-domain levels (largest first): ").append(esc(String.join(", ", newest.levels())))
+          .append("</p>");
 
     b.append("<h3>Global versions</h3>");
     if (globals.isEmpty()) b.append("<p class='empty'>none committed yet</p>");
@@ -163,8 +174,10 @@ final class Job {
       for (GlobalManifest.Entry e : globals.reversed()) {
         StringBuilder v = new StringBuilder();
         for (long x : e.versions()) v.append(v.isEmpty() ? "" : ", ").append(x);
-        g.add(List.of("<span class='global'>" + e.global() + "</span>", Long.toString(e.step()), esc(Html.time(e.timeMillis())),
-            Html.age(e.timeMillis(), now), esc(e.protocol()), v.toString(), esc(String.join(", ", new java.util.TreeSet<>(List.of(e.nodes()))))));
+        g.add(List.of("<span class='global'>" + e.global() + "</span>", Long.toString(e.step()),
+            esc(Html.time(e.timeMillis())),
+            Html.age(e.timeMillis(), now), esc(e.protocol()), v.toString(),
+            esc(String.join(", ", new java.util.TreeSet<>(List.of(e.nodes()))))));
       }
       Html.table(b, "globals", List.of("global", "step", "committed", "age", "protocol", "rank versions", "nodes"), g);
     }
@@ -176,16 +189,20 @@ final class Job {
       List<List<String>> ev = new ArrayList<>();
       List<Event> recent = events.subList(Math.max(0, events.size() - 40), events.size());
       for (Event e : recent.reversed())
-        ev.add(List.of(esc(Html.time(e.millis())), Html.age(e.millis(), now), "<span class='event'>" + esc(start(e) ? "start" : e.kind()) + "</span>", Long.toString(e.epoch()),
+        ev.add(List.of(esc(Html.time(e.millis())), Html.age(e.millis(), now),
+            "<span class='event'>" + esc(start(e) ? "start" : e.kind()) + "</span>", Long.toString(e.epoch()),
             esc(e.rest())));
       Html.table(b, "events", List.of("time", "age", "event", "epoch", "details"), ev);
     }
     String fallbacks = small("fallbacks");
-    if (fallbacks != null && !fallbacks.isEmpty()) b.append("<h3>Fallbacks</h3><pre>").append(esc(fallbacks)).append("</pre>");
+    if (fallbacks != null && !fallbacks.isEmpty())
+      b.append("<h3>Fallbacks</h3><pre>").append(esc(fallbacks)).append("</pre>");
   }
 
   /** A rollback that starts the job (every rank joined: a launch or relaunch), not a recovery from a failure. */
-  static boolean start(Event e) { return e.kind().equals("rollback") && e.rest().contains(" ranks joined"); }
+  static boolean start(Event e) {
+    return e.kind().equals("rollback") && e.rest().contains(" ranks joined");
+  }
 
   /** Time from each rollback to the GO of its epoch (every rank restored), per epoch: starts and recoveries. */
   private static void recoveryPlot(StringBuilder b, List<Event> events) {
@@ -203,10 +220,13 @@ final class Job {
     if (!recoveries.isEmpty()) series.add(series("recovery", recoveries));
     if (series.isEmpty()) return;
     b.append("<div class='plot' id='plot-recoveries'>")
-        .append(Svg.lineChart("Rollback to all ranks running, per epoch", "epoch", "seconds", series, false, List.of(), false, true)).append("</div>");
+        .append(Svg.lineChart("Rollback to all ranks running, per epoch", "epoch", "seconds", series, false, List.of(),
+            false, true))
+        .append("</div>");
   }
 
   private static Svg.Series series(String name, Map<Long, Double> m) {
-    return new Svg.Series(name, m.keySet().stream().mapToDouble(Long::doubleValue).toArray(), m.values().stream().mapToDouble(Double::doubleValue).toArray());
+    return new Svg.Series(name, m.keySet().stream().mapToDouble(Long::doubleValue).toArray(),
+        m.values().stream().mapToDouble(Double::doubleValue).toArray());
   }
 }

@@ -24,7 +24,8 @@ import java.util.Set;
  */
 final class Reports {
   static final long MAX_JSON = 4 << 20;
-  private static final Set<String> SKIP = Set.of("nodes", "logs", "channels", "deps", "logging", "global", "kill", "progress");
+  private static final Set<String> SKIP = Set.of("nodes", "logs", "channels", "deps", "logging", "global", "kill",
+      "progress");
   private final List<Path> roots;
 
   Reports(List<Path> roots) { this.roots = roots; }
@@ -32,7 +33,7 @@ final class Reports {
   List<Path> roots() { return roots; }
 
   /** A directory with report files: its root's index, its path relative to the root, and the files (relative to the root). */
-  record Dir(int root, String rel, List<String> svgs, List<String> jsons) { }
+  record Dir(int root, String rel, List<String> svgs, List<String> jsons) {}
 
   List<Dir> find() {
     List<Dir> out = new ArrayList<>();
@@ -91,10 +92,12 @@ final class Reports {
     }
     for (Dir d : dirs) {
       Path root = roots.get(d.root());
-      b.append("<section class='report'><h3>").append(esc(d.rel().isEmpty() ? root.toString() : root.resolve(d.rel()).toString())).append("</h3>");
+      b.append("<section class='report'><h3>")
+          .append(esc(d.rel().isEmpty() ? root.toString() : root.resolve(d.rel()).toString())).append("</h3>");
       for (String j : d.jsons()) json(b, root.resolve(j), j);
       for (String s : d.svgs())
-        b.append("<figure><img class='report-plot' alt='").append(esc(s)).append("' src='/file?root=").append(d.root()).append("&amp;path=")
+        b.append("<figure><img class='report-plot' alt='").append(esc(s)).append("' src='/file?root=").append(d.root())
+            .append("&amp;path=")
             .append(esc(Html.q(s))).append("'><figcaption>").append(esc(s)).append("</figcaption></figure>");
       b.append("</section>");
     }
@@ -161,7 +164,8 @@ final class Reports {
       return;
     }
     if (o instanceof Double d) b.append(esc(num(d)));
-    else b.append(esc(o));
+    else
+      b.append(esc(o));
   }
 
   private static String num(double d) {

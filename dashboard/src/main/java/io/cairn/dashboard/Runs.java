@@ -64,7 +64,8 @@ final class Runs {
       for (String node : children(nodes)) {
         Path p = nodes.resolve(node).resolve("local");
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-          out.add(new LevelSpec("local@" + node, "local", p, local.keep(), local.every(), local.codec(), local.incremental(), local.modes(), null,
+          out.add(new LevelSpec("local@" + node, "local", p, local.keep(), local.every(), local.codec(),
+              local.incremental(), local.modes(), null,
               local.shuffle()));
       }
     }
@@ -88,7 +89,8 @@ final class Runs {
     for (LevelSpec s : specs()) {
       if (s.memoryBase() != null || s.path() == null || Providers.get(s.kind()) != null) continue;
       if (!Files.isDirectory(s.path())) continue;
-      for (String n : children(s.path())) if (RUN_NAME.matcher(n).matches() && looksLikeRun(s.path().resolve(n))) out.add(n);
+      for (String n : children(s.path()))
+        if (RUN_NAME.matcher(n).matches() && looksLikeRun(s.path().resolve(n))) out.add(n);
     }
     return out;
   }
@@ -102,9 +104,9 @@ final class Runs {
     }
   }
 
-  record Row(long version, Manifest manifest, boolean pinned, String error) { }
+  record Row(long version, Manifest manifest, boolean pinned, String error) {}
 
-  record Level(String name, String kind, String where, List<Row> rows, String error, RunStats stats) { }
+  record Level(String name, String kind, String where, List<Row> rows, String error, RunStats stats) {}
 
   record Run(String name, List<Level> levels) {
     /** The newest statistics of the run's levels (each level's directory may hold a stats.json). */
@@ -117,7 +119,9 @@ final class Runs {
       return best;
     }
 
-    private static long newest(RunStats s) { return s.history().isEmpty() ? s.checkpoints() : s.history().getLast().millis(); }
+    private static long newest(RunStats s) {
+      return s.history().isEmpty() ? s.checkpoints() : s.history().getLast().millis();
+    }
 
     long newestVersion() {
       long v = 0;
@@ -127,7 +131,8 @@ final class Runs {
 
     Row newestRow() {
       Row best = null;
-      for (Level l : levels) for (Row r : l.rows()) if (r.manifest() != null && (best == null || r.version() > best.version())) best = r;
+      for (Level l : levels)
+        for (Row r : l.rows()) if (r.manifest() != null && (best == null || r.version() > best.version())) best = r;
       return best;
     }
   }
@@ -152,7 +157,8 @@ final class Runs {
         TreeSet<Long> pins = ls.pinned();
         TreeSet<Long> committed = ls.committed();
         String key = st.describe() + "/";
-        manifests.keySet().removeIf(k -> k.startsWith(key) && !committed.contains(Long.parseLong(k.substring(key.length()))));
+        manifests.keySet()
+            .removeIf(k -> k.startsWith(key) && !committed.contains(Long.parseLong(k.substring(key.length()))));
         for (long v : committed) {
           try {
             Manifest m = manifests.get(key + v);
@@ -179,7 +185,8 @@ final class Runs {
       try (Storage.Input in = st.open(RunStats.FILE)) {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, in.size()));
         in.readFully(0, b);
-        return RunStats.parse(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8), st.describe() + "/" + RunStats.FILE);
+        return RunStats.parse(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8),
+            st.describe() + "/" + RunStats.FILE);
       }
     } catch (IOException | RuntimeException e) {
       return null;
@@ -205,13 +212,16 @@ final class Runs {
       for (Level l : r.levels()) count += l.rows().size();
       List<String> lv = new ArrayList<>();
       for (Level l : r.levels()) lv.add(esc(l.name()) + " (" + l.rows().size() + ")");
-      rows.add(List.of("<a class='run' href='/run?name=" + esc(Html.q(n)) + "'>" + esc(n) + "</a>", String.join(", ", lv),
-          "<span class='newest'>" + (newest == null ? "–" : Long.toString(newest.version())) + "</span>", Integer.toString(count),
-          newest == null ? "–" : Html.age(newest.manifest().createdMillis(), now),
-          newest == null ? "–" : Html.size(newest.manifest().logicalBytes()),
-          s == null ? "–" : Html.secs(s.lastCostSeconds()), s == null ? "–" : interval(s)));
+      rows.add(
+          List.of("<a class='run' href='/run?name=" + esc(Html.q(n)) + "'>" + esc(n) + "</a>", String.join(", ", lv),
+              "<span class='newest'>" + (newest == null ? "–" : Long.toString(newest.version())) + "</span>",
+              Integer.toString(count),
+              newest == null ? "–" : Html.age(newest.manifest().createdMillis(), now),
+              newest == null ? "–" : Html.size(newest.manifest().logicalBytes()),
+              s == null ? "–" : Html.secs(s.lastCostSeconds()), s == null ? "–" : interval(s)));
     }
-    Html.table(b, "runs", List.of("run", "levels (versions)", "newest", "versions", "age", "state", "last cost", "interval"), rows);
+    Html.table(b, "runs",
+        List.of("run", "levels (versions)", "newest", "versions", "age", "state", "last cost", "interval"), rows);
   }
 
   private static String interval(RunStats s) {
@@ -219,7 +229,9 @@ final class Runs {
     if (mode.isEmpty()) return "not recorded";
     Double sec = s.interval().get("seconds");
     Double steps = s.interval().get("steps");
-    return esc(mode) + (sec != null ? " " + Html.secs(sec) : steps != null ? String.format(Locale.ROOT, " every %.0f calls", steps) : "");
+    return esc(mode) + (sec != null
+        ? " " + Html.secs(sec)
+        : steps != null ? String.format(Locale.ROOT, " every %.0f calls", steps) : "");
   }
 
   /** One run's page: statistics, interval, plots, the versions of each level. */
@@ -234,7 +246,8 @@ final class Runs {
     if (s != null) {
       Html.facts(b, "mode", esc(s.mode()), "checkpoints (this incarnation)", Long.toString(s.checkpoints()),
           "last checkpoint cost", "<span class='lastcost'>" + Html.secs(s.lastCostSeconds()) + "</span>",
-          "mean checkpoint cost", Html.secs(s.meanCostSeconds()), "state of the last checkpoint", Html.size(s.lastBytes()),
+          "mean checkpoint cost", Html.secs(s.meanCostSeconds()), "state of the last checkpoint",
+          Html.size(s.lastBytes()),
           "last restore", s.lastRestoreSeconds() < 0 ? "never (this incarnation)" : Html.secs(s.lastRestoreSeconds()));
       b.append("<h3>Interval policy</h3>");
       intervalFacts(b, s);
@@ -243,7 +256,8 @@ final class Runs {
     }
     plots(b, r, s);
     for (Level l : r.levels()) {
-      b.append("<h3>Level <span class='level'>").append(esc(l.name())).append("</span> <small>(").append(esc(l.kind())).append(", ")
+      b.append("<h3>Level <span class='level'>").append(esc(l.name())).append("</span> <small>(").append(esc(l.kind()))
+          .append(", ")
           .append(esc(l.where())).append(")</small></h3>");
       if (l.error() != null) b.append("<p class='error'>").append(esc(l.error())).append("</p>");
       if (l.rows().isEmpty() && l.error() == null) b.append("<p class='empty'>no committed version</p>");
@@ -254,11 +268,13 @@ final class Runs {
       b.append("<h3>Regions of version ").append(newest.version()).append("</h3>");
       List<List<String>> rows = new ArrayList<>();
       for (RegionEntry e : newest.manifest().regions())
-        rows.add(List.of("<span class='region'>" + esc(e.name()) + "</span>", esc(e.kind()), Html.size(e.length()), Integer.toString(e.blocks().size())));
+        rows.add(List.of("<span class='region'>" + esc(e.name()) + "</span>", esc(e.kind()), Html.size(e.length()),
+            Integer.toString(e.blocks().size())));
       Html.table(b, "regions", List.of("region", "kind", "bytes", "blocks"), rows);
       if (!newest.manifest().metadata().isEmpty()) {
         List<List<String>> meta = new ArrayList<>();
-        for (var e : new java.util.TreeMap<>(newest.manifest().metadata()).entrySet()) meta.add(List.of(esc(e.getKey()), esc(e.getValue())));
+        for (var e : new java.util.TreeMap<>(newest.manifest().metadata()).entrySet())
+          meta.add(List.of(esc(e.getKey()), esc(e.getValue())));
         Html.table(b, "meta", List.of("metadata", "value"), meta);
       }
     }
@@ -272,7 +288,8 @@ final class Runs {
     }
     Map<String, Double> iv = s.interval();
     List<String> f = new ArrayList<>(List.of("policy", "<span class='interval-mode'>" + esc(mode) + "</span>"));
-    if (iv.containsKey("seconds")) f.addAll(List.of("current interval", "<span class='interval'>" + Html.secs(iv.get("seconds")) + "</span>"));
+    if (iv.containsKey("seconds"))
+      f.addAll(List.of("current interval", "<span class='interval'>" + Html.secs(iv.get("seconds")) + "</span>"));
     if (iv.containsKey("steps")) f.addAll(List.of("every", String.format(Locale.ROOT, "%.0f calls", iv.get("steps"))));
     if (iv.containsKey("cost")) f.addAll(List.of("blocking cost C (smoothed)", Html.secs(iv.get("cost"))));
     if (iv.containsKey("mtbf")) f.addAll(List.of("MTBF M (configured)", Html.secs(iv.get("mtbf"))));
@@ -289,14 +306,18 @@ final class Runs {
       Manifest m = r.manifest();
       String v = "<span class='version'>" + r.version() + "</span>";
       if (m == null) {
-        rows.add(List.of(v, "", "", "", "", "", "", "<span class='error'>damaged: " + esc(r.error()) + "</span>", r.pinned() ? "pinned" : ""));
+        rows.add(List.of(v, "", "", "", "", "", "", "<span class='error'>damaged: " + esc(r.error()) + "</span>",
+            r.pinned() ? "pinned" : ""));
         continue;
       }
       rows.add(List.of(v, esc(Html.time(m.createdMillis())), Html.age(m.createdMillis(), now),
-          "<span class='state-bytes'>" + Html.size(m.logicalBytes()) + "</span>", "<span class='stored-bytes'>" + Html.size(m.ownBytes()) + "</span>",
-          chain(r.version(), byVersion), Long.toString(m.step()), "<span class='label'>" + esc(m.label()) + "</span>", r.pinned() ? "pinned" : ""));
+          "<span class='state-bytes'>" + Html.size(m.logicalBytes()) + "</span>",
+          "<span class='stored-bytes'>" + Html.size(m.ownBytes()) + "</span>",
+          chain(r.version(), byVersion), Long.toString(m.step()), "<span class='label'>" + esc(m.label()) + "</span>",
+          r.pinned() ? "pinned" : ""));
     }
-    Html.table(b, "versions level-" + esc(l.name()), List.of("version", "created", "age", "state", "stored", "chain", "step", "label", "pin"), rows);
+    Html.table(b, "versions level-" + esc(l.name()),
+        List.of("version", "created", "age", "state", "stored", "chain", "step", "label", "pin"), rows);
   }
 
   /** The incremental chain: the version, its parent, …, down to the full version. */
@@ -327,25 +348,32 @@ final class Runs {
       String unitName = span < 120_000 ? "seconds" : span < 7_200_000 ? "minutes" : "hours";
       List<double[]> ck = new ArrayList<>();
       List<double[]> rs = new ArrayList<>();
-      for (RunStats.Sample x : s.history()) (x.restore() ? rs : ck).add(new double[] {(x.millis() - t0) / unit, x.seconds()});
+      for (RunStats.Sample x : s.history())
+        (x.restore() ? rs : ck).add(new double[]{(x.millis() - t0) / unit, x.seconds()});
       List<Svg.Series> series = new ArrayList<>();
       if (!ck.isEmpty()) series.add(series("checkpoint (blocking)", ck));
       if (!rs.isEmpty()) series.add(series("restore", rs));
       b.append("<div class='plot' id='plot-times'>")
-          .append(Svg.lineChart("Checkpoint and restore times", unitName + " since " + Html.time(t0), "seconds", series, false, List.of(), false, true)).append("</div>");
+          .append(Svg.lineChart("Checkpoint and restore times", unitName + " since " + Html.time(t0), "seconds", series,
+              false, List.of(), false, true))
+          .append("</div>");
     }
     List<Svg.Series> sizes = new ArrayList<>();
     for (Level l : r.levels()) {
       List<double[]> pts = new ArrayList<>();
-      for (Row row : l.rows()) if (row.manifest() != null) pts.add(new double[] {row.version(), row.manifest().ownBytes() / 1048576.0});
+      for (Row row : l.rows())
+        if (row.manifest() != null) pts.add(new double[]{row.version(), row.manifest().ownBytes() / 1048576.0});
       if (!pts.isEmpty()) sizes.add(series(l.name() + " stored", pts));
     }
     if (!sizes.isEmpty())
-      b.append("<div class='plot' id='plot-sizes'>").append(Svg.lineChart("Stored bytes per version", "version", "MiB", sizes, false, List.of(), false, true)).append("</div>");
+      b.append("<div class='plot' id='plot-sizes'>")
+          .append(Svg.lineChart("Stored bytes per version", "version", "MiB", sizes, false, List.of(), false, true))
+          .append("</div>");
     if (s != null && !s.levelWriteSeconds().isEmpty()) {
       List<String> labels = new ArrayList<>(s.levelWriteSeconds().keySet());
       double[] v = s.levelWriteSeconds().values().stream().mapToDouble(Double::doubleValue).toArray();
-      b.append("<div class='plot' id='plot-levels'>").append(Svg.barChart("Last write time per level", "seconds", labels, v)).append("</div>");
+      b.append("<div class='plot' id='plot-levels'>")
+          .append(Svg.barChart("Last write time per level", "seconds", labels, v)).append("</div>");
     }
     b.append("</div>");
   }

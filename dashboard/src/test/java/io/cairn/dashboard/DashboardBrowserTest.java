@@ -34,7 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -58,29 +57,35 @@ class DashboardBrowserTest {
 
   static WebDriver browser;
   static ChromeDriverService service;
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
 
   static final String MISSING = "headless browser tests skipped: " + CHROMIUM + " or " + DRIVER
       + " is missing (Debian packages chromium and chromium-driver; scripts/install-deps.sh)";
 
-  @BeforeAll static void startBrowser() throws IOException {
+  @BeforeAll
+  static void startBrowser() throws IOException {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
       System.err.println(MISSING);
       return;
     }
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM.toFile());
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
+    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
         "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
-    service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString())).usingAnyFreePort().build();
+    service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString())).usingAnyFreePort()
+        .build();
     browser = new ChromeDriver(service, o);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
   }
 
   /** Each test is reported as skipped, with the reason, when the browser is not installed. */
-  @org.junit.jupiter.api.BeforeEach void needsTheBrowser() { assumeTrue(browser != null, MISSING); }
+  @org.junit.jupiter.api.BeforeEach
+  void needsTheBrowser() { assumeTrue(browser != null, MISSING); }
 
-  @AfterAll static void stopBrowser() {
+  @AfterAll
+  static void stopBrowser() {
     if (browser != null) browser.quit();
     if (service != null) service.stop();
     if (service != null) assertThat(service.isRunning()).as("chromedriver stopped").isFalse();
@@ -88,7 +93,8 @@ class DashboardBrowserTest {
 
   static Checkpointer open(Path dir) {
     return Cairn.builder().directory(dir).name("heat").set("signals", "false").set("levels", "local,persistent")
-        .set("level.persistent.incremental", "true").set("level.persistent.every", "1").set("block-size", "64KiB").set("interval", "young").set("interval.mtbf", "1h").open();
+        .set("level.persistent.incremental", "true").set("level.persistent.every", "1").set("block-size", "64KiB")
+        .set("interval", "young").set("interval.mtbf", "1h").open();
   }
 
   /**
@@ -108,11 +114,12 @@ class DashboardBrowserTest {
 
   static Object js(String script, Object... args) { return ((JavascriptExecutor) browser).executeScript(script, args); }
 
+  static WebDriverWait waiting(int seconds) {
+    return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100));
+  }
 
-
-  static WebDriverWait waiting(int seconds) { return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100)); }
-
-  @Test void runPageShowsTheRunsNumbersUpdatesLiveEscapesAndNeverWrites() throws Exception {
+  @Test
+  void runPageShowsTheRunsNumbersUpdatesLiveEscapesAndNeverWrites() throws Exception {
     Path dir = tmp.resolve("ckpt");
     long[] state = new long[100_000]; // 800,000 bytes: "781.3 KiB"
     byte[] small = new byte[5_000];
@@ -129,7 +136,8 @@ class DashboardBrowserTest {
       browser.get(d.uri().toString());
       assertThat(text("table.runs a.run")).isEqualTo("heat");
       assertThat(text("table.runs .newest")).isEqualTo("2");
-      browser.get(d.uri().resolve((String) js("return document.querySelector('table.runs a.run').getAttribute('href')")).toString());
+      browser.get(d.uri().resolve((String) js("return document.querySelector('table.runs a.run').getAttribute('href')"))
+          .toString());
       waiting(10).until(b -> b.getCurrentUrl().contains("/run?name=heat"));
       assertThat(texts("table.level-local .version")).containsExactly("2", "1");
       assertThat(texts("table.level-local .state-bytes"))
@@ -174,18 +182,21 @@ class DashboardBrowserTest {
     }
   }
 
-  @Test void jobPageShowsRanksGlobalVersionsAndRecoveries() throws Exception {
+  @Test
+  void jobPageShowsRanksGlobalVersionsAndRecoveries() throws Exception {
     Path job = tmp.resolve("job");
     int globals = 3;
     runJob(job, 2, globals);
     // no launcher ran this job (rank threads): its processes file, in the launcher's format, as after one restart of rank 1
-    Files.writeString(job.resolve("processes"), "# processes of the launch by 1:2 (pid:start of the launcher)\nlauncher 1 2\nrestarts 1\n"
-        + "rank 0 node=node-0 incarnation=0 11 12\nrank 1 node=node-1 incarnation=1 13 14\n");
+    Files.writeString(job.resolve("processes"),
+        "# processes of the launch by 1:2 (pid:start of the launcher)\nlauncher 1 2\nrestarts 1\n"
+            + "rank 0 node=node-0 incarnation=0 11 12\nrank 1 node=node-1 incarnation=1 13 14\n");
     Map<String, String> before = snapshot(job);
     try (Dashboard d = Dashboard.builder(job).port(0).start()) {
       browser.get(d.uri().resolve("/job").toString());
       assertThat(text(".ranks")).isEqualTo("2");
-      List<io.cairn.cluster.internal.GlobalManifest.Entry> committed = io.cairn.cluster.internal.GlobalManifest.read(job);
+      List<io.cairn.cluster.internal.GlobalManifest.Entry> committed = io.cairn.cluster.internal.GlobalManifest
+          .read(job);
       assertThat(committed).hasSizeGreaterThanOrEqualTo(globals);
       assertThat(text(".newest-global")).isEqualTo(Long.toString(committed.getLast().global()));
       assertThat(text(".protocol")).isEqualTo(Protocol.BLOCKING.id());
@@ -208,19 +219,25 @@ class DashboardBrowserTest {
     }
   }
 
-  @Test void reportsAreRenderedWithTheirPlotsAndAnSvgsScriptNeverRuns() throws Exception {
+  @Test
+  void reportsAreRenderedWithTheirPlotsAndAnSvgsScriptNeverRuns() throws Exception {
     Path dir = tmp.resolve("reports-home");
     Path rep = Files.createDirectories(dir.resolve("bench-out"));
-    Files.writeString(rep.resolve("bench.json"), "{\"title\":\"engine bench <b>x</b>\",\"results\":[{\"case\":\"sync\",\"ratio\":1.25},"
-        + "{\"case\":\"async\",\"ratio\":0.5}]}");
-    Files.writeString(rep.resolve("bench.svg"), Svg.barChart("ratio", "x", List.of("sync", "async"), new double[] {1.25, 0.5}));
-    Files.writeString(rep.resolve("evil.svg"), "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><script>parent.pwned=9</script></svg>");
+    Files.writeString(rep.resolve("bench.json"),
+        "{\"title\":\"engine bench <b>x</b>\",\"results\":[{\"case\":\"sync\",\"ratio\":1.25},"
+            + "{\"case\":\"async\",\"ratio\":0.5}]}");
+    Files.writeString(rep.resolve("bench.svg"),
+        Svg.barChart("ratio", "x", List.of("sync", "async"), new double[]{1.25, 0.5}));
+    Files.writeString(rep.resolve("evil.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><script>parent.pwned=9</script></svg>");
     Path extra = Files.createDirectories(tmp.resolve("elsewhere"));
-    Files.writeString(extra.resolve("metrics.json"), "{\"title\":\"simulated\",\"results\":[{\"policy\":\"young\",\"makespan\":3.5}]}");
+    Files.writeString(extra.resolve("metrics.json"),
+        "{\"title\":\"simulated\",\"results\":[{\"policy\":\"young\",\"makespan\":3.5}]}");
     try (Dashboard d = Dashboard.builder(dir).reports(extra).port(0).start()) {
       browser.get(d.uri().resolve("/reports").toString());
       String text = text("#content");
-      assertThat(text).contains("engine bench <b>x</b>").contains("1.25").contains("async").contains("simulated").contains("3.5");
+      assertThat(text).contains("engine bench <b>x</b>").contains("1.25").contains("async").contains("simulated")
+          .contains("3.5");
       assertThat(texts("img.report-plot")).hasSize(2);
       waiting(10).until(b -> (Boolean) js("return Array.from(document.images).every(i => i.complete)"));
       assertThat(js("return document.querySelector(\"img[alt='bench-out/bench.svg']\").naturalWidth")).isEqualTo(760L);
@@ -232,9 +249,11 @@ class DashboardBrowserTest {
     }
   }
 
-  @Test void aNonLoopbackBindNeedsATokenAndTheTokenIsChecked() throws Exception {
+  @Test
+  void aNonLoopbackBindNeedsATokenAndTheTokenIsChecked() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("auth"));
-    assertThatThrownBy(() -> Dashboard.builder(dir).bind("0.0.0.0").port(0).start()).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Dashboard.builder(dir).bind("0.0.0.0").port(0).start())
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a loopback address").hasMessageContaining("--token-file");
     Path token = dir.resolve("token");
     Files.writeString(token, "0123456789abcdef0123456789abcdef0123456789abcdef\n");
@@ -244,7 +263,8 @@ class DashboardBrowserTest {
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     Path shortToken = Files.writeString(dir.resolve("short"), "abc");
     Files.setPosixFilePermissions(shortToken, PosixFilePermissions.fromString("rw-------"));
-    assertThatThrownBy(() -> Dashboard.builder(dir).tokenFile(shortToken).port(0).start()).hasMessageContaining("at least 32");
+    assertThatThrownBy(() -> Dashboard.builder(dir).tokenFile(shortToken).port(0).start())
+        .hasMessageContaining("at least 32");
     // the token's checks, on loopback (tests listen on loopback only)
     try (Dashboard d = Dashboard.builder(dir).tokenFile(token).port(0).start()) {
       browser.manage().deleteAllCookies();
@@ -261,10 +281,14 @@ class DashboardBrowserTest {
       assertThat(browser.getCurrentUrl()).isEqualTo(d.uri().resolve("/run?name=abc").toString());
       assertThat(text("h2")).isEqualTo("Run abc");
       // another site's name for 127.0.0.1 (DNS rebinding) and writes are refused
-      assertThat(raw(d, "GET / HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 421");
-      assertThat(raw(d, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 405");
-      assertThat(raw(d, "GET /api/state.json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer 0123456789abcdef0123456789abcdef0123456789abcdef"
-          + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+      assertThat(raw(d, "GET / HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n"))
+          .startsWith("HTTP/1.1 421");
+      assertThat(raw(d, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+          .startsWith("HTTP/1.1 405");
+      assertThat(raw(d,
+          "GET /api/state.json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer 0123456789abcdef0123456789abcdef0123456789abcdef"
+              + "\r\nConnection: close\r\n\r\n"))
+          .startsWith("HTTP/1.1 200");
     }
   }
 
@@ -323,8 +347,9 @@ class DashboardBrowserTest {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator)
-        out.put(dir.relativize(p).toString(), Files.size(p) + " " + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() + " "
-            + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+        out.put(dir.relativize(p).toString(),
+            Files.size(p) + " " + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() + " "
+                + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
     }
     return out;
   }
@@ -344,7 +369,8 @@ class DashboardBrowserTest {
     Path out = Files.createDirectories(Path.of("target", "screenshots")).resolve(name);
     org.openqa.selenium.Dimension size = browser.manage().window().getSize();
     long height = Math.min(2200, (Long) js("return document.documentElement.scrollHeight") + 140);
-    browser.manage().window().setSize(new org.openqa.selenium.Dimension(size.getWidth(), (int) Math.max(size.getHeight(), height)));
+    browser.manage().window()
+        .setSize(new org.openqa.selenium.Dimension(size.getWidth(), (int) Math.max(size.getHeight(), height)));
     try {
       Files.write(out, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     } finally {

@@ -14,7 +14,9 @@ public interface DeviceBuffer extends DeviceMemory, AutoCloseable {
   String device();
 
   /** Bytes: {@link #length()} times the element size. */
-  default long byteSize() { return length() * ElementType.size(elementType()); }
+  default long byteSize() {
+    return length() * ElementType.size(elementType());
+  }
 
   /** Copies the whole buffer into {@code dst} (host memory of {@link #byteSize()} bytes, heap or native), after the work queued before. */
   void read(MemorySegment dst);
@@ -23,5 +25,6 @@ public interface DeviceBuffer extends DeviceMemory, AutoCloseable {
   void write(MemorySegment src);
 
   /** Frees the device memory. */
-  @Override void close();
+  @Override
+  void close();
 }

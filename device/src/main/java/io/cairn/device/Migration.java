@@ -21,7 +21,7 @@ import java.util.Set;
  * }</pre>
  */
 public final class Migration {
-  private Migration() { }
+  private Migration() {}
 
   /** Region {@code name}, protected as {@code from}, moves to {@code to} (same element type and length). */
   public record Move(String name, DeviceMemory from, DeviceMemory to) {
@@ -30,8 +30,9 @@ public final class Migration {
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(to, "to");
       if (from.elementType() != to.elementType() || from.length() != to.length())
-        throw new IllegalArgumentException("'" + name + "': cannot move " + from.elementType() + "[" + from.length() + "] into "
-            + to.elementType() + "[" + to.length() + "]: element type and length must match");
+        throw new IllegalArgumentException(
+            "'" + name + "': cannot move " + from.elementType() + "[" + from.length() + "] into "
+                + to.elementType() + "[" + to.length() + "]: element type and length must match");
     }
   }
 
@@ -44,7 +45,8 @@ public final class Migration {
     Objects.requireNonNull(checkpointer, "checkpointer");
     if (moves.length == 0) throw new IllegalArgumentException("no device region to move");
     Set<String> names = new LinkedHashSet<>();
-    for (Move m : moves) if (!names.add(m.name())) throw new IllegalArgumentException("'" + m.name() + "' is moved twice");
+    for (Move m : moves)
+      if (!names.add(m.name())) throw new IllegalArgumentException("'" + m.name() + "' is moved twice");
     Version v = checkpointer.checkpoint(meta).await();
     List<Move> rebound = new ArrayList<>();
     try {
@@ -56,7 +58,9 @@ public final class Migration {
       return v;
     } catch (RuntimeException e) {
       for (Move m : rebound) checkpointer.unprotect(m.name()).protect(m.name(), m.from());
-      throw e instanceof CairnException ? e : new CairnException("moving device state through version " + v.number() + " failed: " + e.getMessage(), e);
+      throw e instanceof CairnException
+          ? e
+          : new CairnException("moving device state through version " + v.number() + " failed: " + e.getMessage(), e);
     }
   }
 }

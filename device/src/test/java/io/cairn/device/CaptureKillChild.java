@@ -34,25 +34,36 @@ public final class CaptureKillChild {
     long hangAt = Long.parseLong(a[3]);
     long steps = Long.parseLong(a[4]);
     long[] step = {0};
-    try (ClContext ctx = OpenCL.device(0).createContext(); ClQueue q = ctx.createQueue(); ClBuffer b = q.allocate(long.class, n);
-         Arena arena = Arena.ofConfined();
-         Checkpointer c = Cairn.builder().name("kill").directory(dir).levels("local").set("level.local.keep", "2").set("mode", mode)
-             .set("block-size", "1MiB").set("signals", "false").environment(Map.of()).open()) {
+    try (ClContext ctx = OpenCL.device(0).createContext();
+        ClQueue q = ctx.createQueue();
+        ClBuffer b = q.allocate(long.class, n);
+        Arena arena = Arena.ofConfined();
+        Checkpointer c = Cairn.builder().name("kill").directory(dir).levels("local").set("level.local.keep", "2")
+            .set("mode", mode)
+            .set("block-size", "1MiB").set("signals", "false").environment(Map.of()).open()) {
       MemorySegment host = arena.allocate(n * 8, 8);
       DeviceMemory watched = new DeviceMemory() {
-        @Override public Class<?> elementType() { return b.elementType(); }
-        @Override public long length() { return b.length(); }
-        @Override public void copyToHost(MemorySegment dst) throws IOException {
+        @Override
+        public Class<?> elementType() { return b.elementType(); }
+        @Override
+        public long length() { return b.length(); }
+        @Override
+        public void copyToHost(MemorySegment dst) throws IOException {
           System.out.println("capture " + step[0]);
           System.out.flush();
           b.copyToHost(dst);
           if (step[0] == hangAt) {
             System.out.println("hang " + step[0]);
             System.out.flush();
-            try { Thread.sleep(600_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            try {
+              Thread.sleep(600_000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
           }
         }
-        @Override public void copyFromHost(long offset, MemorySegment src) throws IOException { b.copyFromHost(offset, src); }
+        @Override
+        public void copyFromHost(long offset, MemorySegment src) throws IOException { b.copyFromHost(offset, src); }
       };
       c.protect("state", watched).protect("step", step);
       Optional<Version> v = c.restoreLatest();
@@ -61,7 +72,8 @@ public final class CaptureKillChild {
         for (long i = 0; i < n; i++) {
           long got = host.getAtIndex(ValueLayout.JAVA_LONG, i);
           if (got != value(step[0], i)) {
-            System.out.println("BAD restored version " + v.get().number() + " step " + step[0] + ": element " + i + " is " + got);
+            System.out.println(
+                "BAD restored version " + v.get().number() + " step " + step[0] + ": element " + i + " is " + got);
             System.exit(3);
           }
         }

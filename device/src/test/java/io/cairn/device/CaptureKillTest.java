@@ -20,14 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** kill -9 of a job while it captures its OpenCL buffer: the restart restores the last committed version, intact. */
 class CaptureKillTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   final List<Process> children = new ArrayList<>();
 
-  @BeforeAll static void needOpenCl() {
+  @BeforeAll
+  static void needOpenCl() {
     Assumptions.assumeTrue(OpenCL.available(), () -> "OpenCL is not usable here: " + OpenCL.unavailableReason());
   }
 
-  @AfterEach void killChildren() throws InterruptedException {
+  @AfterEach
+  void killChildren() throws InterruptedException {
     for (Process p : children) {
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);
@@ -36,8 +39,10 @@ class CaptureKillTest {
 
   Process start(String mode, long hangAt, long steps) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        CaptureKillChild.class.getName(), dir.toString(), mode, Long.toString(2L << 20), Long.toString(hangAt), Long.toString(steps))
+    Process p = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"),
+        CaptureKillChild.class.getName(), dir.toString(), mode, Long.toString(2L << 20), Long.toString(hangAt),
+        Long.toString(steps))
         .redirectErrorStream(true).start();
     children.add(p);
     return p;
@@ -45,14 +50,15 @@ class CaptureKillTest {
 
   /** Reads lines until one matches; returns it (or null at the end of output) and collects all lines. */
   static String until(BufferedReader in, List<String> seen, Predicate<String> stop) throws Exception {
-    for (String l; (l = in.readLine()) != null; ) {
+    for (String l; (l = in.readLine()) != null;) {
       seen.add(l);
       if (stop.test(l)) return l;
     }
     return null;
   }
 
-  @ParameterizedTest @ValueSource(strings = {"sync", "async"})
+  @ParameterizedTest
+  @ValueSource(strings = {"sync", "async"})
   void killNineDuringDeviceCaptureKeepsTheLastCommittedVersion(String mode) throws Exception {
     List<String> seen = new ArrayList<>();
     // 1) killed while the buffer is copied (the kill lands as the capture of step 3 starts its 16 MiB read)

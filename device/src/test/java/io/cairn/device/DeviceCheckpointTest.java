@@ -34,25 +34,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeviceCheckpointTest {
   static ClContext ctx;
   static ClQueue queue;
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @BeforeAll static void open() {
+  @BeforeAll
+  static void open() {
     Assumptions.assumeTrue(OpenCL.available(), () -> "OpenCL is not usable here: " + OpenCL.unavailableReason());
     ctx = OpenCL.device(0).createContext();
     queue = ctx.createQueue();
   }
 
-  @AfterAll static void close() {
+  @AfterAll
+  static void close() {
     if (queue != null) queue.close();
     if (ctx != null) ctx.close();
   }
 
   Checkpointer.Builder builder(String mode) {
     return TestCheckpointers.builder("dev", dir, "local", "persistent").set("level.local.keep", "3")
-        .set("level.persistent.keep", "3").set("level.persistent.every", "1").set("block-size", "64KiB").set("mode", mode);
+        .set("level.persistent.keep", "3").set("level.persistent.every", "1").set("block-size", "64KiB")
+        .set("mode", mode);
   }
 
-  static final List<Class<?>> TYPES = List.of(byte.class, short.class, char.class, int.class, long.class, float.class, double.class);
+  static final List<Class<?>> TYPES = List.of(byte.class, short.class, char.class, int.class, long.class, float.class,
+      double.class);
 
   static MemorySegment random(long bytes, long seed) {
     MemorySegment s = Arena.ofAuto().allocate(bytes, 8);
@@ -68,7 +73,8 @@ class DeviceCheckpointTest {
     return s;
   }
 
-  @ParameterizedTest @ValueSource(strings = {"sync", "async"})
+  @ParameterizedTest
+  @ValueSource(strings = {"sync", "async"})
   void everyTypeAndSizeRoundTrips(String mode) {
     long[] lengths = {1, 3, 4097, 70_001}; // 70,001 doubles span 9 blocks of 64 KiB, the last one partial
     int seed = 0;
@@ -77,7 +83,7 @@ class DeviceCheckpointTest {
         seed++;
         Path sub = dir.resolve(t.getName() + n);
         try (ClBuffer b = queue.allocate(t, n);
-             Checkpointer c = builder(mode).directory(sub).open()) {
+            Checkpointer c = builder(mode).directory(sub).open()) {
           MemorySegment want = random(b.byteSize(), seed);
           b.write(want);
           c.protect("b", b);
@@ -94,7 +100,8 @@ class DeviceCheckpointTest {
     }
   }
 
-  @Test void aDeviceCheckpointRestoresIntoAnArrayAndBack() {
+  @Test
+  void aDeviceCheckpointRestoresIntoAnArrayAndBack() {
     float[] host = new float[5000];
     for (int i = 0; i < host.length; i++) host[i] = i * 0.5f;
     try (ClBuffer b = queue.allocate(float.class, host.length)) {
@@ -120,14 +127,16 @@ class DeviceCheckpointTest {
     }
   }
 
-  @Test void aDifferentElementTypeOrLengthIsRefusedAndTheBufferIsUntouched() {
+  @Test
+  void aDifferentElementTypeOrLengthIsRefusedAndTheBufferIsUntouched() {
     try (ClBuffer b = queue.allocate(float.class, 1000)) {
       b.write(random(b.byteSize(), 1));
       try (Checkpointer c = builder("sync").open()) {
         c.protect("u", b).checkpoint().await();
       }
     }
-    try (ClBuffer wrongType = queue.allocate(int.class, 1000); ClBuffer wrongLength = queue.allocate(float.class, 1001)) {
+    try (ClBuffer wrongType = queue.allocate(int.class, 1000);
+        ClBuffer wrongLength = queue.allocate(float.class, 1001)) {
       MemorySegment before = random(wrongType.byteSize(), 7);
       wrongType.write(before);
       try (Checkpointer c = builder("sync").open()) {
@@ -142,8 +151,10 @@ class DeviceCheckpointTest {
             .hasMessageContaining("'u' has length 1001 but the checkpoint holds 1000");
       }
     }
-    assertThatThrownBy(() -> queue.allocate(boolean.class, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boolean");
-    assertThatThrownBy(() -> queue.allocate(float.class, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThatThrownBy(() -> queue.allocate(boolean.class, 10)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("boolean");
+    assertThatThrownBy(() -> queue.allocate(float.class, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("positive");
   }
 
   static void flip(Path f, long pos) throws IOException {
@@ -161,7 +172,8 @@ class DeviceCheckpointTest {
     }
   }
 
-  @Test void aCorruptedDeviceRegionFallsBackToTheOtherCopyThenToTheOlderVersion() throws IOException {
+  @Test
+  void aCorruptedDeviceRegionFallsBackToTheOtherCopyThenToTheOlderVersion() throws IOException {
     long n = 200_000;
     MemorySegment v1 = random(n * 4, 1), v2 = random(n * 4, 2);
     try (ClBuffer b = queue.allocate(int.class, n); Checkpointer c = builder("sync").open()) {
@@ -189,18 +201,19 @@ class DeviceCheckpointTest {
     }
   }
 
-  @Test void asyncCaptureSeesEveryCommandQueuedBeforeTheCheckpoint() {
+  @Test
+  void asyncCaptureSeesEveryCommandQueuedBeforeTheCheckpoint() {
     int n = 1 << 20;
     try (io.cairn.device.opencl.HeatSolver h = new io.cairn.device.opencl.HeatSolver(queue, 64);
-         ClBuffer big = queue.allocate(float.class, n);
-         ClBuffer other = queue.allocate(float.class, n);
-         Checkpointer c = builder("async").open()) {
+        ClBuffer big = queue.allocate(float.class, n);
+        ClBuffer other = queue.allocate(float.class, n);
+        Checkpointer c = builder("async").open()) {
       MemorySegment want = random(big.byteSize(), 3);
       other.write(want);
       c.protect("big", big);
       for (int i = 0; i < 20; i++) h.step(); // kernels in flight on the same queue
-      queue.copy(other, big);                // enqueued, not waited for
-      c.checkpoint().await();                // must capture the copy's result
+      queue.copy(other, big); // enqueued, not waited for
+      c.checkpoint().await(); // must capture the copy's result
       big.write(random(big.byteSize(), 4));
       assertThat(c.restoreLatest()).isPresent();
       assertThat(contents(big).mismatch(want)).isEqualTo(-1);

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A running heat solver moved between OpenCL contexts and devices through a checkpoint, bit-identical to a run that stayed. */
 class MigrationTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @BeforeAll static void needOpenCl() {
+  @BeforeAll
+  static void needOpenCl() {
     Assumptions.assumeTrue(OpenCL.available(), () -> "OpenCL is not usable here: " + OpenCL.unavailableReason());
   }
 
@@ -37,9 +39,10 @@ class MigrationTest {
     ClQueue q = ctx.createQueue();
     HeatSolver h = new HeatSolver(q, N);
     long[] step = {0};
-    try (Checkpointer c = TestCheckpointers.builder("mig", dir, "memory").set("level.memory.path", dir.resolve("shm").toString()).open()) {
+    try (Checkpointer c = TestCheckpointers.builder("mig", dir, "memory")
+        .set("level.memory.path", dir.resolve("shm").toString()).open()) {
       c.protect("grid", h.grid()).protect("step", step);
-      for (int k = 1; step[0] < STEPS; ) {
+      for (int k = 1; step[0] < STEPS;) {
         h.step();
         step[0]++;
         if (step[0] % 10 == 0 && step[0] < STEPS) {
@@ -47,13 +50,19 @@ class MigrationTest {
           ClQueue q2 = ctx2.createQueue();
           HeatSolver h2 = new HeatSolver(q2, N); // initial grid; the move overwrites it
           Migration.move(c, Metadata.create().step(step[0]), new Migration.Move("grid", h.grid(), h2.grid()));
-          h.close(); q.close(); ctx.close(); // the old device is released; the job goes on on the new one
-          h = h2; q = q2; ctx = ctx2;
+          h.close();
+          q.close();
+          ctx.close(); // the old device is released; the job goes on on the new one
+          h = h2;
+          q = q2;
+          ctx = ctx2;
         }
       }
       return h.read();
     } finally {
-      h.close(); q.close(); ctx.close();
+      h.close();
+      q.close();
+      ctx.close();
     }
   }
 
@@ -63,9 +72,12 @@ class MigrationTest {
     return g;
   }
 
-  @Test void movingBetweenContextsIsBitIdenticalToStaying() {
+  @Test
+  void movingBetweenContextsIsBitIdenticalToStaying() {
     float[] stayed;
-    try (ClContext ctx = OpenCL.device(0).createContext(); ClQueue q = ctx.createQueue(); HeatSolver h = new HeatSolver(q, N)) {
+    try (ClContext ctx = OpenCL.device(0).createContext();
+        ClQueue q = ctx.createQueue();
+        HeatSolver h = new HeatSolver(q, N)) {
       for (int i = 0; i < STEPS; i++) h.step();
       stayed = h.read();
     }
@@ -75,24 +87,31 @@ class MigrationTest {
     assertThat(moved).as("no FMA contraction: the host computes the same bits").isEqualTo(reference());
   }
 
-  @Test void aMoveIntoMemoryOfAnotherShapeIsRefusedBeforeAnythingHappens() {
-    try (ClContext ctx = OpenCL.device(0).createContext(); ClQueue q = ctx.createQueue();
-         ClBuffer a = q.allocate(float.class, 100); ClBuffer b = q.allocate(float.class, 101); ClBuffer d = q.allocate(double.class, 100)) {
+  @Test
+  void aMoveIntoMemoryOfAnotherShapeIsRefusedBeforeAnythingHappens() {
+    try (ClContext ctx = OpenCL.device(0).createContext();
+        ClQueue q = ctx.createQueue();
+        ClBuffer a = q.allocate(float.class, 100);
+        ClBuffer b = q.allocate(float.class, 101);
+        ClBuffer d = q.allocate(double.class, 100)) {
       assertThatThrownBy(() -> new Migration.Move("u", a, b)).hasMessageContaining("float[100] into float[101]");
-      assertThatThrownBy(() -> new Migration.Move("u", a, d)).hasMessageContaining("element type and length must match");
+      assertThatThrownBy(() -> new Migration.Move("u", a, d))
+          .hasMessageContaining("element type and length must match");
     }
   }
 
   /** Two PoCL devices (POCL_DEVICES="pthread basic", set for a child JVM): the job hops between them. */
-  @Test void movingBetweenTwoPoclDevicesIsBitIdentical() throws Exception {
+  @Test
+  void movingBetweenTwoPoclDevicesIsBitIdentical() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"),
         TwoDevices.class.getName(), dir.toString()).redirectErrorStream(true);
     pb.environment().put("POCL_DEVICES", "pthread basic");
     Process p = pb.start();
     StringBuilder out = new StringBuilder();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String l; (l = in.readLine()) != null; ) out.append(l).append('\n');
+      for (String l; (l = in.readLine()) != null;) out.append(l).append('\n');
     } finally {
       if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
     }

@@ -43,7 +43,9 @@ public final class AdaptiveInterval {
   private static double ema(double old, double v) { return Double.isNaN(old) ? v : 0.8 * old + 0.2 * v; }
 
   /** Records the duration of one training step while no persist runs in the background, in seconds. */
-  public void stepTime(double seconds) { stepTime(seconds, false); }
+  public void stepTime(double seconds) {
+    stepTime(seconds, false);
+  }
 
   /**
    * Records the duration of one training step, in seconds; {@code persisting} when a background
@@ -70,7 +72,9 @@ public final class AdaptiveInterval {
   }
 
   /** Records how long a background persist took, in seconds. */
-  public void persistCost(double seconds) { persist = ema(persist, seconds); }
+  public void persistCost(double seconds) {
+    persist = ema(persist, seconds);
+  }
 
   private void update() {
     if (Double.isNaN(step) || Double.isNaN(stall) || step <= 0) return;
@@ -84,18 +88,26 @@ public final class AdaptiveInterval {
   public int interval() { return chosen; }
 
   /** True when {@code stepsDone} is at least one interval after the last checkpoint. */
-  public boolean due(long stepsDone) { return stepsDone - last >= chosen; }
+  public boolean due(long stepsDone) {
+    return stepsDone - last >= chosen;
+  }
 
   /** Tells the policy a checkpoint was taken after {@code stepsDone} steps. */
-  public void checkpointed(long stepsDone) { last = stepsDone; }
+  public void checkpointed(long stepsDone) {
+    last = stepsDone;
+  }
 
   /** The expected slowdown at the chosen interval: (stall + interference) / (interval * step); NaN before measurements. */
-  public double expectedOverhead() { return (stall + interferenceOrZero()) / (chosen * step); }
+  public double expectedOverhead() {
+    return (stall + interferenceOrZero()) / (chosen * step);
+  }
 
   private double interferenceOrZero() { return Double.isNaN(interference) ? 0 : interference; }
 
   /** Mean slowdown of the steps that overlapped one background persist, in seconds per checkpoint. */
-  public double meanInterferenceSeconds() { return interferenceOrZero(); }
+  public double meanInterferenceSeconds() {
+    return interferenceOrZero();
+  }
 
   public double meanStepSeconds() { return step; }
   public double meanStallSeconds() { return stall; }

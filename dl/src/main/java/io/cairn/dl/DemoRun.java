@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * {@code every} steps (or at the {@link AdaptiveInterval adaptive} interval).
  */
 public final class DemoRun {
-  private DemoRun() { }
+  private DemoRun() {}
 
   /** How a run checkpoints. */
   public enum Mode {
@@ -96,12 +96,13 @@ public final class DemoRun {
 
   /** What a run did. */
   public record Result(Optional<Version> restored, long restoredStep, float[] params, Metrics metrics, int checkpoints,
-      List<Double> stallSeconds, int interval, double expectedOverhead, double seconds, List<Double> memcpySeconds) { }
+      List<Double> stallSeconds, int interval, double expectedOverhead, double seconds, List<Double> memcpySeconds) {}
 
   /** A fresh trainer for {@code o} (weights initialised from the seed). */
   public static Trainer trainer(Options o) {
     Model model = model(o);
-    return new Trainer(model, optimizer(o, model.paramCount()), schedule(o), loader(o), new RngState(o.seed), o.workers);
+    return new Trainer(model, optimizer(o, model.paramCount()), schedule(o), loader(o), new RngState(o.seed),
+        o.workers);
   }
 
   /**
@@ -159,7 +160,9 @@ public final class DemoRun {
   }
 
   /** Opens checkpointers of {@code o.dir} for {@link Replay}. */
-  public static Supplier<Checkpointer> checkpoints(Options o) { return () -> checkpointer(o.dir, false); }
+  public static Supplier<Checkpointer> checkpoints(Options o) {
+    return () -> checkpointer(o.dir, false);
+  }
 
   /** Runs (resuming from the latest checkpoint in {@code o.dir}) to {@code o.steps} steps. */
   public static Result run(Options o, Trainer.Listener listener) {

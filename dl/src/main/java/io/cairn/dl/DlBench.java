@@ -15,15 +15,16 @@ import java.util.List;
  * state, all measured in one run on one machine (so ratios are comparable, absolute numbers are not).
  */
 public final class DlBench {
-  private DlBench() { }
+  private DlBench() {}
 
   /** One measured configuration. */
   public record Row(String mode, long steps, int checkpoints, int interval, double seconds, double stepsPerSecond,
-      double meanStallMillis, double overheadPercent) { }
+      double meanStallMillis, double overheadPercent) {}
 
   /** The whole report; stall and memcpy are medians over the two-phase checkpoints, the memcpy taken just before each. */
-  public record Report(int params, long stateBytes, int workers, List<Row> rows, double memcpyMillis, double stallOverMemcpy,
-      double adaptiveExpectedOverheadPercent, double quietStallMillis, double quietMemcpyMillis) { }
+  public record Report(int params, long stateBytes, int workers, List<Row> rows, double memcpyMillis,
+      double stallOverMemcpy,
+      double adaptiveExpectedOverheadPercent, double quietStallMillis, double quietMemcpyMillis) {}
 
   /**
    * Runs the benchmark in {@code work} (a scratch directory it fills with checkpoints).
@@ -34,11 +35,12 @@ public final class DlBench {
    */
   public static Report run(DemoRun.Options base, Path work, int every, double bound, int reps) {
     // warm up the JIT on the same code paths
-    run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(Math.max(1, every / 2)).steps(Math.max(10, base.steps / 4)), work, "warmup");
+    run(copy(base).mode(DemoRun.Mode.TWO_PHASE).every(Math.max(1, every / 2)).steps(Math.max(10, base.steps / 4)), work,
+        "warmup");
     String[] names = {"none", "blocking", "two-phase", "two-phase adaptive"};
     List<List<DemoRun.Result>> results = new ArrayList<>();
     for (int i = 0; i < names.length; i++) results.add(new ArrayList<>());
-    for (int r = 0; r < reps; r++) {  // interleaved, so slow phases of a shared machine hit every mode alike
+    for (int r = 0; r < reps; r++) { // interleaved, so slow phases of a shared machine hit every mode alike
       results.get(0).add(run(copy(base).mode(DemoRun.Mode.NONE), work, "none"));
       results.get(1).add(run(copy(base).mode(DemoRun.Mode.BLOCKING).every(every), work, "blocking"));
       DemoRun.Options probe = copy(base).mode(DemoRun.Mode.TWO_PHASE).every(every);
@@ -51,10 +53,12 @@ public final class DlBench {
     for (int i = 0; i < names.length; i++) {
       List<DemoRun.Result> rs = results.get(i);
       double secs = median(rs.stream().mapToDouble(DemoRun.Result::seconds).toArray());
-      double stall = median(rs.stream().flatMap(x -> x.stallSeconds().stream()).mapToDouble(Double::doubleValue).toArray()) * 1000;
+      double stall = median(
+          rs.stream().flatMap(x -> x.stallSeconds().stream()).mapToDouble(Double::doubleValue).toArray()) * 1000;
       DemoRun.Result last = rs.getLast();
       int interval = i == 0 ? 0 : i == 3 ? last.interval() : every;
-      rows.add(new Row(names[i], last.metrics().size(), last.checkpoints(), interval, secs, last.metrics().size() / secs, stall,
+      rows.add(new Row(names[i], last.metrics().size(), last.checkpoints(), interval, secs,
+          last.metrics().size() / secs, stall,
           (secs / noneSeconds - 1) * 100));
     }
     long bytes;
@@ -66,12 +70,15 @@ public final class DlBench {
       arrays.addAll(t.optimizer().stateArrays().values());
       bytes = 0;
       for (float[] a : arrays) bytes += 4L * a.length;
-      memcpy = median(results.get(2).stream().flatMap(x -> x.memcpySeconds().stream()).mapToDouble(Double::doubleValue).toArray()) * 1000;
+      memcpy = median(
+          results.get(2).stream().flatMap(x -> x.memcpySeconds().stream()).mapToDouble(Double::doubleValue).toArray())
+          * 1000;
       params = t.model().paramCount();
     }
     double stall = rows.get(2).meanStallMillis();
     double[] quiet = quiet(base, work.resolve("quiet"), 41);
-    return new Report(params, bytes, base.workers, rows, memcpy, stall / memcpy, results.get(3).getLast().expectedOverhead() * 100,
+    return new Report(params, bytes, base.workers, rows, memcpy, stall / memcpy,
+        results.get(3).getLast().expectedOverhead() * 100,
         quiet[0], quiet[1]);
   }
 
@@ -107,7 +114,7 @@ public final class DlBench {
         stall[i] = (c1 - c0) / 1e6;
       }
     }
-    return new double[] {median(stall), median(mem)};
+    return new double[]{median(stall), median(mem)};
   }
 
   private static double median(double[] v) {
@@ -132,8 +139,10 @@ public final class DlBench {
   }
 
   private static DemoRun.Options copy(DemoRun.Options o) {
-    DemoRun.Options c = new DemoRun.Options().dir(o.dir).model(o.model).optimizer(o.optimizer).schedule(o.schedule).seed(o.seed)
-        .workers(o.workers).steps(o.steps).every(o.every).mode(o.mode).samples(o.samples).batch(o.batch).prefetch(o.prefetch)
+    DemoRun.Options c = new DemoRun.Options().dir(o.dir).model(o.model).optimizer(o.optimizer).schedule(o.schedule)
+        .seed(o.seed)
+        .workers(o.workers).steps(o.steps).every(o.every).mode(o.mode).samples(o.samples).batch(o.batch)
+        .prefetch(o.prefetch)
         .hidden(o.hidden).dropout(o.dropout);
     c.side = o.side;
     return c;

@@ -12,7 +12,8 @@ public final class IncompleteStateException extends StateMismatchException {
   private final List<String> problems;
 
   public IncompleteStateException(long version, List<String> problems) {
-    super("checkpoint version " + version + " cannot be resumed faithfully:\n  - " + String.join("\n  - ", problems), problems);
+    super("checkpoint version " + version + " cannot be resumed faithfully:\n  - " + String.join("\n  - ", problems),
+        problems);
     this.problems = List.copyOf(problems);
   }
 

@@ -25,16 +25,18 @@ import java.util.function.Consumer;
  * plain copy of the arrays the rank owns, taken just before it.
  */
 public final class RankBench {
-  private RankBench() { }
+  private RankBench() {}
 
   /** The report: rows as {@link DlBench.Row}, medians over the repetitions. */
-  public record Report(int ranks, long ownedBytes, List<DlBench.Row> rows, double memcpyMillis, double stallOverMemcpy) { }
+  public record Report(int ranks, long ownedBytes, List<DlBench.Row> rows, double memcpyMillis,
+      double stallOverMemcpy) {}
 
   /**
    * @param config   the run's options for {@link RankTraining} (model, sizes, seed)
    * @param progress told about each job as it ends
    */
-  public static Report run(int ranks, List<String> config, long steps, int every, double bound, int reps, Path work, Consumer<String> progress) {
+  public static Report run(int ranks, List<String> config, long steps, int every, double bound, int reps, Path work,
+      Consumer<String> progress) {
     if (ranks < 1) throw new IllegalArgumentException("ranks must be >= 1");
     String[] names = {"none", "blocking", "two-phase", "two-phase adaptive"};
     List<List<Map<String, String>>> results = new ArrayList<>();
@@ -60,7 +62,8 @@ public final class RankBench {
       double stall = median(rs.stream().flatMapToDouble(m -> list(m.get("stalls-ms"))).toArray());
       Map<String, String> last = rs.getLast();
       int interval = i == 0 ? 0 : i == 3 ? Integer.parseInt(last.get("interval").split(" ")[0]) : every;
-      rows.add(new DlBench.Row(names[i], steps, Integer.parseInt(last.get("checkpoints")), interval, secs, steps / secs, stall, (secs / none - 1) * 100));
+      rows.add(new DlBench.Row(names[i], steps, Integer.parseInt(last.get("checkpoints")), interval, secs, steps / secs,
+          stall, (secs / none - 1) * 100));
     }
     double memcpy = median(results.get(2).stream().flatMapToDouble(m -> list(m.get("memcpy-ms"))).toArray());
     long owned = Long.parseLong(results.get(2).getLast().get("owned-bytes"));
@@ -68,7 +71,9 @@ public final class RankBench {
   }
 
   private static java.util.stream.DoubleStream list(String v) {
-    return v == null || v.equals("-") ? java.util.stream.DoubleStream.empty() : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble);
+    return v == null || v.equals("-")
+        ? java.util.stream.DoubleStream.empty()
+        : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble);
   }
 
   private static Map<String, String> job(Path dir, int ranks, Protocol p, List<String> args) {
@@ -82,11 +87,14 @@ public final class RankBench {
       cmd.add(RankTraining.class.getName());
       cmd.addAll(args);
       int code;
-      try (Launcher.Job j = Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(dir).protocol(p).jvmOption("-Xmx512m")
+      try (Launcher.Job j = Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(dir).protocol(p)
+          .jvmOption("-Xmx512m")
           .maxRestarts(0).command(cmd).start()) {
         code = j.await(Duration.ofMinutes(20));
       }
-      if (code != 0) throw new IllegalStateException("benchmark job in " + dir + " failed with exit code " + code + "; see " + dir.resolve("logs"));
+      if (code != 0)
+        throw new IllegalStateException(
+            "benchmark job in " + dir + " failed with exit code " + code + "; see " + dir.resolve("logs"));
       Map<String, String> m = new HashMap<>();
       for (String line : Files.readAllLines(dir.resolve("dl-result.txt"))) {
         int sp = line.indexOf(' ');

@@ -16,10 +16,10 @@ import java.util.function.Supplier;
  * re-run with extra logging (a {@link Trainer.Listener}) without changing what it computes.
  */
 public final class Replay {
-  private Replay() { }
+  private Replay() {}
 
   /** One segment: restore {@code version}, run until {@code toStep} steps are done. */
-  public record Segment(long version, long toStep) { }
+  public record Segment(long version, long toStep) {}
 
   /**
    * Restores {@code version} into a new trainer from {@code trainers} and trains until {@code toStep}
@@ -39,7 +39,8 @@ public final class Replay {
    * number of workers) and trains until {@code toStep} steps are done. The two modes compute the same
    * bits, so the result equals the rank job's at that step.
    */
-  public static Trainer runFromRankJob(Supplier<Trainer> trainers, java.nio.file.Path jobDir, long global, long toStep, Trainer.Listener listener) {
+  public static Trainer runFromRankJob(Supplier<Trainer> trainers, java.nio.file.Path jobDir, long global, long toStep,
+      Trainer.Listener listener) {
     Trainer t = restored(trainers, "global version " + global, toStep, tr -> {
       try (io.cairn.cluster.GlobalReader g = io.cairn.cluster.GlobalReader.open(jobDir, global)) {
         restoreFromRankJob(tr, g);
@@ -51,7 +52,8 @@ public final class Replay {
   }
 
   /** A new trainer with {@code load} applied; closed again when loading fails or lands after {@code toStep}. */
-  private static Trainer restored(Supplier<Trainer> trainers, String what, long toStep, java.util.function.Consumer<Trainer> load) {
+  private static Trainer restored(Supplier<Trainer> trainers, String what, long toStep,
+      java.util.function.Consumer<Trainer> load) {
     Trainer t = trainers.get();
     try {
       load.accept(t);
@@ -76,9 +78,11 @@ public final class Replay {
     String saved = g.metadata().get("cairn.configuration");
     String mine = "training " + t.fingerprint();
     if (!mine.equals(saved))
-      throw new IncompleteStateException(g.version().number(), List.of("configuration differs: the rank job has [" + saved + "], this run [" + mine + "]"));
+      throw new IncompleteStateException(g.version().number(),
+          List.of("configuration differs: the rank job has [" + saved + "], this run [" + mine + "]"));
     copy(g.floats("model.params"), t.model().params(), "model.params");
-    for (var e : t.optimizer().stateArrays().entrySet()) copy(g.floats("optimizer." + e.getKey()), e.getValue(), "optimizer." + e.getKey());
+    for (var e : t.optimizer().stateArrays().entrySet())
+      copy(g.floats("optimizer." + e.getKey()), e.getValue(), "optimizer." + e.getKey());
     java.util.Map<String, Object> objects = new java.util.LinkedHashMap<>();
     objects.put("optimizer", t.optimizer());
     objects.put("schedule", t.schedule());
@@ -90,11 +94,14 @@ public final class Replay {
   }
 
   private static void copy(float[] from, float[] to, String name) {
-    if (from.length != to.length) throw new IllegalStateException("'" + name + "': the rank job saved " + from.length + " values, this trainer has " + to.length);
+    if (from.length != to.length)
+      throw new IllegalStateException(
+          "'" + name + "': the rank job saved " + from.length + " values, this trainer has " + to.length);
     System.arraycopy(from, 0, to, 0, to.length);
   }
 
-  private static Trainer restore(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version, long toStep) {
+  private static Trainer restore(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, long version,
+      long toStep) {
     return restored(trainers, "version " + version, toStep, t -> {
       try (Checkpointer ck = checkpoints.get()) {
         TrainingState.of(t).attach(ck).restore(version);
@@ -107,7 +114,8 @@ public final class Replay {
    * one user at a time), then trains them in parallel on {@code threads} threads. Returns the trainers
    * in the order of {@code segments}; the caller closes them.
    */
-  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, List<Segment> segments,
+  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints,
+      List<Segment> segments,
       int threads) {
     return segments(trainers, checkpoints, segments, threads, null);
   }
@@ -116,7 +124,8 @@ public final class Replay {
    * As {@link #segments(Supplier, Supplier, List, int)}, with {@code listener} (if not null) attached to every
    * segment's trainer, called from that segment's thread (hindsight logging).
    */
-  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints, List<Segment> segments,
+  public static List<Trainer> segments(Supplier<Trainer> trainers, Supplier<Checkpointer> checkpoints,
+      List<Segment> segments,
       int threads, Trainer.Listener listener) {
     List<Trainer> ts = new ArrayList<>();
     try {
@@ -142,7 +151,8 @@ public final class Replay {
         try {
           fs.get(i).get();
         } catch (ExecutionException e) {
-          throw new IllegalStateException("replay of segment " + segments.get(i) + " failed: " + e.getCause(), e.getCause());
+          throw new IllegalStateException("replay of segment " + segments.get(i) + " failed: " + e.getCause(),
+              e.getCause());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted during replay", e);

@@ -22,7 +22,8 @@ public final class ShardedArray {
 
   /** A zero array of {@code length} split into {@code workers} shards. */
   public ShardedArray(String name, int length, int workers) {
-    if (!name.matches("[A-Za-z0-9._-]{1,100}")) throw new IllegalArgumentException("shard name '" + name + "': use letters, digits, '.', '_', '-'");
+    if (!name.matches("[A-Za-z0-9._-]{1,100}"))
+      throw new IllegalArgumentException("shard name '" + name + "': use letters, digits, '.', '_', '-'");
     if (length < 0 || workers < 1) throw new IllegalArgumentException("need length >= 0 and workers >= 1");
     this.name = name;
     this.length = length;
@@ -45,7 +46,9 @@ public final class ShardedArray {
   public int start(int i) { return (int) ((long) length * i / shards.length); }
 
   /** One past the last index of shard {@code i}. */
-  public int end(int i) { return (int) ((long) length * (i + 1) / shards.length); }
+  public int end(int i) {
+    return (int) ((long) length * (i + 1) / shards.length);
+  }
 
   /** The live shard of worker {@code i}. */
   public float[] shard(int i) { return shards[i]; }
@@ -59,7 +62,8 @@ public final class ShardedArray {
 
   /** Overwrites the shards from a full array. */
   public void scatter(float[] full) {
-    if (full.length != length) throw new IllegalArgumentException("array of " + full.length + " for a sharded array of " + length);
+    if (full.length != length)
+      throw new IllegalArgumentException("array of " + full.length + " for a sharded array of " + length);
     for (int i = 0; i < shards.length; i++) System.arraycopy(full, start(i), shards[i], 0, shards[i].length);
   }
 
@@ -79,7 +83,9 @@ public final class ShardedArray {
   }
 
   /** Adds the layout to a checkpoint's metadata (needed by {@link #restoreResharded}). */
-  public Metadata annotate(Metadata m) { return m.put(key(name), shards.length + ":" + length); }
+  public Metadata annotate(Metadata m) {
+    return m.put(key(name), shards.length + ":" + length);
+  }
 
   /**
    * Restores the newest version of {@code ck} into a new sharded array with {@code workers} shards,
@@ -97,8 +103,9 @@ public final class ShardedArray {
     for (int k = 0; k < names.size(); k++) {
       String layout = latest.metadata().get(key(names.get(k)));
       if (layout == null)
-        throw new CairnException("version " + latest.number() + " has no shard layout for '" + names.get(k) + "' (metadata key "
-            + key(names.get(k)) + "); it was not saved with ShardedArray.annotate");
+        throw new CairnException(
+            "version " + latest.number() + " has no shard layout for '" + names.get(k) + "' (metadata key "
+                + key(names.get(k)) + "); it was not saved with ShardedArray.annotate");
       String[] p = layout.split(":");
       saved[k] = new ShardedArray(names.get(k), Integer.parseInt(p[1]), Integer.parseInt(p[0]));
       saved[k].protect(ck);

@@ -56,7 +56,7 @@ public final class TrainingState {
   }
 
   /** One saved variable: its region name in the checkpoint, role and meaning. */
-  public record Component(String name, Role role, String what) { }
+  public record Component(String name, Role role, String what) {}
 
   /** What is not saved because it is a pure function of saved state and configuration. */
   public static final List<String> REGENERATED = List.of(
@@ -79,15 +79,19 @@ public final class TrainingState {
   private TrainingState(Trainer trainer) { this.trainer = trainer; }
 
   /** The state of {@code trainer}. */
-  public static TrainingState of(Trainer trainer) { return new TrainingState(trainer); }
+  public static TrainingState of(Trainer trainer) {
+    return new TrainingState(trainer);
+  }
 
   /** Adds a user object to the state (saved as {@code extra.<name>}). */
   public TrainingState extra(String name, Checkpointable object, Role role) {
     checkNotAttached();
-    if (!name.matches("[A-Za-z0-9._-]{1,100}")) throw new IllegalArgumentException("extra name '" + name + "': use letters, digits, '.', '_', '-'");
+    if (!name.matches("[A-Za-z0-9._-]{1,100}"))
+      throw new IllegalArgumentException("extra name '" + name + "': use letters, digits, '.', '_', '-'");
     if (object instanceof io.cairn.dl.embed.DifferentialCheckpoint d && d.lossy())
-      throw new IllegalArgumentException("extra '" + name + "' is a LOSSY (quantized) checkpoint: never part of a faithful-replay training state;"
-          + " use Encoding.EXACT or checkpoint it with a checkpointer of its own");
+      throw new IllegalArgumentException(
+          "extra '" + name + "' is a LOSSY (quantized) checkpoint: never part of a faithful-replay training state;"
+              + " use Encoding.EXACT or checkpoint it with a checkpointer of its own");
     extras.put("extra." + name, object);
     extraRoles.put("extra." + name, role);
     return this;
@@ -100,7 +104,8 @@ public final class TrainingState {
   public TrainingState omit(String component) {
     checkNotAttached();
     if (allComponents().stream().noneMatch(c -> c.name().equals(component)))
-      throw new IllegalArgumentException("no component '" + component + "'; components: " + allComponents().stream().map(Component::name).toList());
+      throw new IllegalArgumentException(
+          "no component '" + component + "'; components: " + allComponents().stream().map(Component::name).toList());
     omitted.add(component);
     return this;
   }
@@ -150,8 +155,10 @@ public final class TrainingState {
         case "progress" -> ck.protect(c.name(), trainer.progress());
         case "metrics" -> ck.protect(c.name(), trainer.metrics());
         default -> {
-          if (c.name().startsWith("optimizer.")) ck.protect(c.name(), trainer.optimizer().stateArrays().get(c.name().substring(10)));
-          else ck.protect(c.name(), extras.get(c.name()));
+          if (c.name().startsWith("optimizer."))
+            ck.protect(c.name(), trainer.optimizer().stateArrays().get(c.name().substring(10)));
+          else
+            ck.protect(c.name(), extras.get(c.name()));
         }
       }
     }
@@ -214,31 +221,39 @@ public final class TrainingState {
     String savedModel = manifest.savedFingerprint.split("\\|", 2)[0];
     String model = trainer.model().describe();
     if (!model.equals(savedModel))
-      throw new IncompleteStateException(version, List.of("model differs: checkpoint has [" + savedModel + "], this run [" + model + "]"));
+      throw new IncompleteStateException(version,
+          List.of("model differs: checkpoint has [" + savedModel + "], this run [" + model + "]"));
     return v;
   }
 
   private IncompleteStateException explain(long version, StateMismatchException e) {
     List<String> problems = new ArrayList<>();
-    for (String d : e.differences()) problems.add(d + (d.contains("protected but not in the checkpoint")
-        ? " (the checkpoint was written without it: a resume would not be faithful)" : ""));
+    for (String d : e.differences())
+      problems.add(d + (d.contains("protected but not in the checkpoint")
+          ? " (the checkpoint was written without it: a resume would not be faithful)"
+          : ""));
     return new IncompleteStateException(version, problems);
   }
 
   private void verify(Version v) {
     List<String> problems = new ArrayList<>();
-    if (manifest.savedFormat != FORMAT) problems.add("training-state format " + manifest.savedFormat + ", this library reads " + FORMAT);
+    if (manifest.savedFormat != FORMAT)
+      problems.add("training-state format " + manifest.savedFormat + ", this library reads " + FORMAT);
     if (!trainer.fingerprint().equals(manifest.savedFingerprint))
-      problems.add("configuration differs: checkpoint has [" + manifest.savedFingerprint + "], this run [" + trainer.fingerprint() + "]");
+      problems.add("configuration differs: checkpoint has [" + manifest.savedFingerprint + "], this run ["
+          + trainer.fingerprint() + "]");
     List<String> missing = new ArrayList<>();
     for (Component c : allComponents()) {
-      if (c.role() == Role.REPLAY && !manifest.savedNames.contains(c.name())) missing.add(c.name() + " (" + c.what() + ")");
+      if (c.role() == Role.REPLAY && !manifest.savedNames.contains(c.name()))
+        missing.add(c.name() + " (" + c.what() + ")");
     }
     if (!missing.isEmpty()) {
       String msg = "replay-relevant variables not in the checkpoint: " + String.join(", ", missing);
-      if (allowIncomplete) log.warn("version {}: {}; continuing because allowIncomplete() was set: the run will NOT be a faithful replay",
-          v.number(), msg);
-      else problems.add(msg);
+      if (allowIncomplete)
+        log.warn("version {}: {}; continuing because allowIncomplete() was set: the run will NOT be a faithful replay",
+            v.number(), msg);
+      else
+        problems.add(msg);
     }
     if (!problems.isEmpty()) throw new IncompleteStateException(v.number(), problems);
   }
@@ -249,14 +264,16 @@ public final class TrainingState {
     String savedFingerprint = "";
     final Set<String> savedNames = new LinkedHashSet<>();
 
-    @Override public void save(StateWriter out) {
+    @Override
+    public void save(StateWriter out) {
       out.writeInt(FORMAT).writeString(trainer.fingerprint());
       List<Component> cs = components();
       out.writeInt(cs.size());
       for (Component c : cs) out.writeString(c.name()).writeString(c.role().name());
     }
 
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void load(StateReader in) throws IOException {
       savedFormat = in.readInt();
       savedFingerprint = in.readString();
       savedNames.clear();

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataLoaderTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   final SyntheticImages data = new SyntheticImages(100, 8, 1, 0.2);
 
   private static List<String> take(DataLoader l, int n) {
@@ -26,7 +27,8 @@ class DataLoaderTest {
     return out;
   }
 
-  @Test void prefetchChangesNothingAndEveryEpochIsAPermutation() {
+  @Test
+  void prefetchChangesNothingAndEveryEpochIsAPermutation() {
     try (DataLoader a = new DataLoader(data, 10, 5, 0, 0.1); DataLoader b = new DataLoader(data, 10, 5, 3, 0.1)) {
       assertThat(take(b, 35)).isEqualTo(take(a, 35));
     }
@@ -39,39 +41,41 @@ class DataLoaderTest {
     }
   }
 
-  @Test void savedPositionResumesWithoutRepeatingOrSkipping() {
+  @Test
+  void savedPositionResumesWithoutRepeatingOrSkipping() {
     List<String> ref;
     try (DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ref = take(l, 30);
     }
     try (Checkpointer ck = TestCheckpointers.builder("loader", dir).set("interval", "none").open();
-         DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
+        DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ck.protect("loader", l);
       assertThat(take(l, 13)).isEqualTo(ref.subList(0, 13));
       ck.checkpoint();
       take(l, 5); // lost work, with batches prefetched beyond it
     }
     try (Checkpointer ck = TestCheckpointers.builder("loader", dir).set("interval", "none").open();
-         DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
+        DataLoader l = new DataLoader(data, 10, 5, 3, 0.1)) {
       ck.protect("loader", l);
       assertThat(ck.restoreLatest()).isPresent();
       assertThat(take(l, 17)).isEqualTo(ref.subList(13, 30));
     }
   }
 
-  @Test void beforeLastBatchResumesAtTheBatchInFlight() {
+  @Test
+  void beforeLastBatchResumesAtTheBatchInFlight() {
     List<String> ref;
     try (DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ref = take(l, 12);
     }
     try (Checkpointer ck = TestCheckpointers.builder("inflight", dir).set("interval", "none").open();
-         DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
+        DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ck.protect("loader", l.beforeLastBatch());
       take(l, 7); // the 7th batch is drawn, its update not applied: checkpoint "between draw and update"
       ck.checkpoint();
     }
     try (Checkpointer ck = TestCheckpointers.builder("inflight", dir).set("interval", "none").open();
-         DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
+        DataLoader l = new DataLoader(data, 10, 5, 0, 0)) {
       ck.protect("loader", l.beforeLastBatch());
       assertThat(ck.restoreLatest()).isPresent();
       assertThat(take(l, 6)).isEqualTo(ref.subList(6, 12));

@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DifferentialCheckpointTest {
-  static { org.assertj.core.api.Assertions.setMaxElementsForPrinting(16); }
-  @TempDir Path dir;
+  static {
+    org.assertj.core.api.Assertions.setMaxElementsForPrinting(16);
+  }
+  @TempDir
+  Path dir;
 
   static final int ROWS = 20_000, DIM = 16;
 
@@ -66,7 +69,8 @@ class DifferentialCheckpointTest {
     }
   }
 
-  @Test void exactDeltasAreSmallAndRestoreBitIdentical() {
+  @Test
+  void exactDeltasAreSmallAndRestoreBitIdentical() {
     List<Long> sizes = new java.util.ArrayList<>();
     float[] saved = run(dir.resolve("x"), DifferentialCheckpoint.Encoding.EXACT, 6, sizes);
     assertThat(restore(dir.resolve("x"), DifferentialCheckpoint.Encoding.EXACT)).isEqualTo(saved);
@@ -76,7 +80,8 @@ class DifferentialCheckpointTest {
     assertThat(sizes.getLast()).isGreaterThan(sizes.getFirst());
   }
 
-  @Test void quantizedIsSmallerButLossyAndMarkedSo() {
+  @Test
+  void quantizedIsSmallerButLossyAndMarkedSo() {
     float[] saved = run(dir.resolve("q"), DifferentialCheckpoint.Encoding.QUANTIZED_8BIT, 4, null);
     float[] back = restore(dir.resolve("q"), DifferentialCheckpoint.Encoding.QUANTIZED_8BIT);
     assertThat(back).isNotEqualTo(saved);
@@ -84,7 +89,8 @@ class DifferentialCheckpointTest {
       float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
       for (int j = 0; j < DIM; j++) { lo = Math.min(lo, saved[r * DIM + j]); hi = Math.max(hi, saved[r * DIM + j]); }
       float tol = (hi - lo) / 255f * 0.5f + 1e-6f;
-      for (int j = 0; j < DIM; j++) assertThat(Math.abs(back[r * DIM + j] - saved[r * DIM + j])).isLessThanOrEqualTo(tol);
+      for (int j = 0; j < DIM; j++)
+        assertThat(Math.abs(back[r * DIM + j] - saved[r * DIM + j])).isLessThanOrEqualTo(tol);
     }
     try (Checkpointer base = open(dir.resolve("q"), "emb-base")) {
       assertThat(base.versions().getLast().label()).contains("LOSSY");
@@ -93,7 +99,8 @@ class DifferentialCheckpointTest {
     }
     // never in a faithful-replay training state
     try (Trainer t = DemoRun.trainer(new DemoRun.Options()); Checkpointer b = open(dir.resolve("q2"), "b")) {
-      DifferentialCheckpoint lossy = new DifferentialCheckpoint(new EmbeddingTable(10, 4), b, DifferentialCheckpoint.Encoding.QUANTIZED_8BIT, 0.5);
+      DifferentialCheckpoint lossy = new DifferentialCheckpoint(new EmbeddingTable(10, 4), b,
+          DifferentialCheckpoint.Encoding.QUANTIZED_8BIT, 0.5);
       assertThatThrownBy(() -> TrainingState.of(t).extra("emb", lossy, TrainingState.Role.REPLAY))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LOSSY");
     }

@@ -27,42 +27,47 @@ class KillResumeTest {
   static final int EVERY = 4;
   static final boolean SOAK = Boolean.getBoolean("cairn.soak");
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   static long historyHash(Metrics m) { return m.historyHash(); }
 
   /** Step -> "lossBits sampleHash" of the uninterrupted run, plus the final hashes. */
-  private record Reference(Map<Long, String> steps, String done) { }
+  private record Reference(Map<Long, String> steps, String done) {}
 
   private static Reference reference() {
     Map<Long, String> steps = new HashMap<>();
     DemoRun.Result r = DemoRun.run(new DemoRun.Options().steps(STEPS).mode(DemoRun.Mode.NONE),
-        (t, s) -> steps.put(s.step(), Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()]));
+        (t, s) -> steps.put(s.step(),
+            Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()]));
     return new Reference(steps, DemoRun.hash(r.params()) + " " + historyHash(r.metrics()));
   }
 
   private static final Reference REF = reference();
 
   /** What a sequence of incarnations did. */
-  private record Outcome(List<String> log, List<String> mismatches, long restoredStep, String done) { }
+  private record Outcome(List<String> log, List<String> mismatches, long restoredStep, String done) {}
 
   /**
    * Runs incarnations until one finishes; incarnation i uses workers[min(i, len-1)] and is SIGKILLed at a
    * random step while i < kills. Every STEP line of every incarnation is compared with the reference.
    */
-  private Outcome killAndResume(String name, int[] workers, int kills, DemoRun.Mode mode, long seed, String omit) throws Exception {
+  private Outcome killAndResume(String name, int[] workers, int kills, DemoRun.Mode mode, long seed, String omit)
+      throws Exception {
     Path dir = tmp.resolve(name);
     Random rnd = new Random(seed);
     long floor = 0;
     List<String> log = new ArrayList<>();
     List<String> mismatches = new ArrayList<>();
-    for (int inc = 0; ; inc++) {
+    for (int inc = 0;; inc++) {
       int w = workers[Math.min(inc, workers.length - 1)];
       long lo = floor + EVERY + 1, hi = floor + (STEPS - floor) / 2;
       long target = inc < kills ? lo + rnd.nextLong(Math.max(1, hi - lo)) : -1;
-      String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(),
-          dir.toString(), Integer.toString(w), Long.toString(STEPS), Integer.toString(EVERY), mode.name(), "20"));
+      String java = ProcessHandle.current().info().command()
+          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      List<String> cmd = new ArrayList<>(
+          List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(),
+              dir.toString(), Integer.toString(w), Long.toString(STEPS), Integer.toString(EVERY), mode.name(), "20"));
       if (omit != null) cmd.add(omit);
       Path err = tmp.resolve(name + "-" + inc + ".err");
       Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
@@ -71,7 +76,7 @@ class KillResumeTest {
       int commits = 0;
       boolean killed = false;
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
+        for (String line; (line = r.readLine()) != null;) {
           if (line.startsWith("STEP ")) {
             String[] f = line.split(" ", 3);
             long s = Long.parseLong(f[1]);
@@ -92,7 +97,8 @@ class KillResumeTest {
       }
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       if (killed) assertThat(p.exitValue()).as("incarnation %d was killed by SIGKILL", inc).isEqualTo(137);
-      log.add("incarnation " + inc + " W=" + w + " ran steps " + first + ".." + last + (killed ? " killed at " + last : ""));
+      log.add("incarnation " + inc + " W=" + w + " ran steps " + first + ".." + last
+          + (killed ? " killed at " + last : ""));
       if (killed) {
         assertThat(done).as("killed incarnation finished anyway").isNull();
         floor = last;
@@ -111,22 +117,26 @@ class KillResumeTest {
   private void faithful(String name, int[] workers, int kills, DemoRun.Mode mode, long seed) throws Exception {
     Outcome o = killAndResume(name, workers, kills, mode, seed, null);
     assertThat(o.mismatches()).as("%s: steps that differ from the uninterrupted run; %s", name, o.log()).isEmpty();
-    assertThat(o.restoredStep()).as("%s: last incarnation resumed from a checkpoint; %s", name, o.log()).isGreaterThan(0);
+    assertThat(o.restoredStep()).as("%s: last incarnation resumed from a checkpoint; %s", name, o.log())
+        .isGreaterThan(0);
     assertThat(o.done()).as("%s: final weights and whole history; %s", name, o.log()).isEqualTo(REF.done());
   }
 
-  @Test void sameWorkerCounts() throws Exception {
-    faithful("w1", new int[] {1}, 2, DemoRun.Mode.TWO_PHASE, 11);
-    faithful("w2", new int[] {2}, 2, DemoRun.Mode.TWO_PHASE, 12);
-    faithful("w4", new int[] {4}, 2, DemoRun.Mode.TWO_PHASE, 13);
+  @Test
+  void sameWorkerCounts() throws Exception {
+    faithful("w1", new int[]{1}, 2, DemoRun.Mode.TWO_PHASE, 11);
+    faithful("w2", new int[]{2}, 2, DemoRun.Mode.TWO_PHASE, 12);
+    faithful("w4", new int[]{4}, 2, DemoRun.Mode.TWO_PHASE, 13);
   }
 
-  @Test void acrossAChangeOfWorkerCount() throws Exception {
-    faithful("w1-4-2", new int[] {1, 4, 2}, 2, DemoRun.Mode.TWO_PHASE, 21);
-    faithful("w4-1-blocking", new int[] {4, 1}, 1, DemoRun.Mode.BLOCKING, 22);
+  @Test
+  void acrossAChangeOfWorkerCount() throws Exception {
+    faithful("w1-4-2", new int[]{1, 4, 2}, 2, DemoRun.Mode.TWO_PHASE, 21);
+    faithful("w4-1-blocking", new int[]{4, 1}, 1, DemoRun.Mode.BLOCKING, 22);
   }
 
-  @Test void soak() throws Exception {
+  @Test
+  void soak() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(SOAK, "soak runs only with -Dcairn.soak=true");
     for (int i = 0; i < 12; i++) {
       int[] ws = {1 + (i % 4), 1 + ((i * 3) % 8), 1 + ((i * 5) % 4)};
@@ -135,9 +145,10 @@ class KillResumeTest {
   }
 
   /** The same kill-and-resume without the loader position (or the dropout offset) in the checkpoint: the runs differ. */
-  @Test void leavingOutOneVariableMakesTheKilledRunDiffer() throws Exception {
+  @Test
+  void leavingOutOneVariableMakesTheKilledRunDiffer() throws Exception {
     for (String omit : List.of("loader", "rng")) {
-      Outcome o = killAndResume("omit-" + omit, new int[] {2}, 1, DemoRun.Mode.TWO_PHASE, 31, omit);
+      Outcome o = killAndResume("omit-" + omit, new int[]{2}, 1, DemoRun.Mode.TWO_PHASE, 31, omit);
       assertThat(o.restoredStep()).isGreaterThan(0);
       assertThat(o.mismatches()).as("steps after resuming without '%s'; %s", omit, o.log()).isNotEmpty();
       assertThat(o.done()).isNotEqualTo(REF.done());

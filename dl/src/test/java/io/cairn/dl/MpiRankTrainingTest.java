@@ -24,18 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
 class MpiRankTrainingTest {
   static final long STEPS = 30;
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
-  @Test void rankTrainingUnderMpirunSurvivesAKill() throws Exception {
+  @Test
+  void rankTrainingUnderMpirunSurvivesAKill() throws Exception {
     String why = MpiRun.unavailable();
     if (why != null) System.out.println("MpiRankTrainingTest skipped: " + why);
     Assumptions.assumeTrue(why == null, why);
-    DemoRun.Result ref = DemoRun.run(new DemoRun.Options().steps(STEPS).mode(DemoRun.Mode.NONE), (t, s) -> { });
+    DemoRun.Result ref = DemoRun.run(new DemoRun.Options().steps(STEPS).mode(DemoRun.Mode.NONE), (t, s) -> {});
     String expected = DemoRun.hash(ref.params()) + " " + ref.metrics().historyHash();
 
     Path d = tmp.resolve("job");
     MpiRun run = MpiRun.builder().ranks(3).jobDir(d).jvmOption("-Xmx128m").jvmOption("-XX:TieredStopAtLevel=1")
-        .command(List.of("io.cairn.dl.examples.RankTraining", "--steps", "" + STEPS, "--every", "3", "--delay-ms", "60"))
+        .command(
+            List.of("io.cairn.dl.examples.RankTraining", "--steps", "" + STEPS, "--every", "3", "--delay-ms", "60"))
         .env("CAIRN_PROTOCOL", "chandy-lamport").maxRestarts(2).attemptTimeout(Duration.ofSeconds(180)).build();
     AtomicInteger killed = new AtomicInteger();
     MpiRun.Result r = run.run(attempt -> {
@@ -43,7 +46,8 @@ class MpiRankTrainingTest {
       Thread.ofVirtual().start(() -> {
         try {
           long deadline = System.currentTimeMillis() + 120_000;
-          while (GlobalManifest.read(d).size() < 4 && System.currentTimeMillis() < deadline && run.current() != null) Thread.sleep(20);
+          while (GlobalManifest.read(d).size() < 4 && System.currentTimeMillis() < deadline && run.current() != null)
+            Thread.sleep(20);
           List<ProcessHandle> ranks = run.rankProcesses();
           if (ranks.size() == 3 && ranks.get(1).destroyForcibly()) {
             ranks.get(1).onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);

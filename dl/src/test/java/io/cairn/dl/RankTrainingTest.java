@@ -29,22 +29,25 @@ class RankTrainingTest {
   static final long STEPS = 36;
   static final int EVERY = 4;
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   /** Step -> "lossBits sampleHash" of the uninterrupted single-threaded run, and "params history" at the end. */
-  private record Reference(Map<Long, String> steps, String done) { }
+  private record Reference(Map<Long, String> steps, String done) {}
 
   private static final Reference REF = reference();
 
   private static Reference reference() {
     Map<Long, String> steps = new HashMap<>();
     DemoRun.Result r = DemoRun.run(new DemoRun.Options().steps(STEPS).mode(DemoRun.Mode.NONE),
-        (t, s) -> steps.put(s.step(), Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()]));
+        (t, s) -> steps.put(s.step(),
+            Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()]));
     return new Reference(steps, DemoRun.hash(r.params()) + " " + r.metrics().historyHash());
   }
 
   private static Launcher.Builder job(Path dir, int ranks, Protocol p, String... extra) {
-    List<String> cmd = new ArrayList<>(List.of("io.cairn.dl.examples.RankTraining", "--steps", "" + STEPS, "--every", "" + EVERY));
+    List<String> cmd = new ArrayList<>(
+        List.of("io.cairn.dl.examples.RankTraining", "--steps", "" + STEPS, "--every", "" + EVERY));
     cmd.addAll(List.of(extra));
     return Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(dir).protocol(p).jvmOption("-Xmx128m")
         .failTimeout(Duration.ofSeconds(20)).command(cmd);
@@ -94,8 +97,9 @@ class RankTrainingTest {
     return m.get("params") + " " + m.get("history");
   }
 
-  @Test void oneTwoAndFourRanksGiveTheSingleThreadWeights() throws Exception {
-    for (int ranks : new int[] {1, 2, 4}) {
+  @Test
+  void oneTwoAndFourRanksGiveTheSingleThreadWeights() throws Exception {
+    for (int ranks : new int[]{1, 2, 4}) {
       Path d = Files.createDirectories(tmp.resolve("r" + ranks));
       try (Launcher.Job j = job(d, ranks, Protocol.CHANDY_LAMPORT).start()) {
         assertThat(await(j)).as(logs(d)).isZero();
@@ -105,7 +109,8 @@ class RankTrainingTest {
     }
   }
 
-  @Test void theAdaptiveIntervalIsAgreedByAllRanks() throws Exception {
+  @Test
+  void theAdaptiveIntervalIsAgreedByAllRanks() throws Exception {
     Path d = Files.createDirectories(tmp.resolve("adaptive"));
     try (Launcher.Job j = job(d, 3, Protocol.CHANDY_LAMPORT, "--adaptive", "0.03").start()) {
       assertThat(await(j)).as("ranks that disagree on a checkpoint would hang; %s", logs(d)).isZero();
@@ -116,7 +121,8 @@ class RankTrainingTest {
     assertThat(GlobalVersion.list(d)).as("committed globals").hasSizeGreaterThan(1);
   }
 
-  @Test void aSegmentOfARankJobReplaysInOneProcessWithThreads() throws Exception {
+  @Test
+  void aSegmentOfARankJobReplaysInOneProcessWithThreads() throws Exception {
     Path d = Files.createDirectories(tmp.resolve("replay"));
     try (Launcher.Job j = job(d, 3, Protocol.CHANDY_LAMPORT).start()) {
       assertThat(await(j)).as(logs(d)).isZero();
@@ -125,24 +131,29 @@ class RankTrainingTest {
     GlobalVersion from = gs.get(gs.size() - 3); // still held by every rank's retention
     assertThat(from.step()).isPositive().isLessThan(STEPS);
     List<String> mismatches = new ArrayList<>();
-    try (io.cairn.dl.train.Trainer t = Replay.runFromRankJob(() -> DemoRun.trainer(new DemoRun.Options().steps(STEPS).workers(2)), d,
+    try (io.cairn.dl.train.Trainer t = Replay.runFromRankJob(
+        () -> DemoRun.trainer(new DemoRun.Options().steps(STEPS).workers(2)), d,
         from.number(), STEPS, (tr, s) -> {
           String bits = Double.doubleToRawLongBits(s.loss()) + " " + tr.metrics().sampleHashes()[(int) s.step()];
           if (!bits.equals(REF.steps().get(s.step()))) mismatches.add("step " + s.step());
         })) {
       assertThat(mismatches).isEmpty();
-      assertThat(DemoRun.hash(t.model().params()) + " " + t.metrics().historyHash()).as("replayed from global %d (step %d) with 2 threads",
-          from.number(), from.step()).isEqualTo(REF.done());
+      assertThat(DemoRun.hash(t.model().params()) + " " + t.metrics().historyHash())
+          .as("replayed from global %d (step %d) with 2 threads",
+              from.number(), from.step())
+          .isEqualTo(REF.done());
     }
     // another configuration is refused, naming both
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Replay.runFromRankJob(
         () -> DemoRun.trainer(new DemoRun.Options().steps(STEPS).optimizer("sgd")), d, from.number(), STEPS, null))
-        .isInstanceOf(IncompleteStateException.class).hasMessageContaining("configuration differs").hasMessageContaining("sgd(");
+        .isInstanceOf(IncompleteStateException.class).hasMessageContaining("configuration differs")
+        .hasMessageContaining("sgd(");
   }
 
-  @Test void killedRanksRollBackAndTheRunStaysBitIdentical() throws Exception {
+  @Test
+  void killedRanksRollBackAndTheRunStaysBitIdentical() throws Exception {
     Random rnd = new Random(5);
-    for (Protocol p : new Protocol[] {Protocol.CHANDY_LAMPORT, Protocol.BLOCKING}) {
+    for (Protocol p : new Protocol[]{Protocol.CHANDY_LAMPORT, Protocol.BLOCKING}) {
       Path d = Files.createDirectories(tmp.resolve(p.id()));
       int ranks = 3;
       int kills = 0;
@@ -159,17 +170,19 @@ class RankTrainingTest {
         assertThat(j.restarts()).as("restarts").isEqualTo(kills);
       }
       assertThat(kills).as("the job ended before the kills: make it longer").isPositive();
-      assertThat(result(d)).as("%s: final weights and whole history after %d kills", p.id(), kills).isEqualTo(REF.done());
+      assertThat(result(d)).as("%s: final weights and whole history after %d kills", p.id(), kills)
+          .isEqualTo(REF.done());
       assertThat(checkSteps(d)).as("steps executed, re-executed ones included").isGreaterThanOrEqualTo((int) STEPS);
       assertThat(Files.readString(d.resolve("logs/rank-0.log"))).contains("restored global");
     }
   }
 
-  @Test void continuesWithAnotherNumberOfRanks() throws Exception {
+  @Test
+  void continuesWithAnotherNumberOfRanks() throws Exception {
     Path d = tmp.resolve("elastic");
     int[][] plan = {{4, 12}, {2, 24}, {3, -1}}; // ranks, stop after step
     for (int[] leg : plan) {
-      String[] extra = leg[1] < 0 ? new String[0] : new String[] {"--stop-after", "" + leg[1]};
+      String[] extra = leg[1] < 0 ? new String[0] : new String[]{"--stop-after", "" + leg[1]};
       try (Launcher.Job j = job(d, leg[0], Protocol.CHANDY_LAMPORT, extra).start()) {
         assertThat(await(j)).as(logs(d)).isZero();
       }
@@ -181,7 +194,8 @@ class RankTrainingTest {
     checkSteps(d);
   }
 
-  @Test void aRunWithAnotherConfigurationIsRefusedAndTheCheckpointsAreKept() throws Exception {
+  @Test
+  void aRunWithAnotherConfigurationIsRefusedAndTheCheckpointsAreKept() throws Exception {
     Path d = tmp.resolve("config");
     try (Launcher.Job j = job(d, 2, Protocol.CHANDY_LAMPORT, "--stop-after", "8").start()) {
       assertThat(await(j)).as(logs(d)).isZero();
@@ -190,7 +204,8 @@ class RankTrainingTest {
     try (Launcher.Job j = job(d, 2, Protocol.CHANDY_LAMPORT, "--hidden", "32").start()) {
       assertThat(await(j)).as("a job with another model must fail").isNotZero();
     }
-    assertThat(Files.readString(d.resolve("aborted"))).contains("configuration differs").contains("dense(100->64)").contains("dense(100->32)").contains("are kept");
+    assertThat(Files.readString(d.resolve("aborted"))).contains("configuration differs").contains("dense(100->64)")
+        .contains("dense(100->32)").contains("are kept");
     assertThat(globals(d)).as("the committed global checkpoints are untouched").isEqualTo(before);
     // the original configuration still continues from step 8
     try (Launcher.Job j = job(d, 2, Protocol.CHANDY_LAMPORT).start()) {

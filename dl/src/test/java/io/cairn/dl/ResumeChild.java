@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Arguments: dir workers steps every mode sleepMillis [omit].
  */
 public final class ResumeChild {
-  private ResumeChild() { }
+  private ResumeChild() {}
 
   public static void main(String[] args) throws Exception {
     DemoRun.Options o = new DemoRun.Options().dir(Path.of(args[0])).workers(Integer.parseInt(args[1]))
@@ -25,16 +25,22 @@ public final class ResumeChild {
     });
     DemoRun.Result r = DemoRun.run(o, (t, s) -> {
       synchronized (System.out) {
-        System.out.println("STEP " + s.step() + " " + Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()]);
+        System.out.println("STEP " + s.step() + " " + Double.doubleToRawLongBits(s.loss()) + " "
+            + t.metrics().sampleHashes()[(int) s.step()]);
         System.out.flush();
       }
       if (sleep > 0) {
         // slower until this incarnation's first checkpoint committed (the first persist of a JVM is slow
         // on a loaded machine), so the parent can kill it after a commit at a random step
-        try { Thread.sleep(commits.get() == 0 ? 5 * sleep : sleep); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        try {
+          Thread.sleep(commits.get() == 0 ? 5 * sleep : sleep);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     });
-    System.out.println("DONE " + r.restoredStep() + " " + DemoRun.hash(r.params()) + " " + KillResumeTest.historyHash(r.metrics()));
+    System.out.println(
+        "DONE " + r.restoredStep() + " " + DemoRun.hash(r.params()) + " " + KillResumeTest.historyHash(r.metrics()));
     System.out.flush();
   }
 }

@@ -17,8 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** ZeRO-style sharded optimizer moments: W workers each save their shard; a run with W' restores. */
 class ShardedArrayTest {
-  static { org.assertj.core.api.Assertions.setMaxElementsForPrinting(16); }
-  @TempDir Path dir;
+  static {
+    org.assertj.core.api.Assertions.setMaxElementsForPrinting(16);
+  }
+  @TempDir
+  Path dir;
   static final int N = 10_007;
 
   private Checkpointer open() {
@@ -46,12 +49,16 @@ class ShardedArrayTest {
     for (Future<?> f : fs) f.get();
   }
 
-  @Test void restoreWithAnotherWorkerCountIsBitIdentical() throws Exception {
+  @Test
+  void restoreWithAnotherWorkerCountIsBitIdentical() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       // reference: unsharded
       float[] ref = new float[N];
-      for (int s = 0; s < 10; s++) { float[] g = grad(s); for (int i = 0; i < N; i++) ref[i] = 0.9f * ref[i] + 0.1f * g[i]; }
+      for (int s = 0; s < 10; s++) {
+        float[] g = grad(s);
+        for (int i = 0; i < N; i++) ref[i] = 0.9f * ref[i] + 0.1f * g[i];
+      }
       // 4 workers to step 5, checkpoint
       ShardedArray m4 = new ShardedArray("opt.m", N, 4);
       try (Checkpointer ck = open()) {
@@ -59,7 +66,7 @@ class ShardedArrayTest {
         for (int s = 0; s < 5; s++) step(m4, grad(s), pool);
         ck.checkpoint(m4.annotate(Metadata.create().step(5)));
       }
-      for (int w : new int[] {1, 3, 7}) {
+      for (int w : new int[]{1, 3, 7}) {
         try (Checkpointer ck = open()) {
           ShardedArray mw = ShardedArray.restoreResharded(ck, List.of("opt.m"), w).orElseThrow().getFirst();
           assertThat(mw.workers()).isEqualTo(w);

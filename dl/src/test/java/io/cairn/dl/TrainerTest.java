@@ -11,13 +11,17 @@ import io.cairn.dl.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
-  static { org.assertj.core.api.Assertions.setMaxElementsForPrinting(16); }
+  static {
+    org.assertj.core.api.Assertions.setMaxElementsForPrinting(16);
+  }
 
-  @Test void dataParallelResultDoesNotDependOnTheWorkerCount() {
-    for (String model : new String[] {"mlp", "cnn"}) {
-      DemoRun.Options o = new DemoRun.Options().model(model).steps(12).mode(DemoRun.Mode.NONE).optimizer(model.equals("mlp") ? "adam" : "sgd");
+  @Test
+  void dataParallelResultDoesNotDependOnTheWorkerCount() {
+    for (String model : new String[]{"mlp", "cnn"}) {
+      DemoRun.Options o = new DemoRun.Options().model(model).steps(12).mode(DemoRun.Mode.NONE)
+          .optimizer(model.equals("mlp") ? "adam" : "sgd");
       DemoRun.Result ref = DemoRun.run(o.workers(1), null);
-      for (int w : new int[] {2, 4, 8}) {
+      for (int w : new int[]{2, 4, 8}) {
         DemoRun.Result r = DemoRun.run(o.workers(w), null);
         assertThat(r.params()).as("%s weights with %d workers", model, w).isEqualTo(ref.params());
         assertThat(r.metrics().losses()).isEqualTo(ref.metrics().losses());
@@ -26,7 +30,8 @@ class TrainerTest {
     }
   }
 
-  @Test void changingTheWorkerCountMidRunChangesNothing() {
+  @Test
+  void changingTheWorkerCountMidRunChangesNothing() {
     DemoRun.Options o = new DemoRun.Options().steps(10).mode(DemoRun.Mode.NONE);
     DemoRun.Result ref = DemoRun.run(o, null);
     try (Trainer t = DemoRun.trainer(o)) {
@@ -39,7 +44,8 @@ class TrainerTest {
     }
   }
 
-  @Test void trainingLearns() {
+  @Test
+  void trainingLearns() {
     DemoRun.Options o = new DemoRun.Options().steps(150).workers(2).mode(DemoRun.Mode.NONE).samples(1024);
     try (Trainer t = DemoRun.trainer(o)) {
       double before = t.accuracy(400);
@@ -53,9 +59,11 @@ class TrainerTest {
   }
 
   /** Backward passes agree with central finite differences (double-checked in float tolerance). */
-  @Test void gradientsMatchFiniteDifferences() {
+  @Test
+  void gradientsMatchFiniteDifferences() {
     Conv2d conv = new Conv2d(2, 5, 5, 3, 3, 1);
-    Model m = new Model(conv, Activation.tanh(conv.outSize()), new Dense(conv.outSize(), 6), Activation.relu(6), new Dense(6, 3));
+    Model m = new Model(conv, Activation.tanh(conv.outSize()), new Dense(conv.outSize(), 6), Activation.relu(6),
+        new Dense(6, 3));
     Keys keys = new Keys(9);
     m.init(keys);
     float[] x = new float[m.inputSize()];
@@ -77,7 +85,8 @@ class TrainerTest {
       double down = ws.lossAndGradient(x, 1, null, false, keys, 0, 0);
       w[i] = old;
       double num = (up - down) / (2 * h);
-      assertThat(g[i]).as("gradient of parameter %d", i).isCloseTo((float) num, org.assertj.core.data.Offset.offset(2e-2f + 0.05f * Math.abs((float) num)));
+      assertThat(g[i]).as("gradient of parameter %d", i).isCloseTo((float) num,
+          org.assertj.core.data.Offset.offset(2e-2f + 0.05f * Math.abs((float) num)));
       checked++;
     }
     assertThat(checked).isEqualTo(60);

@@ -14,12 +14,12 @@ public final class HeatExample {
       long[] step = {0};
       grid[n / 2] = 1000;
       ckpt.protect("grid", grid).protect("step", step);
-      ckpt.restoreLatest();                      // no-op on a fresh start
+      ckpt.restoreLatest(); // no-op on a fresh start
       while (step[0] < steps) {
         solve(grid);
         step[0]++;
-        if (ckpt.due()) ckpt.checkpoint();       // the interval policy decides
-        if (ckpt.preemptionRequested()) {        // SIGTERM / SIGUSR1 from the scheduler
+        if (ckpt.due()) ckpt.checkpoint(); // the interval policy decides
+        if (ckpt.preemptionRequested()) { // SIGTERM / SIGUSR1 from the scheduler
           ckpt.checkpoint();
           System.exit(Checkpointer.EXIT_REQUEUE);
         }

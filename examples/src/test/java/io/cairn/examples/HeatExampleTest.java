@@ -10,9 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HeatExampleTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void resumedRunEqualsUninterruptedRun() {
+  @Test
+  void resumedRunEqualsUninterruptedRun() {
     double[] straight = HeatExample.run(dir.resolve("a"), 4096, 400);
     // stop after 230 steps (checkpoints at 50..200), then run again to 400: it resumes from step 200
     HeatExample.run(dir.resolve("b"), 4096, 230);

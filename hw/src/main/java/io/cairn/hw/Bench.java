@@ -29,15 +29,16 @@ import java.util.function.Consumer;
  * others are still measured.
  */
 public final class Bench {
-  private Bench() { }
+  private Bench() {}
 
   /**
    * What to run. {@code ivCycles == 0}: as many as fit in {@code ivSeconds} (measured on a short run first).
    * {@code repeats}: how many times the fast engine and Verilator run, alternating (fast, Verilator, fast, ...),
    * each run from the initial state with the same inputs; their figures are the medians.
    */
-  public record Options(long fastCycles, long ivCycles, double ivSeconds, long eventCycles, List<Path> rtl, long rtlCycles,
-                        boolean verilator, long verilatorCycles, int jobs, String stimulus, int repeats) {
+  public record Options(long fastCycles, long ivCycles, double ivSeconds, long eventCycles, List<Path> rtl,
+      long rtlCycles,
+      boolean verilator, long verilatorCycles, int jobs, String stimulus, int repeats) {
     public Options {
       rtl = List.copyOf(rtl);
       if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1, not " + repeats);
@@ -75,25 +76,31 @@ public final class Bench {
   }
 
   /** One peer's figure: cycles/s over {@code cycles}, or why it is missing. */
-  public record Figure(String engine, long cycles, double cyclesPerSecond, double prepareSeconds, String prepare, Boolean agrees, String note) {
+  public record Figure(String engine, long cycles, double cyclesPerSecond, double prepareSeconds, String prepare,
+      Boolean agrees, String note) {
     public boolean measured() { return !Double.isNaN(cyclesPerSecond); }
 
-    static Figure missing(String engine, String why) { return new Figure(engine, 0, Double.NaN, Double.NaN, "", null, why); }
+    static Figure missing(String engine, String why) {
+      return new Figure(engine, 0, Double.NaN, Double.NaN, "", null, why);
+    }
   }
 
   /** Measured numbers. */
-  public record Result(String design, int gates, int flops, long stateBits, String stimulus, double loadSeconds, List<Figure> figures,
-                       double moveToSimSeconds, double moveToFastSeconds, Alternation alternation, double loadAverageBefore,
-                       double loadAverageAfter, int cpus) {
+  public record Result(String design, int gates, int flops, long stateBits, String stimulus, double loadSeconds,
+      List<Figure> figures,
+      double moveToSimSeconds, double moveToFastSeconds, Alternation alternation, double loadAverageBefore,
+      double loadAverageAfter, int cpus) {
     public Figure figure(String engine) {
-      return figures.stream().filter(f -> f.engine().equals(engine)).findFirst().orElse(Figure.missing(engine, "not run"));
+      return figures.stream().filter(f -> f.engine().equals(engine)).findFirst()
+          .orElse(Figure.missing(engine, "not run"));
     }
 
     public double fastCps() { return figure("fast engine").cyclesPerSecond(); }
 
     /** Whether some peer failed or disagreed with the fast engine. */
     public boolean anyFailure() {
-      return figures.stream().anyMatch(f -> Boolean.FALSE.equals(f.agrees()) || (!f.measured() && f.note().startsWith("FAILED")));
+      return figures.stream()
+          .anyMatch(f -> Boolean.FALSE.equals(f.agrees()) || (!f.measured() && f.note().startsWith("FAILED")));
     }
 
     /** The header of {@link #markdownRow}'s table (two lines). */
@@ -107,12 +114,17 @@ public final class Bench {
     public String markdownRow() {
       double[] q = alternation.ratios();
       Figure vl = figure("verilator");
-      String ratio = q.length == 0 ? "-" : String.format(Locale.ROOT, "**%.2fx** (%.2f-%.2fx, %d)", Alternation.median(q), Alternation.min(q),
-          Alternation.max(q), q.length);
-      return String.format(Locale.ROOT, "| %s (%d gates, %d flops, %d state bits) | %s | %.2f s | %s | %s | %s | %.1f-%.1f (%d) | %s | %s | %s | %s |%n",
+      String ratio = q.length == 0
+          ? "-"
+          : String.format(Locale.ROOT, "**%.2fx** (%.2f-%.2fx, %d)", Alternation.median(q), Alternation.min(q),
+              Alternation.max(q), q.length);
+      return String.format(Locale.ROOT,
+          "| %s (%d gates, %d flops, %d state bits) | %s | %.2f s | %s | %s | %s | %.1f-%.1f (%d) | %s | %s | %s | %s |%n",
           design, gates, flops, stateBits, si(fastCps()), loadSeconds, si(vl.cyclesPerSecond()),
-          vl.measured() ? String.format(Locale.ROOT, "%.0f s", vl.prepareSeconds()) : "-", ratio, loadAverageBefore, loadAverageAfter, cpus,
-          si(figure("64-lane engine").cyclesPerSecond()), si(figure("iverilog").cyclesPerSecond()), si(figure("iverilog RTL").cyclesPerSecond()),
+          vl.measured() ? String.format(Locale.ROOT, "%.0f s", vl.prepareSeconds()) : "-", ratio, loadAverageBefore,
+          loadAverageAfter, cpus,
+          si(figure("64-lane engine").cyclesPerSecond()), si(figure("iverilog").cyclesPerSecond()),
+          si(figure("iverilog RTL").cyclesPerSecond()),
           si(figure("event sim").cyclesPerSecond()));
     }
 
@@ -125,22 +137,28 @@ public final class Bench {
 
     public String text() {
       StringBuilder b = new StringBuilder();
-      b.append(String.format(Locale.ROOT, "design %s: %d gates, %d flops, %d state bits%n", design, gates, flops, stateBits));
-      b.append("simulated: every engine from the design's initial state (cycle 0), the same inputs: ").append(stimulus).append('\n');
-      b.append(String.format(Locale.ROOT, "machine: %d CPUs, load average %.1f at the start, %.1f at the end%n", cpus, loadAverageBefore,
+      b.append(String.format(Locale.ROOT, "design %s: %d gates, %d flops, %d state bits%n", design, gates, flops,
+          stateBits));
+      b.append("simulated: every engine from the design's initial state (cycle 0), the same inputs: ").append(stimulus)
+          .append('\n');
+      b.append(String.format(Locale.ROOT, "machine: %d CPUs, load average %.1f at the start, %.1f at the end%n", cpus,
+          loadAverageBefore,
           loadAverageAfter));
-      b.append(String.format(Locale.ROOT, "fast engine load: %.3f s (JSON netlist parsed, levelised, compiled to bytecode)%n", loadSeconds));
+      b.append(String.format(Locale.ROOT,
+          "fast engine load: %.3f s (JSON netlist parsed, levelised, compiled to bytecode)%n", loadSeconds));
       double fast = fastCps();
       for (Figure f : figures) {
         if (!f.measured()) {
           b.append(String.format(Locale.ROOT, "%-15s: %s%n", f.engine(), f.note()));
           continue;
         }
-        b.append(String.format(Locale.ROOT, "%-15s: %,14.0f cycles/s over %,d cycles", f.engine(), f.cyclesPerSecond(), f.cycles()));
+        b.append(String.format(Locale.ROOT, "%-15s: %,14.0f cycles/s over %,d cycles", f.engine(), f.cyclesPerSecond(),
+            f.cycles()));
         if (!f.engine().equals("fast engine") && !f.engine().equals("64-lane engine")) {
           b.append(String.format(Locale.ROOT, "   fast/this: %.2fx", fast / f.cyclesPerSecond()));
         }
-        if (!Double.isNaN(f.prepareSeconds())) b.append(String.format(Locale.ROOT, "   %s %.2f s", f.prepare(), f.prepareSeconds()));
+        if (!Double.isNaN(f.prepareSeconds()))
+          b.append(String.format(Locale.ROOT, "   %s %.2f s", f.prepare(), f.prepareSeconds()));
         if (f.agrees() != null) b.append(f.agrees() ? "   agrees with fast" : "   DISAGREES with fast");
         if (!f.note().isEmpty()) b.append("   (").append(f.note()).append(')');
         b.append('\n');
@@ -148,7 +166,8 @@ public final class Bench {
       double[] fr = alternation.fast(), vr = alternation.verilator();
       if (vr.length > 0) {
         double[] q = alternation.ratios();
-        b.append(String.format(Locale.ROOT, "fast / verilator: median %.2fx, min %.2fx, max %.2fx over %d alternating pairs of runs (fast, verilator, fast, ...)%n",
+        b.append(String.format(Locale.ROOT,
+            "fast / verilator: median %.2fx, min %.2fx, max %.2fx over %d alternating pairs of runs (fast, verilator, fast, ...)%n",
             Alternation.median(q), Alternation.min(q), Alternation.max(q), q.length));
       }
       b.append("  fast engine runs (cycles/s):");
@@ -159,9 +178,13 @@ public final class Bench {
         for (double x : vr) b.append(String.format(Locale.ROOT, " %,.0f", x));
         b.append('\n');
       }
-      b.append(String.format(Locale.ROOT, "move fast -> sim: %s%n", Double.isNaN(moveToSimSeconds) ? "not measured (iverilog missing or failed)"
-          : String.format(Locale.ROOT, "%.3f s (readback, state file, testbench, iverilog compile, load, dump)", moveToSimSeconds)));
-      b.append(String.format(Locale.ROOT, "move sim -> fast: %.4f s (parse and validate state file, load)", moveToFastSeconds));
+      b.append(String.format(Locale.ROOT, "move fast -> sim: %s%n",
+          Double.isNaN(moveToSimSeconds)
+              ? "not measured (iverilog missing or failed)"
+              : String.format(Locale.ROOT, "%.3f s (readback, state file, testbench, iverilog compile, load, dump)",
+                  moveToSimSeconds)));
+      b.append(String.format(Locale.ROOT, "move sim -> fast: %.4f s (parse and validate state file, load)",
+          moveToFastSeconds));
       return b.toString();
     }
   }
@@ -191,7 +214,8 @@ public final class Bench {
   }
 
   /** Runs the benchmark; {@code progress} gets one line before each phase (what runs, how many cycles). */
-  public static Result run(Hw.Design d, Stimulus stim, Options o, Path work, Consumer<String> progress) throws IOException {
+  public static Result run(Hw.Design d, Stimulus stim, Options o, Path work, Consumer<String> progress)
+      throws IOException {
     // load: what a debug loop pays before the first cycle (parse, levelise, compile)
     long l0 = System.nanoTime();
     Netlist nl = NetlistLoader.load(d.json());
@@ -203,7 +227,8 @@ public final class Bench {
 
     double loadBefore = loadAverage();
     // the fast engine, warmed up once; every timed run starts from the initial state (load), same inputs
-    progress.accept(String.format(Locale.ROOT, "fast engine: JIT warm-up of %,d cycles", Math.min(o.fastCycles(), 200_000)));
+    progress.accept(
+        String.format(Locale.ROOT, "fast engine: JIT warm-up of %,d cycles", Math.min(o.fastCycles(), 200_000)));
     FastEngine e = new FastEngine(nl);
     e.setStimulus(stim);
     e.run(Math.min(o.fastCycles(), 200_000));
@@ -220,7 +245,8 @@ public final class Bench {
     } else if (Verilator.unsupported(nl) != null) {
       verilatorMissing = Figure.missing("verilator", "skipped: " + Verilator.unsupported(nl));
     } else {
-      progress.accept(String.format(Locale.ROOT, "verilator: building the netlist (can take minutes), %,d cycles of inputs", o.verilatorCycles()));
+      progress.accept(String.format(Locale.ROOT,
+          "verilator: building the netlist (can take minutes), %,d cycles of inputs", o.verilatorCycles()));
       try {
         built = Verilator.build(nl, d.verilog(), stim, o.verilatorCycles(), vd, o.jobs());
       } catch (IOException | RuntimeException ex) {
@@ -232,8 +258,9 @@ public final class Bench {
     List<Verilator.Result> vruns = new ArrayList<>();
     try {
       for (int r = 0; r < o.repeats(); r++) {
-        progress.accept(String.format(Locale.ROOT, "run %d of %d: fast engine %,d cycles%s", r + 1, o.repeats(), o.fastCycles(),
-            built != null ? String.format(Locale.ROOT, ", then verilator %,d cycles", o.verilatorCycles()) : ""));
+        progress.accept(
+            String.format(Locale.ROOT, "run %d of %d: fast engine %,d cycles%s", r + 1, o.repeats(), o.fastCycles(),
+                built != null ? String.format(Locale.ROOT, ", then verilator %,d cycles", o.verilatorCycles()) : ""));
         e.load(zero);
         long t0 = System.nanoTime();
         e.run(o.fastCycles());
@@ -249,8 +276,10 @@ public final class Bench {
     double[] vlRuns = vruns.stream().mapToDouble(Verilator.Result::cyclesPerSecond).toArray();
     Alternation alt = new Alternation(fastRuns, vlRuns);
     figs.add(new Figure("fast engine", o.fastCycles(), Alternation.median(fastRuns), Double.NaN, "", null,
-        o.repeats() > 1 ? String.format(Locale.ROOT, "median of %d runs, %,.0f to %,.0f", o.repeats(), Alternation.min(fastRuns),
-            Alternation.max(fastRuns)) : ""));
+        o.repeats() > 1
+            ? String.format(Locale.ROOT, "median of %d runs, %,.0f to %,.0f", o.repeats(), Alternation.min(fastRuns),
+                Alternation.max(fastRuns))
+            : ""));
 
     long laneCycles = Math.max(1, o.fastCycles() / 16);
     progress.accept(String.format(Locale.ROOT, "64-lane engine: %,d cycles x 64 lanes", laneCycles));
@@ -260,7 +289,8 @@ public final class Bench {
     le.run(Math.min(laneCycles, 20_000));
     long lt = System.nanoTime();
     le.run(laneCycles);
-    figs.add(new Figure("64-lane engine", laneCycles, laneCycles * (double) LaneEngine.LANES / ((System.nanoTime() - lt) / 1e9), Double.NaN, "",
+    figs.add(new Figure("64-lane engine", laneCycles,
+        laneCycles * (double) LaneEngine.LANES / ((System.nanoTime() - lt) / 1e9), Double.NaN, "",
         null, "lane-cycles/s: 64 runs at once"));
 
     if (verilatorMissing != null) {
@@ -269,17 +299,23 @@ public final class Bench {
       Verilator.Result v = vruns.get(0);
       long[] hash = new long[1];
       long[] mine = outputsBeforeEdge(nl, stim, o.verilatorCycles(), hash);
-      boolean agree = vruns.stream().allMatch(x -> java.util.Arrays.equals(x.outputs(), mine) && x.outputHash() == hash[0]);
+      boolean agree = vruns.stream()
+          .allMatch(x -> java.util.Arrays.equals(x.outputs(), mine) && x.outputHash() == hash[0]);
       StringBuilder diff = new StringBuilder();
       for (int i = 0; i < mine.length; i++) {
         if (mine[i] != v.outputs()[i]) {
-          diff.append(String.format(Locale.ROOT, "; %s: verilator 0x%x, fast 0x%x", nl.outputs().get(i).name(), v.outputs()[i], mine[i]));
+          diff.append(String.format(Locale.ROOT, "; %s: verilator 0x%x, fast 0x%x", nl.outputs().get(i).name(),
+              v.outputs()[i], mine[i]));
         }
       }
-      figs.add(new Figure("verilator", v.cycles(), Alternation.median(vlRuns), v.buildSeconds(), "build", agree, "every cycle's outputs compared (hashed)"
-          + (vlRuns.length > 1 ? String.format(Locale.ROOT, "; median of %d runs, %,.0f to %,.0f", vlRuns.length, Alternation.min(vlRuns),
-              Alternation.max(vlRuns)) : "")
-          + (!agree ? "; the outputs differ in some cycle" : "") + diff));
+      figs.add(new Figure("verilator", v.cycles(), Alternation.median(vlRuns), v.buildSeconds(), "build", agree,
+          "every cycle's outputs compared (hashed)"
+              + (vlRuns.length > 1
+                  ? String.format(Locale.ROOT, "; median of %d runs, %,.0f to %,.0f", vlRuns.length,
+                      Alternation.min(vlRuns),
+                      Alternation.max(vlRuns))
+                  : "")
+              + (!agree ? "; the outputs differ in some cycle" : "") + diff));
     }
 
     double toSim = Double.NaN;
@@ -308,7 +344,8 @@ public final class Bench {
         check.setStimulus(stim);
         check.run(ivCycles);
         boolean agree = check.state().sameContent(r.end());
-        figs.add(new Figure("iverilog", ivCycles, ivCycles / simS, total - simS, "compile", agree, note.isEmpty() ? "end state compared" : "end state compared; " + note));
+        figs.add(new Figure("iverilog", ivCycles, ivCycles / simS, total - simS, "compile", agree,
+            note.isEmpty() ? "end state compared" : "end state compared; " + note));
         // move fast -> sim: readback + state file + load into iverilog (0 cycles: compile, load, dump)
         progress.accept("move fast -> iverilog");
         Path f = Files.createTempFile(work, "bench", ".state");
@@ -324,7 +361,8 @@ public final class Bench {
         progress.accept(String.format(Locale.ROOT, "iverilog (RTL source): 0 and %,d cycles", o.rtlCycles()));
         try {
           double cps = iv.rtlCyclesPerSecond(o.rtl(), stim, o.rtlCycles());
-          figs.add(new Figure("iverilog RTL", o.rtlCycles(), cps, Double.NaN, "", null, "the Verilog source, not the netlist; start-up subtracted"));
+          figs.add(new Figure("iverilog RTL", o.rtlCycles(), cps, Double.NaN, "", null,
+              "the Verilog source, not the netlist; start-up subtracted"));
         } catch (IOException | RuntimeException ex) {
           figs.add(Figure.missing("iverilog RTL", failure(ex)));
         }
@@ -337,7 +375,8 @@ public final class Bench {
     EventSim ev = new EventSim(nl);
     long e0 = System.nanoTime();
     ev.run(zero, stim, o.eventCycles(), null, false);
-    figs.add(new Figure("event sim", o.eventCycles(), o.eventCycles() / ((System.nanoTime() - e0) / 1e9), Double.NaN, "", null, ""));
+    figs.add(new Figure("event sim", o.eventCycles(), o.eventCycles() / ((System.nanoTime() - e0) / 1e9), Double.NaN,
+        "", null, ""));
 
     // move sim -> fast: parse + validate + load
     Path f = Files.createTempFile(work, "bench", ".state");
@@ -347,7 +386,8 @@ public final class Bench {
     g.load(StateFile.read(f, nl));
     double toFast = (System.nanoTime() - m1) / 1e9;
     Files.deleteIfExists(f);
-    return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), o.stimulus(), load, figs, toSim, toFast, alt,
+    return new Result(nl.top(), nl.gates().size(), nl.flops().size(), nl.stateBits(), o.stimulus(), load, figs, toSim,
+        toFast, alt,
         loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
   }
 

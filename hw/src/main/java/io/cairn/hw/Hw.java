@@ -26,12 +26,14 @@ import java.util.Map;
  * {@link io.cairn.hw.state} (state files), {@link io.cairn.hw.link} (StateLink).
  */
 public final class Hw {
-  private Hw() { }
+  private Hw() {}
 
   /** A synthesised design: the JSON netlist and, for iverilog, the Verilog netlist of the same run. */
   public record Design(Netlist netlist, Path json, Path verilog) {
     /** Whether the Verilog netlist exists (iverilog needs it). */
-    public boolean hasVerilog() { return verilog != null && Files.isRegularFile(verilog); }
+    public boolean hasVerilog() {
+      return verilog != null && Files.isRegularFile(verilog);
+    }
   }
 
   /**
@@ -50,7 +52,7 @@ public final class Hw {
 
   /** The outcome of a fast run: the state, outputs and requested signals at the stop cycle. */
   public record RunReport(HwState end, boolean hit, long cycles, double seconds, Map<String, Long> outputs,
-                          Map<String, Long> signals) {
+      Map<String, Long> signals) {
     public double cyclesPerSecond() { return seconds > 0 ? cycles / seconds : 0; }
   }
 
@@ -61,9 +63,10 @@ public final class Hw {
 
   /** Like {@link #runFast(Design, HwState, Stimulus, Breakpoint, long)}, also reporting the named signals. */
   public static RunReport runFast(Design d, HwState start, Stimulus stim, Breakpoint until, long maxCycles,
-                                  java.util.List<String> show) {
+      java.util.List<String> show) {
     for (String n : show) {
-      if (d.netlist().signal(n) == null) throw new IllegalArgumentException("no signal named " + n + " in design " + d.netlist().top());
+      if (d.netlist().signal(n) == null)
+        throw new IllegalArgumentException("no signal named " + n + " in design " + d.netlist().top());
     }
     FastEngine e = new FastEngine(d.netlist());
     e.load(start);
@@ -89,18 +92,23 @@ public final class Hw {
       case AUTO -> IverilogSim.available() && d.hasVerilog();
     };
     if (iv) {
-      if (!IverilogSim.available()) throw new IllegalStateException("iverilog/vvp/yosys not installed (Debian packages iverilog, yosys); use --sim event");
-      if (!d.hasVerilog()) throw new IllegalStateException("no Verilog netlist " + d.verilog() + " for iverilog; synthesise with 'cairn hw synth' or pass --netlist-v");
+      if (!IverilogSim.available())
+        throw new IllegalStateException(
+            "iverilog/vvp/yosys not installed (Debian packages iverilog, yosys); use --sim event");
+      if (!d.hasVerilog())
+        throw new IllegalStateException("no Verilog netlist " + d.verilog()
+            + " for iverilog; synthesise with 'cairn hw synth' or pass --netlist-v");
       return new IverilogSim(d.netlist(), d.verilog(), workDir);
     }
     return new EventSim(d.netlist());
   }
 
   /** The outcome of a run in the simulator. */
-  public record MoveReport(HwState end, String simulator, long cycles, double seconds) { }
+  public record MoveReport(HwState end, String simulator, long cycles, double seconds) {}
 
   /** Moves {@code start} into a simulator and runs {@code cycles} cycles there, with a VCD when {@code vcd} is set. */
-  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind, Path work)
+  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind,
+      Path work)
       throws IOException {
     return moveToSim(d, start, stim, cycles, vcd, kind, work, false);
   }
@@ -109,8 +117,9 @@ public final class Hw {
    * Like {@link #moveToSim(Design, HwState, Stimulus, long, Path, SimKind, Path)}; {@code publicWiresOnly}: the
    * iverilog VCD leaves out Yosys-internal {@code $} nets (the event simulator's VCD never has them).
    */
-  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind, Path work,
-                                     boolean publicWiresOnly) throws IOException {
+  public static MoveReport moveToSim(Design d, HwState start, Stimulus stim, long cycles, Path vcd, SimKind kind,
+      Path work,
+      boolean publicWiresOnly) throws IOException {
     Simulator sim = simulator(d, kind, work);
     if (sim instanceof IverilogSim iv) iv.publicWiresOnly(publicWiresOnly);
     long t0 = System.nanoTime();

@@ -3,11 +3,8 @@ package io.cairn.hw;
 import io.cairn.internal.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A temporary work directory (testbenches, iverilog builds) that is removed with everything in it
@@ -37,10 +34,12 @@ public final class WorkDir implements AutoCloseable {
       FileTrees.deleteTree(root);
       return true;
     } catch (IOException e) {
-      org.slf4j.LoggerFactory.getLogger(WorkDir.class).warn("could not remove the work directory {}: {}", root, e.toString());
+      org.slf4j.LoggerFactory.getLogger(WorkDir.class).warn("could not remove the work directory {}: {}", root,
+          e.toString());
       return false;
     }
   }
 
-  @Override public void close() { deleteTree(dir); }
+  @Override
+  public void close() { deleteTree(dir); }
 }

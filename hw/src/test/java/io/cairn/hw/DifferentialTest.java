@@ -30,7 +30,8 @@ class DifferentialTest {
   static Stream<Arguments> cases() {
     int seeds = SOAK ? 10 : 2;
     return Stream.of("counter", "fifo", "uart", "cpu", "link/system", "cells", "dontcare", "soc")
-        .flatMap(d -> java.util.stream.LongStream.range(0, seeds).mapToObj(k -> Arguments.of(d, 42L + 1000 * k, k % 2 == 0 ? 48 : 0)));
+        .flatMap(d -> java.util.stream.LongStream.range(0, seeds)
+            .mapToObj(k -> Arguments.of(d, 42L + 1000 * k, k % 2 == 0 ? 48 : 0)));
   }
 
   @ParameterizedTest(name = "{0} seed {1} reset every {2}")
@@ -56,8 +57,10 @@ class DifferentialTest {
     HwState atN = e.state();
     assertThat(atN.cycle()).isEqualTo(N);
     SimResult moved = iv.run(atN, stim, M, null, true);
-    assertThat(moved.outputs()).as("%s outputs after move to iverilog", name).containsExactlyElementsOf(fastAll.outputs().subList(N, N + M));
-    assertThat(moved.flops()).as("%s flops after move to iverilog", name).containsExactlyElementsOf(fastAll.flops().subList(N, N + M));
+    assertThat(moved.outputs()).as("%s outputs after move to iverilog", name)
+        .containsExactlyElementsOf(fastAll.outputs().subList(N, N + M));
+    assertThat(moved.flops()).as("%s flops after move to iverilog", name)
+        .containsExactlyElementsOf(fastAll.flops().subList(N, N + M));
     assertThat(moved.end().diff(fastAll.end(), nl, 10)).isEmpty();
     assertThat(moved.end().cycle()).isEqualTo(N + M);
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class DontCareTest {
   static final Map<String, Integer> RESET = Map.of("rst_ni", 0);
 
-  @Test void theNetlistHasNoXAndDontCaresAreZero() throws Exception {
+  @Test
+  void theNetlistHasNoXAndDontCaresAreZero() throws Exception {
     Examples.Design d = Examples.get("dontcare");
     String v = Files.readString(d.synthesis().verilog());
     assertThat(v).doesNotContainPattern("'[bhdo][0-9a-f]*[xz]");
@@ -46,11 +47,12 @@ class DontCareTest {
     e.setStimulus(new RandomStimulus(3, 0, 0, Map.of("op", 7L, "a", 0x5aL, "sel", 2L), RESET));
     e.run(2);
     e.settle();
-    assertThat(e.value("scratch")).isEqualTo(0x5a);   // op 7 has op[0]=1
+    assertThat(e.value("scratch")).isEqualTo(0x5a); // op 7 has op[0]=1
     assertThat(e.value("rd")).isZero();
   }
 
-  @Test void movesAreByteIdenticalInEveryEngine() throws Exception {
+  @Test
+  void movesAreByteIdenticalInEveryEngine() throws Exception {
     Examples.assumeIverilog();
     Examples.Design d = Examples.get("dontcare");
     Netlist nl = d.netlist();
@@ -72,12 +74,15 @@ class DontCareTest {
     assertThat(Files.readAllBytes(c)).isEqualTo(Files.readAllBytes(a));
     // the run did exercise the don't-care paths: the stimulus gives undefined opcodes
     long undefined = java.util.stream.LongStream.range(150, 250)
-        .filter(k -> stim.value(k, nl.inputs().indexOf(nl.inputs().stream().filter(p -> p.name().equals("op")).findFirst().orElseThrow()),
-            nl.inputs().stream().filter(p -> p.name().equals("op")).findFirst().orElseThrow()) >= 5).count();
+        .filter(k -> stim.value(k,
+            nl.inputs().indexOf(nl.inputs().stream().filter(p -> p.name().equals("op")).findFirst().orElseThrow()),
+            nl.inputs().stream().filter(p -> p.name().equals("op")).findFirst().orElseThrow()) >= 5)
+        .count();
     assertThat(undefined).isGreaterThan(10);
   }
 
-  @Test void withoutSetundefIverilogSeesX() throws Exception {
+  @Test
+  void withoutSetundefIverilogSeesX() throws Exception {
     Examples.assumeIverilog();
     Path src = Examples.examples().resolve("dontcare/dontcare.v");
     Path out = Files.createDirectories(Examples.work().resolve("dontcare-x"));

@@ -51,7 +51,7 @@ class EventSimTest {
       if (!a.containsKey(sig) || !b.containsKey(sig)) continue;
       compared++;
       for (int k = 0; k < 60; k++) {
-        for (long t : new long[] {5 + 10L * k, 10 + 10L * k}) {   // settled before the edge, settled after it
+        for (long t : new long[]{5 + 10L * k, 10 + 10L * k}) { // settled before the edge, settled after it
           assertThat(VcdReader.at(a.get(sig), t)).as("%s at t=%d", sig, t).isEqualTo(VcdReader.at(b.get(sig), t));
         }
       }

@@ -18,10 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The example designs, synthesised once per test JVM with Yosys into target/hw-work. */
 public final class Examples {
-  private Examples() { }
+  private Examples() {}
 
   /** A synthesised example. */
-  public record Design(String name, Netlist netlist, Yosys.Synthesis synthesis) { }
+  public record Design(String name, Netlist netlist, Yosys.Synthesis synthesis) {}
 
   private static final Map<String, Design> CACHE = new ConcurrentHashMap<>();
 
@@ -40,12 +40,14 @@ public final class Examples {
   }
 
   public static void assumeYosys() {
-    assumeTrue(Tools.which("yosys").isPresent(), "yosys not installed (Debian package yosys; run scripts/install-deps.sh): skipping");
+    assumeTrue(Tools.which("yosys").isPresent(),
+        "yosys not installed (Debian package yosys; run scripts/install-deps.sh): skipping");
   }
 
   public static void assumeIverilog() {
     assumeYosys();
-    assumeTrue(IverilogSim.available(), "iverilog/vvp not installed (Debian package iverilog; run scripts/install-deps.sh): skipping");
+    assumeTrue(IverilogSim.available(),
+        "iverilog/vvp not installed (Debian package iverilog; run scripts/install-deps.sh): skipping");
   }
 
   /** Sources and top of an example: counter, fifo, uart, cpu, link/source, link/sink, link/system. */
@@ -58,11 +60,13 @@ public final class Examples {
         Path dir = examples().resolve(dirName);
         List<Path> files = new ArrayList<>();
         if (Files.exists(dir.resolve(top + ".f"))) {
-          for (String l : Files.readAllLines(dir.resolve(top + ".f"))) if (!l.isBlank()) files.add(dir.resolve(l.trim()).normalize());
+          for (String l : Files.readAllLines(dir.resolve(top + ".f")))
+            if (!l.isBlank()) files.add(dir.resolve(l.trim()).normalize());
         } else {
           files.add(dir.resolve(top + ".v"));
           try (var s = Files.list(dir)) {
-            s.filter(p -> p.toString().endsWith(".v") && !p.getFileName().toString().equals(top + ".v")).sorted().forEach(files::add);
+            s.filter(p -> p.toString().endsWith(".v") && !p.getFileName().toString().equals(top + ".v")).sorted()
+                .forEach(files::add);
           }
         }
         Yosys.Synthesis syn = Yosys.synthesize(files, top, work().resolve("netlists").resolve(n.replace('/', '_')));

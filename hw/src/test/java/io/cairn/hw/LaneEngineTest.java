@@ -30,7 +30,8 @@ class LaneEngineTest {
       for (int l = 0; l < single.length; l++) {
         single[l].settle();
         for (Netlist.Port p : nl.outputs()) {
-          assertThat(lanes.value(l, p.nets())).as("%s lane %d cycle %d", p.name(), l, k).isEqualTo(single[l].value(p.nets()));
+          assertThat(lanes.value(l, p.nets())).as("%s lane %d cycle %d", p.name(), l, k)
+              .isEqualTo(single[l].value(p.nets()));
         }
       }
       lanes.edge();

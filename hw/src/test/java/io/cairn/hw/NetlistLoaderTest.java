@@ -18,15 +18,19 @@ class NetlistLoaderTest {
                     "y": {"direction": "output", "bits": [5]}},
           "cells": {%s},
           "netnames": {"a": {"hide_name": 0, "bits": [3, 4]}, "y": {"hide_name": 0, "bits": [5]}, "clk": {"hide_name": 0, "bits": [2]}}}}}
-        """.formatted(cells);
+        """
+        .formatted(cells);
   }
 
   @Test
   void loadsGatesAndFlops() {
-    Netlist nl = NetlistLoader.parse(module("""
-        "g1": {"type": "$_XOR_", "connections": {"A": [3], "B": [4], "Y": [6]}},
-        "ff": {"type": "$_DFFE_PP0P_", "attributes": {"src": "t.v:3"}, "connections": {"C": [2], "D": [6], "E": [3], "R": [4], "Q": [5]}}
-        """), null, "test");
+    Netlist nl = NetlistLoader.parse(
+        module(
+            """
+                "g1": {"type": "$_XOR_", "connections": {"A": [3], "B": [4], "Y": [6]}},
+                "ff": {"type": "$_DFFE_PP0P_", "attributes": {"src": "t.v:3"}, "connections": {"C": [2], "D": [6], "E": [3], "R": [4], "Q": [5]}}
+                """),
+        null, "test");
     assertThat(nl.top()).isEqualTo("t");
     assertThat(nl.clock()).isEqualTo("clk");
     assertThat(nl.inputs()).extracting(Netlist.Port::name).containsExactly("a");
@@ -40,11 +44,14 @@ class NetlistLoaderTest {
 
   @Test
   void rejectsUnsupportedCellsWithNameTypeAndSrc() {
-    assertThatThrownBy(() -> NetlistLoader.parse(module("""
-        "lat": {"type": "$_DLATCH_P_", "attributes": {"src": "t.v:7.3-9.4"}, "connections": {"E": [3], "D": [4], "Q": [5]}},
-        "add": {"type": "$add", "attributes": {"src": "t.v:12.10-12.15"}, "connections": {"A": [3], "B": [4], "Y": [6]}},
-        "sub": {"type": "child", "attributes": {"src": "t.v:20"}, "connections": {}}
-        """), null, "test.json"))
+    assertThatThrownBy(() -> NetlistLoader.parse(
+        module(
+            """
+                "lat": {"type": "$_DLATCH_P_", "attributes": {"src": "t.v:7.3-9.4"}, "connections": {"E": [3], "D": [4], "Q": [5]}},
+                "add": {"type": "$add", "attributes": {"src": "t.v:12.10-12.15"}, "connections": {"A": [3], "B": [4], "Y": [6]}},
+                "sub": {"type": "child", "attributes": {"src": "t.v:20"}, "connections": {}}
+                """),
+        null, "test.json"))
         .isInstanceOf(NetlistException.class)
         .hasMessageContaining("test.json")
         .hasMessageContaining("lat").hasMessageContaining("$_DLATCH_P_").hasMessageContaining("t.v:7.3-9.4")

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class RandomNetlistTest {
   static final int NETLISTS = Boolean.getBoolean("cairn.soak") ? 400 : 40;
 
-  @Test void compiledCycleEqualsInterpreterAndEventSimulatorOnRandomNetlists() throws Exception {
+  @Test
+  void compiledCycleEqualsInterpreterAndEventSimulatorOnRandomNetlists() throws Exception {
     for (int seed = 1; seed <= NETLISTS; seed++) {
       Netlist nl = random(new Random(seed), seed % 4 == 0 ? 1500 : 300);
       Stimulus stim = new RandomStimulus(seed, 2, 7, Map.of());
@@ -39,21 +40,25 @@ class RandomNetlistTest {
         c.settle();
         i.settle();
         for (Netlist.Port p : nl.outputs()) {
-          assertThat(c.value(p.nets())).as("seed %d cycle %d output %s", seed, k, p.name()).isEqualTo(i.value(p.nets()));
+          assertThat(c.value(p.nets())).as("seed %d cycle %d output %s", seed, k, p.name())
+              .isEqualTo(i.value(p.nets()));
         }
         for (var s : nl.signals().entrySet()) {
-          assertThat(c.value(s.getValue())).as("seed %d cycle %d signal %s", seed, k, s.getKey()).isEqualTo(i.value(s.getValue()));
+          assertThat(c.value(s.getValue())).as("seed %d cycle %d signal %s", seed, k, s.getKey())
+              .isEqualTo(i.value(s.getValue()));
         }
         if (k % 50 == 7) {
           // every net, the unstored ones computed on demand
-          for (int n = 0; n < nl.netCount(); n++) assertThat(c.net(n)).as("seed %d cycle %d net %d", seed, k, n).isEqualTo(i.net(n));
+          for (int n = 0; n < nl.netCount(); n++)
+            assertThat(c.net(n)).as("seed %d cycle %d net %d", seed, k, n).isEqualTo(i.net(n));
         }
         c.edge();
         i.edge();
         assertThat(c.state()).as("seed %d after edge %d", seed, k).isEqualTo(i.state());
       }
       HwState ev = new EventSim(nl).run(HwState.initial(nl), stim, cycles, null, false).end();
-      assertThat(ev.sameContent(c.state())).as("seed %d: event simulator end state equals the compiled engine's", seed).isTrue();
+      assertThat(ev.sameContent(c.state())).as("seed %d: event simulator end state equals the compiled engine's", seed)
+          .isTrue();
     }
   }
 
@@ -73,7 +78,7 @@ class RandomNetlistTest {
       inputs.add(new Netlist.Port("in" + p, nets));
     }
     int rst = next[0]++;
-    inputs.add(new Netlist.Port("rst", new int[] {rst}));
+    inputs.add(new Netlist.Port("rst", new int[]{rst}));
     avail.add(rst);
     int nf = 5 + r.nextInt(r.nextBoolean() ? 20 : 160);
     int[] q = new int[nf];
@@ -93,7 +98,7 @@ class RandomNetlistTest {
     List<Netlist.Gate> gs = new ArrayList<>();
     GateOp[] ops = GateOp.values();
     for (int g = 0; g < gates; g++) {
-      if (nm > 0 && r.nextInt(60) == 0) {   // a read port here: its address from what exists so far
+      if (nm > 0 && r.nextInt(60) == 0) { // a read port here: its address from what exists so far
         int m = r.nextInt(nm);
         int[] addr = pick(r, avail, 1 + r.nextInt(5));
         int[] data = new int[width[m]];
@@ -106,7 +111,9 @@ class RandomNetlistTest {
       // mostly recent nets (deep cones), sometimes any net
       int[] in = new int[op.arity()];
       for (int j = 0; j < in.length; j++) {
-        in[j] = r.nextInt(3) == 0 ? avail.get(r.nextInt(avail.size())) : avail.get(Math.max(0, avail.size() - 1 - r.nextInt(Math.min(avail.size(), 30))));
+        in[j] = r.nextInt(3) == 0
+            ? avail.get(r.nextInt(avail.size()))
+            : avail.get(Math.max(0, avail.size() - 1 - r.nextInt(Math.min(avail.size(), 30))));
       }
       gs.add(new Netlist.Gate(op, in, out, "g" + g, "random:" + g));
       avail.add(out);
@@ -117,7 +124,8 @@ class RandomNetlistTest {
       int en = r.nextInt(3) == 0 ? avail.get(r.nextInt(avail.size())) : -1;
       int srst = r.nextInt(3) == 0 ? (r.nextBoolean() ? rst : avail.get(r.nextInt(avail.size()))) : -1;
       int arst = r.nextInt(5) == 0 ? (r.nextBoolean() ? rst : inputs.get(0).nets()[0]) : -1;
-      flops.add(new Netlist.Flop("f" + f, "$_DFF_", "f" + f, "random", d, q[f], en, r.nextBoolean(), srst, r.nextBoolean(), r.nextInt(2),
+      flops.add(new Netlist.Flop("f" + f, "$_DFF_", "f" + f, "random", d, q[f], en, r.nextBoolean(), srst,
+          r.nextBoolean(), r.nextInt(2),
           en >= 0 && srst >= 0 && r.nextBoolean(), arst, r.nextBoolean(), r.nextInt(2)));
     }
     List<Netlist.Memory> mems = new ArrayList<>();
@@ -133,10 +141,12 @@ class RandomNetlistTest {
       mems.add(new Netlist.Memory("m" + m, "mem" + m, "random", width[m], size[m], offset[m], init, reads.get(m), ws));
     }
     List<Netlist.Port> outputs = new ArrayList<>();
-    for (int p = 0; p < 1 + r.nextInt(4); p++) outputs.add(new Netlist.Port("out" + p, pick(r, avail, 1 + r.nextInt(16))));
+    for (int p = 0; p < 1 + r.nextInt(4); p++)
+      outputs.add(new Netlist.Port("out" + p, pick(r, avail, 1 + r.nextInt(16))));
     Map<String, int[]> signals = new LinkedHashMap<>();
     for (int s = 0; s < 3; s++) signals.put("s" + s, pick(r, avail, 1 + r.nextInt(8)));
-    return new Netlist("rnd", next[0], inputs, outputs, "clk", clock, gs, flops, mems, signals, "random-" + r.nextLong());
+    return new Netlist("rnd", next[0], inputs, outputs, "clk", clock, gs, flops, mems, signals,
+        "random-" + r.nextLong());
   }
 
   private static int[] pick(Random r, List<Integer> avail, int n) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A hardware state stored through a Cairn checkpoint and loaded back in a new process-like session. */
 class StateCheckpointsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer open() {
     return Cairn.builder().name("hw-test").directory(dir).levels("local").open();
@@ -55,7 +56,8 @@ class StateCheckpointsTest {
     }
     try (Checkpointer c = open()) {
       Netlist fifo = Examples.get("fifo").netlist();
-      assertThatThrownBy(() -> StateCheckpoints.loadLatest(c, fifo)).hasMessageContaining("holds no state file fifo.hwstate");
+      assertThatThrownBy(() -> StateCheckpoints.loadLatest(c, fifo))
+          .hasMessageContaining("holds no state file fifo.hwstate");
     }
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateFileTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   HwState someState(Netlist nl) {
     FastEngine e = new FastEngine(nl);
@@ -35,7 +36,8 @@ class StateFileTest {
     assertThat(back.cycle()).isEqualTo(500);
     List<String> lines = Files.readAllLines(f);
     assertThat(lines.getFirst()).isEqualTo("cairn-hw-state 1");
-    assertThat(lines).contains("top cpu").anyMatch(l -> l.startsWith("ff pc[0] ")).anyMatch(l -> l.startsWith("word imem[0] 6200"));
+    assertThat(lines).contains("top cpu").anyMatch(l -> l.startsWith("ff pc[0] "))
+        .anyMatch(l -> l.startsWith("word imem[0] 6200"));
     assertThat(lines.getLast()).startsWith("end sha256:");
   }
 
@@ -50,10 +52,12 @@ class StateFileTest {
 
     Path v2 = tmp.resolve("v2");
     Files.write(v2, replaceFirst(lines, "cairn-hw-state 1", "cairn-hw-state 2"));
-    assertThatThrownBy(() -> StateFile.read(v2, cpu)).hasMessageContaining("unsupported state file version 2").hasMessageContaining("version 1");
+    assertThatThrownBy(() -> StateFile.read(v2, cpu)).hasMessageContaining("unsupported state file version 2")
+        .hasMessageContaining("version 1");
 
     Path edited = tmp.resolve("edited");
-    Files.write(edited, lines.stream().map(l -> l.startsWith("ff pc[0] ") ? "ff pc[0] " + (l.endsWith("1") ? "0" : "1") : l).toList());
+    Files.write(edited,
+        lines.stream().map(l -> l.startsWith("ff pc[0] ") ? "ff pc[0] " + (l.endsWith("1") ? "0" : "1") : l).toList());
     assertThatThrownBy(() -> StateFile.read(edited, cpu)).hasMessageContaining("checksum");
 
     Path truncated = tmp.resolve("truncated");

@@ -48,7 +48,8 @@ class StateLinkTest {
       long[] row = new long[whole.outputs().size()];
       for (int i = 0; i < row.length; i++) row[i] = ref.value(whole.outputs().get(i).nets());
       if (k >= BEFORE) refOut.add(row);
-      if (k >= BEFORE && ref.value("valid") == 1 && ref.value("ready") == 1) refTx.add(k + " data=" + Long.toHexString(ref.value("data")));
+      if (k >= BEFORE && ref.value("valid") == 1 && ref.value("ready") == 1)
+        refTx.add(k + " data=" + Long.toHexString(ref.value("data")));
       ref.edge();
     }
 
@@ -59,7 +60,8 @@ class StateLinkTest {
     StateLink link = new StateLink(src, snk, whole.inputs(), List.of(new StateLink.Channel("valid", "ready", "data")));
     StateLink.Result r;
     if (peerKind.equals("iverilog")) {
-      try (SimPeer peer = SimPeer.of(new IverilogSim(snk, sinkD.synthesis().verilog(), Examples.work()).open(snkStart, null))) {
+      try (SimPeer peer = SimPeer
+          .of(new IverilogSim(snk, sinkD.synthesis().verilog(), Examples.work()).open(snkStart, null))) {
         r = link.run(srcStart, peer, stim, LINKED, exchange);
       }
     } else {
@@ -70,7 +72,8 @@ class StateLinkTest {
     // every whole-design output exchanged every cycle (in transaction-level exchange the sink's txd
     // and sum are not sent every cycle), and every output at the last cycle
     assertThat(r.outputs()).hasSize(LINKED);
-    assertThat(r.outputNames()).containsAll(exchange == StateLink.Exchange.CYCLE ? List.of("valid", "ready", "data", "sent", "txd", "sum")
+    assertThat(r.outputNames()).containsAll(exchange == StateLink.Exchange.CYCLE
+        ? List.of("valid", "ready", "data", "sent", "txd", "sum")
         : List.of("valid", "ready", "data", "sent"));
     for (int k = 0; k < LINKED; k++) {
       for (int i = 0; i < whole.outputs().size(); i++) {
@@ -81,7 +84,8 @@ class StateLinkTest {
       }
     }
     for (int i = 0; i < whole.outputs().size(); i++) {
-      assertThat(r.lastOutputs().get(whole.outputs().get(i).name())).as(whole.outputs().get(i).name()).isEqualTo(refOut.getLast()[i]);
+      assertThat(r.lastOutputs().get(whole.outputs().get(i).name())).as(whole.outputs().get(i).name())
+          .isEqualTo(refOut.getLast()[i]);
     }
     if (exchange == StateLink.Exchange.CYCLE) {
       assertThat(r.syncs()).isEqualTo(LINKED);
@@ -98,10 +102,13 @@ class StateLinkTest {
   }
 
   static Netlist part(String top, String in, String out) {
-    return io.cairn.hw.netlist.NetlistLoader.parse("""
-        {"modules": {"%s": {"ports": {"%s": {"direction": "input", "bits": [2]}, "%s": {"direction": "output", "bits": [3]}},
-          "cells": {"g": {"type": "$_NOT_", "connections": {"A": [2], "Y": [3]}}}, "netnames": {}}}}
-        """.formatted(top, in, out), null, top);
+    return io.cairn.hw.netlist.NetlistLoader.parse(
+        """
+            {"modules": {"%s": {"ports": {"%s": {"direction": "input", "bits": [2]}, "%s": {"direction": "output", "bits": [3]}},
+              "cells": {"g": {"type": "$_NOT_", "connections": {"A": [2], "Y": [3]}}}, "netnames": {}}}}
+            """
+            .formatted(top, in, out),
+        null, top);
   }
 
   @Test
@@ -111,15 +118,18 @@ class StateLinkTest {
         .hasMessageContaining("combinational loop across the boundary between a (fast) and b (simulated)")
         .hasMessageContaining("valid (a) -> ready (b) -> valid (a)");
     Netlist c = part("c", "x", "y");
-    assertThatThrownBy(() -> new StateLink(a, c, List.of(), List.of())).hasMessageContaining("input ready of a is neither");
+    assertThatThrownBy(() -> new StateLink(a, c, List.of(), List.of()))
+        .hasMessageContaining("input ready of a is neither");
     // a fast part whose output follows the simulator's output in the same cycle: allowed, resolved by exchange
     Netlist d = part("d", "y", "x");
     Netlist.Port ext = part("e", "go", "z").inputs().getFirst();
-    Netlist e = io.cairn.hw.netlist.NetlistLoader.parse("""
-        {"modules": {"e": {"ports": {"clk": {"direction": "input", "bits": [5]}, "x": {"direction": "input", "bits": [2]},
-          "go": {"direction": "input", "bits": [3]}, "y": {"direction": "output", "bits": [4]}},
-          "cells": {"f": {"type": "$_DFF_P_", "connections": {"C": [5], "D": [3], "Q": [4]}}}, "netnames": {}}}}
-        """, null, "e");
+    Netlist e = io.cairn.hw.netlist.NetlistLoader.parse(
+        """
+            {"modules": {"e": {"ports": {"clk": {"direction": "input", "bits": [5]}, "x": {"direction": "input", "bits": [2]},
+              "go": {"direction": "input", "bits": [3]}, "y": {"direction": "output", "bits": [4]}},
+              "cells": {"f": {"type": "$_DFF_P_", "connections": {"C": [5], "D": [3], "Q": [4]}}}, "netnames": {}}}}
+            """,
+        null, "e");
     assertThat(new StateLink(d, e, List.of(ext), List.of()).sameCyclePaths()).containsExactly("x <- y");
     Netlist src = Examples.get("link/source").netlist(), snk = Examples.get("link/sink").netlist();
     Netlist whole = Examples.get("link/system").netlist();
@@ -129,21 +139,32 @@ class StateLinkTest {
 
   @Test
   void channelsParseAndDecideWhetherTransactionLevelExchangeIsPossible() {
-    assertThat(StateLink.Channel.parse("valid,ready,data")).isEqualTo(new StateLink.Channel("data", StateLink.Channel.Kind.VALID_READY, "valid", "ready", "data"));
-    assertThat(StateLink.Channel.parse("bytes:valid=v,ready=r,data=d")).isEqualTo(new StateLink.Channel("bytes", StateLink.Channel.Kind.VALID_READY, "v", "r", "d"));
-    assertThat(StateLink.Channel.parse("bus: req=q, ack=a")).isEqualTo(new StateLink.Channel("bus", StateLink.Channel.Kind.REQ_ACK, "q", "a", null));
-    assertThatThrownBy(() -> StateLink.Channel.parse("bus:req=q,ready=r")).hasMessageContaining("give valid= and ready=, or req= and ack=");
-    assertThatThrownBy(() -> StateLink.Channel.parse("bus:valid=v,ready=r,strobe=s")).hasMessageContaining("unknown key 'strobe'");
+    assertThat(StateLink.Channel.parse("valid,ready,data"))
+        .isEqualTo(new StateLink.Channel("data", StateLink.Channel.Kind.VALID_READY, "valid", "ready", "data"));
+    assertThat(StateLink.Channel.parse("bytes:valid=v,ready=r,data=d"))
+        .isEqualTo(new StateLink.Channel("bytes", StateLink.Channel.Kind.VALID_READY, "v", "r", "d"));
+    assertThat(StateLink.Channel.parse("bus: req=q, ack=a"))
+        .isEqualTo(new StateLink.Channel("bus", StateLink.Channel.Kind.REQ_ACK, "q", "a", null));
+    assertThatThrownBy(() -> StateLink.Channel.parse("bus:req=q,ready=r"))
+        .hasMessageContaining("give valid= and ready=, or req= and ack=");
+    assertThatThrownBy(() -> StateLink.Channel.parse("bus:valid=v,ready=r,strobe=s"))
+        .hasMessageContaining("unknown key 'strobe'");
     assertThatThrownBy(() -> StateLink.Channel.parse("valid,ready")).hasMessageContaining("channel must be");
     Netlist src = Examples.get("link/source").netlist(), snk = Examples.get("link/sink").netlist();
     Netlist whole = Examples.get("link/system").netlist();
-    assertThat(new StateLink(src, snk, whole.inputs(), List.of()).transactionLevelRefusal()).isEqualTo("no --channel is declared");
-    assertThat(new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=data"))).transactionLevelRefusal())
+    assertThat(new StateLink(src, snk, whole.inputs(), List.of()).transactionLevelRefusal())
+        .isEqualTo("no --channel is declared");
+    assertThat(
+        new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=data")))
+            .transactionLevelRefusal())
         .isNull();
     // the sink's sum is not read by the source: as a channel signal it would have to be sent every cycle
-    assertThat(new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=sum"))).transactionLevelRefusal())
+    assertThat(
+        new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=ready,data=sum")))
+            .transactionLevelRefusal())
         .contains("sum is an output of the simulated part that the fast part does not read");
-    assertThatThrownBy(() -> new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=nope"))))
+    assertThatThrownBy(
+        () -> new StateLink(src, snk, whole.inputs(), List.of(StateLink.Channel.parse("s:valid=valid,ready=nope"))))
         .hasMessageContaining("channel s: signal nope is not an output of either part");
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Designs that Yosys synthesises but Cairn cannot run are rejected with cell names and Verilog source lines. */
 class YosysRejectionTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void negativeEdgeFlopsAndLatchesAreRejectedWithTheirSource() throws Exception {

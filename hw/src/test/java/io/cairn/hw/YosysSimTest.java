@@ -34,9 +34,11 @@ class YosysSimTest {
     Map<String, TreeMap<Long, String>> y = VcdReader.read(vcd);
 
     FastEngine e = new FastEngine(nl);
-    e.setStimulus(new RandomStimulus(1, 1, 0, Map.of()));   // rst high in cycle 0 only, like -rstlen 1
+    e.setStimulus(new RandomStimulus(1, 1, 0, Map.of())); // rst high in cycle 0 only, like -rstlen 1
     List<String> compared = new ArrayList<>();
-    for (var s : nl.signals().entrySet()) if (y.containsKey(s.getKey()) && java.util.Arrays.stream(s.getValue()).noneMatch(n -> n == nl.clockNet())) compared.add(s.getKey());
+    for (var s : nl.signals().entrySet())
+      if (y.containsKey(s.getKey()) && java.util.Arrays.stream(s.getValue()).noneMatch(n -> n == nl.clockNet()))
+        compared.add(s.getKey());
     assertThat(compared).as("signals in both").hasSizeGreaterThan(3);
     java.util.BitSet driven = new java.util.BitSet();
     driven.set(0, 2);
@@ -47,21 +49,25 @@ class YosysSimTest {
     int mismatches = 0;
     StringBuilder first = new StringBuilder();
     for (int k = 0; k < cycles - 1; k++) {
-      e.step();        // edge k
-      e.settle();      // inputs of cycle k+1
+      e.step(); // edge k
+      e.settle(); // inputs of cycle k+1
       long t = 10 + 10L * k;
       for (String sig : compared) {
         int[] nets = nl.signals().get(sig);
         StringBuilder mine = new StringBuilder();
-        for (int b = nets.length - 1; b >= 0; b--) mine.append(driven.get(nets[b]) ? (char) ('0' + e.net(nets[b])) : 'x');
-        String theirs = VcdReader.at(y.get(sig), t);   // undriven bits (flops optimised away) are x in both
+        for (int b = nets.length - 1; b >= 0; b--)
+          mine.append(driven.get(nets[b]) ? (char) ('0' + e.net(nets[b])) : 'x');
+        String theirs = VcdReader.at(y.get(sig), t); // undriven bits (flops optimised away) are x in both
         if (!mine.toString().equals(theirs)) {
-          if (mismatches++ == 0) first.append(sig).append(" after edge ").append(k).append(": cairn ").append(mine).append(" yosys ").append(theirs);
+          if (mismatches++ == 0)
+            first.append(sig).append(" after edge ").append(k).append(": cairn ").append(mine).append(" yosys ")
+                .append(theirs);
         }
       }
     }
     assertThat(mismatches).as("mismatches, first: %s", first).isZero();
     // the design did something
-    assertThat(y.get(compared.getFirst()).size() + y.values().stream().mapToInt(TreeMap::size).sum()).isGreaterThan(cycles);
+    assertThat(y.get(compared.getFirst()).size() + y.values().stream().mapToInt(TreeMap::size).sum())
+        .isGreaterThan(cycles);
   }
 }

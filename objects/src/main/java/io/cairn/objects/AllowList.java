@@ -55,7 +55,8 @@ final class AllowList {
 
   static boolean isJdk(Class<?> c) {
     String n = c.getName();
-    return c.getClassLoader() == null || n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.");
+    return c.getClassLoader() == null || n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.")
+        || n.startsWith("sun.");
   }
 
   private void addType(Type t) {
@@ -73,7 +74,7 @@ final class AllowList {
       case TypeVariable<?> v -> {
         for (Type b : v.getBounds()) if (b != Object.class) addType(b);
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -88,7 +89,8 @@ final class AllowList {
     for (Field f : fields(c)) addType(f.getGenericType());
     if (c.isSealed()) for (Class<?> p : c.getPermittedSubclasses()) addClass(p);
     if (c.isEnum()) for (Object k : c.getEnumConstants()) addClass(k.getClass());
-    if (c.getSuperclass() != null && c.getSuperclass() != Object.class && c.getSuperclass() != Enum.class && c.getSuperclass() != Record.class)
+    if (c.getSuperclass() != null && c.getSuperclass() != Object.class && c.getSuperclass() != Enum.class
+        && c.getSuperclass() != Record.class)
       addClass(c.getSuperclass());
   }
 
@@ -126,7 +128,8 @@ final class AllowList {
           }
           String not = notState(v);
           if (not != null)
-            throw new IllegalArgumentException("field " + f.getDeclaringClass().getName() + "." + f.getName() + " holds " + not
+            throw new IllegalArgumentException("field " + f.getDeclaringClass().getName() + "." + f.getName()
+                + " holds " + not
                 + ", which a checkpoint cannot capture or restore (threads, sockets, streams, channels, native memory are not state):"
                 + " mark the field transient and rebuild it after a restore");
           push(todo, seen, v);
@@ -152,7 +155,8 @@ final class AllowList {
       case java.util.concurrent.ExecutorService x -> "an executor";
       case java.lang.foreign.MemorySegment x -> "a memory segment";
       case java.lang.foreign.Arena x -> "an arena";
-      case java.nio.ByteBuffer b when b.isDirect() -> "a direct ByteBuffer (native memory: protect it with protect(name, ByteBuffer))";
+      case java.nio.ByteBuffer b when b.isDirect() ->
+        "a direct ByteBuffer (native memory: protect it with protect(name, ByteBuffer))";
       case java.util.concurrent.locks.Lock x -> "a lock";
       default -> null;
     };
@@ -164,15 +168,18 @@ final class AllowList {
   }
 
   private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
-    @Override protected List<Field> computeValue(Class<?> k) {
+    @Override
+    protected List<Field> computeValue(Class<?> k) {
       List<Field> out = new ArrayList<>();
       for (Class<?> x = k; x != null && x != Object.class && !isJdk(x); x = x.getSuperclass()) {
         for (Field f : x.getDeclaredFields()) {
           int m = f.getModifiers();
           if (Modifier.isStatic(m) || Modifier.isTransient(m)) continue;
           if (!f.trySetAccessible())
-            throw new IllegalArgumentException("field " + x.getName() + "." + f.getName() + " cannot be read: its module does not open "
-                + x.getPackageName() + " to Cairn (add 'opens " + x.getPackageName() + "' to module-info, or --add-opens)");
+            throw new IllegalArgumentException(
+                "field " + x.getName() + "." + f.getName() + " cannot be read: its module does not open "
+                    + x.getPackageName() + " to Cairn (add 'opens " + x.getPackageName()
+                    + "' to module-info, or --add-opens)");
           out.add(f);
         }
       }
@@ -181,5 +188,7 @@ final class AllowList {
   };
 
   /** The instance fields a serializer captures: non-static, non-transient, of the class and its superclasses, accessible. */
-  static List<Field> fields(Class<?> c) { return FIELDS.get(c); }
+  static List<Field> fields(Class<?> c) {
+    return FIELDS.get(c);
+  }
 }

@@ -68,9 +68,12 @@ final class ForyGraph implements ObjectCodec.Graph {
     else if (root instanceof Collection<?>) kind = RootKind.COLLECTION;
     else if (c.isRecord() || c.isEnum() || AllowList.isJdk(c) || c.isHidden())
       throw new IllegalArgumentException(what + "the root " + c.getName() + " cannot be filled in place ("
-          + (c.isRecord() ? "a record is immutable" : c.isEnum() ? "an enum constant" : c.isHidden() ? "a hidden class (a lambda?)" : "a JDK class")
+          + (c.isRecord()
+              ? "a record is immutable"
+              : c.isEnum() ? "an enum constant" : c.isHidden() ? "a hidden class (a lambda?)" : "a JDK class")
           + "): protect an object, Map, Collection or array that holds it");
-    else kind = RootKind.FIELDS;
+    else
+      kind = RootKind.FIELDS;
     if (kind == RootKind.ARRAY && ((Object[]) root).length == 0) { /* fine: nothing to fill */ }
     try {
       this.allow = AllowList.build(root, alsoAllowed);
@@ -116,7 +119,8 @@ final class ForyGraph implements ObjectCodec.Graph {
       this.region = region;
     }
 
-    @Override public Enum read(MemoryBuffer buffer) {
+    @Override
+    public Enum read(MemoryBuffer buffer) {
       try {
         return super.read(buffer);
       } catch (IllegalArgumentException e) {
@@ -124,8 +128,10 @@ final class ForyGraph implements ObjectCodec.Graph {
         String m = String.valueOf(e.getMessage()), constant = m;
         int a = m.indexOf("Enum string "), b = m.indexOf(" not in ");
         if (a >= 0 && b > a) constant = m.substring(a + "Enum string ".length(), b);
-        throw new GoneEnumConstant("object graph '" + region + "': the checkpoint holds constant " + constant + " of enum " + type.getName()
-            + ", which the enum no longer has (its constants now: " + java.util.Arrays.toString(type.getEnumConstants()) + ");"
+        throw new GoneEnumConstant("object graph '" + region + "': the checkpoint holds constant " + constant
+            + " of enum " + type.getName()
+            + ", which the enum no longer has (its constants now: " + java.util.Arrays.toString(type.getEnumConstants())
+            + ");"
             + " enums are restored by name: keep the constant (it may be @Deprecated), or restore with the build that checkpointed and"
             + " replace the value before the next checkpoint");
       }
@@ -173,7 +179,7 @@ final class ForyGraph implements ObjectCodec.Graph {
     Fory f = Fory.builder().withLanguage(Language.JAVA)
         .withRefTracking(true)
         .withCompatibleMode(CompatibleMode.COMPATIBLE)
-        .requireClassRegistration(false)        // classes are named in the stream; the checker below is the allow-list
+        .requireClassRegistration(false) // classes are named in the stream; the checker below is the allow-list
         .suppressClassRegistrationWarnings(true)
         .withDeserializeNonexistentClass(false)
         .serializeEnumByName(true)
@@ -185,7 +191,8 @@ final class ForyGraph implements ObjectCodec.Graph {
     // again before it makes a serializer: refuse by throwing, so that a refused class is never even loaded
     f.getClassResolver().setClassChecker((resolver, className) -> {
       if (!allow.allows(className))
-        throw new NotAllowed("class " + className + " is not among the classes reachable from the root's declared types");
+        throw new NotAllowed(
+            "class " + className + " is not among the classes reachable from the root's declared types");
       return true;
     });
     return f;
@@ -193,7 +200,8 @@ final class ForyGraph implements ObjectCodec.Graph {
 
   // ----------------------------------------------------------------------------------- capture
 
-  @Override public MemorySegment write() throws IOException {
+  @Override
+  public MemorySegment write() throws IOException {
     Object top = kind == RootKind.FIELDS ? rootValues() : root;
     large.clear();
     // Fory writes its stream straight into the region's buffer, after room for the header it is expected
@@ -215,8 +223,10 @@ final class ForyGraph implements ObjectCodec.Graph {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof NotAllowed)) cause = cause.getCause();
       if (cause instanceof NotAllowed)
-        throw new IOException("object graph '" + name + "' now reaches a class that was not among its types when it was protected ("
-            + cause.getMessage() + "): name it in protect(\"" + name + "\", root, TheClass.class)", e);
+        throw new IOException(
+            "object graph '" + name + "' now reaches a class that was not among its types when it was protected ("
+                + cause.getMessage() + "): name it in protect(\"" + name + "\", root, TheClass.class)",
+            e);
       throw new IOException("object graph '" + name + "' could not be serialised: " + cause, e);
     }
     int streamLen = out.writerIndex() - head;
@@ -224,8 +234,9 @@ final class ForyGraph implements ObjectCodec.Graph {
     for (BufferObject b : large) arrays += b.totalBytes();
     long h = MAGIC.length + 4L + 8L * large.size() + arrays + 4 + schemaBytes.length + 4;
     if (h + streamLen > Integer.MAX_VALUE - 64)
-      throw new IOException("object graph '" + name + "' serialises to " + (h + streamLen) + " bytes, more than one region holds (2 GiB):"
-          + " protect its largest arrays as regions of their own");
+      throw new IOException(
+          "object graph '" + name + "' serialises to " + (h + streamLen) + " bytes, more than one region holds (2 GiB):"
+              + " protect its largest arrays as regions of their own");
     if (h != head) {
       out.ensure((int) h + streamLen);
       byte[] mem = out.getHeapMemory();
@@ -239,7 +250,9 @@ final class ForyGraph implements ObjectCodec.Graph {
     out.writeInt32(schemaBytes.length);
     out.writeBytes(schemaBytes);
     out.writeInt32(streamLen);
-    if (out.writerIndex() != h) throw new IllegalStateException("object graph '" + name + "': header of " + out.writerIndex() + " bytes, expected " + h);
+    if (out.writerIndex() != h)
+      throw new IllegalStateException(
+          "object graph '" + name + "': header of " + out.writerIndex() + " bytes, expected " + h);
     out.writerIndex((int) h + streamLen);
     expectedHead = (int) h;
     large.clear();
@@ -258,21 +271,26 @@ final class ForyGraph implements ObjectCodec.Graph {
 
   // ----------------------------------------------------------------------------------- restore
 
-  @Override public void read(MemorySegment data) throws IOException {
+  @Override
+  public void read(MemorySegment data) throws IOException {
     String where = "object graph '" + name + "'";
     byte[] a = data.heapBase().orElse(null) instanceof byte[] h && data.address() == 0 && h.length == data.byteSize()
-        ? h : data.toArray(ValueLayout.JAVA_BYTE);
+        ? h
+        : data.toArray(ValueLayout.JAVA_BYTE);
     if (a.length < MAGIC.length + 4 || !Arrays.equals(a, 0, MAGIC.length, MAGIC, 0, MAGIC.length))
-      throw new IOException(where + ": not an object graph checkpoint (no CAIRNOG1 header; was the region protected as a Checkpointable?)");
+      throw new IOException(where
+          + ": not an object graph checkpoint (no CAIRNOG1 header; was the region protected as a Checkpointable?)");
     MemoryBuffer in = MemoryBuffer.fromByteArray(a);
     in.readerIndex(MAGIC.length);
     int n = in.readInt32();
-    if (n < 0 || (long) n * 8 > a.length - in.readerIndex()) throw new IOException(where + ": bad count of large arrays " + n);
+    if (n < 0 || (long) n * 8 > a.length - in.readerIndex())
+      throw new IOException(where + ": bad count of large arrays " + n);
     long[] lens = new long[n];
     long pos = in.readerIndex() + 8L * n;
     for (int i = 0; i < n; i++) {
       lens[i] = in.readInt64();
-      if (lens[i] < 0 || lens[i] > a.length - pos) throw new IOException(where + ": large array " + i + " of " + lens[i] + " bytes runs past the end");
+      if (lens[i] < 0 || lens[i] > a.length - pos)
+        throw new IOException(where + ": large array " + i + " of " + lens[i] + " bytes runs past the end");
       pos += lens[i];
     }
     List<MemoryBuffer> buffers = new ArrayList<>(n);
@@ -285,7 +303,8 @@ final class ForyGraph implements ObjectCodec.Graph {
     Schema saved = Schema.parse(a, (int) pos + 4, sl, where);
     pos += 4 + sl;
     int ol = readLength(a, (int) pos, where, "object stream");
-    if (pos + 4 + ol != a.length) throw new IOException(where + ": " + (a.length - pos - 4 - ol) + " stray bytes after the object stream");
+    if (pos + 4 + ol != a.length)
+      throw new IOException(where + ": " + (a.length - pos - 4 - ol) + " stray bytes after the object stream");
     check(saved);
 
     Object top;
@@ -301,8 +320,9 @@ final class ForyGraph implements ObjectCodec.Graph {
       for (Throwable t = e; t != null; t = t.getCause())
         if (t instanceof GoneEnumConstant g) throw new StateMismatchException(-1, List.of(g.getMessage()));
       if (cause instanceof NotAllowed)
-        throw new StateMismatchException(-1, List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
-            + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));
+        throw new StateMismatchException(-1,
+            List.of(where + ": the checkpoint names a class outside the graph's allow-list ("
+                + cause.getMessage() + "); refused before loading it, nothing was instantiated from it"));
       throw new IOException(where + ": the object stream cannot be read: " + cause, e);
     }
     apply(top, saved, where);
@@ -311,7 +331,8 @@ final class ForyGraph implements ObjectCodec.Graph {
   private static int readLength(byte[] a, int pos, String where, String what) throws IOException {
     if (pos + 4 > a.length) throw new IOException(where + ": truncated before the " + what);
     int len = (a[pos] & 0xff) | (a[pos + 1] & 0xff) << 8 | (a[pos + 2] & 0xff) << 16 | (a[pos + 3] & 0xff) << 24;
-    if (len < 0 || len > a.length - pos - 4) throw new IOException(where + ": the " + what + " of " + len + " bytes runs past the end");
+    if (len < 0 || len > a.length - pos - 4)
+      throw new IOException(where + ": the " + what + " of " + len + " bytes runs past the end");
     return len;
   }
 
@@ -323,13 +344,15 @@ final class ForyGraph implements ObjectCodec.Graph {
     String where = "object graph '" + name + "'";
     List<String> problems = new ArrayList<>();
     if (!saved.rootClass().equals(root.getClass().getName()))
-      problems.add(where + ": the checkpoint's root is a " + saved.rootClass() + ", the protected root a " + root.getClass().getName());
+      problems.add(where + ": the checkpoint's root is a " + saved.rootClass() + ", the protected root a "
+          + root.getClass().getName());
     boolean allowLoss = Boolean.getBoolean(ALLOW_FIELD_LOSS);
     for (var e : saved.classes().entrySet()) {
       String cn = e.getKey();
       if (!allow.allows(cn)) {
-        problems.add(where + ": the checkpoint names class " + cn + ", which is not among the classes reachable from the root's"
-            + " declared types (the allow-list built at protect time); refused, nothing was instantiated");
+        problems.add(
+            where + ": the checkpoint names class " + cn + ", which is not among the classes reachable from the root's"
+                + " declared types (the allow-list built at protect time); refused, nothing was instantiated");
         continue;
       }
       Map<String, String> now = schema.classes().get(cn);
@@ -340,19 +363,24 @@ final class ForyGraph implements ObjectCodec.Graph {
         String t = now.get(f.getKey());
         if (t == null) gone.add(f.getKey());
         else if (!t.equals(f.getValue()))
-          problems.add("class " + cn + ", field '" + f.getKey() + "': its type changed from " + f.getValue() + " (in the checkpoint) to " + t
+          problems.add("class " + cn + ", field '" + f.getKey() + "': its type changed from " + f.getValue()
+              + " (in the checkpoint) to " + t
               + "; Cairn does not convert values: keep the old type, or add a new field and convert after restoring");
       }
       for (String f : now.keySet()) if (!then.containsKey(f)) added.add(f);
       for (String g : gone) {
         String renamed = added.stream().filter(x -> now.get(x).equals(then.get(g))).findFirst().orElse(null);
         if (renamed != null && !allowLoss)
-          problems.add("class " + cn + ": field '" + g + "' (" + then.get(g) + ") is gone and '" + renamed + "' of the same type is new:"
-              + " a rename? Fields are matched by name, so its value would be lost; keep the old name, or set -D" + ALLOW_FIELD_LOSS
+          problems.add("class " + cn + ": field '" + g + "' (" + then.get(g) + ") is gone and '" + renamed
+              + "' of the same type is new:"
+              + " a rename? Fields are matched by name, so its value would be lost; keep the old name, or set -D"
+              + ALLOW_FIELD_LOSS
               + "=true to drop '" + g + "' and start '" + renamed + "' from its default");
-        else log.warn("{}: class {} has no field '{}' any more; its checkpointed value is dropped", where, cn, g);
+        else
+          log.warn("{}: class {} has no field '{}' any more; its checkpointed value is dropped", where, cn, g);
       }
-      for (String f : added) log.info("{}: class {}: field '{}' is not in the checkpoint; it restores with its default", where, cn, f);
+      for (String f : added)
+        log.info("{}: class {}: field '{}' is not in the checkpoint; it restores with its default", where, cn, f);
     }
     if (!problems.isEmpty()) throw new StateMismatchException(-1, problems);
   }
@@ -361,13 +389,15 @@ final class ForyGraph implements ObjectCodec.Graph {
   private void apply(Object top, Schema saved, String where) throws IOException {
     switch (kind) {
       case MAP -> {
-        if (!(top instanceof Map<?, ?> m)) throw new IOException(where + ": the checkpoint holds a " + cls(top) + ", not a Map");
+        if (!(top instanceof Map<?, ?> m))
+          throw new IOException(where + ": the checkpoint holds a " + cls(top) + ", not a Map");
         Map r = (Map) root;
         r.clear();
         r.putAll(m);
       }
       case COLLECTION -> {
-        if (!(top instanceof Collection<?> m)) throw new IOException(where + ": the checkpoint holds a " + cls(top) + ", not a Collection");
+        if (!(top instanceof Collection<?> m))
+          throw new IOException(where + ": the checkpoint holds a " + cls(top) + ", not a Collection");
         Collection r = (Collection) root;
         r.clear();
         r.addAll(m);
@@ -375,13 +405,18 @@ final class ForyGraph implements ObjectCodec.Graph {
       case ARRAY -> {
         Object[] r = (Object[]) root;
         if (!(top instanceof Object[] m) || m.length != r.length)
-          throw new StateMismatchException(-1, List.of(where + ": the checkpoint holds " + (top instanceof Object[] m2 ? "an array of " + m2.length
-              + " elements" : "a " + cls(top)) + ", the protected root an array of " + r.length + " (arrays are restored in place: same length)"));
+          throw new StateMismatchException(-1, List.of(where
+              + ": the checkpoint holds " + (top instanceof Object[] m2
+                  ? "an array of " + m2.length
+                      + " elements"
+                  : "a " + cls(top))
+              + ", the protected root an array of " + r.length + " (arrays are restored in place: same length)"));
         System.arraycopy(m, 0, r, 0, r.length);
       }
       case FIELDS -> {
         if (!(top instanceof Object[] v) || v.length != saved.rootFields().size())
-          throw new IOException(where + ": the object stream does not hold the root's " + saved.rootFields().size() + " fields");
+          throw new IOException(
+              where + ": the object stream does not hold the root's " + saved.rootFields().size() + " fields");
         Map<String, Field> byName = new java.util.HashMap<>();
         for (Field f : rootFields) byName.putIfAbsent(f.getName(), f);
         // check every value first, so that the root is either filled completely or left alone
@@ -405,9 +440,15 @@ final class ForyGraph implements ObjectCodec.Graph {
     if (!t.isPrimitive()) return v == null || t.isInstance(v);
     if (v == null) return false;
     return switch (t.getName()) {
-      case "int" -> v instanceof Integer; case "long" -> v instanceof Long; case "double" -> v instanceof Double;
-      case "float" -> v instanceof Float; case "boolean" -> v instanceof Boolean; case "byte" -> v instanceof Byte;
-      case "short" -> v instanceof Short; case "char" -> v instanceof Character; default -> false;
+      case "int" -> v instanceof Integer;
+      case "long" -> v instanceof Long;
+      case "double" -> v instanceof Double;
+      case "float" -> v instanceof Float;
+      case "boolean" -> v instanceof Boolean;
+      case "byte" -> v instanceof Byte;
+      case "short" -> v instanceof Short;
+      case "char" -> v instanceof Character;
+      default -> false;
     };
   }
 
@@ -433,12 +474,13 @@ final class ForyGraph implements ObjectCodec.Graph {
     private Serializer<Object> delegate() {
       if (delegate == null) {
         Class<?> c = type;
-        delegate = Serializers.newSerializer(fory, c, fory.getClassResolver().getObjectSerializerClass(c, x -> { }));
+        delegate = Serializers.newSerializer(fory, c, fory.getClassResolver().getObjectSerializerClass(c, x -> {}));
       }
       return delegate;
     }
 
-    @Override public void write(MemoryBuffer buffer, Object value) {
+    @Override
+    public void write(MemoryBuffer buffer, Object value) {
       if (value == root) {
         buffer.writeByte(0);
       } else {
@@ -447,7 +489,8 @@ final class ForyGraph implements ObjectCodec.Graph {
       }
     }
 
-    @Override public Object read(MemoryBuffer buffer) {
+    @Override
+    public Object read(MemoryBuffer buffer) {
       byte b = buffer.readByte();
       if (b == 0) {
         fory.getRefResolver().reference(root);

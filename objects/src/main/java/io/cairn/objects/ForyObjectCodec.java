@@ -10,9 +10,10 @@ import java.util.Objects;
  */
 public final class ForyObjectCodec implements ObjectCodec {
   /** For {@link java.util.ServiceLoader}. */
-  public ForyObjectCodec() { }
+  public ForyObjectCodec() {}
 
-  @Override public Graph bind(String name, Object root, Collection<Class<?>> alsoAllowed) {
+  @Override
+  public Graph bind(String name, Object root, Collection<Class<?>> alsoAllowed) {
     return new ForyGraph(Objects.requireNonNull(name, "name"), Objects.requireNonNull(root, "root"), alsoAllowed);
   }
 }

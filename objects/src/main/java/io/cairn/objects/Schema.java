@@ -70,7 +70,8 @@ record Schema(String rootClass, List<String> rootFields, Map<String, Map<String,
         for (int j = 0; j < nf; j++) fields.put(in.readUTF(), in.readUTF());
         classes.put(c, fields);
       }
-      if (in.available() != 0) throw new IOException(where + ": " + in.available() + " stray bytes after the class list");
+      if (in.available() != 0)
+        throw new IOException(where + ": " + in.available() + " stray bytes after the class list");
       return new Schema(root, rootFields, classes);
     } catch (EOFException e) {
       throw new IOException(where + ": the class list is truncated");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * restore instantiate a class the protected graph does not declare: refused, with the class named.
  */
 class CraftedCheckpointTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** The root a program protects: nothing in it declares Gadget or EvilPayload. */
   static final class Box {
@@ -45,8 +46,10 @@ class CraftedCheckpointTest {
   void writeCheckpointHolding(byte[] bytes) {
     try (Checkpointer c = open()) {
       c.protect("box", new Checkpointable() {
-        @Override public void save(StateWriter out) { for (byte b : bytes) out.writeByte(b); }
-        @Override public void load(StateReader in) { }
+        @Override
+        public void save(StateWriter out) { for (byte b : bytes) out.writeByte(b); }
+        @Override
+        public void load(StateReader in) {}
       });
       c.checkpoint().await();
     }
@@ -58,7 +61,8 @@ class CraftedCheckpointTest {
     return b.array();
   }
 
-  @Test void aClassListNamingAnotherClassIsRefusedBeforeAnythingIsLoaded() {
+  @Test
+  void aClassListNamingAnotherClassIsRefusedBeforeAnythingIsLoaded() {
     Map<String, Map<String, String>> classes = new LinkedHashMap<>();
     classes.put(Box.class.getName(), Map.of("any", "java.lang.Object", "n", "int"));
     classes.put("io.cairn.objects.EvilPayload", Map.of("x", "int"));
@@ -77,7 +81,8 @@ class CraftedCheckpointTest {
     assertThat(System.getProperty("cairn.test.evil-loaded")).as("the named class was never loaded").isNull();
   }
 
-  @Test void anObjectStreamNamingAnotherClassIsRefusedByTheSerializer() throws Exception {
+  @Test
+  void anObjectStreamNamingAnotherClassIsRefusedByTheSerializer() throws Exception {
     // the attacker's side: a Box holding a Gadget, serialised by a graph that allows Gadget ...
     Box evil = new Box();
     evil.any = new Gadget();
@@ -115,7 +120,8 @@ class CraftedCheckpointTest {
     assertThat(allowed.any).isInstanceOf(Gadget.class);
   }
 
-  @Test void aGraphThatLaterReachesAnUndeclaredClassFailsAtTheCheckpointNotAtRestore() {
+  @Test
+  void aGraphThatLaterReachesAnUndeclaredClassFailsAtTheCheckpointNotAtRestore() {
     Box box = new Box();
     try (Checkpointer c = open()) {
       c.protect("box", box);
@@ -127,20 +133,22 @@ class CraftedCheckpointTest {
     }
   }
 
-  @Test void truncatedAndNonsensePayloadsAreClearErrors() {
-    writeCheckpointHolding(new byte[] {1, 2, 3});
+  @Test
+  void truncatedAndNonsensePayloadsAreClearErrors() {
+    writeCheckpointHolding(new byte[]{1, 2, 3});
     Box box = new Box();
     try (Checkpointer c = open()) {
       c.protect("box", box);
       assertThatThrownBy(c::restoreLatest).hasMessageContaining("object graph 'box': not an object graph checkpoint");
     }
-    byte[] p = payload(0, new byte[] {0, 5, 'a'}, new byte[0]);
+    byte[] p = payload(0, new byte[]{0, 5, 'a'}, new byte[0]);
     writeCheckpointHolding(p);
     try (Checkpointer c = open()) {
       c.protect("box", box);
       assertThatThrownBy(c::restoreLatest).hasMessageContaining("object graph 'box'").hasMessageContaining("truncated");
     }
-    ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).put(ForyGraph.MAGIC).putInt(1).putLong(1L << 40);
+    ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).put(ForyGraph.MAGIC).putInt(1)
+        .putLong(1L << 40);
     writeCheckpointHolding(b.array());
     try (Checkpointer c = open()) {
       c.protect("box", box);

@@ -23,14 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * classes is compiled here and loaded by its own class loader, as two builds of a program would be.
  */
 class EvolutionTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static final String HOLDER_V1 = "package evo; public class Holder { public Item item; public java.util.List<Item> items = new java.util.ArrayList<>(); public int version; }";
   static final String ITEM_V1 = "package evo; public class Item { public int a; public String b; public long c; }";
 
   /** Compiles the sources into their own directory and loads them with a class loader of their own. */
   ClassLoader build(String tag, String... sources) throws IOException {
-    Path src = Files.createDirectories(dir.resolve(tag + "-src/evo")), out = Files.createDirectories(dir.resolve(tag + "-classes"));
+    Path src = Files.createDirectories(dir.resolve(tag + "-src/evo")),
+        out = Files.createDirectories(dir.resolve(tag + "-classes"));
     List<String> files = new ArrayList<>();
     for (String s : sources) {
       String cls = s.replaceAll("(?s).*public (?:final )?(?:class|enum) (\\w+).*", "$1");
@@ -42,7 +44,7 @@ class EvolutionTest {
     List<String> args = new ArrayList<>(List.of("-d", out.toString()));
     args.addAll(files);
     assertThat(javac.run(null, null, null, args.toArray(String[]::new))).as("javac").isZero();
-    return new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader());
+    return new URLClassLoader(new URL[]{out.toUri().toURL()}, getClass().getClassLoader());
   }
 
   Checkpointer open() {
@@ -85,7 +87,8 @@ class EvolutionTest {
     return h;
   }
 
-  @Test @SuppressWarnings("unchecked")
+  @Test
+  @SuppressWarnings("unchecked")
   void addedFieldsRestoreWithDefaultsAndTheRootKeepsItsOwn() throws Exception {
     checkpointV1();
     ClassLoader v2 = build("v2",
@@ -97,28 +100,34 @@ class EvolutionTest {
     assertThat(get(item, "b")).isEqualTo("seven");
     assertThat(get(item, "c")).isEqualTo(70L);
     assertThat(get(item, "e")).as("a new field of a nested object: default").isNull();
-    assertThat(get(item, "d")).as("a new field of a nested object: what the no-arg constructor gives it").isEqualTo(7.5);
+    assertThat(get(item, "d")).as("a new field of a nested object: what the no-arg constructor gives it")
+        .isEqualTo(7.5);
     assertThat(get(h, "note")).as("a new field of the root keeps the program's value").isEqualTo("fresh");
     assertThat(((List<Object>) get(h, "items")).getFirst()).as("shared reference kept").isSameAs(item);
   }
 
-  @Test void removedFieldsAreDropped() throws Exception {
+  @Test
+  void removedFieldsAreDropped() throws Exception {
     checkpointV1();
-    ClassLoader v2 = build("v2", "package evo; public class Holder { public Item item; public java.util.List<Item> items = new java.util.ArrayList<>(); }",
+    ClassLoader v2 = build("v2",
+        "package evo; public class Holder { public Item item; public java.util.List<Item> items = new java.util.ArrayList<>(); }",
         "package evo; public class Item { public int a; public String b; }");
     Object h = restoreInto(v2);
     assertThat(get(get(h, "item"), "a")).isEqualTo(7);
     assertThat(get(get(h, "item"), "b")).isEqualTo("seven");
   }
 
-  @Test void aRenamedFieldIsRefusedNamingClassAndFieldsUnlessLossIsAllowed() throws Exception {
+  @Test
+  void aRenamedFieldIsRefusedNamingClassAndFieldsUnlessLossIsAllowed() throws Exception {
     checkpointV1();
-    ClassLoader v2 = build("v2", HOLDER_V1, "package evo; public class Item { public int a; public String name; public long c; }");
+    ClassLoader v2 = build("v2", HOLDER_V1,
+        "package evo; public class Item { public int a; public String name; public long c; }");
     Object h = newInstance(v2, "Holder");
     try (Checkpointer c = open()) {
       c.protect("h", h);
       assertThatThrownBy(c::restoreLatest).isInstanceOf(StateMismatchException.class)
-          .hasMessageContaining("class evo.Item: field 'b' (java.lang.String) is gone and 'name' of the same type is new");
+          .hasMessageContaining(
+              "class evo.Item: field 'b' (java.lang.String) is gone and 'name' of the same type is new");
     }
     assertThat(get(h, "item")).as("refused: the root is untouched").isNull();
     System.setProperty(ForyGraph.ALLOW_FIELD_LOSS, "true");
@@ -131,9 +140,11 @@ class EvolutionTest {
     }
   }
 
-  @Test void aChangedFieldTypeIsRefusedNamingClassFieldAndTypes() throws Exception {
+  @Test
+  void aChangedFieldTypeIsRefusedNamingClassFieldAndTypes() throws Exception {
     checkpointV1();
-    ClassLoader v2 = build("v2", HOLDER_V1, "package evo; public class Item { public long a; public String b; public long c; }");
+    ClassLoader v2 = build("v2", HOLDER_V1,
+        "package evo; public class Item { public long a; public String b; public long c; }");
     Object h = newInstance(v2, "Holder");
     try (Checkpointer c = open()) {
       c.protect("h", h);
@@ -142,9 +153,12 @@ class EvolutionTest {
     }
   }
 
-  @Test void aChangedRootFieldTypeIsRefusedToo() throws Exception {
+  @Test
+  void aChangedRootFieldTypeIsRefusedToo() throws Exception {
     checkpointV1();
-    ClassLoader v2 = build("v2", "package evo; public class Holder { public Item item; public java.util.List<Item> items = new java.util.ArrayList<>(); public long version; }", ITEM_V1);
+    ClassLoader v2 = build("v2",
+        "package evo; public class Holder { public Item item; public java.util.List<Item> items = new java.util.ArrayList<>(); public long version; }",
+        ITEM_V1);
     Object h = newInstance(v2, "Holder");
     try (Checkpointer c = open()) {
       c.protect("h", h);
@@ -160,7 +174,8 @@ class EvolutionTest {
     return Enum.valueOf((Class) l.loadClass("evo.Color"), name);
   }
 
-  @Test @SuppressWarnings("unchecked")
+  @Test
+  @SuppressWarnings("unchecked")
   void aRemovedEnumConstantIsRefusedNamingEnumConstantAndRegionWhileReorderingAndAddingAreFine() throws Exception {
     ClassLoader v1 = build("v1", BOX, "package evo; public enum Color { RED, GREEN, BLUE }");
     Object box = newInstance(v1, "Box");
@@ -175,7 +190,8 @@ class EvolutionTest {
     try (Checkpointer c = open()) {
       c.protect("palette", b2);
       assertThatThrownBy(c::restoreLatest).isInstanceOf(StateMismatchException.class)
-          .hasMessageContaining("object graph 'palette': the checkpoint holds constant GREEN of enum evo.Color, which the enum no longer has")
+          .hasMessageContaining(
+              "object graph 'palette': the checkpoint holds constant GREEN of enum evo.Color, which the enum no longer has")
           .hasMessageContaining("[BLUE, RED, PURPLE]");
     }
     assertThat(get(b2, "color")).as("refused: the root is untouched").isNull();
@@ -186,7 +202,8 @@ class EvolutionTest {
       c.protect("palette", b3);
       c.restoreLatest();
     }
-    assertThat(get(b3, "color")).as("stored by name: reordered and added constants restore").isSameAs(constant(v3, "GREEN"));
+    assertThat(get(b3, "color")).as("stored by name: reordered and added constants restore")
+        .isSameAs(constant(v3, "GREEN"));
     assertThat((List<Object>) get(b3, "more")).containsExactly(constant(v3, "BLUE"));
   }
 }

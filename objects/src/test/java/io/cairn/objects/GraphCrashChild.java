@@ -17,15 +17,15 @@ public final class GraphCrashChild {
   static final class Particle {
     int id;
     double[] pos = new double[3];
-    World world;            // back to the root
-    Particle next;          // a ring: cycles
+    World world; // back to the root
+    Particle next; // a ring: cycles
   }
 
   static final class World {
     long k;
     Map<Integer, Particle> byId = new HashMap<>();
-    List<Particle> order = new ArrayList<>();     // the same particles (shared references)
-    double[] field = new double[1 << 19];          // 4 MiB: out of the object stream
+    List<Particle> order = new ArrayList<>(); // the same particles (shared references)
+    double[] field = new double[1 << 19]; // 4 MiB: out of the object stream
     String label;
 
     /** Makes this world the state of step k (a pure function of k), in place. */
@@ -42,7 +42,9 @@ public final class GraphCrashChild {
         p.pos[1] = Math.sin(i + k);
         p.pos[2] = k * 1e-3;
         p.world = this;
-        if (prev != null) prev.next = p; else first = p;
+        if (prev != null) prev.next = p;
+        else
+          first = p;
         prev = p;
         byId.put(i, p);
         order.add(p);

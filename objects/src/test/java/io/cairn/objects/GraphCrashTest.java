@@ -43,7 +43,8 @@ class GraphCrashTest {
         .environment(Map.of());
   }
 
-  @AfterEach void killChildren() {
+  @AfterEach
+  void killChildren() {
     for (Process p : children) p.destroyForcibly();
   }
 
@@ -52,7 +53,8 @@ class GraphCrashTest {
     return new ForyGraph("world", w, List.of()).write().toArray(ValueLayout.JAVA_BYTE);
   }
 
-  @ParameterizedTest @ValueSource(strings = {"sync", "async"})
+  @ParameterizedTest
+  @ValueSource(strings = {"sync", "async"})
   void killNineMidCheckpointRestoresTheGraphBitIdentically(String mode) throws Exception {
     int trials = Integer.getInteger("cairn.objects.crash.trials", Boolean.getBoolean("cairn.soak") ? 60 : 6);
     Path dir = Files.createTempDirectory("cairn-graph-crash-");
@@ -62,7 +64,8 @@ class GraphCrashTest {
     int kills = 0;
     try {
       for (int t = 0; t < trials; t++) {
-        Process p = new ProcessBuilder(javaCmd, "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        Process p = new ProcessBuilder(javaCmd, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
             "-cp", System.getProperty("java.class.path"), GraphCrashChild.class.getName(), dir.toString(), mode)
             .redirectErrorStream(true).start();
         children.add(p);
@@ -75,18 +78,22 @@ class GraphCrashTest {
         StringBuffer rest = new StringBuffer();
         Thread reader = Thread.ofVirtual().start(() -> {
           try {
-            for (String line; (line = out.readLine()) != null; ) {
-              if (line.startsWith("committed ")) committed.accumulateAndGet(Long.parseLong(line.substring(10).trim()), Math::max);
-              else rest.append(line).append('\n');
+            for (String line; (line = out.readLine()) != null;) {
+              if (line.startsWith("committed "))
+                committed.accumulateAndGet(Long.parseLong(line.substring(10).trim()), Math::max);
+              else
+                rest.append(line).append('\n');
             }
-          } catch (Exception ignored) { /* killed */ }
+          } catch (Exception ignored) {
+            /* killed */ }
         });
         long start = committed.get();
         long waitUntil = System.nanoTime() + 20_000_000_000L;
         while (committed.get() == start && System.nanoTime() < waitUntil && p.isAlive()) Thread.sleep(2);
         Thread.sleep(rnd.nextInt(200));
         if (!p.isAlive()) reader.join(5000);
-        assertThat(p.isAlive()).as("trial %d: the child is still running when killed; its output:%n%s", t, rest).isTrue();
+        assertThat(p.isAlive()).as("trial %d: the child is still running when killed; its output:%n%s", t, rest)
+            .isTrue();
         p.destroyForcibly(); // SIGKILL
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
@@ -96,18 +103,21 @@ class GraphCrashTest {
         World w = new World();
         try (Checkpointer c = builder(dir, mode.equals("async")).open()) {
           c.protect("world", w);
-          Version v = c.restoreLatest().orElseThrow(() -> new AssertionError("nothing restores after a commit was seen"));
+          Version v = c.restoreLatest()
+              .orElseThrow(() -> new AssertionError("nothing restores after a commit was seen"));
           assertThat(v.step()).isEqualTo(w.k);
         }
         assertThat(w.k).as("trial %d: restored step vs the last commit the child printed", t)
             .isGreaterThanOrEqualTo(committed.get()).isGreaterThanOrEqualTo(lastRestored);
-        assertThat(bytes(w)).as("trial %d: step %d bit-identical", t, w.k).isEqualTo(bytes(GraphCrashChild.expected(w.k)));
+        assertThat(bytes(w)).as("trial %d: step %d bit-identical", t, w.k)
+            .isEqualTo(bytes(GraphCrashChild.expected(w.k)));
         assertThat(w.order.getFirst()).isSameAs(w.byId.get(0));
         assertThat(w.order.getFirst().world).as("back reference to the root").isSameAs(w);
         assertThat(w.order.getLast().next).as("the ring's cycle").isSameAs(w.order.getFirst());
         lastRestored = w.k;
       }
-      System.out.printf("GraphCrashTest %s: %d kills with SIGKILL, newest restored step %d, all bit-identical%n", mode, kills, lastRestored);
+      System.out.printf("GraphCrashTest %s: %d kills with SIGKILL, newest restored step %d, all bit-identical%n", mode,
+          kills, lastRestored);
       assertThat(lastRestored).isGreaterThanOrEqualTo(trials);
     } finally {
       try (var walk = Files.walk(dir)) {

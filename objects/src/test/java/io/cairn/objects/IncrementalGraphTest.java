@@ -20,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * a change among the small objects does not move them.
  */
 class IncrementalGraphTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static final class State {
-    double[] big = new double[1 << 20];          // 8 MiB, out of the object stream
+    double[] big = new double[1 << 20]; // 8 MiB, out of the object stream
     Map<Integer, int[]> small = new HashMap<>();
     long step;
   }
@@ -31,17 +32,22 @@ class IncrementalGraphTest {
   long stored() {
     try (Stream<Path> w = Files.walk(dir)) {
       return w.filter(Files::isRegularFile).mapToLong(p -> {
-        try { return Files.size(p); } catch (IOException e) { throw new UncheckedIOException(e); }
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }).sum();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  @Test void unchangedGraphsAndUnchangedLargeArraysAreNotWrittenAgain() {
+  @Test
+  void unchangedGraphsAndUnchangedLargeArraysAreNotWrittenAgain() {
     State s = new State();
     for (int i = 0; i < s.big.length; i++) s.big[i] = Math.sin(i);
-    for (int i = 0; i < 20_000; i++) s.small.put(i, new int[] {i, i * 2});
+    for (int i = 0; i < 20_000; i++) s.small.put(i, new int[]{i, i * 2});
     try (Checkpointer c = TestCheckpointers.builder("inc", dir).set("level.local.incremental", "true")
         .set("incremental.full-every", "100").set("level.local.keep", "10").set("block-size", "256KiB").open()) {
       c.protect("state", s);
@@ -55,14 +61,16 @@ class IncrementalGraphTest {
       long unchanged = stored() - b1;
 
       s.step = 7;
-      for (int i = 0; i < 20_000; i += 3) s.small.put(i, new int[] {-i});
+      for (int i = 0; i < 20_000; i += 3) s.small.put(i, new int[]{-i});
       s.small.put(99_999, new int[100]);
       long b2 = stored();
       c.checkpoint().await();
       long smallChanged = stored() - b2;
-      System.out.printf("IncrementalGraphTest: full %d bytes, unchanged %d, small objects changed %d%n", full, unchanged, smallChanged);
+      System.out.printf("IncrementalGraphTest: full %d bytes, unchanged %d, small objects changed %d%n", full,
+          unchanged, smallChanged);
       assertThat(unchanged).as("an unchanged graph writes no block again").isLessThan(full / 100);
-      assertThat(smallChanged).as("the large array is not written again when small objects change").isLessThan(2L << 20);
+      assertThat(smallChanged).as("the large array is not written again when small objects change")
+          .isLessThan(2L << 20);
     }
     State back = new State();
     try (Checkpointer c = TestCheckpointers.builder("inc", dir).set("level.local.incremental", "true").open()) {

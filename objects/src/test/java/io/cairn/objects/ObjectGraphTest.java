@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ObjectGraphTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   Checkpointer open(String... kv) {
     var b = TestCheckpointers.builder("objects", dir);
@@ -36,7 +37,8 @@ class ObjectGraphTest {
     Node head;
   }
 
-  @Test void aLongLinkedChainRoundTripsWhateverTheCallersStack() throws Exception {
+  @Test
+  void aLongLinkedChainRoundTripsWhateverTheCallersStack() throws Exception {
     int n = 200_000; // far deeper than a default 1 MiB thread stack allows for a recursive serialiser
     Chain chain = new Chain();
     Node prev = null;
@@ -69,14 +71,15 @@ class ObjectGraphTest {
     assertThat(failed[0]).as("the chain round-trips").isNull();
   }
 
-  @Test void graphRoundTripsIntoTheSameRoot() {
+  @Test
+  void graphRoundTripsIntoTheSameRoot() {
     Model m = Graphs.model(2, 500);
     Model expect = Graphs.model(2, 500);
     try (Checkpointer c = open()) {
       c.protect("model", m);
       c.checkpoint().await();
     }
-    Model live = Graphs.model(7, 20);               // another state in the root the program holds
+    Model live = Graphs.model(7, 20); // another state in the root the program holds
     live.scratch = 99;
     try (Checkpointer c = open()) {
       c.protect("model", live);
@@ -87,7 +90,8 @@ class ObjectGraphTest {
     assertThat(live.tree.owner).as("back references to the root point at the program's root").isSameAs(live);
   }
 
-  @Test void asyncCheckpointCapturesTheGraphAtTheCall() {
+  @Test
+  void asyncCheckpointCapturesTheGraphAtTheCall() {
     Model m = Graphs.model(4, 200);
     Model expect = Graphs.model(4, 200);
     try (Checkpointer c = open("mode", "async")) {
@@ -107,9 +111,10 @@ class ObjectGraphTest {
     Graphs.assertSame(expect, live);
   }
 
-  @Test void mapListAndArrayRootsAreFilledInPlace() {
-    Map<String, int[]> map = new HashMap<>(Map.of("a", new int[] {1, 2}));
-    List<Graphs.Sample> list = new ArrayList<>(List.of(new Graphs.Sample("x", new double[] {1.5}, 3)));
+  @Test
+  void mapListAndArrayRootsAreFilledInPlace() {
+    Map<String, int[]> map = new HashMap<>(Map.of("a", new int[]{1, 2}));
+    List<Graphs.Sample> list = new ArrayList<>(List.of(new Graphs.Sample("x", new double[]{1.5}, 3)));
     Object[] arr = {"s", 4L, null};
     try (Checkpointer c = open()) {
       c.protect("map", map).protect("list", list).protect("arr", arr);
@@ -136,40 +141,48 @@ class ObjectGraphTest {
     assertThat(arr2).containsExactly("s", 4L, null);
   }
 
-  @Test void rootsThatCannotBeFilledAreRefusedAtProtect() {
+  @Test
+  void rootsThatCannotBeFilledAreRefusedAtProtect() {
     try (Checkpointer c = open()) {
       assertThatThrownBy(() -> c.protect("r", new Graphs.Circle(1))).isInstanceOf(CairnException.class)
           .hasMessageContaining("'r'").hasMessageContaining("record is immutable");
-      assertThatThrownBy(() -> c.protect("s", "text")).isInstanceOf(CairnException.class).hasMessageContaining("JDK class");
+      assertThatThrownBy(() -> c.protect("s", "text")).isInstanceOf(CairnException.class)
+          .hasMessageContaining("JDK class");
     }
   }
 
   static final class Service {
     Map<String, Integer> state = new HashMap<>();
-    Thread worker = new Thread(() -> { });
-    transient java.net.ServerSocket socket;   // transient: not captured, fine
+    Thread worker = new Thread(() -> {});
+    transient java.net.ServerSocket socket; // transient: not captured, fine
   }
 
-  @Test void threadsSocketsAndNativeMemoryAreRefusedAtProtectNamingTheField() {
+  @Test
+  void threadsSocketsAndNativeMemoryAreRefusedAtProtectNamingTheField() {
     Service s = new Service();
     try (Checkpointer c = open()) {
       assertThatThrownBy(() -> c.protect("svc", s)).isInstanceOf(CairnException.class)
-          .hasMessageContaining("field io.cairn.objects.ObjectGraphTest$Service.worker holds a thread").hasMessageContaining("transient");
+          .hasMessageContaining("field io.cairn.objects.ObjectGraphTest$Service.worker holds a thread")
+          .hasMessageContaining("transient");
       s.worker = null;
-      c.protect("svc", s);   // the transient socket field is ignored
+      c.protect("svc", s); // the transient socket field is ignored
       s.state.put("a", 1);
       c.checkpoint().await();
     }
   }
 
   static final class Trainer {
-    @Checkpointed double[] weights = new double[8];
-    @Checkpointed Map<String, Integer> counts = new HashMap<>();
-    @Checkpointed long step;
+    @Checkpointed
+    double[] weights = new double[8];
+    @Checkpointed
+    Map<String, Integer> counts = new HashMap<>();
+    @Checkpointed
+    long step;
     int notSaved = 1;
   }
 
-  @Test void checkpointedFieldsOfARegisteredObject() {
+  @Test
+  void checkpointedFieldsOfARegisteredObject() {
     Trainer t = new Trainer();
     t.weights[3] = 2.5;
     t.counts.put("a", 7);
@@ -190,7 +203,8 @@ class ObjectGraphTest {
     assertThat(u.step).isEqualTo(41);
     assertThat(u.notSaved).isEqualTo(77);
     try (Checkpointer c = open()) {
-      assertThatThrownBy(() -> c.register(new Object() { int x; })).isInstanceOf(CairnException.class).hasMessageContaining("@Checkpointed");
+      assertThatThrownBy(() -> c.register(new Object() { int x; })).isInstanceOf(CairnException.class)
+          .hasMessageContaining("@Checkpointed");
     }
   }
 }

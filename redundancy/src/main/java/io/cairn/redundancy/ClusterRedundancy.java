@@ -83,7 +83,7 @@ public final class ClusterRedundancy implements AutoCloseable {
   }
 
   /** The hook that does nothing. */
-  public static final FaultHook NO_FAULTS = (point, global) -> { };
+  public static final FaultHook NO_FAULTS = (point, global) -> {};
 
   private final Rank rank;
   private final Comm comm;
@@ -107,7 +107,9 @@ public final class ClusterRedundancy implements AutoCloseable {
     this.keep = keep;
     this.env = env;
     this.faults = faults;
-    this.legacyDomains = env.containsKey(DOMAINS_VARIABLE) ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE))) : FailureDomains.none();
+    this.legacyDomains = env.containsKey(DOMAINS_VARIABLE)
+        ? FailureDomains.load(Path.of(env.get(DOMAINS_VARIABLE)))
+        : FailureDomains.none();
     String fetch = env.getOrDefault(FETCH_VARIABLE, "peers");
     if (!fetch.equals("peers") && !fetch.equals("shared"))
       throw new IllegalArgumentException(FETCH_VARIABLE + "='" + fetch + "': expected 'peers' or 'shared'");
@@ -115,30 +117,33 @@ public final class ClusterRedundancy implements AutoCloseable {
     PeerFiles srv = null;
     if (!sharedNodes) {
       try {
-        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), rank.connections(), nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
-          try {
-            return Bundle.pack(ownRunDir(), v);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-          }
-        });
+        srv = new PeerFiles(env.getOrDefault("CAIRN_BIND", "127.0.0.1"), rank.connections(),
+            nodeDir(rank.node()).resolve("redundancy").resolve("job"), v -> {
+              try {
+                return Bundle.pack(ownRunDir(), v);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+              }
+            });
         Path addr = jobDir().resolve("redundancy-peers").resolve("r" + comm.rank() + ".addr");
-        Bundle.writeDurably(addr, srv.address().getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, srv.address().length());
+        Bundle.writeDurably(addr, srv.address().getBytes(java.nio.charset.StandardCharsets.UTF_8), 0,
+            srv.address().length());
       } catch (IOException e) {
         if (srv != null) srv.close();
-        throw new UncheckedIOException("redundancy: rank " + comm.rank() + " cannot start its peer file server: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "redundancy: rank " + comm.rank() + " cannot start its peer file server: " + e.getMessage(), e);
       }
     }
     this.server = srv;
   }
-
 
   private Path nodeDir(String node) { return jobDir().resolve("nodes").resolve(node); }
 
   private Path ownRunDir() { return nodeDir(rank.node()).resolve("local").resolve(runName(comm.rank(), comm.size())); }
 
   /** Stops this rank's peer file server. */
-  @Override public void close() {
+  @Override
+  public void close() {
     if (server != null) server.close();
   }
 
@@ -152,7 +157,8 @@ public final class ClusterRedundancy implements AutoCloseable {
 
   /** {@link #attach(Rank, List, int)} with a fault-injection hook (tests). */
   public static ClusterRedundancy attach(Rank rank, List<Scheme> schemes, int keep, FaultHook faults) {
-    return new ClusterRedundancy(rank, schemes, keep, System.getenv(), java.util.Objects.requireNonNull(faults, "faults"));
+    return new ClusterRedundancy(rank, schemes, keep, System.getenv(),
+        java.util.Objects.requireNonNull(faults, "faults"));
   }
 
   private Path jobDir() { return rank.jobDir().toAbsolutePath(); }
@@ -161,7 +167,8 @@ public final class ClusterRedundancy implements AutoCloseable {
 
   private Redundancy redundancy(GlobalVersion gv) {
     if (red != null && planned != null && gv.nodes().equals(planned.nodes()) && gv.domains().equals(planned.domains())
-        && gv.domainLevels().equals(planned.domainLevels())) return red;
+        && gv.domainLevels().equals(planned.domainLevels()))
+      return red;
     int size = gv.ranks();
     red = build(gv, this::nodeDir, l -> nodeDir(l.node()).resolve("local").resolve(runName(l.rank(), size)));
     nodes = List.copyOf(gv.nodes());
@@ -174,7 +181,7 @@ public final class ClusterRedundancy implements AutoCloseable {
    * when it was committed; versions committed before domains were recorded use the {@value #DOMAINS_VARIABLE}
    * file, as they did then.
    */
-  private record Where(List<RankLocation> ranks, List<String> levels) { }
+  private record Where(List<RankLocation> ranks, List<String> levels) {}
 
   private Where where(GlobalVersion gv) {
     List<RankLocation> locs = new ArrayList<>();
@@ -205,13 +212,16 @@ public final class ClusterRedundancy implements AutoCloseable {
       b.level(l);
     }
     if (layouts == null && comm.rank() == 0 && !w.levels().isEmpty())
-      LOG.info("redundancy: placement over the failure domains {} (largest first) of global version {}", w.levels(), gv.number());
+      LOG.info("redundancy: placement over the failure domains {} (largest first) of global version {}", w.levels(),
+          gv.number());
     layouts = ls;
     return b.build();
   }
 
   /** The layouts in use (after the first {@link #protect} or {@link #recoverOwn}). */
-  public List<Layout> layouts() { return layouts == null ? List.of() : layouts; }
+  public List<Layout> layouts() {
+    return layouts == null ? List.of() : layouts;
+  }
 
   /**
    * Before {@link Rank#run}: for each committed global version of the job (newest first) whose data this
@@ -237,7 +247,9 @@ public final class ClusterRedundancy implements AutoCloseable {
           FileTrees.deleteTree(mirror);
           how = fetch(gv, mirror);
           rep = build(gv, n -> n.equals(rank.node()) ? nodeDir(n) : mirror.resolve(n),
-              l -> l.rank() == comm.rank() ? ownRunDir() : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
+              l -> l.rank() == comm.rank()
+                  ? ownRunDir()
+                  : mirror.resolve(l.node()).resolve("local").resolve(runName(l.rank(), comm.size())))
               .recoverRank(gv.number(), comm.rank());
         } catch (IOException e) {
           LOG.warn("rank {}: fetching global version {} from peers failed: {}", comm.rank(), gv.number(), e.toString());
@@ -251,7 +263,8 @@ public final class ClusterRedundancy implements AutoCloseable {
         }
       }
       LOG.info("rank {}: global version {}: {} ({})", comm.rank(), gv.number(), rep.message(), how);
-      System.out.println("cairn redundancy: rank " + comm.rank() + " global " + gv.number() + ": " + rep.message() + " (" + how + ")");
+      System.out.println(
+          "cairn redundancy: rank " + comm.rank() + " global " + gv.number() + ": " + rep.message() + " (" + how + ")");
       if (rep.complete() && newest == null) newest = rep;
     }
     return newest;
@@ -279,7 +292,8 @@ public final class ClusterRedundancy implements AutoCloseable {
       if (node.equals(rank.node())) continue; // lost with this node
       Path addr = jobDir().resolve("redundancy-peers").resolve("r" + r + ".addr");
       if (!java.nio.file.Files.isRegularFile(addr)) continue;
-      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000, rank.connections())) {
+      try (PeerFiles.Client c = new PeerFiles.Client(java.nio.file.Files.readString(addr).trim(), 2_000,
+          rank.connections())) {
         if (nodesDone.add(node)) {
           for (String rel : c.list(gv.number())) {
             byte[] b = c.request("GET " + rel);
@@ -290,7 +304,8 @@ public final class ClusterRedundancy implements AutoCloseable {
         if (wanted.contains(r)) {
           try {
             byte[] b = c.request("BUNDLE " + gv.versions().get(r));
-            Bundle.unpack(b, b.length, mirror.resolve(node).resolve("local").resolve(runName(r, gv.ranks())), "bundle of rank " + r);
+            Bundle.unpack(b, b.length, mirror.resolve(node).resolve("local").resolve(runName(r, gv.ranks())),
+                "bundle of rank " + r);
             bundles++;
           } catch (IOException e) {
             LOG.info("rank {}: peer rank {} has no version {}: {}", me, r, gv.versions().get(r), e.getMessage());
@@ -320,9 +335,11 @@ public final class ClusterRedundancy implements AutoCloseable {
     try {
       mine = Bundle.pack(own, gv.versions().get(me));
     } catch (IOException e) {
-      throw new CairnException("redundancy: rank " + me + " cannot read its version " + gv.versions().get(me) + " in " + own + ": " + e.getMessage(), e);
+      throw new CairnException("redundancy: rank " + me + " cannot read its version " + gv.versions().get(me) + " in "
+          + own + ": " + e.getMessage(), e);
     }
-    List<Member> table = allgather(new Member(me, rank.node(), gv.versions().get(me), mine.length, Bundle.crc(mine, 0, mine.length)));
+    List<Member> table = allgather(
+        new Member(me, rank.node(), gv.versions().get(me), mine.length, Bundle.crc(mine, 0, mine.length)));
     double read = (System.nanoTime() - t0) / 1e9;
     Map<String, Double> secs = new java.util.LinkedHashMap<>();
     Map<String, Long> bytes = new java.util.LinkedHashMap<>();
@@ -330,7 +347,9 @@ public final class ClusterRedundancy implements AutoCloseable {
       for (int li = 0; li < layouts.size(); li++) {
         long s = System.nanoTime();
         Layout l = layouts.get(li);
-        long written = l.scheme().kind() == Scheme.Kind.PARTNER ? partner(r, l, li, g, mine, table) : set(r, l, li, g, mine, table);
+        long written = l.scheme().kind() == Scheme.Kind.PARTNER
+            ? partner(r, l, li, g, mine, table)
+            : set(r, l, li, g, mine, table);
         boolean firstOnNode = true;
         for (int x = 0; x < me; x++) if (nodes.get(x).equals(rank.node())) firstOnNode = false;
         if (firstOnNode) r.writeCatalog(l, g, rank.node(), table);
@@ -338,7 +357,8 @@ public final class ClusterRedundancy implements AutoCloseable {
         bytes.put(Redundancy.levelDir(l), written);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("redundancy: rank " + me + " could not store its part of global version " + g + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "redundancy: rank " + me + " could not store its part of global version " + g + ": " + e.getMessage(), e);
     }
     comm.barrier(); // every part of id g is durable on its node
     boolean firstOnNode = true;
@@ -353,7 +373,8 @@ public final class ClusterRedundancy implements AutoCloseable {
    * RollbackException, as any communicator call would).
    */
   private GlobalVersion awaitCommitted(ParallelCheckpointer ck, long g) {
-    if (g < 1) throw new CairnException("redundancy: no global checkpoint taken yet; call protect() after checkpoint()");
+    if (g < 1)
+      throw new CairnException("redundancy: no global checkpoint taken yet; call protect() after checkpoint()");
     while (true) {
       for (GlobalVersion v : ck.globalVersions()) if (v.number() == g) return v;
       comm.poll(Comm.ANY_SOURCE, TAG + 15); // never sent: only checks for a rollback or an abort
@@ -405,7 +426,8 @@ public final class ClusterRedundancy implements AutoCloseable {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
       int n = in.readInt();
       List<Member> out = new ArrayList<>();
-      for (int i = 0; i < n; i++) out.add(new Member(in.readInt(), in.readUTF(), in.readLong(), in.readLong(), in.readInt()));
+      for (int i = 0; i < n; i++)
+        out.add(new Member(in.readInt(), in.readUTF(), in.readLong(), in.readLong(), in.readInt()));
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -32,7 +32,7 @@ public final class ErasureCode {
   private final int k;
   private final int m;
   private final int packet;
-  private final int[][] parity;      // m x k
+  private final int[][] parity; // m x k
   private final byte[][][] parityBits; // [i][j][8]
 
   private ErasureCode(int k, int m, int packet) {
@@ -46,13 +46,19 @@ public final class ErasureCode {
   }
 
   /** Reed-Solomon with {@code k} data and {@code m} parity shards ({@code k + m <= 256}). */
-  public static ErasureCode reedSolomon(int k, int m) { return new ErasureCode(k, m, DEFAULT_PACKET); }
+  public static ErasureCode reedSolomon(int k, int m) {
+    return new ErasureCode(k, m, DEFAULT_PACKET);
+  }
 
   /** Reed-Solomon with a given packet size (a multiple of 8). */
-  public static ErasureCode reedSolomon(int k, int m, int packetSize) { return new ErasureCode(k, m, packetSize); }
+  public static ErasureCode reedSolomon(int k, int m, int packetSize) {
+    return new ErasureCode(k, m, packetSize);
+  }
 
   /** XOR parity over {@code k} data shards: survives the loss of any one shard. */
-  public static ErasureCode xor(int k) { return new ErasureCode(k, 1, DEFAULT_PACKET); }
+  public static ErasureCode xor(int k) {
+    return new ErasureCode(k, 1, DEFAULT_PACKET);
+  }
 
   public int k() { return k; }
   public int m() { return m; }
@@ -93,8 +99,8 @@ public final class ErasureCode {
   public void encodeRow(int row, byte[][] data, int[] dataOffsets, byte[] out, int outOffset, int length) {
     if (row < 0 || row >= m) throw new IllegalArgumentException("parity row " + row + " is outside 0.." + (m - 1));
     check(data, dataOffsets, k, length, "data");
-    check(new byte[][] {out}, new int[] {outOffset}, 1, length, "parity");
-    apply(new byte[][][] {parityBits[row]}, data, dataOffsets, new byte[][] {out}, new int[] {outOffset}, length);
+    check(new byte[][]{out}, new int[]{outOffset}, 1, length, "parity");
+    apply(new byte[][][]{parityBits[row]}, data, dataOffsets, new byte[][]{out}, new int[]{outOffset}, length);
   }
 
   /**
@@ -138,7 +144,7 @@ public final class ErasureCode {
         in[ni - 1] = shards[k + t];
         inOff[ni - 1] = offsets[k + t];
         coef[0][ni - 1] = 1;
-        apply(bits(coef), in, inOff, new byte[][] {syn[q]}, new int[1], length);
+        apply(bits(coef), in, inOff, new byte[][]{syn[q]}, new int[1], length);
       }
       int[][] mat = new int[e][e];
       for (int q = 0; q < e; q++) for (int r = 0; r < e; r++) mat[q][r] = parity[rows.get(q)][missingData.get(r)];
@@ -171,19 +177,22 @@ public final class ErasureCode {
     reconstruct(shards, new int[k + m], present, length);
   }
 
-  @Override public String toString() { return m == 1 ? "XOR(" + k + "+1)" : "RS(" + k + "+" + m + ")"; }
+  @Override
+  public String toString() { return m == 1 ? "XOR(" + k + "+1)" : "RS(" + k + "+" + m + ")"; }
 
   // ------------------------------------------------------------------ kernel
 
   private void check(byte[][] s, int[] off, int count, int length, String what) {
     if (s.length != count || off.length != count)
-      throw new IllegalArgumentException("need " + count + " " + what + " shards and offsets, got " + s.length + "/" + off.length);
+      throw new IllegalArgumentException(
+          "need " + count + " " + what + " shards and offsets, got " + s.length + "/" + off.length);
     if (length < 0 || length % blockSize() != 0)
       throw new IllegalArgumentException("length " + length + " is not a multiple of the block size " + blockSize());
     for (int i = 0; i < count; i++) {
       if (s[i] == null) throw new IllegalArgumentException(what + " shard " + i + " is null");
       if (off[i] < 0 || (long) off[i] + length > s[i].length)
-        throw new IllegalArgumentException(what + " shard " + i + ": offset " + off[i] + " + length " + length + " exceeds its " + s[i].length + " bytes");
+        throw new IllegalArgumentException(what + " shard " + i + ": offset " + off[i] + " + length " + length
+            + " exceeds its " + s[i].length + " bytes");
     }
   }
 
@@ -235,12 +244,13 @@ public final class ErasureCode {
       case 3 -> set3(dst, d, srcs[0], offs[0], srcs[1], offs[1], srcs[2], offs[2], p);
       default -> set4(dst, d, srcs[0], offs[0], srcs[1], offs[1], srcs[2], offs[2], srcs[3], offs[3], p);
     }
-    for (; i + 4 <= n; i += 4) xor4(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], srcs[i + 3], offs[i + 3], p);
+    for (; i + 4 <= n; i += 4)
+      xor4(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], srcs[i + 3], offs[i + 3], p);
     switch (n - i) {
       case 1 -> xor1(dst, d, srcs[i], offs[i], p);
       case 2 -> xor2(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], p);
       case 3 -> xor3(dst, d, srcs[i], offs[i], srcs[i + 1], offs[i + 1], srcs[i + 2], offs[i + 2], p);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -254,7 +264,8 @@ public final class ErasureCode {
     for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i));
   }
 
-  private static void set4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO, int p) {
+  private static void set4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO,
+      int p) {
     for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i) ^ g(e, eO + i));
   }
 
@@ -270,7 +281,9 @@ public final class ErasureCode {
     for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i));
   }
 
-  private static void xor4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO, int p) {
-    for (int i = 0; i < p; i += 8) LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i) ^ g(e, eO + i));
+  private static void xor4(byte[] d, int dO, byte[] a, int aO, byte[] b, int bO, byte[] c, int cO, byte[] e, int eO,
+      int p) {
+    for (int i = 0; i < p; i += 8)
+      LONGS.set(d, dO + i, g(d, dO + i) ^ g(a, aO + i) ^ g(b, bO + i) ^ g(c, cO + i) ^ g(e, eO + i));
   }
 }

@@ -49,5 +49,7 @@ public record FailureDomains(List<String> levels, Map<String, Map<String, String
   }
 
   /** The location of a rank on {@code node}, with that node's domains. */
-  public RankLocation locate(int rank, String node) { return new RankLocation(rank, node, nodes.getOrDefault(node, Map.of())); }
+  public RankLocation locate(int rank, String node) {
+    return new RankLocation(rank, node, nodes.getOrDefault(node, Map.of()));
+  }
 }

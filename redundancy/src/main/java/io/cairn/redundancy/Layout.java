@@ -78,17 +78,23 @@ public record Layout(Scheme scheme, List<String> domainLevels, Map<Integer, Rank
     for (int i = 0; i < domainLevels.size(); i++) b.append(i > 0 ? "," : "").append(q(domainLevels.get(i)));
     b.append("],\"ranks\":[");
     int c = 0;
-    for (RankLocation l : ranks.values()) b.append(c++ > 0 ? "," : "").append("{\"rank\":").append(l.rank()).append(",\"node\":").append(q(l.node())).append('}');
+    for (RankLocation l : ranks.values())
+      b.append(c++ > 0 ? "," : "").append("{\"rank\":").append(l.rank()).append(",\"node\":").append(q(l.node()))
+          .append('}');
     b.append("],\"partners\":{");
     c = 0;
-    for (var e : partners.entrySet()) b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(e.getValue());
+    for (var e : partners.entrySet())
+      b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(e.getValue());
     b.append("},\"sets\":[");
     c = 0;
-    for (Group g : groups) b.append(c++ > 0 ? "," : "").append("{\"id\":").append(g.id()).append(",\"ranks\":").append(g.ranks()).append(",\"k\":").append(g.k()).append(",\"m\":").append(g.m()).append('}');
+    for (Group g : groups)
+      b.append(c++ > 0 ? "," : "").append("{\"id\":").append(g.id()).append(",\"ranks\":").append(g.ranks())
+          .append(",\"k\":").append(g.k()).append(",\"m\":").append(g.m()).append('}');
     b.append("],\"degradations\":[");
     c = 0;
     for (Degradation d : degradations)
-      b.append(c++ > 0 ? "," : "").append("{\"reason\":\"").append(d.reason()).append("\",\"message\":").append(q(d.message())).append(",\"ranks\":").append(d.ranks()).append('}');
+      b.append(c++ > 0 ? "," : "").append("{\"reason\":\"").append(d.reason()).append("\",\"message\":")
+          .append(q(d.message())).append(",\"ranks\":").append(d.ranks()).append('}');
     return b.append("]}").toString();
   }
 
@@ -97,7 +103,8 @@ public record Layout(Scheme scheme, List<String> domainLevels, Map<Integer, Rank
     for (char ch : s.toCharArray()) {
       if (ch == '"' || ch == '\\') b.append('\\').append(ch);
       else if (ch < 0x20) b.append(String.format("\\u%04x", (int) ch));
-      else b.append(ch);
+      else
+        b.append(ch);
     }
     return b.append('"').toString();
   }

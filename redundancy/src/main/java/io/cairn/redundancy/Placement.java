@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Placement {
   private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
 
-  private Placement() { }
+  private Placement() {}
 
   /**
    * Plans the scheme for these ranks.
@@ -98,7 +98,8 @@ public final class Placement {
   private static List<String> orderNodes(List<RankLocation> reps, List<String> levels, int level) {
     if (level == levels.size()) return reps.stream().map(RankLocation::node).sorted().toList();
     Map<String, List<RankLocation>> groups = new TreeMap<>();
-    for (RankLocation r : reps) groups.computeIfAbsent(r.domains().getOrDefault(levels.get(level), ""), d -> new ArrayList<>()).add(r);
+    for (RankLocation r : reps)
+      groups.computeIfAbsent(r.domains().getOrDefault(levels.get(level), ""), d -> new ArrayList<>()).add(r);
     List<List<String>> parts = new ArrayList<>();
     for (List<RankLocation> g : groups.values()) parts.add(orderNodes(g, levels, level + 1));
     List<String> out = new ArrayList<>();
@@ -106,7 +107,8 @@ public final class Placement {
     return out;
   }
 
-  private static void partners(List<RankLocation> order, List<String> levels, Map<Integer, Integer> partners, List<Degradation> deg) {
+  private static void partners(List<RankLocation> order, List<String> levels, Map<Integer, Integer> partners,
+      List<Degradation> deg) {
     int n = order.size(), full = levels.size() + 1;
     Map<Integer, Integer> load = new HashMap<>();
     Map<String, List<Integer>> sharedBy = new LinkedHashMap<>();
@@ -116,7 +118,11 @@ public final class Placement {
       for (int d = 1; d < n; d++) {
         RankLocation b = order.get((i + d) % n);
         int sep = separation(a, b, levels), ld = load.getOrDefault(b.rank(), 0);
-        if (sep > bestSep || (sep == bestSep && sep > 0 && ld < bestLoad)) { best = b.rank(); bestSep = sep; bestLoad = ld; }
+        if (sep > bestSep || (sep == bestSep && sep > 0 && ld < bestLoad)) {
+          best = b.rank();
+          bestSep = sep;
+          bestLoad = ld;
+        }
       }
       if (best < 0) continue; // cannot happen with >= 2 nodes
       partners.put(a.rank(), best);
@@ -127,11 +133,14 @@ public final class Placement {
       }
     }
     for (var e : sharedBy.entrySet())
-      deg.add(new Degradation(Reason.SHARED_DOMAIN, "no partner outside the same " + e.getKey() + " for ranks " + e.getValue()
-          + ": losing that " + e.getKey() + " loses both copies", e.getValue()));
+      deg.add(new Degradation(Reason.SHARED_DOMAIN,
+          "no partner outside the same " + e.getKey() + " for ranks " + e.getValue()
+              + ": losing that " + e.getKey() + " loses both copies",
+          e.getValue()));
   }
 
-  private static void groups(List<RankLocation> order, Scheme scheme, List<String> levels, List<Group> groups, List<Degradation> deg) {
+  private static void groups(List<RankLocation> order, Scheme scheme, List<String> levels, List<Group> groups,
+      List<Degradation> deg) {
     int size = scheme.setSize(), full = levels.size() + 1;
     List<RankLocation> left = new ArrayList<>(order);
     List<List<RankLocation>> sets = new ArrayList<>();
@@ -159,7 +168,11 @@ public final class Placement {
       for (RankLocation r : sets.remove(s)) {
         boolean placed = false;
         for (List<RankLocation> t : sets)
-          if (t.size() >= 2 && t.stream().noneMatch(x -> x.node().equals(r.node()))) { t.add(r); placed = true; break; }
+          if (t.size() >= 2 && t.stream().noneMatch(x -> x.node().equals(r.node()))) {
+            t.add(r);
+            placed = true;
+            break;
+          }
         if (!placed) homeless.add(r);
       }
     }
@@ -169,23 +182,31 @@ public final class Placement {
       if (set.size() < 2) { homeless.addAll(set); continue; }
       int m = Math.min(scheme.m(), set.size() - 1);
       if (m < scheme.m())
-        deg.add(new Degradation(Reason.TOLERANCE_REDUCED, "set " + id + " " + ranks + " spans only " + set.size() + " nodes: it survives "
-            + m + " lost node(s) instead of " + scheme.m(), ranks));
+        deg.add(new Degradation(Reason.TOLERANCE_REDUCED,
+            "set " + id + " " + ranks + " spans only " + set.size() + " nodes: it survives "
+                + m + " lost node(s) instead of " + scheme.m(),
+            ranks));
       else if (set.size() < size)
-        deg.add(new Degradation(Reason.SET_SMALLER, "set " + id + " " + ranks + " has " + set.size() + " ranks on distinct nodes instead of "
-            + size + " (" + (set.size() - m) + "+" + m + " per stripe; more parity per byte)", ranks));
+        deg.add(new Degradation(Reason.SET_SMALLER,
+            "set " + id + " " + ranks + " has " + set.size() + " ranks on distinct nodes instead of "
+                + size + " (" + (set.size() - m) + "+" + m + " per stripe; more parity per byte)",
+            ranks));
       Set<String> seen = new HashSet<>();
       for (int a = 0; a < set.size(); a++)
         for (int b = a + 1; b < set.size(); b++)
           if (separation(set.get(a), set.get(b), levels) < full) seen.add(shared(set.get(a), set.get(b), levels));
       if (!seen.isEmpty())
-        deg.add(new Degradation(Reason.SHARED_DOMAIN, "set " + id + " " + ranks + " has members sharing " + String.join(", ", new java.util.TreeSet<>(seen))
-            + ": losing one of those takes out several members", ranks));
+        deg.add(new Degradation(Reason.SHARED_DOMAIN,
+            "set " + id + " " + ranks + " has members sharing " + String.join(", ", new java.util.TreeSet<>(seen))
+                + ": losing one of those takes out several members",
+            ranks));
       groups.add(new Group(id++, ranks, m));
     }
     if (!homeless.isEmpty()) {
       List<Integer> r = homeless.stream().map(RankLocation::rank).sorted().toList();
-      deg.add(new Degradation(Reason.RANK_UNPROTECTED, "ranks " + r + " could not join a set on distinct nodes: only their local and persistent copies protect them", r));
+      deg.add(new Degradation(Reason.RANK_UNPROTECTED,
+          "ranks " + r + " could not join a set on distinct nodes: only their local and persistent copies protect them",
+          r));
     }
   }
 }

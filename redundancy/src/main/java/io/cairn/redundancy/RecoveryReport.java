@@ -43,18 +43,22 @@ public record RecoveryReport(long id, boolean complete, Map<Integer, Source> sou
   }
 
   public String toJson() {
-    StringBuilder b = new StringBuilder("{\"id\":").append(id).append(",\"complete\":").append(complete).append(",\"sources\":{");
+    StringBuilder b = new StringBuilder("{\"id\":").append(id).append(",\"complete\":").append(complete)
+        .append(",\"sources\":{");
     int c = 0;
-    for (var e : sources.entrySet()) b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
+    for (var e : sources.entrySet())
+      b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
     b.append("},\"versions\":{");
     c = 0;
-    for (var e : versions.entrySet()) b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(e.getValue());
+    for (var e : versions.entrySet())
+      b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(e.getValue());
     b.append("},\"lostNodes\":[");
     c = 0;
     for (String n : lostNodes) b.append(c++ > 0 ? "," : "").append(Layout.q(n));
     b.append("],\"problems\":[");
     c = 0;
     for (String p : problems) b.append(c++ > 0 ? "," : "").append(Layout.q(p));
-    return b.append("],\"message\":").append(Layout.q(message)).append(",\"fallbackVersion\":").append(fallbackVersion).append('}').toString();
+    return b.append("],\"message\":").append(Layout.q(message)).append(",\"fallbackVersion\":").append(fallbackVersion)
+        .append('}').toString();
   }
 }

@@ -69,7 +69,8 @@ public final class Redundancy {
     this.packet = b.packet;
     this.ranks = levels.get(0).ranks();
     for (Layout l : levels)
-      if (!l.ranks().equals(ranks)) throw new IllegalArgumentException("all levels must be planned for the same ranks and nodes");
+      if (!l.ranks().equals(ranks))
+        throw new IllegalArgumentException("all levels must be planned for the same ranks and nodes");
   }
 
   public static Builder builder() { return new Builder(); }
@@ -85,10 +86,15 @@ public final class Redundancy {
     private int packet = ErasureCode.DEFAULT_PACKET;
 
     /** Node directories are {@code root/<node name>}. */
-    public Builder nodes(Path root) { return nodeDir(n -> root.resolve(n)); }
+    public Builder nodes(Path root) {
+      return nodeDir(n -> root.resolve(n));
+    }
 
     /** Where each node's storage is (a lost node is a missing directory). */
-    public Builder nodeDir(Function<String, Path> f) { this.nodeDir = f; return this; }
+    public Builder nodeDir(Function<String, Path> f) {
+      this.nodeDir = f;
+      return this;
+    }
 
     public Builder run(String name) {
       if (!name.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("bad run name '" + name + "'");
@@ -97,13 +103,22 @@ public final class Redundancy {
     }
 
     /** Adds a level (a planned scheme). Recovery tries levels in the order added: add the cheapest first. */
-    public Builder level(Layout layout) { levels.add(Objects.requireNonNull(layout)); return this; }
+    public Builder level(Layout layout) {
+      levels.add(Objects.requireNonNull(layout));
+      return this;
+    }
 
     /** The node-local Cairn run directory of a rank (holding {@code vNNNNNNNNNN/} directories). */
-    public Builder runDir(Function<RankLocation, Path> f) { this.runDir = f; return this; }
+    public Builder runDir(Function<RankLocation, Path> f) {
+      this.runDir = f;
+      return this;
+    }
 
     /** The rank's run directory in the persistent level, checked as the last resort. */
-    public Builder persistentRunDir(Function<Integer, Path> f) { this.persistentRunDir = f; return this; }
+    public Builder persistentRunDir(Function<Integer, Path> f) {
+      this.persistentRunDir = f;
+      return this;
+    }
 
     /** Checkpoint ids kept per level (older ones are deleted after a successful protect). */
     public Builder keep(int n) {
@@ -113,18 +128,23 @@ public final class Redundancy {
     }
 
     /** Packet size of the erasure code (bytes, a multiple of 8). */
-    public Builder packetSize(int p) { this.packet = p; return this; }
+    public Builder packetSize(int p) {
+      this.packet = p;
+      return this;
+    }
 
     public Redundancy build() { return new Redundancy(this); }
   }
 
   /** What {@link #protect} did: seconds per level (encode + write) and bytes written per level. */
-  public record Protected(long id, double readSeconds, Map<String, Double> secondsPerLevel, Map<String, Long> bytesPerLevel) { }
+  public record Protected(long id, double readSeconds, Map<String, Double> secondsPerLevel,
+      Map<String, Long> bytesPerLevel) {}
 
   static String levelDir(Layout l) { return l.scheme().toString().replace(':', '-'); }
 
   private Path idDir(String node, Layout l, long id) {
-    return nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l)).resolve(String.format("i%010d", id));
+    return nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l))
+        .resolve(String.format("i%010d", id));
   }
 
   private ErasureCode code(int k, int m) {
@@ -154,7 +174,8 @@ public final class Redundancy {
         bundles.put(loc.rank(), b);
         members.put(loc.rank(), new Member(loc.rank(), loc.node(), e.getValue(), b.length, Bundle.crc(b, 0, b.length)));
       } catch (IOException ex) {
-        throw new CairnException("redundancy: cannot read version " + e.getValue() + " of rank " + loc.rank() + " in " + dir + ": " + ex.getMessage(), ex);
+        throw new CairnException("redundancy: cannot read version " + e.getValue() + " of rank " + loc.rank() + " in "
+            + dir + ": " + ex.getMessage(), ex);
       }
     }
     double read = (System.nanoTime() - t0) / 1e9;
@@ -164,14 +185,18 @@ public final class Redundancy {
       long s = System.nanoTime();
       long written;
       try {
-        written = l.scheme().kind() == Scheme.Kind.PARTNER ? writePartners(l, id, bundles, members) : writeSets(l, id, bundles, members);
+        written = l.scheme().kind() == Scheme.Kind.PARTNER
+            ? writePartners(l, id, bundles, members)
+            : writeSets(l, id, bundles, members);
       } catch (IOException ex) {
-        throw new CairnException("redundancy level " + l.scheme() + ": writing checkpoint " + id + " failed: " + ex.getMessage(), ex);
+        throw new CairnException(
+            "redundancy level " + l.scheme() + ": writing checkpoint " + id + " failed: " + ex.getMessage(), ex);
       }
       try {
         written += writeCatalogs(l, id, members);
       } catch (IOException ex) {
-        throw new CairnException("redundancy level " + l.scheme() + ": writing the catalog of checkpoint " + id + " failed: " + ex.getMessage(), ex);
+        throw new CairnException("redundancy level " + l.scheme() + ": writing the catalog of checkpoint " + id
+            + " failed: " + ex.getMessage(), ex);
       }
       secs.put(levelDir(l), (System.nanoTime() - s) / 1e9);
       bytes.put(levelDir(l), written);
@@ -196,7 +221,8 @@ public final class Redundancy {
     RankLocation h = l.location(holder);
     RedFile f = new RedFile(RedFile.PARTNER, run, id, l.scheme().toString(), 0, 1, 1, packet, holder,
         List.of(owner), b.length, List.of(new Section(0, 0, 0, 0, 0)));
-    f.write(idDir(h.node(), l, id).resolve(String.format("copy-r%06d.red", owner.rank())), new byte[][] {b}, new int[] {0}, new int[] {b.length});
+    f.write(idDir(h.node(), l, id).resolve(String.format("copy-r%06d.red", owner.rank())), new byte[][]{b},
+        new int[]{0}, new int[]{b.length});
   }
 
   /** Stores the m parity pieces member {@code p} of set {@code g} holds ({@code par} = m pieces of {@code pl} bytes). */
@@ -213,7 +239,8 @@ public final class Redundancy {
       lens[t] = pl;
     }
     new RedFile(RedFile.PARITY, run, id, l.scheme().toString(), g.id(), k, m, packet, holder.rank(), mem, pl, secs)
-        .write(idDir(holder.node(), l, id).resolve(String.format("parity-r%06d.red", holder.rank())), bodies, offs, lens);
+        .write(idDir(holder.node(), l, id).resolve(String.format("parity-r%06d.red", holder.rank())), bodies, offs,
+            lens);
   }
 
   /** Bytes of one piece of set {@code g} whose largest member bundle has {@code maxLength} bytes. */
@@ -229,7 +256,8 @@ public final class Redundancy {
     f.write(idDir(node, l, id).resolve("catalog.red"), new byte[0][], new int[0], new int[0]);
   }
 
-  private long writePartners(Layout l, long id, Map<Integer, byte[]> bundles, Map<Integer, Member> members) throws IOException {
+  private long writePartners(Layout l, long id, Map<Integer, byte[]> bundles, Map<Integer, Member> members)
+      throws IOException {
     long written = 0;
     for (var e : l.partners().entrySet()) {
       byte[] b = bundles.get(e.getKey());
@@ -240,19 +268,22 @@ public final class Redundancy {
     return written;
   }
 
-  private long writeSets(Layout l, long id, Map<Integer, byte[]> bundles, Map<Integer, Member> members) throws IOException {
+  private long writeSets(Layout l, long id, Map<Integer, byte[]> bundles, Map<Integer, Member> members)
+      throws IOException {
     long written = 0;
     for (Layout.Group g : l.groups()) {
       int n = g.ranks().size(), m = g.m(), k = n - m;
       if (!bundles.keySet().containsAll(g.ranks())) {
-        LOG.warn("redundancy {}: set {} skipped for checkpoint {}: not every member's version was given", l.scheme(), g.id(), id);
+        LOG.warn("redundancy {}: set {} skipped for checkpoint {}: not every member's version was given", l.scheme(),
+            g.id(), id);
         continue;
       }
       ErasureCode code = code(k, m);
       long max = 0;
       for (int r : g.ranks()) max = Math.max(max, bundles.get(r).length);
       long piece = code.paddedLength((max + k - 1) / k);
-      if (piece * k > Integer.MAX_VALUE - 16) throw new IOException("set " + g.id() + ": " + max + " bytes per rank is too large for one stripe set");
+      if (piece * k > Integer.MAX_VALUE - 16)
+        throw new IOException("set " + g.id() + ": " + max + " bytes per rank is too large for one stripe set");
       int pl = (int) piece;
       byte[][] data = new byte[n][];
       for (int p = 0; p < n; p++) data[p] = Arrays.copyOf(bundles.get(g.ranks().get(p)), k * pl);
@@ -293,14 +324,14 @@ public final class Redundancy {
   /** Deletes the ids beyond {@code keep} of every level on one node. */
   void pruneNode(String node) {
     for (Layout l : levels) {
-        Path dir = nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l));
-        if (!Files.isDirectory(dir)) continue;
-        try (Stream<Path> s = Files.list(dir)) {
-          List<Path> ids = s.filter(p -> p.getFileName().toString().matches("i\\d{10}")).sorted().toList();
-          for (int i = 0; i < ids.size() - keep; i++) FileTrees.deleteTree(ids.get(i));
-        } catch (IOException e) {
-          LOG.warn("redundancy: pruning {} failed: {}", dir, e.toString());
-        }
+      Path dir = nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l));
+      if (!Files.isDirectory(dir)) continue;
+      try (Stream<Path> s = Files.list(dir)) {
+        List<Path> ids = s.filter(p -> p.getFileName().toString().matches("i\\d{10}")).sorted().toList();
+        for (int i = 0; i < ids.size() - keep; i++) FileTrees.deleteTree(ids.get(i));
+      } catch (IOException e) {
+        LOG.warn("redundancy: pruning {} failed: {}", dir, e.toString());
+      }
     }
   }
 
@@ -314,7 +345,8 @@ public final class Redundancy {
         Path dir = nodeDir.apply(node).resolve("redundancy").resolve(run).resolve(levelDir(l));
         if (!Files.isDirectory(dir)) continue;
         try (Stream<Path> s = Files.list(dir)) {
-          s.map(p -> p.getFileName().toString()).filter(n -> n.matches("i\\d{10}")).forEach(n -> ids.add(Long.parseLong(n.substring(1))));
+          s.map(p -> p.getFileName().toString()).filter(n -> n.matches("i\\d{10}"))
+              .forEach(n -> ids.add(Long.parseLong(n.substring(1))));
         } catch (IOException e) {
           LOG.warn("redundancy: cannot list {}: {}", dir, e.toString());
         }
@@ -339,11 +371,15 @@ public final class Redundancy {
       Path dir = idDir(node, l, id);
       if (!Files.isDirectory(dir)) continue;
       try (Stream<Path> s = Files.list(dir)) {
-        for (Path p : s.filter(x -> x.getFileName().toString().startsWith(prefix) && x.getFileName().toString().endsWith(".red")).sorted().toList()) {
+        for (Path p : s
+            .filter(x -> x.getFileName().toString().startsWith(prefix) && x.getFileName().toString().endsWith(".red"))
+            .sorted().toList()) {
           try {
             RedFile.Opened o = RedFile.open(p);
-            if (o.file().id() != id || !o.file().run().equals(run)) problems.add(p + ": belongs to run " + o.file().run() + " checkpoint " + o.file().id() + ", ignored");
-            else out.add(o);
+            if (o.file().id() != id || !o.file().run().equals(run))
+              problems.add(p + ": belongs to run " + o.file().run() + " checkpoint " + o.file().id() + ", ignored");
+            else
+              out.add(o);
           } catch (IOException e) {
             problems.add(e.getMessage() + " — ignored");
           }
@@ -379,9 +415,14 @@ public final class Redundancy {
     }
     long fb = persistentFallback();
     String lost = lostNodes().toString();
-    String msg = (last == null ? (lostNodes().size() == nodeNames().size() ? "every node is lost (" + lostNodes() + ")" : "no redundancy files survive on nodes " + nodeNames())
+    String msg = (last == null
+        ? (lostNodes().size() == nodeNames().size()
+            ? "every node is lost (" + lostNodes() + ")"
+            : "no redundancy files survive on nodes " + nodeNames())
         : String.join("; ", failures))
-        + (fb >= 0 ? "; falling back to version " + fb + " of the persistent level" : "; the persistent level holds no version for every rank either");
+        + (fb >= 0
+            ? "; falling back to version " + fb + " of the persistent level"
+            : "; the persistent level holds no version for every rank either");
     LOG.error("redundancy: {} (lost nodes {})", msg, lost);
     Map<Integer, Source> src = new TreeMap<>();
     Map<Integer, Long> ver = new TreeMap<>();
@@ -389,7 +430,8 @@ public final class Redundancy {
       src.put(r, fb >= 0 ? Source.PERSISTENT : Source.NONE);
       if (fb >= 0) ver.put(r, fb);
     }
-    return new RecoveryReport(last == null ? -1 : last.id(), false, src, ver, lostNodes(), last == null ? List.of() : last.problems(), msg, fb);
+    return new RecoveryReport(last == null ? -1 : last.id(), false, src, ver, lostNodes(),
+        last == null ? List.of() : last.problems(), msg, fb);
   }
 
   private long persistentFallback() {
@@ -400,13 +442,16 @@ public final class Redundancy {
       Path dir = persistentRunDir.apply(r);
       if (Files.isDirectory(dir)) {
         try (Stream<Path> s = Files.list(dir)) {
-          s.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d{10}")).map(n -> Long.parseLong(n.substring(1)))
+          s.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d{10}"))
+              .map(n -> Long.parseLong(n.substring(1)))
               .filter(v -> Bundle.exists(dir, v)).forEach(vs::add);
         } catch (IOException e) {
           LOG.warn("redundancy: cannot list persistent {}: {}", dir, e.toString());
         }
       }
-      if (common == null) common = vs; else common.retainAll(vs);
+      if (common == null) common = vs;
+      else
+        common.retainAll(vs);
     }
     return common == null || common.isEmpty() ? -1 : common.last();
   }
@@ -441,7 +486,8 @@ public final class Redundancy {
       List<RedFile.Opened> fs = files(l, id, l.scheme().kind() == Scheme.Kind.PARTNER ? "copy-" : "parity-", problems);
       byLevel.put(l, fs);
       for (RedFile.Opened o : fs) for (Member mb : o.file().members()) expected.putIfAbsent(mb.rank(), mb);
-      for (RedFile.Opened o : files(l, id, "catalog", problems)) for (Member mb : o.file().members()) expected.putIfAbsent(mb.rank(), mb);
+      for (RedFile.Opened o : files(l, id, "catalog", problems))
+        for (Member mb : o.file().members()) expected.putIfAbsent(mb.rank(), mb);
     }
     Map<Integer, Long> versions = new TreeMap<>();
     expected.forEach((r, mb) -> versions.put(r, mb.version()));
@@ -458,7 +504,8 @@ public final class Redundancy {
           have.put(r, b);
           src.put(r, Source.LOCAL);
         } else {
-          problems.add("rank " + r + ": local version " + mb.version() + " in " + dir + " differs from the protected one (CRC32C), not used");
+          problems.add("rank " + r + ": local version " + mb.version() + " in " + dir
+              + " differs from the protected one (CRC32C), not used");
         }
       } catch (IOException e) {
         problems.add("rank " + r + ": local version " + mb.version() + " unreadable: " + e.getMessage());
@@ -474,9 +521,12 @@ public final class Redundancy {
           try {
             byte[] b = new byte[(int) mb.length()];
             Section s = o.file().sections().get(0);
-            if (s.length() != mb.length()) throw new IOException(o.path() + ": section length " + s.length() + " differs from the bundle's " + mb.length());
+            if (s.length() != mb.length())
+              throw new IOException(
+                  o.path() + ": section length " + s.length() + " differs from the bundle's " + mb.length());
             o.read(s, b, 0);
-            if (Bundle.crc(b, 0, b.length) != mb.crc()) throw new IOException(o.path() + ": partner copy does not match the member checksum");
+            if (Bundle.crc(b, 0, b.length) != mb.crc())
+              throw new IOException(o.path() + ": partner copy does not match the member checksum");
             have.put(mb.rank(), b);
             rebuilt.add(mb.rank());
             src.put(mb.rank(), Source.PARTNER);
@@ -511,7 +561,8 @@ public final class Redundancy {
           src.put(only, Source.NONE);
         }
       }
-      String msg = mine ? "rank " + only + ": checkpoint " + id + " from " + src.get(only)
+      String msg = mine
+          ? "rank " + only + ": checkpoint " + id + " from " + src.get(only)
           : "rank " + only + ": checkpoint " + id + " cannot be restored (lost nodes " + lost + ")";
       return new RecoveryReport(id, mine, src, versions, lost, problems, msg, -1);
     }
@@ -520,7 +571,8 @@ public final class Redundancy {
         try {
           install(expected.get(r), have.get(r), have.get(r).length);
         } catch (IOException ex) {
-          problems.add("rank " + r + ": writing its recovered data into " + runDir.apply(ranks.get(r)) + " failed: " + ex.getMessage());
+          problems.add("rank " + r + ": writing its recovered data into " + runDir.apply(ranks.get(r)) + " failed: "
+              + ex.getMessage());
           src.put(r, Source.NONE);
           missing.add(r);
         }
@@ -535,8 +587,10 @@ public final class Redundancy {
       LOG.info("redundancy: {}", msg);
     } else {
       List<String> nodesOfMissing = missing.stream().map(r -> ranks.get(r).node()).distinct().sorted().toList();
-      msg = "checkpoint " + id + " cannot be restored: ranks " + missing + " on nodes " + nodesOfMissing + " have no intact copy"
-          + " (lost nodes " + lost + "; more losses than " + levels.stream().map(l -> l.scheme().toString()).toList() + " cover)";
+      msg = "checkpoint " + id + " cannot be restored: ranks " + missing + " on nodes " + nodesOfMissing
+          + " have no intact copy"
+          + " (lost nodes " + lost + "; more losses than " + levels.stream().map(l -> l.scheme().toString()).toList()
+          + " cover)";
       LOG.warn("redundancy: {}", msg);
     }
     return new RecoveryReport(id, complete, src, versions, lost, problems, msg, complete ? -1 : persistentFallback());
@@ -547,7 +601,8 @@ public final class Redundancy {
     Bundle.unpack(b, len, dir, "rank " + mb.rank() + " checkpoint");
   }
 
-  private void rebuildSets(Layout l, List<RedFile.Opened> files, Map<Integer, Member> expected, Map<Integer, byte[]> have,
+  private void rebuildSets(Layout l, List<RedFile.Opened> files, Map<Integer, Member> expected,
+      Map<Integer, byte[]> have,
       Map<Integer, Source> src, List<String> problems, List<Integer> rebuilt) {
     Source kind = l.scheme().kind() == Scheme.Kind.XOR ? Source.XOR : Source.RS;
     Map<Integer, List<RedFile.Opened>> bySet = new TreeMap<>();
@@ -557,7 +612,9 @@ public final class Redundancy {
       List<RedFile.Opened> agree = new ArrayList<>();
       for (RedFile.Opened o : e.getValue()) {
         if (o.file().sameSet(ref)) agree.add(o);
-        else problems.add(o.path() + ": describes set " + e.getKey() + " differently from the other parity files, ignored");
+        else
+          problems
+              .add(o.path() + ": describes set " + e.getKey() + " differently from the other parity files, ignored");
       }
       List<Member> mem = ref.members();
       int n = mem.size(), m = ref.m(), k = ref.k();
@@ -603,12 +660,16 @@ public final class Redundancy {
         boolean needed = false;
         for (int u = 0; u < k; u++) {
           int p = (s + m + u) % n;
-          sh[u] = data[p]; off[u] = u * pl; present[u] = dataOk[p];
+          sh[u] = data[p];
+          off[u] = u * pl;
+          present[u] = dataOk[p];
           needed |= !dataOk[p];
         }
         for (int t = 0; t < m; t++) {
           int p = (s + t) % n;
-          sh[k + t] = par[p]; off[k + t] = t * pl; present[k + t] = parOk[p][t];
+          sh[k + t] = par[p];
+          off[k + t] = t * pl;
+          present[k + t] = parOk[p][t];
         }
         if (!needed) continue;
         try {
@@ -622,7 +683,8 @@ public final class Redundancy {
         Member mb = mem.get(p);
         if (dataOk[p] || failed.contains(mb.rank()) || have.containsKey(mb.rank())) continue;
         if (mb.length() > data[p].length || Bundle.crc(data[p], 0, (int) mb.length()) != mb.crc()) {
-          problems.add("rank " + mb.rank() + ": data rebuilt from " + l.scheme() + " set " + e.getKey() + " does not match its checksum, not used");
+          problems.add("rank " + mb.rank() + ": data rebuilt from " + l.scheme() + " set " + e.getKey()
+              + " does not match its checksum, not used");
           continue;
         }
         have.put(mb.rank(), Arrays.copyOf(data[p], (int) mb.length()));

@@ -12,15 +12,20 @@ public record Scheme(Kind kind, int setSize, int m) {
 
   public Scheme {
     if (m < 1) throw new IllegalArgumentException("m must be >= 1, got " + m);
-    if (setSize < m + 1) throw new IllegalArgumentException("a set of " + setSize + " cannot hold " + m + " parity shards and data");
+    if (setSize < m + 1)
+      throw new IllegalArgumentException("a set of " + setSize + " cannot hold " + m + " parity shards and data");
     if (kind != Kind.RS && m != 1) throw new IllegalArgumentException(kind + " tolerates exactly one loss");
   }
 
   /** Each rank's checkpoint is copied to a rank on another node. */
-  public static Scheme partner() { return new Scheme(Kind.PARTNER, 2, 1); }
+  public static Scheme partner() {
+    return new Scheme(Kind.PARTNER, 2, 1);
+  }
 
   /** XOR parity over sets of {@code setSize} ranks on distinct nodes (SCR's XOR set). */
-  public static Scheme xor(int setSize) { return new Scheme(Kind.XOR, setSize, 1); }
+  public static Scheme xor(int setSize) {
+    return new Scheme(Kind.XOR, setSize, 1);
+  }
 
   /** Reed-Solomon over sets of {@code k + m} ranks on distinct nodes; survives {@code m} lost nodes per set. */
   public static Scheme reedSolomon(int k, int m) {
@@ -32,7 +37,9 @@ public record Scheme(Kind kind, int setSize, int m) {
   public int k() { return setSize - m; }
 
   /** Name used in directories and reports: {@code partner}, {@code xor}, {@code rs}. */
-  public String id() { return kind.name().toLowerCase(java.util.Locale.ROOT); }
+  public String id() {
+    return kind.name().toLowerCase(java.util.Locale.ROOT);
+  }
 
   /** Parses {@code partner}, {@code xor:8}, {@code rs:4+2}. */
   public static Scheme parse(String s) {
@@ -47,10 +54,12 @@ public record Scheme(Kind kind, int setSize, int m) {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("bad redundancy scheme '" + s + "': " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("bad redundancy scheme '" + s + "': expected partner, xor:<set size> or rs:<k>+<m>");
+    throw new IllegalArgumentException(
+        "bad redundancy scheme '" + s + "': expected partner, xor:<set size> or rs:<k>+<m>");
   }
 
-  @Override public String toString() {
+  @Override
+  public String toString() {
     return switch (kind) {
       case PARTNER -> "partner";
       case XOR -> "xor:" + setSize;

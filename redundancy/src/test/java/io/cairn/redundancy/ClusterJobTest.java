@@ -20,12 +20,15 @@ class ClusterJobTest {
   static final int CELLS = 20_000;
   static final long STEPS = 100;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private Launcher.Builder ring(Path d, int ranks, int nodes, String schemes) {
-    return Launcher.builder().ranks(ranks).nodes(nodes).jobDir(d).jvmOption("-Xmx96m").failTimeout(Duration.ofSeconds(20))
+    return Launcher.builder().ranks(ranks).nodes(nodes).jobDir(d).jvmOption("-Xmx96m")
+        .failTimeout(Duration.ofSeconds(20))
         .protocol(Protocol.BLOCKING).env("CAIRN_CLUSTER_PERSISTENT_EVERY", "1000") // persistent only at the first checkpoint
-        .command(List.of(RingJob.class.getName(), "--cells", "" + CELLS, "--steps", "" + STEPS, "--every", "5", "--delay-ms", "25", "--schemes", schemes));
+        .command(List.of(RingJob.class.getName(), "--cells", "" + CELLS, "--steps", "" + STEPS, "--every", "5",
+            "--delay-ms", "25", "--schemes", schemes));
   }
 
   private static int await(Launcher.Job job) {
@@ -51,13 +54,16 @@ class ClusterJobTest {
   }
 
   private void assertResult(Path d, int ranks) throws IOException {
-    assertThat(Files.readAllBytes(d.resolve("ring-result.bin"))).as("final state").isEqualTo(RingJob.reference(ranks, CELLS, STEPS));
+    assertThat(Files.readAllBytes(d.resolve("ring-result.bin"))).as("final state")
+        .isEqualTo(RingJob.reference(ranks, CELLS, STEPS));
   }
 
-  @Test void killDuringEncodingThenLossOfANodeRebuildsFromTheXorSet() throws Exception {
+  @Test
+  void killDuringEncodingThenLossOfANodeRebuildsFromTheXorSet() throws Exception {
     Path d = Files.createDirectories(dir.resolve("xor"));
     // rank 2 is killed halfway through sending its pieces for global 3; later node-1 is lost as a whole
-    try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(io.cairn.redundancy.jobs.RingJob.FAULT_VARIABLE, "encode:3:2").start()) {
+    try (Launcher.Job job = ring(d, 4, 4, "xor:4").env(io.cairn.redundancy.jobs.RingJob.FAULT_VARIABLE, "encode:3:2")
+        .start()) {
       waitFor(job, d, "global 7 protected");
       assertThat(job.killNode("node-1")).as("ranks killed on node-1").isPositive();
       assertThat(await(job)).as(logs(d)).isZero();
@@ -65,12 +71,15 @@ class ClusterJobTest {
     }
     assertResult(d, 4);
     String logs = logs(d);
-    assertThat(logs).as("the injected fault happened").contains("fault injection: rank 2 halts while encoding global 3");
+    assertThat(logs).as("the injected fault happened")
+        .contains("fault injection: rank 2 halts while encoding global 3");
     // rank 1 got its data back without reading other nodes' directories: fetched from its peers' file servers
-    assertThat(logs).as(logs).containsPattern("rank 1: checkpoint \\d+ from XOR \\(fetched \\d+ files and 3 versions from peers \\[0, 2, 3\\]\\)");
+    assertThat(logs).as(logs).containsPattern(
+        "rank 1: checkpoint \\d+ from XOR \\(fetched \\d+ files and 3 versions from peers \\[0, 2, 3\\]\\)");
   }
 
-  @Test void rsOverSixNodesSurvivesTwoLostNodesWithChandyLamport() throws Exception {
+  @Test
+  void rsOverSixNodesSurvivesTwoLostNodesWithChandyLamport() throws Exception {
     Path d = Files.createDirectories(dir.resolve("rs"));
     try (Launcher.Job job = ring(d, 6, 6, "partner,rs:4+2").protocol(Protocol.CHANDY_LAMPORT)
         .env(ClusterRedundancy.FETCH_VARIABLE, "shared").start()) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class ErasureCodeTest {
 
-  @Test void fieldArithmetic() {
+  @Test
+  void fieldArithmetic() {
     for (int a = 1; a < 256; a++) {
       assertThat(Gf256.mul(a, Gf256.inv(a))).isEqualTo(1);
       for (int b = 0; b < 256; b += 17) {
@@ -30,7 +31,8 @@ class ErasureCodeTest {
     return p;
   }
 
-  @Test void firstParityIsPlainXor() {
+  @Test
+  void firstParityIsPlainXor() {
     ErasureCode code = ErasureCode.xor(5);
     Random rnd = new Random(1);
     int len = code.blockSize() * 2;
@@ -42,9 +44,10 @@ class ErasureCodeTest {
     assertThat(par[0]).isEqualTo(x);
   }
 
-  @Test void sameCodeAsByteWiseReedSolomonOnBitTransposedData() {
+  @Test
+  void sameCodeAsByteWiseReedSolomonOnBitTransposedData() {
     Random rnd = new Random(2);
-    for (int[] km : new int[][] {{8, 2}, {4, 3}, {3, 1}, {10, 4}}) {
+    for (int[] km : new int[][]{{8, 2}, {4, 3}, {3, 1}, {10, 4}}) {
       ErasureCode code = ErasureCode.reedSolomon(km[0], km[1], 64);
       int len = code.blockSize() * 3;
       byte[][] data = randomShards(rnd, km[0], len);
@@ -70,7 +73,8 @@ class ErasureCodeTest {
     return out;
   }
 
-  @Test void randomErasuresUpToMAreRebuiltExactly() {
+  @Test
+  void randomErasuresUpToMAreRebuiltExactly() {
     Random rnd = new Random(3);
     for (int trial = 0; trial < 150; trial++) {
       int k = 1 + rnd.nextInt(10), m = 1 + rnd.nextInt(4);
@@ -86,11 +90,13 @@ class ErasureCodeTest {
       for (int i = 0; i < k + m; i++) orig[i] = shards[i].clone();
       boolean[] present = erase(rnd, shards, rnd.nextInt(m + 1));
       code.reconstruct(shards, present, len);
-      for (int i = 0; i < k + m; i++) assertThat(shards[i]).as("shard %d of %s, trial %d", i, code, trial).isEqualTo(orig[i]);
+      for (int i = 0; i < k + m; i++)
+        assertThat(shards[i]).as("shard %d of %s, trial %d", i, code, trial).isEqualTo(orig[i]);
     }
   }
 
-  @Test void everyChoiceOfKShardsRebuilds() {
+  @Test
+  void everyChoiceOfKShardsRebuilds() {
     ErasureCode code = ErasureCode.reedSolomon(4, 3, 16);
     Random rnd = new Random(4);
     int len = code.blockSize();
@@ -111,9 +117,10 @@ class ErasureCodeTest {
     }
   }
 
-  @Test void everyErasurePatternUpToMIsRebuiltForSeveralShapes() {
+  @Test
+  void everyErasurePatternUpToMIsRebuiltForSeveralShapes() {
     Random rnd = new Random(9);
-    for (int[] km : new int[][] {{8, 2}, {20, 2}, {10, 4}, {5, 3}, {12, 1}}) {
+    for (int[] km : new int[][]{{8, 2}, {20, 2}, {10, 4}, {5, 3}, {12, 1}}) {
       int k = km[0], m = km[1], n = k + m;
       ErasureCode code = ErasureCode.reedSolomon(k, m, 8);
       int len = code.blockSize();
@@ -129,13 +136,15 @@ class ErasureCodeTest {
           sh[i] = present[i] ? (i < k ? data[i] : par[i - k]) : new byte[len];
         }
         code.reconstruct(sh, present, len);
-        for (int j = 0; j < k; j++) assertThat(sh[j]).as("%s erasures %s", code, Long.toBinaryString(mask)).isEqualTo(data[j]);
+        for (int j = 0; j < k; j++)
+          assertThat(sh[j]).as("%s erasures %s", code, Long.toBinaryString(mask)).isEqualTo(data[j]);
         for (int i = 0; i < m; i++) assertThat(sh[k + i]).isEqualTo(par[i]);
       }
     }
   }
 
-  @Test void offsetsWithinLargerArrays() {
+  @Test
+  void offsetsWithinLargerArrays() {
     ErasureCode code = ErasureCode.reedSolomon(3, 2, 32);
     Random rnd = new Random(5);
     int len = code.blockSize() * 2;
@@ -144,7 +153,7 @@ class ErasureCodeTest {
     byte[][] data = {big, big, big};
     int[] off = {7, 7 + len, 7 + 2 * len};
     byte[] parBuf = new byte[2 * len + 5];
-    code.encode(data, off, new byte[][] {parBuf, parBuf}, new int[] {5, 5 + len}, len);
+    code.encode(data, off, new byte[][]{parBuf, parBuf}, new int[]{5, 5 + len}, len);
     byte[][] plain = new byte[3][];
     for (int j = 0; j < 3; j++) plain[j] = java.util.Arrays.copyOfRange(big, off[j], off[j] + len);
     byte[][] par = new byte[2][len];
@@ -153,7 +162,8 @@ class ErasureCodeTest {
     assertThat(java.util.Arrays.copyOfRange(parBuf, 5 + len, 5 + 2 * len)).isEqualTo(par[1]);
   }
 
-  @Test void moreThanMMissingIsAClearError() {
+  @Test
+  void moreThanMMissingIsAClearError() {
     Random rnd = new Random(6);
     for (int trial = 0; trial < 20; trial++) {
       int k = 2 + rnd.nextInt(6), m = 1 + rnd.nextInt(3);
@@ -168,7 +178,8 @@ class ErasureCodeTest {
     }
   }
 
-  @Test void rejectsBadLengthsAndShapes() {
+  @Test
+  void rejectsBadLengthsAndShapes() {
     ErasureCode code = ErasureCode.reedSolomon(2, 1, 8);
     assertThatThrownBy(() -> code.encode(new byte[2][64], new byte[1][64], 63)).hasMessageContaining("block size");
     assertThatThrownBy(() -> code.encode(new byte[3][64], new byte[1][64], 64)).hasMessageContaining("need 2 data");

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NodeLossTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   /** Random jobs of 4-8 ranks over 4-8 nodes, random node losses up to and beyond what the scheme covers. */
-  @Test void randomNodeLossesAreRebuiltOrClearlyRefused() throws Exception {
+  @Test
+  void randomNodeLossesAreRebuiltOrClearlyRefused() throws Exception {
     Random rnd = new Random(11);
     int trials = Boolean.getBoolean("cairn.soak") ? 60 : 9;
     int recovered = 0, refused = 0;
@@ -47,7 +49,8 @@ class NodeLossTest {
         for (String n : lost) job.deleteNode(n);
         boolean coverable = coverable(layout, lost);
         RecoveryReport rep = red.recoverLatest();
-        String ctx = "trial " + trial + " " + scheme + " ranks=" + ranks + " nodes=" + nodes + " lost=" + lost + " -> " + rep.toJson();
+        String ctx = "trial " + trial + " " + scheme + " ranks=" + ranks + " nodes=" + nodes + " lost=" + lost + " -> "
+            + rep.toJson();
         assertThat(rep.complete()).as(ctx).isEqualTo(coverable);
         if (coverable) {
           recovered++;
@@ -61,8 +64,11 @@ class NodeLossTest {
           refused++;
           assertThat(rep.lostNodes()).as(ctx).containsExactlyInAnyOrderElementsOf(new java.util.TreeSet<>(lost));
           if (lost.size() == all.size()) assertThat(rep.message()).as(ctx).contains("every node is lost");
-          else assertThat(rep.message()).as(ctx).contains("checkpoint 7 cannot be restored").contains("checkpoint 6 cannot be restored");
-          assertThat(rep.message()).as(ctx).contains("falling back to version " + job.versions.get(5L).get(0) + " of the persistent level");
+          else
+            assertThat(rep.message()).as(ctx).contains("checkpoint 7 cannot be restored")
+                .contains("checkpoint 6 cannot be restored");
+          assertThat(rep.message()).as(ctx)
+              .contains("falling back to version " + job.versions.get(5L).get(0) + " of the persistent level");
           for (String n : lost) assertThat(rep.message()).as(ctx).contains(n);
           // nothing half-recovered was written into the lost nodes' directories
           for (String n : lost) assertThat(root.resolve(n)).as(ctx).doesNotExist();
@@ -85,7 +91,8 @@ class NodeLossTest {
   static boolean coverable(Layout l, Set<String> lost) {
     if (l.scheme().kind() == Scheme.Kind.PARTNER) {
       for (var e : l.partners().entrySet())
-        if (lost.contains(l.location(e.getKey()).node()) && lost.contains(l.location(e.getValue()).node())) return false;
+        if (lost.contains(l.location(e.getKey()).node()) && lost.contains(l.location(e.getValue()).node()))
+          return false;
       return true;
     }
     for (Layout.Group g : l.groups())
@@ -93,7 +100,8 @@ class NodeLossTest {
     return true;
   }
 
-  @Test void eightRanksOnEightNodesSurviveTwoLossesWithRs() throws Exception {
+  @Test
+  void eightRanksOnEightNodesSurviveTwoLossesWithRs() throws Exception {
     try (SimJob job = new SimJob(tmp, 8, 8, 5, 50_000)) {
       Layout rs = Placement.plan(job.locations, Scheme.reedSolomon(6, 2), List.of());
       assertThat(rs.degradations()).isEmpty();
@@ -111,7 +119,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void corruptPartnerCopyIsDetectedAndTheSetIsUsedInstead() throws Exception {
+  @Test
+  void corruptPartnerCopyIsDetectedAndTheSetIsUsedInstead() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 6, 30_000)) {
       Layout partner = Placement.plan(job.locations, Scheme.partner(), List.of());
       Layout xor = Placement.plan(job.locations, Scheme.xor(4), List.of());
@@ -120,7 +129,8 @@ class NodeLossTest {
       red.protect(1, job.checkpointAll());
       job.closeAll();
       int holder = partner.partners().get(1);
-      Path copy = tmp.resolve(partner.location(holder).node()).resolve("redundancy/job/partner/i0000000001/copy-r000001.red");
+      Path copy = tmp.resolve(partner.location(holder).node())
+          .resolve("redundancy/job/partner/i0000000001/copy-r000001.red");
       flipByte(copy, Files.size(copy) - 100);
       job.deleteNode("node-1");
       RecoveryReport rep = red.recover(1);
@@ -131,7 +141,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void corruptParityIsNeverUsedSilently() throws Exception {
+  @Test
+  void corruptParityIsNeverUsedSilently() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 7, 30_000)) {
       Layout xor = Placement.plan(job.locations, Scheme.xor(4), List.of());
       Redundancy red = job.redundancy(2, xor);
@@ -154,7 +165,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void corruptLocalCopyIsReplacedFromThePartner() throws Exception {
+  @Test
+  void corruptLocalCopyIsReplacedFromThePartner() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 8, 30_000)) {
       Layout partner = Placement.plan(job.locations, Scheme.partner(), List.of());
       Redundancy red = job.redundancy(2, partner);
@@ -172,7 +184,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void crashDuringEncodingFallsBackToThePreviousId() throws Exception {
+  @Test
+  void crashDuringEncodingFallsBackToThePreviousId() throws Exception {
     try (SimJob job = new SimJob(tmp, 6, 6, 9, 20_000)) {
       Layout rs = Placement.plan(job.locations, Scheme.reedSolomon(4, 2), List.of());
       Redundancy red = job.redundancy(2, rs);
@@ -183,7 +196,9 @@ class NodeLossTest {
       job.closeAll();
       red.protect(3, job.versions.get(3L));
       // simulate a kill part-way: only two parity files of id 3 reached their nodes, one as a .tmp
-      for (int r = 2; r < 6; r++) Files.delete(tmp.resolve("node-" + r).resolve(String.format("redundancy/job/rs-4+2/i0000000003/parity-r%06d.red", r)));
+      for (int r = 2; r < 6; r++)
+        Files.delete(
+            tmp.resolve("node-" + r).resolve(String.format("redundancy/job/rs-4+2/i0000000003/parity-r%06d.red", r)));
       Path half = tmp.resolve("node-1/redundancy/job/rs-4+2/i0000000003/parity-r000001.red");
       Files.move(half, half.resolveSibling("parity-r000001.red.tmp"));
       job.deleteNode("node-0");
@@ -196,7 +211,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void incrementalVersionsCarryTheOlderPacksTheyReference() throws Exception {
+  @Test
+  void incrementalVersionsCarryTheOlderPacksTheyReference() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 12, 20_000)) {
       job.incremental = true;
       Layout xor = Placement.plan(job.locations, Scheme.xor(4), List.of());
@@ -216,7 +232,8 @@ class NodeLossTest {
     }
   }
 
-  @Test void retentionKeepsNIdsPerLevel() throws Exception {
+  @Test
+  void retentionKeepsNIdsPerLevel() throws Exception {
     try (SimJob job = new SimJob(tmp, 4, 4, 10, 5_000)) {
       Layout partner = Placement.plan(job.locations, Scheme.partner(), List.of());
       Layout xor = Placement.plan(job.locations, Scheme.xor(4), List.of());
@@ -227,13 +244,15 @@ class NodeLossTest {
       assertThat(red.ids()).containsExactly(7L, 6L, 5L);
       for (String level : List.of("partner", "xor-4"))
         try (Stream<Path> s = Files.list(tmp.resolve("node-0/redundancy/job/" + level))) {
-          assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("i0000000005", "i0000000006", "i0000000007");
+          assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("i0000000005",
+              "i0000000006", "i0000000007");
         }
     }
   }
 
   static void flipByte(Path p, long pos) throws Exception {
-    try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
       ch.read(b, pos);
       b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();

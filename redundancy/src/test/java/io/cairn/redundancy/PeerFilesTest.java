@@ -12,26 +12,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PeerFilesTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
-  @Test void servesOnlyRedundancyFilesAndOwnBundles() throws Exception {
+  @Test
+  void servesOnlyRedundancyFilesAndOwnBundles() throws Exception {
     Path red = tmp.resolve("node-1/redundancy/job");
     Files.createDirectories(red.resolve("xor-4/i0000000005"));
-    Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red"), new byte[] {1, 2, 3});
-    Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red.tmp77-1"), new byte[] {9});
+    Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red"), new byte[]{1, 2, 3});
+    Files.write(red.resolve("xor-4/i0000000005/parity-r000001.red.tmp77-1"), new byte[]{9});
     Files.writeString(tmp.resolve("secret"), "no");
-    io.cairn.cluster.JobConnections key = io.cairn.cluster.JobConnections.of(tmp, Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()));
+    io.cairn.cluster.JobConnections key = io.cairn.cluster.JobConnections.of(tmp,
+        Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()));
     try (PeerFiles srv = new PeerFiles("127.0.0.1", key, red, v -> {
-          if (v != 5) throw new IllegalStateException("version " + v + " is not here");
-          return new byte[] {42};
-        });
+      if (v != 5) throw new IllegalStateException("version " + v + " is not here");
+      return new byte[]{42};
+    });
         PeerFiles.Client c = new PeerFiles.Client(srv.address(), 2_000, key)) {
       assertThat(c.list(5)).containsExactly("xor-4/i0000000005/parity-r000001.red");
       assertThat(c.list(6)).isEmpty();
       assertThat(c.request("GET xor-4/i0000000005/parity-r000001.red")).containsExactly(1, 2, 3);
       assertThat(c.request("BUNDLE 5")).containsExactly(42);
       assertThatThrownBy(() -> c.request("BUNDLE 4")).hasMessageContaining("version 4 is not here");
-      for (String bad : new String[] {"GET ../../../secret", "GET xor-4/i0000000005/../../../../secret", "GET /etc/passwd", "DELETE x"})
+      for (String bad : new String[]{"GET ../../../secret", "GET xor-4/i0000000005/../../../../secret",
+          "GET /etc/passwd", "DELETE x"})
         assertThatThrownBy(() -> c.request(bad)).as(bad).hasMessageMatching("(bad path|unknown request).*");
       // the connection still works after refusals
       assertThat(c.request("GET xor-4/i0000000005/parity-r000001.red")).hasSize(3);

@@ -1,7 +1,6 @@
 package io.cairn.redundancy;
 
 import io.cairn.testing.TestCheckpointers;
-import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +44,16 @@ final class SimJob implements AutoCloseable {
     }
   }
 
-  Path runDir(RankLocation l) { return root.resolve(l.node()).resolve("rank-" + l.rank()).resolve("local").resolve("job-r" + l.rank()); }
+  Path runDir(RankLocation l) {
+    return root.resolve(l.node()).resolve("rank-" + l.rank()).resolve("local").resolve("job-r" + l.rank());
+  }
 
   Path persistentRunDir(int r) { return root.resolve("persistent").resolve("rank-" + r).resolve("job-r" + r); }
 
   Checkpointer open(int r) {
     RankLocation l = locations.get(r);
-    Checkpointer c = TestCheckpointers.smallChunks("job-r" + r, root.resolve(l.node()).resolve("rank-" + r), "local", "persistent")
+    Checkpointer c = TestCheckpointers
+        .smallChunks("job-r" + r, root.resolve(l.node()).resolve("rank-" + r), "local", "persistent")
         .set("level.local.keep", "3").set("level.local.incremental", Boolean.toString(incremental))
         .set("level.persistent.path", root.resolve("persistent").resolve("rank-" + r).toString())
         .set("interval", "none").open();
@@ -99,17 +101,20 @@ final class SimJob implements AutoCloseable {
       step.get(r)[0] = -1;
       Checkpointer c = open(r);
       c.restore(rankVersions.get(r));
-      org.assertj.core.api.Assertions.assertThat(state.get(r)).as("rank %d state of checkpoint %d", r, id).isEqualTo(expected.get(id).get(r));
+      org.assertj.core.api.Assertions.assertThat(state.get(r)).as("rank %d state of checkpoint %d", r, id)
+          .isEqualTo(expected.get(id).get(r));
       org.assertj.core.api.Assertions.assertThat(step.get(r)[0]).isEqualTo(id);
     }
   }
 
   Redundancy redundancy(int keep, Layout... levels) {
-    Redundancy.Builder b = Redundancy.builder().nodes(root).run("job").runDir(this::runDir).persistentRunDir(this::persistentRunDir)
+    Redundancy.Builder b = Redundancy.builder().nodes(root).run("job").runDir(this::runDir)
+        .persistentRunDir(this::persistentRunDir)
         .keep(keep).packetSize(512);
     for (Layout l : levels) b.level(l);
     return b.build();
   }
 
-  @Override public void close() { closeAll(); }
+  @Override
+  public void close() { closeAll(); }
 }

@@ -47,7 +47,9 @@ public final class S3Level {
   public static Builder builder(String bucket) { return new Builder(bucket); }
 
   /** Where the objects of run {@code run} go: {@code s3://bucket/<prefix><run>/}. */
-  public String location(String run) { return "s3://" + b.bucket + "/" + b.prefix + run + "/"; }
+  public String location(String run) {
+    return "s3://" + b.bucket + "/" + b.prefix + run + "/";
+  }
 
   /**
    * The storage of one run's level (an S3 client of its own, closed when the level is released). Nothing
@@ -65,16 +67,20 @@ public final class S3Level {
     try {
       return DefaultAwsRegionProviderChain.builder().build().getRegion();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("no AWS region for bucket '" + b.bucket + "': set level.<name>.region (or AWS_REGION), "
-          + "or an endpoint for a non-AWS store (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "no AWS region for bucket '" + b.bucket + "': set level.<name>.region (or AWS_REGION), "
+              + "or an endpoint for a non-AWS store (" + e.getMessage() + ")",
+          e);
     }
   }
 
   /** A client with the level's settings (the caller closes it). */
   public S3Client client() {
-    AwsCredentialsProvider creds = b.credentials != null ? b.credentials
-        : b.profile != null ? ProfileCredentialsProvider.builder().profileName(b.profile).build()
-        : DefaultCredentialsProvider.builder().build();
+    AwsCredentialsProvider creds = b.credentials != null
+        ? b.credentials
+        : b.profile != null
+            ? ProfileCredentialsProvider.builder().profileName(b.profile).build()
+            : DefaultCredentialsProvider.builder().build();
     var builder = S3Client.builder()
         .region(region())
         .credentialsProvider(creds)
@@ -83,7 +89,8 @@ public final class S3Level {
         // checksums only where an operation requires them; every chunk carries Cairn's own CRC32C anyway
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(b.connectTimeout).socketTimeout(b.socketTimeout).build())
+        .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(b.connectTimeout).socketTimeout(b.socketTimeout)
+            .build())
         .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(b.maxAttempts)));
     if (b.endpoint != null) builder.endpointOverride(b.endpoint);
     return builder.build();
@@ -107,7 +114,8 @@ public final class S3Level {
     private Builder(String bucket) {
       Objects.requireNonNull(bucket, "bucket");
       if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"))
-        throw new IllegalArgumentException("'" + bucket + "' is not a bucket name (3-63 lower-case letters, digits, '.' or '-')");
+        throw new IllegalArgumentException(
+            "'" + bucket + "' is not a bucket name (3-63 lower-case letters, digits, '.' or '-')");
       this.bucket = bucket;
     }
 
@@ -115,24 +123,33 @@ public final class S3Level {
     public Builder prefix(String prefix) {
       String p = Objects.requireNonNull(prefix, "prefix").strip();
       while (p.startsWith("/")) p = p.substring(1);
-      if (p.contains("..") || p.contains("//")) throw new IllegalArgumentException("prefix '" + prefix + "' must not contain '..' or '//'");
+      if (p.contains("..") || p.contains("//"))
+        throw new IllegalArgumentException("prefix '" + prefix + "' must not contain '..' or '//'");
       this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
       return this;
     }
 
     /** The store's URL for S3-compatible stores (MinIO, Ceph RGW, s3proxy); default: AWS. */
     public Builder endpoint(URI endpoint) {
-      if (endpoint != null && (endpoint.getScheme() == null || !endpoint.getScheme().matches("https?") || endpoint.getHost() == null))
-        throw new IllegalArgumentException("endpoint '" + endpoint + "' must be an http:// or https:// URL with a host");
+      if (endpoint != null
+          && (endpoint.getScheme() == null || !endpoint.getScheme().matches("https?") || endpoint.getHost() == null))
+        throw new IllegalArgumentException(
+            "endpoint '" + endpoint + "' must be an http:// or https:// URL with a host");
       this.endpoint = endpoint;
       return this;
     }
 
     /** AWS region (signing region for other stores); default: the SDK's region chain, or us-east-1 with an endpoint. */
-    public Builder region(String region) { this.region = region; return this; }
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
 
     /** Path-style URLs ({@code endpoint/bucket/key}) instead of virtual hosts; default true with an endpoint, false on AWS. */
-    public Builder pathStyle(boolean pathStyle) { this.pathStyle = pathStyle; return this; }
+    public Builder pathStyle(boolean pathStyle) {
+      this.pathStyle = pathStyle;
+      return this;
+    }
 
     /** Part size of multipart uploads (5 MiB .. 5 GiB, default 8 MiB); smaller files go up in one PUT. */
     public Builder partSize(long bytes) {
@@ -164,10 +181,16 @@ public final class S3Level {
     }
 
     /** Credentials of the caller's (default: the SDK's default chain). */
-    public Builder credentials(AwsCredentialsProvider credentials) { this.credentials = credentials; return this; }
+    public Builder credentials(AwsCredentialsProvider credentials) {
+      this.credentials = credentials;
+      return this;
+    }
 
     /** A named profile of {@code ~/.aws/credentials} and {@code ~/.aws/config} instead of the default chain. */
-    public Builder profile(String profile) { this.profile = profile; return this; }
+    public Builder profile(String profile) {
+      this.profile = profile;
+      return this;
+    }
 
     public S3Level build() { return new S3Level(this); }
   }

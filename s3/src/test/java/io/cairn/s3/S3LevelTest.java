@@ -33,17 +33,20 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The s3 level against a real S3 API server (s3proxy over a temporary directory, 127.0.0.1, a free port). */
 class S3LevelTest {
-  @TempDir static Path serverDir;
+  @TempDir
+  static Path serverDir;
   static S3Server server;
   static S3Client client;
   static int buckets;
 
-  @BeforeAll static void start() throws Exception {
+  @BeforeAll
+  static void start() throws Exception {
     server = new S3Server(serverDir);
     client = server.client();
   }
 
-  @AfterAll static void stop() throws Exception {
+  @AfterAll
+  static void stop() throws Exception {
     if (client != null) client.close();
     if (server != null) server.close();
   }
@@ -85,12 +88,13 @@ class S3LevelTest {
     client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
   }
 
-  @Test void commitsDataThenManifestAndRestoresFromTheBucketAlone(@TempDir Path base) {
+  @Test
+  void commitsDataThenManifestAndRestoresFromTheBucketAlone(@TempDir Path base) {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).prefix("team/proj").partSize(S3Level.MIN_PART_SIZE).build();
     double[] a = random(12 << 17, 1); // 12 MiB: a multipart upload of 3 parts
     long[] step = {0};
-    try (Checkpointer c = open(base, "local,cloud", s3, b -> { })) {
+    try (Checkpointer c = open(base, "local,cloud", s3, b -> {})) {
       c.protect("a", a).protect("step", step);
       for (int i = 1; i <= 2; i++) {
         step[0] = i;
@@ -109,7 +113,7 @@ class S3LevelTest {
     // the local disk is gone (a new machine): the bucket alone restores it
     double[] back = new double[a.length];
     long[] stepBack = {0};
-    try (Checkpointer c = open(base.resolve("elsewhere"), "cloud", s3, b -> { })) {
+    try (Checkpointer c = open(base.resolve("elsewhere"), "cloud", s3, b -> {})) {
       c.protect("a", back).protect("step", stepBack);
       assertThat(c.versions()).extracting(Version::number).containsExactly(1L, 2L);
       assertThat(c.restoreLatest()).map(Version::number).contains(2L);
@@ -118,7 +122,8 @@ class S3LevelTest {
     assertThat(stepBack[0]).isEqualTo(2);
   }
 
-  @Test void fallsBackWhenTheNewestManifestOrPackIsDamagedOrMissing(@TempDir Path base) {
+  @Test
+  void fallsBackWhenTheNewestManifestOrPackIsDamagedOrMissing(@TempDir Path base) {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).build();
     double[] a = random(1 << 17, 2); // 1 MiB
@@ -159,12 +164,13 @@ class S3LevelTest {
     }
   }
 
-  @Test void packDamageAloneFallsBackOneVersion(@TempDir Path base) {
+  @Test
+  void packDamageAloneFallsBackOneVersion(@TempDir Path base) {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).build();
     double[] a = random(1 << 16, 3);
     List<double[]> saved = new ArrayList<>();
-    try (Checkpointer c = open(base, "cloud", s3, b -> { })) {
+    try (Checkpointer c = open(base, "cloud", s3, b -> {})) {
       c.protect("a", a);
       for (int i = 1; i <= 2; i++) {
         a[0] = i;
@@ -183,12 +189,14 @@ class S3LevelTest {
     assertThat(back).isEqualTo(saved.get(0));
   }
 
-  @Test void incrementalChainsAndRetentionKeepWhatKeptVersionsReference(@TempDir Path base) {
+  @Test
+  void incrementalChainsAndRetentionKeepWhatKeptVersionsReference(@TempDir Path base) {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).build();
     double[] a = random(4 << 17, 4); // 4 MiB = 4 blocks of 1 MiB
-    try (Checkpointer c = open(base, "cloud", s3, b -> b.set("level.cloud.incremental", "true").set("level.cloud.keep", "2")
-        .set("incremental.full-every", "4"))) {
+    try (Checkpointer c = open(base, "cloud", s3,
+        b -> b.set("level.cloud.incremental", "true").set("level.cloud.keep", "2")
+            .set("incremental.full-every", "4"))) {
       c.protect("a", a);
       for (int i = 1; i <= 6; i++) {
         a[(i % 4) << 17] = i; // one block changes per version
@@ -201,7 +209,8 @@ class S3LevelTest {
     assertThat(inc).isLessThan(full / 3);
     List<String> keys = keys(bucket);
     // retention (keep 2): v5 and v6 committed; v1..v4 gone entirely
-    assertThat(keys.stream().filter(k -> k.endsWith("/manifest"))).containsExactly("run/v0000000005/manifest", "run/v0000000006/manifest");
+    assertThat(keys.stream().filter(k -> k.endsWith("/manifest"))).containsExactly("run/v0000000005/manifest",
+        "run/v0000000006/manifest");
     assertThat(keys).noneMatch(k -> k.matches("run/v000000000[1-4]/.*"));
     double[] back = new double[a.length];
     try (Checkpointer c = open(base, "cloud", s3, b -> b.readOnly(true))) {
@@ -211,11 +220,13 @@ class S3LevelTest {
     assertThat(back).isEqualTo(a);
   }
 
-  @Test void retentionKeepsAPackThatAKeptIncrementalVersionNeeds(@TempDir Path base) {
+  @Test
+  void retentionKeepsAPackThatAKeptIncrementalVersionNeeds(@TempDir Path base) {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).build();
     double[] a = random(2 << 17, 5);
-    try (Checkpointer c = open(base, "cloud", s3, b -> b.set("level.cloud.incremental", "true").set("level.cloud.keep", "1"))) {
+    try (Checkpointer c = open(base, "cloud", s3,
+        b -> b.set("level.cloud.incremental", "true").set("level.cloud.keep", "1"))) {
       c.protect("a", a);
       for (int i = 1; i <= 3; i++) {
         a[0] = i; // only the first block changes: v3 references v1's second block
@@ -224,7 +235,8 @@ class S3LevelTest {
     }
     List<String> keys = keys(bucket);
     assertThat(keys.stream().filter(k -> k.endsWith("/manifest"))).containsExactly("run/v0000000003/manifest");
-    assertThat(keys).contains("run/v0000000001/data.pack").doesNotContain("run/v0000000002/data.pack", "run/v0000000001/manifest");
+    assertThat(keys).contains("run/v0000000001/data.pack").doesNotContain("run/v0000000002/data.pack",
+        "run/v0000000001/manifest");
     double[] back = new double[a.length];
     try (Checkpointer c = open(base, "cloud", s3, b -> b.readOnly(true))) {
       c.protect("a", back);
@@ -233,7 +245,8 @@ class S3LevelTest {
     assertThat(back).isEqualTo(a);
   }
 
-  @Test void aManifestIsNeverReplaced(@TempDir Path base) throws Exception {
+  @Test
+  void aManifestIsNeverReplaced(@TempDir Path base) throws Exception {
     String bucket = bucket();
     S3Level s3 = server.level(bucket).build();
     Storage st = s3.storage("run");
@@ -252,19 +265,21 @@ class S3LevelTest {
     st.lock(".lock", "test").close();
   }
 
-  @Test void wrongCredentialsGiveAClearErrorNamingTheBucketAndEndpoint(@TempDir Path base) {
+  @Test
+  void wrongCredentialsGiveAClearErrorNamingTheBucketAndEndpoint(@TempDir Path base) {
     String bucket = bucket();
     S3Level bad = S3Level.builder(bucket).endpoint(server.endpoint).maxAttempts(1)
-        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Server.KEY, "not-the-secret"))).build();
+        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Server.KEY, "not-the-secret")))
+        .build();
     double[] a = random(1000, 6);
     // with a local level too, the program goes on; the s3 level's failure is reported
-    try (Checkpointer c = open(base, "local,cloud", bad, b -> { })) {
+    try (Checkpointer c = open(base, "local,cloud", bad, b -> {})) {
       c.protect("a", a);
       Version v = c.checkpoint().await();
       assertThat(v.levels()).containsExactly("local");
     }
     // alone, the checkpoint fails with a message that says what to check
-    try (Checkpointer c = open(base.resolve("alone"), "cloud", bad, b -> { })) {
+    try (Checkpointer c = open(base.resolve("alone"), "cloud", bad, b -> {})) {
       c.protect("a", a);
       assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class)
           .hasMessageContaining("s3://" + bucket + "/run/v0000000001/data.pack")
@@ -276,7 +291,8 @@ class S3LevelTest {
     assertThat(keys(bucket)).isEmpty();
   }
 
-  @Test void anUnreachableStoreLeavesTheOtherLevelsWorking(@TempDir Path base) throws Exception {
+  @Test
+  void anUnreachableStoreLeavesTheOtherLevelsWorking(@TempDir Path base) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -284,7 +300,7 @@ class S3LevelTest {
     S3Level down = S3Level.builder("cairn-nowhere").endpoint(URI.create("http://127.0.0.1:" + port))
         .credentials(S3Server.credentials()).maxAttempts(2).build();
     double[] a = random(1000, 7);
-    try (Checkpointer c = open(base, "local,cloud", down, b -> { })) { // opening lists the store: refused, reported
+    try (Checkpointer c = open(base, "local,cloud", down, b -> {})) { // opening lists the store: refused, reported
       c.protect("a", a);
       for (int i = 1; i <= 2; i++) {
         a[0] = i;
@@ -292,12 +308,12 @@ class S3LevelTest {
       }
     }
     double[] back = new double[a.length];
-    try (Checkpointer c = open(base, "local,cloud", down, b -> { })) {
+    try (Checkpointer c = open(base, "local,cloud", down, b -> {})) {
       c.protect("a", back);
       assertThat(c.restoreLatest()).map(Version::number).contains(2L);
     }
     assertThat(back).isEqualTo(a);
-    try (Checkpointer c = open(base.resolve("alone"), "cloud", down, b -> { })) {
+    try (Checkpointer c = open(base.resolve("alone"), "cloud", down, b -> {})) {
       c.protect("a", a);
       assertThatThrownBy(c::checkpoint).isInstanceOf(CairnException.class)
           .hasMessageContaining("cannot reach the store at http://127.0.0.1:" + port)
@@ -306,7 +322,9 @@ class S3LevelTest {
     }
   }
 
-  @Test void aStoreThatGoesAwayMidRunIsReportedAndTheOtherLevelsGoOn(@TempDir Path base, @TempDir Path dir2) throws Exception {
+  @Test
+  void aStoreThatGoesAwayMidRunIsReportedAndTheOtherLevelsGoOn(@TempDir Path base, @TempDir Path dir2)
+      throws Exception {
     S3Server second = new S3Server(dir2);
     double[] a = random(1000, 8);
     try {
@@ -332,10 +350,12 @@ class S3LevelTest {
     assertThat(back).isEqualTo(a);
   }
 
-  @Test void aKillDuringAMultipartUploadLeavesNoVisibleVersion(@TempDir Path base) throws Exception {
+  @Test
+  void aKillDuringAMultipartUploadLeavesNoVisibleVersion(@TempDir Path base) throws Exception {
     String bucket = bucket();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), UploadChild.class.getName(),
+    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        UploadChild.class.getName(),
         server.endpoint.toString(), bucket, base.toString(), "24").redirectErrorStream(true).start();
     List<String> lines = new ArrayList<>();
     boolean killed = false;
@@ -375,11 +395,13 @@ class S3LevelTest {
     // the store still holds the unfinished upload (the kill came after its first part): invisible to Cairn,
     // removed by an abort or the bucket's lifecycle rule
     var uploads = client.listMultipartUploads(b -> b.bucket(bucket)).uploads();
-    assertThat(uploads).as("the multipart upload the kill interrupted").anyMatch(u -> u.key().equals("killed/v0000000002/data.pack"));
+    assertThat(uploads).as("the multipart upload the kill interrupted")
+        .anyMatch(u -> u.key().equals("killed/v0000000002/data.pack"));
     for (var u : uploads) client.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
   }
 
-  @Test void aConfigurationFileSelectsTheLevel(@TempDir Path base) throws Exception {
+  @Test
+  void aConfigurationFileSelectsTheLevel(@TempDir Path base) throws Exception {
     String bucket = bucket();
     Path conf = base.resolve("cairn.properties");
     Files.writeString(conf, String.join("\n", "name = fromconf", "levels = local, cloud", "level.cloud.kind = s3",
@@ -402,8 +424,12 @@ class S3LevelTest {
       assertThatThrownBy(() -> Cairn.builder().directory(base).config(conf).set("level.local.bucket", "x").open())
           .hasMessageContaining("level.local.bucket").hasMessageContaining("not an option of level 'local'");
     } finally {
-      if (oldKey == null) System.clearProperty("aws.accessKeyId"); else System.setProperty("aws.accessKeyId", oldKey);
-      if (oldSecret == null) System.clearProperty("aws.secretAccessKey"); else System.setProperty("aws.secretAccessKey", oldSecret);
+      if (oldKey == null) System.clearProperty("aws.accessKeyId");
+      else
+        System.setProperty("aws.accessKeyId", oldKey);
+      if (oldSecret == null) System.clearProperty("aws.secretAccessKey");
+      else
+        System.setProperty("aws.secretAccessKey", oldSecret);
     }
     assertThat(Arrays.asList("x")).hasSize(1);
   }

@@ -23,7 +23,8 @@ final class S3Server implements AutoCloseable {
   S3Server(Path dir) throws Exception {
     Properties p = new Properties();
     p.setProperty("jclouds.filesystem.basedir", dir.toString());
-    ctx = ContextBuilder.newBuilder("filesystem").credentials("ignored", "ignored").overrides(p).build(BlobStoreContext.class);
+    ctx = ContextBuilder.newBuilder("filesystem").credentials("ignored", "ignored").overrides(p)
+        .build(BlobStoreContext.class);
     proxy = S3Proxy.builder().blobStore(ctx.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET).build();
     proxy.start();
@@ -44,7 +45,9 @@ final class S3Server implements AutoCloseable {
   }
 
   /** A plain client (the tests' own view of the bucket). */
-  S3Client client() { return level("unused-bucket").build().client(); }
+  S3Client client() {
+    return level("unused-bucket").build().client();
+  }
 
   void createBucket(String bucket) {
     try (S3Client c = client()) {
@@ -52,7 +55,8 @@ final class S3Server implements AutoCloseable {
     }
   }
 
-  @Override public void close() throws Exception {
+  @Override
+  public void close() throws Exception {
     proxy.stop();
     ctx.close();
   }

@@ -22,7 +22,8 @@ public final class UploadChild {
     String bucket = args[1];
     Path base = Path.of(args[2]);
     int mib = Integer.parseInt(args[3]);
-    S3Level s3 = S3Level.builder(bucket).endpoint(endpoint).credentials(S3Server.credentials()).partSize(S3Level.MIN_PART_SIZE)
+    S3Level s3 = S3Level.builder(bucket).endpoint(endpoint).credentials(S3Server.credentials())
+        .partSize(S3Level.MIN_PART_SIZE)
         .parallelParts(1).build();
     long[] state = new long[1024];
     try (Checkpointer c = Cairn.builder().name("killed").directory(base).levels("cloud").set("level.cloud.kind", "s3")
@@ -43,13 +44,16 @@ public final class UploadChild {
 
   /** Prints UPLOADING when a data.pack being written has passed 2.5 parts. */
   private record Announcing(Storage s) implements Storage {
-    @Override public String describe() { return s.describe(); }
-    @Override public Output create(String name) throws IOException {
+    @Override
+    public String describe() { return s.describe(); }
+    @Override
+    public Output create(String name) throws IOException {
       Output o = s.create(name);
       if (!name.endsWith("data.pack")) return o;
       return new Output() {
         boolean said;
-        @Override public void write(ByteBuffer src) throws IOException {
+        @Override
+        public void write(ByteBuffer src) throws IOException {
           o.write(src);
           if (!said && o.position() > 5 * S3Level.MIN_PART_SIZE / 2) {
             said = true;
@@ -57,18 +61,29 @@ public final class UploadChild {
             System.out.flush();
           }
         }
-        @Override public long position() { return o.position(); }
-        @Override public void sync() throws IOException { o.sync(); }
-        @Override public void close() throws IOException { o.close(); }
+        @Override
+        public long position() { return o.position(); }
+        @Override
+        public void sync() throws IOException { o.sync(); }
+        @Override
+        public void close() throws IOException { o.close(); }
       };
     }
-    @Override public Input open(String name) throws IOException { return s.open(name); }
-    @Override public boolean exists(String name) throws IOException { return s.exists(name); }
-    @Override public List<String> list(String dir) throws IOException { return s.list(dir); }
-    @Override public void rename(String from, String to) throws IOException { s.rename(from, to); }
-    @Override public void delete(String name) throws IOException { s.delete(name); }
-    @Override public void deleteTree(String dir) throws IOException { s.deleteTree(dir); }
-    @Override public void syncDir(String dir) throws IOException { s.syncDir(dir); }
-    @Override public AutoCloseable lock(String name, String holder) throws IOException { return s.lock(name, holder); }
+    @Override
+    public Input open(String name) throws IOException { return s.open(name); }
+    @Override
+    public boolean exists(String name) throws IOException { return s.exists(name); }
+    @Override
+    public List<String> list(String dir) throws IOException { return s.list(dir); }
+    @Override
+    public void rename(String from, String to) throws IOException { s.rename(from, to); }
+    @Override
+    public void delete(String name) throws IOException { s.delete(name); }
+    @Override
+    public void deleteTree(String dir) throws IOException { s.deleteTree(dir); }
+    @Override
+    public void syncDir(String dir) throws IOException { s.syncDir(dir); }
+    @Override
+    public AutoCloseable lock(String name, String holder) throws IOException { return s.lock(name, holder); }
   }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * @param restoreSeconds the last measured restore time, or NaN if the run never restored
  */
 public record CheckpointStats(Path file, String name, long checkpoints, double meanCostSeconds, double lastCostSeconds,
-                              double restoreSeconds, Map<String, Double> levelWriteSeconds) {
+    double restoreSeconds, Map<String, Double> levelWriteSeconds) {
 
   /** Finds and reads {@code stats.json}: {@code path} may be the file, a run directory, or a checkpoint directory with one run. */
   public static CheckpointStats read(Path path) throws IOException {
@@ -35,8 +35,11 @@ public record CheckpointStats(Path file, String name, long checkpoints, double m
     try (Stream<Path> s = Files.list(path)) {
       for (Path p : s.toList()) if (Files.isRegularFile(p.resolve("stats.json"))) found.add(p.resolve("stats.json"));
     }
-    if (found.isEmpty()) throw new IOException(path + ": no stats.json here or in <dir>/<name>/ (has a Cairn run checkpointed into it?)");
-    if (found.size() > 1) throw new IOException(path + ": several runs have statistics (" + found + "); name one: --from " + path + "/<name>");
+    if (found.isEmpty())
+      throw new IOException(path + ": no stats.json here or in <dir>/<name>/ (has a Cairn run checkpointed into it?)");
+    if (found.size() > 1)
+      throw new IOException(
+          path + ": several runs have statistics (" + found + "); name one: --from " + path + "/<name>");
     return found.get(0);
   }
 }

@@ -15,20 +15,32 @@ public final class Durations {
     String s = text.trim().toLowerCase(Locale.ROOT);
     double unit = 1;
     String num = s;
-    if (s.endsWith("ms")) { unit = 1e-3; num = s.substring(0, s.length() - 2); }
-    else if (s.endsWith("s")) { num = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("m")) { unit = 60; num = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("h")) { unit = 3600; num = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("d")) { unit = 86400; num = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("w")) { unit = 7 * 86400; num = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("y")) { unit = 365 * 86400; num = s.substring(0, s.length() - 1); }
+    if (s.endsWith("ms")) {
+      unit = 1e-3;
+      num = s.substring(0, s.length() - 2);
+    } else if (s.endsWith("s")) {
+      num = s.substring(0, s.length() - 1);
+    } else if (s.endsWith("m")) {
+      unit = 60;
+      num = s.substring(0, s.length() - 1);
+    } else if (s.endsWith("h")) {
+      unit = 3600;
+      num = s.substring(0, s.length() - 1);
+    } else if (s.endsWith("d")) {
+      unit = 86400;
+      num = s.substring(0, s.length() - 1);
+    } else if (s.endsWith("w")) {
+      unit = 7 * 86400;
+      num = s.substring(0, s.length() - 1);
+    } else if (s.endsWith("y")) { unit = 365 * 86400; num = s.substring(0, s.length() - 1); }
     double v;
     try {
       v = Double.parseDouble(num.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a duration: '" + text + "' (expected e.g. 90s, 5m, 1.5h, 2d, 1y)");
     }
-    if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("duration must be finite and >= 0: '" + text + "'");
+    if (!(v >= 0) || Double.isInfinite(v))
+      throw new IllegalArgumentException("duration must be finite and >= 0: '" + text + "'");
     return v * unit;
   }
 

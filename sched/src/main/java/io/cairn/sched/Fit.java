@@ -28,7 +28,9 @@ public final class Fit {
     double lo = 0.01, hi = 50;
     for (int it = 0; it < 200; it++) {
       double k = Math.sqrt(lo * hi);
-      if (score(y, k, meanLog) > 0) hi = k; else lo = k;
+      if (score(y, k, meanLog) > 0) hi = k;
+      else
+        lo = k;
       if (hi / lo < 1 + 1e-12) break;
     }
     double k = Math.sqrt(lo * hi);
@@ -49,7 +51,9 @@ public final class Fit {
   }
 
   private static void check(double[] xs) {
-    if (xs.length < 2) throw new IllegalArgumentException("need at least 2 times between failures to fit, got " + xs.length);
-    for (double x : xs) if (!(x > 0)) throw new IllegalArgumentException("times between failures must be > 0, got " + x);
+    if (xs.length < 2)
+      throw new IllegalArgumentException("need at least 2 times between failures to fit, got " + xs.length);
+    for (double x : xs)
+      if (!(x > 0)) throw new IllegalArgumentException("times between failures must be > 0, got " + x);
   }
 }

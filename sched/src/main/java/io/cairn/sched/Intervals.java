@@ -45,7 +45,8 @@ public final class Intervals {
    * (each segment, the last one included, ends with a checkpoint, as in Daly's model); a last partial
    * segment is counted with its real length.
    */
-  public static double expectedCompletion(double work, double tau, double cost, double restart, double downtime, double mtbf) {
+  public static double expectedCompletion(double work, double tau, double cost, double restart, double downtime,
+      double mtbf) {
     check(cost, mtbf);
     if (!(tau > 0)) throw new IllegalArgumentException("checkpoint interval must be > 0, got " + tau);
     double n = Math.floor(work / tau);
@@ -96,7 +97,8 @@ public final class Intervals {
   }
 
   private static void positiveCost(double cost) {
-    if (!(cost > 0)) throw new IllegalArgumentException("an optimal interval needs a checkpoint cost > 0 seconds, got " + cost);
+    if (!(cost > 0))
+      throw new IllegalArgumentException("an optimal interval needs a checkpoint cost > 0 seconds, got " + cost);
   }
 
   private static void check(double cost, double mtbf) {

@@ -23,8 +23,11 @@ public final class MultiLevel {
   /** One checkpoint level. {@code failureRate} is per second. */
   public record Level(String name, double cost, double recovery, double failureRate) {
     public Level {
-      if (!(cost >= 0) || !(recovery >= 0)) throw new IllegalArgumentException("level " + name + ": cost and recovery must be >= 0");
-      if (!(failureRate > 0)) throw new IllegalArgumentException("level " + name + ": failure rate must be > 0 per second, got " + failureRate);
+      if (!(cost >= 0) || !(recovery >= 0))
+        throw new IllegalArgumentException("level " + name + ": cost and recovery must be >= 0");
+      if (!(failureRate > 0))
+        throw new IllegalArgumentException(
+            "level " + name + ": failure rate must be > 0 per second, got " + failureRate);
     }
   }
 
@@ -35,7 +38,10 @@ public final class MultiLevel {
    */
   public record Plan(double[] periods, int[] ratios, double overhead) {
     public double efficiency() { return 1 / (1 + overhead); }
-    @Override public String toString() { return "Plan" + Arrays.toString(periods) + " ratios " + Arrays.toString(ratios) + " overhead " + overhead; }
+    @Override
+    public String toString() {
+      return "Plan" + Arrays.toString(periods) + " ratios " + Arrays.toString(ratios) + " overhead " + overhead;
+    }
   }
 
   /** First-order waste of the given nested periods (see class comment). */
@@ -101,9 +107,11 @@ public final class MultiLevel {
       double step = Math.pow((double) hi[l] / lo[l], 1.0 / budget);
       int last = -1;
       for (double v = lo[l]; v <= hi[l] * 1.0000001; v *= step) {
-        for (int m : new int[] {(int) Math.floor(v), (int) Math.ceil(v)}) {
+        for (int m : new int[]{(int) Math.floor(v), (int) Math.ceil(v)}) {
           if (m <= last) continue;
-          last = m; cur[l] = m; search(levels, l + 1, cur, lo, hi, best, bestH);
+          last = m;
+          cur[l] = m;
+          search(levels, l + 1, cur, lo, hi, best, bestH);
         }
       }
     }

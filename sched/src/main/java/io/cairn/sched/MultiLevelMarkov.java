@@ -52,9 +52,13 @@ public final class MultiLevelMarkov {
       return p;
     }
     /** Waste per unit of work, {@code 1/efficiency - 1}, comparable with {@link MultiLevel.Plan#overhead()}. */
-    public double overhead() { return 1 / efficiency - 1; }
-    @Override public String toString() {
-      return "Pattern[x=" + interval + " ratios " + Arrays.toString(ratios) + " E=" + expectedTime + " efficiency " + efficiency + "]";
+    public double overhead() {
+      return 1 / efficiency - 1;
+    }
+    @Override
+    public String toString() {
+      return "Pattern[x=" + interval + " ratios " + Arrays.toString(ratios) + " E=" + expectedTime + " efficiency "
+          + efficiency + "]";
     }
   }
 
@@ -65,9 +69,12 @@ public final class MultiLevelMarkov {
   public static Pattern evaluate(List<MultiLevel.Level> levels, double interval, int[] ratios) {
     int k = levels.size();
     if (k == 0) throw new IllegalArgumentException("multi-level model needs at least one level");
-    if (ratios.length != k) throw new IllegalArgumentException("need one ratio per level, got " + ratios.length + " for " + k);
-    if (!(interval >= 0) || Double.isInfinite(interval)) throw new IllegalArgumentException("interval must be >= 0, got " + interval);
-    for (int l = 1; l < k; l++) if (ratios[l] < 1) throw new IllegalArgumentException("ratios must be >= 1, got " + Arrays.toString(ratios));
+    if (ratios.length != k)
+      throw new IllegalArgumentException("need one ratio per level, got " + ratios.length + " for " + k);
+    if (!(interval >= 0) || Double.isInfinite(interval))
+      throw new IllegalArgumentException("interval must be >= 0, got " + interval);
+    for (int l = 1; l < k; l++)
+      if (ratios[l] < 1) throw new IllegalArgumentException("ratios must be >= 1, got " + Arrays.toString(ratios));
     Model m = new Model(levels);
     Phase top = m.block(k - 1, k - 1, interval, ratios);
     int[] r = ratios.clone();
@@ -91,8 +98,19 @@ public final class MultiLevelMarkov {
     double c = b - g * (b - a), d = a + g * (b - a);
     double fc = efficiency(levels, Math.exp(c), ratios), fd = efficiency(levels, Math.exp(d), ratios);
     for (int i = 0; i < 100 && b - a > 1e-9; i++) {
-      if (fc >= fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = efficiency(levels, Math.exp(c), ratios); }
-      else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = efficiency(levels, Math.exp(d), ratios); }
+      if (fc >= fd) {
+        b = d;
+        d = c;
+        fd = fc;
+        c = b - g * (b - a);
+        fc = efficiency(levels, Math.exp(c), ratios);
+      } else {
+        a = c;
+        c = d;
+        fc = fd;
+        d = a + g * (b - a);
+        fd = efficiency(levels, Math.exp(d), ratios);
+      }
     }
     return evaluate(levels, Math.exp((a + b) / 2), ratios);
   }
@@ -175,14 +193,17 @@ public final class MultiLevelMarkov {
    * vectors. A local optimum (no move by one gives a better pattern) unless the budget ran out first. {@code evaluated}
    * counts the vectors evaluated; {@code candidates} is 0 and {@code atEdge} false (there is no search range).
    */
-  public static Search improve(List<MultiLevel.Level> levels, int[] start, double relativeStep, double lo, double hi, long maxPatterns) {
+  public static Search improve(List<MultiLevel.Level> levels, int[] start, double relativeStep, double lo, double hi,
+      long maxPatterns) {
     int k = levels.size();
-    if (start.length != k) throw new IllegalArgumentException("need one ratio per level, got " + start.length + " for " + k);
+    if (start.length != k)
+      throw new IllegalArgumentException("need one ratio per level, got " + start.length + " for " + k);
     if (maxPatterns < 1) throw new IllegalArgumentException("maxPatterns must be >= 1, got " + maxPatterns);
     Bounded s = new Bounded(levels, lo, hi, maxPatterns);
     int[] r = start.clone();
     r[0] = 1;
-    for (int l = 1; l < k; l++) if (r[l] < 1) throw new IllegalArgumentException("ratios must be >= 1, got " + Arrays.toString(start));
+    for (int l = 1; l < k; l++)
+      if (r[l] < 1) throw new IllegalArgumentException("ratios must be >= 1, got " + Arrays.toString(start));
     s.eval(r);
     int[] steps = new int[k], min = new int[k], max = new int[k];
     for (int l = 0; l < k; l++) steps[l] = (int) Math.max(1, Math.min(1 << 20, Math.round(r[l] * relativeStep)));
@@ -196,7 +217,7 @@ public final class MultiLevelMarkov {
   private static int[][] grid(int[] lo, int[] hi, int[] firstOrder, long budget) {
     int k = lo.length;
     int[][] g = new int[k][];
-    g[0] = new int[] {1};
+    g[0] = new int[]{1};
     Integer[] order = new Integer[k - 1];
     for (int l = 1; l < k; l++) order[l - 1] = l;
     Arrays.sort(order, (a, b) -> Integer.compare(hi[a] - lo[a], hi[b] - lo[b]));
@@ -280,15 +301,15 @@ public final class MultiLevelMarkov {
     List<int[]> out = new java.util.ArrayList<>();
     java.util.function.IntBinaryOperator clamp = (l, v) -> Math.min(max[l], Math.max(min[l], v));
     for (int l = 1; l < k; l++) {
-      for (int d : new int[] {1, -1}) {
+      for (int d : new int[]{1, -1}) {
         int[] c = cur.clone();
         c[l] = clamp.applyAsInt(l, cur[l] + d * step[l]);
         if (c[l] != cur[l]) out.add(c);
       }
     }
     for (int l = 1; l + 1 < k; l++) {
-      for (int d : new int[] {1, -1}) {
-        for (int e : new int[] {1, -1}) {
+      for (int d : new int[]{1, -1}) {
+        for (int e : new int[]{1, -1}) {
           int[] c = cur.clone();
           c[l] = clamp.applyAsInt(l, cur[l] + d * step[l]);
           c[l + 1] = clamp.applyAsInt(l + 1, cur[l + 1] + e * step[l + 1]);
@@ -304,7 +325,8 @@ public final class MultiLevelMarkov {
     return out;
   }
 
-  private static void search(List<MultiLevel.Level> levels, double xlo, double xhi, int l, int[] cur, int[] lo, int[] hi, Pattern[] best) {
+  private static void search(List<MultiLevel.Level> levels, double xlo, double xhi, int l, int[] cur, int[] lo,
+      int[] hi, Pattern[] best) {
     if (l == levels.size()) {
       Pattern p = bestInterval(levels, cur.clone(), xlo, xhi);
       if (best[0] == null || p.efficiency() > best[0].efficiency()) best[0] = p;

@@ -26,8 +26,19 @@ final class SpecialFunctions {
     double c = b - g * (b - a), d = a + g * (b - a);
     double fc = f.applyAsDouble(c), fd = f.applyAsDouble(d);
     for (int i = 0; i < 200 && (b - a) > relTol * Math.abs(c + d) / 2; i++) {
-      if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f.applyAsDouble(c); }
-      else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f.applyAsDouble(d); }
+      if (fc < fd) {
+        b = d;
+        d = c;
+        fd = fc;
+        c = b - g * (b - a);
+        fc = f.applyAsDouble(c);
+      } else {
+        a = c;
+        c = d;
+        fc = fd;
+        d = a + g * (b - a);
+        fd = f.applyAsDouble(d);
+      }
     }
     return (a + b) / 2;
   }

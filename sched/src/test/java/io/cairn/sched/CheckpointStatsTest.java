@@ -12,9 +12,10 @@ class CheckpointStatsTest {
   @Test
   void readsTheCoreStatsFile(@TempDir Path dir) throws Exception {
     Files.createDirectories(dir.resolve("run1"));
-    Files.writeString(dir.resolve("run1/stats.json"), "{\"format\":1,\"name\":\"run1\",\"mode\":\"sync\",\"checkpoints\":12,"
-        + "\"lastCostSeconds\":2.500000,\"meanCostSeconds\":2.000000,\"lastBytes\":100,\"lastRestoreSeconds\":-1.000000,"
-        + "\"levelWriteSeconds\":{\"local\":0.5,\"pfs\":1.5}}\n");
+    Files.writeString(dir.resolve("run1/stats.json"),
+        "{\"format\":1,\"name\":\"run1\",\"mode\":\"sync\",\"checkpoints\":12,"
+            + "\"lastCostSeconds\":2.500000,\"meanCostSeconds\":2.000000,\"lastBytes\":100,\"lastRestoreSeconds\":-1.000000,"
+            + "\"levelWriteSeconds\":{\"local\":0.5,\"pfs\":1.5}}\n");
     CheckpointStats s = CheckpointStats.read(dir);
     assertThat(s.name()).isEqualTo("run1");
     assertThat(s.checkpoints()).isEqualTo(12);

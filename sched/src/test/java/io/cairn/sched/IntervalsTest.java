@@ -28,7 +28,7 @@ class IntervalsTest {
     assertThat(Intervals.daly(300, 6 * 3600) / 60).isCloseTo(57, within(0.5));
     assertThat(Intervals.daly(300, 15 * 60) / 60).isCloseTo(9.1, within(0.05));
     // and the exact optimum of the completion-time model for Ts = 500 h agrees with the printed values too
-    for (double[] c : new double[][] {{24 * 3600, 117, 1.5}, {6 * 3600, 57, 1}, {15 * 60, 9.1, 0.3}}) {
+    for (double[] c : new double[][]{{24 * 3600, 117, 1.5}, {6 * 3600, 57, 1}, {15 * 60, 9.1, 0.3}}) {
       double m = c[0];
       double best = FiniteJob.argminCompletion(500 * 3600, 300, 600, m);
       assertThat(best / 60).as("M=%s", m).isCloseTo(c[1], within(c[2]));
@@ -57,7 +57,8 @@ class IntervalsTest {
     assertThat(Intervals.young(C, M) / exact).isCloseTo(1, within(0.05));
     // and the optimum maximises efficiency
     double e = Intervals.efficiency(exact, C, R, 0, M);
-    assertThat(e).isGreaterThan(Intervals.efficiency(exact * 1.1, C, R, 0, M)).isGreaterThan(Intervals.efficiency(exact * 0.5, C, R, 0, M));
+    assertThat(e).isGreaterThan(Intervals.efficiency(exact * 1.1, C, R, 0, M))
+        .isGreaterThan(Intervals.efficiency(exact * 0.5, C, R, 0, M));
   }
 
   /**
@@ -68,30 +69,32 @@ class IntervalsTest {
   @Test
   void monteCarloMatchesDalysExpectedCompletionWithin1Percent() {
     double work = 48 * 3600, tau = Intervals.daly(C, M);
-    for (double downtime : new double[] {0, 1800}) {
+    for (double downtime : new double[]{0, 1800}) {
       SplittableRandom rng = new SplittableRandom(42);
       int n = 20_000;
       double sum = 0, sq = 0;
       for (int i = 0; i < n; i++) {
         double t = SingleJobMonteCarlo.dalyRun(work, tau, C, R, downtime, M, rng);
-        sum += t; sq += t * t;
+        sum += t;
+        sq += t * t;
       }
       double mean = sum / n, se = Math.sqrt((sq / n - mean * mean) / n);
       double analytic = Intervals.expectedCompletion(work, tau, C, R, downtime, M);
-      assertThat(Math.abs(mean - analytic) / analytic).as("relative error, D=%s, se=%s", downtime, se / analytic).isLessThan(0.01);
+      assertThat(Math.abs(mean - analytic) / analytic).as("relative error, D=%s, se=%s", downtime, se / analytic)
+          .isLessThan(0.01);
       assertThat(Math.abs(mean - analytic)).as("within 4 standard errors").isLessThan(4 * se);
     }
   }
 
   @Test
   void simulatedOptimumAgreesWithTheAnalyticOne() {
-    double mtbf = 6 * 3600, cost = 600;                // C/M ~ 3%: a pronounced optimum
+    double mtbf = 6 * 3600, cost = 600; // C/M ~ 3%: a pronounced optimum
     double opt = Intervals.optimalExponential(cost, R, 0, mtbf);
     double work = 60 * opt;
     int points = 21, runs = 3000;
     double[] logTau = new double[points], mean = new double[points];
     for (int p = 0; p < points; p++) {
-      logTau[p] = Math.log(opt) + Math.log(4) * (p - points / 2) / (points / 2.0) ; // opt/4 .. 4*opt
+      logTau[p] = Math.log(opt) + Math.log(4) * (p - points / 2) / (points / 2.0); // opt/4 .. 4*opt
       SplittableRandom rng = new SplittableRandom(7); // common random numbers across intervals
       double s = 0;
       for (int i = 0; i < runs; i++) s += SingleJobMonteCarlo.dalyRun(work, Math.exp(logTau[p]), cost, R, 0, mtbf, rng);
@@ -102,7 +105,9 @@ class IntervalsTest {
     // least-squares parabola through all points in log(tau): the minimum of the fitted curve
     double[] c = fitParabola(logTau, mean);
     double simOpt = Math.exp(-c[1] / (2 * c[2]));
-    assertThat(simOpt / opt).as("simulated optimum %s vs analytic %s (grid best %s)", simOpt, opt, Math.exp(logTau[best])).isCloseTo(1, within(0.15));
+    assertThat(simOpt / opt)
+        .as("simulated optimum %s vs analytic %s (grid best %s)", simOpt, opt, Math.exp(logTau[best]))
+        .isCloseTo(1, within(0.15));
     assertThat(Math.exp(logTau[best]) / opt).isBetween(0.7, 1.45);
   }
 
@@ -131,9 +136,11 @@ class IntervalsTest {
   void weibullEfficiencyReducesToExponentialAndMatchesMonteCarlo() {
     FailureModel exp = new FailureModel.Exponential(M);
     FailureModel w1 = new FailureModel.Weibull(1, M);
-    for (double tau : new double[] {1800, 7000, 20000}) {
-      assertThat(Intervals.efficiency(w1, tau, C, R, 120)).isCloseTo(Intervals.efficiency(tau, C, R, 120, M), within(1e-9));
-      assertThat(Intervals.efficiency(exp, tau, C, R, 120)).isCloseTo(Intervals.efficiency(tau, C, R, 120, M), within(1e-12));
+    for (double tau : new double[]{1800, 7000, 20000}) {
+      assertThat(Intervals.efficiency(w1, tau, C, R, 120)).isCloseTo(Intervals.efficiency(tau, C, R, 120, M),
+          within(1e-9));
+      assertThat(Intervals.efficiency(exp, tau, C, R, 120)).isCloseTo(Intervals.efficiency(tau, C, R, 120, M),
+          within(1e-12));
     }
     FailureModel w = FailureModel.Weibull.withMean(0.7, M);
     assertThat(w.mean()).isCloseTo(M, within(1e-6));
@@ -152,6 +159,7 @@ class IntervalsTest {
     assertThat(Durations.parse("1.5h")).isEqualTo(5400);
     assertThat(Durations.parse("2d")).isEqualTo(172800);
     assertThat(Durations.parse("42")).isEqualTo(42);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Durations.parse("5 parsecs")).hasMessageContaining("5 parsecs");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Durations.parse("5 parsecs"))
+        .hasMessageContaining("5 parsecs");
   }
 }

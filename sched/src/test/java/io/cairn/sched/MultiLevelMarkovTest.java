@@ -69,11 +69,13 @@ class MultiLevelMarkovTest {
   @Test
   void reproducesTheReferenceImplementationsStoredResults() {
     for (double[] r : REFERENCE) {
-      double ours = MultiLevelMarkov.efficiency(madeUp(r[0], r[1]), r[4], new int[] {1, (int) r[2] + 1, (int) r[3] + 1});
-      assertThat(ours).as("o=%s f=%s L1=%s L2=%s t=%s", r[0], r[1], r[2], r[3], r[4]).isCloseTo(r[5], within(1e-9 * r[5]));
+      double ours = MultiLevelMarkov.efficiency(madeUp(r[0], r[1]), r[4], new int[]{1, (int) r[2] + 1, (int) r[3] + 1});
+      assertThat(ours).as("o=%s f=%s L1=%s L2=%s t=%s", r[0], r[1], r[2], r[3], r[4]).isCloseTo(r[5],
+          within(1e-9 * r[5]));
     }
     // a tiny one: o = 50, f = 50, L1 = 0, L2 = 200, t = 500
-    assertThat(MultiLevelMarkov.efficiency(madeUp(50, 50), 500, new int[] {1, 1, 201})).isCloseTo(4.91340967943e-05, within(1e-6 * 4.9e-5));
+    assertThat(MultiLevelMarkov.efficiency(madeUp(50, 50), 500, new int[]{1, 1, 201})).isCloseTo(4.91340967943e-05,
+        within(1e-6 * 4.9e-5));
   }
 
   /**
@@ -100,7 +102,8 @@ class MultiLevelMarkovTest {
         double e = MultiLevelMarkov.efficiency(levels, t, ratios);
         if (e > best) { best = e; at = t; }
       }
-      assertThat(best).as("max efficiency o=%s f=%s L1=%s L2=%s", r[0], r[1], r[2], r[3]).isCloseTo(r[4], within(1e-9 * r[4]));
+      assertThat(best).as("max efficiency o=%s f=%s L1=%s L2=%s", r[0], r[1], r[2], r[3]).isCloseTo(r[4],
+          within(1e-9 * r[4]));
       assertThat(at).as("best interval o=%s f=%s L1=%s L2=%s", r[0], r[1], r[2], r[3]).isEqualTo(r[5]);
     }
   }
@@ -110,8 +113,8 @@ class MultiLevelMarkovTest {
   void oneLevelIsDalysExactModel() {
     double c = 300, r = 600, mtbf = 6 * 3600;
     var level = List.of(new MultiLevel.Level("pfs", c, r, 1 / mtbf));
-    for (double tau : new double[] {60, 1800, 5000, 40000}) {
-      assertThat(MultiLevelMarkov.efficiency(level, tau, new int[] {1}))
+    for (double tau : new double[]{60, 1800, 5000, 40000}) {
+      assertThat(MultiLevelMarkov.efficiency(level, tau, new int[]{1}))
           .isCloseTo(Intervals.efficiency(tau, c, r, 0, mtbf), within(1e-12));
     }
     var best = MultiLevelMarkov.optimize(level);
@@ -126,11 +129,13 @@ class MultiLevelMarkovTest {
    */
   @Test
   void eventSimulationOfTheDocumentedRulesAgrees() {
-    var two = List.of(new MultiLevel.Level("local", 20, 40, 1 / 3000.0), new MultiLevel.Level("pfs", 200, 700, 1 / 20000.0));
-    var three = List.of(new MultiLevel.Level("local", 10, 30, 1 / 4000.0), new MultiLevel.Level("partner", 60, 90, 1 / 15000.0),
+    var two = List.of(new MultiLevel.Level("local", 20, 40, 1 / 3000.0),
+        new MultiLevel.Level("pfs", 200, 700, 1 / 20000.0));
+    var three = List.of(new MultiLevel.Level("local", 10, 30, 1 / 4000.0),
+        new MultiLevel.Level("partner", 60, 90, 1 / 15000.0),
         new MultiLevel.Level("pfs", 400, 900, 1 / 60000.0));
-    check(two, 600, new int[] {1, 5}, 7);
-    check(three, 500, new int[] {1, 3, 4}, 8);
+    check(two, 600, new int[]{1, 5}, 7);
+    check(three, 500, new int[]{1, 3, 4}, 8);
   }
 
   private static void check(List<MultiLevel.Level> levels, double x, int[] ratios, long seed) {
@@ -145,10 +150,11 @@ class MultiLevelMarkovTest {
   @Test
   void firstOrderPlanIsNearOptimalButOptimisticOnAtlasAndCoastal() {
     // modelSCR.py: atlas rates {7.78e-6, 5.19e-7} /s, overheads {9, 438} s; coastal {8.54e-7, 2.01e-7}, {15, 1835}
-    for (double[] m : new double[][] {{7.78e-6, 5.19e-7, 9, 438}, {8.54e-7, 2.01e-7, 15, 1835}}) {
+    for (double[] m : new double[][]{{7.78e-6, 5.19e-7, 9, 438}, {8.54e-7, 2.01e-7, 15, 1835}}) {
       double gap1 = 0;
-      for (double f : new double[] {1, 50}) {
-        var levels = List.of(new MultiLevel.Level("L1", m[2], m[2], m[0] * f), new MultiLevel.Level("L2", m[3], m[3], m[1] * f));
+      for (double f : new double[]{1, 50}) {
+        var levels = List.of(new MultiLevel.Level("L1", m[2], m[2], m[0] * f),
+            new MultiLevel.Level("L2", m[3], m[3], m[1] * f));
         var first = MultiLevel.optimize(levels);
         var best = MultiLevelMarkov.optimize(levels);
         double atFirst = MultiLevelMarkov.efficiency(levels, first.periods()[0], first.ratios());
@@ -174,7 +180,8 @@ class MultiLevelMarkovTest {
   @Test
   void boundedOptimizeIsOptimizeWhenTheRangeFits() {
     for (var levels : List.of(madeUp(1, 1), madeUp(1, 50), List.of(new MultiLevel.Level("local", 5, 10, 1 / 21600.0),
-        new MultiLevel.Level("pfs", 300, 600, 1 / 259200.0)), List.of(new MultiLevel.Level("pfs", 300, 600, 1 / 86400.0)))) {
+        new MultiLevel.Level("pfs", 300, 600, 1 / 259200.0)),
+        List.of(new MultiLevel.Level("pfs", 300, 600, 1 / 86400.0)))) {
       var full = MultiLevelMarkov.optimize(levels);
       var s = MultiLevelMarkov.optimize(levels, 2000);
       assertThat(s.exhaustive()).isTrue();
@@ -221,7 +228,8 @@ class MultiLevelMarkovTest {
   static List<MultiLevel.Level> randomMachine(SplittableRandom rng) {
     int k = 2 + rng.nextInt(2);
     List<MultiLevel.Level> ls = new java.util.ArrayList<>();
-    double c = Math.exp(rng.nextDouble(Math.log(0.2), Math.log(60))), mtbf = Math.exp(rng.nextDouble(Math.log(600), Math.log(3 * 86400.0)));
+    double c = Math.exp(rng.nextDouble(Math.log(0.2), Math.log(60))),
+        mtbf = Math.exp(rng.nextDouble(Math.log(600), Math.log(3 * 86400.0)));
     for (int l = 0; l < k; l++) {
       ls.add(new MultiLevel.Level("l" + l, c, c * Math.exp(rng.nextDouble(-0.5, 1.5)), 1 / mtbf));
       c *= Math.exp(rng.nextDouble(Math.log(1.5), Math.log(40)));
@@ -233,7 +241,8 @@ class MultiLevelMarkovTest {
   /** A two-level machine whose range holds 66,594 ratio vectors: 2,000 give the exhaustive optimum (2 s) in 1,011. */
   @Test
   void boundedSearchOnAWideRange() {
-    var levels = List.of(new MultiLevel.Level("local", 0.1, 0.2, 1 / 3600.0), new MultiLevel.Level("pfs", 3600, 3600, 1 / (365 * 86400.0)));
+    var levels = List.of(new MultiLevel.Level("local", 0.1, 0.2, 1 / 3600.0),
+        new MultiLevel.Level("pfs", 3600, 3600, 1 / (365 * 86400.0)));
     var s = MultiLevelMarkov.optimize(levels, 2000);
     assertThat(s.exhaustive()).isFalse();
     assertThat(s.candidates()).isEqualTo(66_594);
@@ -242,7 +251,8 @@ class MultiLevelMarkovTest {
     assertThat(s.best().ratios()).containsExactly(1, 19435);
     assertThat(s.best().interval()).isCloseTo(26.138165163888, within(1e-6));
     assertThat(s.best().efficiency()).isCloseTo(0.96827834977717, within(1e-12));
-    assertThat(s.best().periods()).containsExactly(new double[] {s.best().interval(), s.best().interval() * 19435}, within(1e-9));
+    assertThat(s.best().periods()).containsExactly(new double[]{s.best().interval(), s.best().interval() * 19435},
+        within(1e-9));
   }
 
   /** The local search climbs from a poor start to the optimum, and stays put at a local optimum. */
@@ -251,24 +261,29 @@ class MultiLevelMarkovTest {
     var levels = madeUp(50, 2);
     var best = MultiLevelMarkov.optimize(levels);
     double x1 = MultiLevel.optimize(levels).periods()[0];
-    var s = MultiLevelMarkov.improve(levels, new int[] {1, 2, 40}, 0.25, x1 / 8, x1 * 8, 500);
+    var s = MultiLevelMarkov.improve(levels, new int[]{1, 2, 40}, 0.25, x1 / 8, x1 * 8, 500);
     assertThat(s.best().ratios()).containsExactly(best.ratios());
     assertThat(s.best().efficiency()).isCloseTo(best.efficiency(), within(1e-12));
     var stay = MultiLevelMarkov.improve(levels, best.ratios(), 0, x1 / 8, x1 * 8, 500);
     assertThat(stay.best().ratios()).containsExactly(best.ratios());
     assertThat(stay.evaluated()).isLessThanOrEqualTo(1 + 2 * 2 + 6);
-    assertThat(MultiLevelMarkov.improve(levels, new int[] {1, 2, 40}, 0.25, x1 / 8, x1 * 8, 3).evaluated()).isEqualTo(3);
+    assertThat(MultiLevelMarkov.improve(levels, new int[]{1, 2, 40}, 0.25, x1 / 8, x1 * 8, 3).evaluated()).isEqualTo(3);
   }
 
   @Test
   void rejectsBadPatterns() {
     var levels = madeUp(1, 1);
-    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, 100, new int[] {1, 2})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, 100, new int[] {1, 0, 2})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, -1, new int[] {1, 1, 2})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(List.of(), 100, new int[] {})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, 100, new int[]{1, 2}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, 100, new int[]{1, 0, 2}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(levels, -1, new int[]{1, 1, 2}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultiLevelMarkov.evaluate(List.of(), 100, new int[]{}))
+        .isInstanceOf(IllegalArgumentException.class);
     var four = List.of(levels.get(0), levels.get(1), levels.get(2), new MultiLevel.Level("L4", 1000, 1000, 1e-9));
-    assertThatThrownBy(() -> MultiLevelMarkov.optimize(four, 2000)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 3 levels");
+    assertThatThrownBy(() -> MultiLevelMarkov.optimize(four, 2000)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 3 levels");
     assertThatThrownBy(() -> MultiLevelMarkov.optimize(levels, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -322,7 +337,7 @@ class MultiLevelMarkovTest {
         sum2 += t * t;
       }
       double mean = sum / n, var = (sum2 / n - mean * mean) * n / (n - 1);
-      return new double[] {mean, Math.sqrt(var / n)};
+      return new double[]{mean, Math.sqrt(var / n)};
     }
 
     static int levelOf(long j, long[] mult, int k) {

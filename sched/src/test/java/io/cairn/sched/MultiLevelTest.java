@@ -35,28 +35,34 @@ class MultiLevelTest {
 
   @Test
   void integerPlanIsNoBetterThanUnconstrainedAndBeatsSingleLevel() {
-    var levels = List.of(new MultiLevel.Level("local", 5, 10, 1 / 20_000.0), new MultiLevel.Level("pfs", 300, 600, 1 / 200_000.0));
+    var levels = List.of(new MultiLevel.Level("local", 5, 10, 1 / 20_000.0),
+        new MultiLevel.Level("pfs", 300, 600, 1 / 200_000.0));
     var plan = MultiLevel.optimize(levels);
     assertThat(plan.overhead()).isGreaterThanOrEqualTo(MultiLevel.unconstrainedOverhead(levels) - 1e-15);
     // a single PFS level that must recover every failure
-    double single = MultiLevel.optimize(List.of(new MultiLevel.Level("pfs", 300, 600, 1 / 20_000.0 + 1 / 200_000.0))).overhead();
+    double single = MultiLevel.optimize(List.of(new MultiLevel.Level("pfs", 300, 600, 1 / 20_000.0 + 1 / 200_000.0)))
+        .overhead();
     assertThat(plan.overhead()).isLessThan(single);
     // exhaustive check over ratios 1..200
-    for (int m = 1; m <= 200; m++) assertThat(MultiLevel.plan(levels, new int[] {1, m}).overhead()).isGreaterThanOrEqualTo(plan.overhead() - 1e-15);
+    for (int m = 1; m <= 200; m++)
+      assertThat(MultiLevel.plan(levels, new int[]{1, m}).overhead()).isGreaterThanOrEqualTo(plan.overhead() - 1e-15);
   }
 
   /** Monte-Carlo of the nested pattern agrees with the first-order waste (rates small against the periods). */
   @Test
   void monteCarloAgreesWithFirstOrderModel() {
-    var levels = List.of(new MultiLevel.Level("local", 5, 10, 1 / 50_000.0), new MultiLevel.Level("partner", 30, 60, 1 / 200_000.0),
+    var levels = List.of(new MultiLevel.Level("local", 5, 10, 1 / 50_000.0),
+        new MultiLevel.Level("partner", 30, 60, 1 / 200_000.0),
         new MultiLevel.Level("pfs", 300, 600, 1 / 1_000_000.0));
     var plan = MultiLevel.optimize(levels);
-    double mc = SingleJobMonteCarlo.multiLevelOverhead(levels, plan.ratios(), plan.periods()[0], 2e9, new SplittableRandom(11));
+    double mc = SingleJobMonteCarlo.multiLevelOverhead(levels, plan.ratios(), plan.periods()[0], 2e9,
+        new SplittableRandom(11));
     assertThat(mc / plan.overhead()).as("MC %s vs model %s", mc, plan.overhead()).isCloseTo(1, within(0.05));
     // and the optimal ratio is (near) optimal in simulation too: halving or doubling the PFS ratio is not better
     int[] r = plan.ratios();
-    for (int[] alt : new int[][] {{1, r[1], Math.max(1, r[2] / 3)}, {1, r[1], r[2] * 3}}) {
-      double altMc = SingleJobMonteCarlo.multiLevelOverhead(levels, alt, MultiLevel.plan(levels, alt).periods()[0], 2e9, new SplittableRandom(11));
+    for (int[] alt : new int[][]{{1, r[1], Math.max(1, r[2] / 3)}, {1, r[1], r[2] * 3}}) {
+      double altMc = SingleJobMonteCarlo.multiLevelOverhead(levels, alt, MultiLevel.plan(levels, alt).periods()[0], 2e9,
+          new SplittableRandom(11));
       assertThat(altMc).isGreaterThan(mc * 0.99);
     }
   }

@@ -39,7 +39,9 @@ public final class SlurmJob {
   }
 
   /** The job of this process, or empty outside Slurm (no {@code SLURM_JOB_ID}). */
-  public static Optional<SlurmJob> current() { return of(System.getenv()); }
+  public static Optional<SlurmJob> current() {
+    return of(System.getenv());
+  }
 
   /** The job an environment describes, or empty when it has no {@code SLURM_JOB_ID}. */
   public static Optional<SlurmJob> of(Map<String, String> env) {
@@ -57,10 +59,14 @@ public final class SlurmJob {
   public String id() { return id; }
 
   /** How often the job was requeued before this run ({@code SLURM_RESTART_COUNT}; 0 in the first run). */
-  public int restartCount() { return restarts; }
+  public int restartCount() {
+    return restarts;
+  }
 
   /** The node this process runs on ({@code SLURMD_NODENAME}), if Slurm says. */
-  public Optional<String> node() { return Optional.ofNullable(env.get("SLURMD_NODENAME")); }
+  public Optional<String> node() {
+    return Optional.ofNullable(env.get("SLURMD_NODENAME"));
+  }
 
   /**
    * Time left in the allocation ({@code squeue -h -j <id> -o %L}); empty when the job has no time limit or
@@ -105,8 +111,8 @@ public final class SlurmJob {
     String[] f = t.split(":");
     long secs = 0;
     for (String x : f) secs = secs * 60 + Long.parseLong(x);
-    if (dash > 0 && f.length == 1) secs *= 3600;             // "days-hours"
-    else if (dash > 0 && f.length == 2) secs *= 60;          // "days-hours:minutes"
+    if (dash > 0 && f.length == 1) secs *= 3600; // "days-hours"
+    else if (dash > 0 && f.length == 2) secs *= 60; // "days-hours:minutes"
     return Optional.of(Duration.ofSeconds(days * 86_400 + secs));
   }
 
@@ -135,7 +141,9 @@ public final class SlurmJob {
   }
 
   /** Removes a halt request; true when there was one. */
-  public static boolean cancelHalt(Path jobDir) throws IOException { return Files.deleteIfExists(jobDir.resolve(HALT)); }
+  public static boolean cancelHalt(Path jobDir) throws IOException {
+    return Files.deleteIfExists(jobDir.resolve(HALT));
+  }
 
   /**
    * After a checkpoint taken on a preemption signal: true when the program should exit with

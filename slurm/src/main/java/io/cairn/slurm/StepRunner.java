@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  */
 public final class StepRunner {
   /** What happened. {@code code} is this runner's exit code. */
-  public record Result(int code, int launches, String reason) { }
+  public record Result(int code, int launches, String reason) {}
 
   private final List<String> command;
   private final int attempts;
@@ -41,8 +41,10 @@ public final class StepRunner {
    * @param timeLeft the allocation's time left (empty: unlimited or unknown)
    * @param log      where to say what happens
    */
-  public StepRunner(List<String> command, int attempts, Duration minLeft, Path jobDir, Supplier<Optional<Duration>> timeLeft, PrintStream log) {
-    if (command.isEmpty()) throw new IllegalArgumentException("no step command given: put it after '--' (e.g. -- srun java -jar app.jar)");
+  public StepRunner(List<String> command, int attempts, Duration minLeft, Path jobDir,
+      Supplier<Optional<Duration>> timeLeft, PrintStream log) {
+    if (command.isEmpty())
+      throw new IllegalArgumentException("no step command given: put it after '--' (e.g. -- srun java -jar app.jar)");
     if (attempts < 1) throw new IllegalArgumentException("attempts " + attempts + ": must be >= 1");
     this.command = List.copyOf(command);
     this.attempts = attempts;
@@ -53,7 +55,8 @@ public final class StepRunner {
   }
 
   /** A runner for the current Slurm job (time left from squeue; none outside Slurm). */
-  public static StepRunner forCurrentJob(List<String> command, int attempts, Duration minLeft, Path jobDir, PrintStream log) {
+  public static StepRunner forCurrentJob(List<String> command, int attempts, Duration minLeft, Path jobDir,
+      PrintStream log) {
     Optional<SlurmJob> job = SlurmJob.current();
     return new StepRunner(command, attempts, minLeft, jobDir, () -> job.flatMap(SlurmJob::timeLeft), log);
   }
@@ -67,31 +70,37 @@ public final class StepRunner {
       if (halted()) return done(new Result(0, launch - 1, "halt requested (" + jobDir.resolve(SlurmJob.HALT) + ")"));
       Optional<Duration> left = timeLeft.get();
       if (left.isPresent() && left.get().compareTo(minLeft) < 0)
-        return done(new Result(75, launch - 1, "only " + left.get().toSeconds() + " s left in the allocation (less than " + minLeft.toSeconds()
-            + " s); requeue to go on"));
+        return done(new Result(75, launch - 1,
+            "only " + left.get().toSeconds() + " s left in the allocation (less than " + minLeft.toSeconds()
+                + " s); requeue to go on"));
       log.println("cairn run: launch " + launch + " of " + attempts + ": "
-          + String.join(" ", command.stream().map(w -> w.length() > 120 ? w.substring(0, 40) + "..." + w.substring(w.length() - 40) : w).toList()));
+          + String.join(" ", command.stream()
+              .map(w -> w.length() > 120 ? w.substring(0, 40) + "..." + w.substring(w.length() - 40) : w).toList()));
       log.flush();
       Process p = new ProcessBuilder(command).inheritIO().start();
       current = p;
       rc = p.waitFor();
       current = null;
       if (rc == 0) return done(new Result(0, launch, "the step finished"));
-      if (halted()) return done(new Result(0, launch, "halted (" + jobDir.resolve(SlurmJob.HALT) + "); the step exited with " + rc));
-      if (rc == 75) return done(new Result(75, launch, "the step checkpointed on a signal and exited with 75 (requeue)"));
+      if (halted())
+        return done(
+            new Result(0, launch, "halted (" + jobDir.resolve(SlurmJob.HALT) + "); the step exited with " + rc));
+      if (rc == 75)
+        return done(new Result(75, launch, "the step checkpointed on a signal and exited with 75 (requeue)"));
       log.println("cairn run: the step failed with exit code " + rc + (launch < attempts ? "; relaunching" : ""));
     }
     return done(new Result(rc, attempts, "the step failed " + attempts + " times (exit code " + rc + "); giving up"));
   }
 
   private Result done(Result r) {
-    log.println("cairn run: " + r.reason() + " (" + r.launches() + " launch" + (r.launches() == 1 ? "" : "es") + ", exit code " + r.code() + ")");
+    log.println("cairn run: " + r.reason() + " (" + r.launches() + " launch" + (r.launches() == 1 ? "" : "es")
+        + ", exit code " + r.code() + ")");
     log.flush();
     return r;
   }
 
   private void forwardSignals() {
-    for (String name : new String[] {"USR1", "TERM"}) {
+    for (String name : new String[]{"USR1", "TERM"}) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
           Process p = current;

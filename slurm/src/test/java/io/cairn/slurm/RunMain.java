@@ -7,7 +7,7 @@ import java.util.List;
 
 /** {@code cairn run} for the tests (the CLI module is built after this one): {@code run --attempts N --min-left S --job-dir D -- cmd...}. */
 public final class RunMain {
-  private RunMain() { }
+  private RunMain() {}
 
   public static void main(String[] a) throws Exception {
     int attempts = 3;

@@ -39,15 +39,20 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   private long ctldPid;
   private long slurmdPid;
 
-  @Override public void beforeAll(ExtensionContext ctx) throws Exception { start(); }
+  @Override
+  public void beforeAll(ExtensionContext ctx) throws Exception { start(); }
 
-  @Override public void afterAll(ExtensionContext ctx) throws Exception { stop(); }
+  @Override
+  public void afterAll(ExtensionContext ctx) throws Exception { stop(); }
 
   /** Why Slurm cannot run here, or null when it can. */
   static String unavailable() {
-    for (String p : List.of("/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch", "/usr/bin/srun"))
-      if (!Files.isExecutable(Path.of(p))) return p + " is missing (Debian packages slurm-wlm and munge; scripts/install-deps.sh installs them)";
-    if (!"root".equals(System.getProperty("user.name"))) return "the tests run as '" + System.getProperty("user.name") + "'; slurmd must run as root";
+    for (String p : List.of("/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch",
+        "/usr/bin/srun"))
+      if (!Files.isExecutable(Path.of(p)))
+        return p + " is missing (Debian packages slurm-wlm and munge; scripts/install-deps.sh installs them)";
+    if (!"root".equals(System.getProperty("user.name")))
+      return "the tests run as '" + System.getProperty("user.name") + "'; slurmd must run as root";
     return null;
   }
 
@@ -77,7 +82,7 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
         "SlurmdUser=root",
         "AuthType=auth/munge",
         "CredType=cred/munge",
-        "AuthInfo=cred_expire=5",              // a requeued job may start again cred_expire+1 s after the requeue
+        "AuthInfo=cred_expire=5", // a requeued job may start again cred_expire+1 s after the requeue
         "StateSaveLocation=" + base.resolve("state"),
         "SlurmdSpoolDir=" + base.resolve("spool"),
         "SlurmctldPidFile=" + base.resolve("slurmctld.pid"),
@@ -99,9 +104,9 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
         "JobRequeue=1",
         "MpiDefault=none",
         "MailProg=/bin/true",
-        "KillWait=15",                         // SIGTERM .. SIGKILL: time for the checkpoint on preemption
+        "KillWait=15", // SIGTERM .. SIGKILL: time for the checkpoint on preemption
         "MinJobAge=600",
-        "TopologyPlugin=topology/tree",        // tasks get SLURM_TOPOLOGY_ADDR=s0.<node>: Cairn's failure domains
+        "TopologyPlugin=topology/tree", // tasks get SLURM_TOPOLOGY_ADDR=s0.<node>: Cairn's failure domains
         "NodeName=" + node + " NodeAddr=127.0.0.1 CPUs=" + CPUS + " RealMemory=8000 State=UNKNOWN",
         "PartitionName=debug Nodes=" + node + " Default=YES MaxTime=INFINITE State=UP",
         ""));
@@ -140,7 +145,8 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     if (r.rc() != 0 && run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() == 0) return; // another process started one meanwhile
     check(r, "munged");
     mungePid = pid(dir.resolve("munged.pid"));
-    for (int i = 0; i < 50 && run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() != 0; i++) Thread.sleep(100);
+    for (int i = 0; i < 50 && run(List.of("munge", "-n"), Map.of(), Duration.ofSeconds(5)).rc() != 0; i++)
+      Thread.sleep(100);
   }
 
   /** Stops munged when this JVM started it and its last cluster stops. */
@@ -160,7 +166,9 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
     if (ctldPid > 0) {
       run(List.of("scancel", "--user=root"), env(), Duration.ofSeconds(10));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline && !run(List.of("squeue", "-h", "-t", "R,CG,CF,S", "-o", "%i"), env(), Duration.ofSeconds(10)).out().isBlank())
+      while (System.nanoTime() < deadline
+          && !run(List.of("squeue", "-h", "-t", "R,CG,CF,S", "-o", "%i"), env(), Duration.ofSeconds(10)).out()
+              .isBlank())
         Thread.sleep(200);
     }
     kill(slurmdPid, "slurmd");
@@ -193,7 +201,9 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** The environment for Slurm commands: this cluster's {@code SLURM_CONF}. */
-  public Map<String, String> env() { return Map.of("SLURM_CONF", conf.toString()); }
+  public Map<String, String> env() {
+    return Map.of("SLURM_CONF", conf.toString());
+  }
 
   public Path base() { return base; }
 
@@ -215,22 +225,25 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** A finished command. */
-  public record Result(int rc, String out, String err) { }
+  public record Result(int rc, String out, String err) {}
 
   /** Runs a command (a Slurm client with this cluster's configuration when {@code env} is {@link #env()}). */
-  public static Result run(List<String> cmd, Map<String, String> env, Duration timeout) throws IOException, InterruptedException {
+  public static Result run(List<String> cmd, Map<String, String> env, Duration timeout)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
     Path out = Files.createTempFile("slurm-cmd", ".out");
     Path err = Files.createTempFile("slurm-cmd", ".err");
-    pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try {
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor();
         throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + timeout);
       }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
@@ -240,23 +253,29 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   /** Runs a Slurm client command against this cluster; throws with its output when it fails. */
   public String slurm(String... cmd) throws IOException, InterruptedException {
     Result r = run(List.of(cmd), env(), Duration.ofSeconds(30));
-    if (r.rc() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed (rc " + r.rc() + "): " + r.err() + r.out());
+    if (r.rc() != 0)
+      throw new IllegalStateException(String.join(" ", cmd) + " failed (rc " + r.rc() + "): " + r.err() + r.out());
     return r.out();
   }
 
   private void checkDaemon(Result r, String what) {
-    if (r.rc() != 0) throw new IllegalStateException(what + " failed (rc " + r.rc() + "): " + r.err() + r.out() + (base != null ? "\n" + logs() : ""));
+    if (r.rc() != 0)
+      throw new IllegalStateException(
+          what + " failed (rc " + r.rc() + "): " + r.err() + r.out() + (base != null ? "\n" + logs() : ""));
   }
 
   /** Submits a batch script; returns the job id. */
-  public String sbatch(Path script) throws IOException, InterruptedException { return sbatch(script, Map.of()); }
+  public String sbatch(Path script) throws IOException, InterruptedException {
+    return sbatch(script, Map.of());
+  }
 
   /** Submits a batch script with extra environment variables (sbatch passes the environment on to the job). */
   public String sbatch(Path script, Map<String, String> extra) throws IOException, InterruptedException {
     Map<String, String> e = new HashMap<>(env());
     e.putAll(extra);
     Result r = run(List.of("sbatch", "--parsable", script.toString()), e, Duration.ofSeconds(30));
-    if (r.rc() != 0) throw new IllegalStateException("sbatch " + script + " failed (rc " + r.rc() + "): " + r.err() + r.out());
+    if (r.rc() != 0)
+      throw new IllegalStateException("sbatch " + script + " failed (rc " + r.rc() + "): " + r.err() + r.out());
     return r.out().trim().split(";")[0];
   }
 
@@ -272,7 +291,8 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Waits until the job's fields satisfy {@code until}; fails with the job, its output and the logs on timeout. */
-  public Map<String, String> await(String id, Predicate<Map<String, String>> until, Duration timeout, Path output) throws Exception {
+  public Map<String, String> await(String id, Predicate<Map<String, String>> until, Duration timeout, Path output)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, String> j = Map.of();
     while (System.nanoTime() < deadline) {
@@ -281,7 +301,8 @@ public final class SlurmCluster implements BeforeAllCallback, AfterAllCallback {
       Thread.sleep(250);
     }
     String o = output != null && Files.exists(output) ? Files.readString(output) : "(no output)";
-    throw new AssertionError("job " + id + " did not reach the expected state within " + timeout + ": " + j + "\n---- output\n" + o + "\n" + logs());
+    throw new AssertionError("job " + id + " did not reach the expected state within " + timeout + ": " + j
+        + "\n---- output\n" + o + "\n" + logs());
   }
 
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * uninterrupted run.
  */
 class SrunTest {
-  @RegisterExtension static final SlurmCluster slurm = new SlurmCluster();
+  @RegisterExtension
+  static final SlurmCluster slurm = new SlurmCluster();
 
   static final int ROWS = 64;
   static final int COLS = 64;
@@ -42,10 +43,13 @@ class SrunTest {
     String java = SlurmBatchTest.java();
     Path jobDir = dir.resolve("job");
     Files.createDirectories(jobDir);
-    List<String> program = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-        Heat.class.getName(), "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10", "--delay-ms", "25");
+    List<String> program = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+        Heat.class.getName(), "--rows", "" + ROWS, "--cols", "" + COLS, "--steps", "" + steps, "--every", "10",
+        "--delay-ms", "25");
     String runner = BatchScript.quote(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, RunMain.class.getName()));
-    BatchScript s = new BatchScript("heat", "10:00", 60, 4, dir.resolve("out-%j.txt").toString(), jobDir, runner, attempts, program);
+    BatchScript s = new BatchScript("heat", "10:00", 60, 4, dir.resolve("out-%j.txt").toString(), jobDir, runner,
+        attempts, program);
     Path script = dir.resolve("job.sh");
     Files.writeString(script, s.render());
     String id = slurm.sbatch(script, Map.of("CAIRN_PROTOCOL", protocol));
@@ -53,7 +57,8 @@ class SrunTest {
   }
 
   private static Path newDir(String name) throws IOException {
-    return Files.createTempDirectory(Files.createDirectories(Path.of("target", "slurm-jobs").toAbsolutePath()), name + "-");
+    return Files.createTempDirectory(Files.createDirectories(Path.of("target", "slurm-jobs").toAbsolutePath()),
+        name + "-");
   }
 
   private static long newestGlobal(Path jobDir) {
@@ -71,10 +76,12 @@ class SrunTest {
       long g = newestGlobal(job.jobDir());
       if (g >= atLeast) return g;
       if (!List.of("PENDING", "RUNNING", "CONFIGURING").contains(slurm.job(job.id()).get("JobState")))
-        throw new AssertionError("job " + job.id() + " ended before global version " + atLeast + ": " + slurm.job(job.id()) + "\n" + job.text());
+        throw new AssertionError("job " + job.id() + " ended before global version " + atLeast + ": "
+            + slurm.job(job.id()) + "\n" + job.text());
       Thread.sleep(200);
     }
-    throw new AssertionError("job " + job.id() + ": no global version " + atLeast + " within " + timeout + "\n" + job.text() + "\n" + slurm.logs());
+    throw new AssertionError("job " + job.id() + ": no global version " + atLeast + " within " + timeout + "\n"
+        + job.text() + "\n" + slurm.logs());
   }
 
   /** The pid of the java process of task {@code rank} of the job (read from /proc: environment and command line). */
@@ -82,10 +89,14 @@ class SrunTest {
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
       for (Path p : s.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
         try {
-          List<String> env = Arrays.asList(new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
-          List<String> cmd = Arrays.asList(new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
-          if (env.contains("SLURM_JOB_ID=" + jobId) && env.contains("SLURM_PROCID=" + rank) && env.contains("SLURM_STEP_ID=0")
-              && !cmd.isEmpty() && cmd.getFirst().endsWith("java") && cmd.contains(Heat.class.getName()) && !cmd.contains(RunMain.class.getName()))
+          List<String> env = Arrays
+              .asList(new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
+          List<String> cmd = Arrays
+              .asList(new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+          if (env.contains("SLURM_JOB_ID=" + jobId) && env.contains("SLURM_PROCID=" + rank)
+              && env.contains("SLURM_STEP_ID=0")
+              && !cmd.isEmpty() && cmd.getFirst().endsWith("java") && cmd.contains(Heat.class.getName())
+              && !cmd.contains(RunMain.class.getName()))
             return Long.parseLong(p.getFileName().toString());
         } catch (IOException e) {
           // gone or not readable
@@ -96,7 +107,9 @@ class SrunTest {
   }
 
   private static Map<String, String> awaitEnd(Job job, Duration timeout) throws Exception {
-    return slurm.await(job.id(), m -> List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL").contains(m.get("JobState")), timeout, job.output());
+    return slurm.await(job.id(),
+        m -> List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL").contains(m.get("JobState")), timeout,
+        job.output());
   }
 
   /**
@@ -105,7 +118,8 @@ class SrunTest {
    * one and the same global and {@code cairn run} launches nothing more; after the halt is cancelled, a new
    * submission restores the newest global and finishes with the grid of an uninterrupted run.
    */
-  @ParameterizedTest @ValueSource(strings = {"blocking", "chandy-lamport"})
+  @ParameterizedTest
+  @ValueSource(strings = {"blocking", "chandy-lamport"})
   void killedTaskIsRelaunchedByCairnRunThenHaltStopsTheJobAndARerunFinishesIt(String protocol) throws Exception {
     long steps = 300;
     Path dir = newDir("srun-" + protocol);
@@ -114,8 +128,11 @@ class SrunTest {
     long pid = taskPid(job.id(), 2);
     assertThat(pid).as("pid of task 2 of job %s\n%s", job.id(), job.text()).isPositive();
     ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-    assertThat(new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor()).as("kill -9 of task 2 (pid %d)", pid).isZero();
-    assertThat(h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, java.util.concurrent.TimeUnit.SECONDS).join()).as("task 2 killed").isTrue();
+    assertThat(new ProcessBuilder("kill", "-9", "" + pid).inheritIO().start().waitFor())
+        .as("kill -9 of task 2 (pid %d)", pid).isZero();
+    assertThat(
+        h.onExit().thenApply(x -> true).completeOnTimeout(false, 10, java.util.concurrent.TimeUnit.SECONDS).join())
+        .as("task 2 killed").isTrue();
     long atKill = newestGlobal(job.jobDir());
 
     // the relaunched step restores and commits new global versions; then halt it
@@ -125,15 +142,19 @@ class SrunTest {
     Map<String, String> j = awaitEnd(job, Duration.ofSeconds(120));
     String out = job.text();
     assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
-    assertThat(out).contains("the step failed with exit code").contains("cairn run: halted").doesNotContain("launch 3 of");
+    assertThat(out).contains("the step failed with exit code").contains("cairn run: halted")
+        .doesNotContain("launch 3 of");
     // the coordinator (in rank 0) logs each restore: launch 1 starts from 0, launch 2 from the newest committed global
-    java.util.regex.Matcher r = java.util.regex.Pattern.compile("all ranks restored global version (\\d+); running").matcher(out);
+    java.util.regex.Matcher r = java.util.regex.Pattern.compile("all ranks restored global version (\\d+); running")
+        .matcher(out);
     List<Long> restored = new ArrayList<>();
     while (r.find()) restored.add(Long.parseLong(r.group(1)));
     assertThat(restored).as("output:\n%s", out).hasSize(2);
-    assertThat(restored.get(1)).as("launch 2 restored a global version at least as new as the one committed before the kill")
+    assertThat(restored.get(1))
+        .as("launch 2 restored a global version at least as new as the one committed before the kill")
         .isGreaterThanOrEqualTo(before);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("rank (\\d): halt requested \\(.*\\); global version (\\d+) is committed").matcher(out);
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("rank (\\d): halt requested \\(.*\\); global version (\\d+) is committed").matcher(out);
     java.util.Set<String> ranks = new java.util.TreeSet<>();
     java.util.Set<String> globals = new java.util.TreeSet<>();
     while (m.find()) {
@@ -159,6 +180,7 @@ class SrunTest {
     out = again.text();
     assertThat(j.get("JobState")).as("output:\n%s", out).isEqualTo("COMPLETED");
     assertThat(out).contains("restored global " + halted).contains("the step finished (1 launch");
-    assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin"))).isEqualTo(Heat.reference(ROWS, COLS, steps));
+    assertThat(Files.readAllBytes(job.jobDir().resolve("heat-result.bin")))
+        .isEqualTo(Heat.reference(ROWS, COLS, steps));
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cairn run}'s decisions, with plain shell commands as steps (no Slurm needed). */
 class StepRunnerTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
   private StepRunner runner(String script, int attempts, Optional<Duration> left) {
@@ -26,15 +27,19 @@ class StepRunnerTest {
 
   private String log() { return log.toString(StandardCharsets.UTF_8); }
 
-  @Test void relaunchesAFailedStepUntilItSucceeds() throws Exception {
+  @Test
+  void relaunchesAFailedStepUntilItSucceeds() throws Exception {
     Path marker = dir.resolve("failed-once");
-    StepRunner.Result r = runner("[ -f " + marker + " ] || { touch " + marker + "; exit 1; }", 3, Optional.empty()).run();
+    StepRunner.Result r = runner("[ -f " + marker + " ] || { touch " + marker + "; exit 1; }", 3, Optional.empty())
+        .run();
     assertThat(r.code()).isZero();
     assertThat(r.launches()).isEqualTo(2);
-    assertThat(log()).contains("the step failed with exit code 1; relaunching").contains("launch 2 of 3").contains("the step finished");
+    assertThat(log()).contains("the step failed with exit code 1; relaunching").contains("launch 2 of 3")
+        .contains("the step finished");
   }
 
-  @Test void givesUpAfterTheAttempts() throws Exception {
+  @Test
+  void givesUpAfterTheAttempts() throws Exception {
     Path count = dir.resolve("count");
     StepRunner.Result r = runner("echo x >> " + count + "; exit 3", 3, Optional.empty()).run();
     assertThat(r.code()).isEqualTo(3);
@@ -43,7 +48,8 @@ class StepRunnerTest {
     assertThat(r.reason()).contains("failed 3 times");
   }
 
-  @Test void doesNotLaunchWithTooLittleTimeLeft() throws Exception {
+  @Test
+  void doesNotLaunchWithTooLittleTimeLeft() throws Exception {
     Path ran = dir.resolve("ran");
     StepRunner.Result r = runner("touch " + ran, 3, Optional.of(Duration.ofSeconds(59))).run();
     assertThat(r.code()).isEqualTo(75);
@@ -53,13 +59,15 @@ class StepRunnerTest {
     assertThat(runner("true", 3, Optional.of(Duration.ofSeconds(61))).run().code()).isZero();
   }
 
-  @Test void aStepThatCheckpointedOnASignalIsNotRelaunched() throws Exception {
+  @Test
+  void aStepThatCheckpointedOnASignalIsNotRelaunched() throws Exception {
     StepRunner.Result r = runner("exit 75", 3, Optional.empty()).run();
     assertThat(r.code()).isEqualTo(75);
     assertThat(r.launches()).isEqualTo(1);
   }
 
-  @Test void haltStopsBeforeAndAfterAStep() throws Exception {
+  @Test
+  void haltStopsBeforeAndAfterAStep() throws Exception {
     SlurmJob.requestHalt(dir, "test");
     Path ran = dir.resolve("ran");
     StepRunner.Result r = runner("touch " + ran, 3, Optional.empty()).run();
@@ -73,8 +81,10 @@ class StepRunnerTest {
     assertThat(r.reason()).startsWith("halted");
   }
 
-  @Test void badArguments() {
-    assertThatThrownBy(() -> new StepRunner(List.of(), 1, Duration.ZERO, null, Optional::empty, System.out)).hasMessageContaining("no step command");
+  @Test
+  void badArguments() {
+    assertThatThrownBy(() -> new StepRunner(List.of(), 1, Duration.ZERO, null, Optional::empty, System.out))
+        .hasMessageContaining("no step command");
     assertThatThrownBy(() -> runner("true", 0, Optional.empty())).hasMessageContaining("attempts 0");
     assertThatThrownBy(() -> SlurmJob.requestHalt(dir.resolve("missing"), "x")).hasMessageContaining("does not exist");
   }

@@ -17,10 +17,11 @@ import java.util.Optional;
  * Arguments: {@code dir steps ms every}.
  */
 public final class Work {
-  private Work() { }
+  private Work() {}
 
   static void update(double[] x, long step) {
-    for (int i = 0; i < x.length; i++) x[i] = x[i] * 0.999 + Math.sin(step * 0.01 + i) * 1e-3 + x[(i + 1) % x.length] * 1e-4;
+    for (int i = 0; i < x.length; i++)
+      x[i] = x[i] * 0.999 + Math.sin(step * 0.01 + i) * 1e-3 + x[(i + 1) % x.length] * 1e-4;
   }
 
   static double[] initial() {
@@ -53,8 +54,9 @@ public final class Work {
       long[] step = {0};
       ck.protect("x", x).protect("step", step);
       Optional<Version> from = ck.restoreLatest();
-      System.out.println("start run " + (SlurmJob.current().map(SlurmJob::restartCount).orElse(0) + 1) + " at step " + step[0]
-          + from.map(v -> " (restored version " + v.number() + ")").orElse(" (fresh)"));
+      System.out
+          .println("start run " + (SlurmJob.current().map(SlurmJob::restartCount).orElse(0) + 1) + " at step " + step[0]
+              + from.map(v -> " (restored version " + v.number() + ")").orElse(" (fresh)"));
       while (step[0] < steps) {
         update(x, step[0]);
         step[0]++;
@@ -62,14 +64,16 @@ public final class Work {
         if (ck.preemptionRequested()) {
           Version v = ck.checkpoint(Metadata.create().step(step[0]).label("signal")).await();
           boolean stop = SlurmJob.shouldStop(ck.lastSignal(), dir);
-          System.out.println("signal " + ck.lastSignal().orElse("?") + " at step " + step[0] + ": checkpoint " + v.number()
-              + (stop ? "; stopping" : "; going on"));
+          System.out
+              .println("signal " + ck.lastSignal().orElse("?") + " at step " + step[0] + ": checkpoint " + v.number()
+                  + (stop ? "; stopping" : "; going on"));
           if (stop) {
             exit = Checkpointer.EXIT_REQUEUE;
             break;
           }
         } else if (step[0] % every == 0) {
-          System.out.println("checkpoint " + ck.checkpoint(Metadata.create().step(step[0])).await().number() + " at step " + step[0]);
+          System.out.println(
+              "checkpoint " + ck.checkpoint(Metadata.create().step(step[0])).await().number() + " at step " + step[0]);
         }
       }
       if (exit == 0) {

@@ -17,32 +17,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cairn cluster bench}: checkpoint time per protocol against ranks checkpointing independently (the price of consistency). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"For each rank count, runs a job whose ranks hold --mb MiB each and take --rounds checkpoints with every",
-        "protocol: independent (no coordination), blocking, chandy-lamport. Prints the median time ranks are blocked",
-        "per checkpoint and the time until the global version is committed (slowest rank), with the ratio to independent.",
-        "With --transport tcp,mpi: point-to-point latency, bandwidth and global checkpoint time over each transport instead",
-        "(MPI jobs under a real mpirun; default ranks 2,4,8), with the ratio MPI/TCP (docs/mpi.md).",
-        "With --protocols blocking,chandy-lamport,independent,...: the protocols side by side on the bank and heat workloads",
-        "(default 8 ranks): failure-free time vs no checkpoints, bytes logged per byte sent, and after one kill -9 the ranks",
-        "restored, the steps executed again and the recovery time (docs/parallel.md)."})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {
+    "For each rank count, runs a job whose ranks hold --mb MiB each and take --rounds checkpoints with every",
+    "protocol: independent (no coordination), blocking, chandy-lamport. Prints the median time ranks are blocked",
+    "per checkpoint and the time until the global version is committed (slowest rank), with the ratio to independent.",
+    "With --transport tcp,mpi: point-to-point latency, bandwidth and global checkpoint time over each transport instead",
+    "(MPI jobs under a real mpirun; default ranks 2,4,8), with the ratio MPI/TCP (docs/mpi.md).",
+    "With --protocols blocking,chandy-lamport,independent,...: the protocols side by side on the bank and heat workloads",
+    "(default 8 ranks): failure-free time vs no checkpoints, bytes logged per byte sent, and after one kill -9 the ranks",
+    "restored, the steps executed again and the recovery time (docs/parallel.md)."})
 public final class ClusterBenchCommand implements Callable<Integer> {
-  @Option(names = "--ranks", split = ",", description = "rank counts (default 4,8; 2,4,8 with --transport)") List<Integer> ranks;
-  @Option(names = "--transport", split = ",", description = "compare transports instead of protocols: tcp, mpi or tcp,mpi") List<String> transports;
-  @Option(names = "--mb", defaultValue = "8", description = "MiB of state per rank (default ${DEFAULT-VALUE})") int mb;
-  @Option(names = "--rounds", defaultValue = "5", description = "checkpoints per run (default ${DEFAULT-VALUE})") int rounds;
-  @Option(names = "--job", defaultValue = "cairn-cluster-bench", description = "scratch job directory, emptied (default ${DEFAULT-VALUE})") Path job;
-  @Option(names = "--svg", defaultValue = "cluster-bench.svg", description = "bar chart to write ('none' to skip; default ${DEFAULT-VALUE})") String svg;
-  @Option(names = "--json", description = "print JSON") boolean json;
-  @Option(names = "--protocols", split = ",", description = "compare these protocols (names as for --protocol) on --workloads, with a kill") List<String> protocols;
-  @Option(names = "--workloads", split = ",", defaultValue = "bank,heat", description = "with --protocols: bank, heat or both (default ${DEFAULT-VALUE})") List<String> workloads;
-  @Option(names = "--steps", defaultValue = "200", description = "with --protocols: steps per job (default ${DEFAULT-VALUE})") int steps;
-  @Option(names = "--every", defaultValue = "20", description = "with --protocols: checkpoint every N steps (default ${DEFAULT-VALUE})") int every;
-  @Option(names = "--delay-ms", defaultValue = "10", description = "with --protocols: work per step in ms (default ${DEFAULT-VALUE})") int delayMs;
+  @Option(names = "--ranks", split = ",", description = "rank counts (default 4,8; 2,4,8 with --transport)")
+  List<Integer> ranks;
+  @Option(names = "--transport", split = ",", description = "compare transports instead of protocols: tcp, mpi or tcp,mpi")
+  List<String> transports;
+  @Option(names = "--mb", defaultValue = "8", description = "MiB of state per rank (default ${DEFAULT-VALUE})")
+  int mb;
+  @Option(names = "--rounds", defaultValue = "5", description = "checkpoints per run (default ${DEFAULT-VALUE})")
+  int rounds;
+  @Option(names = "--job", defaultValue = "cairn-cluster-bench", description = "scratch job directory, emptied (default ${DEFAULT-VALUE})")
+  Path job;
+  @Option(names = "--svg", defaultValue = "cluster-bench.svg", description = "bar chart to write ('none' to skip; default ${DEFAULT-VALUE})")
+  String svg;
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
+  @Option(names = "--protocols", split = ",", description = "compare these protocols (names as for --protocol) on --workloads, with a kill")
+  List<String> protocols;
+  @Option(names = "--workloads", split = ",", defaultValue = "bank,heat", description = "with --protocols: bank, heat or both (default ${DEFAULT-VALUE})")
+  List<String> workloads;
+  @Option(names = "--steps", defaultValue = "200", description = "with --protocols: steps per job (default ${DEFAULT-VALUE})")
+  int steps;
+  @Option(names = "--every", defaultValue = "20", description = "with --protocols: checkpoint every N steps (default ${DEFAULT-VALUE})")
+  int every;
+  @Option(names = "--delay-ms", defaultValue = "10", description = "with --protocols: work per step in ms (default ${DEFAULT-VALUE})")
+  int delayMs;
 
-  record Row(int ranks, String protocol, double blockedMs, double commitMs) { }
+  record Row(int ranks, String protocol, double blockedMs, double commitMs) {}
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     if (transports != null && !transports.isEmpty()) {
       try {
         return TransportComparison.run(transports, ranks != null ? ranks : List.of(2, 4, 8), mb, rounds, job,
@@ -59,7 +72,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       }
       int n = ranks == null ? 8 : ranks.getFirst();
       try {
-        return ProtocolComparison.run(protocols, workloads, new ProtocolComparison.Settings(n, steps, every, delayMs, 8 * n, job),
+        return ProtocolComparison.run(protocols, workloads,
+            new ProtocolComparison.Settings(n, steps, every, delayMs, 8 * n, job),
             svg.equals("cluster-bench.svg") ? "protocol-bench.svg" : svg, json);
       } catch (IllegalArgumentException | IllegalStateException e) {
         System.err.println("cairn cluster bench: " + e.getMessage());
@@ -72,15 +86,19 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     for (int n : ranks) {
       for (Protocol p : protocols) {
         Demo.clean(job);
-        try (Launcher.Job j = Launcher.builder().ranks(n).nodes(Math.max(1, n / 2)).jobDir(job).protocol(p).jvmOption("-Xmx" + (mb * 3 + 64) + "m")
+        try (Launcher.Job j = Launcher.builder().ranks(n).nodes(Math.max(1, n / 2)).jobDir(job).protocol(p)
+            .jvmOption("-Xmx" + (mb * 3 + 64) + "m")
             .command(List.of(CheckpointBench.class.getName(), "--mb", "" + mb, "--rounds", "" + rounds)).start()) {
           int code = j.await(Duration.ofMinutes(10));
-          if (code != 0) throw new IllegalStateException("benchmark job (" + n + " ranks, " + p.id() + ") failed with " + code + "; logs in " + job.resolve("logs"));
+          if (code != 0)
+            throw new IllegalStateException("benchmark job (" + n + " ranks, " + p.id() + ") failed with " + code
+                + "; logs in " + job.resolve("logs"));
         }
         String[] t = Files.readString(job.resolve("bench.txt")).trim().split(" ");
         rows.add(new Row(n, p.id(), Double.parseDouble(t[0]), Double.parseDouble(t[1])));
-        if (!json) System.err.printf(Locale.ROOT, "  %d ranks, %-15s blocked %8.1f ms, committed after %8.1f ms%n", n, p.id(),
-            Double.parseDouble(t[0]), Double.parseDouble(t[1]));
+        if (!json)
+          System.err.printf(Locale.ROOT, "  %d ranks, %-15s blocked %8.1f ms, committed after %8.1f ms%n", n, p.id(),
+              Double.parseDouble(t[0]), Double.parseDouble(t[1]));
       }
     }
     Demo.clean(job);
@@ -100,9 +118,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       return 0;
     }
     System.out.printf(Locale.ROOT, "checkpoint of %d MiB per rank, median of %d rounds (slowest rank)%n", mb, rounds);
-    System.out.printf(Locale.ROOT, "%5s  %-15s %12s %14s %12s%n", "ranks", "protocol", "blocked ms", "committed ms", "vs indep.");
+    System.out.printf(Locale.ROOT, "%5s  %-15s %12s %14s %12s%n", "ranks", "protocol", "blocked ms", "committed ms",
+        "vs indep.");
     for (Row r : rows)
-      System.out.printf(Locale.ROOT, "%5d  %-15s %12.1f %14.1f %11.2fx%n", r.ranks(), r.protocol(), r.blockedMs(), r.commitMs(), r.commitMs() / base(rows, r.ranks()));
+      System.out.printf(Locale.ROOT, "%5d  %-15s %12.1f %14.1f %11.2fx%n", r.ranks(), r.protocol(), r.blockedMs(),
+          r.commitMs(), r.commitMs() / base(rows, r.ranks()));
     if (!svg.equals("none")) System.out.println("chart: " + svg);
     return 0;
   }

@@ -16,10 +16,13 @@ import picocli.CommandLine.Parameters;
 /** {@code cairn cluster status JOBDIR}: the committed global versions of a job. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Lists the committed global checkpoints of a job directory.")
 public final class ClusterStatusCommand implements Callable<Integer> {
-  @Parameters(index = "0", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE})") Path job;
-  @Option(names = "--json", description = "print JSON") boolean json;
+  @Parameters(index = "0", defaultValue = "cairn-job", description = "job directory (default ${DEFAULT-VALUE})")
+  Path job;
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
 
-  @Override public Integer call() {
+  @Override
+  public Integer call() {
     if (!Files.isDirectory(job)) {
       System.err.println("cairn cluster status: " + job + " is not a job directory");
       return 2;
@@ -49,7 +52,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
     System.out.println("job " + job.toAbsolutePath() + (finished ? " (finished)" : ""));
     if (all.isEmpty()) System.out.println("no committed global checkpoint");
     for (GlobalManifest.Entry e : all)
-      System.out.printf("global %4d  %2d ranks  %-15s step %6d  %s  nodes %s%n", e.global(), e.size(), e.protocol(), e.step(),
+      System.out.printf("global %4d  %2d ranks  %-15s step %6d  %s  nodes %s%n", e.global(), e.size(), e.protocol(),
+          e.step(),
           Instant.ofEpochMilli(e.timeMillis()), String.join(",", new java.util.TreeSet<>(List.of(e.nodes()))));
     return 0;
   }

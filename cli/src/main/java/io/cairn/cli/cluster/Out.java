@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** The cluster commands' --json output (core's one JSON writer, through {@link Json}). */
 final class Out {
-  private Out() { }
+  private Out() {}
 
   static String json(Map<String, ?> m) {
     return Json.write(m);

@@ -32,20 +32,25 @@ import java.util.Set;
  * runs again. Run times are the coordinator's, from the first GO to the end (JVM starts excluded).
  */
 final class ProtocolComparison {
-  private ProtocolComparison() { }
+  private ProtocolComparison() {}
 
-  record Settings(int ranks, int steps, int every, int delayMs, int rows, Path job) { }
+  record Settings(int ranks, int steps, int every, int delayMs, int rows, Path job) {}
 
   /** One workload under one protocol ("none": the baseline without checkpoints). */
-  record Row(String workload, String protocol, double runSeconds, double overhead, double loggedPerSent, int ranksRestored, long stepsLost,
-      double recoverySeconds, String result) { }
+  record Row(String workload, String protocol, double runSeconds, double overhead, double loggedPerSent,
+      int ranksRestored, long stepsLost,
+      double recoverySeconds, String result) {}
 
   static int run(List<String> names, List<String> workloads, Settings s, String svg, boolean json) throws Exception {
     List<Protocol> protocols = new ArrayList<>();
     for (String n : names) protocols.add(Protocol.parse(n)); // unknown names: IllegalArgumentException, reported by the caller
-    for (String w : workloads) if (!w.equals("heat") && !w.equals("bank")) throw new IllegalArgumentException("unknown workload '" + w + "': use heat, bank or both");
-    if (s.ranks() < 2) throw new IllegalArgumentException("the protocols differ only with at least 2 ranks, got " + s.ranks());
-    if (s.every() < 1 || s.steps() < 2 * s.every()) throw new IllegalArgumentException("need --every >= 1 and --steps >= 2 x --every (a checkpoint before the kill)");
+    for (String w : workloads)
+      if (!w.equals("heat") && !w.equals("bank"))
+        throw new IllegalArgumentException("unknown workload '" + w + "': use heat, bank or both");
+    if (s.ranks() < 2)
+      throw new IllegalArgumentException("the protocols differ only with at least 2 ranks, got " + s.ranks());
+    if (s.every() < 1 || s.steps() < 2 * s.every())
+      throw new IllegalArgumentException("need --every >= 1 and --steps >= 2 x --every (a checkpoint before the kill)");
     List<Row> rows = new ArrayList<>();
     for (String w : workloads) {
       Run base = job(w, null, s, false);
@@ -54,7 +59,8 @@ final class ProtocolComparison {
       for (Protocol p : protocols) {
         Run ff = job(w, p, s, false);
         Run k = job(w, p, s, true);
-        rows.add(new Row(w, p.id(), ff.seconds, ff.seconds / base.seconds, ff.loggedPerSent, k.restored, k.stepsLost, k.recoverySeconds,
+        rows.add(new Row(w, p.id(), ff.seconds, ff.seconds / base.seconds, ff.loggedPerSent, k.restored, k.stepsLost,
+            k.recoverySeconds,
             ff.result.equals(k.result) ? k.result : ff.result + "/" + k.result));
         progress(json, rows.getLast());
       }
@@ -84,15 +90,20 @@ final class ProtocolComparison {
       out.put("results", l);
       System.out.println(Out.json(out));
     } else {
-      System.out.printf(Locale.ROOT, "%d ranks, %d steps, checkpoint every %d steps, %d ms of work per step; one kill -9 of rank %d half way%n",
+      System.out.printf(Locale.ROOT,
+          "%d ranks, %d steps, checkpoint every %d steps, %d ms of work per step; one kill -9 of rank %d half way%n",
           s.ranks(), s.steps(), s.every(), s.delayMs(), victim(s));
-      System.out.printf(Locale.ROOT, "%-8s %-15s %8s %9s %12s %15s %11s %11s  %s%n", "workload", "protocol", "run s", "overhead", "logged/sent",
+      System.out.printf(Locale.ROOT, "%-8s %-15s %8s %9s %12s %15s %11s %11s  %s%n", "workload", "protocol", "run s",
+          "overhead", "logged/sent",
           "ranks restored", "steps lost", "recovery s", "result");
       for (Row r : rows) {
-        System.out.printf(Locale.ROOT, "%-8s %-15s %8.2f %8.2fx %12s %15s %11s %11s  %s%n", r.workload(), r.protocol(), r.runSeconds(), r.overhead(),
+        System.out.printf(Locale.ROOT, "%-8s %-15s %8.2f %8.2fx %12s %15s %11s %11s  %s%n", r.workload(), r.protocol(),
+            r.runSeconds(), r.overhead(),
             Double.isNaN(r.loggedPerSent()) ? "-" : String.format(Locale.ROOT, "%.3f", r.loggedPerSent()),
-            r.ranksRestored() < 0 ? "-" : r.ranksRestored() + " of " + s.ranks(), r.stepsLost() < 0 ? "-" : Long.toString(r.stepsLost()),
-            Double.isNaN(r.recoverySeconds()) ? "-" : String.format(Locale.ROOT, "%.2f", r.recoverySeconds()), r.result());
+            r.ranksRestored() < 0 ? "-" : r.ranksRestored() + " of " + s.ranks(),
+            r.stepsLost() < 0 ? "-" : Long.toString(r.stepsLost()),
+            Double.isNaN(r.recoverySeconds()) ? "-" : String.format(Locale.ROOT, "%.2f", r.recoverySeconds()),
+            r.result());
       }
       if (!svg.equals("none")) System.out.println("chart: " + svg);
     }
@@ -103,13 +114,16 @@ final class ProtocolComparison {
   private static void progress(boolean json, Row r) {
     if (json) return;
     System.err.printf(Locale.ROOT, "  %s, %s: %.2f s%s%n", r.workload(), r.protocol(), r.runSeconds(),
-        r.ranksRestored() < 0 ? "" : String.format(Locale.ROOT, "; after a kill %d ranks restored, %d steps lost, recovered in %.2f s (%s)",
-            r.ranksRestored(), r.stepsLost(), r.recoverySeconds(), r.result()));
+        r.ranksRestored() < 0
+            ? ""
+            : String.format(Locale.ROOT, "; after a kill %d ranks restored, %d steps lost, recovered in %.2f s (%s)",
+                r.ranksRestored(), r.stepsLost(), r.recoverySeconds(), r.result()));
   }
 
   private static int victim(Settings s) { return s.ranks() / 2; }
 
-  private record Run(double seconds, double loggedPerSent, int restored, long stepsLost, double recoverySeconds, String result) { }
+  private record Run(double seconds, double loggedPerSent, int restored, long stepsLost, double recoverySeconds,
+      String result) {}
 
   /** One job: {@code protocol} null is the baseline (no checkpoint at all). */
   private static Run job(String workload, Protocol protocol, Settings s, boolean kill) throws Exception {
@@ -117,22 +131,29 @@ final class ProtocolComparison {
     Demo.clean(dir);
     int every = protocol == null ? 0 : s.every();
     List<String> cmd = workload.equals("heat")
-        ? List.of(Heat.class.getName(), "--rows", "" + s.rows(), "--cols", "" + s.rows(), "--steps", "" + s.steps(), "--every", "" + every,
+        ? List.of(Heat.class.getName(), "--rows", "" + s.rows(), "--cols", "" + s.rows(), "--steps", "" + s.steps(),
+            "--every", "" + every,
             "--delay-ms", "" + s.delayMs(), "--progress", "1")
-        : List.of(Bank.class.getName(), "--steps", "" + s.steps(), "--every", "" + every, "--delay-ms", "" + s.delayMs(), "--progress", "1");
+        : List.of(Bank.class.getName(), "--steps", "" + s.steps(), "--every", "" + every, "--delay-ms",
+            "" + s.delayMs(), "--progress", "1");
     long killedAt = 0;
     try (Launcher.Job j = Launcher.builder().ranks(s.ranks()).nodes(Math.max(1, s.ranks() / 2)).jobDir(dir)
-        .protocol(protocol == null ? Protocol.INDEPENDENT : protocol).jvmOption("-Xmx96m").failTimeout(Duration.ofSeconds(30)).command(cmd).start()) {
+        .protocol(protocol == null ? Protocol.INDEPENDENT : protocol).jvmOption("-Xmx96m")
+        .failTimeout(Duration.ofSeconds(30)).command(cmd).start()) {
       if (kill) {
         long deadline = System.currentTimeMillis() + 300_000;
-        while (!j.isDone() && minProgress(dir, s.ranks()) < s.steps() / 2 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        while (!j.isDone() && minProgress(dir, s.ranks()) < s.steps() / 2 && System.currentTimeMillis() < deadline)
+          Thread.sleep(10);
         killedAt = System.currentTimeMillis();
         if (!j.kill(victim(s)))
-          throw new IllegalStateException(workload + " under " + protocol.id() + ": the job ended before the kill of rank " + victim(s) + " (make --steps larger)");
+          throw new IllegalStateException(workload + " under " + protocol.id()
+              + ": the job ended before the kill of rank " + victim(s) + " (make --steps larger)");
       }
       int code = j.await(Duration.ofMinutes(10));
-      if (code != 0) throw new IllegalStateException(workload + " job (" + (protocol == null ? "no checkpoints" : protocol.id()) + (kill ? ", with a kill" : "")
-          + ") failed with exit code " + code + "; logs in " + dir.resolve("logs"));
+      if (code != 0)
+        throw new IllegalStateException(
+            workload + " job (" + (protocol == null ? "no checkpoints" : protocol.id()) + (kill ? ", with a kill" : "")
+                + ") failed with exit code " + code + "; logs in " + dir.resolve("logs"));
     }
     List<String[]> events = new ArrayList<>();
     for (String l : Files.readAllLines(dir.resolve("recoveries"))) events.add(l.split(" "));
@@ -147,17 +168,23 @@ final class ProtocolComparison {
       if (kill && t >= killedAt && e[1].equals("restored")) restored.add(Integer.parseInt(e[3]));
       if (kill && t >= killedAt && e[1].equals("running")) recovered = t; // the last GO after the kill: every rank runs again
     }
-    if (running < 0 || finished < 0) throw new IllegalStateException(dir.resolve("recoveries") + " lacks the start or the end of the job");
+    if (running < 0 || finished < 0)
+      throw new IllegalStateException(dir.resolve("recoveries") + " lacks the start or the end of the job");
     long executed = 0;
     for (int r = 0; r < s.ranks(); r++) executed += progressOf(dir, r);
     String result;
     if (workload.equals("heat")) {
-      result = Arrays.equals(Files.readAllBytes(dir.resolve("heat-result.bin")), Heat.reference(s.rows(), s.rows(), s.steps())) ? "bit-identical" : "DIFFERENT";
+      result = Arrays.equals(Files.readAllBytes(dir.resolve("heat-result.bin")),
+          Heat.reference(s.rows(), s.rows(), s.steps())) ? "bit-identical" : "DIFFERENT";
     } else {
-      result = Files.readString(dir.resolve("bank-result.txt")).trim().equals(Long.toString(s.ranks() * Bank.START)) ? "conserved" : "NOT CONSERVED";
+      result = Files.readString(dir.resolve("bank-result.txt")).trim().equals(Long.toString(s.ranks() * Bank.START))
+          ? "conserved"
+          : "NOT CONSERVED";
     }
-    return new Run((finished - running) / 1000.0, protocol == null ? Double.NaN : loggedPerSent(dir, s.ranks()), restored.size(),
-        executed - (long) s.ranks() * s.steps(), kill && recovered > 0 ? (recovered - killedAt) / 1000.0 : Double.NaN, result);
+    return new Run((finished - running) / 1000.0, protocol == null ? Double.NaN : loggedPerSent(dir, s.ranks()),
+        restored.size(),
+        executed - (long) s.ranks() * s.steps(), kill && recovered > 0 ? (recovered - killedAt) / 1000.0 : Double.NaN,
+        result);
   }
 
   private static long minProgress(Path dir, int ranks) throws IOException {
@@ -182,8 +209,10 @@ final class ProtocolComparison {
     long logged = 0;
     long sent = 0;
     for (int r = 0; r < ranks; r++) {
-      try (Checkpointer c = Cairn.builder().name("r" + r + "of" + ranks).directory(dir.toAbsolutePath()).set("levels", "persistent")
-          .set("level.persistent.path", dir.toAbsolutePath().resolve("persistent").toString()).set("signals", "false").readOnly(true).open()) {
+      try (Checkpointer c = Cairn.builder().name("r" + r + "of" + ranks).directory(dir.toAbsolutePath())
+          .set("levels", "persistent")
+          .set("level.persistent.path", dir.toAbsolutePath().resolve("persistent").toString()).set("signals", "false")
+          .readOnly(true).open()) {
         List<Version> vs = c.versions();
         if (vs.isEmpty()) return Double.NaN;
         Map<String, String> m = vs.getLast().metadata();
@@ -201,7 +230,8 @@ final class ProtocolComparison {
   static String chart(List<Row> rows, Settings s) {
     List<Row> measured = rows.stream().filter(r -> !r.protocol().equals("none")).toList();
     List<String> labels = measured.stream().map(r -> r.workload() + ":" + r.protocol()).toList();
-    String[] titles = {"Failure-free run time vs no checkpoints (" + s.ranks() + " ranks)", "Ranks restored after one kill -9",
+    String[] titles = {"Failure-free run time vs no checkpoints (" + s.ranks() + " ranks)",
+        "Ranks restored after one kill -9",
         "Steps executed again after one kill -9 (all ranks)", "Recovery time: kill to every rank running again"};
     String[] units = {"x no checkpoints", "ranks", "steps", "seconds"};
     List<String> charts = new ArrayList<>();

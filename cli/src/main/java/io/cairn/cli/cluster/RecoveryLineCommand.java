@@ -13,16 +13,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn cluster recovery-line JOBDIR}: the recovery line of a job with independent checkpoints, and what each rank would lose. */
-@Command(name = "recovery-line", mixinStandardHelpOptions = true,
-    description = {"Prints the recovery line of a job that checkpoints with --protocol independent: for each rank, its newest checkpoint that,",
-        "with the others' on the line, forms a consistent state with no message orphaned or in transit (computed from the ranks'",
-        "dependency records in <job>/deps), and how far each rank would roll back from its newest checkpoint (docs/parallel.md)."})
+@Command(name = "recovery-line", mixinStandardHelpOptions = true, description = {
+    "Prints the recovery line of a job that checkpoints with --protocol independent: for each rank, its newest checkpoint that,",
+    "with the others' on the line, forms a consistent state with no message orphaned or in transit (computed from the ranks'",
+    "dependency records in <job>/deps), and how far each rank would roll back from its newest checkpoint (docs/parallel.md)."})
 public final class RecoveryLineCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "job directory") Path job;
-  @Option(names = "--why", description = "also list each rollback the computation made (orphan or in-transit message, and the peer)") boolean why;
-  @Option(names = "--json", description = "print JSON") boolean json;
+  @Parameters(index = "0", description = "job directory")
+  Path job;
+  @Option(names = "--why", description = "also list each rollback the computation made (orphan or in-transit message, and the peer)")
+  boolean why;
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
 
-  @Override public Integer call() {
+  @Override
+  public Integer call() {
     RecoveryLine line;
     try {
       line = RecoveryLine.of(job);
@@ -52,22 +56,29 @@ public final class RecoveryLineCommand implements Callable<Integer> {
       System.out.println(Out.json(out));
       return 0;
     }
-    System.out.println("recovery line of " + job.toAbsolutePath() + " (" + line.ranks() + " ranks, independent checkpoints)"
-        + (line.initialState() ? ": the initial state of every rank" : ""));
-    System.out.printf("%5s  %-22s  %-22s  %16s  %10s%n", "rank", "on the line", "newest checkpoint", "checkpoints lost", "steps lost");
+    System.out
+        .println("recovery line of " + job.toAbsolutePath() + " (" + line.ranks() + " ranks, independent checkpoints)"
+            + (line.initialState() ? ": the initial state of every rank" : ""));
+    System.out.printf("%5s  %-22s  %-22s  %16s  %10s%n", "rank", "on the line", "newest checkpoint", "checkpoints lost",
+        "steps lost");
     long steps = 0;
     int lost = 0;
     for (RecoveryLine.Part p : line.parts()) {
-      System.out.printf("%5d  %-22s  %-22s  %16d  %10d%n", p.rank(), where(p.version(), p.step()), p.newestVersion() == 0 ? "none" : where(p.newestVersion(), p.newestStep()),
+      System.out.printf("%5d  %-22s  %-22s  %16d  %10d%n", p.rank(), where(p.version(), p.step()),
+          p.newestVersion() == 0 ? "none" : where(p.newestVersion(), p.newestStep()),
           p.checkpointsLost(), p.stepsLost());
       steps += p.stepsLost();
       lost += p.checkpointsLost();
     }
-    System.out.println("a failure now rolls every rank back to its checkpoint on the line: " + lost + " checkpoints and " + steps
-        + " steps (from the newest checkpoints) re-executed in all" + (line.initialState() && lost > 0 ? " (the domino effect)" : ""));
+    System.out.println(
+        "a failure now rolls every rank back to its checkpoint on the line: " + lost + " checkpoints and " + steps
+            + " steps (from the newest checkpoints) re-executed in all"
+            + (line.initialState() && lost > 0 ? " (the domino effect)" : ""));
     if (why) for (String w : line.rollbacks()) System.out.println("  " + w);
     return 0;
   }
 
-  private static String where(long v, long step) { return v == 0 ? "initial state" : "version " + v + " (step " + step + ")"; }
+  private static String where(long v, long step) {
+    return v == 0 ? "initial state" : "version " + v + " (step " + step + ")";
+  }
 }

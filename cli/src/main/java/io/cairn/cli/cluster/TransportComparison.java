@@ -18,16 +18,20 @@ import java.util.Map;
  * {@code mpi}), so only the transport differs. Ratios are MPI against TCP of the same rank count.
  */
 final class TransportComparison {
-  private TransportComparison() { }
+  private TransportComparison() {}
 
-  record Row(int ranks, String transport, double latencyUs, double bandwidthMiBs, double checkpointMs) { }
+  record Row(int ranks, String transport, double latencyUs, double bandwidthMiBs, double checkpointMs) {}
 
-  static int run(List<String> transports, List<Integer> ranks, int mb, int rounds, Path job, String svg, boolean json) throws Exception {
+  static int run(List<String> transports, List<Integer> ranks, int mb, int rounds, Path job, String svg, boolean json)
+      throws Exception {
     for (String t : transports) {
-      if (!t.equals("tcp") && !t.equals("mpi")) throw new IllegalArgumentException("unknown transport '" + t + "': use tcp, mpi or both (tcp,mpi)");
+      if (!t.equals("tcp") && !t.equals("mpi"))
+        throw new IllegalArgumentException("unknown transport '" + t + "': use tcp, mpi or both (tcp,mpi)");
     }
-    if (MpiRun.unavailable() != null) throw new IllegalStateException("cannot compare transports under mpirun: " + MpiRun.unavailable());
-    for (int n : ranks) if (n < 2) throw new IllegalArgumentException("point-to-point needs at least 2 ranks, got " + n);
+    if (MpiRun.unavailable() != null)
+      throw new IllegalStateException("cannot compare transports under mpirun: " + MpiRun.unavailable());
+    for (int n : ranks)
+      if (n < 2) throw new IllegalArgumentException("point-to-point needs at least 2 ranks, got " + n);
     List<Row> rows = new ArrayList<>();
     List<String> program = List.of(TransportBench.class.getName(), "--mb", "" + mb, "--rounds", "" + rounds);
     String heap = "-Xmx" + (mb * 3 + 160) + "m";
@@ -35,15 +39,18 @@ final class TransportComparison {
       for (String t : transports) {
         Demo.clean(job);
         // both under mpirun, so only the transport differs (same start, rank 0 hosting the coordinator in both)
-        MpiRun.Result r = MpiRun.builder().ranks(n).jobDir(job).command(program).jvmOption(heap).env("CAIRN_PROTOCOL", "blocking")
+        MpiRun.Result r = MpiRun.builder().ranks(n).jobDir(job).command(program).jvmOption(heap)
+            .env("CAIRN_PROTOCOL", "blocking")
             .env("CAIRN_TRANSPORT", t).maxRestarts(0).attemptTimeout(Duration.ofMinutes(10)).build().run(null);
         if (!r.ok()) throw new IllegalStateException("benchmark job (" + n + " ranks, " + t + ") failed: " + r.why());
         String[] v = Files.readString(job.resolve("transport-bench.txt")).trim().split(" ");
         if (!v[0].equals(t)) throw new IllegalStateException("the " + t + " job ran over " + v[0]);
         Row row = new Row(n, t, Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]));
         rows.add(row);
-        if (!json) System.err.printf(Locale.ROOT, "  %d ranks over %s: latency %.1f us, bandwidth %.0f MiB/s, global checkpoint %.1f ms%n",
-            n, t, row.latencyUs(), row.bandwidthMiBs(), row.checkpointMs());
+        if (!json)
+          System.err.printf(Locale.ROOT,
+              "  %d ranks over %s: latency %.1f us, bandwidth %.0f MiB/s, global checkpoint %.1f ms%n",
+              n, t, row.latencyUs(), row.bandwidthMiBs(), row.checkpointMs());
       }
     }
     Demo.clean(job);
@@ -64,13 +71,17 @@ final class TransportComparison {
     }
     System.out.printf(Locale.ROOT, "transports through Comm: ping-pong 8 B (half round trip, median), 1 MiB messages, "
         + "blocking global checkpoint of %d MiB per rank (median of %d, until committed)%n", mb, rounds);
-    System.out.printf(Locale.ROOT, "%5s  %-9s %12s %10s %14s %10s %10s %10s%n", "ranks", "transport", "latency us", "MiB/s", "checkpoint ms",
+    System.out.printf(Locale.ROOT, "%5s  %-9s %12s %10s %14s %10s %10s %10s%n", "ranks", "transport", "latency us",
+        "MiB/s", "checkpoint ms",
         "lat/tcp", "bw/tcp", "ckpt/tcp");
     for (Row r : rows) {
-      Row base = rows.stream().filter(x -> x.ranks() == r.ranks() && x.transport().equals("tcp")).findFirst().orElse(null);
-      System.out.printf(Locale.ROOT, "%5d  %-9s %12.1f %10.0f %14.1f %10s %10s %10s%n", r.ranks(), r.transport(), r.latencyUs(), r.bandwidthMiBs(),
+      Row base = rows.stream().filter(x -> x.ranks() == r.ranks() && x.transport().equals("tcp")).findFirst()
+          .orElse(null);
+      System.out.printf(Locale.ROOT, "%5d  %-9s %12.1f %10.0f %14.1f %10s %10s %10s%n", r.ranks(), r.transport(),
+          r.latencyUs(), r.bandwidthMiBs(),
           r.checkpointMs(), ratio(r.latencyUs(), base == null ? Double.NaN : base.latencyUs()),
-          ratio(r.bandwidthMiBs(), base == null ? Double.NaN : base.bandwidthMiBs()), ratio(r.checkpointMs(), base == null ? Double.NaN : base.checkpointMs()));
+          ratio(r.bandwidthMiBs(), base == null ? Double.NaN : base.bandwidthMiBs()),
+          ratio(r.checkpointMs(), base == null ? Double.NaN : base.checkpointMs()));
     }
     if (!svg.equals("none")) System.out.println("chart: " + svg);
     return 0;
@@ -92,7 +103,8 @@ final class TransportComparison {
         List<Row> rs = rows.stream().filter(r -> r.transport().equals(t)).toList();
         double[] x = rs.stream().mapToDouble(Row::ranks).toArray();
         int kk = k;
-        double[] y = rs.stream().mapToDouble(r -> kk == 0 ? r.latencyUs() : kk == 1 ? r.bandwidthMiBs() : r.checkpointMs()).toArray();
+        double[] y = rs.stream()
+            .mapToDouble(r -> kk == 0 ? r.latencyUs() : kk == 1 ? r.bandwidthMiBs() : r.checkpointMs()).toArray();
         series.add(new Svg.Series(t, x, y));
       }
       charts.add(Svg.lineChart(titles[k], "ranks", units[k], series, false));

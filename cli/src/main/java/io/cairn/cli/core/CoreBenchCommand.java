@@ -18,14 +18,14 @@ import picocli.CommandLine.Spec;
  * {@code bench.json}, {@code bench.txt} and {@code bench.svg} into the bench directory and prints the
  * table (or JSON). What each figure means: {@code docs/performance.md}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark the checkpoint engine against plain baselines measured in the same run (ratios; see docs/performance.md).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the checkpoint engine against plain baselines measured in the same run (ratios; see docs/performance.md).")
 public final class CoreBenchCommand implements Callable<Integer> {
   @Option(names = "--size", description = "MiB of protected state (default 1024; 8 with --quick).")
   Integer sizeMiB;
   @Option(names = "--dir", defaultValue = "cairn-data/bench", description = "Where to write (default ${DEFAULT-VALUE}); results go there too.")
   Path dir;
-  @Mixin JsonOption output;
+  @Mixin
+  JsonOption output;
   @Option(names = "--quick", description = "Small sizes and one repetition (a smoke test, not a measurement).")
   boolean quick;
   @Option(names = "--only", split = ",", description = "Figures to run, comma separated: sync, async, loop, incremental, compression, codecs, baselines (default all); 'device' alone runs cairn device bench, 'objects' alone the object-graph figure (docs/objects.md), 's3' alone the object-store level (docs/s3.md).")
@@ -45,11 +45,14 @@ public final class CoreBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the random data (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     // progress goes to stderr; the engine's per-restore INFO lines would drown it
-    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null)
+      System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("device")) { // accelerator state: its own command
       List<String> args = new ArrayList<>(List.of("device", "bench", "--dir", dir.toString()));
       if (sizeMiB != null) args.addAll(List.of("--size", sizeMiB.toString()));
@@ -57,7 +60,8 @@ public final class CoreBenchCommand implements Callable<Integer> {
       if (output.json) args.add("--json");
       return io.cairn.cli.Main.run(args.toArray(String[]::new));
     }
-    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3")) return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, output.json); // docs/s3.md
+    if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3"))
+      return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, output.json); // docs/s3.md
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("objects")) // object graphs: their own figure
       return ObjectsBench.run(dir, repeat, quick, output.json, System.err);
     EngineBench b = new EngineBench();
@@ -82,8 +86,11 @@ public final class CoreBenchCommand implements Callable<Integer> {
     Files.writeString(dir.resolve("bench.json"), jsonText + "\n");
     Files.writeString(dir.resolve("bench.txt"), r.table());
     Files.writeString(dir.resolve("bench.svg"), r.svg());
-    if (output.json) System.out.println(jsonText); else System.out.print(r.table());
-    System.err.println("results: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.txt") + ", plot " + dir.resolve("bench.svg"));
+    if (output.json) System.out.println(jsonText);
+    else
+      System.out.print(r.table());
+    System.err.println("results: " + dir.resolve("bench.json") + ", " + dir.resolve("bench.txt") + ", plot "
+        + dir.resolve("bench.svg"));
     return 0;
   }
 }

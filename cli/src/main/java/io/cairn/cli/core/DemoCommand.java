@@ -9,13 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,17 +21,14 @@ import picocli.CommandLine.Option;
  * {@code cairn demo}: a heat-diffusion solver run as a child JVM with checkpoints, killed with SIGKILL
  * at random moments, restarted each time, and compared bit for bit with an uninterrupted run.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run a checkpointed heat-diffusion solver, kill it (SIGKILL) several times, restart it, "
-        + "and check the result is bit-identical to an uninterrupted run.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a checkpointed heat-diffusion solver, kill it (SIGKILL) several times, restart it, "
+    + "and check the result is bit-identical to an uninterrupted run.")
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--size", description = "Grid edge; state is size^2 doubles (default 4096: 128 MiB), or size^2 floats in device memory with --device opencl (default 2048: 16 MiB).")
   Integer size;
-  @Option(names = "--device", defaultValue = "none",
-      description = "none: the solver on the CPU in Java arrays; opencl: an OpenCL kernel with its state only in device memory (docs/accelerators.md).")
+  @Option(names = "--device", defaultValue = "none", description = "none: the solver on the CPU in Java arrays; opencl: an OpenCL kernel with its state only in device memory (docs/accelerators.md).")
   String device;
-  @Option(names = "--migrate-every", defaultValue = "0",
-      description = "With --device opencl: move the running solver to a fresh context on the next OpenCL device every N steps (0: never; restarts also rotate devices).")
+  @Option(names = "--migrate-every", defaultValue = "0", description = "With --device opencl: move the running solver to a fresh context on the next OpenCL device every N steps (0: never; restarts also rotate devices).")
   int migrateEvery;
   @Option(names = "--steps", defaultValue = "240", description = "Solver steps (default ${DEFAULT-VALUE}).")
   int steps;
@@ -43,12 +38,10 @@ public final class DemoCommand implements Callable<Integer> {
   Path dir;
   @Option(names = "--seed", description = "Seed for the kill times (default: random).")
   Long seed;
-  @Option(names = "--mode", defaultValue = "async",
-      description = "async (default): checkpoint() returns after one memory copy and the levels are written in the background; "
-          + "sync: the solver waits for every level's write. Not with --device opencl (always sync).")
+  @Option(names = "--mode", defaultValue = "async", description = "async (default): checkpoint() returns after one memory copy and the levels are written in the background; "
+      + "sync: the solver waits for every level's write. Not with --device opencl (always sync).")
   String mode;
-  @Option(names = "--mtbf", defaultValue = "auto",
-      description = "MTBF given to Daly's interval (default: the reference run time divided by kills+1, the failure rate the demo inflicts).")
+  @Option(names = "--mtbf", defaultValue = "auto", description = "MTBF given to Daly's interval (default: the reference run time divided by kills+1, the failure rate the demo inflicts).")
   String mtbf;
 
   private final List<String> restarts = new ArrayList<>();
@@ -63,11 +56,13 @@ public final class DemoCommand implements Callable<Integer> {
   private volatile long lastStep;
   private volatile long restoredStep = -1;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     boolean opencl = switch (device) {
       case "none" -> false;
       case "opencl" -> true;
-      default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--device: 'none' or 'opencl', not '" + device + "'");
+      default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--device: 'none' or 'opencl', not '" + device + "'");
     };
     if (opencl && io.cairn.device.opencl.OpenCL.unavailableReason() != null) {
       System.out.println("cairn demo --device opencl: " + io.cairn.device.opencl.OpenCL.unavailableReason());
@@ -75,17 +70,22 @@ public final class DemoCommand implements Callable<Integer> {
     }
     this.opencl = opencl;
     if (!mode.equals("async") && !mode.equals("sync"))
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--mode: 'async' or 'sync', not '" + mode + "'");
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--mode: 'async' or 'sync', not '" + mode + "'");
     if (opencl) mode = "sync";
     if (size == null) size = opencl ? 2048 : 4096;
     long s = seed != null ? seed : System.nanoTime();
     Random rnd = new Random(s);
-    Path shm = (Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir")))
+    Path shm = (Files.isDirectory(Path.of("/dev/shm"))
+        ? Path.of("/dev/shm")
+        : Path.of(System.getProperty("java.io.tmpdir")))
         .resolve("cairn-demo-" + ProcessHandle.current().pid());
     deleteTree(dir);
     Files.createDirectories(dir);
-    System.out.printf("Cairn demo: 2-D heat diffusion, %dx%d grid (%d MiB of protected state%s), %d steps, %d kills (seed %d)%n",
-        size, size, (long) size * size * (opencl ? 4 : 8) >> 20, opencl ? " in OpenCL device memory" : "", steps, kills, s);
+    System.out.printf(
+        "Cairn demo: 2-D heat diffusion, %dx%d grid (%d MiB of protected state%s), %d steps, %d kills (seed %d)%n",
+        size, size, (long) size * size * (opencl ? 4 : 8) >> 20, opencl ? " in OpenCL device memory" : "", steps, kills,
+        s);
     if (opencl) System.out.println("OpenCL devices: " + io.cairn.device.opencl.OpenCL.devices());
 
     System.out.println("\n1) Uninterrupted reference run (no checkpoints)" + (opencl ? " on OpenCL device 0" : ""));
@@ -106,9 +106,13 @@ public final class DemoCommand implements Callable<Integer> {
     if (mtbf.equals("auto")) mtbf = String.format(Locale.ROOT, "%.3fs", Math.max(0.2, refSecs / (kills + 1)));
     System.out.printf("%nLevels: memory (%s), local (%s), persistent (%s, zstd, incremental, every 4th)%n"
         + "Mode: %s%n"
-        + "Interval: Daly's optimum from the measured checkpoint cost and an MTBF of %s%n", shm, dir.resolve("local"), dir.resolve("persistent"),
-        mode.equals("async") ? "async: checkpoint() returns after one copy of the state into staging memory; the levels are written in the "
-            + "background while the solver runs on" : "sync: the solver waits until every due level is written", mtbf);
+        + "Interval: Daly's optimum from the measured checkpoint cost and an MTBF of %s%n", shm, dir.resolve("local"),
+        dir.resolve("persistent"),
+        mode.equals("async")
+            ? "async: checkpoint() returns after one copy of the state into staging memory; the levels are written in the "
+                + "background while the solver runs on"
+            : "sync: the solver waits until every due level is written",
+        mtbf);
 
     System.out.println("\n2) Checkpointed run in a child JVM, killed with SIGKILL at random moments");
     String done = null;
@@ -129,23 +133,31 @@ public final class DemoCommand implements Callable<Integer> {
     ckptSeconds += Double.parseDouble(f[3]);
     System.out.println("\n3) Result");
     for (String r : restarts) System.out.println("   " + r);
-    System.out.printf(Locale.ROOT, "   checkpoints written: %d versions, %.1f MiB of state each, %.2f s spent checkpointing (blocking)%n",
+    System.out.printf(Locale.ROOT,
+        "   checkpoints written: %d versions, %.1f MiB of state each, %.2f s spent checkpointing (blocking)%n",
         versions, bytes / 1048576.0, ckptSeconds);
     if (versions > 0) {
       double block = ckptSeconds / versions;
-      System.out.printf(Locale.ROOT, "   the solver waited %.4f s per checkpoint (%.2f GB/s of state)%s%n", block, bytes / block / 1e9,
-          mode.equals("async") ? ": one memory copy; the writes below ran in the background" : ": the writes below, one after the other");
+      System.out.printf(Locale.ROOT, "   the solver waited %.4f s per checkpoint (%.2f GB/s of state)%s%n", block,
+          bytes / block / 1e9,
+          mode.equals("async")
+              ? ": one memory copy; the writes below ran in the background"
+              : ": the writes below, one after the other");
       if (commits > 0)
-        System.out.printf(Locale.ROOT, "   time to commit (checkpoint() until every due level is written): %.4f s per checkpoint%n", commitSeconds / commits);
+        System.out.printf(Locale.ROOT,
+            "   time to commit (checkpoint() until every due level is written): %.4f s per checkpoint%n",
+            commitSeconds / commits);
       for (var e : levelTimes.entrySet()) {
         double mean = e.getValue()[0] / e.getValue()[1];
-        System.out.printf(Locale.ROOT, "   level %-10s %.4f s per version written (%.2f GB/s), %d versions%s%n", e.getKey(), mean, bytes / mean / 1e9,
+        System.out.printf(Locale.ROOT, "   level %-10s %.4f s per version written (%.2f GB/s), %d versions%s%n",
+            e.getKey(), mean, bytes / mean / 1e9,
             (int) e.getValue()[1], e.getKey().equals("persistent") ? " (zstd, incremental: every 4th checkpoint)" : "");
       }
     }
     System.out.printf("   reference fingerprint   %016x%n   checkpointed+killed run %016x%n", refPrint, got);
     if (got == refPrint) {
-      System.out.println("   BIT-IDENTICAL: the run that was killed " + kills + " times ended with exactly the same grid.");
+      System.out
+          .println("   BIT-IDENTICAL: the run that was killed " + kills + " times ended with exactly the same grid.");
       System.out.println("   Inspect the checkpoints: ./cairn ls --dir " + dir + " --name heat");
       return 0;
     }
@@ -161,11 +173,15 @@ public final class DemoCommand implements Callable<Integer> {
     String javaCmd = ProcessHandle.current().info().command().orElse("java");
     String cp = System.getProperty("java.class.path");
     long heap = opencl ? 512 : Math.max(512, (long) size * size * 8 * 3 / (1 << 20) + 256);
-    List<String> cmd = new ArrayList<>(List.of(javaCmd, "-Xmx" + heap + "m", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-        "io.cairn.cli.Main", opencl ? "device-demo-worker" : "demo-worker", "--dir", dir.toString(), "--shm", shm.toString(),
-        "--size", Integer.toString(size), "--steps", Integer.toString(steps), "--mtbf", mtbf));
+    List<String> cmd = new ArrayList<>(
+        List.of(javaCmd, "-Xmx" + heap + "m", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+            "io.cairn.cli.Main", opencl ? "device-demo-worker" : "demo-worker", "--dir", dir.toString(), "--shm",
+            shm.toString(),
+            "--size", Integer.toString(size), "--steps", Integer.toString(steps), "--mtbf", mtbf));
     if (!opencl) cmd.addAll(List.of("--mode", mode));
-    if (opencl) cmd.addAll(List.of("--device-index", Integer.toString(run - 1), "--migrate-every", Integer.toString(migrateEvery)));
+    if (opencl)
+      cmd.addAll(
+          List.of("--device-index", Integer.toString(run - 1), "--migrate-every", Integer.toString(migrateEvery)));
     restoredStep = -1;
     lastStep = 0;
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -174,12 +190,13 @@ public final class DemoCommand implements Callable<Integer> {
     String tag = "run " + run;
     Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
+        for (String line; (line = in.readLine()) != null;) {
           String[] w = line.split(" ");
           switch (w[0]) {
             case "fresh" -> restarts.add(tag + ": fresh start");
             case "device" -> restarts.add(tag + ": on " + line.substring(7));
-            case "moved" -> restarts.add(tag + ": at step " + w[2] + " moved through version " + w[1] + " in " + w[3] + " s: " + line.substring(line.indexOf(w[3]) + w[3].length() + 1));
+            case "moved" -> restarts.add(tag + ": at step " + w[2] + " moved through version " + w[1] + " in " + w[3]
+                + " s: " + line.substring(line.indexOf(w[3]) + w[3].length() + 1));
             case "restored" -> {
               restarts.add(tag + ": restarted from version " + w[1] + " (step " + w[2] + ", level " + w[3] + ")");
               restoredStep = Long.parseLong(w[2]);
@@ -206,7 +223,7 @@ public final class DemoCommand implements Callable<Integer> {
               }
             }
             case "done" -> result[0] = line;
-            default -> { }
+            default -> {}
           }
         }
       } catch (IOException ignored) {
@@ -218,7 +235,8 @@ public final class DemoCommand implements Callable<Integer> {
       int delayMs = rnd.nextInt(400);
       long target = -1;
       while (p.isAlive()) {
-        if (target < 0 && (restoredStep >= 0 || lastStep > 0 || !restarts.isEmpty() && restarts.getLast().startsWith(tag))) {
+        if (target < 0
+            && (restoredStep >= 0 || lastStep > 0 || !restarts.isEmpty() && restarts.getLast().startsWith(tag))) {
           long from = Math.max(restoredStep, 0);
           target = from + Math.max(2, (long) ((steps - from) * frac));
         }
@@ -230,7 +248,8 @@ public final class DemoCommand implements Callable<Integer> {
         p.destroyForcibly(); // SIGKILL
         p.waitFor(30, TimeUnit.SECONDS);
         reader.join(2000);
-        System.out.printf("%n   %s: killed with SIGKILL after %.1f s at step %d%n", tag, (System.nanoTime() - start) / 1e9, lastStep);
+        System.out.printf("%n   %s: killed with SIGKILL after %.1f s at step %d%n", tag,
+            (System.nanoTime() - start) / 1e9, lastStep);
         return null;
       }
     }
@@ -247,7 +266,8 @@ public final class DemoCommand implements Callable<Integer> {
   private void progress(String tag, long step, String extra) {
     int width = 30;
     int filled = (int) (width * step / steps);
-    System.out.printf("\r   %-10s step %4d/%d [%s%s] %s   ", tag, step, steps, "#".repeat(filled), ".".repeat(width - filled), extra);
+    System.out.printf("\r   %-10s step %4d/%d [%s%s] %s   ", tag, step, steps, "#".repeat(filled),
+        ".".repeat(width - filled), extra);
     System.out.flush();
   }
 

@@ -18,12 +18,18 @@ import picocli.CommandLine.Option;
 /** The child JVM of {@code cairn demo}: the checkpointed heat solver. Prints one event per line for the parent. */
 @Command(name = "demo-worker", hidden = true, description = "Internal: the checkpointed solver run by 'cairn demo'.")
 public final class DemoWorker implements Callable<Integer> {
-  @Option(names = "--dir", required = true) Path dir;
-  @Option(names = "--shm", required = true) Path shm;
-  @Option(names = "--size", defaultValue = "4096") int size;
-  @Option(names = "--steps", defaultValue = "400") int steps;
-  @Option(names = "--mtbf", defaultValue = "20s") String mtbf;
-  @Option(names = "--mode", defaultValue = "async") String mode;
+  @Option(names = "--dir", required = true)
+  Path dir;
+  @Option(names = "--shm", required = true)
+  Path shm;
+  @Option(names = "--size", defaultValue = "4096")
+  int size;
+  @Option(names = "--steps", defaultValue = "400")
+  int steps;
+  @Option(names = "--mtbf", defaultValue = "20s")
+  String mtbf;
+  @Option(names = "--mode", defaultValue = "async")
+  String mode;
 
   static Checkpointer.Builder builder(Path dir, Path shm, String mtbf) {
     return Cairn.builder().name("heat").directory(dir).levels("memory", "local", "persistent")
@@ -34,7 +40,8 @@ public final class DemoWorker implements Callable<Integer> {
         .set("interval", "daly").set("interval.mtbf", mtbf).set("interval.first", "1s");
   }
 
-  @Override public Integer call() {
+  @Override
+  public Integer call() {
     Heat heat = new Heat(size);
     long[] step = {0};
     double ckptSeconds = 0;
@@ -64,9 +71,11 @@ public final class DemoWorker implements Callable<Integer> {
           ck.committed().thenAccept(v -> {
             double commit = (System.nanoTime() - t0) / 1e9;
             Map<String, Double> lv = ckpt.levelWriteSeconds();
-            String per = v.levels().stream().map(l -> String.format(Locale.ROOT, "%s=%.4f", l, lv.getOrDefault(l, Double.NaN)))
+            String per = v.levels().stream()
+                .map(l -> String.format(Locale.ROOT, "%s=%.4f", l, lv.getOrDefault(l, Double.NaN)))
                 .collect(Collectors.joining(","));
-            System.out.printf(Locale.ROOT, "checkpoint %d %d %d %.4f %.3f %s %.4f %s%n", v.number(), at, v.bytes(), s, interval,
+            System.out.printf(Locale.ROOT, "checkpoint %d %d %d %.4f %.3f %s %.4f %s%n", v.number(), at, v.bytes(), s,
+                interval,
                 String.join("+", v.levels()), commit, per);
           });
         }

@@ -19,18 +19,24 @@ import picocli.CommandLine.Parameters;
 /** {@code cairn inspect VERSION}: regions, chunks, codecs, checksums and metadata of one version. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show one version: regions, chunks, checksums, metadata.")
 public final class InspectCommand implements Callable<Integer> {
-  @Mixin StoreOptions opts;
-  @Parameters(index = "0", description = "Version number.") long version;
-  @Option(names = "--level", description = "Level to read (default: the first that holds the version).") String level;
-  @Option(names = "--chunks", description = "List every chunk with its checksum.") boolean chunks;
+  @Mixin
+  StoreOptions opts;
+  @Parameters(index = "0", description = "Version number.")
+  long version;
+  @Option(names = "--level", description = "Level to read (default: the first that holds the version).")
+  String level;
+  @Option(names = "--chunks", description = "List every chunk with its checksum.")
+  boolean chunks;
 
-  @Override public Integer call() {
+  @Override
+  public Integer call() {
     Optional<StoredVersion> found;
     try (Checkpointer c = opts.open(false)) {
       found = c.inspect(version, level);
     }
     if (found.isEmpty()) {
-      System.err.println("version " + version + " of '" + opts.name + "' is not committed in any level under " + opts.dir.toAbsolutePath());
+      System.err.println("version " + version + " of '" + opts.name + "' is not committed in any level under "
+          + opts.dir.toAbsolutePath());
       return 2;
     }
     StoredVersion s = found.get();
@@ -47,9 +53,13 @@ public final class InspectCommand implements Callable<Integer> {
       List<Map<String, Object>> cl = new ArrayList<>();
       for (StoredChunk b : r.chunks()) {
         codecs.merge(b.codec(), 1, Integer::sum);
-        if (b.version() == s.version().number()) stored += b.storedBytes(); else reused++;
-        if (chunks) cl.add(Map.of("pack", b.version(), "offset", b.offset(), "stored", b.storedBytes(), "raw", b.rawBytes(),
-            "codec", b.codec(), "crc32c", String.format("%08x", b.crc32c()), "xxh64", String.format("%016x", b.xxh64())));
+        if (b.version() == s.version().number()) stored += b.storedBytes();
+        else
+          reused++;
+        if (chunks)
+          cl.add(Map.of("pack", b.version(), "offset", b.offset(), "stored", b.storedBytes(), "raw", b.rawBytes(),
+              "codec", b.codec(), "crc32c", String.format("%08x", b.crc32c()), "xxh64",
+              String.format("%016x", b.xxh64())));
       }
       e.put("storedBytes", stored);
       e.put("chunksFromOlderVersions", reused);
@@ -75,9 +85,11 @@ public final class InspectCommand implements Callable<Integer> {
       System.out.println(Json.write(out));
     } else {
       out.forEach((k, v) -> { if (!k.equals("regions")) System.out.printf("%-14s %s%n", k, Sanitize.value(v)); });
-      System.out.printf("%n%-24s %-16s %12s %14s %7s %12s %s%n", "REGION", "KIND", "LENGTH", "BYTES", "CHUNKS", "STORED", "CODECS");
+      System.out.printf("%n%-24s %-16s %12s %14s %7s %12s %s%n", "REGION", "KIND", "LENGTH", "BYTES", "CHUNKS",
+          "STORED", "CODECS");
       for (Map<String, Object> r : regions) {
-        System.out.printf("%-24s %-16s %12d %14d %7d %12d %s%n", Sanitize.text((String) r.get("name")), r.get("kind"), (Long) r.get("length"),
+        System.out.printf("%-24s %-16s %12d %14d %7d %12d %s%n", Sanitize.text((String) r.get("name")), r.get("kind"),
+            (Long) r.get("length"),
             (Long) r.get("bytes"), (Integer) r.get("chunks"), (Long) r.get("storedBytes"), r.get("codecs"));
         if (chunks) for (Object c : (List<?>) r.get("chunkList")) System.out.println("    " + c);
       }

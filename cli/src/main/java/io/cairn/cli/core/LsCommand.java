@@ -18,9 +18,11 @@ import picocli.CommandLine.Mixin;
 /** {@code cairn ls}: versions per level with sizes and ages. */
 @Command(name = "ls", mixinStandardHelpOptions = true, description = "List checkpoint versions per level: sizes, ages, labels.")
 public final class LsCommand implements Callable<Integer> {
-  @Mixin StoreOptions opts;
+  @Mixin
+  StoreOptions opts;
 
-  @Override public Integer call() throws IOException {
+  @Override
+  public Integer call() throws IOException {
     List<Map<String, Object>> rows = new ArrayList<>();
     List<LevelStore> levels = opts.levels();
     for (LevelStore l : levels) {
@@ -51,19 +53,24 @@ public final class LsCommand implements Callable<Integer> {
       return 0;
     }
     if (levels.isEmpty()) {
-      System.out.println("no checkpoints of '" + opts.name + "' under " + opts.dir.toAbsolutePath() + " (try --dir and --name)");
+      System.out.println(
+          "no checkpoints of '" + opts.name + "' under " + opts.dir.toAbsolutePath() + " (try --dir and --name)");
       return 0;
     }
-    System.out.printf("%-11s %8s  %-20s %8s %12s %12s %6s  %s%n", "LEVEL", "VERSION", "CREATED", "AGE", "STATE", "STORED", "STEP", "LABEL / STATUS");
+    System.out.printf("%-11s %8s  %-20s %8s %12s %12s %6s  %s%n", "LEVEL", "VERSION", "CREATED", "AGE", "STATE",
+        "STORED", "STEP", "LABEL / STATUS");
     for (Map<String, Object> r : rows) {
       if (!"committed".equals(r.get("status"))) {
-        System.out.printf("%-11s %8d  %s%n", r.get("level"), (Long) r.get("version"), Sanitize.text((String) r.get("status")));
+        System.out.printf("%-11s %8d  %s%n", r.get("level"), (Long) r.get("version"),
+            Sanitize.text((String) r.get("status")));
         continue;
       }
       String inc = (r.get("incrementalOf") != null ? " (incr. of " + r.get("incrementalOf") + ")" : "")
           + (Boolean.TRUE.equals(r.get("pinned")) ? " [pinned]" : "");
-      System.out.printf(Locale.ROOT, "%-11s %8d  %-20s %8s %12s %12s %6d  %s%s%n", r.get("level"), (Long) r.get("version"),
-          ((String) r.get("created")).substring(0, 19), age((Long) r.get("ageSeconds")), size((Long) r.get("stateBytes")),
+      System.out.printf(Locale.ROOT, "%-11s %8d  %-20s %8s %12s %12s %6d  %s%s%n", r.get("level"),
+          (Long) r.get("version"),
+          ((String) r.get("created")).substring(0, 19), age((Long) r.get("ageSeconds")),
+          size((Long) r.get("stateBytes")),
           size((Long) r.get("storedBytes")), (Long) r.get("step"), Sanitize.text((String) r.get("label")), inc);
     }
     return 0;

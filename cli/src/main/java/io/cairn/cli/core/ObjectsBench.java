@@ -38,7 +38,7 @@ import org.apache.fory.config.Language;
  */
 final class ObjectsBench {
   /** A small record with an array: what maps of state look like. */
-  record Item(String id, int k, double[] v) implements Serializable { }
+  record Item(String id, int k, double[] v) implements Serializable {}
 
   static final class SmallModel implements Serializable {
     HashMap<String, Item> items = new HashMap<>();
@@ -79,23 +79,27 @@ final class ObjectsBench {
     ObjectsBench b = new ObjectsBench(dir, reps, quick, log);
     int records = quick ? 25_000 : 250_000;
     int largeElems = quick ? 1 << 17 : 1 << 22; // 1 MiB or 32 MiB per double[]
-    log.printf(Locale.ROOT, "cairn bench --only objects: %d records (~%d objects), 3 large arrays of %d elements, %d repetition(s), in %s%n",
+    log.printf(Locale.ROOT,
+        "cairn bench --only objects: %d records (~%d objects), 3 large arrays of %d elements, %d repetition(s), in %s%n",
         records, records * 4L, largeElems, reps, dir.toAbsolutePath());
     SmallModel small = small(records);
-    b.graph("small objects", small, SmallModel::new, m -> m.items = new HashMap<>(), (x, y) -> x.items.size() == y.items.size() && x.step == y.step
-        && x.items.entrySet().stream().limit(1000).allMatch(e -> {
-          Item o = y.items.get(e.getKey());
-          return o != null && o.k() == e.getValue().k() && Arrays.equals(o.v(), e.getValue().v());
-        }));
+    b.graph("small objects", small, SmallModel::new, m -> m.items = new HashMap<>(),
+        (x, y) -> x.items.size() == y.items.size() && x.step == y.step
+            && x.items.entrySet().stream().limit(1000).allMatch(e -> {
+              Item o = y.items.get(e.getKey());
+              return o != null && o.k() == e.getValue().k() && Arrays.equals(o.v(), e.getValue().v());
+            }));
     small = null;
     LargeModel large = large(largeElems);
-    b.graph("large arrays", large, LargeModel::new, m -> { m.a = null; m.b = null; m.c = null; }, (x, y) -> Arrays.equals(x.a, y.a) && Arrays.equals(x.b, y.b) && Arrays.equals(x.c, y.c));
+    b.graph("large arrays", large, LargeModel::new, m -> { m.a = null; m.b = null; m.c = null; },
+        (x, y) -> Arrays.equals(x.a, y.a) && Arrays.equals(x.b, y.b) && Arrays.equals(x.c, y.c));
 
     Map<String, Object> out = BenchReport.header("cairn bench --only objects");
     out.put("repeat", reps);
     out.put("quick", quick);
     out.put("rows", b.rows);
-    out.put("notes", List.of("times are medians of warm repetitions (3 untimed warm-up rounds first, 1 with --quick: Fory generates its serializers, the JIT compiles both paths); each repetition starts after System.gc(), outside the timed window; *Range: min-max of the repetitions",
+    out.put("notes", List.of(
+        "times are medians of warm repetitions (3 untimed warm-up rounds first, 1 with --quick: Fory generates its serializers, the JIT compiles both paths); each repetition starts after System.gc(), outside the timed window; *Range: min-max of the repetitions",
         "the contenders take turns within each repetition (cairn, fory, java), so JIT warm-up and heap growth favour none",
         "cairn: one local level, no compression, not incremental; checkpoint() (serialise + write + fsync + manifest) and restoreLatest() (read + CRC32C + deserialise + fill the root; the root is emptied before each repetition, as a restarted program's)",
         "fory: the same Fory configuration (reference tracking, compatible mode, enums by name), byte[] written with FileChannel and fsync'ed; read back with Files.readAllBytes",
@@ -103,7 +107,9 @@ final class ObjectsBench {
         "targets: cairn/fory <= 1.2 and java/cairn >= 5"));
     String text = b.table();
     BenchReport.write(dir, "objects-bench", out, text);
-    if (json) System.out.println(Json.write(out)); else System.out.print(text);
+    if (json) System.out.println(Json.write(out));
+    else
+      System.out.print(text);
     log.println("results: " + dir.resolve("objects-bench.json") + ", " + dir.resolve("objects-bench.txt"));
     return 0;
   }
@@ -137,7 +143,8 @@ final class ObjectsBench {
 
   static Fory fory() {
     org.apache.fory.logging.LoggerFactory.disableLogging();
-    return Fory.builder().withLanguage(Language.JAVA).withRefTracking(true).withCompatibleMode(CompatibleMode.COMPATIBLE)
+    return Fory.builder().withLanguage(Language.JAVA).withRefTracking(true)
+        .withCompatibleMode(CompatibleMode.COMPATIBLE)
         .requireClassRegistration(false).suppressClassRegistrationWarnings(true).serializeEnumByName(true)
         .withAsyncCompilation(false).build();
   }
@@ -176,7 +183,8 @@ final class ObjectsBench {
         u = cpu();
         g = gc();
         byte[] bytes = fory.serialize(model);
-        try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(ff, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
           ByteBuffer bb = ByteBuffer.wrap(bytes);
           while (bb.hasRemaining()) ch.write(bb);
           ch.force(true);
@@ -191,7 +199,7 @@ final class ObjectsBench {
         u = cpu();
         g = gc();
         try (FileOutputStream fos = new FileOutputStream(jf.toFile());
-             ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+            ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
           oos.writeObject(model);
           oos.flush();
           fos.getFD().sync();
@@ -213,7 +221,8 @@ final class ObjectsBench {
         long t = System.nanoTime(), u = cpu(), g = gc();
         c.restoreLatest();
         if (i >= warm) { cr.add(System.nanoTime() - t); crc.add(cpu() - u); gcr[0] += gc() - g; }
-        if (i == warm + reps - 1 && !same.test(model, back)) throw new IllegalStateException("cairn restored a different " + name + " graph");
+        if (i == warm + reps - 1 && !same.test(model, back))
+          throw new IllegalStateException("cairn restored a different " + name + " graph");
         reset.clear(back);
 
         settle();
@@ -222,8 +231,10 @@ final class ObjectsBench {
         g = gc();
         fback = fory.deserialize(Files.readAllBytes(ff));
         if (i >= warm) { fr.add(System.nanoTime() - t); frc.add(cpu() - u); gcr[1] += gc() - g; }
-        @SuppressWarnings("unchecked") T ft = (T) fback;
-        if (i == warm + reps - 1 && !same.test(model, ft)) throw new IllegalStateException("fory restored a different " + name + " graph");
+        @SuppressWarnings("unchecked")
+        T ft = (T) fback;
+        if (i == warm + reps - 1 && !same.test(model, ft))
+          throw new IllegalStateException("fory restored a different " + name + " graph");
         fback = null;
         ft = null;
 
@@ -232,21 +243,26 @@ final class ObjectsBench {
         t = System.nanoTime();
         u = cpu();
         g = gc();
-        try (ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
+        try (
+            ObjectInputStream ois = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jf), 1 << 16))) {
           jback = ois.readObject();
         }
         if (i >= warm) { jr.add(System.nanoTime() - t); jrc.add(cpu() - u); gcr[2] += gc() - g; }
-        @SuppressWarnings("unchecked") T jt = (T) jback;
-        if (i == warm + jreps - 1 && !same.test(model, jt)) throw new IllegalStateException("java serialization restored a different " + name + " graph");
+        @SuppressWarnings("unchecked")
+        T jt = (T) jback;
+        if (i == warm + jreps - 1 && !same.test(model, jt))
+          throw new IllegalStateException("java serialization restored a different " + name + " graph");
         jback = null;
         jt = null;
       }
     }
     back = null;
     long javaBytes = Files.size(jf);
-    row(name, "capture", median(cw), median(fw), median(jw), median(cwc), median(fwc), median(jwc), cairnBytes, foryBytes, javaBytes);
+    row(name, "capture", median(cw), median(fw), median(jw), median(cwc), median(fwc), median(jwc), cairnBytes,
+        foryBytes, javaBytes);
     spread(cw, fw, jw, cwc, fwc, jwc, gcw, reps, jreps);
-    row(name, "restore", median(cr), median(fr), median(jr), median(crc), median(frc), median(jrc), cairnBytes, foryBytes, javaBytes);
+    row(name, "restore", median(cr), median(fr), median(jr), median(crc), median(frc), median(jrc), cairnBytes,
+        foryBytes, javaBytes);
     spread(cr, fr, jr, crc, frc, jrc, gcr, reps, jreps);
     deleteTree(d);
   }
@@ -262,7 +278,8 @@ final class ObjectsBench {
   }
 
   /** Adds the range (min-max) of each contender's repetitions to the last row (the medians hide it). */
-  private void spread(List<Long> c, List<Long> f, List<Long> j, List<Long> cc, List<Long> fc, List<Long> jc, long[] gcMs, int reps, int jreps) {
+  private void spread(List<Long> c, List<Long> f, List<Long> j, List<Long> cc, List<Long> fc, List<Long> jc,
+      long[] gcMs, int reps, int jreps) {
     Map<String, Object> m = rows.getLast();
     m.put("cairnSecondsRange", range(c));
     m.put("forySecondsRange", range(f));
@@ -273,9 +290,11 @@ final class ObjectsBench {
     m.put("cairnGcMsPerRepetition", gcMs[0] / (double) reps);
     m.put("foryGcMsPerRepetition", gcMs[1] / (double) reps);
     m.put("javaGcMsPerRepetition", gcMs[2] / (double) jreps);
-    log.printf(Locale.ROOT, "          ranges (min-max s): wall cairn %s, fory %s, java %s; cpu cairn %s, fory %s, java %s;"
-        + " GC pauses per repetition: cairn %.0f ms, fory %.0f ms, java %.0f ms%n",
-        range(c), range(f), range(j), range(cc), range(fc), range(jc), gcMs[0] / (double) reps, gcMs[1] / (double) reps, gcMs[2] / (double) jreps);
+    log.printf(Locale.ROOT,
+        "          ranges (min-max s): wall cairn %s, fory %s, java %s; cpu cairn %s, fory %s, java %s;"
+            + " GC pauses per repetition: cairn %.0f ms, fory %.0f ms, java %.0f ms%n",
+        range(c), range(f), range(j), range(cc), range(fc), range(jc), gcMs[0] / (double) reps, gcMs[1] / (double) reps,
+        gcMs[2] / (double) jreps);
   }
 
   private static String range(List<Long> l) {
@@ -286,16 +305,19 @@ final class ObjectsBench {
   /** Milliseconds the JVM's collectors have spent so far (all collectors). */
   private static long gc() {
     long ms = 0;
-    for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, b.getCollectionTime());
+    for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
+      ms += Math.max(0, b.getCollectionTime());
     return ms;
   }
 
   /** CPU time of the whole process (all threads: Cairn's writer/reader threads, the GC), in ns: robust to a loaded machine. */
   private static long cpu() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private void row(String graph, String op, double cairn, double fory, double java, double cairnCpu, double foryCpu, double javaCpu,
+  private void row(String graph, String op, double cairn, double fory, double java, double cairnCpu, double foryCpu,
+      double javaCpu,
       long cb, long fb, long jb) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("graph", graph);
@@ -314,23 +336,31 @@ final class ObjectsBench {
     m.put("foryBytes", fb);
     m.put("javaBytes", jb);
     rows.add(m);
-    log.printf(Locale.ROOT, "  %-7s wall: cairn %.3f s, fory %.3f s, java %.3f s: cairn/fory %.2fx, java/cairn %.1fx; cpu: cairn/fory %.2fx,"
-        + " java/cairn %.1fx (bytes %d / %d / %d)%n", op, cairn, fory, java, cairn / fory, java / cairn, cairnCpu / foryCpu, javaCpu / cairnCpu, cb, fb, jb);
+    log.printf(Locale.ROOT,
+        "  %-7s wall: cairn %.3f s, fory %.3f s, java %.3f s: cairn/fory %.2fx, java/cairn %.1fx; cpu: cairn/fory %.2fx,"
+            + " java/cairn %.1fx (bytes %d / %d / %d)%n",
+        op, cairn, fory, java, cairn / fory, java / cairn, cairnCpu / foryCpu, javaCpu / cairnCpu, cb, fb, jb);
   }
 
   private static double num(Object o) { return ((Number) o).doubleValue(); }
 
   private String table() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-14s %-8s %9s %9s %9s %11s %11s %10s %10s %12s %12s %12s%n", "graph", "op", "cairn s", "fory s", "java s",
+    sb.append(String.format(Locale.ROOT, "%-14s %-8s %9s %9s %9s %11s %11s %10s %10s %12s %12s %12s%n", "graph", "op",
+        "cairn s", "fory s", "java s",
         "cairn/fory", "java/cairn", "cpu c/f", "cpu j/c", "cairn bytes", "fory bytes", "java bytes"));
     for (Map<String, Object> r : rows)
-      sb.append(String.format(Locale.ROOT, "%-14s %-8s %9.3f %9.3f %9.3f %10.2fx %10.1fx %9.2fx %9.1fx %12d %12d %12d%n", r.get("graph"), r.get("operation"),
+      sb.append(String.format(Locale.ROOT,
+          "%-14s %-8s %9.3f %9.3f %9.3f %10.2fx %10.1fx %9.2fx %9.1fx %12d %12d %12d%n", r.get("graph"),
+          r.get("operation"),
           num(r.get("cairnSeconds")), num(r.get("forySeconds")), num(r.get("javaSeconds")), num(r.get("cairnOverFory")),
           num(r.get("javaOverCairn")), num(r.get("cairnOverForyCpu")), num(r.get("javaOverCairnCpu")),
-          ((Number) r.get("cairnBytes")).longValue(), ((Number) r.get("foryBytes")).longValue(), ((Number) r.get("javaBytes")).longValue()));
-    sb.append("wall-clock medians (s) and ratios; 'cpu' columns: the same ratios of process CPU time (all threads), robust to a loaded machine\n");
-    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(BenchReport.loadAverage()).append(" on ")
+          ((Number) r.get("cairnBytes")).longValue(), ((Number) r.get("foryBytes")).longValue(),
+          ((Number) r.get("javaBytes")).longValue()));
+    sb.append(
+        "wall-clock medians (s) and ratios; 'cpu' columns: the same ratios of process CPU time (all threads), robust to a loaded machine\n");
+    sb.append("targets: cairn/fory <= 1.2x, java/cairn >= 5x; load average ").append(BenchReport.loadAverage())
+        .append(" on ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n");
     return sb.toString();
   }

@@ -12,16 +12,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn pin}, {@code cairn pin --unpin}, {@code cairn pin --delete}: keep, release or remove versions (never while a run holds the directory). */
-@Command(name = "pin", mixinStandardHelpOptions = true,
-    description = {"Pin versions so that retention keeps them besides the newest 'keep' (--unpin releases them),",
-        "or remove versions now (--delete; data a newer incremental version still uses stays). In every level holding them."})
+@Command(name = "pin", mixinStandardHelpOptions = true, description = {
+    "Pin versions so that retention keeps them besides the newest 'keep' (--unpin releases them),",
+    "or remove versions now (--delete; data a newer incremental version still uses stays). In every level holding them."})
 public final class PinCommand implements Callable<Integer> {
-  @Mixin StoreOptions opts;
-  @Parameters(arity = "1..*", paramLabel = "VERSION", description = "version numbers") List<Long> versions;
-  @Option(names = "--unpin", description = "release the pins instead") boolean unpin;
-  @Option(names = "--delete", description = "remove the versions instead (pinned or not)") boolean delete;
+  @Mixin
+  StoreOptions opts;
+  @Parameters(arity = "1..*", paramLabel = "VERSION", description = "version numbers")
+  List<Long> versions;
+  @Option(names = "--unpin", description = "release the pins instead")
+  boolean unpin;
+  @Option(names = "--delete", description = "remove the versions instead (pinned or not)")
+  boolean delete;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     if (unpin && delete) throw new IllegalArgumentException("--unpin and --delete exclude each other");
     String what = delete ? "deleted" : unpin ? "unpinned" : "pinned";
     Map<Long, List<String>> done = new LinkedHashMap<>();
@@ -35,9 +40,12 @@ public final class PinCommand implements Callable<Integer> {
     int missing = 0;
     for (var e : done.entrySet()) {
       if (e.getValue().isEmpty()) missing++;
-      if (!opts.json) System.out.println("version " + e.getKey() + ": " + (e.getValue().isEmpty()
-          ? (unpin ? "not pinned in any level" : "not committed in any level of '" + opts.name + "' under " + opts.dir.toAbsolutePath())
-          : what + " in " + String.join(", ", e.getValue())));
+      if (!opts.json)
+        System.out.println("version " + e.getKey() + ": " + (e.getValue().isEmpty()
+            ? (unpin
+                ? "not pinned in any level"
+                : "not committed in any level of '" + opts.name + "' under " + opts.dir.toAbsolutePath())
+            : what + " in " + String.join(", ", e.getValue())));
     }
     if (opts.json) {
       Map<String, Object> out = new LinkedHashMap<>();

@@ -9,14 +9,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cairn prune}: applies retention now (never while a run holds the directory). */
-@Command(name = "prune", mixinStandardHelpOptions = true,
-    description = "Apply retention: keep the newest N versions per level (default: each level's configured keep). "
-        + "Data still referenced by a kept incremental version is kept.")
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Apply retention: keep the newest N versions per level (default: each level's configured keep). "
+    + "Data still referenced by a kept incremental version is kept.")
 public final class PruneCommand implements Callable<Integer> {
-  @Mixin StoreOptions opts;
-  @Option(names = "--keep", description = "Versions to keep in every level (overrides the configuration).") Integer keep;
+  @Mixin
+  StoreOptions opts;
+  @Option(names = "--keep", description = "Versions to keep in every level (overrides the configuration).")
+  Integer keep;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     if (keep != null && keep < 1) throw new IllegalArgumentException("--keep must be >= 1");
     Map<String, Object> out = new LinkedHashMap<>();
     try (Checkpointer c = opts.open(true)) {

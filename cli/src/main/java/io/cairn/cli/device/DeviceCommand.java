@@ -28,25 +28,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cairn device}: the accelerators Cairn can checkpoint here, and the device benchmark. */
-@Command(name = "device", mixinStandardHelpOptions = true,
-    description = "Accelerator state (docs/accelerators.md): list OpenCL/CUDA devices, benchmark device capture and restore.",
-    subcommands = {DeviceCommand.ListCommand.class, DeviceCommand.BenchDevice.class})
+@Command(name = "device", mixinStandardHelpOptions = true, description = "Accelerator state (docs/accelerators.md): list OpenCL/CUDA devices, benchmark device capture and restore.", subcommands = {
+    DeviceCommand.ListCommand.class, DeviceCommand.BenchDevice.class})
 public final class DeviceCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
-  @Override public void run() { spec.commandLine().usage(System.out); }
+  @Override
+  public void run() { spec.commandLine().usage(System.out); }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "OpenCL devices (all platforms) and CUDA devices.")
   static final class ListCommand implements Callable<Integer> {
-    @Override public Integer call() {
+    @Override
+    public Integer call() {
       String why = OpenCL.unavailableReason();
       if (why != null) System.out.println("OpenCL: not available: " + why);
-      else for (ClDevice d : OpenCL.devices())
-        System.out.printf(Locale.ROOT, "opencl %d  %s  %s  %s  %.1f GiB global, %.1f GiB max buffer%n", d.index(), d.name(), d.platform(), d.version(),
-            d.globalMemory() / 1073741824.0, d.maxAllocation() / 1073741824.0);
+      else
+        for (ClDevice d : OpenCL.devices())
+          System.out.printf(Locale.ROOT, "opencl %d  %s  %s  %s  %.1f GiB global, %.1f GiB max buffer%n", d.index(),
+              d.name(), d.platform(), d.version(),
+              d.globalMemory() / 1073741824.0, d.maxAllocation() / 1073741824.0);
       String cu = Cuda.unavailableReason();
       if (cu != null) System.out.println("CUDA: not available: " + cu);
-      else for (int i = 0; i < Cuda.deviceCount(); i++) System.out.println("cuda " + i + "  " + Cuda.deviceName(i));
+      else
+        for (int i = 0; i < Cuda.deviceCount(); i++) System.out.println("cuda " + i + "  " + Cuda.deviceName(i));
       return 0;
     }
   }
@@ -55,14 +60,18 @@ public final class DeviceCommand implements Runnable {
    * Capture and restore of one OpenCL buffer against plain clEnqueueReadBuffer / clEnqueueWriteBuffer of
    * the same buffer into the same kind of host memory, in the same run, interleaved.
    */
-  @Command(name = "bench", mixinStandardHelpOptions = true,
-      description = "Device capture/restore bandwidth vs plain clEnqueueReadBuffer/WriteBuffer, and the queue hold of an async capture vs a plain device-to-host copy.")
+  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Device capture/restore bandwidth vs plain clEnqueueReadBuffer/WriteBuffer, and the queue hold of an async capture vs a plain device-to-host copy.")
   public static final class BenchDevice implements Callable<Integer> {
-    @Option(names = "--size", defaultValue = "256", description = "MiB of the device buffer (default ${DEFAULT-VALUE}).") int mib;
-    @Option(names = "--repeat", defaultValue = "5", description = "Repetitions; medians are reported (default ${DEFAULT-VALUE}).") int repeat;
-    @Option(names = "--device", defaultValue = "0", description = "OpenCL device index (cairn device list).") int device;
-    @Option(names = "--dir", defaultValue = "cairn-data/bench-device", description = "Where results go (default ${DEFAULT-VALUE}); the checkpoints go to a memory level under /dev/shm.") Path dir;
-    @Option(names = "--json", description = "Print the results as JSON.") boolean json;
+    @Option(names = "--size", defaultValue = "256", description = "MiB of the device buffer (default ${DEFAULT-VALUE}).")
+    int mib;
+    @Option(names = "--repeat", defaultValue = "5", description = "Repetitions; medians are reported (default ${DEFAULT-VALUE}).")
+    int repeat;
+    @Option(names = "--device", defaultValue = "0", description = "OpenCL device index (cairn device list).")
+    int device;
+    @Option(names = "--dir", defaultValue = "cairn-data/bench-device", description = "Where results go (default ${DEFAULT-VALUE}); the checkpoints go to a memory level under /dev/shm.")
+    Path dir;
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
 
     private final Map<String, List<Double>> t = new LinkedHashMap<>();
 
@@ -73,7 +82,7 @@ public final class DeviceCommand implements Runnable {
     /** Ratio of the baseline's time to Cairn's (or Cairn's to the baseline's with {@code inverse}), of the medians and of the best runs. */
     private double[] ratios(String cairn, String plain, boolean inverse) {
       double m = median(plain) / median(cairn), b = best(plain) / best(cairn);
-      return inverse ? new double[] {1 / m, 1 / b} : new double[] {m, b};
+      return inverse ? new double[]{1 / m, 1 / b} : new double[]{m, b};
     }
 
     private double median(String k) {
@@ -86,48 +95,65 @@ public final class DeviceCommand implements Runnable {
       final ClBuffer b;
       long captureNanos, restoreNanos;
       Timed(ClBuffer b) { this.b = b; }
-      @Override public Class<?> elementType() { return b.elementType(); }
-      @Override public long length() { return b.length(); }
-      @Override public void copyToHost(MemorySegment dst) throws IOException {
+      @Override
+      public Class<?> elementType() { return b.elementType(); }
+      @Override
+      public long length() { return b.length(); }
+      @Override
+      public void copyToHost(MemorySegment dst) throws IOException {
         long t0 = System.nanoTime();
         b.copyToHost(dst);
         captureNanos += System.nanoTime() - t0;
       }
-      @Override public void copyFromHost(long offset, MemorySegment src) throws IOException {
+      @Override
+      public void copyFromHost(long offset, MemorySegment src) throws IOException {
         long t0 = System.nanoTime();
         b.copyFromHost(offset, src);
         restoreNanos += System.nanoTime() - t0;
       }
-      @Override public void restored() throws IOException {
+      @Override
+      public void restored() throws IOException {
         long t0 = System.nanoTime();
         b.restored();
         restoreNanos += System.nanoTime() - t0;
       }
     }
 
-    @Override public Integer call() throws Exception {
-      if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    @Override
+    public Integer call() throws Exception {
+      if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null)
+        System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
       String why = OpenCL.unavailableReason();
       if (why != null) {
         System.out.println("cairn device bench: " + why);
         return 2;
       }
-      if (mib < 1 || mib > 4096) throw new picocli.CommandLine.ParameterException(spec(), "--size must be 1..4096 MiB, got " + mib);
+      if (mib < 1 || mib > 4096)
+        throw new picocli.CommandLine.ParameterException(spec(), "--size must be 1..4096 MiB, got " + mib);
       long bytes = (long) mib << 20;
       Files.createDirectories(dir);
-      Path shm = (Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir")))
+      Path shm = (Files.isDirectory(Path.of("/dev/shm"))
+          ? Path.of("/dev/shm")
+          : Path.of(System.getProperty("java.io.tmpdir")))
           .resolve("cairn-bench-device-" + ProcessHandle.current().pid());
       String load = load();
       if (device < 0 || device >= OpenCL.devices().size())
-        throw new picocli.CommandLine.ParameterException(spec(), "--device " + device + ": there are " + OpenCL.devices().size() + " OpenCL devices " + OpenCL.devices());
+        throw new picocli.CommandLine.ParameterException(spec(),
+            "--device " + device + ": there are " + OpenCL.devices().size() + " OpenCL devices " + OpenCL.devices());
       ClDevice dev = OpenCL.device(device);
-      System.err.printf("cairn device bench: %d MiB float buffer on %s, %d repetitions (load average %s)%n", mib, dev, repeat, load);
-      try (ClContext ctx = dev.createContext(); ClQueue q = ctx.createQueue(); ClBuffer buf = q.allocate(float.class, bytes / 4);
-           Arena arena = Arena.ofConfined();
-           Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("memory").set("level.memory.path", shm.toString())
-               .set("level.memory.keep", "1").set("mode", "async").set("signals", "false").environment(Map.of()).open();
-           Checkpointer h = Cairn.builder().name("bench-host").directory(dir).levels("memory").set("level.memory.path", shm.toString()).set("restore.max-attempts", "1000")
-               .set("level.memory.keep", "1").set("mode", "async").set("signals", "false").environment(Map.of()).open()) {
+      System.err.printf("cairn device bench: %d MiB float buffer on %s, %d repetitions (load average %s)%n", mib, dev,
+          repeat, load);
+      try (ClContext ctx = dev.createContext();
+          ClQueue q = ctx.createQueue();
+          ClBuffer buf = q.allocate(float.class, bytes / 4);
+          Arena arena = Arena.ofConfined();
+          Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("memory")
+              .set("level.memory.path", shm.toString())
+              .set("level.memory.keep", "1").set("mode", "async").set("signals", "false").environment(Map.of()).open();
+          Checkpointer h = Cairn.builder().name("bench-host").directory(dir).levels("memory")
+              .set("level.memory.path", shm.toString()).set("restore.max-attempts", "1000")
+              .set("level.memory.keep", "1").set("mode", "async").set("signals", "false").environment(Map.of())
+              .open()) {
         float[] array = new float[Math.toIntExact(bytes / 4)]; // the same bytes as a host array: the restore without a device
         h.protect("u", array);
         MemorySegment host = arena.allocate(bytes, 64);
@@ -168,14 +194,18 @@ public final class DeviceCommand implements Runnable {
               double restoreArray = (System.nanoTime() - t0) / 1e9;
               if (r >= 0) {
                 add("restoreArray", restoreArray);
-                add("captureCopy", copy); add("checkpointCall", held); add("restoreWrite", timed.restoreNanos / 1e9); add("restoreTotal", restore);
+                add("captureCopy", copy);
+                add("checkpointCall", held);
+                add("restoreWrite", timed.restoreNanos / 1e9);
+                add("restoreTotal", restore);
               }
             }
           }
         }
         buf.read(host);
         if (host.mismatch(original) != -1) {
-          System.out.println("cairn device bench: the restored buffer differs from the original at byte " + host.mismatch(original));
+          System.out.println(
+              "cairn device bench: the restored buffer differs from the original at byte " + host.mismatch(original));
           return 1;
         }
       } finally {
@@ -185,15 +215,20 @@ public final class DeviceCommand implements Runnable {
       }
       double gib = bytes / 1073741824.0;
       List<Map<String, Object>> rows = new ArrayList<>();
-      rows.add(row("capture bandwidth (device-to-host copy into staging)", gib / median("captureCopy"), gib / median("plainRead"), "GiB/s",
+      rows.add(row("capture bandwidth (device-to-host copy into staging)", gib / median("captureCopy"),
+          gib / median("plainRead"), "GiB/s",
           ratios("captureCopy", "plainRead", false), ">= 0.9"));
-      rows.add(row("restore into the device vs the same restore into a float[]", gib / median("restoreTotal"), gib / median("restoreArray"), "GiB/s",
+      rows.add(row("restore into the device vs the same restore into a float[]", gib / median("restoreTotal"),
+          gib / median("restoreArray"), "GiB/s",
           ratios("restoreTotal", "restoreArray", false), ">= 0.9"));
-      rows.add(row("restore: bytes per second blocked in device calls (writes overlap the read)", gib / median("restoreWrite"), gib / median("plainWrite"), "GiB/s",
+      rows.add(row("restore: bytes per second blocked in device calls (writes overlap the read)",
+          gib / median("restoreWrite"), gib / median("plainWrite"), "GiB/s",
           ratios("restoreWrite", "plainWrite", false), null));
-      rows.add(row("queue hold of an async capture (checkpoint() call)", median("checkpointCall") * 1e3, median("plainRead") * 1e3, "ms",
+      rows.add(row("queue hold of an async capture (checkpoint() call)", median("checkpointCall") * 1e3,
+          median("plainRead") * 1e3, "ms",
           ratios("checkpointCall", "plainRead", true), "<= 1.2"));
-      rows.add(row("whole restore (read + verify the memory level + device writes) vs one plain write", gib / median("restoreTotal"), gib / median("plainWrite"), "GiB/s",
+      rows.add(row("whole restore (read + verify the memory level + device writes) vs one plain write",
+          gib / median("restoreTotal"), gib / median("plainWrite"), "GiB/s",
           ratios("restoreTotal", "plainWrite", false), null));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("tool", "cairn device bench");
@@ -208,14 +243,18 @@ public final class DeviceCommand implements Runnable {
       String table = table(out, rows);
       Files.writeString(dir.resolve("bench-device.json"), Json.write(out) + "\n");
       Files.writeString(dir.resolve("bench-device.txt"), table);
-      if (json) System.out.println(Json.write(out)); else System.out.print(table);
+      if (json) System.out.println(Json.write(out));
+      else
+        System.out.print(table);
       return 0;
     }
 
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     private picocli.CommandLine spec() { return spec.commandLine(); }
 
-    private static Map<String, Object> row(String name, double value, double baseline, String unit, double[] ratios, String target) {
+    private static Map<String, Object> row(String name, double value, double baseline, String unit, double[] ratios,
+        String target) {
       double ratio = ratios[0];
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", name);
@@ -225,25 +264,38 @@ public final class DeviceCommand implements Runnable {
       m.put("ratio", ratio);
       m.put("ratioOfBest", ratios[1]);
       m.put("target", target);
-      m.put("met", target == null ? null : target.startsWith(">=") ? ratio >= Double.parseDouble(target.substring(3)) : ratio <= Double.parseDouble(target.substring(3)));
+      m.put("met",
+          target == null
+              ? null
+              : target.startsWith(">=")
+                  ? ratio >= Double.parseDouble(target.substring(3))
+                  : ratio <= Double.parseDouble(target.substring(3)));
       return m;
     }
 
     private static String table(Map<String, Object> out, List<Map<String, Object>> rows) {
       StringBuilder sb = new StringBuilder();
-      sb.append(String.format(Locale.ROOT, "Device state: %s MiB on %s, median of %s, load average %s -> %s%n", out.get("sizeMiB"), out.get("device"),
+      sb.append(String.format(Locale.ROOT, "Device state: %s MiB on %s, median of %s, load average %s -> %s%n",
+          out.get("sizeMiB"), out.get("device"),
           out.get("repeat"), out.get("loadAverageAtStart"), out.get("loadAverageAtEnd")));
-      sb.append(String.format(Locale.ROOT, "%-84s %8s %8s %6s %7s %7s %8s%n", "", "Cairn", "plain", "", "ratio", "best", "target"));
+      sb.append(String.format(Locale.ROOT, "%-84s %8s %8s %6s %7s %7s %8s%n", "", "Cairn", "plain", "", "ratio", "best",
+          "target"));
       for (Map<String, Object> r : rows) {
-        sb.append(String.format(Locale.ROOT, "%-84s %8.2f %8.2f %6s %7.2f %7.2f %8s%s%n", r.get("name"), (double) r.get("value"), (double) r.get("baseline"),
-            r.get("unit"), (double) r.get("ratio"), (double) r.get("ratioOfBest"), r.get("target") == null ? "-" : r.get("target"),
+        sb.append(String.format(Locale.ROOT, "%-84s %8.2f %8.2f %6s %7.2f %7.2f %8s%s%n", r.get("name"),
+            (double) r.get("value"), (double) r.get("baseline"),
+            r.get("unit"), (double) r.get("ratio"), (double) r.get("ratioOfBest"),
+            r.get("target") == null ? "-" : r.get("target"),
             r.get("met") == null ? "" : (Boolean) r.get("met") ? "  met" : "  MISSED"));
       }
       sb.append("ratio: of the medians (the target is judged on it); best: of the fastest repetition of each side\n");
-      sb.append("plain: blocking clEnqueueReadBuffer/clEnqueueWriteBuffer of the whole buffer into/from native host memory, same buffer, interleaved with Cairn's\n");
-      sb.append("capture: the buffer's copyToHost during an async checkpoint (into Cairn's staging memory); queue hold: the whole checkpoint() call, an upper bound\n");
-      sb.append("restore: restoreLatest() from a memory level (/dev/shm), verified blocks gathered in host memory and handed to the device in 32 MiB\n");
-      sb.append("  non-blocking writes, then clFinish; its baseline is the same restore of the same bytes into a host float[] (no device)\n");
+      sb.append(
+          "plain: blocking clEnqueueReadBuffer/clEnqueueWriteBuffer of the whole buffer into/from native host memory, same buffer, interleaved with Cairn's\n");
+      sb.append(
+          "capture: the buffer's copyToHost during an async checkpoint (into Cairn's staging memory); queue hold: the whole checkpoint() call, an upper bound\n");
+      sb.append(
+          "restore: restoreLatest() from a memory level (/dev/shm), verified blocks gathered in host memory and handed to the device in 32 MiB\n");
+      sb.append(
+          "  non-blocking writes, then clFinish; its baseline is the same restore of the same bytes into a host float[] (no device)\n");
       return sb.toString();
     }
 

@@ -21,12 +21,14 @@ final class DjlBenchLauncher {
       {"ai/djl/pytorch/pytorch-jni/2.7.1-0.36.0", "pytorch-jni-2.7.1-0.36.0.jar"},
       {"ai/djl/pytorch/pytorch-native-cpu/2.7.1", "pytorch-native-cpu-2.7.1-linux-x86_64.jar"}};
 
-  private DjlBenchLauncher() { }
+  private DjlBenchLauncher() {}
 
-  static int run(long steps, int every, int reps, String levels, PrintWriter out) throws IOException, InterruptedException {
+  static int run(long steps, int every, int reps, String levels, PrintWriter out)
+      throws IOException, InterruptedException {
     String engine = System.getenv("CAIRN_DJL_CLASSPATH");
     if (engine == null) {
-      Path repo = Path.of(System.getProperty("maven.repo.local", Path.of(System.getProperty("user.home"), ".m2", "repository").toString()));
+      Path repo = Path.of(System.getProperty("maven.repo.local",
+          Path.of(System.getProperty("user.home"), ".m2", "repository").toString()));
       List<String> jars = new ArrayList<>();
       for (String[] j : JARS) {
         Path p = repo.resolve(j[0]).resolve(j[1]);
@@ -46,10 +48,13 @@ final class DjlBenchLauncher {
       throw new IOException(e);
     }
     String cp = Files.isRegularFile(self) ? self.toString() : System.getProperty("java.class.path");
-    String javaBin = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Dai.djl.offline=true",
+    String javaBin = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
+        "-Dai.djl.offline=true",
         "-cp", cp + java.io.File.pathSeparator + engine, "io.cairn.dl.djl.DjlBench",
-        "--steps", Long.toString(steps), "--every", Integer.toString(every), "--reps", Integer.toString(reps), "--levels", levels);
+        "--steps", Long.toString(steps), "--every", Integer.toString(every), "--reps", Integer.toString(reps),
+        "--levels", levels);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
     String cache = System.getenv("DJL_CACHE_DIR");
@@ -58,8 +63,9 @@ final class DjlBenchLauncher {
     pb.environment().putIfAbsent("ENGINE_CACHE_DIR", cache);
     out.flush();
     Process p = pb.start();
-    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
+    try (var r = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null;) {
         if (line.startsWith("[main] INFO") || line.startsWith("[main] WARN ai.djl") || line.startsWith("[W")) continue; // engine chatter
         out.println(line);
         out.flush();

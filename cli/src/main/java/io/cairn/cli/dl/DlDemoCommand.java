@@ -30,33 +30,43 @@ import picocli.CommandLine.Spec;
  * JVM, kills it with SIGKILL at random steps, resumes it (with another worker count), and compares
  * every step and the final weights with an uninterrupted run in this JVM.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Trains a small MLP or CNN in a child process, SIGKILLs it at random steps and resumes it",
-        "(changing the worker count), then compares losses, sample order and weights with an uninterrupted run."})
+@Command(name = "demo", mixinStandardHelpOptions = true, description = {
+    "Trains a small MLP or CNN in a child process, SIGKILLs it at random steps and resumes it",
+    "(changing the worker count), then compares losses, sample order and weights with an uninterrupted run."})
 public final class DlDemoCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default ${DEFAULT-VALUE})") String model;
-  @Option(names = "--steps", defaultValue = "120", description = "training steps (default ${DEFAULT-VALUE})") long steps;
-  @Option(names = "--every", defaultValue = "10", description = "checkpoint every k steps (default ${DEFAULT-VALUE})") int every;
-  @Option(names = "--workers", split = ",", defaultValue = "2,4,1",
-      description = "worker threads of each incarnation, comma-separated (default ${DEFAULT-VALUE})") List<Integer> workers;
-  @Option(names = "--kills", defaultValue = "2", description = "how many times the child is killed (default ${DEFAULT-VALUE})") int kills;
-  @Option(names = "--seed", defaultValue = "42", description = "training seed (default ${DEFAULT-VALUE})") long seed;
-  @Option(names = "--dir", description = "checkpoint directory (default: a fresh temporary one)") Path dir;
-  @Option(names = "--plot", defaultValue = "dl-demo.svg", description = "loss-curve plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip") String plot;
-  @Option(names = "--json", description = "print the result as JSON") boolean json;
-  @Option(names = "--ranks", defaultValue = "0",
-      description = "train with this many ranks (processes of a cluster job, gradients reduced over the communicator, sharded state)"
-          + " instead of worker threads; ranks are killed with kill -9 and the job rolls back by itself (default: threads)") int ranks;
+  @Spec
+  CommandSpec spec;
+  @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default ${DEFAULT-VALUE})")
+  String model;
+  @Option(names = "--steps", defaultValue = "120", description = "training steps (default ${DEFAULT-VALUE})")
+  long steps;
+  @Option(names = "--every", defaultValue = "10", description = "checkpoint every k steps (default ${DEFAULT-VALUE})")
+  int every;
+  @Option(names = "--workers", split = ",", defaultValue = "2,4,1", description = "worker threads of each incarnation, comma-separated (default ${DEFAULT-VALUE})")
+  List<Integer> workers;
+  @Option(names = "--kills", defaultValue = "2", description = "how many times the child is killed (default ${DEFAULT-VALUE})")
+  int kills;
+  @Option(names = "--seed", defaultValue = "42", description = "training seed (default ${DEFAULT-VALUE})")
+  long seed;
+  @Option(names = "--dir", description = "checkpoint directory (default: a fresh temporary one)")
+  Path dir;
+  @Option(names = "--plot", defaultValue = "dl-demo.svg", description = "loss-curve plot (SVG; default ${DEFAULT-VALUE}); 'none' to skip")
+  String plot;
+  @Option(names = "--json", description = "print the result as JSON")
+  boolean json;
+  @Option(names = "--ranks", defaultValue = "0", description = "train with this many ranks (processes of a cluster job, gradients reduced over the communicator, sharded state)"
+      + " instead of worker threads; ranks are killed with kill -9 and the job rolls back by itself (default: threads)")
+  int ranks;
 
   /** What the interrupted run did: its story, where it was killed, steps that differ from the reference, final weights hash, loss per step. */
-  private record Outcome(List<String> story, List<Long> killSteps, int mismatches, String done, double[] resumed) { }
+  private record Outcome(List<String> story, List<Long> killSteps, int mismatches, String done, double[] resumed) {}
 
   static DemoRun.Options options(String model, long seed, long steps) {
     return new DemoRun.Options().model(model).seed(seed).steps(steps).samples(1024).dropout(0.1);
   }
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     if (dir != null) return demo(dir);
     Path d = Files.createTempDirectory("cairn-dl-demo");
     try {
@@ -69,15 +79,19 @@ public final class DlDemoCommand implements Callable<Integer> {
   private Integer demo(Path d) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (ranks < 0 || ranks > 64) throw new IllegalArgumentException("--ranks must be in 0..64, got " + ranks);
-    if (dir != null && Files.exists(d.resolve("global"))) throw new IllegalArgumentException("--dir " + d + " already holds a job's checkpoints; use a fresh directory");
-    if (dir != null && Files.exists(d.resolve("local"))) throw new IllegalArgumentException("--dir " + d + " already holds checkpoints; use a fresh directory");
+    if (dir != null && Files.exists(d.resolve("global")))
+      throw new IllegalArgumentException("--dir " + d + " already holds a job's checkpoints; use a fresh directory");
+    if (dir != null && Files.exists(d.resolve("local")))
+      throw new IllegalArgumentException("--dir " + d + " already holds checkpoints; use a fresh directory");
     // the uninterrupted reference, in this JVM, with the first worker count
     double[] refLoss = new double[(int) steps];
     String[] refBits = new String[(int) steps];
-    DemoRun.Result ref = DemoRun.run(options(model, seed, steps).workers(workers.getFirst()).mode(DemoRun.Mode.NONE), (t, s) -> {
-      refLoss[(int) s.step()] = s.loss();
-      refBits[(int) s.step()] = Double.doubleToRawLongBits(s.loss()) + " " + t.metrics().sampleHashes()[(int) s.step()];
-    });
+    DemoRun.Result ref = DemoRun.run(options(model, seed, steps).workers(workers.getFirst()).mode(DemoRun.Mode.NONE),
+        (t, s) -> {
+          refLoss[(int) s.step()] = s.loss();
+          refBits[(int) s.step()] = Double.doubleToRawLongBits(s.loss()) + " "
+              + t.metrics().sampleHashes()[(int) s.step()];
+        });
     String refHash = Long.toString(DemoRun.hash(ref.params()));
     Outcome o = ranks > 0 ? ranks(d, refBits) : threads(d, refBits);
     List<String> story = o.story();
@@ -93,15 +107,18 @@ public final class DlDemoCommand implements Callable<Integer> {
           refLoss, resumed, killSteps));
     }
     if (json) {
-      out.printf(Locale.ROOT, "{\"model\":\"%s\",\"steps\":%d,\"kills\":%s,\"mismatchedSteps\":%d,\"weightsHash\":\"%s\","
-          + "\"referenceWeightsHash\":\"%s\",\"bitIdentical\":%s,\"plot\":\"%s\"}%n", model, steps, killSteps, mismatches, done, refHash,
+      out.printf(Locale.ROOT,
+          "{\"model\":\"%s\",\"steps\":%d,\"kills\":%s,\"mismatchedSteps\":%d,\"weightsHash\":\"%s\","
+              + "\"referenceWeightsHash\":\"%s\",\"bitIdentical\":%s,\"plot\":\"%s\"}%n",
+          model, steps, killSteps, mismatches, done, refHash,
           identical, plot);
     } else {
       for (String s : story) out.println(s);
       out.println();
       out.println(" step   uninterrupted   killed+resumed");
       for (int s = 0; s < steps; s += Math.max(1, (int) steps / 12)) {
-        out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%s%n", s, refLoss[s], resumed[s], killSteps.contains((long) s) ? "   <- killed" : "");
+        out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%s%n", s, refLoss[s], resumed[s],
+            killSteps.contains((long) s) ? "   <- killed" : "");
       }
       out.printf(Locale.ROOT, "%5d   %13.6f   %14.6f%n", steps - 1, refLoss[(int) steps - 1], resumed[(int) steps - 1]);
       out.println();
@@ -114,7 +131,8 @@ public final class DlDemoCommand implements Callable<Integer> {
 
   /** The interrupted run as child JVMs with worker threads, SIGKILLed at random steps and resumed. */
   private Outcome threads(Path d, String[] refBits) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Random rnd = new Random(seed);
     Map<Long, Double> resumedLoss = new LinkedHashMap<>();
     List<String> story = new ArrayList<>();
@@ -127,16 +145,18 @@ public final class DlDemoCommand implements Callable<Integer> {
       int w = workers.get(Math.min(inc, workers.size() - 1));
       long lo = floor + every + 1, hi = floor + (steps - floor) / 2;
       long target = inc < kills && lo < hi ? lo + (long) (rnd.nextDouble() * (hi - lo)) : -1;
-      List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+      List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+          System.getProperty("java.class.path"),
           "io.cairn.cli.Main", "dl", "train", "--dir", d.toString(), "--model", model, "--workers", Integer.toString(w),
-          "--steps", Long.toString(steps), "--every", Integer.toString(every), "--seed", Long.toString(seed), "--sleep-ms", "15");
+          "--steps", Long.toString(steps), "--every", Integer.toString(every), "--seed", Long.toString(seed),
+          "--sleep-ms", "15");
       Path err = d.resolve("child-" + inc + ".log");
       Files.createDirectories(d);
       Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
       long first = -1, last = -1;
       boolean killed = false;
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
+        for (String line; (line = r.readLine()) != null;) {
           String[] f = line.split(" ");
           if (f[0].equals("STEP")) {
             long s = Long.parseLong(f[1]);
@@ -158,10 +178,12 @@ public final class DlDemoCommand implements Callable<Integer> {
         p.destroyForcibly();
         throw new IllegalStateException("child " + inc + " did not exit; see " + err);
       }
-      if (!killed && done == null) throw new IllegalStateException("child " + inc + " failed (exit " + p.exitValue() + "); see " + err
-          + ":\n" + Files.readString(err));
-      story.add(String.format(Locale.ROOT, "run %d: %d worker%s, steps %d..%d%s", inc + 1, w, w == 1 ? "" : "s", first, last,
-          killed ? ", SIGKILL" : ", finished"));
+      if (!killed && done == null)
+        throw new IllegalStateException("child " + inc + " failed (exit " + p.exitValue() + "); see " + err
+            + ":\n" + Files.readString(err));
+      story.add(
+          String.format(Locale.ROOT, "run %d: %d worker%s, steps %d..%d%s", inc + 1, w, w == 1 ? "" : "s", first, last,
+              killed ? ", SIGKILL" : ", finished"));
       if (killed) killSteps.add(last);
       floor = Math.max(floor, last);
     }
@@ -177,11 +199,14 @@ public final class DlDemoCommand implements Callable<Integer> {
     List<Long> killSteps = new ArrayList<>();
     Path log = d.resolve("logs").resolve("rank-0.log");
     int code;
-    try (Launcher.Job j = Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(d).protocol(Protocol.CHANDY_LAMPORT).jvmOption("-Xmx128m")
-        .command(List.of(RankTraining.class.getName(), "--model", model, "--steps", "" + steps, "--every", "" + every, "--seed", "" + seed,
+    try (Launcher.Job j = Launcher.builder().ranks(ranks).nodes(Math.min(2, ranks)).jobDir(d)
+        .protocol(Protocol.CHANDY_LAMPORT).jvmOption("-Xmx128m")
+        .command(List.of(RankTraining.class.getName(), "--model", model, "--steps", "" + steps, "--every", "" + every,
+            "--seed", "" + seed,
             "--samples", "1024", "--delay-ms", "15"))
         .start()) {
-      story.add("job of " + ranks + " ranks on nodes " + j.nodes() + ", protocol chandy-lamport (two-phase global checkpoints), directory " + d);
+      story.add("job of " + ranks + " ranks on nodes " + j.nodes()
+          + ", protocol chandy-lamport (two-phase global checkpoints), directory " + d);
       for (int k = 0; k < kills; k++) {
         long want = 2 + 3L * k + rnd.nextInt(2);
         while (GlobalVersion.list(d).size() < want && !j.isDone()) Thread.sleep(20);
@@ -190,10 +215,12 @@ public final class DlDemoCommand implements Callable<Integer> {
         j.kill(r);
         long at = lastStep(log);
         killSteps.add(at);
-        story.add("kill -9 of rank " + r + " after step " + at + " (" + GlobalVersion.list(d).size() + " global checkpoints committed)");
+        story.add("kill -9 of rank " + r + " after step " + at + " (" + GlobalVersion.list(d).size()
+            + " global checkpoints committed)");
       }
       code = j.await(java.time.Duration.ofMinutes(10));
-      story.add(String.format(Locale.ROOT, "job %s; %d process(es) restarted; every rank rolled back to the newest global checkpoint",
+      story.add(String.format(Locale.ROOT,
+          "job %s; %d process(es) restarted; every rank rolled back to the newest global checkpoint",
           code == 0 ? "finished" : "FAILED (exit " + code + ", logs in " + d.resolve("logs") + ")", j.restarts()));
     }
     int mismatches = 0;
@@ -215,7 +242,8 @@ public final class DlDemoCommand implements Callable<Integer> {
   private static long lastStep(Path log) throws java.io.IOException {
     long last = -1;
     if (!Files.exists(log)) return last;
-    for (String line : Files.readAllLines(log)) if (line.startsWith("dl-step ")) last = Long.parseLong(line.split(" ")[1]);
+    for (String line : Files.readAllLines(log))
+      if (line.startsWith("dl-step ")) last = Long.parseLong(line.split(" ")[1]);
     return last;
   }
 
@@ -223,8 +251,10 @@ public final class DlDemoCommand implements Callable<Integer> {
   static String lossCurves(String title, double[] ref, double[] resumed, List<Long> kills) {
     double[] x = new double[Math.max(ref.length, resumed.length)];
     for (int i = 0; i < x.length; i++) x[i] = i;
-    return Svg.lineChart(title, "step", "training loss", List.of(new Svg.Series("uninterrupted", java.util.Arrays.copyOf(x, ref.length), ref),
-        new Svg.Series("killed and resumed (dashed)", java.util.Arrays.copyOf(x, resumed.length), resumed, true)), false,
+    return Svg.lineChart(title, "step", "training loss",
+        List.of(new Svg.Series("uninterrupted", java.util.Arrays.copyOf(x, ref.length), ref),
+            new Svg.Series("killed and resumed (dashed)", java.util.Arrays.copyOf(x, resumed.length), resumed, true)),
+        false,
         kills.stream().map(k -> new Svg.Mark(k, "SIGKILL")).toList(), true);
   }
 }

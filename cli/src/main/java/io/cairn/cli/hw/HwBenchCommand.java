@@ -16,47 +16,57 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn hw bench}: fast engine vs Verilator, iverilog and the event simulator, and state move times, in one run. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark, in one run on the same netlist and inputs: fast-engine cycles/s next to Verilator (when installed, with "
-        + "its build time), iverilog and Cairn's event simulator, the fast engine's load time, and state move times. Progress goes to stderr.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark, in one run on the same netlist and inputs: fast-engine cycles/s next to Verilator (when installed, with "
+    + "its build time), iverilog and Cairn's event simulator, the fast engine's load time, and state move times. Progress goes to stderr.")
 public final class HwBenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)") Path design;
+  @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)")
+  Path design;
 
-  @Option(names = "--cycles", description = "fast-engine cycles (default ${DEFAULT-VALUE})", defaultValue = "2000000") long fastCycles;
+  @Option(names = "--cycles", description = "fast-engine cycles (default ${DEFAULT-VALUE})", defaultValue = "2000000")
+  long fastCycles;
 
   @Option(names = "--iverilog-cycles", description = "iverilog cycles on the netlist (default: as many as fit in --iverilog-seconds)")
   long ivCycles;
 
-  @Option(names = "--iverilog-seconds", description = "time budget of the iverilog run when --iverilog-cycles is not given (default ${DEFAULT-VALUE})",
-      defaultValue = "10") double ivSeconds;
+  @Option(names = "--iverilog-seconds", description = "time budget of the iverilog run when --iverilog-cycles is not given (default ${DEFAULT-VALUE})", defaultValue = "10")
+  double ivSeconds;
 
-  @Option(names = "--event-cycles", description = "event-simulator cycles (default ${DEFAULT-VALUE})", defaultValue = "100000") long evCycles;
+  @Option(names = "--event-cycles", description = "event-simulator cycles (default ${DEFAULT-VALUE})", defaultValue = "100000")
+  long evCycles;
 
-  @Option(names = "--rtl-cycles", description = "iverilog cycles on the RTL sources (default ${DEFAULT-VALUE})", defaultValue = "200000") long rtlCycles;
+  @Option(names = "--rtl-cycles", description = "iverilog cycles on the RTL sources (default ${DEFAULT-VALUE})", defaultValue = "200000")
+  long rtlCycles;
 
   @Option(names = "--no-verilator", description = "do not build and run Verilator (it is run when installed; its build can take minutes)")
   boolean noVerilator;
 
-  @Option(names = "--verilator-cycles", description = "Verilator cycles (default: --cycles, at most 2,000,000)") Long vlCycles;
+  @Option(names = "--verilator-cycles", description = "Verilator cycles (default: --cycles, at most 2,000,000)")
+  Long vlCycles;
 
   @Option(names = "--repeats", description = "timed runs of the fast engine and of Verilator, alternating (fast, Verilator, fast, ...), each "
-      + "from the initial state; figures are medians, the ratio is reported per pair (default ${DEFAULT-VALUE})", defaultValue = "5") int repeats;
+      + "from the initial state; figures are medians, the ratio is reported per pair (default ${DEFAULT-VALUE})", defaultValue = "5")
+  int repeats;
 
-  @Option(names = "--jobs", description = "parallel C++ compile jobs for Verilator (default ${DEFAULT-VALUE})", defaultValue = "2") int jobs;
+  @Option(names = "--jobs", description = "parallel C++ compile jobs for Verilator (default ${DEFAULT-VALUE})", defaultValue = "2")
+  int jobs;
 
-  @Option(names = "--svg", description = "write a bar chart of cycles/s here") Path svg;
+  @Option(names = "--svg", description = "write a bar chart of cycles/s here")
+  Path svg;
 
   @Option(names = "--rtl", split = ",", description = "Verilog sources of the design (or a .f list): also time iverilog on the RTL")
   java.util.List<Path> rtl = new java.util.ArrayList<>();
 
-  @Option(names = "--json", description = "print the result as JSON") boolean json;
+  @Option(names = "--json", description = "print the result as JSON")
+  boolean json;
 
   @Option(names = "--markdown", description = "print the result as a markdown table (header and one row; the table in docs/hardware-debug.md)")
   boolean markdown;
 
-  @Mixin StimOptions stim;
+  @Mixin
+  StimOptions stim;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     return HwErrors.guard("bench", this::bench);
   }
 
@@ -66,7 +76,9 @@ public final class HwBenchCommand implements Callable<Integer> {
     java.util.List<Path> srcs = new java.util.ArrayList<>();
     for (Path f : rtl) {
       if (f.toString().endsWith(".f")) {
-        for (String l : Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
+        for (String l : Files.readAllLines(f))
+          if (!l.isBlank() && !l.startsWith("#"))
+            srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
       } else {
         srcs.add(f);
       }
@@ -93,7 +105,8 @@ public final class HwBenchCommand implements Callable<Integer> {
         x.put("cycles", f.cycles());
         x.put("cyclesPerSecond", f.measured() ? f.cyclesPerSecond() : null);
         x.put("fastOverThis", f.measured() ? r.fastCps() / f.cyclesPerSecond() : null);
-        x.put(f.prepare().isEmpty() ? "prepareSeconds" : f.prepare() + "Seconds", Double.isNaN(f.prepareSeconds()) ? null : f.prepareSeconds());
+        x.put(f.prepare().isEmpty() ? "prepareSeconds" : f.prepare() + "Seconds",
+            Double.isNaN(f.prepareSeconds()) ? null : f.prepareSeconds());
         x.put("agreesWithFast", f.agrees());
         x.put("note", f.note());
         figs.add(x);
@@ -126,9 +139,12 @@ public final class HwBenchCommand implements Callable<Integer> {
     java.util.List<Svg.Bar> bars = new java.util.ArrayList<>();
     for (Bench.Figure f : r.figures()) {
       double v = f.cyclesPerSecond();
-      bars.add(Svg.Bar.of(f.engine(), v, String.format(Locale.ROOT, "%,.0f", v)).color(f.engine().contains("engine") ? "#2a7" : "#78a"));
+      bars.add(Svg.Bar.of(f.engine(), v, String.format(Locale.ROOT, "%,.0f", v))
+          .color(f.engine().contains("engine") ? "#2a7" : "#78a"));
     }
-    return Svg.horizontalBars(r.design() + ": cycles per second (log scale; lanes: lane-cycles), same netlist and inputs", bars, Svg.Scale.LOG,
+    return Svg.horizontalBars(
+        r.design() + ": cycles per second (log scale; lanes: lane-cycles), same netlist and inputs", bars,
+        Svg.Scale.LOG,
         1, 1, Double.NaN);
   }
 }

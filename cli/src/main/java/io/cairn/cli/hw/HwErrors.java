@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * Programming errors (anything else) still show their trace.
  */
 final class HwErrors {
-  private HwErrors() { }
+  private HwErrors() {}
 
   /** Exit code of a user error. */
   static final int USER_ERROR = 1;
@@ -22,20 +22,23 @@ final class HwErrors {
   static int guard(String command, Callable<Integer> body) throws Exception {
     try {
       return body.call();
-    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException | NetlistException e) {
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
+        | NetlistException e) {
       System.err.println("cairn hw " + command + ": error: " + message(e));
       return USER_ERROR;
     }
   }
 
   static String message(Throwable e) {
-    if (e instanceof UncheckedIOException u && u.getCause() != null && (u.getMessage() == null || u.getMessage().startsWith("java.io"))) {
+    if (e instanceof UncheckedIOException u && u.getCause() != null
+        && (u.getMessage() == null || u.getMessage().startsWith("java.io"))) {
       return message(u.getCause());
     }
     String m = switch (e) {
       case NoSuchFileException n -> "no such file: " + n.getFile();
       case AccessDeniedException a -> "permission denied: " + a.getFile();
-      case FileSystemException f -> f.getFile() + ": " + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason());
+      case FileSystemException f ->
+        f.getFile() + ": " + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason());
       default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     };
     for (Throwable s : e.getSuppressed()) m += "\n  (also: " + message(s) + ")";

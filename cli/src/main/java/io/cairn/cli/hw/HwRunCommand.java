@@ -19,12 +19,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn hw run}: the fast engine to a breakpoint. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run a design in the fast engine to a breakpoint (--until 'cycle=100000' or "
-        + "--until 'top.pc==32''h100') and optionally save the state there (a versioned state file or a Cairn checkpoint). "
-        + "--lanes runs 64 seeds at once in the bit-parallel engine.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a design in the fast engine to a breakpoint (--until 'cycle=100000' or "
+    + "--until 'top.pc==32''h100') and optionally save the state there (a versioned state file or a Cairn checkpoint). "
+    + "--lanes runs 64 seeds at once in the bit-parallel engine.")
 public final class HwRunCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)") Path design;
+  @Parameters(index = "0", description = "the JSON netlist (from cairn hw synth)")
+  Path design;
 
   @Option(names = "--until", description = "stop condition: cycle=N, or signals: 'pc==32''h100 && cycle>10' (default: --max-cycles)")
   String until;
@@ -32,11 +32,14 @@ public final class HwRunCommand implements Callable<Integer> {
   @Option(names = "--max-cycles", description = "give up after this many cycles (default ${DEFAULT-VALUE})", defaultValue = "100000000")
   long maxCycles;
 
-  @Option(names = "--state", description = "start from this state file instead of reset state") Path stateIn;
+  @Option(names = "--state", description = "start from this state file instead of reset state")
+  Path stateIn;
 
-  @Option(names = "--save-state", description = "write the state at the stop cycle here") Path stateOut;
+  @Option(names = "--save-state", description = "write the state at the stop cycle here")
+  Path stateOut;
 
-  @Option(names = "--json", description = "print the result as JSON") boolean json;
+  @Option(names = "--json", description = "print the result as JSON")
+  boolean json;
 
   @Option(names = "--show", split = ",", description = "signals to print at the stop cycle, e.g. --show pc,regs_we,u.rx.shift")
   java.util.List<String> show = new java.util.ArrayList<>();
@@ -45,13 +48,17 @@ public final class HwRunCommand implements Callable<Integer> {
       + "from reset state for --max-cycles (or --until cycle=N); lane k equals a single run with --seed (seed+k)")
   boolean lanes;
 
-  @Option(names = "--lane-states", description = "with --lanes: write each lane's end state to DIR/lane<k>.state") Path laneStates;
+  @Option(names = "--lane-states", description = "with --lanes: write each lane's end state to DIR/lane<k>.state")
+  Path laneStates;
 
-  @Mixin StimOptions stim;
+  @Mixin
+  StimOptions stim;
 
-  @Mixin CheckpointOptions ckpt;
+  @Mixin
+  CheckpointOptions ckpt;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     return HwErrors.guard("run", () -> {
       Hw.Design d = Hw.design(design, null);
       if (lanes) return runLanes(d);
@@ -63,19 +70,26 @@ public final class HwRunCommand implements Callable<Integer> {
   }
 
   private int runLanes(Hw.Design d) throws Exception {
-    if (stateIn != null || ckpt.from != null) throw new IllegalArgumentException("--lanes starts every lane from reset state: --state/--from-checkpoint cannot be used");
-    if (stateOut != null || ckpt.save != null) throw new IllegalArgumentException("--lanes: use --lane-states DIR to save the 64 end states");
+    if (stateIn != null || ckpt.from != null)
+      throw new IllegalArgumentException(
+          "--lanes starts every lane from reset state: --state/--from-checkpoint cannot be used");
+    if (stateOut != null || ckpt.save != null)
+      throw new IllegalArgumentException("--lanes: use --lane-states DIR to save the 64 end states");
     long cycles = maxCycles;
     if (until != null) {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*cycle\\s*==?\\s*(\\d+)\\s*").matcher(until);
-      if (!m.matches()) throw new IllegalArgumentException("--lanes runs a fixed number of cycles: --until must be cycle=N (got '" + until + "')");
+      if (!m.matches())
+        throw new IllegalArgumentException(
+            "--lanes runs a fixed number of cycles: --until must be cycle=N (got '" + until + "')");
       cycles = Long.parseLong(m.group(1));
     }
     Netlist nl = d.netlist();
-    for (String n : show) if (nl.signal(n) == null) throw new IllegalArgumentException("no signal named " + n + " in design " + nl.top());
+    for (String n : show)
+      if (nl.signal(n) == null) throw new IllegalArgumentException("no signal named " + n + " in design " + nl.top());
     RandomStimulus base = (RandomStimulus) stim.stimulus(nl);
     Stimulus[] st = new Stimulus[LaneEngine.LANES];
-    for (int l = 0; l < st.length; l++) st[l] = new RandomStimulus(base.seed() + l, base.resetCycles(), base.resetEvery(), base.fixed(), base.resets());
+    for (int l = 0; l < st.length; l++)
+      st[l] = new RandomStimulus(base.seed() + l, base.resetCycles(), base.resetEvery(), base.fixed(), base.resets());
     LaneEngine e = new LaneEngine(nl, st);
     long t0 = System.nanoTime();
     e.run(cycles);
@@ -106,11 +120,15 @@ public final class HwRunCommand implements Callable<Integer> {
       m.put("laneStates", laneStates == null ? null : laneStates.toString());
       System.out.println(Json.write(m));
     } else {
-      System.out.printf("%s: %d lanes (seeds %d..%d) ran %d cycles each in %.3f s (%,.0f lane-cycles/s)%n", nl.top(), LaneEngine.LANES,
+      System.out.printf("%s: %d lanes (seeds %d..%d) ran %d cycles each in %.3f s (%,.0f lane-cycles/s)%n", nl.top(),
+          LaneEngine.LANES,
           base.seed(), base.seed() + LaneEngine.LANES - 1, cycles, s, lcps);
       for (Map<String, Object> row : rows) {
         StringBuilder b = new StringBuilder("  lane " + row.get("lane") + " (seed " + row.get("seed") + "):");
-        row.forEach((k, v) -> { if (!k.equals("lane") && !k.equals("seed")) b.append(' ').append(k).append("=0x").append(Long.toHexString((Long) v)); });
+        row.forEach((k, v) -> {
+          if (!k.equals("lane") && !k.equals("seed"))
+            b.append(' ').append(k).append("=0x").append(Long.toHexString((Long) v));
+        });
         System.out.println(b);
       }
       if (laneStates != null) System.out.println("  end states: " + laneStates + "/lane<k>.state");
@@ -118,8 +136,9 @@ public final class HwRunCommand implements Callable<Integer> {
     return 0;
   }
 
-  static int run(Hw.Design d, HwState start, String until, long maxCycles, Path stateOut, StimOptions stim, CheckpointOptions ckpt,
-                 java.util.List<String> show, boolean json) throws Exception {
+  static int run(Hw.Design d, HwState start, String until, long maxCycles, Path stateOut, StimOptions stim,
+      CheckpointOptions ckpt,
+      java.util.List<String> show, boolean json) throws Exception {
     Breakpoint bp = until == null ? null : Breakpoint.parse(until, d.netlist());
     Stimulus s = stim.stimulus(d.netlist());
     Hw.RunReport r = Hw.runFast(d, start, s, bp, maxCycles, show);
@@ -141,11 +160,13 @@ public final class HwRunCommand implements Callable<Integer> {
       System.out.println(Json.write(m));
     } else {
       System.out.printf("%s: %s at cycle %d (%d cycles in %.3f s, %,.0f cycles/s)%n", d.netlist().top(),
-          bp == null ? "stopped" : r.hit() ? "breakpoint '" + until + "' hit" : "breakpoint not hit", r.end().cycle(), r.cycles(),
+          bp == null ? "stopped" : r.hit() ? "breakpoint '" + until + "' hit" : "breakpoint not hit", r.end().cycle(),
+          r.cycles(),
           r.seconds(), r.cyclesPerSecond());
       printValues(r.outputs(), r.signals());
       if (stateOut != null) System.out.println("  state saved to " + stateOut);
-      if (version >= 0) System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
+      if (version >= 0)
+        System.out.println("  state stored as Cairn checkpoint version " + version + " in " + ckpt.save);
     }
     return bp != null && !r.hit() ? 2 : 0;
   }

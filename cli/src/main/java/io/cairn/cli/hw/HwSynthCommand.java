@@ -14,21 +14,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cairn hw synth}: Verilog to the JSON and Verilog netlists with Cairn's Yosys script. */
-@Command(name = "synth", mixinStandardHelpOptions = true,
-    description = "Synthesise Verilog with Yosys (Cairn's script, see docs/hardware-debug.md) into <top>.json and <top>_netlist.v.")
+@Command(name = "synth", mixinStandardHelpOptions = true, description = "Synthesise Verilog with Yosys (Cairn's script, see docs/hardware-debug.md) into <top>.json and <top>_netlist.v.")
 public final class HwSynthCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", description = "Verilog files (a file ending in .f lists files, one per line, relative to it)")
   List<Path> files;
 
-  @Option(names = "--top", required = true, description = "top module") String top;
+  @Option(names = "--top", required = true, description = "top module")
+  String top;
 
-  @Option(names = {"-o", "--out"}, description = "output directory (default: ${DEFAULT-VALUE})", defaultValue = "hw-out") Path out;
+  @Option(names = {"-o",
+      "--out"}, description = "output directory (default: ${DEFAULT-VALUE})", defaultValue = "hw-out")
+  Path out;
 
-  @Option(names = "--print-script", description = "print the Yosys script that would run, and stop (nothing is synthesised)") boolean printScript;
+  @Option(names = "--print-script", description = "print the Yosys script that would run, and stop (nothing is synthesised)")
+  boolean printScript;
 
-  @Option(names = "--json", description = "print the result as JSON") boolean json;
+  @Option(names = "--json", description = "print the result as JSON")
+  boolean json;
 
-  @Override public Integer call() throws Exception {
+  @Override
+  public Integer call() throws Exception {
     return HwErrors.guard("synth", this::synth);
   }
 
@@ -36,7 +41,9 @@ public final class HwSynthCommand implements Callable<Integer> {
     List<Path> srcs = new java.util.ArrayList<>();
     for (Path f : files) {
       if (f.toString().endsWith(".f")) {
-        for (String l : java.nio.file.Files.readAllLines(f)) if (!l.isBlank() && !l.startsWith("#")) srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
+        for (String l : java.nio.file.Files.readAllLines(f))
+          if (!l.isBlank() && !l.startsWith("#"))
+            srcs.add(f.toAbsolutePath().getParent().resolve(l.trim()).normalize());
       } else {
         srcs.add(f);
       }
@@ -58,7 +65,8 @@ public final class HwSynthCommand implements Callable<Integer> {
       m.put("netlistHash", nl.hash());
       System.out.println(Json.write(m));
     } else {
-      System.out.printf("%s: %d gates, %d flops, %d memories (%d state bits), clock %s%n  %s%n  %s%n", top, nl.gates().size(),
+      System.out.printf("%s: %d gates, %d flops, %d memories (%d state bits), clock %s%n  %s%n  %s%n", top,
+          nl.gates().size(),
           nl.flops().size(), nl.memories().size(), nl.stateBits(), nl.clock(), s.json(), s.verilog());
     }
     return 0;

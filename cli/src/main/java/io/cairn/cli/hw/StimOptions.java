@@ -42,14 +42,16 @@ public final class StimOptions {
     Map<String, Long> fixed = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : set.entrySet()) {
       if (!byName.containsKey(e.getKey())) {
-        throw new BadInput("--set " + e.getKey() + "=" + e.getValue() + ": design " + design + " has no input named '" + e.getKey()
-            + "' (inputs: " + String.join(", ", byName.keySet()) + "; the clock and outputs cannot be set)");
+        throw new BadInput(
+            "--set " + e.getKey() + "=" + e.getValue() + ": design " + design + " has no input named '" + e.getKey()
+                + "' (inputs: " + String.join(", ", byName.keySet()) + "; the clock and outputs cannot be set)");
       }
       long v;
       try {
         v = io.cairn.hw.engine.Breakpoint.parseValue(e.getValue());
       } catch (RuntimeException ex) {
-        throw new BadInput("--set " + e.getKey() + "=" + e.getValue() + ": not a value (decimal, 0x.., or a Verilog literal like 8'hff)");
+        throw new BadInput("--set " + e.getKey() + "=" + e.getValue()
+            + ": not a value (decimal, 0x.., or a Verilog literal like 8'hff)");
       }
       fixed.put(e.getKey(), v);
     }
@@ -63,13 +65,16 @@ public final class StimOptions {
         String name = r.contains("=") ? r.substring(0, r.indexOf('=')) : r;
         Netlist.Port p = byName.get(name);
         if (p == null) {
-          throw new BadInput("--reset " + r + ": design " + design + " has no input named '" + name + "' (inputs: " + String.join(", ", byName.keySet()) + ")");
+          throw new BadInput("--reset " + r + ": design " + design + " has no input named '" + name + "' (inputs: "
+              + String.join(", ", byName.keySet()) + ")");
         }
-        if (p.width() != 1) throw new BadInput("--reset " + r + ": input " + name + " is " + p.width() + " bits wide; a reset is 1 bit");
+        if (p.width() != 1)
+          throw new BadInput("--reset " + r + ": input " + name + " is " + p.width() + " bits wide; a reset is 1 bit");
         int level = RandomStimulus.activeLevel(name);
         if (r.contains("=")) {
           String l = r.substring(r.indexOf('=') + 1);
-          if (!l.equals("0") && !l.equals("1")) throw new BadInput("--reset " + r + ": the active level must be 0 or 1");
+          if (!l.equals("0") && !l.equals("1"))
+            throw new BadInput("--reset " + r + ": the active level must be 0 or 1");
           level = Integer.parseInt(l);
         }
         resets.put(name, level);
@@ -78,13 +83,16 @@ public final class StimOptions {
       resets = RandomStimulus.detectResets(inputs);
     }
     if (resets.isEmpty() && !none) {
-      String msg = "design " + design + " has no input recognised as a reset (names like rst, reset, rst_n, rst_ni, resetn, aresetn, "
+      String msg = "design " + design
+          + " has no input recognised as a reset (names like rst, reset, rst_n, rst_ni, resetn, aresetn, "
           + "nreset, sys_rst_n); inputs: " + String.join(", ", byName.keySet());
       if (resetCycles != null || resetEvery > 0) {
-        throw new BadInput("--reset-cycles/--reset-every given but " + msg + ". Name the reset with --reset NAME[=ACTIVE-LEVEL]");
+        throw new BadInput(
+            "--reset-cycles/--reset-every given but " + msg + ". Name the reset with --reset NAME[=ACTIVE-LEVEL]");
       }
-      System.err.println("cairn hw: warning: " + msg + "; every input is random from cycle 0. Name the reset with --reset "
-          + "NAME[=ACTIVE-LEVEL], or say --reset none");
+      System.err
+          .println("cairn hw: warning: " + msg + "; every input is random from cycle 0. Name the reset with --reset "
+              + "NAME[=ACTIVE-LEVEL], or say --reset none");
     } else if (none && (resetCycles != null || resetEvery > 0)) {
       throw new BadInput("--reset none contradicts --reset-cycles/--reset-every");
     }

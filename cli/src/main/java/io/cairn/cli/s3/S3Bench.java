@@ -40,13 +40,15 @@ public final class S3Bench {
   private static final PrintStream log = System.err;
   private static final String KEY = "cairn-bench", SECRET = "cairn-bench-secret";
 
-  private S3Bench() { }
+  private S3Bench() {}
 
   /** Runs the figure; the arguments are {@code cairn bench}'s options (null when not given). */
   public static int run(Path dir, Integer sizeMiB, Integer repeat, boolean quick, boolean json) throws Exception {
-    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null)
+      System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
     int mib = sizeMiB != null ? sizeMiB : quick ? 32 : 256;
-    if (mib < 1 || mib > 2047) throw new IllegalArgumentException("--size must be between 1 and 2047 MiB for the s3 figure, got " + mib);
+    if (mib < 1 || mib > 2047)
+      throw new IllegalArgumentException("--size must be between 1 and 2047 MiB for the s3 figure, got " + mib);
     int reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 3;
     Files.createDirectories(dir);
     String endpointEnv = System.getenv("CAIRN_S3_BENCH_ENDPOINT");
@@ -68,7 +70,8 @@ public final class S3Bench {
         bucket = "cairn-bench";
         level = S3Level.builder(bucket).endpoint(endpoint)
             .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET))).build();
-        serverNote = "s3proxy 2.6.0 (filesystem store in " + dir.resolve("s3proxy-data") + ") started by the bench on " + endpoint;
+        serverNote = "s3proxy 2.6.0 (filesystem store in " + dir.resolve("s3proxy-data") + ") started by the bench on "
+            + endpoint;
         try (S3Client c = level.client()) {
           c.createBucket(b -> b.bucket(bucket));
         }
@@ -86,7 +89,8 @@ public final class S3Bench {
     }
   }
 
-  private static int measure(Path dir, int mib, int reps, S3Level level, String bucket, String serverNote, boolean json) throws Exception {
+  private static int measure(Path dir, int mib, int reps, S3Level level, String bucket, String serverNote, boolean json)
+      throws Exception {
     byte[] state = new byte[mib << 20];
     new SplittableRandom(42).nextBytes(state);
     byte[] back = new byte[state.length];
@@ -113,7 +117,8 @@ public final class S3Bench {
               ck.restore(v.number());
               t.get("cairnRestore").add((System.nanoTime() - t0) / 1e9);
             }
-            if (!Arrays.equals(state, back)) throw new IllegalStateException("the restored state differs from the checkpointed one");
+            if (!Arrays.equals(state, back))
+              throw new IllegalStateException("the restored state differs from the checkpointed one");
             try (Checkpointer ck = open(dir, level, run, false)) {
               ck.delete(v.number()); // not timed: the next repetition starts from an empty prefix
             }
@@ -121,7 +126,8 @@ public final class S3Bench {
             String key = "baseline/state.bin";
             long t0 = System.nanoTime();
             c.putObject(b -> b.bucket(bucket).key(key).contentLength((long) state.length),
-                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(state), state.length, "application/octet-stream"));
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(state), state.length,
+                    "application/octet-stream"));
             t.get("sdkPut").add((System.nanoTime() - t0) / 1e9);
             Arrays.fill(back, (byte) 0);
             t0 = System.nanoTime();
@@ -130,11 +136,13 @@ public final class S3Bench {
               if (n != back.length) throw new IOException("GetObject returned " + n + " of " + back.length + " bytes");
             }
             t.get("sdkGet").add((System.nanoTime() - t0) / 1e9);
-            if (!Arrays.equals(state, back)) throw new IllegalStateException("the downloaded object differs from the uploaded bytes");
+            if (!Arrays.equals(state, back))
+              throw new IllegalStateException("the downloaded object differs from the uploaded bytes");
             c.deleteObject(b -> b.bucket(bucket).key(key));
           }
         }
-        log.printf(Locale.ROOT, "  repetition %d: checkpoint %.2f s vs PutObject %.2f s; restore %.2f s vs GetObject %.2f s%n", r + 1,
+        log.printf(Locale.ROOT,
+            "  repetition %d: checkpoint %.2f s vs PutObject %.2f s; restore %.2f s vs GetObject %.2f s%n", r + 1,
             last(t, "cairnCheckpoint"), last(t, "sdkPut"), last(t, "cairnRestore"), last(t, "sdkGet"));
       }
     }
@@ -148,26 +156,31 @@ public final class S3Bench {
     out.put("sizeMiB", mib);
     out.put("repeat", reps);
     out.put("server", serverNote);
-    out.put("cairn", "one s3 level, block size 4MiB, codec none, part size 8MiB, 4 parts in flight; restore verifies every chunk's CRC32C");
+    out.put("cairn",
+        "one s3 level, block size 4MiB, codec none, part size 8MiB, 4 parts in flight; restore verifies every chunk's CRC32C");
     out.put("baseline", "AWS SDK v2 S3Client (same client settings): one PutObject / one GetObject of the same bytes");
     out.put("rows", rows);
     out.put("secondsMedian", Map.of("cairnCheckpoint", cw, "sdkPut", bw, "cairnRestore", cr, "sdkGet", br));
     List<List<String>> cells = new ArrayList<>();
     for (Map<String, Object> r : rows) {
       cells.add(List.of((String) r.get("name"), String.format(Locale.ROOT, "%.1f", (Double) r.get("value")),
-          String.format(Locale.ROOT, "%.1f", (Double) r.get("baseline")), String.format(Locale.ROOT, "%.2f", (Double) r.get("ratio"))));
+          String.format(Locale.ROOT, "%.1f", (Double) r.get("baseline")),
+          String.format(Locale.ROOT, "%.2f", (Double) r.get("ratio"))));
     }
     String table = String.format(Locale.ROOT, "s3 level, %d MiB, median of %d (%s)%n", mib, reps, serverNote)
         + BenchReport.table("", List.of("figure", "Cairn MB/s", "SDK MB/s", "ratio"), cells);
     BenchReport.write(dir, "bench-s3", out, table);
     String text = Json.write(out);
-    if (json) System.out.println(text); else System.out.print(table);
+    if (json) System.out.println(text);
+    else
+      System.out.print(table);
     log.println("results: " + dir.resolve("bench-s3.json") + ", " + dir.resolve("bench-s3.txt"));
     return 0;
   }
 
   private static Checkpointer open(Path dir, S3Level level, String run, boolean readOnly) {
-    return Cairn.builder().name(run).directory(dir.resolve("cairn")).levels("s3").set("signals", "false").set("level.s3.keep", "100")
+    return Cairn.builder().name(run).directory(dir.resolve("cairn")).levels("s3").set("signals", "false")
+        .set("level.s3.keep", "100")
         .set("interval", "none").storage(l -> level.storage(run)).readOnly(readOnly).open();
   }
 
@@ -193,13 +206,16 @@ public final class S3Bench {
     try {
       Path jar = Path.of(S3Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       // cli/target/cairn.jar (or cli/target/classes) -> <root>/s3/target/s3proxy.classpath
-      Path root = jar.getParent() == null ? null : jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+      Path root = jar.getParent() == null
+          ? null
+          : jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
       if (root != null) tries.add(root.resolve("s3/target/s3proxy.classpath"));
     } catch (Exception e) {
       // no code source: only the working directory
     }
     for (Path t : tries) if (Files.isRegularFile(t)) return t;
-    throw new IllegalStateException("cannot find s3proxy's class path (looked for " + tries + "); build the s3 module first "
+    throw new IllegalStateException("cannot find s3proxy's class path (looked for " + tries
+        + "); build the s3 module first "
         + "(./cairn builds it; or mvn -pl s3 -am test-compile), or give a server with CAIRN_S3_BENCH_ENDPOINT and CAIRN_S3_BENCH_BUCKET");
   }
 
@@ -214,9 +230,11 @@ public final class S3Bench {
     }
     Files.createDirectories(data);
     Path conf = dir.resolve("s3proxy.conf");
-    Files.writeString(conf, String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + KEY, "s3proxy.credential=" + SECRET, "jclouds.provider=filesystem",
-        "jclouds.filesystem.basedir=" + data.toAbsolutePath(), "jclouds.identity=ignored", "jclouds.credential=ignored", ""));
+    Files.writeString(conf,
+        String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=aws-v2-or-v4",
+            "s3proxy.identity=" + KEY, "s3proxy.credential=" + SECRET, "jclouds.provider=filesystem",
+            "jclouds.filesystem.basedir=" + data.toAbsolutePath(), "jclouds.identity=ignored",
+            "jclouds.credential=ignored", ""));
     Path logback = dir.resolve("s3proxy-logback.xml");
     Files.writeString(logback, """
         <configuration>
@@ -231,7 +249,8 @@ public final class S3Bench {
         .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < until) {
-      if (!p.isAlive()) throw new IllegalStateException("s3proxy exited with " + p.exitValue() + "; see " + dir.resolve("s3proxy.log"));
+      if (!p.isAlive())
+        throw new IllegalStateException("s3proxy exited with " + p.exitValue() + "; see " + dir.resolve("s3proxy.log"));
       try {
         HttpURLConnection h = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
         h.setConnectTimeout(500);
@@ -243,6 +262,7 @@ public final class S3Bench {
       }
     }
     p.destroyForcibly();
-    throw new IllegalStateException("s3proxy did not answer on 127.0.0.1:" + port + " within 60 s; see " + dir.resolve("s3proxy.log"));
+    throw new IllegalStateException(
+        "s3proxy did not answer on 127.0.0.1:" + port + " within 60 s; see " + dir.resolve("s3proxy.log"));
   }
 }

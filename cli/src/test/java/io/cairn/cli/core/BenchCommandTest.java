@@ -17,10 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
   private static final Pattern RATIO = Pattern.compile("\"(\\w*[rR]atio)\":(null|[-0-9.eE+]+)");
 
-  @Test void quickBenchReportsEveryFigureWithFiniteRatios(@TempDir Path dir) throws Exception {
+  @Test
+  void quickBenchReportsEveryFigureWithFiniteRatios(@TempDir Path dir) throws Exception {
     String json = runCaptured("bench", "--quick", "--json", "--dir", dir.toString());
 
-    for (String fig : io.cairn.internal.bench.EngineBench.FIGURES) assertThat(json).as("figure " + fig).contains("\"id\":\"" + fig + "\"");
+    for (String fig : io.cairn.internal.bench.EngineBench.FIGURES)
+      assertThat(json).as("figure " + fig).contains("\"id\":\"" + fig + "\"");
     List<String> bad = new ArrayList<>();
     int count = 0;
     Matcher m = RATIO.matcher(json);
@@ -32,7 +34,8 @@ class BenchCommandTest {
     assertThat(bad).as("non-finite or non-positive ratios").isEmpty();
     // sync 3, async 3, baselines 6, incremental 8, compression 9 (+ compression and restore ratios), loop 2
     assertThat(count).isGreaterThanOrEqualTo(31);
-    assertThat(json).contains("\"target\":\">= 0.95\"", "\"target\":\"<= 1.3\"", "\"target\":\"<= 1.03\"", "\"target\":\"<= 0.07\"");
+    assertThat(json).contains("\"target\":\">= 0.95\"", "\"target\":\"<= 1.3\"", "\"target\":\"<= 1.03\"",
+        "\"target\":\"<= 0.07\"");
     // issue 20's targets: the incremental floor, and the heat field's ratio at >= 1 GB/s per core
     assertThat(json).contains("\"target\":\"<= 0.08\"", "\"target\":\">= 1.4\"", "best ratio at >= 1 GB/s per core");
     Matcher t = Pattern.compile("\"target\":\"[^\"]+\",\"met\":(true|false)").matcher(json);
@@ -41,15 +44,19 @@ class BenchCommandTest {
     assertThat(targets).as("rows with a target say whether it is met").isGreaterThanOrEqualTo(5);
     assertThat(json).as("the loop took at least one checkpoint").containsPattern("\"checkpoints\":[1-9]");
     assertThat(Files.readString(dir.resolve("bench.json"))).isEqualToIgnoringWhitespace(json);
-    assertThat(Files.readString(dir.resolve("bench.svg"))).startsWith("<svg").contains("</svg>").contains("incremental");
-    assertThat(Files.readString(dir.resolve("bench.txt"))).contains("sync:", "async:", "loop:", "incremental:", "compression:", "baselines:");
+    assertThat(Files.readString(dir.resolve("bench.svg"))).startsWith("<svg").contains("</svg>")
+        .contains("incremental");
+    assertThat(Files.readString(dir.resolve("bench.txt"))).contains("sync:", "async:", "loop:", "incremental:",
+        "compression:", "baselines:");
     // nothing but the results is left behind
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("bench.json", "bench.svg", "bench.txt");
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("bench.json",
+          "bench.svg", "bench.txt");
     }
   }
 
-  @Test void onlyRunsTheNamedFiguresAndRejectsUnknownOnes(@TempDir Path dir) throws Exception {
+  @Test
+  void onlyRunsTheNamedFiguresAndRejectsUnknownOnes(@TempDir Path dir) throws Exception {
     String json = runCaptured("bench", "--quick", "--json", "--only", "incremental", "--dir", dir.toString());
     assertThat(json).contains("\"id\":\"incremental\"").doesNotContain("\"id\":\"sync\"", "\"id\":\"loop\"");
     assertThat(Main.run("bench", "--quick", "--only", "nosuch", "--dir", dir.toString())).isNotZero();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * made visible; the commands refuse symbolic links in the checkpoint tree.
  */
 class UserErrorsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   static final String HOSTILE = "step\u001b]0;owned\u0007\u001b[2J\u009b31m\u202egnp.exe";
 
   void write() {
@@ -43,13 +44,16 @@ class UserErrorsTest {
     assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
   }
 
-  @Test void aMissingConfigFileIsOneLineAndExitOne() {
-    for (String cmd : new String[] {"ls", "inspect", "prune", "pin"}) {
-      String[] args = cmd.equals("inspect") || cmd.equals("pin") ? where(cmd, "1", "--config", dir.resolve("nope.properties").toString())
+  @Test
+  void aMissingConfigFileIsOneLineAndExitOne() {
+    for (String cmd : new String[]{"ls", "inspect", "prune", "pin"}) {
+      String[] args = cmd.equals("inspect") || cmd.equals("pin")
+          ? where(cmd, "1", "--config", dir.resolve("nope.properties").toString())
           : where(cmd, "--config", dir.resolve("nope.properties").toString());
       CliRunner.Result r = CliRunner.run(args);
       assertThat(r.code()).as(cmd).isEqualTo(1);
-      assertThat(r.err()).as(cmd).startsWith("cairn " + cmd + ": cannot read configuration file " + dir.resolve("nope.properties"));
+      assertThat(r.err()).as(cmd)
+          .startsWith("cairn " + cmd + ": cannot read configuration file " + dir.resolve("nope.properties"));
       assertNoTrace(r);
     }
     CliRunner.Result v = CliRunner.run(where("verify", "--config", dir.resolve("nope.properties").toString()));
@@ -57,18 +61,21 @@ class UserErrorsTest {
     assertNoTrace(v);
   }
 
-  @Test void debugPrintsTheTrace() {
+  @Test
+  void debugPrintsTheTrace() {
     CliRunner.Result r = CliRunner.run(where("ls", "--debug", "--config", dir.resolve("nope.properties").toString()));
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("cannot read configuration file").contains("\tat ");
   }
 
-  @Test void badConfigurationValuesAreNamed() throws Exception {
+  @Test
+  void badConfigurationValuesAreNamed() throws Exception {
     Path cfg = dir.resolve("c.properties");
     Files.writeString(cfg, "block-size = 17592186044417MiB\n");
     CliRunner.Result r = CliRunner.run(where("ls", "--config", cfg.toString()));
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("'block-size' = '17592186044417MiB' (from " + cfg + "): out of range: must be between 4KiB and 256MiB");
+    assertThat(r.err()).contains(
+        "'block-size' = '17592186044417MiB' (from " + cfg + "): out of range: must be between 4KiB and 256MiB");
     assertNoTrace(r);
     Files.writeString(cfg, "levels = local, local\n");
     r = CliRunner.run(where("ls", "--config", cfg.toString()));
@@ -76,21 +83,26 @@ class UserErrorsTest {
     assertNoTrace(r);
   }
 
-  @Test void lsAndInspectShowControlCharactersInsteadOfSendingThemToTheTerminal() {
+  @Test
+  void lsAndInspectShowControlCharactersInsteadOfSendingThemToTheTerminal() {
     write();
-    for (String[] args : new String[][] {where("ls"), where("inspect", "1"), where("verify")}) {
+    for (String[] args : new String[][]{where("ls"), where("inspect", "1"), where("verify")}) {
       CliRunner.Result r = CliRunner.run(args);
       assertThat(r.code()).as(String.join(" ", args)).isZero();
-      assertThat(r.out()).as(String.join(" ", args)).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b")
+      assertThat(r.out()).as(String.join(" ", args)).doesNotContain("\u001b").doesNotContain("\u0007")
+          .doesNotContain("\u009b")
           .doesNotContain("\u202e");
-      if (!args[0].equals("verify")) assertThat(r.out()).contains("step\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202egnp.exe");
+      if (!args[0].equals("verify"))
+        assertThat(r.out()).contains("step\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202egnp.exe");
     }
     assertThat(CliRunner.run(where("inspect", "1")).out()).contains("k\\x1b[1m=v\\x1b[5m");
     CliRunner.Result json = CliRunner.run(where("ls", "--json"));
-    assertThat(json.out()).doesNotContain("\u001b").doesNotContain("\u009b").doesNotContain("\u202e").contains("\\u001b]0;owned\\u0007");
+    assertThat(json.out()).doesNotContain("\u001b").doesNotContain("\u009b").doesNotContain("\u202e")
+        .contains("\\u001b]0;owned\\u0007");
   }
 
-  @Test void pinAndPruneRefuseASymlinkedVersionAndTouchNothingOutside() throws Exception {
+  @Test
+  void pinAndPruneRefuseASymlinkedVersionAndTouchNothingOutside() throws Exception {
     write();
     Path v1 = dir.resolve("local/job/v0000000001");
     Path outside = dir.resolve("outside");

@@ -24,7 +24,7 @@ public final class Accounts {
   public static final long START = 1_000;
   private static final int TAG = 9;
 
-  private Accounts() { }
+  private Accounts() {}
 
   public static void main(String[] a) throws Exception {
     Args args = new Args(a);
@@ -85,8 +85,10 @@ public final class Accounts {
         long total = comm.allreduceLong(mine, Long::sum);
         if (comm.rank() == 0) {
           boolean ok = total == START * accounts;
-          System.out.println("accounts: " + n + " ranks, " + accounts + " accounts, step " + step[0] + ", total " + total
-              + (ok ? " (conserved)" : " (WRONG: expected " + START * accounts + ")") + ", restored global " + ck.restoredGlobal());
+          System.out
+              .println("accounts: " + n + " ranks, " + accounts + " accounts, step " + step[0] + ", total " + total
+                  + (ok ? " (conserved)" : " (WRONG: expected " + START * accounts + ")") + ", restored global "
+                  + ck.restoredGlobal());
           try {
             GlobalManifest.writeAtomically(rank.jobDir().resolve("accounts-result.txt"), total + "\n");
           } catch (java.io.IOException e) {
@@ -106,7 +108,9 @@ public final class Accounts {
   }
 
   /** The amount a message carries (its second long; the first is the destination account). */
-  public static long amount(Message m) { return ByteBuffer.wrap(m.data()).getLong(8); }
+  public static long amount(Message m) {
+    return ByteBuffer.wrap(m.data()).getLong(8);
+  }
 
   private static void deposit(Comm comm, int lo, long[] balance, long[] received) {
     for (Optional<Message> m = comm.poll(Comm.ANY_SOURCE, TAG); m.isPresent(); m = comm.poll(Comm.ANY_SOURCE, TAG)) {

@@ -9,7 +9,8 @@ final class Args {
 
   Args(String[] a) {
     for (int i = 0; i < a.length; i++) {
-      if (!a[i].startsWith("--") || i + 1 >= a.length) throw new IllegalArgumentException("expected --key value pairs, got '" + a[i] + "'");
+      if (!a[i].startsWith("--") || i + 1 >= a.length)
+        throw new IllegalArgumentException("expected --key value pairs, got '" + a[i] + "'");
       m.put(a[i].substring(2), a[++i]);
     }
   }

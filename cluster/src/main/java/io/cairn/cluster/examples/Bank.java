@@ -21,7 +21,7 @@ public final class Bank {
   public static final long START = 1_000;
   private static final int TAG_MONEY = 7;
 
-  private Bank() { }
+  private Bank() {}
 
   public static void main(String[] a) throws Exception {
     Args args = new Args(a);
@@ -78,7 +78,8 @@ public final class Bank {
         long total = comm.allreduceLong(balance[0], Long::sum);
         if (me == 0) {
           boolean ok = total == START * n;
-          System.out.println("bank: " + n + " ranks, " + steps + " steps, total " + total + (ok ? " (conserved)" : " (WRONG: expected " + START * n + ")")
+          System.out.println("bank: " + n + " ranks, " + steps + " steps, total " + total
+              + (ok ? " (conserved)" : " (WRONG: expected " + START * n + ")")
               + ", restored global " + ck.restoredGlobal());
           try {
             GlobalManifest.writeAtomically(rank.jobDir().resolve("bank-result.txt"), total + "\n");
@@ -93,7 +94,8 @@ public final class Bank {
   }
 
   private static void deposit(Comm comm, long[] balance, long[] received) {
-    for (Optional<Message> m = comm.poll(Comm.ANY_SOURCE, TAG_MONEY); m.isPresent(); m = comm.poll(Comm.ANY_SOURCE, TAG_MONEY)) {
+    for (Optional<Message> m = comm.poll(Comm.ANY_SOURCE, TAG_MONEY); m
+        .isPresent(); m = comm.poll(Comm.ANY_SOURCE, TAG_MONEY)) {
       long amt = Comm.asLong(m.get());
       balance[0] += amt;
       received[0] += amt;

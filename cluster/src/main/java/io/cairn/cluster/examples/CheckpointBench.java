@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * independent protocol both are the slowest rank's own checkpoint time).
  */
 public final class CheckpointBench {
-  private CheckpointBench() { }
+  private CheckpointBench() {}
 
   public static void main(String[] a) throws Exception {
     Args args = new Args(a);
@@ -37,7 +37,7 @@ public final class CheckpointBench {
         int n = comm.size();
         int me = comm.rank();
         while (step[0] < rounds) {
-          for (int k = 0; k < 20; k++) {        // some traffic, left in flight at the checkpoint for Chandy-Lamport
+          for (int k = 0; k < 20; k++) { // some traffic, left in flight at the checkpoint for Chandy-Lamport
             comm.sendLong((me + 1) % n, 1, k);
             if (k < 19) comm.recv((me + n - 1) % n, 1);
           }

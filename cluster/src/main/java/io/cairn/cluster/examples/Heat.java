@@ -29,11 +29,11 @@ public final class Heat {
   private static final int TAG_DOWN = 2;
   private static final int TAG_GATHER = 3;
 
-  private Heat() { }
+  private Heat() {}
 
   /** The initial value at a global point (the same whatever the decomposition). */
   static double initial(long i, long j, long rows, long cols) {
-    if (i == 0) return 1.0;                       // hot top edge
+    if (i == 0) return 1.0; // hot top edge
     if (i == rows - 1 || j == 0 || j == cols - 1) return 0.0;
     return ((i * 31 + j * 17) % 100) / 1000.0;
   }
@@ -50,12 +50,15 @@ public final class Heat {
     try (Rank rank = Rank.join()) {
       Progress counter = Progress.open(rank, progress);
       Comm comm = rank.comm();
-      if (rows < comm.size()) throw new IllegalArgumentException("need at least one row per rank: " + rows + " rows, " + comm.size() + " ranks");
+      if (rows < comm.size())
+        throw new IllegalArgumentException(
+            "need at least one row per rank: " + rows + " rows, " + comm.size() + " ranks");
       DistributedArray u = DistributedArray.create(comm, "u", (long) rows * cols, cols);
       double[] local = u.local();
       int myRows = local.length / cols;
       int firstRow = (int) (u.lo() / cols);
-      for (int r = 0; r < myRows; r++) for (int j = 0; j < cols; j++) local[r * cols + j] = initial(firstRow + r, j, rows, cols);
+      for (int r = 0; r < myRows; r++)
+        for (int j = 0; j < cols; j++) local[r * cols + j] = initial(firstRow + r, j, rows, cols);
       long[] step = {0};
       ParallelCheckpointer ck = rank.checkpointer();
       ck.protect(u).protect("step", step).reshard("step", Reshard.REPLICATED); // every rank is at the same step
@@ -104,7 +107,8 @@ public final class Heat {
           try {
             Path out = rank.jobDir().resolve("heat-result.bin");
             GlobalManifest.writeAtomically(out, bytes);
-            System.out.println("heat: " + rows + "x" + cols + ", " + steps + " steps on " + n + " ranks over " + rank.transport() + "; sha256 " + sha256(bytes)
+            System.out.println("heat: " + rows + "x" + cols + ", " + steps + " steps on " + n + " ranks over "
+                + rank.transport() + "; sha256 " + sha256(bytes)
                 + " (restored global " + ck.restoredGlobal() + ", incarnation " + rank.incarnation() + ")");
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

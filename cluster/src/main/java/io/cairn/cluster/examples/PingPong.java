@@ -18,10 +18,12 @@ import io.cairn.cluster.internal.GlobalManifest;
 public final class PingPong {
   private static final int TAG = 5;
 
-  private PingPong() { }
+  private PingPong() {}
 
   /** What rank {@code r} makes of the token. */
-  static long mix(long v, int r) { return v * 6364136223846793005L + 1442695040888963407L + r; }
+  static long mix(long v, int r) {
+    return v * 6364136223846793005L + 1442695040888963407L + r;
+  }
 
   /** The token's value after {@code rounds} rounds over {@code ranks} ranks, computed here. */
   public static long reference(long rounds, int ranks) {
@@ -69,7 +71,8 @@ public final class PingPong {
           }
         }
         if (me == 0) {
-          System.out.println("pingpong: " + n + " ranks, " + rounds + " rounds, token " + value[0] + (value[0] == reference(rounds, n) ? " (as undisturbed)" : " (WRONG)"));
+          System.out.println("pingpong: " + n + " ranks, " + rounds + " rounds, token " + value[0]
+              + (value[0] == reference(rounds, n) ? " (as undisturbed)" : " (WRONG)"));
           try {
             GlobalManifest.writeAtomically(rank.jobDir().resolve("pingpong-result.txt"), value[0] + "\n");
           } catch (java.io.IOException e) {

@@ -31,7 +31,8 @@ final class Progress implements AutoCloseable {
     Path f = rank.jobDir().resolve("progress").resolve("r" + rank.rank());
     try {
       Files.createDirectories(f.getParent());
-      FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
       ByteBuffer b = ByteBuffer.allocate(8);
       long c = ch.read(b, 0) == 8 ? b.flip().getLong() : 0;
       return new Progress(ch, c);
@@ -52,5 +53,6 @@ final class Progress implements AutoCloseable {
     }
   }
 
-  @Override public void close() throws IOException { ch.close(); }
+  @Override
+  public void close() throws IOException { ch.close(); }
 }

@@ -21,7 +21,7 @@ public final class TransportBench {
   private static final int TAG_BULK = 12;
   private static final int TAG_TRAFFIC = 13;
 
-  private TransportBench() { }
+  private TransportBench() {}
 
   public static void main(String[] a) throws Exception {
     Args args = new Args(a);
@@ -42,13 +42,13 @@ public final class TransportBench {
       rank.run(() -> {
         int n = comm.size();
         int me = comm.rank();
-        if (step[0] == 0) {  // the transport measurements (not repeated after a restore)
+        if (step[0] == 0) { // the transport measurements (not repeated after a restore)
           comm.barrier();
           if (me <= 1 && n >= 2) {
             int peer = 1 - me;
             byte[] small = new byte[8];
             double[] rtt = new double[pings];
-            for (int i = -pings / 5; i < pings; i++) {   // the first fifth warms up
+            for (int i = -pings / 5; i < pings; i++) { // the first fifth warms up
               long t0 = System.nanoTime();
               if (me == 0) {
                 comm.send(peer, TAG_PING, small);
@@ -60,7 +60,7 @@ public final class TransportBench {
               if (i >= 0) rtt[i] = (System.nanoTime() - t0) / 1e3;
             }
             byte[] bulk = new byte[1 << 20];
-            for (int round = 0; round < 2; round++) {   // round 0 warms up
+            for (int round = 0; round < 2; round++) { // round 0 warms up
               long t0 = System.nanoTime();
               int count = round == 0 ? Math.max(1, bwMb / 8) : bwMb;
               if (me == 0) {
@@ -78,7 +78,7 @@ public final class TransportBench {
           comm.barrier();
         }
         while (step[0] < rounds) {
-          for (int k = 0; k < 10; k++) {          // some traffic on every channel of the ring
+          for (int k = 0; k < 10; k++) { // some traffic on every channel of the ring
             comm.sendLong((me + 1) % n, TAG_TRAFFIC, k);
             comm.recv((me + n - 1) % n, TAG_TRAFFIC);
           }
@@ -92,7 +92,8 @@ public final class TransportBench {
           step[0]++;
         }
         if (me == 0) {
-          String line = String.format(Locale.ROOT, "%s %.3f %.3f %.3f%n", rank.transport(), result[0], result[1], median(commit));
+          String line = String.format(Locale.ROOT, "%s %.3f %.3f %.3f%n", rank.transport(), result[0], result[1],
+              median(commit));
           try {
             GlobalManifest.writeAtomically(rank.jobDir().resolve("transport-bench.txt"), line);
           } catch (java.io.IOException e) {

@@ -79,11 +79,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
 
     void close() {
       closed = true;
-      try { socket.close(); } catch (IOException ignored) { /* closing */ }
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        /* closing */ }
     }
   }
 
-  private record Event(Conn conn, String line) { }
+  private record Event(Conn conn, String line) {}
 
   /** Longest line a rank may send (a JOIN with many failure domains is well below). */
   public static final int MAX_LINE = 64 * 1024;
@@ -162,7 +165,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
    * A coordinator whose job secret is {@code CAIRN_JOB_SECRET} of this process's environment, else a fresh one
    * written to {@code <job>/job.secret} (see {@link JobSecret#forCoordinator}).
    */
-  public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, FaultHook faults) throws IOException {
+  public Coordinator(Path jobDir, int size, boolean supervised, long failTimeoutMs, String bindHost, FaultHook faults)
+      throws IOException {
     this(jobDir, JobSecret.forCoordinator(System.getenv(), jobDir), size, supervised, failTimeoutMs, bindHost, faults);
   }
 
@@ -170,7 +174,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
    * Binds the coordinator's port (the previous one when restarting, if free) and publishes {@code coordinator.addr}.
    * {@code faults}: the tests' fault injection ({@link FaultHook#NONE} or null: none).
    */
-  public Coordinator(Path jobDir, JobSecret secret, int size, boolean supervised, long failTimeoutMs, String bindHost, FaultHook faults)
+  public Coordinator(Path jobDir, JobSecret secret, int size, boolean supervised, long failTimeoutMs, String bindHost,
+      FaultHook faults)
       throws IOException {
     this.jobDir = jobDir.toAbsolutePath();
     this.secret = java.util.Objects.requireNonNull(secret, "secret");
@@ -213,7 +218,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     saveState();
     String host = bindHost.equals("0.0.0.0") ? InetAddress.getLocalHost().getHostName() : bindHost;
     GlobalManifest.writeAtomically(this.jobDir.resolve("coordinator.addr"), host + ":" + server.getLocalPort() + "\n");
-    log.info("coordinator for {} ranks listening on {}:{} (epoch {}, job {})", size, host, server.getLocalPort(), epoch, this.jobDir);
+    log.info("coordinator for {} ranks listening on {}:{} (epoch {}, job {})", size, host, server.getLocalPort(), epoch,
+        this.jobDir);
   }
 
   public int port() { return server.getLocalPort(); }
@@ -271,13 +277,16 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private void saveState() {
     try {
       GlobalManifest.writeAtomically(jobDir.resolve("coordinator.state"),
-          "epoch " + epoch + " next " + nextGlobal + " port " + server.getLocalPort() + (ranThisLaunch && launchId != null ? " ran " + launchId : "") + "\n");
+          "epoch " + epoch + " next " + nextGlobal + " port " + server.getLocalPort()
+              + (ranThisLaunch && launchId != null ? " ran " + launchId : "") + "\n");
     } catch (IOException e) {
-      throw new IllegalStateException("coordinator cannot write " + jobDir.resolve("coordinator.state") + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "coordinator cannot write " + jobDir.resolve("coordinator.state") + ": " + e.getMessage(), e);
     }
   }
 
-  @Override public void run() {
+  @Override
+  public void run() {
     Thread.ofVirtual().name("cairn-coord-accept").start(this::acceptLoop);
     try {
       while (!stopped) {
@@ -311,8 +320,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
       secret.authenticateAsServer(s, JobSecret.COORDINATOR);
       c = new Conn(s);
     } catch (IOException e) {
-      if (!stopped) log.warn("coordinator: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
-      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      if (!stopped)
+        log.warn("coordinator: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        /* closing */ }
       return;
     }
     readLoop(c);
@@ -325,7 +338,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
       while ((line = in.next()) != null) events.add(new Event(c, line));
     } catch (IOException e) {
       if (!c.closed && !stopped && e.getMessage() != null && e.getMessage().startsWith("line longer"))
-        log.warn("coordinator: closing the connection of rank {} from {}: {}", c.rank, c.socket.getRemoteSocketAddress(), e.getMessage());
+        log.warn("coordinator: closing the connection of rank {} from {}: {}", c.rank,
+            c.socket.getRemoteSocketAddress(), e.getMessage());
       c.close();
     }
     events.add(new Event(c, null));
@@ -337,7 +351,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
       c.closed = true;
       if (c.rank >= 0 && members[c.rank] == c) {
         members[c.rank] = null;
-        if (phase == Phase.RUNNING || phase == Phase.RECOVERING) failure(c.rank, "connection closed (process exited or was killed)");
+        if (phase == Phase.RUNNING || phase == Phase.RECOVERING)
+          failure(c.rank, "connection closed (process exited or was killed)");
       }
       return;
     }
@@ -346,18 +361,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
       switch (t[0]) {
         case "JOIN" -> join(c, t);
         case "HB" -> { if (c.rank >= 0) lastHeard[c.rank] = System.currentTimeMillis(); }
-        case "RESTORED" -> restored(c, Long.parseLong(t[1]), t.length > 3 ? Long.parseLong(t[2]) + " " + Long.parseLong(t[3]) : "? ?");
+        case "RESTORED" ->
+          restored(c, Long.parseLong(t[1]), t.length > 3 ? Long.parseLong(t[2]) + " " + Long.parseLong(t[3]) : "? ?");
         case "RESTORE_FAILED" -> {
           long e = Long.parseLong(t[1]);
           long g = Long.parseLong(t[2]);
           if (e == epoch && phase == Phase.RECOVERING) {
-            String reason = ev.line().substring(Math.min(ev.line().length(), ("RESTORE_FAILED " + t[1] + " " + t[2] + " ").length()));
+            String reason = ev.line()
+                .substring(Math.min(ev.line().length(), ("RESTORE_FAILED " + t[1] + " " + t[2] + " ").length()));
             restoreFailed(c.rank, g, reason);
           }
         }
-        case "PREPARED" -> prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
+        case "PREPARED" ->
+          prepared(c, Long.parseLong(t[1]), Long.parseLong(t[2]), Long.parseLong(t[3]), Long.parseLong(t[4]), t[5]);
         case "DONE" -> {
-          if (phase == Phase.RUNNING && c.rank >= 0 && Long.parseLong(t[1]) == (logging() ? orderedEpoch[c.rank] : epoch)) {
+          if (phase == Phase.RUNNING && c.rank >= 0
+              && Long.parseLong(t[1]) == (logging() ? orderedEpoch[c.rank] : epoch)) {
             done.add(c.rank);
             if (done.size() == size) finish();
           }
@@ -422,10 +441,13 @@ public final class Coordinator implements Runnable, AutoCloseable {
     for (Conn m : members) {
       if (m == null || m == c || m.closed) continue;
       if (m.node.equals(c.node) && !m.domains.equals(c.domains))
-        return "ranks " + m.rank + " and " + c.rank + " are both on node " + c.node + " but give it different failure domains ('"
-            + m.domains + "' and '" + c.domains + "'): CAIRN_DOMAINS and the CAIRN_CLUSTER_DOMAINS file must agree on every rank of a node";
+        return "ranks " + m.rank + " and " + c.rank + " are both on node " + c.node
+            + " but give it different failure domains ('"
+            + m.domains + "' and '" + c.domains
+            + "'): CAIRN_DOMAINS and the CAIRN_CLUSTER_DOMAINS file must agree on every rank of a node";
       if (!m.levels.equals(c.levels))
-        return "rank " + m.rank + " declares the failure-domain levels [" + m.levels + "] but rank " + c.rank + " [" + c.levels
+        return "rank " + m.rank + " declares the failure-domain levels [" + m.levels + "] but rank " + c.rank + " ["
+            + c.levels
             + "]: CAIRN_DOMAIN_LEVELS (or the levels of the CAIRN_CLUSTER_DOMAINS file) must be the same for every rank";
     }
     return null;
@@ -451,7 +473,10 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private void failure(int rank, String why) {
     log.warn("rank {} failed: {}", rank, why);
     if (!supervised) {
-      for (Conn m : members) if (m != null) m.send("ABORT rank " + rank + " failed (" + why + "); relaunch the job to restart from the newest committed global checkpoint");
+      for (Conn m : members)
+        if (m != null)
+          m.send("ABORT rank " + rank + " failed (" + why
+              + "); relaunch the job to restart from the newest committed global checkpoint");
       stopped = true;
       return;
     }
@@ -471,17 +496,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
       done.remove(rank);
       orderedEpoch[rank] = epoch;
       record("rollback " + epoch + " 0 rank " + rank + " failed: " + why + " (logging: rank " + rank + " only)");
-      log.info("epoch {}: rank {} failed ({}); logging protocol: only it restarts from its own checkpoint and replays its logged messages,"
-          + " the other ranks keep their state", epoch, rank, why);
+      log.info(
+          "epoch {}: rank {} failed ({}); logging protocol: only it restarts from its own checkpoint and replays its logged messages,"
+              + " the other ranks keep their state",
+          epoch, rank, why);
       return;
     }
     epoch++;
     saveState();
     List<Integer> group = new ArrayList<>();
     for (int r = 0; r < size; r++) if (g.equals(groupOf[r])) group.add(r);
-    record("rollback " + epoch + " 0 rank " + rank + " failed: " + why + " (hierarchical: group " + g + ", ranks " + group + ")");
-    log.info("epoch {}: rank {} failed ({}); hierarchical protocol: its group {} (ranks {}) rolls back to its newest group checkpoint,"
-        + " the other ranks keep their state", epoch, rank, why, g, group);
+    record("rollback " + epoch + " 0 rank " + rank + " failed: " + why + " (hierarchical: group " + g + ", ranks "
+        + group + ")");
+    log.info(
+        "epoch {}: rank {} failed ({}); hierarchical protocol: its group {} (ranks {}) rolls back to its newest group checkpoint,"
+            + " the other ranks keep their state",
+        epoch, rank, why, g, group);
     for (int r : group) {
       down.put(r, now);
       done.remove(r);
@@ -491,7 +521,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   /** A rank's reason may start with {@code [newest-restorable <h>]}: the newest older global it could restore (0: none). */
-  private static final java.util.regex.Pattern SUGGESTION = java.util.regex.Pattern.compile("^\\[newest-restorable (\\d+)\\] ?(.*)$");
+  private static final java.util.regex.Pattern SUGGESTION = java.util.regex.Pattern
+      .compile("^\\[newest-restorable (\\d+)\\] ?(.*)$");
 
   private void restoreFailed(int rank, long g, String reason) {
     java.util.regex.Matcher m = SUGGESTION.matcher(reason);
@@ -513,9 +544,11 @@ public final class Coordinator implements Runnable, AutoCloseable {
     List<GlobalManifest.Entry> all = GlobalManifest.read(jobDir);
     long newest = all.isEmpty() ? 0 : all.getLast().global();
     if (newestFailure.isEmpty())
-      newestFailure = "rank " + rank + " cannot restore global " + g + (g == newest ? " (the newest committed)" : "") + ": " + reason;
+      newestFailure = "rank " + rank + " cannot restore global " + g + (g == newest ? " (the newest committed)" : "")
+          + ": " + reason;
     bad.add(g);
-    if (suggestion >= 0) for (GlobalManifest.Entry x : all) if (x.global() > suggestion && x.global() < g) bad.add(x.global()); // not restorable either
+    if (suggestion >= 0)
+      for (GlobalManifest.Entry x : all) if (x.global() > suggestion && x.global() < g) bad.add(x.global()); // not restorable either
     long next = 0;
     for (int i = all.size() - 1; i >= 0; i--) {
       if (!bad.contains(all.get(i).global())) {
@@ -523,24 +556,33 @@ public final class Coordinator implements Runnable, AutoCloseable {
         break;
       }
     }
-    String step = all.stream().filter(x -> x.global() == newest).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
+    String step = all.stream().filter(x -> x.global() == newest).map(x -> " (step " + x.step() + ")").findFirst()
+        .orElse("");
     if (next == 0) {
       abort("no committed global version of this job could be restored. " + newestFailure
-          + (newestReason.isEmpty() || newestFailure.endsWith(reason) ? "" : "; the oldest tried: " + lastRestoreFailure)
-          + " (tried " + new java.util.TreeSet<>(bad) + "). The checkpoints in " + jobDir + " are kept: fix the cause and relaunch, or use a new"
+          + (newestReason.isEmpty() || newestFailure.endsWith(reason)
+              ? ""
+              : "; the oldest tried: " + lastRestoreFailure)
+          + " (tried " + new java.util.TreeSet<>(bad) + "). The checkpoints in " + jobDir
+          + " are kept: fix the cause and relaunch, or use a new"
           + " job directory to start from scratch");
       return;
     }
     long fallbackTo = next;
-    String nextStep = all.stream().filter(x -> x.global() == fallbackTo).map(x -> " (step " + x.step() + ")").findFirst().orElse("");
+    String nextStep = all.stream().filter(x -> x.global() == fallbackTo).map(x -> " (step " + x.step() + ")")
+        .findFirst().orElse("");
     if (!ranThisLaunch && !allowFallback) {
-      abort(newestFailure + ". Not falling back past committed work: the newest global that could be restored is " + next + nextStep
-          + ", older than global " + newest + step + ". Relaunch so that global " + newest + " restores (e.g. with the number of ranks it was"
+      abort(newestFailure + ". Not falling back past committed work: the newest global that could be restored is "
+          + next + nextStep
+          + ", older than global " + newest + step + ". Relaunch so that global " + newest
+          + " restores (e.g. with the number of ranks it was"
           + " taken with), or allow the fallback explicitly (cairn launch --allow-fallback, Launcher.Builder.allowFallback,"
-          + " CAIRN_ALLOW_FALLBACK=true) to continue from global " + next + nextStep + ". The checkpoints in " + jobDir + " are kept");
+          + " CAIRN_ALLOW_FALLBACK=true) to continue from global " + next + nextStep + ". The checkpoints in " + jobDir
+          + " are kept");
       return;
     }
-    String note = "FALLING BACK past committed work: continuing from global " + next + nextStep + " instead of global " + newest + step
+    String note = "FALLING BACK past committed work: continuing from global " + next + nextStep + " instead of global "
+        + newest + step
         + (ranThisLaunch ? " (recovery from a failure)" : " (allowed by --allow-fallback)") + "; " + newestFailure;
     log.error(note);
     fallbacks.add(note);
@@ -572,8 +614,10 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (target == 0 && !all.isEmpty()) {
       // every committed global failed to restore: starting from scratch would silently drop the run's progress
       // (and retention would later prune the checkpoints), so stop and say why
-      abort("no committed global version of this job could be restored (tried " + bad + "; last error: " + lastRestoreFailure
-          + "). The checkpoints in " + jobDir + " are kept: fix the cause (e.g. the job declares other regions than it saved) and"
+      abort("no committed global version of this job could be restored (tried " + bad + "; last error: "
+          + lastRestoreFailure
+          + "). The checkpoints in " + jobDir
+          + " are kept: fix the cause (e.g. the job declares other regions than it saved) and"
           + " relaunch, or use a new job directory to start from scratch");
       return;
     }
@@ -582,11 +626,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
     saveState();
     if (independent()) {
       line = recoveryLine();
-      log.info("epoch {}: {}; every rank rolls back to its checkpoint on the recovery line: versions {} (0: initial state)", epoch, why,
+      log.info(
+          "epoch {}: {}; every rank rolls back to its checkpoint on the recovery line: versions {} (0: initial state)",
+          epoch, why,
           java.util.Arrays.toString(line));
       record("rollback " + epoch + " line=" + joined(line) + " " + why);
     } else {
-      log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why, target == 0 ? "0 (initial state)" : target);
+      log.info("epoch {}: {}; every rank rolls back to global version {}", epoch, why,
+          target == 0 ? "0 (initial state)" : target);
       record("rollback " + epoch + " " + target + " " + why);
     }
     for (Conn m : members) if (m != null) m.send(rollbackOrder());
@@ -595,11 +642,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private boolean independent() { return protocol.equals("independent"); }
 
   /** Logging and hierarchical protocols: a failed rank (its group) restarts alone, the others keep their state. */
-  private boolean logging() { return protocol.equals("logging") || protocol.equals("hierarchical"); }
+  private boolean logging() {
+    return protocol.equals("logging") || protocol.equals("hierarchical");
+  }
 
   /** {@code ROLLBACK epoch global next}, and for independent checkpoints {@code line=v0,..} (each rank's version on the recovery line). */
   private String rollbackOrder() {
-    return "ROLLBACK " + epoch + " " + target + " " + nextGlobal + (independent() && line != null ? " line=" + joined(line) : "");
+    return "ROLLBACK " + epoch + " " + target + " " + nextGlobal
+        + (independent() && line != null ? " line=" + joined(line) : "");
   }
 
   private static String joined(long[] v) {
@@ -619,7 +669,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
       try {
         records.add(Dependencies.read(jobDir, r, size));
       } catch (IllegalStateException e) {
-        log.error("rank {}'s dependency record cannot be used ({}); the recovery line takes its initial state", r, e.getMessage());
+        log.error("rank {}'s dependency record cannot be used ({}); the recovery line takes its initial state", r,
+            e.getMessage());
         records.add(List.of());
       }
     }
@@ -633,7 +684,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
   private void record(String event) {
     try {
       if (!Files.exists(jobDir.resolve(RECOVERIES))) JobSecret.createPrivateFile(jobDir.resolve(RECOVERIES));
-      Files.writeString(jobDir.resolve(RECOVERIES), System.currentTimeMillis() + " " + event + "\n", StandardCharsets.UTF_8,
+      Files.writeString(jobDir.resolve(RECOVERIES), System.currentTimeMillis() + " " + event + "\n",
+          StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       log.warn("cannot append to {}: {}", jobDir.resolve(RECOVERIES), e.getMessage());
@@ -656,9 +708,14 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (logging() && phase == Phase.RUNNING && c.rank >= 0 && down.containsKey(c.rank) && e == orderedEpoch[c.rank]) {
       down.remove(c.rank);
       record("restored " + e + " " + c.rank + " " + part);
-      if (groupOf[c.rank] == null) log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)", e, c.rank);
-      else log.info("epoch {}: rank {} RESTORED its group's checkpoint (hierarchical protocol; group {}; the other groups did not roll back)", e, c.rank,
-          groupOf[c.rank]);
+      if (groupOf[c.rank] == null)
+        log.info("epoch {}: rank {} RESTORED its own checkpoint (logging protocol; the other ranks did not roll back)",
+            e, c.rank);
+      else
+        log.info(
+            "epoch {}: rank {} RESTORED its group's checkpoint (hierarchical protocol; group {}; the other groups did not roll back)",
+            e, c.rank,
+            groupOf[c.rank]);
       if (!down.isEmpty() || !allJoined()) return; // the GO waits for every failed rank
       StringBuilder b = new StringBuilder();
       for (Conn m : members) {
@@ -693,9 +750,12 @@ public final class Coordinator implements Runnable, AutoCloseable {
       if (!lv.equals(loggedLevels)) {
         loggedLevels = lv;
         if (members[0].levels.isEmpty())
-          log.info("failure-domain levels not declared (--domain-levels, CAIRN_DOMAIN_LEVELS or the domains file's 'levels'): "
-              + "using [{}], largest first (a level with fewer distinct names is larger; ties by name)", lv);
-        else log.info("failure-domain levels [{}], largest first", lv);
+          log.info(
+              "failure-domain levels not declared (--domain-levels, CAIRN_DOMAIN_LEVELS or the domains file's 'levels'): "
+                  + "using [{}], largest first (a level with fewer distinct names is larger; ties by name)",
+              lv);
+        else
+          log.info("failure-domain levels [{}], largest first", lv);
       }
     }
     String go = b.toString();
@@ -726,18 +786,22 @@ public final class Coordinator implements Runnable, AutoCloseable {
     // the numbers on disk, read at every commit: a global this coordinator neither read at its start nor committed was
     // written by another one (the job directory lock prevents that, unless the file system ignores locks): never reuse numbers
     long foreign = 0;
-    for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) if (!committed.contains(x.global())) foreign = Math.max(foreign, x.global());
+    for (GlobalManifest.Entry x : GlobalManifest.read(jobDir))
+      if (!committed.contains(x.global())) foreign = Math.max(foreign, x.global());
     if (foreign > 0) {
-      log.error("global version {} NOT committed: the manifest lists global {}, which this coordinator did not commit; was another coordinator"
-          + " writing to {}? rolling back", g, foreign, jobDir);
+      log.error(
+          "global version {} NOT committed: the manifest lists global {}, which this coordinator did not commit; was another coordinator"
+              + " writing to {}? rolling back",
+          g, foreign, jobDir);
       for (GlobalManifest.Entry x : GlobalManifest.read(jobDir)) committed.add(x.global());
       nextGlobal = Math.max(nextGlobal, foreign + 1);
       startRecovery("global numbers on disk are ahead of this coordinator");
       return;
     }
     try {
-      GlobalManifest.append(jobDir, new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes,
-          anyDomain ? domains : null, anyDomain ? levels().toArray(String[]::new) : null));
+      GlobalManifest.append(jobDir,
+          new GlobalManifest.Entry(g, size, protocol, prepareSteps.get(g), System.currentTimeMillis(), vs, nodes,
+              anyDomain ? domains : null, anyDomain ? levels().toArray(String[]::new) : null));
     } catch (IOException ex) {
       log.error("global version {} NOT committed: cannot write the global manifest: {}", g, ex.getMessage());
       prepares.remove(g);
@@ -749,16 +813,17 @@ public final class Coordinator implements Runnable, AutoCloseable {
     nextGlobal = Math.max(nextGlobal, g + 1); // persisted by the manifest itself (a restarted coordinator reads it)
     faultPoint("after-commit", g);
     String mark = java.nio.file.Files.exists(jobDir.resolve(HALT)) ? " halt" : "";
-    if (!mark.isEmpty()) log.info("global version {} committed; {} exists: the ranks stop after it", g, jobDir.resolve(HALT));
+    if (!mark.isEmpty())
+      log.info("global version {} committed; {} exists: the ranks stop after it", g, jobDir.resolve(HALT));
     for (Conn m : members) if (m != null) m.send("COMMITTED " + g + mark);
   }
-
 
   private void finish() {
     for (Map.Entry<Long, long[]> p : prepares.entrySet()) {
       List<Integer> missing = new ArrayList<>();
       for (int r = 0; r < size; r++) if (p.getValue()[r] < 0) missing.add(r);
-      log.warn("job finished with global version {} ABANDONED: not prepared by ranks {} (see their logs)", p.getKey(), missing);
+      log.warn("job finished with global version {} ABANDONED: not prepared by ranks {} (see their logs)", p.getKey(),
+          missing);
     }
     try {
       GlobalManifest.writeAtomically(jobDir.resolve("finished"), "epoch " + epoch + "\n");
@@ -793,7 +858,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
       }
       abort("the recovery (epoch " + epoch + ", to global " + target + ") did not complete"
           + " within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout): "
-          + (absent.isEmpty() ? "" : "rank(s) " + absent + " never (re)joined (dead and not restarted: is the launcher gone?)")
+          + (absent.isEmpty()
+              ? ""
+              : "rank(s) " + absent + " never (re)joined (dead and not restarted: is the launcher gone?)")
           + (!absent.isEmpty() && !notRestored.isEmpty() ? "; " : "")
           + (notRestored.isEmpty() ? "" : "rank(s) " + notRestored + " did not report their restore (hung?)")
           + ". The checkpoints are kept: relaunch the job to continue from the newest committed global");
@@ -802,7 +869,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (phase == Phase.JOINING) return;
     for (Map.Entry<Integer, Long> d : down.entrySet()) {
       if (now - d.getValue() > recoveryTimeoutMs) {
-        abort("rank " + d.getKey() + " failed and did not restore within " + recoveryTimeoutMs + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout;"
+        abort("rank " + d.getKey() + " failed and did not restore within " + recoveryTimeoutMs
+            + " ms (CAIRN_RECOVERY_TIMEOUT_MS / --recovery-timeout;"
             + " logging protocol: the other ranks wait for it). The checkpoints are kept: relaunch the job to continue");
         return;
       }
@@ -812,7 +880,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
       if (m != null && now - lastHeard[r] > failTimeoutMs) {
         long silent = now - lastHeard[r];
         // never a kill by a pid from the network: the launcher, which started the rank, kills it on request
-        log.warn("rank {} (incarnation {}) missed heartbeats for {} ms (its pid {} on {}, as it reported); declaring it failed{}", r, m.incarnation,
+        log.warn(
+            "rank {} (incarnation {}) missed heartbeats for {} ms (its pid {} on {}, as it reported); declaring it failed{}",
+            r, m.incarnation,
             silent, m.pid, m.host, supervised ? " and asking the launcher to kill it" : "");
         if (supervised) requestKill(m, "missed heartbeats for " + silent + " ms");
         members[r] = null;
@@ -823,7 +893,9 @@ public final class Coordinator implements Runnable, AutoCloseable {
   }
 
   /** The name of the kill request for this incarnation of a rank, in {@code <job>/kill}. */
-  public static String killRequest(int rank, int incarnation) { return "r" + rank + "-i" + incarnation; }
+  public static String killRequest(int rank, int incarnation) {
+    return "r" + rank + "-i" + incarnation;
+  }
 
   /**
    * Asks the launcher to kill a hung rank: only the launcher surely can (a rank through ssh, or one that advertised
@@ -833,17 +905,23 @@ public final class Coordinator implements Runnable, AutoCloseable {
     if (m.incarnation < 0) return;
     Path f = jobDir.resolve(KILL_REQUESTS).resolve(killRequest(m.rank, m.incarnation));
     try {
-      GlobalManifest.writeAtomically(f, "rank " + m.rank + " incarnation " + m.incarnation + " pid " + m.pid + " host " + m.host + " epoch " + epoch
-          + ": " + why + "\n");
+      GlobalManifest.writeAtomically(f,
+          "rank " + m.rank + " incarnation " + m.incarnation + " pid " + m.pid + " host " + m.host + " epoch " + epoch
+              + ": " + why + "\n");
     } catch (IOException e) {
-      log.error("cannot ask the launcher to kill rank {} (cannot write {}: {}); it may stay hung", m.rank, f, e.getMessage());
+      log.error("cannot ask the launcher to kill rank {} (cannot write {}: {}); it may stay hung", m.rank, f,
+          e.getMessage());
     }
   }
 
   /** Stops the coordinator (closes every connection). */
-  @Override public void close() {
+  @Override
+  public void close() {
     stopped = true;
-    try { server.close(); } catch (IOException ignored) { /* closing */ }
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      /* closing */ }
     for (Conn m : members) if (m != null) m.close();
     lock.close();
   }
@@ -873,7 +951,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
       }
     }
     if (job == null || size < 1) throw new IllegalArgumentException("coordinator: --job DIR and --size N are required");
-    FaultHook faults = FaultHook.forCoordinator(job, Integer.parseInt(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")));
+    FaultHook faults = FaultHook.forCoordinator(job,
+        Integer.parseInt(System.getenv().getOrDefault("CAIRN_INCARNATION", "0")));
     JobSecret secret;
     try {
       secret = JobSecret.forCoordinator(System.getenv(), job);
@@ -895,7 +974,8 @@ public final class Coordinator implements Runnable, AutoCloseable {
       if (fallback) c.allowFallback(true);
       if (launch != null) c.launch(launch);
       LauncherWatch.start(System.getenv(), "the coordinator", () -> {
-        log.error("the launcher is gone (killed?): this coordinator is an orphan and stops; relaunch the job to continue");
+        log.error(
+            "the launcher is gone (killed?): this coordinator is an orphan and stops; relaunch the job to continue");
         Runtime.getRuntime().halt(LauncherWatch.EXIT_ORPHAN);
       });
       c.run();

@@ -38,7 +38,7 @@ public final class Dependencies {
     public RecoveryLines.Cut cut() { return new RecoveryLines.Cut(sent, delivered); }
   }
 
-  private Dependencies() { }
+  private Dependencies() {}
 
   public static Path dir(Path jobDir) { return jobDir.resolve("deps"); }
 
@@ -56,22 +56,27 @@ public final class Dependencies {
     }
     String header = HEADER + " rank " + rank + " size " + size;
     if (lines.isEmpty() || !lines.getFirst().equals(header))
-      throw new IllegalStateException(f + ": not the dependency record of rank " + rank + " of " + size + " (expected first line '" + header + "')");
+      throw new IllegalStateException(f + ": not the dependency record of rank " + rank + " of " + size
+          + " (expected first line '" + header + "')");
     String last = lines.getLast();
     if (!last.startsWith("crc ")) throw new IllegalStateException(f + ": truncated (no crc line)");
     String body = String.join("\n", lines.subList(0, lines.size() - 1)) + "\n";
-    if (!crc(body).equals(last.substring(4).trim())) throw new IllegalStateException(f + ": checksum mismatch; the file is damaged");
+    if (!crc(body).equals(last.substring(4).trim()))
+      throw new IllegalStateException(f + ": checksum mismatch; the file is damaged");
     List<Checkpoint> out = new ArrayList<>();
     for (String l : lines.subList(1, lines.size() - 1)) {
       String[] t = l.split(" ");
       try {
-        if (t.length != 10 || !t[0].equals("v") || !t[2].equals("step") || !t[4].equals("time") || !t[6].equals("sent") || !t[8].equals("delivered"))
+        if (t.length != 10 || !t[0].equals("v") || !t[2].equals("step") || !t[4].equals("time") || !t[6].equals("sent")
+            || !t[8].equals("delivered"))
           throw new IllegalArgumentException("unexpected fields");
         long[] s = Arrays.stream(t[7].split(",")).mapToLong(Long::parseLong).toArray();
         long[] d = Arrays.stream(t[9].split(",")).mapToLong(Long::parseLong).toArray();
-        if (s.length != size || d.length != size) throw new IllegalArgumentException("counts for " + s.length + " ranks");
+        if (s.length != size || d.length != size)
+          throw new IllegalArgumentException("counts for " + s.length + " ranks");
         Checkpoint c = new Checkpoint(Long.parseLong(t[1]), Long.parseLong(t[3]), Long.parseLong(t[5]), s, d);
-        if (c.version() < 1 || (!out.isEmpty() && c.version() <= out.getLast().version())) throw new IllegalArgumentException("versions not increasing");
+        if (c.version() < 1 || (!out.isEmpty() && c.version() <= out.getLast().version()))
+          throw new IllegalArgumentException("versions not increasing");
         out.add(c);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(f + ": malformed entry '" + l + "': " + e.getMessage(), e);
@@ -82,7 +87,8 @@ public final class Dependencies {
 
   /** Replaces the rank's record (atomically: readers see the old or the new one). */
   public static void write(Path jobDir, int rank, int size, List<Checkpoint> all) throws IOException {
-    StringBuilder b = new StringBuilder(HEADER).append(" rank ").append(rank).append(" size ").append(size).append('\n');
+    StringBuilder b = new StringBuilder(HEADER).append(" rank ").append(rank).append(" size ").append(size)
+        .append('\n');
     for (Checkpoint c : all) {
       b.append("v ").append(c.version()).append(" step ").append(c.step()).append(" time ").append(c.timeMillis())
           .append(" sent ").append(join(c.sent())).append(" delivered ").append(join(c.delivered())).append('\n');
@@ -106,10 +112,14 @@ public final class Dependencies {
   /** The line of a job: the records of its {@code size} ranks. */
   public record Line(int[] index, List<List<Checkpoint>> records, List<RecoveryLines.Step> steps) {
     /** Rank r's checkpoint on the line, or null for the initial state. */
-    public Checkpoint of(int r) { return index[r] == 0 ? null : records.get(r).get(index[r] - 1); }
+    public Checkpoint of(int r) {
+      return index[r] == 0 ? null : records.get(r).get(index[r] - 1);
+    }
 
     /** The core version of rank r on the line (0: the initial state). */
-    public long version(int r) { return index[r] == 0 ? 0 : of(r).version(); }
+    public long version(int r) {
+      return index[r] == 0 ? 0 : of(r).version();
+    }
   }
 
   /**

@@ -50,7 +50,9 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
   }
 
   /** The domains of {@code node} (empty when it has none), without {@code node} itself. */
-  public Map<String, String> of(String node) { return nodes.getOrDefault(node, Map.of()); }
+  public Map<String, String> of(String node) {
+    return nodes.getOrDefault(node, Map.of());
+  }
 
   /** Reads a domains file (see the class comment); errors name the file. */
   public static Domains load(Path file) {
@@ -70,15 +72,19 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
     List<String> levels = parseLevels(p.getProperty("levels", ""), where + ": 'levels'");
-    if (levels.isEmpty() && p.size() > 0) throw new IllegalArgumentException(where + ": 'levels' (e.g. 'levels = power, rack, switch') is missing");
+    if (levels.isEmpty() && p.size() > 0)
+      throw new IllegalArgumentException(where + ": 'levels' (e.g. 'levels = power, rack, switch') is missing");
     Map<String, Map<String, String>> nodes = new TreeMap<>();
     for (String node : p.stringPropertyNames()) {
       if (node.equals("levels")) continue;
       if (!NAME.matcher(node).matches())
-        throw new IllegalArgumentException(where + ": node '" + node + "': a node name has letters, digits, '.', '_', '-' only");
+        throw new IllegalArgumentException(
+            where + ": node '" + node + "': a node name has letters, digits, '.', '_', '-' only");
       Map<String, String> d = parseSpec(p.getProperty(node), where + ": node '" + node + "'");
       for (String level : d.keySet())
-        if (!levels.contains(level)) throw new IllegalArgumentException(where + ": node '" + node + "': unknown level '" + level + "' (levels are " + levels + ")");
+        if (!levels.contains(level))
+          throw new IllegalArgumentException(
+              where + ": node '" + node + "': unknown level '" + level + "' (levels are " + levels + ")");
       nodes.put(node, d);
     }
     return new Domains(levels, nodes);
@@ -94,12 +100,16 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
       if (kv.isBlank()) continue;
       String[] x = kv.trim().split("=", 2);
       if (x.length != 2 || !NAME.matcher(x[0].trim()).matches() || !NAME.matcher(x[1].trim()).matches())
-        throw new IllegalArgumentException(where + ": '" + kv.trim() + "': expected level=name pairs such as rack=r1 (letters, digits, '.', '_', '-')");
+        throw new IllegalArgumentException(where + ": '" + kv.trim()
+            + "': expected level=name pairs such as rack=r1 (letters, digits, '.', '_', '-')");
       String level = x[0].trim();
-      if (level.equals("node")) throw new IllegalArgumentException(where + ": 'node' is implicit (every rank's node is its smallest failure domain)");
+      if (level.equals("node"))
+        throw new IllegalArgumentException(
+            where + ": 'node' is implicit (every rank's node is its smallest failure domain)");
       String old = m.put(level, x[1].trim());
       if (old != null && !old.equals(x[1].trim()))
-        throw new IllegalArgumentException(where + ": level '" + level + "' is given twice ('" + old + "' and '" + x[1].trim() + "')");
+        throw new IllegalArgumentException(
+            where + ": level '" + level + "' is given twice ('" + old + "' and '" + x[1].trim() + "')");
     }
     return m;
   }
@@ -110,8 +120,11 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
     for (String x : s.split(",")) {
       if (x.isBlank()) continue;
       String t = x.trim();
-      if (!NAME.matcher(t).matches()) throw new IllegalArgumentException(where + ": level '" + t + "': letters, digits, '.', '_', '-' only");
-      if (t.equals("node")) throw new IllegalArgumentException(where + ": 'node' is implicit (always the smallest level); list only the larger ones");
+      if (!NAME.matcher(t).matches())
+        throw new IllegalArgumentException(where + ": level '" + t + "': letters, digits, '.', '_', '-' only");
+      if (t.equals("node"))
+        throw new IllegalArgumentException(
+            where + ": 'node' is implicit (always the smallest level); list only the larger ones");
       if (!l.add(t)) throw new IllegalArgumentException(where + ": level '" + t + "' is listed twice");
     }
     return List.copyOf(l);
@@ -120,7 +133,9 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
   /** A node's domains as sent on the wire and in {@code CAIRN_DOMAINS}: {@code power=p1,rack=r1} (sorted, without the node). */
   public static String spec(Map<String, String> domains) {
     StringBuilder b = new StringBuilder();
-    new TreeMap<>(domains).forEach((k, v) -> { if (!k.equals("node")) b.append(b.isEmpty() ? "" : ",").append(k).append('=').append(v); });
+    new TreeMap<>(domains).forEach((k, v) -> {
+      if (!k.equals("node")) b.append(b.isEmpty() ? "" : ",").append(k).append('=').append(v);
+    });
     return b.toString();
   }
 
@@ -141,8 +156,9 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
     List<String> levels;
     String levelsFrom;
     if (!file.levels().isEmpty() && !declared.isEmpty() && !file.levels().equals(declared))
-      throw new IllegalArgumentException("failure-domain levels disagree: " + fileName + " declares " + file.levels() + " but "
-          + declaredName + " " + declared + "; declare them once, or the same (largest first)");
+      throw new IllegalArgumentException(
+          "failure-domain levels disagree: " + fileName + " declares " + file.levels() + " but "
+              + declaredName + " " + declared + "; declare them once, or the same (largest first)");
     if (!declared.isEmpty()) {
       levels = declared;
       levelsFrom = declaredName;
@@ -158,11 +174,13 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
       for (var kv : e.getValue().entrySet()) {
         String level = kv.getKey();
         if (!levels.isEmpty() && !levels.contains(level))
-          throw new IllegalArgumentException("failure domains of node '" + node + "': level '" + level + "' (from " + givenName
+          throw new IllegalArgumentException("failure domains of node '" + node + "': level '" + level + "' (from "
+              + givenName
               + ") is not one of the levels " + levels + " declared by " + levelsFrom + "; add it there or drop it");
         String old = have.get(level);
         if (old != null && !old.equals(kv.getValue()))
-          throw new IllegalArgumentException("failure domains of node '" + node + "': " + level + " is '" + old + "' in " + fileName
+          throw new IllegalArgumentException("failure domains of node '" + node + "': " + level + " is '" + old
+              + "' in " + fileName
               + " but '" + kv.getValue() + "' in " + givenName + "; give each level of a node once, or the same name");
         have.put(level, kv.getValue());
       }
@@ -180,14 +198,17 @@ public record Domains(List<String> levels, Map<String, Map<String, String>> node
   public static List<String> order(List<String> declared, Collection<Map<String, String>> table) {
     Map<String, Set<String>> distinct = new TreeMap<>();
     for (Map<String, String> m : table)
-      m.forEach((k, v) -> { if (!k.equals("node")) distinct.computeIfAbsent(k, x -> new TreeSet<>()).add(v); });
+      m.forEach((k, v) -> {
+        if (!k.equals("node")) distinct.computeIfAbsent(k, x -> new TreeSet<>()).add(v);
+      });
     if (!declared.isEmpty()) {
       List<String> l = new ArrayList<>(declared);
       for (String k : distinct.keySet()) if (!l.contains(k)) l.add(k); // cannot happen after resolve(); never dropped silently
       return List.copyOf(l);
     }
     return distinct.entrySet().stream()
-        .sorted(Comparator.comparingInt((Map.Entry<String, Set<String>> e) -> e.getValue().size()).thenComparing(Map.Entry::getKey))
+        .sorted(Comparator.comparingInt((Map.Entry<String, Set<String>> e) -> e.getValue().size())
+            .thenComparing(Map.Entry::getKey))
         .map(Map.Entry::getKey).toList();
   }
 }

@@ -21,7 +21,7 @@ public interface FaultHook {
   void at(String point, long global);
 
   /** The hook that does nothing. */
-  FaultHook NONE = (point, global) -> { };
+  FaultHook NONE = (point, global) -> {};
 
   /** Makes the hooks of a process (found with {@link ServiceLoader}; tests only). */
   interface Provider {

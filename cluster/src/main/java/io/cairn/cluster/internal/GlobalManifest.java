@@ -2,13 +2,9 @@ package io.cairn.cluster.internal;
 
 import io.cairn.internal.util.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -44,15 +40,17 @@ public final class GlobalManifest {
    * {@code domains} (rank r's failure domains without its node, as in {@code CAIRN_DOMAINS}) and {@code levels}
    * (largest first) are null when the job has no failure domains beyond its nodes.
    */
-  public record Entry(long global, int size, String protocol, long step, long timeMillis, long[] versions, String[] nodes,
+  public record Entry(long global, int size, String protocol, long step, long timeMillis, long[] versions,
+      String[] nodes,
       String[] domains, String[] levels) {
     public Entry {
       if (versions.length != size || nodes.length != size)
         throw new IllegalArgumentException("global " + global + ": " + versions.length + " versions and " + nodes.length
             + " nodes for " + size + " ranks");
       if ((domains == null) != (levels == null) || (domains != null && (domains.length != size || levels.length == 0)))
-        throw new IllegalArgumentException("global " + global + ": domains of " + (domains == null ? "no" : domains.length)
-            + " ranks and " + (levels == null ? "no" : levels.length) + " levels for " + size + " ranks");
+        throw new IllegalArgumentException(
+            "global " + global + ": domains of " + (domains == null ? "no" : domains.length)
+                + " ranks and " + (levels == null ? "no" : levels.length) + " levels for " + size + " ranks");
     }
 
     /** An entry of a job without failure domains beyond its nodes. */
@@ -70,7 +68,8 @@ public final class GlobalManifest {
 
     static Entry parse(String line, Path file) {
       String[] t = line.split(" ");
-      if ((t.length != 14 && t.length != 18) || !t[0].equals("g") || !t[2].equals("size") || !t[4].equals("protocol") || !t[6].equals("step")
+      if ((t.length != 14 && t.length != 18) || !t[0].equals("g") || !t[2].equals("size") || !t[4].equals("protocol")
+          || !t[6].equals("step")
           || !t[8].equals("time") || !t[10].equals("versions") || !t[12].equals("nodes")
           || (t.length == 18 && (!t[14].equals("domains") || !t[16].equals("levels"))))
         throw new IllegalStateException(file + ": malformed entry '" + line + "'");
@@ -80,14 +79,15 @@ public final class GlobalManifest {
       String[] domains = t.length == 18 ? t[15].split(";", -1) : null;
       String[] levels = t.length == 18 ? t[17].split(",") : null;
       try {
-        return new Entry(Long.parseLong(t[1]), size, t[5], Long.parseLong(t[7]), Long.parseLong(t[9]), vs, nodes, domains, levels);
+        return new Entry(Long.parseLong(t[1]), size, t[5], Long.parseLong(t[7]), Long.parseLong(t[9]), vs, nodes,
+            domains, levels);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(file + ": malformed entry '" + line + "': " + e.getMessage(), e);
       }
     }
   }
 
-  private GlobalManifest() { }
+  private GlobalManifest() {}
 
   public static Path file(Path jobDir) { return jobDir.resolve("global").resolve("manifest"); }
 

@@ -25,7 +25,8 @@ import java.util.Map;
  *                    node's line of the {@code CAIRN_CLUSTER_DOMAINS} file give (see {@link Domains#resolve})
  * @param domainLevels the levels declared by {@code CAIRN_DOMAIN_LEVELS} or the file, largest first; empty if none
  */
-public record JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
+public record JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation,
+    boolean supervised,
     String launcher, String bindHost, Map<String, String> env, Map<String, String> domains, List<String> domainLevels) {
 
   /** Variable naming a domains file (levels and per-node domains; {@link Domains#load}) that every rank reads. */
@@ -44,12 +45,14 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   /** The identity with the failure domains that {@code env} gives for {@code node}. */
   public JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
       String launcher, String bindHost, Map<String, String> env) {
-    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env, ownDomains(rank, node, env));
+    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env,
+        ownDomains(rank, node, env));
   }
 
   private JobEnv(int rank, int size, String node, Path jobDir, String coordinator, int incarnation, boolean supervised,
       String launcher, String bindHost, Map<String, String> env, Domains own) {
-    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env, own.of(node), own.levels());
+    this(rank, size, node, jobDir, coordinator, incarnation, supervised, launcher, bindHost, env, own.of(node),
+        own.levels());
   }
 
   /**
@@ -63,7 +66,9 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       Domains file = f == null || f.isBlank() ? Domains.NONE : Domains.load(Path.of(f.trim()));
       String fileName = "the domains file " + f + " (" + DOMAINS_FILE + ")";
       String spec = env.getOrDefault("CAIRN_DOMAINS", "");
-      Map<String, Map<String, String>> given = spec.isBlank() ? Map.of() : Map.of(node, Domains.parseSpec(spec, "CAIRN_DOMAINS"));
+      Map<String, Map<String, String>> given = spec.isBlank()
+          ? Map.of()
+          : Map.of(node, Domains.parseSpec(spec, "CAIRN_DOMAINS"));
       List<String> declared = Domains.parseLevels(env.getOrDefault("CAIRN_DOMAIN_LEVELS", ""), "CAIRN_DOMAIN_LEVELS");
       Domains all = Domains.resolve(file, fileName, given, "CAIRN_DOMAINS", declared, "CAIRN_DOMAIN_LEVELS");
       return new Domains(all.levels(), all.of(node).isEmpty() ? Map.of() : Map.of(node, all.of(node)));
@@ -102,8 +107,9 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
       size = num(env, "PMI_SIZE");
       node = host(env);
     } else {
-      throw new IllegalStateException("not started as a rank of a parallel job: none of CAIRN_RANK, SLURM_PROCID+SLURM_NTASKS, "
-          + "OMPI_COMM_WORLD_RANK, PMI_RANK+PMI_SIZE is set; start the program with 'cairn launch -n N -- <main>', srun or mpirun");
+      throw new IllegalStateException(
+          "not started as a rank of a parallel job: none of CAIRN_RANK, SLURM_PROCID+SLURM_NTASKS, "
+              + "OMPI_COMM_WORLD_RANK, PMI_RANK+PMI_SIZE is set; start the program with 'cairn launch -n N -- <main>', srun or mpirun");
     }
     if (env.containsKey("CAIRN_NODE")) node = env.get("CAIRN_NODE");
     String jobId = env.getOrDefault("SLURM_JOB_ID", env.getOrDefault("OMPI_MCA_orte_ess_jobid", "default"));
@@ -155,9 +161,12 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     }
 
     /** Words for the allowed values. */
-    public String range() { return "use " + min + ".." + max + (unit.isEmpty() ? "" : " " + unit) + " (default " + def + ")"; }
+    public String range() {
+      return "use " + min + ".." + max + (unit.isEmpty() ? "" : " " + unit) + " (default " + def + ")";
+    }
 
-    @Override public String toString() { return name; }
+    @Override
+    public String toString() { return name; }
   }
 
   public static final Setting HEARTBEAT_MS = new Setting("CAIRN_HEARTBEAT_MS", 500, 10, 60_000, "ms");
@@ -166,16 +175,21 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public static final Setting FAIL_TIMEOUT_MS = new Setting("CAIRN_FAIL_TIMEOUT_MS", 10_000, 100, 86_400_000, "ms");
   public static final Setting CLUSTER_KEEP = new Setting("CAIRN_CLUSTER_KEEP", 4, 1, 10_000, "versions");
   public static final Setting PERSISTENT_EVERY = new Setting("CAIRN_CLUSTER_PERSISTENT_EVERY", 1, 1, 1_000_000, "");
-  public static final Setting RECOVERY_TIMEOUT_MS = new Setting("CAIRN_RECOVERY_TIMEOUT_MS", 300_000, 100, 86_400_000, "ms");
-  public static final Setting FINAL_COMMIT_TIMEOUT_MS = new Setting("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000, 0, 86_400_000, "ms");
+  public static final Setting RECOVERY_TIMEOUT_MS = new Setting("CAIRN_RECOVERY_TIMEOUT_MS", 300_000, 100, 86_400_000,
+      "ms");
+  public static final Setting FINAL_COMMIT_TIMEOUT_MS = new Setting("CAIRN_FINAL_COMMIT_TIMEOUT_MS", 120_000, 0,
+      86_400_000, "ms");
   public static final Setting LAUNCHER_WATCH_MS = new Setting("CAIRN_LAUNCHER_WATCH_MS", 500, 0, 60_000, "ms");
   public static final Setting MPI_POLL_US = new Setting("CAIRN_MPI_POLL_US", 200, 0, 1_000_000, "us");
   /** Protocol logging: bound of a rank's payload log not yet covered by the receivers' checkpoints (see docs/message-logging.md). */
-  public static final Setting MESSAGE_LOG_LIMIT = new Setting("CAIRN_MESSAGE_LOG_LIMIT", 256L << 20, 1024, 1L << 50, "bytes");
+  public static final Setting MESSAGE_LOG_LIMIT = new Setting("CAIRN_MESSAGE_LOG_LIMIT", 256L << 20, 1024, 1L << 50,
+      "bytes");
   /** Protocol logging: a rank checkpoints at every k-th of its checkpoint calls (staggered by rank). */
   public static final Setting LOGGING_EVERY = new Setting("CAIRN_LOGGING_EVERY", 1, 1, 1_000_000, "calls");
-  private static final List<Setting> SETTINGS = List.of(HEARTBEAT_MS, COORD_TIMEOUT_MS, PEER_TIMEOUT_MS, FAIL_TIMEOUT_MS, CLUSTER_KEEP,
-      PERSISTENT_EVERY, RECOVERY_TIMEOUT_MS, FINAL_COMMIT_TIMEOUT_MS, LAUNCHER_WATCH_MS, MPI_POLL_US, MESSAGE_LOG_LIMIT, LOGGING_EVERY);
+  private static final List<Setting> SETTINGS = List.of(HEARTBEAT_MS, COORD_TIMEOUT_MS, PEER_TIMEOUT_MS,
+      FAIL_TIMEOUT_MS, CLUSTER_KEEP,
+      PERSISTENT_EVERY, RECOVERY_TIMEOUT_MS, FINAL_COMMIT_TIMEOUT_MS, LAUNCHER_WATCH_MS, MPI_POLL_US, MESSAGE_LOG_LIMIT,
+      LOGGING_EVERY);
 
   /**
    * Checks the cluster module's variables in {@code env} (numbers and their ranges, {@code CAIRN_PROTOCOL},
@@ -188,8 +202,10 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     long hb = HEARTBEAT_MS.of(env);
     long fail = failTimeoutMs > 0 ? failTimeoutMs : FAIL_TIMEOUT_MS.of(env);
     if (2 * hb > fail)
-      throw new IllegalArgumentException(HEARTBEAT_MS + "=" + hb + " leaves no room for a missed heartbeat: the failure timeout is " + fail
-          + " ms (" + (failTimeoutMs > 0 ? "the launcher's --fail-timeout" : FAIL_TIMEOUT_MS.name()) + "); use at most half of it");
+      throw new IllegalArgumentException(
+          HEARTBEAT_MS + "=" + hb + " leaves no room for a missed heartbeat: the failure timeout is " + fail
+              + " ms (" + (failTimeoutMs > 0 ? "the launcher's --fail-timeout" : FAIL_TIMEOUT_MS.name())
+              + "); use at most half of it");
     String p = env.get("CAIRN_PROTOCOL");
     if (p != null) {
       try {
@@ -219,19 +235,24 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     if (fb != null && !fb.equalsIgnoreCase("true") && !fb.equalsIgnoreCase("false"))
       throw new IllegalArgumentException("CAIRN_ALLOW_FALLBACK='" + fb + "': use true or false (default false)");
     String b = env.get("CAIRN_BIND");
-    if (b != null && b.isBlank()) throw new IllegalArgumentException("CAIRN_BIND is empty: give the address to listen on (default 127.0.0.1)");
+    if (b != null && b.isBlank())
+      throw new IllegalArgumentException("CAIRN_BIND is empty: give the address to listen on (default 127.0.0.1)");
     JobSecret.fromEnv(env);
     JobTls.enabled(env);
   }
 
   /** {@link #validate(Map, long)} with the failure timeout of {@code CAIRN_FAIL_TIMEOUT_MS}. */
-  public static void validate(Map<String, String> env) { validate(env, 0); }
+  public static void validate(Map<String, String> env) {
+    validate(env, 0);
+  }
 
   /** Environment variables of the cluster module (the core engine rejects CAIRN_* names it does not know). */
-  public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE", "CAIRN_JOB_DIR",
+  public static final java.util.Set<String> VARIABLES = java.util.Set.of("CAIRN_RANK", "CAIRN_SIZE", "CAIRN_NODE",
+      "CAIRN_JOB_DIR",
       "CAIRN_COORD", "CAIRN_INCARNATION", "CAIRN_SUPERVISED", "CAIRN_BIND", "CAIRN_PROTOCOL", "CAIRN_HEARTBEAT_MS",
       "CAIRN_COORD_TIMEOUT_MS", "CAIRN_PEER_TIMEOUT_MS", "CAIRN_FAIL_TIMEOUT_MS", "CAIRN_DOMAINS",
-      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US", "CAIRN_LAUNCHER",
+      "CAIRN_DOMAIN_LEVELS", JobSecret.VARIABLE, JobTls.VARIABLE, "CAIRN_TRANSPORT", "CAIRN_MPI_POLL_US",
+      "CAIRN_LAUNCHER",
       "CAIRN_LAUNCHER_WATCH_MS", "CAIRN_ALLOW_FALLBACK", "CAIRN_RECOVERY_TIMEOUT_MS", "CAIRN_FINAL_COMMIT_TIMEOUT_MS",
       "CAIRN_MESSAGE_LOG_LIMIT", "CAIRN_LOGGING_EVERY");
 
@@ -250,10 +271,12 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
     String t = env.get(TRANSPORT);
     if (t != null && !t.isBlank()) {
       String v = t.trim().toLowerCase(Locale.ROOT);
-      if (!v.equals("tcp") && !v.equals("mpi")) throw new IllegalArgumentException(TRANSPORT + "='" + t + "': use tcp or mpi");
+      if (!v.equals("tcp") && !v.equals("mpi"))
+        throw new IllegalArgumentException(TRANSPORT + "='" + t + "': use tcp or mpi");
       if (v.equals("mpi") && "cairn".equals(launcher)) {
-        throw new IllegalArgumentException(TRANSPORT + "=mpi needs ranks started by mpirun (or srun --mpi=pmix): 'cairn launch' starts and "
-            + "respawns ranks one by one, which MPI cannot join; use 'cairn mpirun' or " + TRANSPORT + "=tcp");
+        throw new IllegalArgumentException(
+            TRANSPORT + "=mpi needs ranks started by mpirun (or srun --mpi=pmix): 'cairn launch' starts and "
+                + "respawns ranks one by one, which MPI cannot join; use 'cairn mpirun' or " + TRANSPORT + "=tcp");
       }
       return v;
     }
@@ -269,7 +292,8 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
 
   /** The same identity with the coordinator's address known (e.g. broadcast by rank 0 over MPI). */
   public JobEnv withCoordinator(String address) {
-    return new JobEnv(rank, size, node, jobDir, address, incarnation, supervised, launcher, bindHost, env, domains, domainLevels);
+    return new JobEnv(rank, size, node, jobDir, address, incarnation, supervised, launcher, bindHost, env, domains,
+        domainLevels);
   }
 
   /** True when no launcher of Cairn's runs this job, so rank 0 hosts the coordinator (srun, mpirun, PMI). */
@@ -285,10 +309,14 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   }
 
   /** The domains as sent on the wire: {@code rack=r1,switch=s4} (without the node). */
-  public String domainSpec() { return Domains.spec(domains); }
+  public String domainSpec() {
+    return Domains.spec(domains);
+  }
 
   /** The environment without the cluster module's variables, for the core engine's CAIRN_* overrides. */
-  public Map<String, String> coreEnv() { return coreEnv(env); }
+  public Map<String, String> coreEnv() {
+    return coreEnv(env);
+  }
 
   /** {@code env} without the cluster module's variables. */
   public static Map<String, String> coreEnv(Map<String, String> env) {
@@ -308,7 +336,9 @@ public record JobEnv(int rank, int size, String node, Path jobDir, String coordi
   public String get(String key, String def) { return env.getOrDefault(key, def); }
 
   /** Name of this rank's run in the core engine: it includes the job size, so resharded jobs never collide. */
-  public String runName() { return runName(rank, size); }
+  public String runName() {
+    return runName(rank, size);
+  }
 
   public static String runName(int rank, int size) { return String.format(Locale.ROOT, "r%dof%d", rank, size); }
 }

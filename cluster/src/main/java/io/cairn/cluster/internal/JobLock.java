@@ -30,7 +30,8 @@ public final class JobLock implements AutoCloseable {
 
   /** Takes the lock or throws {@link LockedException} naming the file and what the holder wrote into it. */
   public static JobLock acquire(Path file, String role) throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
     FileLock l;
     try {
       l = ch.tryLock();
@@ -49,8 +50,9 @@ public final class JobLock implements AutoCloseable {
       } finally {
         ch.close();
       }
-      throw new LockedException("the job directory " + file.getParent() + " is in use by another " + role + " (" + file.getFileName()
-          + " is locked" + (holder.isEmpty() ? "" : "; holder: " + holder) + ")");
+      throw new LockedException(
+          "the job directory " + file.getParent() + " is in use by another " + role + " (" + file.getFileName()
+              + " is locked" + (holder.isEmpty() ? "" : "; holder: " + holder) + ")");
     }
     ProcessHandle me = ProcessHandle.current();
     String who = "pid " + me.pid() + " started " + me.info().startInstant().map(Object::toString).orElse("?") + "\n";
@@ -59,7 +61,8 @@ public final class JobLock implements AutoCloseable {
     return new JobLock(ch, l);
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     try {
       lock.release();
     } catch (IOException ignored) {

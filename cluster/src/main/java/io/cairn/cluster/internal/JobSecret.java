@@ -7,16 +7,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -77,20 +73,26 @@ public final class JobSecret {
   }
 
   /** This secret, with TLS on every connection made through {@link #newSocket} and {@link #newServerSocket}. */
-  public JobSecret withTls(JobTls t) { return new JobSecret(key, t); }
+  public JobSecret withTls(JobTls t) {
+    return new JobSecret(key, t);
+  }
 
   /** Whether connections use TLS ({@link JobTls}). */
   public boolean tls() { return tls != null; }
 
   /** An unconnected client socket: plain, or TLS when the job uses it; {@link #authenticateAsClient} runs its handshakes. */
-  public Socket newSocket() throws IOException { return tls == null ? new Socket() : tls.socket(); }
+  public Socket newSocket() throws IOException {
+    return tls == null ? new Socket() : tls.socket();
+  }
 
   /** An unbound server socket: plain, or TLS (client certificate required) when the job uses it. */
-  public java.net.ServerSocket newServerSocket() throws IOException { return tls == null ? new java.net.ServerSocket() : tls.serverSocket(); }
+  public java.net.ServerSocket newServerSocket() throws IOException {
+    return tls == null ? new java.net.ServerSocket() : tls.serverSocket();
+  }
 
   /** A value derived from the secret for another purpose (hex of HMAC(K, label)). */
   String derive(String label) {
-    return HexFormat.of().formatHex(mac(label, new byte[] {'-'}, new byte[0], new byte[0])); // labels differ from "server" and "client"
+    return HexFormat.of().formatHex(mac(label, new byte[]{'-'}, new byte[0], new byte[0])); // labels differ from "server" and "client"
   }
 
   /** A fresh secret: 256 bits from {@link SecureRandom}. */
@@ -104,15 +106,21 @@ public final class JobSecret {
   public static JobSecret parse(String hex, String where) {
     String h = hex == null ? "" : hex.trim();
     if (h.length() < 64 || h.length() > 1024 || h.length() % 2 != 0 || !h.matches("[0-9a-fA-F]+"))
-      throw new IllegalArgumentException(where + " must be a job secret of at least 256 bits: 64 to 1024 hex digits (an even number), got "
-          + (h.isEmpty() ? "nothing" : h.length() + " characters" + (h.matches("[0-9a-fA-F]*") ? "" : " that are not all hex digits")));
+      throw new IllegalArgumentException(
+          where + " must be a job secret of at least 256 bits: 64 to 1024 hex digits (an even number), got "
+              + (h.isEmpty()
+                  ? "nothing"
+                  : h.length() + " characters" + (h.matches("[0-9a-fA-F]*") ? "" : " that are not all hex digits")));
     return new JobSecret(HexFormat.of().parseHex(h));
   }
 
   /** The secret in hex (for the environment of a child process; never log it). */
-  public String hex() { return HexFormat.of().formatHex(key); }
+  public String hex() {
+    return HexFormat.of().formatHex(key);
+  }
 
-  @Override public String toString() { return "JobSecret[hidden]"; }
+  @Override
+  public String toString() { return "JobSecret[hidden]"; }
 
   // ------------------------------------------------------------------ where it lives
 
@@ -145,7 +153,8 @@ public final class JobSecret {
     return withTlsOf(env, jobDir, s != null ? s : read(jobDir));
   }
 
-  private static final Set<PosixFilePermission> PRIVATE_FILE = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  private static final Set<PosixFilePermission> PRIVATE_FILE = EnumSet.of(PosixFilePermission.OWNER_READ,
+      PosixFilePermission.OWNER_WRITE);
 
   /** Writes {@code <job>/job.secret} (mode 0600, atomically, durably); creates the job directory with mode 0700 if needed. */
   public void writeTo(Path jobDir) throws IOException {
@@ -185,16 +194,20 @@ public final class JobSecret {
    */
   public static JobSecret read(Path jobDir) throws IOException {
     Path f = jobDir.resolve(FILE);
-    if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException(f + " (the job secret) does not exist (yet)");
-    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) throw new IOException(f + " (the job secret) is not a regular file; refusing it");
+    if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS))
+      throw new NoSuchFileException(f + " (the job secret) does not exist (yet)");
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+      throw new IOException(f + " (the job secret) is not a regular file; refusing it");
     try {
       Set<PosixFilePermission> p = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
       if (!PRIVATE_FILE.containsAll(p))
-        throw new IOException(f + " (the job secret) has mode " + PosixFilePermissions.toString(p) + ": others could read or change it; "
-            + "it must be rw------- (chmod 600), or delete it and launch again");
+        throw new IOException(
+            f + " (the job secret) has mode " + PosixFilePermissions.toString(p) + ": others could read or change it; "
+                + "it must be rw------- (chmod 600), or delete it and launch again");
       String owner = Files.getOwner(f, LinkOption.NOFOLLOW_LINKS).getName();
       String me = System.getProperty("user.name");
-      if (me != null && !owner.equals(me)) throw new IOException(f + " (the job secret) belongs to " + owner + ", not to " + me + "; refusing it");
+      if (me != null && !owner.equals(me))
+        throw new IOException(f + " (the job secret) belongs to " + owner + ", not to " + me + "; refusing it");
     } catch (UnsupportedOperationException e) {
       // no POSIX modes here (e.g. a Windows file system)
     }
@@ -233,7 +246,8 @@ public final class JobSecret {
       tlsHandshake(s);
       authenticateAsServer(s.getInputStream(), s.getOutputStream(), role);
     } catch (SocketTimeoutException e) {
-      throw new AuthenticationException("the client did not complete the handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
+      throw new AuthenticationException(
+          "the client did not complete the handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
     }
     s.setSoTimeout(old);
   }
@@ -263,11 +277,13 @@ public final class JobSecret {
       in.readFully(ns);
       in.readFully(proof);
     } catch (java.io.EOFException e) {
-      throw new AuthenticationException("the peer closed the connection during the handshake (it refused this job's secret, or is no Cairn "
-          + role + " endpoint)");
+      throw new AuthenticationException(
+          "the peer closed the connection during the handshake (it refused this job's secret, or is no Cairn "
+              + role + " endpoint)");
     }
     if (!MessageDigest.isEqual(proof, mac("server", r, nc, ns)))
-      throw new AuthenticationException("the peer does not know this job's secret (wrong " + role + " server, or another job)");
+      throw new AuthenticationException(
+          "the peer does not know this job's secret (wrong " + role + " server, or another job)");
     out.write(mac("client", r, nc, ns));
     out.flush();
   }
@@ -278,14 +294,16 @@ public final class JobSecret {
     DataInputStream in = new DataInputStream(rawIn);
     try {
       int magic = in.readInt();
-      if (magic != MAGIC) throw new AuthenticationException(String.format("not a Cairn handshake (first bytes 0x%08x)", magic));
+      if (magic != MAGIC)
+        throw new AuthenticationException(String.format("not a Cairn handshake (first bytes 0x%08x)", magic));
       int len = in.readUnsignedByte();
       if (len > MAX_ROLE) throw new AuthenticationException("bad handshake (role of " + len + " bytes)");
       byte[] theirs = new byte[len];
       in.readFully(theirs);
       if (!MessageDigest.isEqual(theirs, r))
-        throw new AuthenticationException("handshake for '" + new String(theirs, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?")
-            + "' connections on a " + role + " port");
+        throw new AuthenticationException(
+            "handshake for '" + new String(theirs, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?")
+                + "' connections on a " + role + " port");
       byte[] nc = new byte[NONCE];
       in.readFully(nc);
       byte[] ns = nonce();

@@ -62,8 +62,10 @@ public final class JobTls {
     try {
       Path ks = tmpDir.resolve(FILE);
       Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-      List<String> cmd = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
-          "-sigalg", "SHA256withECDSA", "-dname", "CN=cairn job " + jobDir.getFileName(), "-validity", "3650", "-storetype", "PKCS12",
+      List<String> cmd = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", ALIAS, "-keyalg", "EC",
+          "-groupname", "secp256r1",
+          "-sigalg", "SHA256withECDSA", "-dname", "CN=cairn job " + jobDir.getFileName(), "-validity", "3650",
+          "-storetype", "PKCS12",
           "-keystore", ks.toString(), "-storepass:env", "CAIRN_TLS_STOREPASS", "-keypass:env", "CAIRN_TLS_STOREPASS"));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().put("CAIRN_TLS_STOREPASS", password(secret)); // never on a command line
@@ -81,7 +83,8 @@ public final class JobTls {
         throw new IOException("interrupted while keytool made the job's TLS key", e);
       }
       if (p.exitValue() != 0)
-        throw new IOException("keytool could not make the job's TLS key (exit " + p.exitValue() + "): " + new String(out).trim());
+        throw new IOException(
+            "keytool could not make the job's TLS key (exit " + p.exitValue() + "): " + new String(out).trim());
       try {
         Files.setPosixFilePermissions(ks, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
       } catch (UnsupportedOperationException ignored) {
@@ -100,11 +103,13 @@ public final class JobTls {
   public static JobTls load(Path jobDir, JobSecret secret) throws IOException {
     Path f = jobDir.resolve(FILE);
     if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
-      throw new IOException(VARIABLE + "=true but " + f + " (the job's TLS key) is missing or not a regular file; launch with cairn launch --tls");
+      throw new IOException(VARIABLE + "=true but " + f
+          + " (the job's TLS key) is missing or not a regular file; launch with cairn launch --tls");
     try {
       Set<PosixFilePermission> p = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
       if (!EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE).containsAll(p))
-        throw new IOException(f + " (the job's TLS key) has mode " + PosixFilePermissions.toString(p) + ": it must be rw------- (chmod 600)");
+        throw new IOException(f + " (the job's TLS key) has mode " + PosixFilePermissions.toString(p)
+            + ": it must be rw------- (chmod 600)");
     } catch (UnsupportedOperationException ignored) {
       // no POSIX modes here
     }
@@ -125,7 +130,8 @@ public final class JobTls {
       ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
       return new JobTls(ctx);
     } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use " + f + " (the job's TLS key; made for another job secret?): " + e.getMessage(), e);
+      throw new IOException("cannot use " + f + " (the job's TLS key; made for another job secret?): " + e.getMessage(),
+          e);
     }
   }
 

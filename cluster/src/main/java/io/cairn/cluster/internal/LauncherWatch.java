@@ -18,7 +18,7 @@ public final class LauncherWatch {
   public static final String VARIABLE = "CAIRN_LAUNCHER";
   public static final String PERIOD = "CAIRN_LAUNCHER_WATCH_MS";
 
-  private LauncherWatch() { }
+  private LauncherWatch() {}
 
   /** {@code <pid>:<start millis>} of this process, for its children. */
   public static String self() {
@@ -47,8 +47,9 @@ public final class LauncherWatch {
       start = p.length > 1 ? Long.parseLong(p[1]) : 0;
       period = Long.parseLong(env.getOrDefault(PERIOD, "500").trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(VARIABLE + " or " + PERIOD + " is malformed ('" + spec + "', '" + env.get(PERIOD)
-          + "'): expected <pid>:<start millis> and milliseconds, as the launcher sets them");
+      throw new IllegalArgumentException(
+          VARIABLE + " or " + PERIOD + " is malformed ('" + spec + "', '" + env.get(PERIOD)
+              + "'): expected <pid>:<start millis> and milliseconds, as the launcher sets them");
     }
     if (period <= 0) return;
     Thread.ofPlatform().daemon(true).name("cairn-launcher-watch").start(() -> {
@@ -59,7 +60,9 @@ public final class LauncherWatch {
           return;
         }
       }
-      org.slf4j.LoggerFactory.getLogger(LauncherWatch.class).warn("{}: the launcher (pid {}) is gone; stopping (relaunch the job to continue from its newest committed global)", who, pid);
+      org.slf4j.LoggerFactory.getLogger(LauncherWatch.class).warn(
+          "{}: the launcher (pid {}) is gone; stopping (relaunch the job to continue from its newest committed global)",
+          who, pid);
       onGone.run();
     });
   }

@@ -23,7 +23,7 @@ import java.util.List;
  * line. The initial state (all counts zero) is always consistent, so it terminates; O(n&sup2; &middot; checkpoints).
  */
 public final class RecoveryLines {
-  private RecoveryLines() { }
+  private RecoveryLines() {}
 
   /** What a recovery line must avoid. */
   public enum Criterion {
@@ -39,20 +39,24 @@ public final class RecoveryLines {
    */
   public record Cut(long[] sent, long[] delivered) {
     public Cut {
-      if (sent.length != delivered.length) throw new IllegalArgumentException("sent and delivered counts for " + sent.length + " and " + delivered.length + " ranks");
+      if (sent.length != delivered.length)
+        throw new IllegalArgumentException(
+            "sent and delivered counts for " + sent.length + " and " + delivered.length + " ranks");
       sent = sent.clone();
       delivered = delivered.clone();
     }
   }
 
   /** Why a rank was moved back while computing the line (for explanations; the line itself does not depend on them). */
-  public record Step(int rank, int from, int to, int peer, boolean orphan) { }
+  public record Step(int rank, int from, int to, int peer, boolean orphan) {}
 
   /**
    * The greatest consistent line. {@code history.get(r)} are rank r's checkpoints, oldest first (counts
    * non-decreasing). Result {@code [r]}: 0 for the initial state, k &ge; 1 for {@code history.get(r).get(k - 1)}.
    */
-  public static int[] compute(List<List<Cut>> history, Criterion criterion) { return compute(history, criterion, null); }
+  public static int[] compute(List<List<Cut>> history, Criterion criterion) {
+    return compute(history, criterion, null);
+  }
 
   /** Like {@link #compute(List, Criterion)}, also listing each move back in {@code steps} (when not null). */
   public static int[] compute(List<List<Cut>> history, Criterion criterion, List<Step> steps) {
@@ -92,9 +96,11 @@ public final class RecoveryLines {
   /** Whether {@code line} (0: initial state, k: the k-th checkpoint) is consistent under {@code criterion}. */
   public static boolean consistent(List<List<Cut>> history, int[] line, Criterion criterion) {
     int n = validate(history);
-    if (line.length != n) throw new IllegalArgumentException("a line of " + line.length + " entries for " + n + " ranks");
+    if (line.length != n)
+      throw new IllegalArgumentException("a line of " + line.length + " entries for " + n + " ranks");
     for (int i = 0; i < n; i++) {
-      if (line[i] < 0 || line[i] > history.get(i).size()) throw new IllegalArgumentException("rank " + i + " has no checkpoint " + line[i]);
+      if (line[i] < 0 || line[i] > history.get(i).size())
+        throw new IllegalArgumentException("rank " + i + " has no checkpoint " + line[i]);
     }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
@@ -108,9 +114,13 @@ public final class RecoveryLines {
     return true;
   }
 
-  private static long sent(List<List<Cut>> h, int rank, int k, int peer) { return k == 0 ? 0 : h.get(rank).get(k - 1).sent()[peer]; }
+  private static long sent(List<List<Cut>> h, int rank, int k, int peer) {
+    return k == 0 ? 0 : h.get(rank).get(k - 1).sent()[peer];
+  }
 
-  private static long delivered(List<List<Cut>> h, int rank, int k, int peer) { return k == 0 ? 0 : h.get(rank).get(k - 1).delivered()[peer]; }
+  private static long delivered(List<List<Cut>> h, int rank, int k, int peer) {
+    return k == 0 ? 0 : h.get(rank).get(k - 1).delivered()[peer];
+  }
 
   /** Checks sizes and that counts never decrease along a rank's checkpoints (they come from one execution); returns the rank count. */
   private static int validate(List<List<Cut>> history) {
@@ -121,12 +131,15 @@ public final class RecoveryLines {
       for (int k = 0; k < cs.size(); k++) {
         Cut c = cs.get(k);
         if (c.sent().length != n)
-          throw new IllegalArgumentException("rank " + r + ", checkpoint " + (k + 1) + ": counts for " + c.sent().length + " ranks in a job of " + n);
+          throw new IllegalArgumentException(
+              "rank " + r + ", checkpoint " + (k + 1) + ": counts for " + c.sent().length + " ranks in a job of " + n);
         for (int j = 0; j < n; j++) {
-          if (c.sent()[j] < 0 || c.delivered()[j] < 0) throw new IllegalArgumentException("rank " + r + ", checkpoint " + (k + 1) + ": negative count");
+          if (c.sent()[j] < 0 || c.delivered()[j] < 0)
+            throw new IllegalArgumentException("rank " + r + ", checkpoint " + (k + 1) + ": negative count");
           if (prev != null && (c.sent()[j] < prev.sent()[j] || c.delivered()[j] < prev.delivered()[j]))
-            throw new IllegalArgumentException("rank " + r + ", checkpoint " + (k + 1) + ": message counts decrease (towards rank " + j
-                + "), so the checkpoints are not of one execution");
+            throw new IllegalArgumentException(
+                "rank " + r + ", checkpoint " + (k + 1) + ": message counts decrease (towards rank " + j
+                    + "), so the checkpoints are not of one execution");
         }
         prev = c;
       }

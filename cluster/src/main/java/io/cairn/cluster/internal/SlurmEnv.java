@@ -15,7 +15,7 @@ import java.util.Map;
  * job directory ({@link io.cairn.cluster.Rank}); the other ranks read it there.
  */
 public final class SlurmEnv {
-  private SlurmEnv() { }
+  private SlurmEnv() {}
 
   /** True when {@code env} is that of an srun task (or a batch step's shell, which has the same two variables). */
   static boolean applies(Map<String, String> env) {
@@ -34,7 +34,9 @@ public final class SlurmEnv {
    * address, when Slurm sets one and the job gives no failure domains of its own; otherwise {@code env}.
    */
   static Map<String, String> withTopologyDomains(Map<String, String> env) {
-    if (env.containsKey("CAIRN_DOMAINS") || env.containsKey(JobEnv.DOMAINS_FILE) || env.containsKey("CAIRN_DOMAIN_LEVELS")) return env;
+    if (env.containsKey("CAIRN_DOMAINS") || env.containsKey(JobEnv.DOMAINS_FILE)
+        || env.containsKey("CAIRN_DOMAIN_LEVELS"))
+      return env;
     Map<String, String> d = topologyDomains(env.get("SLURM_TOPOLOGY_ADDR"), env.get("SLURM_TOPOLOGY_ADDR_PATTERN"));
     if (d.isEmpty()) return env;
     Map<String, String> m = new HashMap<>(env);
@@ -58,7 +60,9 @@ public final class SlurmEnv {
     for (int i = 0; i < a.length - 1; i++) names.add(i < p.length && p[i].matches("[A-Za-z0-9_-]+") ? p[i] : "switch");
     for (int i = 0; i < a.length - 1; i++) {
       String n = names.get(i);
-      String level = java.util.Collections.frequency(names, n) > 1 ? n + (names.subList(0, i + 1).stream().filter(n::equals).count()) : n;
+      String level = java.util.Collections.frequency(names, n) > 1
+          ? n + (names.subList(0, i + 1).stream().filter(n::equals).count())
+          : n;
       d.put(level, a[i]);
     }
     return d;

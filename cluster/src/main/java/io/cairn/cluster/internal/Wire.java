@@ -22,7 +22,8 @@ public interface Wire extends AutoCloseable {
    * Sends one frame and returns once it was handed over (the payload may be reused). {@code abandon} is polled
    * while the send waits: when it says true the send gives up with an {@link IOException}.
    */
-  void send(int dest, long epoch, byte type, int tag, long aux, byte[] data, BooleanSupplier abandon) throws IOException;
+  void send(int dest, long epoch, byte type, int tag, long aux, byte[] data, BooleanSupplier abandon)
+      throws IOException;
 
   /** A short name for logs and errors ("mpi"). */
   String name();
@@ -33,5 +34,6 @@ public interface Wire extends AutoCloseable {
    */
   void close(boolean clean);
 
-  @Override default void close() { close(true); }
+  @Override
+  default void close() { close(true); }
 }

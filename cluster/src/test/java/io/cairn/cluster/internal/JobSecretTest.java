@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The job secret's mutual handshake: only both sides with the same secret and role pass; wrong secrets, reflection and replay fail. */
 class JobSecretTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** A one-connection server on loopback running the server side; completes with null or the exception. */
   private record Server(ServerSocket socket, CompletableFuture<Throwable> result) implements AutoCloseable {
@@ -56,10 +57,12 @@ class JobSecretTest {
 
     Throwable outcome() throws Exception { return result.get(15, TimeUnit.SECONDS); }
 
-    @Override public void close() throws IOException { socket.close(); }
+    @Override
+    public void close() throws IOException { socket.close(); }
   }
 
-  @Test void sameSecretAndRolePass() throws Exception {
+  @Test
+  void sameSecretAndRolePass() throws Exception {
     JobSecret k = JobSecret.generate();
     try (Server srv = Server.start(k, JobSecret.COORDINATOR); Socket s = srv.connect()) {
       k.authenticateAsClient(s, JobSecret.COORDINATOR);
@@ -74,12 +77,14 @@ class JobSecretTest {
     }
   }
 
-  @Test void wrongSecretFailsOnBothSides() throws Exception {
+  @Test
+  void wrongSecretFailsOnBothSides() throws Exception {
     JobSecret job = JobSecret.generate();
     JobSecret other = JobSecret.generate();
     // a client with the wrong secret: it sees the server's proof fail and never proves anything; the server sees it go
     try (Server srv = Server.start(job, JobSecret.DATA); Socket s = srv.connect()) {
-      assertThatThrownBy(() -> other.authenticateAsClient(s, JobSecret.DATA)).isInstanceOf(JobSecret.AuthenticationException.class)
+      assertThatThrownBy(() -> other.authenticateAsClient(s, JobSecret.DATA))
+          .isInstanceOf(JobSecret.AuthenticationException.class)
           .hasMessageContaining("does not know this job's secret");
       s.close();
       assertThat(srv.outcome()).isInstanceOf(JobSecret.AuthenticationException.class);
@@ -95,12 +100,14 @@ class JobSecretTest {
       in.readNBytes(32);
       out.write(other.mac("client", JobSecret.DATA.getBytes(StandardCharsets.US_ASCII), nc, ns));
       out.flush();
-      assertThat(srv.outcome()).isInstanceOf(JobSecret.AuthenticationException.class).hasMessageContaining("client does not know");
+      assertThat(srv.outcome()).isInstanceOf(JobSecret.AuthenticationException.class)
+          .hasMessageContaining("client does not know");
       assertThat(in.read()).as("closed without a byte of the protocol").isEqualTo(-1);
     }
   }
 
-  @Test void reflectedServerProofFails() throws Exception {
+  @Test
+  void reflectedServerProofFails() throws Exception {
     JobSecret job = JobSecret.generate();
     try (Server srv = Server.start(job, JobSecret.COORDINATOR); Socket s = srv.connect()) {
       byte[] nc = new byte[32];
@@ -118,7 +125,8 @@ class JobSecretTest {
     }
   }
 
-  @Test void replayedClientAnswerFails() throws Exception {
+  @Test
+  void replayedClientAnswerFails() throws Exception {
     JobSecret job = JobSecret.generate();
     // record a genuine exchange (in memory): the client's hello and its proof
     Pipe c2s = new Pipe();
@@ -140,14 +148,17 @@ class JobSecretTest {
       OutputStream out = s.getOutputStream();
       out.write(recorded);
       out.flush();
-      assertThat(srv.outcome()).isInstanceOf(JobSecret.AuthenticationException.class).hasMessageContaining("client does not know");
+      assertThat(srv.outcome()).isInstanceOf(JobSecret.AuthenticationException.class)
+          .hasMessageContaining("client does not know");
     }
   }
 
-  @Test void roleIsBound() throws Exception {
+  @Test
+  void roleIsBound() throws Exception {
     JobSecret job = JobSecret.generate();
     try (Server srv = Server.start(job, JobSecret.COORDINATOR); Socket s = srv.connect()) {
-      assertThatThrownBy(() -> job.authenticateAsClient(s, JobSecret.PEER_FILES)).isInstanceOf(JobSecret.AuthenticationException.class);
+      assertThatThrownBy(() -> job.authenticateAsClient(s, JobSecret.PEER_FILES))
+          .isInstanceOf(JobSecret.AuthenticationException.class);
       assertThat(srv.outcome()).hasMessageContaining("'peer-files' connections on a coordinator port");
     }
     // a proof computed for another role does not pass, even with the right secret
@@ -158,25 +169,30 @@ class JobSecretTest {
     assertThat(forData).isNotEqualTo(forCoord);
   }
 
-  @Test void garbageAndEndlessLinesAreRefusedAtOnce() throws Exception {
+  @Test
+  void garbageAndEndlessLinesAreRefusedAtOnce() throws Exception {
     JobSecret job = JobSecret.generate();
     // what a text client sends: refused after 4 bytes, however long the line
     byte[] line = "JOIN 0 2 node-0|rack=evil| 1 127.0.0.1 1 0\n".getBytes(StandardCharsets.US_ASCII);
-    assertThatThrownBy(() -> job.authenticateAsServer(new ByteArrayInputStream(line), OutputStream.nullOutputStream(), JobSecret.COORDINATOR))
+    assertThatThrownBy(() -> job.authenticateAsServer(new ByteArrayInputStream(line), OutputStream.nullOutputStream(),
+        JobSecret.COORDINATOR))
         .isInstanceOf(JobSecret.AuthenticationException.class).hasMessageContaining("not a Cairn handshake");
     InputStream endless = new InputStream() {
       long n;
-      @Override public int read() { n++; return 'A'; }
+      @Override
+      public int read() { n++; return 'A'; }
     };
     assertThatThrownBy(() -> job.authenticateAsServer(endless, OutputStream.nullOutputStream(), JobSecret.COORDINATOR))
         .isInstanceOf(JobSecret.AuthenticationException.class);
     // a role length beyond the limit
-    byte[] bad = new byte[] {(byte) 0xCA, 0x1A, 0x0A, 0x01, (byte) 200};
-    assertThatThrownBy(() -> job.authenticateAsServer(new ByteArrayInputStream(bad), OutputStream.nullOutputStream(), JobSecret.DATA))
+    byte[] bad = new byte[]{(byte) 0xCA, 0x1A, 0x0A, 0x01, (byte) 200};
+    assertThatThrownBy(
+        () -> job.authenticateAsServer(new ByteArrayInputStream(bad), OutputStream.nullOutputStream(), JobSecret.DATA))
         .hasMessageContaining("role of 200 bytes");
   }
 
-  @Test void lineReaderBoundsMemory() throws Exception {
+  @Test
+  void lineReaderBoundsMemory() throws Exception {
     LineReader r = new LineReader(new ByteArrayInputStream("HB\nDONE 3\nlast".getBytes(StandardCharsets.UTF_8)), 16);
     assertThat(r.next()).isEqualTo("HB");
     assertThat(r.next()).isEqualTo("DONE 3");
@@ -184,8 +200,10 @@ class JobSecretTest {
     assertThat(r.next()).isNull();
     long[] read = {0};
     InputStream endless = new InputStream() {
-      @Override public int read() { read[0]++; return 'x'; }
-      @Override public int read(byte[] b, int off, int len) {
+      @Override
+      public int read() { read[0]++; return 'x'; }
+      @Override
+      public int read(byte[] b, int off, int len) {
         Arrays.fill(b, off, off + len, (byte) 'x');
         read[0] += len;
         return len;
@@ -196,7 +214,8 @@ class JobSecretTest {
     assertThat(read[0]).as("stops reading at the bound").isLessThan(64 * 1024 + 16 * 1024);
   }
 
-  @Test void secretFileIsPrivateAndCheckedWhenRead() throws Exception {
+  @Test
+  void secretFileIsPrivateAndCheckedWhenRead() throws Exception {
     Path job = dir.resolve("a/job");
     JobSecret k = JobSecret.generate();
     k.writeTo(job);
@@ -205,7 +224,8 @@ class JobSecretTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(job))).isEqualTo("rwx------");
     assertThat(JobSecret.read(job).hex()).isEqualTo(k.hex());
     assertThat(JobSecret.forRank(Map.of(), job).hex()).isEqualTo(k.hex());
-    assertThat(JobSecret.forRank(Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()), job).hex()).as("the environment first").isNotEqualTo(k.hex());
+    assertThat(JobSecret.forRank(Map.of(JobSecret.VARIABLE, JobSecret.generate().hex()), job).hex())
+        .as("the environment first").isNotEqualTo(k.hex());
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> JobSecret.read(job)).hasMessageContaining("rw-r--r--").hasMessageContaining("chmod 600");
     Files.delete(f);
@@ -220,7 +240,8 @@ class JobSecretTest {
     JobSecret b = JobSecret.forCoordinator(Map.of(), job);
     assertThat(a.hex()).isNotEqualTo(b.hex()).hasSize(64);
     assertThat(JobSecret.read(job).hex()).isEqualTo(b.hex());
-    assertThatThrownBy(() -> JobSecret.parse("abcd", "CAIRN_JOB_SECRET")).hasMessageContaining("CAIRN_JOB_SECRET").hasMessageContaining("64");
+    assertThatThrownBy(() -> JobSecret.parse("abcd", "CAIRN_JOB_SECRET")).hasMessageContaining("CAIRN_JOB_SECRET")
+        .hasMessageContaining("64");
     assertThatThrownBy(() -> JobSecret.parse("z".repeat(64), "CAIRN_JOB_SECRET")).hasMessageContaining("not all hex");
     assertThat(k.toString()).doesNotContain(k.hex());
   }
@@ -242,9 +263,15 @@ class JobSecretTest {
       in = new java.io.PipedInputStream(1 << 16);
       java.io.PipedOutputStream po = new java.io.PipedOutputStream(in);
       out = new OutputStream() {
-        @Override public void write(int b) throws IOException { copy.write(b); po.write(b); }
-        @Override public void write(byte[] b, int off, int len) throws IOException { copy.write(b, off, len); po.write(b, off, len); }
-        @Override public void flush() throws IOException { po.flush(); }
+        @Override
+        public void write(int b) throws IOException { copy.write(b); po.write(b); }
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          copy.write(b, off, len);
+          po.write(b, off, len);
+        }
+        @Override
+        public void flush() throws IOException { po.flush(); }
       };
     }
 

@@ -77,7 +77,10 @@ class RecoveryLinesTest {
       List<int[]> all = bruteForce(h, criterion);
       assertThat(all).as("the initial state is always consistent").isNotEmpty();
       for (int[] other : all) {
-        for (int r = 0; r < n; r++) assertThat(other[r]).as(what + ": consistent line " + java.util.Arrays.toString(other) + " is newer at rank " + r).isLessThanOrEqualTo(line[r]);
+        for (int r = 0; r < n; r++)
+          assertThat(other[r])
+              .as(what + ": consistent line " + java.util.Arrays.toString(other) + " is newer at rank " + r)
+              .isLessThanOrEqualTo(line[r]);
       }
       boolean newest = true;
       boolean initial = true;
@@ -93,7 +96,8 @@ class RecoveryLinesTest {
     assertThat(atInitial).as("histories whose line is the initial state").isPositive();
   }
 
-  @Test void noInTransitIsStricterThanNoOrphans() {
+  @Test
+  void noInTransitIsStricterThanNoOrphans() {
     SplittableRandom rnd = new SplittableRandom(5);
     int stricter = 0;
     for (int t = 0; t < 1000; t++) {
@@ -107,15 +111,16 @@ class RecoveryLinesTest {
   }
 
   /** Ping-pong with each rank checkpointing between a receive and its next send: every checkpoint is unusable (domino). */
-  @Test void pingPongDominoFallsBackToTheInitialState() {
+  @Test
+  void pingPongDominoFallsBackToTheInitialState() {
     long[] s0 = new long[2], d0 = new long[2], s1 = new long[2], d1 = new long[2];
     List<List<Cut>> h = List.of(new ArrayList<>(), new ArrayList<>());
     for (int round = 0; round < 10; round++) {
-      s0[1]++;                      // 0 sends ping
-      d1[0]++;                      // 1 receives it
+      s0[1]++; // 0 sends ping
+      d1[0]++; // 1 receives it
       h.get(1).add(new Cut(s1, d1)); // 1 checkpoints between its receive and its send
-      s1[0]++;                      // 1 sends pong
-      d0[1]++;                      // 0 receives it
+      s1[0]++; // 1 sends pong
+      d0[1]++; // 0 receives it
       h.get(0).add(new Cut(s0, d0)); // 0 checkpoints between its receive and its next send
     }
     List<RecoveryLines.Step> steps = new ArrayList<>();
@@ -123,14 +128,19 @@ class RecoveryLinesTest {
     assertThat(steps.size()).as("one rollback after the other").isGreaterThanOrEqualTo(10);
     assertThat(RecoveryLines.compute(h, Criterion.NO_ORPHANS_NO_IN_TRANSIT)).containsExactly(0, 0);
     // checkpoints taken at the same point of both ranks (after a round) form a line: the newest one
-    List<List<Cut>> aligned = List.of(List.of(new Cut(new long[] {0, 3}, new long[] {0, 3})), List.of(new Cut(new long[] {3, 0}, new long[] {3, 0})));
+    List<List<Cut>> aligned = List.of(List.of(new Cut(new long[]{0, 3}, new long[]{0, 3})),
+        List.of(new Cut(new long[]{3, 0}, new long[]{3, 0})));
     assertThat(RecoveryLines.compute(aligned, Criterion.NO_ORPHANS_NO_IN_TRANSIT)).containsExactly(1, 1);
   }
 
-  @Test void refusesHistoriesThatAreNotOfOneExecution() {
-    List<List<Cut>> h = List.of(List.of(new Cut(new long[] {0, 3}, new long[] {0, 1}), new Cut(new long[] {0, 2}, new long[] {0, 1})), List.of());
-    assertThatThrownBy(() -> RecoveryLines.compute(h, Criterion.NO_ORPHANS)).hasMessageContaining("rank 0, checkpoint 2: message counts decrease");
+  @Test
+  void refusesHistoriesThatAreNotOfOneExecution() {
+    List<List<Cut>> h = List.of(
+        List.of(new Cut(new long[]{0, 3}, new long[]{0, 1}), new Cut(new long[]{0, 2}, new long[]{0, 1})), List.of());
+    assertThatThrownBy(() -> RecoveryLines.compute(h, Criterion.NO_ORPHANS))
+        .hasMessageContaining("rank 0, checkpoint 2: message counts decrease");
     List<List<Cut>> wrongSize = List.of(List.of(new Cut(new long[3], new long[3])), List.of());
-    assertThatThrownBy(() -> RecoveryLines.compute(wrongSize, Criterion.NO_ORPHANS)).hasMessageContaining("counts for 3 ranks in a job of 2");
+    assertThatThrownBy(() -> RecoveryLines.compute(wrongSize, Criterion.NO_ORPHANS))
+        .hasMessageContaining("counts for 3 ranks in a job of 2");
   }
 }

@@ -44,9 +44,10 @@ import java.util.SplittableRandom;
  */
 public final class EngineBench {
   /** What {@link #run()} produced: the JSON-ready results, the text table and the SVG chart. */
-  public record Result(Map<String, Object> json, String table, String svg) { }
+  public record Result(Map<String, Object> json, String table, String svg) {}
 
-  public static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "codecs", "baselines");
+  public static final List<String> FIGURES = List.of("sync", "async", "loop", "incremental", "compression", "codecs",
+      "baselines");
 
   // The options, named as cairn bench's flags (see the command for their meaning); null: the default.
   public Integer sizeMiB;
@@ -75,7 +76,7 @@ public final class EngineBench {
 
   /** One line of a figure: a value, the baseline it is compared with, and their ratio. */
   record Row(String figure, String name, double value, double baseline, String unit, double ratio, String ratioMeaning,
-             String target, Boolean met, Map<String, Object> extra) {
+      String target, Boolean met, Map<String, Object> extra) {
     Map<String, Object> toMap() {
       return BenchReport.ratioRow(name, value, baseline, unit, ratio, ratioMeaning, target, extra);
     }
@@ -84,14 +85,19 @@ public final class EngineBench {
   /** Runs the figures chosen by the public fields above (left null: the defaults). */
   public Result run() throws Exception {
     // progress goes to stderr; the engine's per-restore INFO lines would drown it
-    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null) System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
+    if (System.getProperty("org.slf4j.simpleLogger.log.io.cairn") == null)
+      System.setProperty("org.slf4j.simpleLogger.log.io.cairn", "warn");
     int mib = sizeMiB != null ? sizeMiB : quick ? 8 : 1024;
     if (mib < 1 || mib > 8191) throw new IllegalArgumentException("--size must be between 1 and 8191 MiB, got " + mib);
     reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 5;
     block = blockSize != null ? blockSize : quick ? "64KiB" : "4MiB";
     bytes = (long) mib << 20;
-    List<String> run = only == null || only.isEmpty() ? FIGURES : only.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-    for (String f : run) if (!FIGURES.contains(f)) throw new IllegalArgumentException("--only: unknown figure '" + f + "' (known: " + FIGURES + ")");
+    List<String> run = only == null || only.isEmpty()
+        ? FIGURES
+        : only.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+    for (String f : run)
+      if (!FIGURES.contains(f))
+        throw new IllegalArgumentException("--only: unknown figure '" + f + "' (known: " + FIGURES + ")");
     Files.createDirectories(dir);
     String load = loadAverage();
     loadAtStart = load;
@@ -102,7 +108,8 @@ public final class EngineBench {
     fillRandom(state, seed);
     warmUp();
     dropWorks = dropCaches();
-    dropNote = dropWorks ? "page cache dropped before each cold read (echo 3 > /proc/sys/vm/drop_caches worked)"
+    dropNote = dropWorks
+        ? "page cache dropped before each cold read (echo 3 > /proc/sys/vm/drop_caches worked)"
         : "cannot drop the page cache here (" + dropNote + "): 'cold' reads may come from the page cache";
     log.println("  " + dropNote);
 
@@ -112,8 +119,10 @@ public final class EngineBench {
     if (run.contains("incremental")) figureIncremental();
     state = null;
     System.gc();
-    if (run.contains("compression")) figureCompression(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 256L << 20));
-    if (run.contains("codecs")) figureCodecs(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 64L << 20));
+    if (run.contains("compression"))
+      figureCompression(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 256L << 20));
+    if (run.contains("codecs"))
+      figureCodecs(compressionMiB != null ? (long) compressionMiB << 20 : Math.min(bytes, 64L << 20));
     if (run.contains("loop")) figureLoop();
 
     Map<String, Object> out = new LinkedHashMap<>();
@@ -144,13 +153,15 @@ public final class EngineBench {
       boolean cairnFirst = r % 2 == 1;
       for (int k = 0; k < 2; k++) {
         if ((k == 0) == cairnFirst) writeCairnSync("cairnWrite", "cairnRestoreCold", "cairnRestoreWarm", target);
-        else writePlain("plainWrite", "plainReadCold", "plainReadWarm", target);
+        else
+          writePlain("plainWrite", "plainReadCold", "plainReadWarm", target);
       }
     }
     target = null;
     List<Row> rows = new ArrayList<>();
     rows.add(bwRow("sync", "checkpoint (write+fsync)", "cairnWrite", "plainWrite", ">= 0.95"));
-    rows.add(bwRow("sync", "restore, cold" + (dropWorks ? "" : " (page cache not dropped)"), "cairnRestoreCold", "plainReadCold", ">= 0.95"));
+    rows.add(bwRow("sync", "restore, cold" + (dropWorks ? "" : " (page cache not dropped)"), "cairnRestoreCold",
+        "plainReadCold", ">= 0.95"));
     rows.add(bwRow("sync", "restore, warm page cache", "cairnRestoreWarm", "plainReadWarm", null));
     figure("sync", "Sync checkpoint and restore bandwidth vs plain FileChannel (same bytes, same directory)", rows,
         List.of("baseline write: 4 MiB direct buffer, copy from the array, FileChannel.write, force(true) at the end",
@@ -168,7 +179,8 @@ public final class EngineBench {
     ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
     MemorySegment bseg = MemorySegment.ofBuffer(buf);
     long t0 = System.nanoTime();
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
       for (long off = 0; off < bytes; off += buf.capacity()) {
         int len = (int) Math.min(buf.capacity(), bytes - off);
         MemorySegment.copy(src, off, bseg, 0, len);
@@ -196,7 +208,8 @@ public final class EngineBench {
       long off = 0;
       while (off < bytes) {
         buf.clear().limit((int) Math.min(buf.capacity(), bytes - off));
-        while (buf.hasRemaining()) if (ch.read(buf, off + buf.position()) < 0) throw new IOException(f + ": short file");
+        while (buf.hasRemaining())
+          if (ch.read(buf, off + buf.position()) < 0) throw new IOException(f + ": short file");
         MemorySegment.copy(bseg, 0, dst, off, buf.limit());
         off += buf.limit();
       }
@@ -250,7 +263,7 @@ public final class EngineBench {
     deleteTree(level);
     MemorySegment src = MemorySegment.ofArray(state);
     try (Arena arena = Arena.ofShared();
-         Checkpointer c = asyncBuilder(level).open()) {
+        Checkpointer c = asyncBuilder(level).open()) {
       MemorySegment warm = arena.allocate(bytes, 64);
       warm.fill((byte) 1); // touch every page: the floor is a copy into memory that is already mapped
       c.protect("state", state);
@@ -282,14 +295,17 @@ public final class EngineBench {
     rows.add(timeRow("async", "blocking time vs copy into mapped memory", "asyncBlocking", "copyWarm", "<= 1.3"));
     rows.add(timeRow("async", "blocking time vs allocate+copy", "asyncBlocking", "copyFresh", null));
     rows.add(timeRow("async", "allocate+copy vs copy into mapped memory", "copyFresh", "copyWarm", null));
-    rows.add(timeRow("async", "time to commit vs a sync checkpoint of the same state", "commitAsync", "commitSync", "<= 1.1"));
+    rows.add(timeRow("async", "time to commit vs a sync checkpoint of the same state", "commitAsync", "commitSync",
+        "<= 1.1"));
     figure("async", "Blocking time of an async checkpoint vs a plain memory copy of the same bytes", rows,
-        List.of("copy into mapped memory: MemorySegment.copy of the array into an off-heap buffer allocated and touched beforehand (the physical floor)",
+        List.of(
+            "copy into mapped memory: MemorySegment.copy of the array into an off-heap buffer allocated and touched beforehand (the physical floor)",
             "allocate+copy: a fresh off-heap buffer per checkpoint (Arena.allocate zero-fills and faults in every page), then the copy",
             "Cairn: async mode, one local level; blocking = the time checkpoint() takes to return; the write is awaited outside the measurement",
             "time to commit: checkpoint() until its await() returns (copy, background write, fsync, retention), timed next to a sync "
                 + "checkpoint of the same state to another level of the same configuration (keep 2), order alternating",
-            String.format(Locale.ROOT, "time to commit (blocking + background write + fsync), median: %.3f s", median("asyncCommitted") / 1e9)));
+            String.format(Locale.ROOT, "time to commit (blocking + background write + fsync), median: %.3f s",
+                median("asyncCommitted") / 1e9)));
   }
 
   /** Async time to commit next to a sync checkpoint of the same state (same level settings, keep 2), order alternating. */
@@ -360,9 +376,12 @@ public final class EngineBench {
     rows.add(bwRow("baselines", "Cairn sync checkpoint", "cairnWrite", "plainWrite", null));
     rows.add(bwRow("baselines", "Cairn async, program blocked", "asyncBlocking", "plainWrite", null));
     rows.add(bwRow("baselines", "Cairn async, until committed", "asyncCommitted", "plainWrite", null));
-    rows.add(bwRow("baselines", "ObjectInputStream read" + (dropWorks ? ", cold" : ""), "oosRead", "plainReadCold", null));
-    rows.add(bwRow("baselines", "Cairn restore" + (dropWorks ? ", cold" : ""), "cairnRestoreCold", "plainReadCold", null));
-    figure("baselines", "Bandwidth relative to a plain FileChannel write+fsync (writes) / read (reads) of the same arrays", rows,
+    rows.add(
+        bwRow("baselines", "ObjectInputStream read" + (dropWorks ? ", cold" : ""), "oosRead", "plainReadCold", null));
+    rows.add(
+        bwRow("baselines", "Cairn restore" + (dropWorks ? ", cold" : ""), "cairnRestoreCold", "plainReadCold", null));
+    figure("baselines",
+        "Bandwidth relative to a plain FileChannel write+fsync (writes) / read (reads) of the same arrays", rows,
         List.of("ratio = plain FileChannel time / method time, so > 1 is faster than the plain write",
             "ObjectOutputStream(BufferedOutputStream(FileOutputStream)).writeObject(double[]), flush, FileDescriptor.sync()",
             "Cairn async 'program blocked' counts only the time checkpoint() blocks the caller"));
@@ -374,7 +393,7 @@ public final class EngineBench {
     settle();
     long t0 = System.nanoTime();
     try (FileOutputStream fos = new FileOutputStream(f.toFile());
-         ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+        ObjectOutputStream oos = new ObjectOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
       oos.writeObject(state);
       oos.flush();
       fos.getFD().sync();
@@ -383,7 +402,8 @@ public final class EngineBench {
     if (dropWorks) dropCaches();
     t0 = System.nanoTime();
     double[] back;
-    try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(new FileInputStream(f.toFile()), 1 << 16))) {
+    try (ObjectInputStream in = new ObjectInputStream(
+        new BufferedInputStream(new FileInputStream(f.toFile()), 1 << 16))) {
       back = (double[]) in.readObject();
     }
     record("oosRead", System.nanoTime() - t0);
@@ -407,7 +427,7 @@ public final class EngineBench {
     List<Row> rows = new ArrayList<>();
     try (Checkpointer c = syncBuilder(level).set("level.local.incremental", "true")
         .set("incremental.full-every", "1000000").set("level.local.keep", "1000").open();
-         Checkpointer full = syncBuilder(fullLevel).open()) {
+        Checkpointer full = syncBuilder(fullLevel).open()) {
       c.protect("state", state);
       full.protect("state", state);
       settle();
@@ -452,17 +472,21 @@ public final class EngineBench {
         String pct = String.format(Locale.ROOT, "%.0f%%", f * 100);
         double bytesRatio = (double) written / fullBytes;
         String tgt = f == 0.05 ? "<= 0.07" : null;
-        rows.add(row("incremental", pct + " of blocks changed: bytes written / full", written / 1048576.0, fullBytes / 1048576.0, "MiB",
+        rows.add(row("incremental", pct + " of blocks changed: bytes written / full", written / 1048576.0,
+            fullBytes / 1048576.0, "MiB",
             bytesRatio, "incremental bytes / full bytes", tgt, extra));
         rows.add(row("incremental", pct + " of blocks changed: time / full", t / 1e9, ft / 1e9, "s", t / ft,
             "incremental time / full time (measured next to each other)", null,
             spread(ts, Map.of("changedFraction", actual, "bestRatio", min(ts) / min(fs)))));
       }
-      rows.add(row("incremental", "nothing changed: time / full (the hashing floor)", median(unchanged) / 1e9, median(unchangedFull) / 1e9, "s",
-          median(unchanged) / median(unchangedFull), "incremental time / full time (measured next to each other)", "<= 0.08",
+      rows.add(row("incremental", "nothing changed: time / full (the hashing floor)", median(unchanged) / 1e9,
+          median(unchangedFull) / 1e9, "s",
+          median(unchanged) / median(unchangedFull), "incremental time / full time (measured next to each other)",
+          "<= 0.08",
           spread(unchanged, Map.of("changedFraction", 0.0, "bestRatio", min(unchanged) / min(unchangedFull)))));
       List<String> notes = new ArrayList<>(List.of(
-          "one local level, incremental=true, sync mode, " + nBlocks + " blocks of " + block + "; changing a block = changing one double in it",
+          "one local level, incremental=true, sync mode, " + nBlocks + " blocks of " + block
+              + "; changing a block = changing one double in it",
           "each incremental checkpoint is timed next to a full checkpoint of the same state on another (non-incremental) level, order alternating; "
               + "median of " + reps,
           "bytes = the version's data.pack + manifest on disk; full = the chain's first version",
@@ -489,7 +513,7 @@ public final class EngineBench {
         deleteTree(fullLevel.resolve("bench").resolve(LevelStore.dir(fv))); // outside the timing: no retention work in it
       }
     }
-    return new long[] {ti, tf, v};
+    return new long[]{ti, tf, v};
   }
 
   private static Map<String, Object> spread(List<Long> l, Map<String, Object> more) {
@@ -522,9 +546,11 @@ public final class EngineBench {
   // ------------------------------------------------------------------ figure 5: compression
 
   private void figureCompression(long sample) throws IOException {
-    log.printf(Locale.ROOT, "[compression] none, lz4, zstd on random doubles, a smooth heat field, zeros (%d MiB each)%n", sample >> 20);
+    log.printf(Locale.ROOT,
+        "[compression] none, lz4, zstd on random doubles, a smooth heat field, zeros (%d MiB each)%n", sample >> 20);
     Path shm = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
-        ? Path.of("/dev/shm").resolve("cairn-bench-" + ProcessHandle.current().pid()) : dir.resolve("cairn-compression");
+        ? Path.of("/dev/shm").resolve("cairn-bench-" + ProcessHandle.current().pid())
+        : dir.resolve("cairn-compression");
     List<Row> rows = new ArrayList<>();
     String smoothNote = "";
     try {
@@ -542,8 +568,10 @@ public final class EngineBench {
             for (int i = 0; i < 20; i++) h.step();
             data = h.grid;
             long zeros = Arrays.stream(data).filter(d -> d == 0.0).count();
-            smoothNote = String.format(Locale.ROOT, "smooth: the heat solver's %dx%d grid started from a smooth temperature field, after 20 steps "
-                + "(%.2f%% exact zeros)", edge, edge, 100.0 * zeros / data.length);
+            smoothNote = String.format(Locale.ROOT,
+                "smooth: the heat solver's %dx%d grid started from a smooth temperature field, after 20 steps "
+                    + "(%.2f%% exact zeros)",
+                edge, edge, 100.0 * zeros / data.length);
           }
           default -> data = new double[Math.toIntExact(sample / 8)];
         }
@@ -555,7 +583,8 @@ public final class EngineBench {
           for (int i = 0; i < codecs.size(); i++) {
             String codec = codecs.get((i + r) % codecs.size()); // rotate the order: codecs share the drift of a loaded machine
             deleteTree(shm);
-            Checkpointer.Builder b = Cairn.builder().name("bench").directory(dir).levels("ram").set("level.ram.kind", "memory")
+            Checkpointer.Builder b = Cairn.builder().name("bench").directory(dir).levels("ram")
+                .set("level.ram.kind", "memory")
                 .set("level.ram.path", shm.toString()).set("level.ram.codec", codec).set("level.ram.keep", "100")
                 .set("interval", "none").set("signals", "false").set("block-size", block).environment(Map.of());
             try (Checkpointer c = b.open()) {
@@ -572,7 +601,8 @@ public final class EngineBench {
               var unused = c.restoreLatest().orElseThrow(); // fails the bench when nothing restored
               rs.computeIfAbsent(codec, x -> new ArrayList<>()).add(System.nanoTime() - t0);
             }
-            if (!Arrays.equals(back, data)) throw new IllegalStateException("compression " + kind + "/" + codec + ": restore differs");
+            if (!Arrays.equals(back, data))
+              throw new IllegalStateException("compression " + kind + "/" + codec + ": restore differs");
           }
         }
         long raw = data.length * 8L;
@@ -588,7 +618,8 @@ public final class EngineBench {
           extra.put("restoreGBs", rsBw);
           extra.put("restoreRatio", rsBw / noneRs);
           extra.put("bestRatio", min(ck.get("none")) / min(ck.get(codec)));
-          rows.add(row("compression", kind + " / " + codec + ": checkpoint bandwidth vs none", ckBw, noneCk, "GB/s", ckBw / noneCk,
+          rows.add(row("compression", kind + " / " + codec + ": checkpoint bandwidth vs none", ckBw, noneCk, "GB/s",
+              ckBw / noneCk,
               "bandwidth / bandwidth with codec none", null, spread(ck.get(codec), extra)));
         }
         data = null;
@@ -598,7 +629,9 @@ public final class EngineBench {
       deleteTree(shm);
     }
     figure("compression", "Compression per codec: checkpoint bandwidth (vs codec none) and compression ratio", rows,
-        List.of("sync checkpoints to a RAM level (" + shm + "), so the codec, not the disk, sets the pace; restore is verified bit for bit",
+        List.of(
+            "sync checkpoints to a RAM level (" + shm
+                + "), so the codec, not the disk, sets the pace; restore is verified bit for bit",
             "compressionRatio = raw bytes / bytes on disk (pack + manifest); incompressible chunks are stored raw automatically",
             "random: uniformly random doubles; zeros: an all-zero array", smoothNote));
   }
@@ -607,14 +640,17 @@ public final class EngineBench {
 
   private void figureCodecs(long sample) throws IOException {
     int edge = (int) Math.sqrt(sample / 8.0);
-    log.printf(Locale.ROOT, "[codecs] lz4, zstd, lz4+shuffle, zstd+shuffle per data kind, one thread (%d MiB each)%n", sample >> 20);
+    log.printf(Locale.ROOT, "[codecs] lz4, zstd, lz4+shuffle, zstd+shuffle per data kind, one thread (%d MiB each)%n",
+        sample >> 20);
     Heat h = new Heat(edge);
     smoothInit(h);
     for (int i = 0; i < 20; i++) h.step();
     List<Row> rows = new ArrayList<>();
     TransformBench.Result best = null; // the heat field's best ratio among the settings that encode at >= 1 GB/s on one core
-    for (TransformBench.Result r : TransformBench.run(TransformBench.kinds(h.grid, seed + 6), (int) io.cairn.internal.Settings.parseBytes(block), reps)) {
-      if (r.data().equals("smooth doubles") && r.encodeGBs() >= 1.0 && (best == null || r.ratio() > best.ratio())) best = r;
+    for (TransformBench.Result r : TransformBench.run(TransformBench.kinds(h.grid, seed + 6),
+        (int) io.cairn.internal.Settings.parseBytes(block), reps)) {
+      if (r.data().equals("smooth doubles") && r.encodeGBs() >= 1.0 && (best == null || r.ratio() > best.ratio()))
+        best = r;
       boolean target = r.data().equals("smooth doubles") && r.codec().endsWith("+shuffle");
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("data", r.data());
@@ -626,22 +662,31 @@ public final class EngineBench {
       extra.put("copyGBs", r.copyGBs());
       rows.add(row("codecs", r.data() + " / " + r.codec() + ": compression ratio", r.ratio(), 1.0, "x", r.ratio(),
           "raw bytes / stored bytes", target ? ">= 1.4" : null, extra));
-      rows.add(row("codecs", r.data() + " / " + r.codec() + ": encode speed, one thread", r.encodeGBs(), 1.0, "GB/s", r.encodeGBs(),
-          "GB/s per core / 1 GB/s", target ? ">= 1.0" : null, Map.of("decodeGBs", r.decodeGBs(), "copyGBs", r.copyGBs())));
+      rows.add(row("codecs", r.data() + " / " + r.codec() + ": encode speed, one thread", r.encodeGBs(), 1.0, "GB/s",
+          r.encodeGBs(),
+          "GB/s per core / 1 GB/s", target ? ">= 1.0" : null,
+          Map.of("decodeGBs", r.decodeGBs(), "copyGBs", r.copyGBs())));
     }
     Map<String, Object> bestExtra = new LinkedHashMap<>();
     if (best != null) {
       bestExtra.put("codec", best.codec());
       bestExtra.put("encodeGBs", best.encodeGBs());
     }
-    rows.add(row("codecs", "smooth doubles: best ratio at >= 1 GB/s per core" + (best == null ? " (none that fast)" : " (" + best.codec() + ")"),
+    rows.add(row("codecs",
+        "smooth doubles: best ratio at >= 1 GB/s per core"
+            + (best == null ? " (none that fast)" : " (" + best.codec() + ")"),
         best == null ? 1.0 : best.ratio(), 1.0, "x", best == null ? 1.0 : best.ratio(),
         "compression ratio of the best setting whose one-thread encode reaches 1 GB/s (issue 20: >= 1.4x at >= 1 GB/s per core)",
         ">= 1.4", bestExtra));
-    figure("codecs", "Codecs per data kind: compression ratio and speed per core (write stages: shuffle, codec, CRC32C)", rows,
-        List.of(String.format(Locale.ROOT, "%d MiB per data kind, cut into blocks of %s, through the real write stages then the real read "
-                + "stages (checked bit for bit); one thread; median of %d", sample >> 20, block, reps),
-            "smooth doubles: the heat solver's " + edge + "x" + edge + " grid from a smooth field after 20 steps; floats: the same as float; "
+    figure("codecs",
+        "Codecs per data kind: compression ratio and speed per core (write stages: shuffle, codec, CRC32C)", rows,
+        List.of(
+            String.format(Locale.ROOT,
+                "%d MiB per data kind, cut into blocks of %s, through the real write stages then the real read "
+                    + "stages (checked bit for bit); one thread; median of %d",
+                sample >> 20, block, reps),
+            "smooth doubles: the heat solver's " + edge + "x" + edge
+                + " grid from a smooth field after 20 steps; floats: the same as float; "
                 + "ints: the same field in thousandths; longs: sorted ids (random gaps 1..64); text: words",
             "encode = shuffle + codec + CRC32C of one block after the other, from off-heap memory (the heap-to-direct copy of a sync "
                 + "checkpoint is not included); copyGBs = a plain one-thread memory copy of the same bytes, same run",
@@ -656,7 +701,8 @@ public final class EngineBench {
       double y = (double) r / (n - 1);
       for (int c = 1; c < n - 1; c++) {
         double x = (double) c / (n - 1);
-        g[r * n + c] = 100.0 * (1 - y) + 25.0 * Math.sin(Math.PI * x) * Math.sin(2 * Math.PI * y) + 5.0 * Math.cos(6 * Math.PI * x * y);
+        g[r * n + c] = 100.0 * (1 - y) + 25.0 * Math.sin(Math.PI * x) * Math.sin(2 * Math.PI * y)
+            + 5.0 * Math.cos(6 * Math.PI * x * y);
       }
     }
   }
@@ -669,7 +715,8 @@ public final class EngineBench {
     String mt = quick && mtbf.equals("10m") ? "0.5s" : mtbf;
     String first = quick ? "0.005s" : "2s";
     int loopReps = quick ? 1 : Math.max(2, Math.min(reps, 3));
-    log.printf(Locale.ROOT, "[loop] heat solver %dx%d (%.1f MiB), %d steps, async checkpoints at Young's interval (MTBF %s) vs none%n",
+    log.printf(Locale.ROOT,
+        "[loop] heat solver %dx%d (%.1f MiB), %d steps, async checkpoints at Young's interval (MTBF %s) vs none%n",
         edge, edge, edge * (double) edge * 8 / 1048576, steps, mt);
     Path level = dir.resolve("cairn-loop");
     Heat warm = new Heat(edge);
@@ -696,9 +743,11 @@ public final class EngineBench {
           deleteTree(level);
           int n = 0;
           long t0, tLoop, blocked = 0, c0 = cpuNanos();
-          Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("local").set("level.local.path", level.toString())
+          Checkpointer c = Cairn.builder().name("bench").directory(dir).levels("local")
+              .set("level.local.path", level.toString())
               .set("level.local.keep", "2").async(true).set("interval", "young").set("interval.mtbf", mt)
-              .set("interval.first", first).set("signals", "false").set("block-size", block).environment(Map.of()).open();
+              .set("interval.first", first).set("signals", "false").set("block-size", block).environment(Map.of())
+              .open();
           try {
             c.protect("grid", h.grid).protect("step", step);
             t0 = System.nanoTime();
@@ -741,15 +790,21 @@ public final class EngineBench {
     extra.put("steps", steps);
     extra.put("grid", edge);
     extra.put("bestRatio", minOf("loopWith") / minOf("loopWithout"));
-    rows.add(row("loop", "heat solver with async checkpoints / without", median("loopWith") / 1e9, median("loopWithout") / 1e9, "s",
+    rows.add(row("loop", "heat solver with async checkpoints / without", median("loopWith") / 1e9,
+        median("loopWithout") / 1e9, "s",
         median("loopWith") / median("loopWithout"), "run time with checkpoints / without", "<= 1.03", extra));
     rows.add(timeRow("loop", "same, including the final drain at close()", "loopWithDrain", "loopWithout", null));
-    rows.add(timeRow("loop", "process CPU time with / without (robust to other tenants)", "loopCpuWith", "loopCpuWithout", null));
-    figure("loop", "Overhead on a real loop: the heat solver with async checkpoints at Young's interval vs without", rows,
-        List.of(String.format(Locale.ROOT, "%dx%d grid (%.1f MiB), %d steps, MTBF %s, first checkpoint after %s; %d checkpoints per run; "
-                + "measured blocking cost %.4f s, Young interval %.2f s; checkpoint() blocked %.3f s in all (last run)", edge, edge, edge * (double) edge * 8 / 1048576, steps, mt,
-                first, ckpts, cost, interval, blockedTotal / 1e9),
-            "runs alternate (without, with, with, without, ...); median of " + loopReps + " each; both end with the same grid (checked)",
+    rows.add(timeRow("loop", "process CPU time with / without (robust to other tenants)", "loopCpuWith",
+        "loopCpuWithout", null));
+    figure("loop", "Overhead on a real loop: the heat solver with async checkpoints at Young's interval vs without",
+        rows,
+        List.of(String.format(Locale.ROOT,
+            "%dx%d grid (%.1f MiB), %d steps, MTBF %s, first checkpoint after %s; %d checkpoints per run; "
+                + "measured blocking cost %.4f s, Young interval %.2f s; checkpoint() blocked %.3f s in all (last run)",
+            edge, edge, edge * (double) edge * 8 / 1048576, steps, mt,
+            first, ckpts, cost, interval, blockedTotal / 1e9),
+            "runs alternate (without, with, with, without, ...); median of " + loopReps
+                + " each; both end with the same grid (checked)",
             "the solver uses every core (parallel stream), so the background writer competes with it for CPU",
             "CPU time counts all of this JVM's threads (the with-run up to the end of the drain); other processes' load does not inflate it the way it inflates wall time"));
   }
@@ -761,8 +816,10 @@ public final class EngineBench {
     deleteTree(w);
     double[] small = Arrays.copyOf(state, Math.min(state.length, 1 << 20));
     for (String codec : List.of("none", "lz4", "zstd")) {
-      try (Checkpointer c = Cairn.builder().name("warm").directory(w).levels("local").set("level.local.path", w.toString())
-          .set("level.local.codec", codec).set("level.local.incremental", "true").set("interval", "none").set("signals", "false")
+      try (Checkpointer c = Cairn.builder().name("warm").directory(w).levels("local")
+          .set("level.local.path", w.toString())
+          .set("level.local.codec", codec).set("level.local.incremental", "true").set("interval", "none")
+          .set("signals", "false")
           .environment(Map.of()).open()) {
         c.protect("s", small);
         for (int i = 0; i < 3; i++) c.checkpoint();
@@ -774,7 +831,8 @@ public final class EngineBench {
 
   /** CPU time of this JVM, all threads (solver, background writer, GC, JIT). */
   private static long cpuNanos() {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+    if (java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
       return os.getProcessCpuTime();
     return -1;
   }
@@ -800,7 +858,8 @@ public final class EngineBench {
     extra.put("baselineSeconds", b / 1e9);
     extra.putAll(spreadOf(key));
     extra.put("bestRatio", minOf(baseKey) / minOf(key));
-    return row(fig, name, gb / (t / 1e9), gb / (b / 1e9), "GB/s", b / t, "bandwidth / baseline bandwidth", target, extra);
+    return row(fig, name, gb / (t / 1e9), gb / (b / 1e9), "GB/s", b / t, "bandwidth / baseline bandwidth", target,
+        extra);
   }
 
   private double minOf(String key) {
@@ -823,8 +882,9 @@ public final class EngineBench {
     return row(fig, name, t / 1e9, b / 1e9, "s", t / b, "time / baseline time", target, extra);
   }
 
-  private Row row(String fig, String name, double value, double baseline, String unit, double ratio, String meaning, String target,
-                  Map<String, Object> extra) {
+  private Row row(String fig, String name, double value, double baseline, String unit, double ratio, String meaning,
+      String target,
+      Map<String, Object> extra) {
     Boolean met = BenchReport.met(target, ratio);
     Row r = new Row(fig, name, value, baseline, unit, ratio, meaning, target, met, extra);
     allRows.add(r);
@@ -860,7 +920,8 @@ public final class EngineBench {
   /** Flushes other processes' dirty pages so each timed write starts from the same state. */
   private static void settle() {
     try {
-      Process p = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
       p.waitFor();
     } catch (IOException e) {
       // no sync(1): nothing to settle
@@ -883,7 +944,8 @@ public final class EngineBench {
   /** The checkout's commit (with "-dirty" when it has changes), or "unknown" outside a git checkout. */
   private static String gitCommit() {
     try {
-      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty", "--abbrev=12").redirectErrorStream(true).start();
+      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty", "--abbrev=12").redirectErrorStream(true)
+          .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       return p.waitFor() == 0 && !out.isEmpty() ? out : "unknown";
     } catch (IOException e) {
@@ -902,24 +964,31 @@ public final class EngineBench {
 
   private String table(int mib) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "cairn bench: %d MiB of state, median of %d, block size %s, %d CPUs, load %s -> %s%n",
+    sb.append(String.format(Locale.ROOT,
+        "cairn bench: %d MiB of state, median of %d, block size %s, %d CPUs, load %s -> %s%n",
         mib, reps, block, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAverage()));
     sb.append("commit: ").append(gitCommit()).append(", Java ").append(System.getProperty("java.version")).append('\n');
     sb.append("page cache: ").append(dropNote).append('\n');
-    sb.append("ratio: of the median times (bandwidth ratios: baseline/Cairn); best: of the best (minimum) times, less disturbed by other load\n");
+    sb.append(
+        "ratio: of the median times (bandwidth ratios: baseline/Cairn); best: of the best (minimum) times, less disturbed by other load\n");
     for (Map<String, Object> f : figures) {
       sb.append('\n').append(f.get("id")).append(": ").append(f.get("title")).append('\n');
-      sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9s %9s  %s%n", "", "Cairn", "baseline", "ratio", "best", "target"));
+      sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9s %9s  %s%n", "", "Cairn", "baseline", "ratio", "best",
+          "target"));
       for (Row r : allRows) {
         if (!r.figure().equals(f.get("id"))) continue;
         String extra = "";
-        if (r.extra().containsKey("compressionRatio")) extra = String.format(Locale.ROOT, "  compression %.2fx, restore %.2f GB/s",
-            (Double) r.extra().get("compressionRatio"), (Double) r.extra().get("restoreGBs"));
+        if (r.extra().containsKey("compressionRatio"))
+          extra = String.format(Locale.ROOT, "  compression %.2fx, restore %.2f GB/s",
+              (Double) r.extra().get("compressionRatio"), (Double) r.extra().get("restoreGBs"));
         Object best = r.extra().get("bestRatio");
-        sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9.4f %9s  %s%s%n", r.name(), fmt(r.value(), r.unit()), fmt(r.baseline(), r.unit()),
-            r.ratio(), best instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-", r.target() == null ? "-" : r.target() + (r.met() ? " met" : " NOT MET"), extra));
+        sb.append(String.format(Locale.ROOT, "  %-60s %12s %12s %9.4f %9s  %s%s%n", r.name(), fmt(r.value(), r.unit()),
+            fmt(r.baseline(), r.unit()),
+            r.ratio(), best instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-",
+            r.target() == null ? "-" : r.target() + (r.met() ? " met" : " NOT MET"), extra));
       }
-      @SuppressWarnings("unchecked") List<String> notes = (List<String>) f.get("notes");
+      @SuppressWarnings("unchecked")
+      List<String> notes = (List<String>) f.get("notes");
       for (String n : notes) sb.append("    * ").append(n).append('\n');
     }
     return sb.toString();
@@ -941,7 +1010,8 @@ public final class EngineBench {
         bars.add(r.target() == null ? b : b.target(BenchReport.targetValue(r.target())));
       }
     }
-    return Svg.horizontalBars("cairn bench: " + mib + " MiB, ratios vs a baseline measured in the same run (log scale; red tick = target)",
+    return Svg.horizontalBars(
+        "cairn bench: " + mib + " MiB, ratios vs a baseline measured in the same run (log scale; red tick = target)",
         bars, Svg.Scale.LOG, 1, 1e-3, 1e3);
   }
 

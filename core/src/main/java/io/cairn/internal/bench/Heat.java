@@ -20,11 +20,11 @@ public final class Heat {
 
   static void init(double[] g, int n) {
     for (int i = 0; i < n; i++) {
-      g[i] = 100.0;                          // hot top edge
-      g[(n - 1) * n + i] = 0.0;              // cold bottom edge
+      g[i] = 100.0; // hot top edge
+      g[(n - 1) * n + i] = 0.0; // cold bottom edge
       g[i * n] = 50.0 * Math.sin(Math.PI * i / (n - 1)); // warm left edge
     }
-    g[(n / 2) * n + n / 2] = 1000.0;         // a hot spot
+    g[(n / 2) * n + n / 2] = 1000.0; // a hot spot
   }
 
   /** One step; the result is in {@link #grid} (the same array object: it stays protected). */

@@ -32,11 +32,12 @@ final class AsyncFlusher implements AutoCloseable {
   private final List<Failed> unreported = new ArrayList<>();
   private final Thread shutdownHook;
 
-  private record Failed(long version, Throwable error) { }
+  private record Failed(long version, Throwable error) {}
 
   AsyncFlusher(String run) {
     this.run = run;
-    this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory());
+    this.thread = Executors
+        .newSingleThreadExecutor(Thread.ofPlatform().name("cairn-flush-" + run).daemon(true).factory());
     this.shutdownHook = new Thread(this::drainAtExit, "cairn-drain-" + run);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -47,7 +48,9 @@ final class AsyncFlusher implements AutoCloseable {
    */
   CompletableFuture<Version> submit(long v, Supplier<Version> write, Runnable cleanup) {
     CompletableFuture<Version> f = new CompletableFuture<>();
-    synchronized (inFlight) { inFlight.put(v, f); }
+    synchronized (inFlight) {
+      inFlight.put(v, f);
+    }
     thread.execute(() -> {
       Version ver = null;
       Throwable err = null;
@@ -58,14 +61,20 @@ final class AsyncFlusher implements AutoCloseable {
         log.debug("background checkpoint {} of '{}' abandoned: {}", v, run, e.getMessage());
       } catch (Throwable e) {
         err = e;
-        synchronized (unreported) { unreported.add(new Failed(v, e)); }
+        synchronized (unreported) {
+          unreported.add(new Failed(v, e));
+        }
         log.error("background checkpoint {} of '{}' failed: {}", v, run, e.getMessage());
       } finally {
         cleanup.run();
-        synchronized (inFlight) { inFlight.remove(v); }
+        synchronized (inFlight) {
+          inFlight.remove(v);
+        }
       }
       // staging memory is released before anyone waiting on the future wakes up
-      if (err == null) f.complete(ver); else f.completeExceptionally(err);
+      if (err == null) f.complete(ver);
+      else
+        f.completeExceptionally(err);
     });
     return f;
   }
@@ -81,10 +90,13 @@ final class AsyncFlusher implements AutoCloseable {
     CairnException e;
     if (all.size() == 1) {
       Failed f = all.getFirst();
-      e = new CairnException("a background checkpoint failed" + when + " (version " + f.version() + "): " + f.error().getMessage()
-          + " (older committed versions are intact)", f.error());
+      e = new CairnException(
+          "a background checkpoint failed" + when + " (version " + f.version() + "): " + f.error().getMessage()
+              + " (older committed versions are intact)",
+          f.error());
     } else {
-      StringBuilder sb = new StringBuilder(all.size() + " background checkpoints failed" + when + " (older committed versions are intact):");
+      StringBuilder sb = new StringBuilder(
+          all.size() + " background checkpoints failed" + when + " (older committed versions are intact):");
       for (Failed f : all) sb.append("\n  checkpoint ").append(f.version()).append(": ").append(f.error().getMessage());
       e = new CairnException(sb.toString(), all.getFirst().error());
       for (Failed f : all.subList(1, all.size())) e.addSuppressed(f.error());
@@ -97,7 +109,9 @@ final class AsyncFlusher implements AutoCloseable {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     List<Long> left = new ArrayList<>();
     List<Map.Entry<Long, CompletableFuture<Version>>> pending;
-    synchronized (inFlight) { pending = new ArrayList<>(inFlight.entrySet()); }
+    synchronized (inFlight) {
+      pending = new ArrayList<>(inFlight.entrySet());
+    }
     for (var e : pending) {
       try {
         e.getValue().get(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
@@ -115,11 +129,14 @@ final class AsyncFlusher implements AutoCloseable {
 
   private void drainAtExit() {
     List<Long> left = drain(30_000);
-    if (!left.isEmpty()) log.warn("exiting with checkpoints {} of '{}' not committed (abandoned); committed versions are intact", left, run);
+    if (!left.isEmpty())
+      log.warn("exiting with checkpoints {} of '{}' not committed (abandoned); committed versions are intact", left,
+          run);
   }
 
   /** Waits for every checkpoint in flight and stops the thread (failures stay to be reported). */
-  @Override public void close() {
+  @Override
+  public void close() {
     List<Long> left = drain(Long.MAX_VALUE / 4);
     if (!left.isEmpty()) log.warn("close: checkpoints {} abandoned", left);
     thread.shutdown();

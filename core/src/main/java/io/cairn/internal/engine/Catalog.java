@@ -52,7 +52,10 @@ public final class Catalog {
       for (LevelStore l : e.getValue()) {
         names.add(l.name());
         if (m == null) {
-          try { m = l.readManifest(e.getKey()); } catch (IOException ignored) { /* listed as damaged below */ }
+          try {
+            m = l.readManifest(e.getKey());
+          } catch (IOException ignored) {
+            /* listed as damaged below */ }
         }
       }
       if (m == null) continue;
@@ -62,7 +65,8 @@ public final class Catalog {
   }
 
   static Version version(Manifest m, List<String> levels) {
-    return new Version(m.version(), Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(), m.logicalBytes(), levels);
+    return new Version(m.version(), Instant.ofEpochMilli(m.createdMillis()), m.label(), m.step(), m.metadata(),
+        m.logicalBytes(), levels);
   }
 
   private interface LevelAction { boolean apply(LevelStore l) throws IOException; }
@@ -74,8 +78,10 @@ public final class Catalog {
       try {
         if (action.apply(l)) done.add(l.name());
       } catch (IOException e) {
-        throw new CairnException("cannot " + what + " version " + version + " of '" + run + "' in level '" + l.name() + "' ("
-            + l.storage().describe() + "): " + e.getMessage(), e);
+        throw new CairnException(
+            "cannot " + what + " version " + version + " of '" + run + "' in level '" + l.name() + "' ("
+                + l.storage().describe() + "): " + e.getMessage(),
+            e);
       }
     }
     return done;
@@ -84,18 +90,22 @@ public final class Catalog {
   /** Pins a committed version in every level holding it: retention keeps it besides the newest {@code keep}. */
   List<String> pin(long version) {
     List<String> done = onLevels(version, "pin", l -> l.pin(version));
-    if (done.isEmpty()) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level (committed: "
-        + catalog().descendingKeySet() + ")");
+    if (done.isEmpty())
+      throw new CairnException("version " + version + " of '" + run + "' is not committed in any level (committed: "
+          + catalog().descendingKeySet() + ")");
     return done;
   }
 
   /** Unpins a version; the next retention pass may remove it. */
-  List<String> unpin(long version) { return onLevels(version, "unpin", l -> l.unpin(version)); }
+  List<String> unpin(long version) {
+    return onLevels(version, "unpin", l -> l.unpin(version));
+  }
 
   /** Removes a committed version from every level now; the next checkpoint of every level is full (its base may be gone). */
   List<String> delete(long version) {
     List<String> done = onLevels(version, "delete", l -> l.delete(version));
-    if (done.isEmpty()) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
+    if (done.isEmpty())
+      throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
     for (LevelStore l : levels) l.resetBase();
     return done;
   }
@@ -116,7 +126,8 @@ public final class Catalog {
   /** The regions of a committed version, from the first level whose manifest reads. */
   List<RegionEntry> regions(long version) {
     List<LevelStore> holders = catalog().get(version);
-    if (holders == null) throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
+    if (holders == null)
+      throw new CairnException("version " + version + " of '" + run + "' is not committed in any level");
     List<String> problems = new ArrayList<>();
     for (LevelStore l : holders) {
       try {
@@ -125,11 +136,12 @@ public final class Catalog {
         problems.add("level '" + l.name() + "': " + e.getMessage());
       }
     }
-    throw new CairnException("version " + version + " of '" + run + "': no readable manifest: " + String.join("; ", problems));
+    throw new CairnException(
+        "version " + version + " of '" + run + "': no readable manifest: " + String.join("; ", problems));
   }
 
   /** What retention did in one level. */
-  public record Pruned(String level, List<Long> removed, int kept) { }
+  public record Pruned(String level, List<Long> removed, int kept) {}
 
   /** Keeps the newest {@code keep} (> 0; else each level's configured keep) committed versions and the pinned ones in every level. */
   List<Pruned> prune(int keep) {
@@ -141,15 +153,17 @@ public final class Catalog {
         List<Long> removed = l.prune(keep > 0 ? keep : l.spec().keep(), upTo);
         out.add(new Pruned(l.name(), removed, l.committed().size()));
       } catch (IOException e) {
-        throw new CairnException("cannot prune '" + run + "' in level '" + l.name() + "' (" + l.storage().describe() + "): "
-            + e.getMessage(), e);
+        throw new CairnException(
+            "cannot prune '" + run + "' in level '" + l.name() + "' (" + l.storage().describe() + "): "
+                + e.getMessage(),
+            e);
       }
     }
     return out;
   }
 
   /** One copy of a version, checked. */
-  public record Checked(String level, LevelStore.Verified result) { }
+  public record Checked(String level, LevelStore.Verified result) {}
 
   /** Re-reads every committed copy, level by level, oldest version first. */
   List<Checked> verify() {
@@ -160,7 +174,8 @@ public final class Catalog {
       try {
         committed = l.committed();
       } catch (IOException e) {
-        throw new CairnException("level '" + l.name() + "' (" + l.storage().describe() + ") cannot be listed: " + e.getMessage(), e);
+        throw new CairnException(
+            "level '" + l.name() + "' (" + l.storage().describe() + ") cannot be listed: " + e.getMessage(), e);
       }
       for (long v : committed) out.add(new Checked(l.name(), l.verify(v, scratch)));
     }
@@ -168,7 +183,7 @@ public final class Catalog {
   }
 
   /** A version as one level stores it. */
-  public record Stored(LevelStore level, Manifest manifest) { }
+  public record Stored(LevelStore level, Manifest manifest) {}
 
   /** Version {@code version} in level {@code level} (the first holding it when null); empty when none does. */
   Optional<Stored> inspect(long version, String level) {
@@ -178,8 +193,10 @@ public final class Catalog {
         if (!l.committed().contains(version)) continue;
         return Optional.of(new Stored(l, l.readManifest(version)));
       } catch (IOException e) {
-        throw new CairnException("version " + version + " of '" + run + "' in level '" + l.name() + "' (" + l.storage().describe()
-            + "): " + e.getMessage(), e);
+        throw new CairnException(
+            "version " + version + " of '" + run + "' in level '" + l.name() + "' (" + l.storage().describe()
+                + "): " + e.getMessage(),
+            e);
       }
     }
     return Optional.empty();

@@ -26,7 +26,7 @@ final class CheckpointWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointWriter.class);
 
   /** A checkpoint in progress or done. */
-  record Pending(long version, CompletableFuture<Version> committed, boolean skipped) { }
+  record Pending(long version, CompletableFuture<Version> committed, boolean skipped) {}
 
   private final String run;
   private final List<LevelStore> levels;
@@ -46,7 +46,8 @@ final class CheckpointWriter implements AutoCloseable {
   private long nextVersion;
   private long ordinal;
 
-  CheckpointWriter(Settings settings, String run, LevelSet levels, IntervalPolicy policy, StatsKeeper stats, RestoreAttempts attempts) {
+  CheckpointWriter(Settings settings, String run, LevelSet levels, IntervalPolicy policy, StatsKeeper stats,
+      RestoreAttempts attempts) {
     this.run = run;
     this.levels = levels.all();
     this.policy = policy;
@@ -85,20 +86,24 @@ final class CheckpointWriter implements AutoCloseable {
       } catch (IOException e) {
         throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage(), e);
       } catch (OutOfMemoryError e) {
-        throw new CairnException("checkpoint " + v + " of '" + run + "': not enough memory to capture the state (" + e.getMessage()
-            + "); older committed versions are intact", e);
+        throw new CairnException(
+            "checkpoint " + v + " of '" + run + "': not enough memory to capture the state (" + e.getMessage()
+                + "); older committed versions are intact",
+            e);
       }
     }
     long need = 0;
     for (RegionSource r : srcs) need += r.kind() == Kind.OBJECT ? objectBytes.getOrDefault(r.name(), 0L) : estimate(r);
     synchronized (stagingLock) {
       if (need > stagingLimit) {
-        throw new CairnException("checkpoint " + v + " needs " + need + " bytes of staging memory but async.staging-limit is "
-            + stagingLimit + "; raise the limit or use mode=sync");
+        throw new CairnException(
+            "checkpoint " + v + " needs " + need + " bytes of staging memory but async.staging-limit is "
+                + stagingLimit + "; raise the limit or use mode=sync");
       }
       while (staged + need > stagingLimit) {
         if (whenFull == Settings.WhenFull.SKIP) {
-          log.warn("checkpoint {} of '{}' skipped: staging memory full ({} of {} bytes in flight); async.when-full=skip",
+          log.warn(
+              "checkpoint {} of '{}' skipped: staging memory full ({} of {} bytes in flight); async.when-full=skip",
               v, run, staged, stagingLimit);
           nextVersion--;
           ordinal--;
@@ -132,7 +137,9 @@ final class CheckpointWriter implements AutoCloseable {
         throw e;
       }
     }, () -> {
-      synchronized (taken) { staging.give(taken); }
+      synchronized (taken) {
+        staging.give(taken);
+      }
       release(reserved.get());
     });
     try (Arena arena = Arena.ofShared()) { // mappings of routed files are not needed once copied
@@ -140,7 +147,10 @@ final class CheckpointWriter implements AutoCloseable {
     } catch (IOException | RuntimeException | OutOfMemoryError e) {
       staged.fail(e);
       throw new CairnException("checkpoint " + v + " of '" + run + "': cannot capture state: " + e.getMessage()
-          + (e instanceof OutOfMemoryError ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)" : ""), e);
+          + (e instanceof OutOfMemoryError
+              ? " (not enough memory for the staging copy: lower async.staging-limit or use mode=sync)"
+              : ""),
+          e);
     }
     // objects are serialised at capture: count their real size against the staging limit (the next
     // checkpoint waits for it as for arrays), and expect the same size next time
@@ -166,12 +176,16 @@ final class CheckpointWriter implements AutoCloseable {
   }
 
   /** Bytes copied between two reports to the writer (and at most one chunk's worth of the write waits on the copy). */
-  private int copyPiece() { return Math.max(blockSize, 1 << 20); }
+  private int copyPiece() {
+    return Math.max(blockSize, 1 << 20);
+  }
 
   /** Captures region {@code i} into staging memory, publishing it to the writer as soon as its copy starts. */
-  private void captureStaged(int i, RegionSource r, Arena arena, StagedCapture staged, List<MemorySegment> taken) throws IOException {
+  private void captureStaged(int i, RegionSource r, Arena arena, StagedCapture staged, List<MemorySegment> taken)
+      throws IOException {
     MemorySegment seg = r.capture(arena, new RegionSource.Stager() {
-      @Override public MemorySegment copy(MemorySegment view) {
+      @Override
+      public MemorySegment copy(MemorySegment view) {
         long size = view.byteSize();
         MemorySegment copy = allocate(size);
         if (staged.published(i)) { // not the way regions capture (one copy each): no early start for this one
@@ -188,14 +202,18 @@ final class CheckpointWriter implements AutoCloseable {
         return copy;
       }
 
-      @Override public MemorySegment allocate(long size) {
+      @Override
+      public MemorySegment allocate(long size) {
         MemorySegment s = staging.take(size);
-        synchronized (taken) { taken.add(s); }
+        synchronized (taken) {
+          taken.add(s);
+        }
         return s.asSlice(0, size);
       }
     });
     if (!staged.published(i)) {
-      staged.publish(i, new LevelStore.Captured(r.name(), r.kind(), r.length() >= 0 ? r.length() : seg.byteSize(), seg));
+      staged.publish(i,
+          new LevelStore.Captured(r.name(), r.kind(), r.length() >= 0 ? r.length() : seg.byteSize(), seg));
     } else if (staged.data(i) != seg) {
       throw new IllegalStateException("region '" + r.name() + "' captured other bytes than the staged copy it started");
     } else {
@@ -219,12 +237,17 @@ final class CheckpointWriter implements AutoCloseable {
   private static long estimate(RegionSource r) {
     if (r.length() >= 0) return r.length() * r.kind().elementSize;
     if (r instanceof Regions.FileRegion fr) {
-      try { return Files.size(fr.path()); } catch (IOException e) { return 0; }
+      try {
+        return Files.size(fr.path());
+      } catch (IOException e) {
+        return 0;
+      }
     }
     return 0; // objects: known only after save(); they are small by design
   }
 
-  private static List<LevelStore.Captured> capture(List<RegionSource> srcs, Arena arena, RegionSource.Stager stager) throws IOException {
+  private static List<LevelStore.Captured> capture(List<RegionSource> srcs, Arena arena, RegionSource.Stager stager)
+      throws IOException {
     List<LevelStore.Captured> out = new ArrayList<>(srcs.size());
     for (RegionSource r : srcs) {
       var seg = r.capture(arena, stager);
@@ -257,7 +280,8 @@ final class CheckpointWriter implements AutoCloseable {
       }
     }
     if (ok.isEmpty()) {
-      throw new CairnException("checkpoint " + h.version() + " of '" + run + "' failed on every level; older committed versions are intact:\n  "
+      throw new CairnException("checkpoint " + h.version() + " of '" + run
+          + "' failed on every level; older committed versions are intact:\n  "
           + String.join("\n  ", failed));
     }
     attempts.clear();
@@ -270,7 +294,8 @@ final class CheckpointWriter implements AutoCloseable {
   }
 
   /** Waits for the checkpoints in flight and frees the staging memory. */
-  @Override public void close() {
+  @Override
+  public void close() {
     if (flusher != null) flusher.close();
     staging.close();
   }

@@ -35,5 +35,7 @@ public final class ChunkRead {
   }
 
   /** A buffer for the next transform's output (the reader's two decode buffers in turn), cleared. */
-  ByteBuffer spare() { return scratch.decodeBuffer(next++ & 1).clear(); }
+  ByteBuffer spare() {
+    return scratch.decodeBuffer(next++ & 1).clear();
+  }
 }

@@ -23,7 +23,7 @@ public interface ChunkStage {
   void apply(Chunk c) throws IOException;
 
   /** Read direction: undoes or checks what {@link #apply} did (default: nothing to undo). */
-  default void undo(ChunkRead r) throws IOException { }
+  default void undo(ChunkRead r) throws IOException {}
 
   /**
    * Change detection: xxHash64 of the raw bytes, read where they are (no copy of a heap array), unless
@@ -56,13 +56,15 @@ public interface ChunkStage {
 
   /** Checksum of the bytes as stored (CRC32C, an intrinsic): computed on write, verified on read. */
   ChunkStage CHECKSUM = new ChunkStage() {
-    @Override public void apply(Chunk c) {
+    @Override
+    public void apply(Chunk c) {
       CRC32C crc = new CRC32C();
       crc.update(c.stored.duplicate());
       c.storedCrc = (int) crc.getValue();
     }
 
-    @Override public void undo(ChunkRead r) throws IOException {
+    @Override
+    public void undo(ChunkRead r) throws IOException {
       int got;
       if (r.storedCrc != null && r.slot == 0) {
         got = r.storedCrc; // the reader checksummed these very bytes as it read them
@@ -77,7 +79,9 @@ public interface ChunkStage {
   };
 
   /** The stage of a registered transform (one instance per transform). */
-  static ChunkStage transform(ChunkTransform t) { return TransformStage.of(t); }
+  static ChunkStage transform(ChunkTransform t) {
+    return TransformStage.of(t);
+  }
 
   /** The stages that undo what chunk {@code b} records: the checksum, then its transforms, outermost first. */
   static List<ChunkStage> readPipeline(BlockRef b, String where) throws IOException {
@@ -88,7 +92,8 @@ public interface ChunkStage {
       ChunkTransform t = ChunkTransforms.byId(ChunkTransforms.id(b.transforms(), s));
       if (t == null) // the manifest was checked already; a chunk that names an unknown transform anyway is refused here
         throw new Manifest.UnsupportedFormatException(where + ": chunk at offset " + b.offset() + " uses transform id "
-            + ChunkTransforms.id(b.transforms(), s) + ", which this Cairn does not know (it knows " + ChunkTransforms.known() + ")");
+            + ChunkTransforms.id(b.transforms(), s) + ", which this Cairn does not know (it knows "
+            + ChunkTransforms.known() + ")");
       out.add(transform(t));
     }
     return out;
@@ -113,7 +118,8 @@ public interface ChunkStage {
 
     private TransformStage(ChunkTransform t) { this.t = t; }
 
-    @Override public void apply(Chunk c) throws IOException {
+    @Override
+    public void apply(Chunk c) throws IOException {
       int p = t.param(c.elementSize);
       if (p < 0) return;
       int len = c.stored.remaining();
@@ -128,7 +134,8 @@ public interface ChunkStage {
       c.transforms = ChunkTransforms.push(c.transforms, t, p);
     }
 
-    @Override public void undo(ChunkRead r) throws IOException {
+    @Override
+    public void undo(ChunkRead r) throws IOException {
       int p = ChunkTransforms.param(r.ref.transforms(), r.slot);
       ByteBuffer out = r.spare();
       try {
@@ -136,12 +143,14 @@ public interface ChunkStage {
       } catch (Manifest.CorruptException e) {
         throw e;
       } catch (IOException e) {
-        throw new Manifest.CorruptException(r.where + ": chunk at offset " + r.ref.offset() + " (" + t.name() + "): " + e.getMessage());
+        throw new Manifest.CorruptException(
+            r.where + ": chunk at offset " + r.ref.offset() + " (" + t.name() + "): " + e.getMessage());
       }
       r.data = out.limit(r.ref.rawLen()).position(0);
       r.slot++;
     }
 
-    @Override public String toString() { return t.name(); }
+    @Override
+    public String toString() { return t.name(); }
   }
 }

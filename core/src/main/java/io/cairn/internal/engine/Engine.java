@@ -43,7 +43,8 @@ public final class Engine implements AutoCloseable {
   private long signalsSeen;
   private volatile boolean closed;
 
-  public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory) {
+  public Engine(Settings settings, Path base, LongSupplier nanos,
+      Function<Settings.LevelSpec, Storage> storageFactory) {
     this(settings, base, nanos, storageFactory, false);
   }
 
@@ -66,15 +67,19 @@ public final class Engine implements AutoCloseable {
     READ
   }
 
-  public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory, Access access) {
+  public Engine(Settings settings, Path base, LongSupplier nanos, Function<Settings.LevelSpec, Storage> storageFactory,
+      Access access) {
     this.readOnly = access == Access.READ;
     this.checkpoints = access == Access.RUN;
     this.run = settings.get("name");
     this.mode = settings.mode();
     this.policy = new IntervalPolicy(settings, nanos);
-    Path filesDir = settings.get("files.dir") != null ? Path.of(settings.get("files.dir")) : base.resolve("files").resolve(run);
+    Path filesDir = settings.get("files.dir") != null
+        ? Path.of(settings.get("files.dir"))
+        : base.resolve("files").resolve(run);
     this.state = new ProtectedState(filesDir, settings.fileModes());
-    this.levels = new LevelSet(settings, base, run, storageFactory, access != Access.RUN, readOnly, new LevelStore.ChunkPool());
+    this.levels = new LevelSet(settings, base, run, storageFactory, access != Access.RUN, readOnly,
+        new LevelStore.ChunkPool());
     this.stats = new StatsKeeper(run, mode.name().toLowerCase(java.util.Locale.ROOT), levels::runStorage, policy);
     this.attempts = new RestoreAttempts(run, settings.integer("restore.max-attempts"), levels::runStorage);
     this.catalog = new Catalog(run, levels.all());
@@ -89,7 +94,9 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The storage a level gets when no factory gives one: process memory, or a directory named after the run. */
-  public static Storage defaultStorage(Settings.LevelSpec spec, String run) { return LevelSet.defaultStorage(spec, run); }
+  public static Storage defaultStorage(Settings.LevelSpec spec, String run) {
+    return LevelSet.defaultStorage(spec, run);
+  }
 
   public List<LevelStore> levels() { return levels.all(); }
   public Path filesDir() { return state.filesDir(); }
@@ -133,12 +140,15 @@ public final class Engine implements AutoCloseable {
   }
 
   /** A checkpoint in progress or done. */
-  public record Pending(long version, java.util.concurrent.CompletableFuture<Version> committed, boolean skipped) { }
+  public record Pending(long version, java.util.concurrent.CompletableFuture<Version> committed, boolean skipped) {}
 
   public Pending checkpoint(String label, long step, Map<String, String> meta) {
     checkOpen();
-    if (readOnly) throw new IllegalStateException("checkpointer '" + run + "' was opened read-only (for restoring); it cannot checkpoint");
-    if (!checkpoints) throw new IllegalStateException("checkpointer '" + run + "' was opened for maintenance; it cannot checkpoint");
+    if (readOnly)
+      throw new IllegalStateException(
+          "checkpointer '" + run + "' was opened read-only (for restoring); it cannot checkpoint");
+    if (!checkpoints)
+      throw new IllegalStateException("checkpointer '" + run + "' was opened for maintenance; it cannot checkpoint");
     reportBackgroundFailure();
     boolean all = preemptionRequested();
     if (all) signalsSeen = Signals.count();
@@ -147,18 +157,24 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The last write time of each level, in seconds (see {@link RunStats#levelWriteSeconds()}). */
-  public Map<String, Double> levelWriteSeconds() { return stats.snapshot().levelWriteSeconds(); }
+  public Map<String, Double> levelWriteSeconds() {
+    return stats.snapshot().levelWriteSeconds();
+  }
 
   // ---------------------------------------------------------------- versions
 
   /** Committed versions over all levels, newest first, with the levels holding each. */
-  public TreeMap<Long, List<LevelStore>> catalog() { return catalog.catalog(); }
+  public TreeMap<Long, List<LevelStore>> catalog() {
+    return catalog.catalog();
+  }
 
   public List<Version> versions() { return catalog.versions(); }
 
   private void checkWritable(String what) {
     checkOpen();
-    if (readOnly) throw new IllegalStateException("checkpointer '" + run + "' was opened read-only; it cannot " + what + " versions");
+    if (readOnly)
+      throw new IllegalStateException(
+          "checkpointer '" + run + "' was opened read-only; it cannot " + what + " versions");
   }
 
   /** Pins a committed version in every level holding it: retention keeps it besides the newest {@code keep}. */
@@ -180,7 +196,9 @@ public final class Engine implements AutoCloseable {
    */
   public List<String> delete(long version) {
     List<Long> left = writer.drain(Long.MAX_VALUE / 4);
-    if (!left.isEmpty()) throw new CairnException("cannot delete version " + version + " of '" + run + "': checkpoints " + left + " are still being written");
+    if (!left.isEmpty())
+      throw new CairnException(
+          "cannot delete version " + version + " of '" + run + "': checkpoints " + left + " are still being written");
     checkWritable("delete");
     return catalog.delete(version);
   }
@@ -200,7 +218,8 @@ public final class Engine implements AutoCloseable {
   /** Applies retention now in every level ({@code keep} > 0: instead of each level's configured keep); background checkpoints are drained first. */
   public List<Catalog.Pruned> prune(int keep) {
     List<Long> left = writer.drain(Long.MAX_VALUE / 4);
-    if (!left.isEmpty()) throw new CairnException("cannot prune '" + run + "': checkpoints " + left + " are still being written");
+    if (!left.isEmpty())
+      throw new CairnException("cannot prune '" + run + "': checkpoints " + left + " are still being written");
     checkWritable("prune");
     return catalog.prune(keep);
   }
@@ -245,9 +264,12 @@ public final class Engine implements AutoCloseable {
   // ---------------------------------------------------------------- shutdown
 
   /** Waits for background checkpoints (all of them, or until the timeout); returns those not committed. */
-  public List<Long> drain(long timeoutMillis) { return writer.drain(timeoutMillis); }
+  public List<Long> drain(long timeoutMillis) {
+    return writer.drain(timeoutMillis);
+  }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     writer.close();
     AsyncFlusher f = writer.flusher();

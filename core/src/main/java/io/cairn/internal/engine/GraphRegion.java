@@ -35,30 +35,40 @@ public final class GraphRegion implements RegionSource {
   static ObjectCodec codec() {
     ObjectCodec c = codec;
     if (c != null) return c;
-    for (ClassLoader l : new ClassLoader[] {GraphRegion.class.getClassLoader(), Thread.currentThread().getContextClassLoader()}) {
+    for (ClassLoader l : new ClassLoader[]{GraphRegion.class.getClassLoader(),
+        Thread.currentThread().getContextClassLoader()}) {
       if (l == null) continue;
       Iterator<ObjectCodec> it = ServiceLoader.load(ObjectCodec.class, l).iterator();
       if (it.hasNext()) return codec = it.next();
     }
-    throw new CairnException("protecting an object graph needs the cairn-objects module (io.cairn:cairn-objects) on the class path:"
-        + " no io.cairn.spi.ObjectCodec was found (cairn.jar includes it)");
+    throw new CairnException(
+        "protecting an object graph needs the cairn-objects module (io.cairn:cairn-objects) on the class path:"
+            + " no io.cairn.spi.ObjectCodec was found (cairn.jar includes it)");
   }
 
-  @Override public String name() { return name; }
-  @Override public Kind kind() { return Kind.OBJECT; }
-  @Override public long length() { return -1; }
+  @Override
+  public String name() { return name; }
+  @Override
+  public Kind kind() { return Kind.OBJECT; }
+  @Override
+  public long length() { return -1; }
 
-  @Override public MemorySegment capture(Arena arena, Stager stager) throws IOException {
+  @Override
+  public MemorySegment capture(Arena arena, Stager stager) throws IOException {
     MemorySegment bytes = graph.write();
     return stager != null ? stager.copy(bytes) : bytes;
   }
 
-  @Override public Sink sink(RegionEntry entry) {
-    if (entry.byteLength() > Integer.MAX_VALUE - 16) throw new CairnException("object graph '" + name + "' is too large to load");
+  @Override
+  public Sink sink(RegionEntry entry) {
+    if (entry.byteLength() > Integer.MAX_VALUE - 16)
+      throw new CairnException("object graph '" + name + "' is too large to load");
     byte[] data = new byte[(int) entry.byteLength()];
     return new Sink() {
-      @Override public void accept(long offset, ByteBuffer b) { b.get(data, (int) offset, b.remaining()); }
-      @Override public void finish() throws IOException { graph.read(MemorySegment.ofArray(data)); }
+      @Override
+      public void accept(long offset, ByteBuffer b) { b.get(data, (int) offset, b.remaining()); }
+      @Override
+      public void finish() throws IOException { graph.read(MemorySegment.ofArray(data)); }
     };
   }
 

@@ -29,7 +29,9 @@ public final class IntervalPolicy {
   }
 
   /** Young (1974): sqrt(2 C M). */
-  public static double young(double cost, double mtbf) { return Math.sqrt(2 * cost * mtbf); }
+  public static double young(double cost, double mtbf) {
+    return Math.sqrt(2 * cost * mtbf);
+  }
 
   /** Daly (2006), higher-order: sqrt(2CM)(1 + sqrt(C/2M)/3 + C/(18M)) - C for C < 2M, else M. */
   public static double daly(double cost, double mtbf) {
@@ -78,7 +80,9 @@ public final class IntervalPolicy {
   public double measuredCost() { return cost; }
 
   /** The configured mean time between failures, seconds (used by the Young and Daly modes). */
-  public double mtbfSeconds() { return mtbf; }
+  public double mtbfSeconds() {
+    return mtbf;
+  }
 
   /** The configured number of calls between checkpoints (the steps mode). */
   public long steps() { return steps; }

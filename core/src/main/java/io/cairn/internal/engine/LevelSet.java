@@ -34,7 +34,8 @@ final class LevelSet implements AutoCloseable {
    *     maintenance openings)
    * @param readOnly no lock (several readers may share the directories)
    */
-  LevelSet(Settings settings, Path base, String run, Function<Settings.LevelSpec, Storage> storageFactory, boolean existingOnly,
+  LevelSet(Settings settings, Path base, String run, Function<Settings.LevelSpec, Storage> storageFactory,
+      boolean existingOnly,
       boolean readOnly, LevelStore.ChunkPool chunkPool) {
     try {
       for (Settings.LevelSpec spec : settings.levels(base)) {
@@ -48,9 +49,11 @@ final class LevelSet implements AutoCloseable {
           continue;
         }
         try {
-          locks.add(st.lock(".lock", "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", opened " + Instant.now()));
+          locks.add(st.lock(".lock",
+              "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", opened " + Instant.now()));
         } catch (CheckpointLockedException e) {
-          throw new CheckpointLockedException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(), e.directory(),
+          throw new CheckpointLockedException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(),
+              e.directory(),
               e.holder().orElse(null), e);
         } catch (IOException e) {
           throw new CairnException("level '" + spec.name() + "' (" + st.describe() + "): " + e.getMessage(), e);
@@ -85,7 +88,11 @@ final class LevelSet implements AutoCloseable {
   static String hostName() {
     String h = System.getenv("HOSTNAME");
     if (h == null) {
-      try { h = java.net.InetAddress.getLocalHost().getHostName(); } catch (IOException e) { h = "localhost"; }
+      try {
+        h = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        h = "localhost";
+      }
     }
     return h;
   }
@@ -106,14 +113,17 @@ final class LevelSet implements AutoCloseable {
     try {
       return LevelDirs.open(spec, run);
     } catch (IOException e) {
-      throw new CairnException("level '" + spec.name() + "': cannot open the checkpoint directory: " + e.getMessage(), e);
+      throw new CairnException("level '" + spec.name() + "': cannot open the checkpoint directory: " + e.getMessage(),
+          e);
     }
   }
 
   List<LevelStore> all() { return levels; }
 
   /** One more than the highest version directory found at opening (committed or torn). */
-  long firstFreeVersion() { return firstFreeVersion; }
+  long firstFreeVersion() {
+    return firstFreeVersion;
+  }
 
   /** The first level that survives the process (for attempt counters and statistics); null when none does. */
   Storage runStorage() {
@@ -122,9 +132,14 @@ final class LevelSet implements AutoCloseable {
   }
 
   /** Releases the locks. */
-  @Override public void close() {
+  @Override
+  public void close() {
     for (AutoCloseable c : locks) {
-      try { c.close(); } catch (Exception e) { log.debug("unlock failed: {}", e.getMessage()); }
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.debug("unlock failed: {}", e.getMessage());
+      }
     }
     locks.clear();
   }

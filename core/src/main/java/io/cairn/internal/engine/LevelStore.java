@@ -83,7 +83,8 @@ public final class LevelStore {
     String where = storage.describe() + "/" + name;
     try (Storage.Input in = storage.open(name)) {
       long size = in.size();
-      if (size > Manifest.MAX_BODY + 64L) throw new Manifest.CorruptException(where + ": manifest too large (" + size + " bytes)");
+      if (size > Manifest.MAX_BODY + 64L)
+        throw new Manifest.CorruptException(where + ": manifest too large (" + size + " bytes)");
       ByteBuffer b = ByteBuffer.allocate((int) size);
       in.readFully(0, b);
       Manifest m = Manifest.decode(b.array(), where);
@@ -111,7 +112,7 @@ public final class LevelStore {
     private final ByteBuffer[] decode = new ByteBuffer[2];
     ByteBuffer[] slots = new ByteBuffer[0];
 
-    public Scratch() { }
+    public Scratch() {}
 
     /** Makes the buffers fit the chunks of {@code regions}; allocation failure is a {@link NoMemoryException}. */
     void fit(List<RegionEntry> regions, String where) throws NoMemoryException {
@@ -144,7 +145,8 @@ public final class LevelStore {
           try {
             while (n.size() < depth) n.add(ByteBuffer.allocateDirect((int) maxStored));
           } catch (OutOfMemoryError e) {
-            log.debug("{}: read-ahead of {} chunks instead of {} (direct memory: {})", where, n.size(), depth, e.getMessage());
+            log.debug("{}: read-ahead of {} chunks instead of {} (direct memory: {})", where, n.size(), depth,
+                e.getMessage());
           }
           slots = n.toArray(ByteBuffer[]::new);
         }
@@ -158,7 +160,9 @@ public final class LevelStore {
     }
 
     /** Output buffer {@code i} (0 or 1) of the transforms being undone. */
-    ByteBuffer decodeBuffer(int i) { return decode[i]; }
+    ByteBuffer decodeBuffer(int i) {
+      return decode[i];
+    }
   }
 
   /** Reading or writing needed more memory than the JVM could give: the environment's fault, not the data's. */
@@ -172,7 +176,8 @@ public final class LevelStore {
    * @param staging null when {@code data} is complete; else the copy in progress that fills it (an
    *     async checkpoint's capture, which the write follows chunk by chunk)
    */
-  public record Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data, Staging staging) {
+  public record Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data,
+      Staging staging) {
     public Captured(String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data) {
       this(name, kind, length, data, null);
     }
@@ -190,10 +195,11 @@ public final class LevelStore {
   }
 
   /** Header fields of a version that every level records the same way. */
-  public record Header(String run, long version, long created, String writer, String label, long step, Map<String, String> meta) { }
+  public record Header(String run, long version, long created, String writer, String label, long step,
+      Map<String, String> meta) {}
 
   /** Result of writing one version. */
-  public record Written(Manifest manifest, long bytesWritten, long nanos) { }
+  public record Written(Manifest manifest, long bytesWritten, long nanos) {}
 
   /**
    * Writes and commits a version. On failure nothing committed changes; the torn directory is removed.
@@ -209,8 +215,10 @@ public final class LevelStore {
       while (diskFull(last)) {
         Long victim = makeRoom();
         if (victim == null) throw last;
-        log.warn("level {} ({}): disk full writing version {}; removed version {} early (retention would after this commit, keep={}) "
-            + "and trying again", name(), storage.describe(), h.version(), victim, spec.keep());
+        log.warn(
+            "level {} ({}): disk full writing version {}; removed version {} early (retention would after this commit, keep={}) "
+                + "and trying again",
+            name(), storage.describe(), h.version(), victim, spec.keep());
         try {
           return writeOnce(h, regions, blockSize);
         } catch (IOException again) {
@@ -273,8 +281,10 @@ public final class LevelStore {
             RegionEntry prev = base.get(c.name());
             // regions of variable size (object graphs, files) keep their base when they grow or shrink: DEDUP
             // compares block by block (index, length, hash), so unchanged leading blocks are still reused
-            boolean variable = c.kind() == io.cairn.internal.format.Kind.OBJECT || c.kind() == io.cairn.internal.format.Kind.FILE;
-            if (prev != null && (prev.kind() != c.kind() || (!variable && prev.byteLength() != c.data().byteSize()))) prev = null;
+            boolean variable = c.kind() == io.cairn.internal.format.Kind.OBJECT
+                || c.kind() == io.cairn.internal.format.Kind.FILE;
+            if (prev != null && (prev.kind() != c.kind() || (!variable && prev.byteLength() != c.data().byteSize())))
+              prev = null;
             List<BlockRef> blocks = new ArrayList<>();
             long size = c.data().byteSize();
             long[] hashes = prev != null && spec.incremental() ? hashAhead(c.data(), blockSize) : null;
@@ -299,7 +309,8 @@ public final class LevelStore {
               chunk.header.clear();
               PackFormat.putChunkHeader(chunk.header, chunk.transforms, len, storedLen, chunk.storedCrc, chunk.rawHash);
               chunk.header.flip();
-              blocks.add(new BlockRef(h.version(), pos, storedLen, len, chunk.transforms, chunk.storedCrc, chunk.rawHash));
+              blocks.add(
+                  new BlockRef(h.version(), pos, storedLen, len, chunk.transforms, chunk.storedCrc, chunk.rawHash));
               pos += PackFormat.CHUNK_HEADER + storedLen;
               written += PackFormat.CHUNK_HEADER + storedLen;
               writer.submit(chunk);
@@ -312,7 +323,8 @@ public final class LevelStore {
         }
         out.sync();
       }
-      Manifest m = new Manifest(h.run(), h.version(), h.created(), incremental ? last.version() : -1, h.writer(), h.label(),
+      Manifest m = new Manifest(h.run(), h.version(), h.created(), incremental ? last.version() : -1, h.writer(),
+          h.label(),
           h.step(), h.meta(), blockSize, Manifest.nativeLittleEndian(), entries);
       byte[] mb = m.encode();
       try (Storage.Output out = storage.create(d + "/manifest.tmp")) {
@@ -390,8 +402,9 @@ public final class LevelStore {
     return out;
   }
 
-  private static void hashBlocks(MemorySegment data, int blockSize, java.util.concurrent.atomic.AtomicInteger next, int n, long[] out) {
-    for (int i; (i = next.getAndIncrement()) < n; ) {
+  private static void hashBlocks(MemorySegment data, int blockSize, java.util.concurrent.atomic.AtomicInteger next,
+      int n, long[] out) {
+    for (int i; (i = next.getAndIncrement()) < n;) {
       long off = (long) i * blockSize;
       out[i] = XxHash64.hash(data, off, Math.min(blockSize, data.byteSize() - off), 0);
     }
@@ -418,7 +431,10 @@ public final class LevelStore {
   private Chunk[] pool(int blockSize) { return pool.get(blockSize); }
 
   /** Forgets the incremental base (e.g. after a restore: the next version here is full). */
-  public void resetBase() { last = null; sinceFull = 0; }
+  public void resetBase() {
+    last = null;
+    sinceFull = 0;
+  }
 
   /**
    * Keeps the newest {@code keep} committed versions; uncommits older ones (manifest first) and deletes
@@ -435,7 +451,8 @@ public final class LevelStore {
     for (long v : committed.descendingSet()) {
       if (pins.contains(v)) kept.add(v); // pinned: kept besides the newest `keep`
       else if (i++ < keep) kept.add(v);
-      else drop.add(v);
+      else
+        drop.add(v);
     }
     uncommitAndCollect(drop, kept, upTo);
     return drop;
@@ -450,7 +467,8 @@ public final class LevelStore {
         needed.addAll(readManifest(v).packsUsed());
       } catch (IOException e) {
         // A damaged kept manifest cannot tell what it needs: keep every older directory, lose nothing.
-        log.warn("level {}: cannot read manifest of kept version {} ({}); keeping all older data", name(), v, e.getMessage());
+        log.warn("level {}: cannot read manifest of kept version {} ({}); keeping all older data", name(), v,
+            e.getMessage());
         needed.addAll(allVersionDirs().headSet(v));
       }
     }
@@ -518,7 +536,8 @@ public final class LevelStore {
   }
 
   /** Like {@link #read(Manifest, Map, Scratch)}, for some of the version's regions only (the others' chunks are not read). */
-  public long read(Manifest m, List<RegionEntry> regions, Map<String, RegionSource.Sink> sinks, Scratch s) throws IOException {
+  public long read(Manifest m, List<RegionEntry> regions, Map<String, RegionSource.Sink> sinks, Scratch s)
+      throws IOException {
     s.fit(regions, storage.describe() + "/" + dir(m.version()));
     Map<Long, Storage.Input> packs = new HashMap<>();
     PackReader reader = new PackReader(regions, v -> {
@@ -544,7 +563,8 @@ public final class LevelStore {
           PackReader.Slot slot = reader.next();
           if (b.pack() != wherePack) { // one message prefix per pack and region, not per chunk
             wherePack = b.pack();
-            where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version " + m.version() + ")";
+            where = storage.describe() + "/" + dir(b.pack()) + "/data.pack (region '" + r.name() + "' of version "
+                + m.version() + ")";
           }
           ByteBuffer buf = slot.buf;
           PackFormat.checkChunkHeader(buf.slice(0, PackFormat.CHUNK_HEADER), b, where);
@@ -586,7 +606,7 @@ public final class LevelStore {
   }
 
   /** What {@link #verify} found for one version. */
-  public record Verified(long version, Check check, long bytes, String error) { }
+  public record Verified(long version, Check check, long bytes, String error) {}
 
   /**
    * Re-reads version {@code v} and checks every chunk. A version removed while it was read (retention
@@ -623,7 +643,8 @@ public final class LevelStore {
       PackFormat.checkHeader(h, v, storage.describe() + "/" + name);
     } catch (IOException e) {
       in.close();
-      throw e instanceof Manifest.CorruptException || e instanceof Manifest.UnsupportedFormatException ? e
+      throw e instanceof Manifest.CorruptException || e instanceof Manifest.UnsupportedFormatException
+          ? e
           : new Manifest.CorruptException(storage.describe() + "/" + name + ": " + e.getMessage());
     }
     return in;

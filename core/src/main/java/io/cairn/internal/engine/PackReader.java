@@ -40,13 +40,16 @@ final class PackReader implements AutoCloseable {
   private final Thread thread;
 
   /** Where a chunk stored raw may be read straight into: {@link RegionSource.Sink#readTarget}, or null. */
-  interface Targets { java.lang.foreign.MemorySegment target(RegionEntry region, long offset, BlockRef b); }
+  interface Targets {
+    java.lang.foreign.MemorySegment target(RegionEntry region, long offset, BlockRef b);
+  }
 
   PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where) {
     this(regions, packs, s, where, (r, off, b) -> null);
   }
 
-  PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where, Targets targets) {
+  PackReader(List<RegionEntry> regions, PackOpener packs, LevelStore.Scratch s, Function<BlockRef, String> where,
+      Targets targets) {
     free = new ArrayBlockingQueue<>(s.slots.length);
     full = new ArrayBlockingQueue<>(s.slots.length);
     for (ByteBuffer b : s.slots) free.add(new Slot(b));
@@ -61,9 +64,12 @@ final class PackReader implements AutoCloseable {
             try {
               int len = PackFormat.CHUNK_HEADER + b.storedLen();
               if (b.storedLen() < 0 || len > slot.buf.capacity())
-                throw new Manifest.CorruptException(where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the read buffer");
+                throw new Manifest.CorruptException(
+                    where.apply(b) + ": chunk at offset " + b.offset() + " exceeds the read buffer");
               // stored raw (no transform) and the sink has private memory for it: header here, bytes straight there
-              java.lang.foreign.MemorySegment target = b.transforms() == 0 && b.storedLen() == b.rawLen() ? targets.target(r, off, b) : null;
+              java.lang.foreign.MemorySegment target = b.transforms() == 0 && b.storedLen() == b.rawLen()
+                  ? targets.target(r, off, b)
+                  : null;
               if (target != null) {
                 slot.buf.clear().limit(PackFormat.CHUNK_HEADER);
                 packs.open(b.pack()).readFully(b.offset(), slot.buf);
@@ -110,7 +116,8 @@ final class PackReader implements AutoCloseable {
 
   void recycle(Slot s) { free.add(s); }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     thread.interrupt();
     try {
       thread.join(60_000);

@@ -92,7 +92,8 @@ final class PackWriter implements AutoCloseable {
     check();
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (thread.isAlive()) {
       full.offer(END);
       try {

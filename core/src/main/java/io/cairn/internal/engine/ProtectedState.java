@@ -38,7 +38,8 @@ final class ProtectedState {
   void protect(RegionSource r) {
     if (regions.containsKey(r.name()) || routed.containsKey(r.name()))
       throw new IllegalArgumentException("a region named '" + r.name() + "' is already protected");
-    if (r.name().isEmpty() || r.name().length() > 1024) throw new IllegalArgumentException("region name must be 1..1024 characters");
+    if (r.name().isEmpty() || r.name().length() > 1024)
+      throw new IllegalArgumentException("region name must be 1..1024 characters");
     regions.put(r.name(), r);
   }
 
@@ -47,7 +48,8 @@ final class ProtectedState {
   /** Where the program writes (before a checkpoint) or reads (after a restore) the routed file {@code name}. */
   Path route(String name) {
     if (!name.matches(FILE_NAME))
-      throw new IllegalArgumentException("file name '" + name + "': use letters, digits, '.', '_' or '-' (no directories)");
+      throw new IllegalArgumentException(
+          "file name '" + name + "': use letters, digits, '.', '_' or '-' (no directories)");
     if (regions.containsKey(name)) throw new IllegalArgumentException("'" + name + "' is already a protected region");
     Path p = filesDir.resolve(name);
     routed.put(name, p);
@@ -71,7 +73,8 @@ final class ProtectedState {
   /** Where the restored bytes of {@code r} go (a file region is routed from now on). */
   RegionSource.Sink sink(RegionEntry r) throws IOException {
     if (r.kind() == Kind.FILE) {
-      if (!r.name().matches(FILE_NAME)) throw new CairnException("routed file name '" + r.name() + "' in checkpoint is invalid");
+      if (!r.name().matches(FILE_NAME))
+        throw new CairnException("routed file name '" + r.name() + "' in checkpoint is invalid");
       routed.put(r.name(), filesDir.resolve(r.name()));
       return new Regions.FileRegion(r.name(), filesDir.resolve(r.name())).sink(r);
     }
@@ -86,7 +89,8 @@ final class ProtectedState {
     if (p == null) return;
     long free = Files.getFileStore(p).getUsableSpace();
     if (r.byteLength() > free)
-      throw new IOException("file '" + r.name() + "' is " + r.byteLength() + " bytes but only " + free + " bytes are free in " + p);
+      throw new IOException(
+          "file '" + r.name() + "' is " + r.byteLength() + " bytes but only " + free + " bytes are free in " + p);
   }
 
   /**
@@ -101,7 +105,11 @@ final class ProtectedState {
       for (String n : only) {
         if (regions.containsKey(n)) continue; // compared below
         boolean file = m.regions().stream().anyMatch(r -> r.name().equals(n) && r.kind() == Kind.FILE);
-        if (!file) diffs.add("'" + n + "' is asked for but " + (saved.containsKey(n) ? "not protected: protect it to restore it" : "neither protected nor a file of the checkpoint"));
+        if (!file)
+          diffs.add("'" + n + "' is asked for but "
+              + (saved.containsKey(n)
+                  ? "not protected: protect it to restore it"
+                  : "neither protected nor a file of the checkpoint"));
       }
       saved.keySet().retainAll(only);
       saved.keySet().retainAll(regions.keySet());
@@ -118,7 +126,8 @@ final class ProtectedState {
       }
     }
     for (RegionEntry s : saved.values())
-      diffs.add("the checkpoint holds '" + s.name() + "' (" + s.kind().describe() + (s.kind() == Kind.OBJECT ? "" : ", length " + s.length())
+      diffs.add("the checkpoint holds '" + s.name() + "' (" + s.kind().describe()
+          + (s.kind() == Kind.OBJECT ? "" : ", length " + s.length())
           + ") which is not protected");
     if (!diffs.isEmpty()) throw new StateMismatchException(m.version(), diffs);
   }

@@ -71,11 +71,14 @@ final class RestoreAttempts {
       }
       st.rename(name + ".tmp", name);
       st.syncDir("attempts");
-      log.warn("the program failed after restoring version {} of '{}' ({}): failure {} of restore.max-attempts={} recorded in {}/{}",
+      log.warn(
+          "the program failed after restoring version {} of '{}' ({}): failure {} of restore.max-attempts={} recorded in {}/{}",
           v, run, cause, n, maxAttempts, st.describe(), name);
     } catch (IOException | RuntimeException e) {
-      String msg = "cairn: CANNOT RECORD that the program failed after restoring version " + v + " of '" + run + "' (" + cause
-          + "): writing " + st.describe() + "/" + name + " failed: " + e.getMessage() + ". Protection against a restart loop is OFF"
+      String msg = "cairn: CANNOT RECORD that the program failed after restoring version " + v + " of '" + run + "' ("
+          + cause
+          + "): writing " + st.describe() + "/" + name + " failed: " + e.getMessage()
+          + ". Protection against a restart loop is OFF"
           + " for this failure: if the failure repeats, every restart restores version " + v + " again.";
       log.error(msg);
       System.err.println(msg);

@@ -22,13 +22,13 @@ final class RestoreFailures {
   private static final Logger log = LoggerFactory.getLogger(RestoreFailures.class);
 
   /** A restored version not yet followed by a committed checkpoint. */
-  record Watch(RestoreAttempts attempts, long version, Thread restorer) { }
+  record Watch(RestoreAttempts attempts, long version, Thread restorer) {}
 
   /** By run directory: a later restore of the same run replaces the earlier watch. */
   private static final Map<String, Watch> watches = new LinkedHashMap<>();
   private static boolean installed;
 
-  private RestoreFailures() { }
+  private RestoreFailures() {}
 
   static synchronized void watch(String runDir, RestoreAttempts attempts, long version) {
     install();
@@ -80,7 +80,7 @@ final class RestoreFailures {
     }
     java.util.List<Watch> hit = new java.util.ArrayList<>();
     synchronized (RestoreFailures.class) {
-      for (var it = watches.entrySet().iterator(); it.hasNext(); ) {
+      for (var it = watches.entrySet().iterator(); it.hasNext();) {
         Watch w = it.next().getValue();
         if (w.restorer() == t) {
           hit.add(w);

@@ -40,7 +40,7 @@ final class Restorer {
   }
 
   /** What a restore gave: the version and the seconds it took. */
-  record Restored(Version version, double seconds) { }
+  record Restored(Version version, double seconds) {}
 
   /**
    * Restores version {@code wanted} (the newest that verifies when -1); with {@code only} non-null, just
@@ -53,7 +53,8 @@ final class Restorer {
     long t0 = System.nanoTime();
     TreeMap<Long, List<LevelStore>> cat = catalog.catalog();
     if (wanted > 0 && !cat.containsKey(wanted)) {
-      throw new CairnException("version " + wanted + " of '" + run + "' is not committed in any level (committed: " + cat.keySet() + ")");
+      throw new CairnException(
+          "version " + wanted + " of '" + run + "' is not committed in any level (committed: " + cat.keySet() + ")");
     }
     List<String> problems = new ArrayList<>();
     List<Long> skippedForFailures = new ArrayList<>();
@@ -63,7 +64,8 @@ final class Restorer {
       if (wanted > 0 && v != wanted) continue;
       int failures = attempts.failures(v);
       if (wanted < 0 && failures >= maxAttempts) {
-        String why = "version " + v + " skipped: the program failed " + failures + " times after restoring it, each time before a new"
+        String why = "version " + v + " skipped: the program failed " + failures
+            + " times after restoring it, each time before a new"
             + " checkpoint (restore.max-attempts=" + maxAttempts + ")";
         log.warn(why);
         problems.add(why);
@@ -82,7 +84,9 @@ final class Restorer {
         state.checkMatches(m, only); // a refusal: thrown at once, counted nowhere (not the checkpoint's fault)
         try {
           Map<String, RegionSource.Sink> sinks = new LinkedHashMap<>();
-          List<RegionEntry> wantedRegions = only == null ? m.regions() : m.regions().stream().filter(r -> only.contains(r.name())).toList();
+          List<RegionEntry> wantedRegions = only == null
+              ? m.regions()
+              : m.regions().stream().filter(r -> only.contains(r.name())).toList();
           for (RegionEntry r : wantedRegions) sinks.put(r.name(), state.sink(r));
           for (RegionEntry r : wantedRegions) state.checkRoomFor(r);
           l.read(m, wantedRegions, sinks, new LevelStore.Scratch());
@@ -98,14 +102,17 @@ final class Restorer {
           continue;
         } catch (OutOfMemoryError ex) {
           // the environment's fault, not the checkpoint's: fall back, count nothing
-          String why = "version " + v + " in level '" + l.name() + "': not enough memory to restore it (" + ex.getMessage()
-              + "; " + m.logicalBytes() + " bytes of state, block size " + m.blockSize() + "): raise -Xmx / -XX:MaxDirectMemorySize";
+          String why = "version " + v + " in level '" + l.name() + "': not enough memory to restore it ("
+              + ex.getMessage()
+              + "; " + m.logicalBytes() + " bytes of state, block size " + m.blockSize()
+              + "): raise -Xmx / -XX:MaxDirectMemorySize";
           problems.add(why);
           log.warn("{}; trying the next copy", why);
           continue;
         }
         if (!problems.isEmpty()) log.warn("restored version {} from level '{}' after: {}", v, l.name(), problems);
-        else log.info("restored version {} of '{}' from level '{}'", v, run, l.name());
+        else
+          log.info("restored version {} of '{}' from level '{}'", v, run, l.name());
         for (LevelStore other : levels) other.resetBase();
         if (watch && only == null) attempts.watch(v);
         List<String> names = e.getValue().stream().map(LevelStore::name).toList();
@@ -117,11 +124,13 @@ final class Restorer {
     if (!skippedForFailures.isEmpty()) {
       long newest = skippedForFailures.getFirst();
       String where = attempts.describe(newest);
-      problems.add("to restore version " + newest + " anyway: call restore(" + newest + ") for that version, or raise restore.max-attempts"
+      problems.add("to restore version " + newest + " anyway: call restore(" + newest
+          + ") for that version, or raise restore.max-attempts"
           + " (CAIRN_RESTORE_MAX_ATTEMPTS) above " + attempts.failures(newest) + ", or delete "
           + (where == null ? "attempts/" + LevelStore.dir(newest) : where));
     }
-    throw new CairnException("no valid checkpoint of '" + run + "' could be restored" + (wanted > 0 ? " at version " + wanted : "")
-        + ":\n  " + String.join("\n  ", problems));
+    throw new CairnException(
+        "no valid checkpoint of '" + run + "' could be restored" + (wanted > 0 ? " at version " + wanted : "")
+            + ":\n  " + String.join("\n  ", problems));
   }
 }

@@ -23,9 +23,10 @@ import java.util.TreeMap;
  *                           absent for step-based policies), {@code cost} (the smoothed blocking cost it uses),
  *                           {@code mtbf}, {@code steps}; empty when not recorded
  */
-public record RunStats(String name, String mode, long checkpoints, double lastCostSeconds, double meanCostSeconds, long lastBytes,
-                       double lastRestoreSeconds, Map<String, Double> levelWriteSeconds, List<Sample> history, String intervalMode,
-                       Map<String, Double> interval) {
+public record RunStats(String name, String mode, long checkpoints, double lastCostSeconds, double meanCostSeconds,
+    long lastBytes,
+    double lastRestoreSeconds, Map<String, Double> levelWriteSeconds, List<Sample> history, String intervalMode,
+    Map<String, Double> interval) {
   /** The file name in the run's directory. */
   public static final String FILE = "stats.json";
   /** How many checkpoints and restores {@link #history} keeps. */
@@ -35,7 +36,7 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
    * One checkpoint ({@code restore} false: the time it blocked the program, and its bytes of state) or restore
    * ({@code restore} true: its time, bytes 0), at {@code millis} since the epoch.
    */
-  public record Sample(long millis, boolean restore, double seconds, long bytes) { }
+  public record Sample(long millis, boolean restore, double seconds, long bytes) {}
 
   public RunStats {
     levelWriteSeconds = Collections.unmodifiableMap(new TreeMap<>(levelWriteSeconds));
@@ -44,9 +45,11 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
   }
 
   /** Statistics without history and interval (as written before they were recorded). */
-  public RunStats(String name, String mode, long checkpoints, double lastCostSeconds, double meanCostSeconds, long lastBytes,
-                  double lastRestoreSeconds, Map<String, Double> levelWriteSeconds) {
-    this(name, mode, checkpoints, lastCostSeconds, meanCostSeconds, lastBytes, lastRestoreSeconds, levelWriteSeconds, List.of(), "",
+  public RunStats(String name, String mode, long checkpoints, double lastCostSeconds, double meanCostSeconds,
+      long lastBytes,
+      double lastRestoreSeconds, Map<String, Double> levelWriteSeconds) {
+    this(name, mode, checkpoints, lastCostSeconds, meanCostSeconds, lastBytes, lastRestoreSeconds, levelWriteSeconds,
+        List.of(), "",
         Map.of());
   }
 
@@ -57,16 +60,19 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
         .append(String.format(Locale.ROOT, "%.6f", v)));
     StringBuilder hist = new StringBuilder();
     for (Sample x : history)
-      hist.append(hist.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "[%d,%d,%.6f,%d]", x.millis(), x.restore() ? 1 : 0, x.seconds(), x.bytes()));
+      hist.append(hist.isEmpty() ? "" : ",").append(
+          String.format(Locale.ROOT, "[%d,%d,%.6f,%d]", x.millis(), x.restore() ? 1 : 0, x.seconds(), x.bytes()));
     StringBuilder iv = new StringBuilder();
     interval.forEach((k, v) -> {
-      if (Double.isFinite(v)) iv.append(iv.isEmpty() ? "" : ",").append(string(k)).append(':').append(String.format(Locale.ROOT, "%.6f", v));
+      if (Double.isFinite(v))
+        iv.append(iv.isEmpty() ? "" : ",").append(string(k)).append(':').append(String.format(Locale.ROOT, "%.6f", v));
     });
     return String.format(Locale.ROOT,
         "{\"format\":1,\"name\":%s,\"mode\":%s,\"checkpoints\":%d,\"lastCostSeconds\":%.6f,\"meanCostSeconds\":%.6f,"
             + "\"lastBytes\":%d,\"lastRestoreSeconds\":%.6f,\"levelWriteSeconds\":{%s},\"intervalMode\":%s,\"interval\":{%s},"
             + "\"history\":[%s]}%n",
-        string(name), string(mode), checkpoints, lastCostSeconds, meanCostSeconds, lastBytes, lastRestoreSeconds, lv, string(intervalMode), iv,
+        string(name), string(mode), checkpoints, lastCostSeconds, meanCostSeconds, lastBytes, lastRestoreSeconds, lv,
+        string(intervalMode), iv,
         hist);
   }
 
@@ -87,7 +93,8 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
     } catch (IllegalArgumentException e) {
       throw new IOException(where + ": not a statistics file: " + e.getMessage());
     }
-    if (!(m.get("format") instanceof Double f) || f != 1) throw new IOException(where + ": not a stats.json of format 1");
+    if (!(m.get("format") instanceof Double f) || f != 1)
+      throw new IOException(where + ": not a stats.json of format 1");
     Map<String, Double> levels = new TreeMap<>();
     if (m.get("levelWriteSeconds") instanceof Map<?, ?> lv)
       for (var e : lv.entrySet()) if (e.getValue() instanceof Double d) levels.put((String) e.getKey(), d);
@@ -97,7 +104,8 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
     List<Sample> history = new ArrayList<>();
     if (m.get("history") instanceof List<?> h) {
       for (Object o : h) {
-        if (o instanceof List<?> x && x.size() == 4 && x.get(0) instanceof Double t && x.get(1) instanceof Double r && x.get(2) instanceof Double sec
+        if (o instanceof List<?> x && x.size() == 4 && x.get(0) instanceof Double t && x.get(1) instanceof Double r
+            && x.get(2) instanceof Double sec
             && x.get(3) instanceof Double b)
           history.add(new Sample(t.longValue(), r != 0, sec, b.longValue()));
       }
@@ -105,7 +113,8 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
     return new RunStats(m.get("name") instanceof String s ? s : "", m.get("mode") instanceof String s ? s : "",
         (long) number(m, "checkpoints", 0, null), number(m, "lastCostSeconds", Double.NaN, where),
         number(m, "meanCostSeconds", Double.NaN, where), (long) number(m, "lastBytes", 0, null),
-        number(m, "lastRestoreSeconds", -1, null), levels, history, m.get("intervalMode") instanceof String s ? s : "", interval);
+        number(m, "lastRestoreSeconds", -1, null), levels, history, m.get("intervalMode") instanceof String s ? s : "",
+        interval);
   }
 
   private static double number(Map<String, Object> m, String key, double dflt, String requiredIn) throws IOException {
@@ -120,7 +129,8 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
     for (char c : s.toCharArray()) {
       if (c == '"' || c == '\\') b.append('\\').append(c);
       else if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      else b.append(c);
+      else
+        b.append(c);
     }
     return b.append('"').toString();
   }
@@ -180,7 +190,7 @@ public record RunStats(String name, String mode, long checkpoints, double lastCo
       if (c == '{') return object();
       if (c == '[') return array();
       if (c == '"') return string();
-      for (String w : new String[] {"true", "false", "null"}) {
+      for (String w : new String[]{"true", "false", "null"}) {
         if (s.startsWith(w, i)) {
           i += w.length();
           return w.equals("null") ? null : Boolean.valueOf(w);

@@ -16,12 +16,12 @@ public final class Signals {
   private static final AtomicReference<String> lastName = new AtomicReference<>();
   private static volatile boolean installed;
 
-  private Signals() { }
+  private Signals() {}
 
   public static synchronized void install() {
     if (installed) return;
     installed = true;
-    for (String name : new String[] {"TERM", "USR1"}) {
+    for (String name : new String[]{"TERM", "USR1"}) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
           lastName.set("SIG" + sig.getName());

@@ -31,7 +31,8 @@ final class StagedCapture {
   }
 
   /** Region {@code i}, whose bytes will arrive in {@code data} (reported with {@link #copied}). */
-  synchronized void publishInProgress(int i, String name, io.cairn.internal.format.Kind kind, long length, MemorySegment data) {
+  synchronized void publishInProgress(int i, String name, io.cairn.internal.format.Kind kind, long length,
+      MemorySegment data) {
     regions[i] = new LevelStore.Captured(name, kind, length, data, end -> awaitCopied(i, end));
     notifyAll();
   }
@@ -71,7 +72,8 @@ final class StagedCapture {
   /** The regions in order, as the writer reads them: each waits until it is published. */
   List<LevelStore.Captured> regions() {
     return new AbstractList<>() {
-      @Override public LevelStore.Captured get(int i) {
+      @Override
+      public LevelStore.Captured get(int i) {
         synchronized (StagedCapture.this) {
           try {
             while (regions[i] == null) {
@@ -86,7 +88,8 @@ final class StagedCapture {
         }
       }
 
-      @Override public int size() { return regions.length; }
+      @Override
+      public int size() { return regions.length; }
     };
   }
 

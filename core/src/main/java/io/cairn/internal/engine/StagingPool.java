@@ -25,7 +25,9 @@ final class StagingPool {
   synchronized MemorySegment take(long size) {
     MemorySegment best = null;
     for (MemorySegment s : free) {
-      if (s.byteSize() >= size && s.byteSize() <= size + size / 8 + 4096 && (best == null || s.byteSize() < best.byteSize())) best = s;
+      if (s.byteSize() >= size && s.byteSize() <= size + size / 8 + 4096
+          && (best == null || s.byteSize() < best.byteSize()))
+        best = s;
     }
     if (best != null) {
       free.remove(best);

@@ -90,11 +90,13 @@ final class StatsKeeper {
       ivMode = policy.mode().name().toLowerCase(java.util.Locale.ROOT);
       iv.put("seconds", policy.intervalSeconds());
       iv.put("cost", policy.measuredCost());
-      if (policy.mode() == io.cairn.internal.Settings.Interval.YOUNG || policy.mode() == io.cairn.internal.Settings.Interval.DALY)
+      if (policy.mode() == io.cairn.internal.Settings.Interval.YOUNG
+          || policy.mode() == io.cairn.internal.Settings.Interval.DALY)
         iv.put("mtbf", policy.mtbfSeconds());
       if (policy.mode() == io.cairn.internal.Settings.Interval.STEPS) iv.put("steps", (double) policy.steps());
     }
-    return new RunStats(run, mode, checkpoints, lastCost, checkpoints == 0 ? 0 : sumCost / checkpoints, lastBytes, lastRestore,
+    return new RunStats(run, mode, checkpoints, lastCost, checkpoints == 0 ? 0 : sumCost / checkpoints, lastBytes,
+        lastRestore,
         levelSeconds, java.util.List.copyOf(history), ivMode, iv);
   }
 

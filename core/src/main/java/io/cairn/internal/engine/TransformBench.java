@@ -21,10 +21,11 @@ import java.util.Map;
  * copies do), so the heap-to-direct copy of a sync checkpoint is not part of it.
  */
 public final class TransformBench {
-  private TransformBench() { }
+  private TransformBench() {}
 
   /** One data kind under one codec setting. GB/s are raw bytes per second on one thread (median of the repetitions). */
-  public record Result(String data, String codec, long rawBytes, long storedBytes, double encodeGBs, double decodeGBs, double copyGBs) {
+  public record Result(String data, String codec, long rawBytes, long storedBytes, double encodeGBs, double decodeGBs,
+      double copyGBs) {
     public double ratio() { return (double) rawBytes / storedBytes; }
   }
 
@@ -35,14 +36,16 @@ public final class TransformBench {
    * Measures every codec of {@link #CODECS} on every data set; {@code data} maps a name to its kind
    * (element size) and bytes.
    */
-  public static List<Result> run(Map<String, Map.Entry<Kind, MemorySegment>> data, int blockSize, int reps) throws IOException {
+  public static List<Result> run(Map<String, Map.Entry<Kind, MemorySegment>> data, int blockSize, int reps)
+      throws IOException {
     List<Result> out = new ArrayList<>();
     for (var e : data.entrySet()) {
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment src = arena.allocate(e.getValue().getValue().byteSize(), 64);
         src.copyFrom(e.getValue().getValue());
         double copy = copyGBs(src, arena, reps);
-        for (String codec : CODECS) out.add(measure(e.getKey(), e.getValue().getKey(), src, codec, blockSize, reps, copy));
+        for (String codec : CODECS)
+          out.add(measure(e.getKey(), e.getValue().getKey(), src, codec, blockSize, reps, copy));
       }
     }
     return out;
@@ -60,7 +63,8 @@ public final class TransformBench {
     return src.byteSize() / (median(t) / 1e9) / 1e9;
   }
 
-  private static Result measure(String name, Kind kind, MemorySegment src, String codecName, int blockSize, int reps, double copy)
+  private static Result measure(String name, Kind kind, MemorySegment src, String codecName, int blockSize, int reps,
+      double copy)
       throws IOException {
     Codec.Choice choice = Codec.Choice.parse(codecName);
     List<ChunkStage> stages = new ArrayList<>();
@@ -70,7 +74,8 @@ public final class TransformBench {
     long size = src.byteSize();
     int nBlocks = (int) ((size + blockSize - 1) / blockSize);
     Chunk chunk = new Chunk(blockSize);
-    ByteBuffer packed = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 64, size + size / 8 + 65_536L * nBlocks));
+    ByteBuffer packed = ByteBuffer
+        .allocateDirect((int) Math.min(Integer.MAX_VALUE - 64, size + size / 8 + 65_536L * nBlocks));
     long[] enc = new long[reps], dec = new long[reps];
     List<BlockRef> refs = new ArrayList<>();
     for (int r = 0; r < reps; r++) {
@@ -82,7 +87,8 @@ public final class TransformBench {
         int len = (int) Math.min(blockSize, size - off);
         chunk.reset(name, kind.elementSize, i, off, src.asSlice(off, len), null);
         for (ChunkStage s : stages) s.apply(chunk);
-        refs.add(new BlockRef(1, packed.position(), chunk.stored.remaining(), len, chunk.transforms, chunk.storedCrc, 0));
+        refs.add(
+            new BlockRef(1, packed.position(), chunk.stored.remaining(), len, chunk.transforms, chunk.storedCrc, 0));
         packed.put(chunk.stored.duplicate());
       }
       enc[r] = System.nanoTime() - t0;
@@ -97,12 +103,14 @@ public final class TransformBench {
         ChunkRead cr = new ChunkRead(b, name, packed.slice((int) b.offset(), b.storedLen()), s);
         for (ChunkStage st : ChunkStage.readPipeline(b, name)) st.undo(cr);
         if (r == 0 && MemorySegment.ofBuffer(cr.data).mismatch(src.asSlice(off, b.rawLen())) != -1)
-          throw new IllegalStateException(name + " / " + codecName + ": chunk " + off / blockSize + " does not come back as written");
+          throw new IllegalStateException(
+              name + " / " + codecName + ": chunk " + off / blockSize + " does not come back as written");
         off += b.rawLen();
       }
       dec[r] = System.nanoTime() - t0;
     }
-    return new Result(name, codecName, size, stored, size / (median(enc) / 1e9) / 1e9, size / (median(dec) / 1e9) / 1e9, copy);
+    return new Result(name, codecName, size, stored, size / (median(enc) / 1e9) / 1e9, size / (median(dec) / 1e9) / 1e9,
+        copy);
   }
 
   private static double median(long[] t) {
@@ -124,16 +132,19 @@ public final class TransformBench {
     long[] longs = new long[n / 2];
     long acc = 0;
     for (int i = 0; i < longs.length; i++) longs[i] = acc += 1 + rnd.nextInt(64); // sorted ids / offsets
-    String[] words = {"checkpoint", "restart", "the", "of", "level", "chunk", "a", "version", "manifest", "and", "block", "to", "pack"};
+    String[] words = {"checkpoint", "restart", "the", "of", "level", "chunk", "a", "version", "manifest", "and",
+        "block", "to", "pack"};
     StringBuilder text = new StringBuilder(n * 8);
-    while (text.length() < n * 8L - 16) text.append(words[rnd.nextInt(words.length)]).append(rnd.nextInt(12) == 0 ? ".\n" : " ");
+    while (text.length() < n * 8L - 16)
+      text.append(words[rnd.nextInt(words.length)]).append(rnd.nextInt(12) == 0 ? ".\n" : " ");
     Map<String, Map.Entry<Kind, MemorySegment>> m = new LinkedHashMap<>();
     m.put("smooth doubles", Map.entry(Kind.DOUBLE, MemorySegment.ofArray(smooth)));
     m.put("random doubles", Map.entry(Kind.DOUBLE, MemorySegment.ofArray(random)));
     m.put("smooth floats", Map.entry(Kind.FLOAT, MemorySegment.ofArray(floats)));
     m.put("quantised ints", Map.entry(Kind.INT, MemorySegment.ofArray(ints)));
     m.put("sorted longs", Map.entry(Kind.LONG, MemorySegment.ofArray(longs)));
-    m.put("text bytes", Map.entry(Kind.BYTE, MemorySegment.ofArray(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    m.put("text bytes",
+        Map.entry(Kind.BYTE, MemorySegment.ofArray(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     return m;
   }
 }

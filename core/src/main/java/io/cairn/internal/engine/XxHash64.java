@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
  * detection: an unchanged block is read once and never copied.
  */
 final class XxHash64 {
-  private XxHash64() { }
+  private XxHash64() {}
 
   private static final long P1 = 0x9E3779B185EBCA87L, P2 = 0xC2B2AE3D27D4EB4FL, P3 = 0x165667B19E3779F9L,
       P4 = 0x85EBCA77C2B2AE63L, P5 = 0x27D4EB2F165667C5L;
@@ -29,7 +29,8 @@ final class XxHash64 {
       var sym = java.lang.foreign.SymbolLookup.loaderLookup().find("XXH64");
       if (sym.isEmpty()) return null;
       return java.lang.foreign.Linker.nativeLinker().downcallHandle(sym.get(),
-          java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+          java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_LONG),
           java.lang.foreign.Linker.Option.critical(true));
     } catch (RuntimeException | LinkageError e) {
       return null;

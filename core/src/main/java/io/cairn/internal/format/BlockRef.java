@@ -13,5 +13,7 @@ public record BlockRef(long pack, long offset, int storedLen, int rawLen, int tr
   }
 
   /** The transforms as written, e.g. {@code zstd+shuffle8} or {@code none}. */
-  public String describeTransforms() { return ChunkTransforms.describe(transforms); }
+  public String describeTransforms() {
+    return ChunkTransforms.describe(transforms);
+  }
 }

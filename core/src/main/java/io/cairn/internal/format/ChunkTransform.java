@@ -24,7 +24,9 @@ public interface ChunkTransform {
   default int param(int elementSize) { return 0; }
 
   /** Whether {@code param} is one this transform can undo (a reader refuses other values as damage). */
-  default boolean validParam(int param) { return param == 0; }
+  default boolean validParam(int param) {
+    return param == 0;
+  }
 
   /**
    * Whether the output has the input's length (a filter). Only the outermost transform of a chunk may

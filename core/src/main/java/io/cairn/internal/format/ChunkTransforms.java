@@ -14,7 +14,7 @@ import java.util.StringJoiner;
  * reads as the list {@code [codec]}: old chunks need no translation.
  */
 public final class ChunkTransforms {
-  private ChunkTransforms() { }
+  private ChunkTransforms() {}
 
   public static final ChunkTransform LZ4 = new CodecTransform(Codec.LZ4);
   public static final ChunkTransform ZSTD = new CodecTransform(Codec.ZSTD);
@@ -30,13 +30,16 @@ public final class ChunkTransforms {
 
   static {
     for (ChunkTransform t : ALL) {
-      if (t.id() < 1 || t.id() > 255 || BY_ID[t.id()] != null) throw new ExceptionInInitializerError("transform id " + t.id() + " of " + t.name());
+      if (t.id() < 1 || t.id() > 255 || BY_ID[t.id()] != null)
+        throw new ExceptionInInitializerError("transform id " + t.id() + " of " + t.name());
       BY_ID[t.id()] = t;
     }
   }
 
   /** The transform recorded as {@code id}, or null when this Cairn does not know it. */
-  public static ChunkTransform byId(int id) { return id < 1 || id > 255 ? null : BY_ID[id]; }
+  public static ChunkTransform byId(int id) {
+    return id < 1 || id > 255 ? null : BY_ID[id];
+  }
 
   /** The transform for a codec (null for {@link Codec#NONE}). */
   public static ChunkTransform of(Codec codec) {
@@ -92,8 +95,9 @@ public final class ChunkTransforms {
     int n = count(transforms);
     for (int s = n; s < SLOTS; s++)
       if (id(transforms, s) != 0 || param(transforms, s) != 0)
-        throw new Manifest.CorruptException(where + ": " + chunk + " records transform bytes after the end of its list ("
-            + String.format("%08x", transforms) + ")");
+        throw new Manifest.CorruptException(
+            where + ": " + chunk + " records transform bytes after the end of its list ("
+                + String.format("%08x", transforms) + ")");
     long bound = rawLen;
     for (int s = n - 1; s >= 0; s--) { // innermost first, the way they were applied
       int id = id(transforms, s);
@@ -102,24 +106,32 @@ public final class ChunkTransforms {
         throw new Manifest.UnsupportedFormatException(where + ": " + chunk + " uses transform id " + id
             + ", which this Cairn does not know (it knows " + known() + "); it was written by a newer Cairn");
       if (!t.validParam(param(transforms, s)))
-        throw new Manifest.CorruptException(where + ": " + chunk + " records " + t.name() + " with parameter " + param(transforms, s));
+        throw new Manifest.CorruptException(
+            where + ": " + chunk + " records " + t.name() + " with parameter " + param(transforms, s));
       if (s > 0 && !t.keepsLength())
         throw new Manifest.CorruptException(where + ": " + chunk + " records " + t.name() + " below another transform");
       bound = t.maxEncoded((int) Math.min(bound, Integer.MAX_VALUE));
     }
     if (n == 0 ? storedLen != rawLen : storedLen > bound)
-      throw new Manifest.CorruptException(where + ": " + chunk + " stores " + storedLen + " bytes for " + rawLen + " raw bytes ("
-          + describe(transforms) + ")");
+      throw new Manifest.CorruptException(
+          where + ": " + chunk + " stores " + storedLen + " bytes for " + rawLen + " raw bytes ("
+              + describe(transforms) + ")");
   }
 
   /** A {@link Codec} as a transform; its id is the codec id (as in version 1). */
   private record CodecTransform(Codec codec) implements ChunkTransform {
-    @Override public int id() { return codec.id; }
-    @Override public String name() { return codec.name().toLowerCase(java.util.Locale.ROOT); }
-    @Override public boolean keepsLength() { return false; }
-    @Override public int maxEncoded(int n) { return codec.maxCompressed(n); }
-    @Override public int encode(ByteBuffer src, ByteBuffer dst, int param) throws IOException { return codec.compress(src, dst); }
-    @Override public void decode(ByteBuffer src, int len, ByteBuffer dst, int outLen, int param) throws IOException {
+    @Override
+    public int id() { return codec.id; }
+    @Override
+    public String name() { return codec.name().toLowerCase(java.util.Locale.ROOT); }
+    @Override
+    public boolean keepsLength() { return false; }
+    @Override
+    public int maxEncoded(int n) { return codec.maxCompressed(n); }
+    @Override
+    public int encode(ByteBuffer src, ByteBuffer dst, int param) throws IOException { return codec.compress(src, dst); }
+    @Override
+    public void decode(ByteBuffer src, int len, ByteBuffer dst, int outLen, int param) throws IOException {
       codec.decompress(src, len, dst, outLen);
     }
   }

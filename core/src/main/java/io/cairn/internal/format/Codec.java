@@ -45,14 +45,17 @@ public enum Codec {
       try {
         c = Codec.parse(base);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown codec '" + s + "' (expected none, lz4, zstd, lz4+shuffle or zstd+shuffle)");
+        throw new IllegalArgumentException(
+            "unknown codec '" + s + "' (expected none, lz4, zstd, lz4+shuffle or zstd+shuffle)");
       }
       if (shuffle && c == Codec.NONE)
-        throw new IllegalArgumentException("'" + s + "': the shuffle only helps a codec after it (expected lz4+shuffle or zstd+shuffle)");
+        throw new IllegalArgumentException(
+            "'" + s + "': the shuffle only helps a codec after it (expected lz4+shuffle or zstd+shuffle)");
       return new Choice(c, shuffle);
     }
 
-    @Override public String toString() { return codec.name().toLowerCase(java.util.Locale.ROOT) + (shuffle ? "+shuffle" : ""); }
+    @Override
+    public String toString() { return codec.name().toLowerCase(java.util.Locale.ROOT) + (shuffle ? "+shuffle" : ""); }
   }
 
   private static final class Lz4 {

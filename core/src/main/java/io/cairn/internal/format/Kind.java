@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /** What a region holds; the id is stored in the manifest. */
 public enum Kind {
-  BOOLEAN(1, 1), BYTE(2, 1), CHAR(3, 2), SHORT(4, 2), INT(5, 4), FLOAT(6, 4), LONG(7, 8), DOUBLE(8, 8),
-  BUFFER(9, 1), OBJECT(10, 1), FILE(11, 1);
+  BOOLEAN(1, 1), BYTE(2, 1), CHAR(3, 2), SHORT(4, 2), INT(5, 4), FLOAT(6, 4), LONG(7, 8), DOUBLE(8, 8), BUFFER(9,
+      1), OBJECT(10, 1), FILE(11, 1);
 
   public final int id;
   public final int elementSize;

@@ -52,7 +52,8 @@ public record Manifest(
   /** Bytes stored in this version's own pack (not referenced from older versions). */
   public long ownBytes() {
     long n = 0;
-    for (RegionEntry r : regions) for (BlockRef b : r.blocks()) if (b.pack() == version) n += b.storedLen() + PackFormat.CHUNK_HEADER;
+    for (RegionEntry r : regions)
+      for (BlockRef b : r.blocks()) if (b.pack() == version) n += b.storedLen() + PackFormat.CHUNK_HEADER;
     return n;
   }
 
@@ -163,10 +164,12 @@ public record Manifest(
         long length = in.readLong();
         long byteLength = in.readLong();
         int nBlocks = in.readInt();
-        if (nBlocks < 0 || nBlocks > bodyLen / 33 + 1) throw new CorruptException(where + ": bad block count " + nBlocks);
+        if (nBlocks < 0 || nBlocks > bodyLen / 33 + 1)
+          throw new CorruptException(where + ": bad block count " + nBlocks);
         if (!names.add(name)) throw new CorruptException(where + ": region '" + name + "' appears twice");
         if (length < 0 || byteLength < 0)
-          throw new CorruptException(where + ": region '" + name + "' has a negative length (" + length + ", " + byteLength + " bytes)");
+          throw new CorruptException(
+              where + ": region '" + name + "' has a negative length (" + length + ", " + byteLength + " bytes)");
         long expectedBytes;
         try {
           expectedBytes = Math.multiplyExact(length, (long) kind.elementSize);
@@ -174,14 +177,17 @@ public record Manifest(
           throw new CorruptException(where + ": region '" + name + "' length " + length + " overflows");
         }
         if (byteLength != expectedBytes)
-          throw new CorruptException(where + ": region '" + name + "' (" + kind.describe() + ", length " + length + ") should hold "
-              + expectedBytes + " bytes but records " + byteLength);
+          throw new CorruptException(
+              where + ": region '" + name + "' (" + kind.describe() + ", length " + length + ") should hold "
+                  + expectedBytes + " bytes but records " + byteLength);
         if (kind == Kind.OBJECT && byteLength > MAX_OBJECT)
-          throw new CorruptException(where + ": object region '" + name + "' records " + byteLength + " bytes (at most " + MAX_OBJECT + ")");
+          throw new CorruptException(
+              where + ": object region '" + name + "' records " + byteLength + " bytes (at most " + MAX_OBJECT + ")");
         long expectedBlocks = (byteLength + blockSize - 1) / blockSize;
         if (nBlocks != expectedBlocks)
-          throw new CorruptException(where + ": region '" + name + "' of " + byteLength + " bytes should have " + expectedBlocks
-              + " chunks of at most " + blockSize + " bytes but lists " + nBlocks);
+          throw new CorruptException(
+              where + ": region '" + name + "' of " + byteLength + " bytes should have " + expectedBlocks
+                  + " chunks of at most " + blockSize + " bytes but lists " + nBlocks);
         List<BlockRef> blocks = new ArrayList<>(nBlocks);
         long sum = 0;
         for (int b = 0; b < nBlocks; b++) {
@@ -190,28 +196,36 @@ public record Manifest(
           // version 1: one codec byte; version 2: the transform list (ChunkTransforms), whose first byte is the codec of version 1
           int transforms = fmt == 1 ? (in.readByte() & 0xff) << 24 : in.readInt();
           if (fmt == 1 && ChunkTransforms.id(transforms, 0) > Codec.ZSTD.id)
-            throw new CorruptException(where + ": region '" + name + "' chunk " + b + " has codec id " + ChunkTransforms.id(transforms, 0)
-                + " (format version 1 knows 0 none, 1 lz4, 2 zstd)");
+            throw new CorruptException(
+                where + ": region '" + name + "' chunk " + b + " has codec id " + ChunkTransforms.id(transforms, 0)
+                    + " (format version 1 knows 0 none, 1 lz4, 2 zstd)");
           BlockRef ref = new BlockRef(pack, offset, storedLen, rawLen, transforms, in.readInt(), in.readLong());
-          if (ref.pack() < 1 || ref.pack() > version || ref.offset() < PackFormat.HEADER || ref.storedLen() < 1 || ref.rawLen() < 1)
+          if (ref.pack() < 1 || ref.pack() > version || ref.offset() < PackFormat.HEADER || ref.storedLen() < 1
+              || ref.rawLen() < 1)
             throw new CorruptException(where + ": region '" + name + "' block " + b + " has invalid location " + ref);
           int wantRaw = b < nBlocks - 1 ? blockSize : (int) (byteLength - (long) blockSize * (nBlocks - 1));
           if (ref.rawLen() != wantRaw)
-            throw new CorruptException(where + ": region '" + name + "' block " + b + " holds " + ref.rawLen() + " raw bytes, expected "
-                + wantRaw + " (block size " + blockSize + ")");
+            throw new CorruptException(
+                where + ": region '" + name + "' block " + b + " holds " + ref.rawLen() + " raw bytes, expected "
+                    + wantRaw + " (block size " + blockSize + ")");
           ChunkTransforms.check(ref.transforms(), ref.storedLen(), ref.rawLen(), where,
-              "region '" + name + "' chunk " + b + " (pack of version " + ref.pack() + ", offset " + ref.offset() + ")");
+              "region '" + name + "' chunk " + b + " (pack of version " + ref.pack() + ", offset " + ref.offset()
+                  + ")");
           // a writer stores every chunk of a version once: a chunk referenced twice would make a small
           // checkpoint expand without bound (one chunk repeated N times)
-          boolean fresh = ref.pack() == version ? chunksOfThisPack.add(ref.offset()) : older.add(new BlockRef(ref.pack(), ref.offset(), 0, 0, 0, 0, 0));
+          boolean fresh = ref.pack() == version
+              ? chunksOfThisPack.add(ref.offset())
+              : older.add(new BlockRef(ref.pack(), ref.offset(), 0, 0, 0, 0, 0));
           if (!fresh)
-            throw new CorruptException(where + ": region '" + name + "' block " + b + " references a chunk (version " + ref.pack()
-                + ", offset " + ref.offset() + ") already used by this version");
+            throw new CorruptException(
+                where + ": region '" + name + "' block " + b + " references a chunk (version " + ref.pack()
+                    + ", offset " + ref.offset() + ") already used by this version");
           sum += ref.rawLen();
           blocks.add(ref);
         }
         if (sum != byteLength)
-          throw new CorruptException(where + ": region '" + name + "' blocks hold " + sum + " bytes, expected " + byteLength);
+          throw new CorruptException(
+              where + ": region '" + name + "' blocks hold " + sum + " bytes, expected " + byteLength);
         regions.add(new RegionEntry(name, kind, length, byteLength, blocks));
       }
       if (in.available() != 4) throw new CorruptException(where + ": trailing bytes in manifest");

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
  * and its stored bytes. Integers are big-endian. See {@code docs/format.md}.
  */
 public final class PackFormat {
-  private PackFormat() { }
+  private PackFormat() {}
 
   public static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'P', 'K', '1'};
   /** Version 2: chunk header bytes 4..7 hold the transform list (version 1: the codec, then zeros); both are read. */
@@ -29,14 +29,17 @@ public final class PackFormat {
       if (b.get(i) != MAGIC[i]) throw new Manifest.CorruptException(where + ": not a Cairn pack (bad magic)");
     int fmt = b.getInt(8);
     if (fmt < 1 || fmt > FORMAT_VERSION)
-      throw new Manifest.UnsupportedFormatException(where + ": pack format version " + fmt + " is not supported (this Cairn reads 1 to "
-          + FORMAT_VERSION + ")");
+      throw new Manifest.UnsupportedFormatException(
+          where + ": pack format version " + fmt + " is not supported (this Cairn reads 1 to "
+              + FORMAT_VERSION + ")");
     if (b.getLong(16) != version)
-      throw new Manifest.CorruptException(where + ": pack belongs to version " + b.getLong(16) + ", expected " + version);
+      throw new Manifest.CorruptException(
+          where + ": pack belongs to version " + b.getLong(16) + ", expected " + version);
   }
 
   /** Writes a chunk header into {@code b} (32 bytes at its position). */
-  public static void putChunkHeader(ByteBuffer b, int transforms, int rawLen, int storedLen, int storedCrc, long rawHash) {
+  public static void putChunkHeader(ByteBuffer b, int transforms, int rawLen, int storedLen, int storedCrc,
+      long rawHash) {
     int start = b.position();
     b.putInt(CHUNK_MAGIC).putInt(transforms)
         .putInt(rawLen).putInt(storedLen).putInt(storedCrc).putLong(rawHash);

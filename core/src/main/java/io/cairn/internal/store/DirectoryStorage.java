@@ -40,7 +40,9 @@ public final class DirectoryStorage implements Storage {
   private final FileModes modes;
 
   /** A private store (0700 directories, 0600 files). */
-  public DirectoryStorage(Path root) { this(root, FileModes.PRIVATE); }
+  public DirectoryStorage(Path root) {
+    this(root, FileModes.PRIVATE);
+  }
 
   public DirectoryStorage(Path root, FileModes modes) {
     this.root = root.toAbsolutePath().normalize();
@@ -67,7 +69,8 @@ public final class DirectoryStorage implements Storage {
         break; // the rest does not exist yet: nothing to follow
       }
       if (a.isSymbolicLink()) throw symlink(cur);
-      if (!cur.equals(p) && !a.isDirectory()) throw new IOException(cur + " in the checkpoint directory " + root + " is not a directory");
+      if (!cur.equals(p) && !a.isDirectory())
+        throw new IOException(cur + " in the checkpoint directory " + root + " is not a directory");
     }
     return p;
   }
@@ -89,7 +92,8 @@ public final class DirectoryStorage implements Storage {
     return e;
   }
 
-  @Override public String describe() { return root.toString(); }
+  @Override
+  public String describe() { return root.toString(); }
 
   /** Creates the missing directories from the root down to {@code dir} (inside the root: already checked by resolve). */
   private void mkdirs(Path dir) throws IOException {
@@ -128,23 +132,29 @@ public final class DirectoryStorage implements Storage {
     return ch;
   }
 
-  @Override public Output create(String name) throws IOException {
+  @Override
+  public Output create(String name) throws IOException {
     Path p = resolve(name);
     mkdirs(p.getParent());
     FileChannel ch = openNew(p, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW));
     return new Output() {
       long pos;
-      @Override public void write(ByteBuffer src) throws IOException {
+      @Override
+      public void write(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) pos += ch.write(src);
       }
-      @Override public long position() { return pos; }
-      @Override public void sync() throws IOException { ch.force(true); }
-      @Override public void close() throws IOException { ch.close(); }
+      @Override
+      public long position() { return pos; }
+      @Override
+      public void sync() throws IOException { ch.force(true); }
+      @Override
+      public void close() throws IOException { ch.close(); }
     };
   }
 
-  @Override public Input open(String name) throws IOException {
+  @Override
+  public Input open(String name) throws IOException {
     Path p = resolve(name);
     FileChannel ch;
     try {
@@ -155,25 +165,31 @@ public final class DirectoryStorage implements Storage {
       throw opening(p, e);
     }
     return new Input() {
-      @Override public long size() throws IOException { return ch.size(); }
-      @Override public void readFully(long position, ByteBuffer dst) throws IOException {
+      @Override
+      public long size() throws IOException { return ch.size(); }
+      @Override
+      public void readFully(long position, ByteBuffer dst) throws IOException {
         long pos = position;
         while (dst.hasRemaining()) {
           int n = ch.read(dst, pos);
-          if (n < 0) throw new EOFException(p + ": file ends at " + pos + ", expected " + dst.remaining() + " more bytes");
+          if (n < 0)
+            throw new EOFException(p + ": file ends at " + pos + ", expected " + dst.remaining() + " more bytes");
           pos += n;
         }
       }
-      @Override public void close() throws IOException { ch.close(); }
+      @Override
+      public void close() throws IOException { ch.close(); }
     };
   }
 
-  @Override public boolean exists(String name) throws IOException { return Files.exists(resolve(name), NOFOLLOW); }
+  @Override
+  public boolean exists(String name) throws IOException { return Files.exists(resolve(name), NOFOLLOW); }
 
-  @Override public List<String> list(String dir) throws IOException {
+  @Override
+  public List<String> list(String dir) throws IOException {
     Path d = dir.isEmpty() ? root : resolve(dir);
     List<String> out = new ArrayList<>();
-    if (!Files.isDirectory(d, dir.isEmpty() ? new LinkOption[0] : new LinkOption[] {NOFOLLOW})) return out;
+    if (!Files.isDirectory(d, dir.isEmpty() ? new LinkOption[0] : new LinkOption[]{NOFOLLOW})) return out;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
       for (Path p : ds) out.add(p.getFileName().toString());
     }
@@ -181,7 +197,8 @@ public final class DirectoryStorage implements Storage {
     return out;
   }
 
-  @Override public void rename(String from, String to) throws IOException {
+  @Override
+  public void rename(String from, String to) throws IOException {
     Path a = resolve(from), b = resolve(to);
     try {
       Files.move(a, b, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -190,12 +207,17 @@ public final class DirectoryStorage implements Storage {
     }
   }
 
-  @Override public void delete(String name) throws IOException {
-    try { Files.deleteIfExists(resolve(name)); } catch (NoSuchFileException ignored) { }
+  @Override
+  public void delete(String name) throws IOException {
+    try {
+      Files.deleteIfExists(resolve(name));
+    } catch (NoSuchFileException ignored) {
+    }
   }
 
   /** Deletes a tree bottom-up, never descending into (or deleting through) a symbolic link. */
-  @Override public void deleteTree(String dir) throws IOException {
+  @Override
+  public void deleteTree(String dir) throws IOException {
     Path d = resolve(dir);
     if (!Files.exists(d, NOFOLLOW)) return;
     deleteTree(d);
@@ -221,7 +243,8 @@ public final class DirectoryStorage implements Storage {
     Files.deleteIfExists(p);
   }
 
-  @Override public void syncDir(String dir) throws IOException {
+  @Override
+  public void syncDir(String dir) throws IOException {
     Path d = dir.isEmpty() ? root : resolve(dir);
     try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
       ch.force(true);
@@ -231,10 +254,12 @@ public final class DirectoryStorage implements Storage {
     }
   }
 
-  @Override public AutoCloseable lock(String name, String holder) throws IOException {
+  @Override
+  public AutoCloseable lock(String name, String holder) throws IOException {
     Path p = resolve(name);
     mkdirs(p.getParent());
-    FileChannel ch = openNew(p, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW));
+    FileChannel ch = openNew(p,
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW));
     FileLock lock;
     try {
       lock = ch.tryLock();

@@ -33,7 +33,8 @@ public enum FileModes {
     return switch (s.trim().toLowerCase(Locale.ROOT)) {
       case "private" -> PRIVATE;
       case "group" -> GROUP;
-      default -> throw new IllegalArgumentException("must be 'private' (0700 directories, 0600 files) or 'group' (0770, 0660)");
+      default ->
+        throw new IllegalArgumentException("must be 'private' (0700 directories, 0600 files) or 'group' (0770, 0660)");
     };
   }
 
@@ -43,7 +44,7 @@ public enum FileModes {
   FileAttribute<?>[] fileAttributes() { return attrs(file); }
 
   private static FileAttribute<?>[] attrs(Set<PosixFilePermission> p) {
-    return posix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(p)} : new FileAttribute<?>[0];
+    return posix() ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(p)} : new FileAttribute<?>[0];
   }
 
   static boolean posix() {
@@ -51,7 +52,9 @@ public enum FileModes {
   }
 
   /** Sets the file mode of {@code p} (not following a symbolic link), whatever the umask made of it. */
-  void applyFile(Path p) throws IOException { set(p, file); }
+  void applyFile(Path p) throws IOException {
+    set(p, file);
+  }
 
   void applyDir(Path p) throws IOException { set(p, dir); }
 
@@ -97,7 +100,8 @@ public enum FileModes {
 
   /** fsyncs a directory's entries; best effort: some file systems refuse, the entry is there all the same. */
   static boolean fsyncDirectory(Path dir) {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir,
+        java.nio.file.StandardOpenOption.READ)) {
       ch.force(true);
       return true;
     } catch (IOException e) {

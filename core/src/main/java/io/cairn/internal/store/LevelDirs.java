@@ -8,11 +8,13 @@ import java.nio.file.Path;
 
 /** Opens the directory of a file-backed level ({@code <path>/<run>}): modes, memory-level checks. */
 public final class LevelDirs {
-  private LevelDirs() { }
+  private LevelDirs() {}
 
   /** The run's directory of a level for writing, created (with the level's modes) when missing. */
   public static DirectoryStorage open(LevelSpec spec, String run) throws IOException {
-    Path root = spec.memoryBase() != null ? MemoryLevel.open(spec.path(), spec.memoryBase(), run, spec.modes()) : spec.path().resolve(run);
+    Path root = spec.memoryBase() != null
+        ? MemoryLevel.open(spec.path(), spec.memoryBase(), run, spec.modes())
+        : spec.path().resolve(run);
     if (Files.isSymbolicLink(root) && spec.memoryBase() != null)
       throw new IOException(root + " is a symbolic link; refusing to follow it");
     spec.modes().createDirectories(root);
@@ -25,9 +27,12 @@ public final class LevelDirs {
    * does not, or when it holds memory-level copies of an earlier incarnation of the base directory.
    */
   public static DirectoryStorage existing(LevelSpec spec, String run) throws IOException {
-    Path root = spec.memoryBase() != null ? MemoryLevel.existing(spec.path(), spec.memoryBase(), run) : spec.path().resolve(run);
+    Path root = spec.memoryBase() != null
+        ? MemoryLevel.existing(spec.path(), spec.memoryBase(), run)
+        : spec.path().resolve(run);
     if (root == null) return null;
-    if (spec.memoryBase() != null ? !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) : !Files.isDirectory(root)) return null;
+    if (spec.memoryBase() != null ? !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) : !Files.isDirectory(root))
+      return null;
     return new DirectoryStorage(root, spec.modes());
   }
 }

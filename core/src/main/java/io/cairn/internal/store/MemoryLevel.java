@@ -55,7 +55,7 @@ public final class MemoryLevel {
   private static final String IDENTITY_LOCK = ".identity.lock";
   private static final Object JVM_LOCK = new Object();
 
-  private MemoryLevel() { }
+  private MemoryLevel() {}
 
   /** {@code <ram>/cairn-<user>/<digest>} for a base directory. */
   public static Path directory(Path ram, String user, Path base) {
@@ -80,7 +80,8 @@ public final class MemoryLevel {
     try {
       if (geteuid == null) {
         Linker l = Linker.nativeLinker();
-        geteuid = l.downcallHandle(l.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        geteuid = l.downcallHandle(l.defaultLookup().find("geteuid").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
       }
       return (int) geteuid.invokeExact();
     } catch (Throwable t) {
@@ -102,23 +103,28 @@ public final class MemoryLevel {
     String fix = " Another user may have created it to read this user's checkpoints or to plant one; remove it"
         + " (as its owner or root) or set level.<name>.path to a directory of your own.";
     if (a.isSymbolicLink())
-      throw new IOException(what + " " + dir + " is a symbolic link (to " + Files.readSymbolicLink(dir) + "), not a directory." + fix);
+      throw new IOException(
+          what + " " + dir + " is a symbolic link (to " + Files.readSymbolicLink(dir) + "), not a directory." + fix);
     if (!a.isDirectory()) throw new IOException(what + " " + dir + " is not a directory." + fix);
     int owner = (Integer) Files.getAttribute(dir, "unix:uid", NOFOLLOW);
     int me = euid();
     if (owner != me)
-      throw new IOException(what + " " + dir + " is owned by " + a.owner().getName() + " (uid " + owner + "), not by this user (uid " + me + ")." + fix);
+      throw new IOException(what + " " + dir + " is owned by " + a.owner().getName() + " (uid " + owner
+          + "), not by this user (uid " + me + ")." + fix);
     Set<PosixFilePermission> p = a.permissions();
     if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE))
-      throw new IOException(what + " " + dir + " is writable by " + (p.contains(PosixFilePermission.OTHERS_WRITE) ? "other users" : "its group")
-          + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(p) + "); it must be private (chmod 700 " + dir + ").");
+      throw new IOException(what + " " + dir + " is writable by "
+          + (p.contains(PosixFilePermission.OTHERS_WRITE) ? "other users" : "its group")
+          + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(p) + "); it must be private (chmod 700 "
+          + dir + ").");
   }
 
   /** Creates {@code dir} 0700 (unless it exists) and checks it. */
   private static void ensurePrivate(Path dir, String what) throws IOException {
     try {
       Files.createDirectory(dir, FileModes.posix()
-          ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileModes.PRIVATE.dirPermissions())}
+          ? new java.nio.file.attribute.FileAttribute<?>[]{
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileModes.PRIVATE.dirPermissions())}
           : new java.nio.file.attribute.FileAttribute<?>[0]);
       FileModes.PRIVATE.applyDir(dir);
     } catch (FileAlreadyExistsException e) {
@@ -130,11 +136,12 @@ public final class MemoryLevel {
     Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir, NOFOLLOW);
     if (!p.equals(FileModes.PRIVATE.dirPermissions())) {
       FileModes.PRIVATE.applyDir(dir);
-      log.info("memory level: {} was mode {}; set to rwx------", dir, java.nio.file.attribute.PosixFilePermissions.toString(p));
+      log.info("memory level: {} was mode {}; set to rwx------", dir,
+          java.nio.file.attribute.PosixFilePermissions.toString(p));
     }
   }
 
-  record Identity(String base, String id) { }
+  record Identity(String base, String id) {}
 
   static Identity readIdentity(Path dir) throws IOException {
     Path f = dir.resolve(IDENTITY);
@@ -149,7 +156,8 @@ public final class MemoryLevel {
       if (line.startsWith("base=")) base = line.substring(5);
       else if (line.startsWith("id=")) id = line.substring(3);
     }
-    if (base == null || id == null) throw new IOException(f + " is not a memory-level identity file (no base= and id= lines)");
+    if (base == null || id == null)
+      throw new IOException(f + " is not a memory-level identity file (no base= and id= lines)");
     return new Identity(base, id);
   }
 
@@ -157,7 +165,7 @@ public final class MemoryLevel {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, NOFOLLOW)) {
       if (ch.size() > 64 * 1024) throw new IOException(f + " is too large (" + ch.size() + " bytes)");
       ByteBuffer b = ByteBuffer.allocate((int) ch.size());
-      while (b.hasRemaining() && ch.read(b) >= 0) { }
+      while (b.hasRemaining() && ch.read(b) >= 0) {}
       return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw e;
@@ -179,7 +187,8 @@ public final class MemoryLevel {
   /** Writes {@code text} to {@code dir/name} atomically (a private temporary file renamed or linked into place). */
   private static void writeFile(Path dir, String name, String text, boolean replace) throws IOException {
     Path tmp = dir.resolve(name + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW),
+    try (FileChannel ch = FileChannel.open(tmp,
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW),
         FileModes.PRIVATE.fileAttributes())) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
@@ -207,7 +216,7 @@ public final class MemoryLevel {
     synchronized (JVM_LOCK) {
       try (FileChannel lc = FileChannel.open(dir.resolve(IDENTITY_LOCK),
           Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, NOFOLLOW), FileModes.PRIVATE.fileAttributes());
-           FileLock ignored = lc.lock()) {
+          FileLock ignored = lc.lock()) {
         Identity id = readIdentity(dir);
         if (id != null && !id.base().equals(basePath))
           throw new IOException("the memory level's directory " + dir + " records the base directory " + id.base()
@@ -262,7 +271,8 @@ public final class MemoryLevel {
       } else {
         Files.deleteIfExists(p);
       }
-      log.warn("memory level: removed {}: its copies were written for {} before that directory was {}; they are never restored",
+      log.warn(
+          "memory level: removed {}: its copies were written for {} before that directory was {}; they are never restored",
           p, basePath, noIdentity ? "created" : "deleted or recreated");
     }
   }

@@ -12,19 +12,21 @@ import java.util.TreeSet;
 public final class Providers {
   private static volatile Map<String, StorageProvider> byKind;
 
-  private Providers() { }
+  private Providers() {}
 
   /** Providers found with {@link ServiceLoader} (core's class loader, then the thread's context class loader). */
   public static Map<String, StorageProvider> all() {
     Map<String, StorageProvider> m = byKind;
     if (m != null) return m;
     Map<String, StorageProvider> found = new TreeMap<>();
-    for (ClassLoader cl : new ClassLoader[] {Providers.class.getClassLoader(), Thread.currentThread().getContextClassLoader()}) {
+    for (ClassLoader cl : new ClassLoader[]{Providers.class.getClassLoader(),
+        Thread.currentThread().getContextClassLoader()}) {
       if (cl == null) continue;
       try {
         for (StorageProvider p : ServiceLoader.load(StorageProvider.class, cl)) found.putIfAbsent(p.kind(), p);
       } catch (ServiceConfigurationError e) {
-        org.slf4j.LoggerFactory.getLogger(Providers.class).warn("a storage provider could not be loaded: {}", e.getMessage());
+        org.slf4j.LoggerFactory.getLogger(Providers.class).warn("a storage provider could not be loaded: {}",
+            e.getMessage());
       }
     }
     byKind = Map.copyOf(found);
@@ -47,12 +49,14 @@ public final class Providers {
    *
    * @throws io.cairn.CairnException when the provider cannot open it (message naming the level)
    */
-  public static io.cairn.spi.Storage open(io.cairn.internal.Settings.LevelSpec spec, Map<String, String> options, String run,
+  public static io.cairn.spi.Storage open(io.cairn.internal.Settings.LevelSpec spec, Map<String, String> options,
+      String run,
       boolean readOnly) {
     StorageProvider p = get(spec.kind());
     if (p == null) return null;
     try {
-      return p.open(new io.cairn.spi.LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every()), options, run, readOnly);
+      return p.open(new io.cairn.spi.LevelInfo(spec.name(), spec.kind(), spec.path(), spec.keep(), spec.every()),
+          options, run, readOnly);
     } catch (java.io.IOException | RuntimeException e) {
       throw new io.cairn.CairnException("level '" + spec.name() + "' (kind " + spec.kind() + "): " + e.getMessage(), e);
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * returned. The temporary file is removed when anything fails.
  */
 public final class AtomicFiles {
-  private AtomicFiles() { }
+  private AtomicFiles() {}
 
   /** Writes the content to an open channel of the temporary file. */
   @FunctionalInterface

@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code <name>.txt}. The charts are {@link Svg}'s.
  */
 public final class BenchReport {
-  private BenchReport() { }
+  private BenchReport() {}
 
   /** The head of a results file: {@code tool}, {@code when}, {@code cpus}, {@code java}, {@code loadAverage}, in that order. */
   public static Map<String, Object> header(String tool) {
@@ -37,7 +37,8 @@ public final class BenchReport {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
-      return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return String.format(Locale.ROOT, "%.2f",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
 
@@ -56,7 +57,8 @@ public final class BenchReport {
   public static Boolean met(String target, double ratio) {
     if (target == null) return null;
     String t = target.trim();
-    if (!t.startsWith(">=") && !t.startsWith("<=")) throw new IllegalArgumentException("a target is '>= x' or '<= x', got '" + target + "'");
+    if (!t.startsWith(">=") && !t.startsWith("<="))
+      throw new IllegalArgumentException("a target is '>= x' or '<= x', got '" + target + "'");
     double lim = Double.parseDouble(t.substring(2).trim());
     return t.startsWith(">=") ? ratio >= lim : ratio <= lim;
   }
@@ -71,7 +73,8 @@ public final class BenchReport {
    * {@code unit}, {@code ratio}, {@code ratioMeaning}, {@code target} and {@code met} (null without a target), then
    * {@code extra}.
    */
-  public static Map<String, Object> ratioRow(String name, double value, double baseline, String unit, double ratio, String meaning,
+  public static Map<String, Object> ratioRow(String name, double value, double baseline, String unit, double ratio,
+      String meaning,
       String target, Map<String, Object> extra) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);

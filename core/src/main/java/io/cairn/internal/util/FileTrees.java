@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /** The one place that deletes a directory tree. Links are removed, never followed. */
 public final class FileTrees {
-  private FileTrees() { }
+  private FileTrees() {}
 
   /**
    * Deletes {@code root} and everything below it; nothing to do when it does not exist. Entries that vanish while it

@@ -16,7 +16,7 @@ import java.util.Map;
  * jar free of one more dependency (docs/dependencies.md).
  */
 public final class Json {
-  private Json() { }
+  private Json() {}
 
   /** Compact JSON, on one line, no trailing newline. */
   public static String write(Object value) {
@@ -99,7 +99,8 @@ public final class Json {
   public static String number(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) return "null";
     if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
-    return String.format(Locale.ROOT, "%.6g", d).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e").replaceAll("\\.$", "");
+    return String.format(Locale.ROOT, "%.6g", d).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e")
+        .replaceAll("\\.$", "");
   }
 
   /** A JSON string literal; control, DEL/C1 and invisible format characters are escaped as {@code \\uXXXX}. */
@@ -172,7 +173,8 @@ public final class Json {
       while (i < s.length()) {
         char c = s.charAt(i);
         if (c == ' ' || c == '\n' || c == '\r' || c == '\t') i++;
-        else break;
+        else
+          break;
       }
     }
 
@@ -275,7 +277,9 @@ public final class Json {
       if (start == i) throw error("unexpected character '" + s.charAt(i) + "'");
       String t = s.substring(start, i);
       try {
-        return t.contains(".") || t.contains("e") || t.contains("E") ? (Object) Double.parseDouble(t) : (Object) Long.parseLong(t);
+        return t.contains(".") || t.contains("e") || t.contains("E")
+            ? (Object) Double.parseDouble(t)
+            : (Object) Long.parseLong(t);
       } catch (NumberFormatException ex) {
         throw error("bad number " + t);
       }

@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
  * bar is left out and labelled "n/a"; a chart without any finite value still draws its axes and says "no data".
  */
 public final class Svg {
-  private Svg() { }
+  private Svg() {}
 
   /** The colours of series and bars, in order. */
-  public static final List<String> COLORS = List.of("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+  public static final List<String> COLORS = List.of("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+      "#e377c2",
       "#17becf");
 
   private static final int W = 760;
@@ -29,7 +30,9 @@ public final class Svg {
   /** A named series of (x, y) points; {@code dashed} draws it dashed (e.g. a run to compare with a solid reference). */
   public record Series(String name, double[] x, double[] y, boolean dashed) {
     public Series {
-      if (x.length != y.length) throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values, " + y.length + " y values");
+      if (x.length != y.length)
+        throw new IllegalArgumentException(
+            "series '" + name + "': " + x.length + " x values, " + y.length + " y values");
     }
 
     public Series(String name, double[] x, double[] y) {
@@ -38,7 +41,7 @@ public final class Svg {
   }
 
   /** A vertical mark across a line chart at {@code x}, labelled above the plot (e.g. where a process was killed). */
-  public record Mark(double x, String label) { }
+  public record Mark(double x, String label) {}
 
   /** A line chart; {@code logX} plots x on a log scale (points with x <= 0 are left out). */
   public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX) {
@@ -49,7 +52,8 @@ public final class Svg {
    * A line chart with vertical {@code marks}; {@code fromZero} keeps 0 on the y axis. Non-finite points are gaps in
    * their line.
    */
-  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX, List<Mark> marks,
+  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX,
+      List<Mark> marks,
       boolean fromZero) {
     return lineChart(title, xLabel, yLabel, series, logX, marks, fromZero, false);
   }
@@ -58,7 +62,8 @@ public final class Svg {
    * {@link #lineChart(String, String, String, List, boolean, List, boolean)}; {@code markers} also draws a dot at each
    * point (so that a series of one point shows).
    */
-  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX, List<Mark> marks,
+  public static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logX,
+      List<Mark> marks,
       boolean fromZero, boolean markers) {
     int l = 70, r = 190, t = 40, b = 55;
     int pw = W - l - r, ph = H - t - b;
@@ -78,7 +83,8 @@ public final class Svg {
     xr.fix();
     yr.fix();
     if (!fromZero || yr.lo < 0) yr.pad(0.05);
-    else yr.hi += (yr.hi - yr.lo) * 0.05;
+    else
+      yr.hi += (yr.hi - yr.lo) * 0.05;
     StringBuilder sb = header(W, H, title);
     frame(sb, l, t, pw, ph, yr, yLabel);
     for (double v : ticks(xr.lo, xr.hi)) {
@@ -91,21 +97,25 @@ public final class Svg {
       double mx = xv(m.x(), logX);
       if (!Double.isFinite(mx)) continue;
       double x = l + (mx - xr.lo) / (xr.hi - xr.lo) * pw;
-      sb.append("<line x1='").append(f(x)).append("' x2='").append(f(x)).append("' y1='").append(t).append("' y2='").append(t + ph)
+      sb.append("<line x1='").append(f(x)).append("' x2='").append(f(x)).append("' y1='").append(t).append("' y2='")
+          .append(t + ph)
           .append("' stroke='#c00' stroke-dasharray='2,3'/>\n");
-      sb.append("<text x='").append(f(x)).append("' y='").append(t - 4).append("' font-size='11' fill='#c00' text-anchor='middle'>")
+      sb.append("<text x='").append(f(x)).append("' y='").append(t - 4)
+          .append("' font-size='11' fill='#c00' text-anchor='middle'>")
           .append(esc(m.label())).append("</text>\n");
     }
     int k = 0;
     for (Series s : series) {
       String col = COLORS.get(k % COLORS.size());
-      String style = "fill='none' stroke='" + col + "' stroke-width='" + (s.dashed() ? "1.5' stroke-dasharray='6,4'" : "2'");
+      String style = "fill='none' stroke='" + col + "' stroke-width='"
+          + (s.dashed() ? "1.5' stroke-dasharray='6,4'" : "2'");
       StringBuilder pts = new StringBuilder();
       for (int i = 0; i <= s.x().length; i++) {
         double x = i < s.x().length ? xv(s.x()[i], logX) : Double.NaN;
         double y = i < s.x().length ? s.y()[i] : Double.NaN;
         if (Double.isFinite(x) && Double.isFinite(y)) {
-          pts.append(f(l + (x - xr.lo) / (xr.hi - xr.lo) * pw)).append(',').append(f(t + (yr.hi - y) / (yr.hi - yr.lo) * ph)).append(' ');
+          pts.append(f(l + (x - xr.lo) / (xr.hi - xr.lo) * pw)).append(',')
+              .append(f(t + (yr.hi - y) / (yr.hi - yr.lo) * ph)).append(' ');
         } else if (!pts.isEmpty()) { // a gap (or the end): close this piece of the line
           sb.append("<polyline ").append(style).append(" points='").append(pts.toString().trim()).append("'/>\n");
           pts.setLength(0);
@@ -115,7 +125,8 @@ public final class Svg {
         for (int i = 0; i < s.x().length; i++) {
           double x = xv(s.x()[i], logX), y = s.y()[i];
           if (!Double.isFinite(x) || !Double.isFinite(y)) continue;
-          sb.append("<circle r='3' fill='").append(col).append("' cx='").append(f(l + (x - xr.lo) / (xr.hi - xr.lo) * pw))
+          sb.append("<circle r='3' fill='").append(col).append("' cx='")
+              .append(f(l + (x - xr.lo) / (xr.hi - xr.lo) * pw))
               .append("' cy='").append(f(t + (yr.hi - y) / (yr.hi - yr.lo) * ph)).append("'/>\n");
         }
       }
@@ -127,21 +138,27 @@ public final class Svg {
 
   /** A bar chart of one value per label (each bar its own colour, its value above it). */
   public static String barChart(String title, String yLabel, List<String> labels, double[] values) {
-    if (labels.size() != values.length) throw new IllegalArgumentException(labels.size() + " labels, " + values.length + " values");
-    return bars(title, yLabel, labels, List.of(), new double[][] {values});
+    if (labels.size() != values.length)
+      throw new IllegalArgumentException(labels.size() + " labels, " + values.length + " values");
+    return bars(title, yLabel, labels, List.of(), new double[][]{values});
   }
 
   /**
    * Grouped bars: along x one group per {@code groups} entry, in each group one bar per series, {@code values[series][group]};
    * a legend names the series.
    */
-  public static String groupedBarChart(String title, String yLabel, List<String> groups, List<String> seriesNames, double[][] values) {
-    if (values.length != seriesNames.size()) throw new IllegalArgumentException(seriesNames.size() + " series, " + values.length + " rows of values");
-    for (double[] v : values) if (v.length != groups.size()) throw new IllegalArgumentException(groups.size() + " groups, " + v.length + " values");
+  public static String groupedBarChart(String title, String yLabel, List<String> groups, List<String> seriesNames,
+      double[][] values) {
+    if (values.length != seriesNames.size())
+      throw new IllegalArgumentException(seriesNames.size() + " series, " + values.length + " rows of values");
+    for (double[] v : values)
+      if (v.length != groups.size())
+        throw new IllegalArgumentException(groups.size() + " groups, " + v.length + " values");
     return bars(title, yLabel, groups, seriesNames, values);
   }
 
-  private static String bars(String title, String yLabel, List<String> groups, List<String> seriesNames, double[][] values) {
+  private static String bars(String title, String yLabel, List<String> groups, List<String> seriesNames,
+      double[][] values) {
     boolean legend = !seriesNames.isEmpty();
     int l = 80, r = legend ? 190 : 30, t = 40, b = 70;
     int pw = W - l - r, ph = H - t - b;
@@ -170,14 +187,17 @@ public final class Svg {
           continue;
         }
         double y = t + (yr.hi - v) / (yr.hi - yr.lo) * ph;
-        sb.append("<rect x='").append(f(x)).append("' y='").append(f(Math.min(y, zero))).append("' width='").append(f(bw * (legend ? 0.9 : 1)))
+        sb.append("<rect x='").append(f(x)).append("' y='").append(f(Math.min(y, zero))).append("' width='")
+            .append(f(bw * (legend ? 0.9 : 1)))
             .append("' height='").append(f(Math.abs(zero - y))).append("' fill='").append(col).append("'><title>")
-            .append(esc((legend ? seriesNames.get(s) + ", " : "") + groups.get(g) + ": " + num(v))).append("</title></rect>\n");
+            .append(esc((legend ? seriesNames.get(s) + ", " : "") + groups.get(g) + ": " + num(v)))
+            .append("</title></rect>\n");
         text(sb, x + bw / 2, Math.min(y, zero) - 4, legend ? 9 : 11, "middle", num(v));
       }
       text(sb, l + g * slot + slot / 2, H - b + 16, 12, "middle", groups.get(g));
     }
-    for (int s = 0; legend && s < n; s++) legendBox(sb, W - r + 10, t + 10 + 20 * s, COLORS.get(s % COLORS.size()), seriesNames.get(s));
+    for (int s = 0; legend && s < n; s++)
+      legendBox(sb, W - r + 10, t + 10 + 20 * s, COLORS.get(s % COLORS.size()), seriesNames.get(s));
     return sb.append("</svg>\n").toString();
   }
 
@@ -222,12 +242,15 @@ public final class Svg {
     if (!log) r.add(0);
     for (Bar b : bars) {
       if (b.heading()) continue;
-      for (double v : new double[] {b.value(), b.target()}) if (Double.isFinite(v) && (!log || v > 0)) r.add(log ? Math.log10(v) : v);
+      for (double v : new double[]{b.value(), b.target()})
+        if (Double.isFinite(v) && (!log || v > 0)) r.add(log ? Math.log10(v) : v);
     }
     boolean empty = bars.stream().noneMatch(b -> !b.heading() && Double.isFinite(b.value()));
     r.fix();
     double a = Double.isFinite(lo) ? (log ? Math.log10(lo) : lo) : (log ? Math.floor(r.lo) : r.lo);
-    double z = Double.isFinite(hi) ? (log ? Math.log10(hi) : hi) : (log ? Math.ceil(r.hi) : r.hi + (r.hi - r.lo) * 0.05);
+    double z = Double.isFinite(hi)
+        ? (log ? Math.log10(hi) : hi)
+        : (log ? Math.ceil(r.hi) : r.hi + (r.hi - r.lo) * 0.05);
     if (!(z > a)) z = a + 1;
     final double a0 = a, z0 = z;
     java.util.function.DoubleUnaryOperator x = v -> {
@@ -240,11 +263,13 @@ public final class Svg {
     sb.append("<text x='10' y='22' font-size='14'>").append(esc(title)).append("</text>\n");
     List<Double> grid = new ArrayList<>();
     if (log) for (double e = Math.ceil(a - 1e-9); e <= z + 1e-9; e++) grid.add(Math.pow(10, e));
-    else grid.addAll(ticks(a, z));
+    else
+      grid.addAll(ticks(a, z));
     for (double g : grid) {
       double gx = x.applyAsDouble(g);
       boolean ref = Double.isFinite(base) && Math.abs(g - base) <= 1e-9 * Math.max(1, Math.abs(base));
-      sb.append("<line x1='").append(f(gx)).append("' y1='").append(top - 10).append("' x2='").append(f(gx)).append("' y2='").append(height - 40)
+      sb.append("<line x1='").append(f(gx)).append("' y1='").append(top - 10).append("' x2='").append(f(gx))
+          .append("' y2='").append(height - 40)
           .append("' stroke='").append(ref ? "#444" : "#ddd").append("'/>\n");
       text(sb, gx, height - 25, 11, "middle", log ? decade(g) : num(g));
     }
@@ -253,7 +278,8 @@ public final class Svg {
     int y = top;
     for (Bar b : bars) {
       if (b.heading()) {
-        sb.append("<text x='10' y='").append(y + 15).append("' font-weight='bold'>").append(esc(b.label())).append("</text>\n");
+        sb.append("<text x='10' y='").append(y + 15).append("' font-weight='bold'>").append(esc(b.label()))
+            .append("</text>\n");
       } else {
         text(sb, 20, y + 15, 11, "start", b.label());
         double end = from;
@@ -267,7 +293,8 @@ public final class Svg {
         text(sb, Math.max(from, end) + 4, y + 15, 11, "start", label);
         if (Double.isFinite(b.target()) && (!log || b.target() > 0)) {
           double tx = x.applyAsDouble(b.target());
-          sb.append("<line x1='").append(f(tx)).append("' y1='").append(y + 1).append("' x2='").append(f(tx)).append("' y2='").append(y + rowH - 1)
+          sb.append("<line x1='").append(f(tx)).append("' y1='").append(y + 1).append("' x2='").append(f(tx))
+              .append("' y2='").append(y + rowH - 1)
               .append("' stroke='red' stroke-width='2'/>\n");
         }
       }
@@ -295,8 +322,15 @@ public final class Svg {
       Matcher m = SIZE.matcher(c);
       if (!m.find()) throw new IllegalArgumentException("not a chart of io.cairn.internal.util.Svg");
       int cw = Integer.parseInt(m.group(1)), ch = Integer.parseInt(m.group(2));
-      body.append("<svg x='").append(across ? w : 0).append("' y='").append(across ? 0 : h).append("'").append(c.substring(4));
-      if (across) { w += cw; h = Math.max(h, ch); } else { h += ch; w = Math.max(w, cw); }
+      body.append("<svg x='").append(across ? w : 0).append("' y='").append(across ? 0 : h).append("'")
+          .append(c.substring(4));
+      if (across) {
+        w += cw;
+        h = Math.max(h, ch);
+      } else {
+        h += ch;
+        w = Math.max(w, cw);
+      }
     }
     return "<svg xmlns='http://www.w3.org/2000/svg' width='" + w + "' height='" + h + "'>\n" + body + "</svg>\n";
   }
@@ -346,31 +380,38 @@ public final class Svg {
 
   /** The plot's box, horizontal grid lines with y values, and the y label. */
   private static void frame(StringBuilder sb, int l, int t, int pw, int ph, Range yr, String yLabel) {
-    sb.append("<rect x='").append(l).append("' y='").append(t).append("' width='").append(pw).append("' height='").append(ph)
+    sb.append("<rect x='").append(l).append("' y='").append(t).append("' width='").append(pw).append("' height='")
+        .append(ph)
         .append("' fill='none' stroke='#444'/>\n");
     for (double v : ticks(yr.lo, yr.hi)) {
       double y = t + (yr.hi - v) / (yr.hi - yr.lo) * ph;
-      sb.append("<line x1='").append(l).append("' x2='").append(l + pw).append("' y1='").append(f(y)).append("' y2='").append(f(y))
+      sb.append("<line x1='").append(l).append("' x2='").append(l + pw).append("' y1='").append(f(y)).append("' y2='")
+          .append(f(y))
           .append("' stroke='#ddd'/>\n");
       text(sb, l - 6, y + 4, 11, "end", num(v));
     }
-    sb.append("<text transform='translate(16,").append(t + ph / 2).append(") rotate(-90)' font-size='12' text-anchor='middle'>")
+    sb.append("<text transform='translate(16,").append(t + ph / 2)
+        .append(") rotate(-90)' font-size='12' text-anchor='middle'>")
         .append(esc(yLabel)).append("</text>\n");
   }
 
   private static void legend(StringBuilder sb, int x, int y, String col, String name, boolean dashed) {
-    sb.append("<line x1='").append(x).append("' x2='").append(x + 14).append("' y1='").append(y - 7).append("' y2='").append(y - 7)
-        .append("' stroke='").append(col).append("' stroke-width='").append(dashed ? "1.5' stroke-dasharray='4,2'" : "3'").append("/>\n");
+    sb.append("<line x1='").append(x).append("' x2='").append(x + 14).append("' y1='").append(y - 7).append("' y2='")
+        .append(y - 7)
+        .append("' stroke='").append(col).append("' stroke-width='")
+        .append(dashed ? "1.5' stroke-dasharray='4,2'" : "3'").append("/>\n");
     text(sb, x + 20, y - 3, 12, "start", name);
   }
 
   private static void legendBox(StringBuilder sb, int x, int y, String col, String name) {
-    sb.append("<rect x='").append(x).append("' y='").append(y - 12).append("' width='12' height='12' fill='").append(col).append("'/>\n");
+    sb.append("<rect x='").append(x).append("' y='").append(y - 12).append("' width='12' height='12' fill='")
+        .append(col).append("'/>\n");
     text(sb, x + 18, y - 2, 12, "start", name);
   }
 
   private static void text(StringBuilder sb, double x, double y, int size, String anchor, String s) {
-    sb.append("<text x='").append(f(x)).append("' y='").append(f(y)).append("' font-size='").append(size).append("' text-anchor='")
+    sb.append("<text x='").append(f(x)).append("' y='").append(f(y)).append("' font-size='").append(size)
+        .append("' text-anchor='")
         .append(anchor).append("'>").append(esc(s)).append("</text>\n");
   }
 
@@ -382,7 +423,8 @@ public final class Svg {
     double step = Math.pow(10, Math.floor(Math.log10(span / 5)));
     if (span / step > 10) step *= 2;
     if (span / step > 10) step *= 2.5;
-    for (double v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.add(Math.abs(v) < 1e-12 * span ? 0 : v);
+    for (double v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step)
+      out.add(Math.abs(v) < 1e-12 * span ? 0 : v);
     return out;
   }
 
@@ -423,7 +465,8 @@ public final class Svg {
         default -> {
           if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
             sb.append(c).append(s.charAt(++i));
-          } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || Character.isSurrogate(c) || c == '\uFFFE' || c == '\uFFFF') {
+          } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || Character.isSurrogate(c) || c == '\uFFFE'
+              || c == '\uFFFF') {
             sb.append('\uFFFD');
           } else {
             sb.append(c);

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A new run directory's parents are fsynced; a failure after restore that cannot be recorded is said loudly. */
 class EngineDurabilityTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void theParentOfEveryCreatedDirectoryIsSynced() throws IOException {
+  @Test
+  void theParentOfEveryCreatedDirectoryIsSynced() throws IOException {
     Path run = dir.resolve("a/b/run");
     List<Path> synced = io.cairn.internal.store.FileModes.PRIVATE.createDurably(run);
     assertThat(Files.isDirectory(run)).isTrue();
@@ -30,13 +32,15 @@ class EngineDurabilityTest {
   /** A directory store whose attempts/ files cannot be written (a full disk). */
   static final class NoRoomForAttempts extends StorageWrapper {
     NoRoomForAttempts(Path root) { super(new DirectoryStorage(root)); }
-    @Override public Output create(String name) throws IOException {
+    @Override
+    public Output create(String name) throws IOException {
       if (name.startsWith("attempts/")) throw new IOException("No space left on device");
       return inner.create(name);
     }
   }
 
-  @Test void aFailureThatCannotBeRecordedIsSaidLoudly() throws Exception {
+  @Test
+  void aFailureThatCannotBeRecordedIsSaidLoudly() throws Exception {
     Settings s = new Settings();
     s.set("name", "d", "test");
     s.set("levels", "local", "test");
@@ -54,7 +58,8 @@ class EngineDurabilityTest {
       } finally {
         System.setErr(old);
       }
-      assertThat(err.toString(StandardCharsets.UTF_8)).contains("CANNOT RECORD that the program failed after restoring version 1")
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("CANNOT RECORD that the program failed after restoring version 1")
           .contains("No space left on device").contains("Protection against a restart loop is OFF");
     }
   }

@@ -8,9 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class XxHash64Test {
-  @Test void sameValuesAsLz4JavasXxHash64OnHeapAndOffHeap() {
+  @Test
+  void sameValuesAsLz4JavasXxHash64OnHeapAndOffHeap() {
     Random r = new Random(3);
-    for (int len : new int[] {0, 1, 3, 4, 7, 8, 15, 31, 32, 33, 63, 64, 100, 1000, 4096, 65_537}) {
+    for (int len : new int[]{0, 1, 3, 4, 7, 8, 15, 31, 32, 33, 63, 64, 100, 1000, 4096, 65_537}) {
       byte[] b = new byte[len];
       r.nextBytes(b);
       ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, len));

@@ -17,10 +17,11 @@ class ByteShuffleTest {
     return out;
   }
 
-  @Test void fastPathsMatchTheDefinitionAndInvert() {
+  @Test
+  void fastPathsMatchTheDefinitionAndInvert() {
     Random r = new Random(7);
-    for (int size : new int[] {2, 3, 4, 8, 16}) {
-      for (int len : new int[] {0, 1, 7, 8, 63, 64, 65, 100, 4096, 4099, 12_345}) {
+    for (int size : new int[]{2, 3, 4, 8, 16}) {
+      for (int len : new int[]{0, 1, 7, 8, 63, 64, 65, 100, 4096, 4099, 12_345}) {
         byte[] in = new byte[len];
         r.nextBytes(in);
         byte[] out = new byte[len], back = new byte[len];
@@ -32,11 +33,13 @@ class ByteShuffleTest {
     }
   }
 
-  @Test void asATransformOnDirectBuffers() throws Exception {
+  @Test
+  void asATransformOnDirectBuffers() throws Exception {
     ChunkTransform t = ChunkTransforms.SHUFFLE;
     assertThat(t.param(8)).isEqualTo(8);
     assertThat(t.param(1)).isEqualTo(-1);
-    ByteBuffer src = ByteBuffer.allocateDirect(8000), mid = ByteBuffer.allocateDirect(8000), back = ByteBuffer.allocateDirect(8000);
+    ByteBuffer src = ByteBuffer.allocateDirect(8000), mid = ByteBuffer.allocateDirect(8000),
+        back = ByteBuffer.allocateDirect(8000);
     for (int i = 0; i < 1000; i++) src.putDouble(Math.sin(i * 0.01));
     src.flip();
     assertThat(t.encode(src.duplicate(), mid, 8)).isEqualTo(8000);
@@ -44,7 +47,8 @@ class ByteShuffleTest {
     assertThat(back.limit(8000)).isEqualTo(src);
   }
 
-  @Test void transformListsEncodeAndDescribe() throws Exception {
+  @Test
+  void transformListsEncodeAndDescribe() throws Exception {
     int t = ChunkTransforms.push(0, ChunkTransforms.SHUFFLE, 8);
     t = ChunkTransforms.push(t, ChunkTransforms.ZSTD, 0);
     assertThat(ChunkTransforms.count(t)).isEqualTo(2);

@@ -34,7 +34,8 @@ class ManifestFuzzTest {
         Map.of("k", "v"), blockSize, true, regions);
   }
 
-  @Test void roundTrip() throws IOException {
+  @Test
+  void roundTrip() throws IOException {
     Random r = new Random(5);
     for (int i = 0; i < 200; i++) {
       Manifest m = sample(r);
@@ -42,7 +43,8 @@ class ManifestFuzzTest {
     }
   }
 
-  @Test void everyMutationIsRejectedAsCorrupt() {
+  @Test
+  void everyMutationIsRejectedAsCorrupt() {
     Random r = new Random(9);
     int trials = Boolean.getBoolean("cairn.soak") ? 200_000 : 20_000;
     for (int i = 0; i < trials; i++) {
@@ -56,7 +58,8 @@ class ManifestFuzzTest {
       }
       if (java.util.Arrays.equals(bad, good)) continue;
       byte[] input = bad;
-      assertThatThrownBy(() -> Manifest.decode(input, "m.bin")).isInstanceOf(IOException.class).hasMessageContaining("m.bin");
+      assertThatThrownBy(() -> Manifest.decode(input, "m.bin")).isInstanceOf(IOException.class)
+          .hasMessageContaining("m.bin");
     }
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a run writes is private (0700/0600) under the usual umask 022; {@code permissions = group} gives 0770/0660. */
 class FileModesTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
   private static final MethodHandle UMASK = Linker.nativeLinker().downcallHandle(
-      Linker.nativeLinker().defaultLookup().find("umask").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+      Linker.nativeLinker().defaultLookup().find("umask").orElseThrow(),
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private int saved;
 
   private static int umask(int mask) {
@@ -37,9 +38,11 @@ class FileModesTest {
     }
   }
 
-  @BeforeEach void umask022() { saved = umask(0022); }
+  @BeforeEach
+  void umask022() { saved = umask(0022); }
 
-  @AfterEach void restore() { umask(saved); }
+  @AfterEach
+  void restore() { umask(saved); }
 
   private void run(Path base, String permissions) {
     Checkpointer.Builder b = TestCheckpointers.builder("m", base, "local", "persistent");
@@ -67,19 +70,22 @@ class FileModesTest {
     assertThat(seen).isGreaterThan(10); // base, levels, run dirs, versions, packs, manifests, locks, stats
   }
 
-  @Test void privateByDefaultWhateverTheUmask() throws IOException {
+  @Test
+  void privateByDefaultWhateverTheUmask() throws IOException {
     Path base = tmp.resolve("data");
     run(base, null);
     assertModes(base, "rwx------", "rw-------");
   }
 
-  @Test void groupSharedWhenConfigured() throws IOException {
+  @Test
+  void groupSharedWhenConfigured() throws IOException {
     Path base = tmp.resolve("shared");
     run(base, "group");
     assertModes(base, "rwxrwx---", "rw-rw----");
   }
 
-  @Test void aBadValueIsRefusedWithTheKey() {
+  @Test
+  void aBadValueIsRefusedWithTheKey() {
     assertThatThrownBy(() -> Cairn.builder().set("permissions", "world")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'permissions' = 'world'").hasMessageContaining("'private'");
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cairn.testing.TestCheckpointers;
-import io.cairn.Cairn;
 import io.cairn.CairnException;
 import io.cairn.Checkpointer;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -28,17 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
  * restored. {@code <ram>} is a temporary directory here (system property {@code cairn.memory.root}).
  */
 class MemoryLevelTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
   Path ram;
   String user = System.getProperty("user.name");
 
-  @BeforeEach void ram() throws IOException {
+  @BeforeEach
+  void ram() throws IOException {
     ram = tmp.resolve("ram");
     Files.createDirectories(ram);
     System.setProperty("cairn.memory.root", ram.toString());
   }
 
-  @AfterEach void clear() { System.clearProperty("cairn.memory.root"); }
+  @AfterEach
+  void clear() { System.clearProperty("cairn.memory.root"); }
 
   static Checkpointer.Builder builder(Path base) {
     return TestCheckpointers.builder("run", base, "memory");
@@ -46,7 +47,7 @@ class MemoryLevelTest {
 
   static long save(Path base, long value) {
     try (Checkpointer c = builder(base).open()) {
-      c.protect("x", new long[] {value});
+      c.protect("x", new long[]{value});
       return c.checkpoint().await().number();
     }
   }
@@ -62,7 +63,8 @@ class MemoryLevelTest {
 
   Path userDir() { return ram.resolve("cairn-" + user); }
 
-  @Test void perUserDirectoryIsPrivateAndTheBasePathIsRecorded() throws IOException {
+  @Test
+  void perUserDirectoryIsPrivateAndTheBasePathIsRecorded() throws IOException {
     Path base = tmp.resolve("proj");
     save(base, 7);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(userDir()))).isEqualTo("rwx------");
@@ -72,7 +74,8 @@ class MemoryLevelTest {
     assertThat(restore(base)).contains(7L);
   }
 
-  @Test void basePathsWithTheSameStringHashDoNotShareCopies() {
+  @Test
+  void basePathsWithTheSameStringHashDoNotShareCopies() {
     // "Aa" and "BB" have the same String.hashCode: the old naming gave both projects one directory
     Path a = tmp.resolve("Aa"), b = tmp.resolve("BB");
     assertThat(a.toAbsolutePath().toString().hashCode()).isEqualTo(b.toAbsolutePath().toString().hashCode());
@@ -81,7 +84,8 @@ class MemoryLevelTest {
     assertThat(restore(a)).contains(1L);
   }
 
-  @Test void aRecordedBasePathOtherThanThisOneIsRefused() throws IOException {
+  @Test
+  void aRecordedBasePathOtherThanThisOneIsRefused() throws IOException {
     Path base = tmp.resolve("proj");
     save(base, 1);
     Path identity = userDir().resolve(MemoryLevel.digest(base)).resolve("identity");
@@ -90,7 +94,8 @@ class MemoryLevelTest {
         .hasMessageContaining("records the base directory /elsewhere").hasMessageContaining("refusing to mix");
   }
 
-  @Test void deletingTheBaseDirectoryStartsFresh() throws IOException {
+  @Test
+  void deletingTheBaseDirectoryStartsFresh() throws IOException {
     Path base = tmp.resolve("proj");
     save(base, 5);
     Path runDir = userDir().resolve(MemoryLevel.digest(base)).resolve("run");
@@ -110,7 +115,8 @@ class MemoryLevelTest {
     assertThat(restore(base)).contains(9L);
   }
 
-  @Test void recreatingTheBaseDirectoryElsewhereStartsFresh() throws IOException {
+  @Test
+  void recreatingTheBaseDirectoryElsewhereStartsFresh() throws IOException {
     // the base's anchor differs from the one recorded with the copies (e.g. the base was restored from
     // an older backup, or deleted and a run on another node sharing it wrote a new one)
     Path base = tmp.resolve("proj");
@@ -119,7 +125,8 @@ class MemoryLevelTest {
     assertThat(restore(base)).isEmpty();
   }
 
-  @Test void aSymlinkedPerUserDirectoryIsRefused() throws IOException {
+  @Test
+  void aSymlinkedPerUserDirectoryIsRefused() throws IOException {
     Path elsewhere = tmp.resolve("elsewhere");
     Files.createDirectories(elsewhere);
     Files.createSymbolicLink(userDir(), elsewhere);
@@ -130,13 +137,16 @@ class MemoryLevelTest {
     }
   }
 
-  @Test void aGroupOrWorldWritablePerUserDirectoryIsRefused() throws IOException {
+  @Test
+  void aGroupOrWorldWritablePerUserDirectoryIsRefused() throws IOException {
     Files.createDirectories(userDir());
     Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwxrwxrwx"));
     assertThatThrownBy(() -> save(tmp.resolve("proj"), 1)).isInstanceOf(CairnException.class)
-        .hasMessageContaining(userDir().toString()).hasMessageContaining("writable by other users").hasMessageContaining("chmod 700");
+        .hasMessageContaining(userDir().toString()).hasMessageContaining("writable by other users")
+        .hasMessageContaining("chmod 700");
     Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwxrwx---"));
-    assertThatThrownBy(() -> save(tmp.resolve("proj"), 1)).isInstanceOf(CairnException.class).hasMessageContaining("writable by its group");
+    assertThatThrownBy(() -> save(tmp.resolve("proj"), 1)).isInstanceOf(CairnException.class)
+        .hasMessageContaining("writable by its group");
     Files.setPosixFilePermissions(userDir(), PosixFilePermissions.fromString("rwxr-xr-x")); // as made under umask 022
     save(tmp.resolve("proj"), 1);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(userDir()))).isEqualTo("rwx------");
@@ -147,13 +157,17 @@ class MemoryLevelTest {
    * first run: with a {@code .lock} linked to a file of the victim, and a planted version with a higher
    * number. The victim's run refuses the directory; the victim's file is untouched; nothing is restored.
    */
-  @Test void anotherUsersPreparedDirectoryIsRefused() throws Exception {
-    assumeTrue(MemoryLevel.euid() == 0, "needs root to create a second user (useradd) and act as it; running as uid " + MemoryLevel.euid());
+  @Test
+  void anotherUsersPreparedDirectoryIsRefused() throws Exception {
+    assumeTrue(MemoryLevel.euid() == 0,
+        "needs root to create a second user (useradd) and act as it; running as uid " + MemoryLevel.euid());
     String evil = "cairnx" + (ProcessHandle.current().pid() % 100000);
-    Process add = new ProcessBuilder("useradd", "-M", "-s", "/usr/sbin/nologin", evil).redirectErrorStream(true).start();
+    Process add = new ProcessBuilder("useradd", "-M", "-s", "/usr/sbin/nologin", evil).redirectErrorStream(true)
+        .start();
     String addOut = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assumeTrue(add.waitFor() == 0, "useradd " + evil + " failed: " + addOut);
-    Path shared = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : "/tmp"), "cairn-test-ram-");
+    Path shared = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : "/tmp"),
+        "cairn-test-ram-");
     try {
       sh("chmod 1777 " + shared); // like /dev/shm: everyone may create entries, sticky
       System.setProperty("cairn.memory.root", shared.toString());
@@ -163,7 +177,7 @@ class MemoryLevelTest {
       // a valid checkpoint with the attacker's state, to plant as version 99
       Path donor = tmp.resolve("donor");
       try (Checkpointer c = TestCheckpointers.builder("run", donor, "local").open()) {
-        c.protect("x", new long[] {666});
+        c.protect("x", new long[]{666});
         c.checkpoint().await();
       }
       Path planted = shared.resolve("cairn-" + user).resolve(MemoryLevel.digest(base)).resolve("run");
@@ -171,7 +185,7 @@ class MemoryLevelTest {
           + "; ln -s " + victimFile + " " + planted + "/.lock";
       asUser(evil, script);
       // the attacker copies the donor's files in (readable by root only, so root hands them over as the test's helper)
-      for (String f : new String[] {"manifest", "data.pack"}) {
+      for (String f : new String[]{"manifest", "data.pack"}) {
         Path to = planted.resolve("v0000000099").resolve(f);
         Files.copy(donor.resolve("local/run/v0000000001").resolve(f), to);
         sh("chown " + evil + " " + to);
@@ -189,7 +203,8 @@ class MemoryLevelTest {
       assertThat(x[0]).isZero();
       assertThat(Files.readString(victimFile)).isEqualTo("the victim's data\n");
       // a read-only look (cairn ls, a replay) refuses it too
-      assertThatThrownBy(() -> builder(base).readOnly(true).open()).isInstanceOf(CairnException.class).hasMessageContaining("is owned by " + evil);
+      assertThatThrownBy(() -> builder(base).readOnly(true).open()).isInstanceOf(CairnException.class)
+          .hasMessageContaining("is owned by " + evil);
       assertThat(Files.readString(victimFile)).isEqualTo("the victim's data\n");
     } finally {
       sh("rm -rf " + shared);
@@ -204,7 +219,8 @@ class MemoryLevelTest {
   }
 
   private static void asUser(String name, String script) throws Exception {
-    Process p = new ProcessBuilder("setpriv", "--reuid=" + name, "--regid=" + name, "--clear-groups", "sh", "-c", script)
+    Process p = new ProcessBuilder("setpriv", "--reuid=" + name, "--regid=" + name, "--clear-groups", "sh", "-c",
+        script)
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("as %s: %s: %s", name, script, out).isZero();

@@ -23,9 +23,12 @@ class ProvidedKindTest {
     static final Map<String, MemoryStorage> SHELVES = new ConcurrentHashMap<>();
     static final Map<String, Map<String, String>> SEEN = new ConcurrentHashMap<>();
 
-    @Override public String kind() { return "heap"; }
-    @Override public Set<String> options() { return Set.of("shelf"); }
-    @Override public Storage open(LevelInfo level, Map<String, String> options, String run, boolean readOnly) {
+    @Override
+    public String kind() { return "heap"; }
+    @Override
+    public Set<String> options() { return Set.of("shelf"); }
+    @Override
+    public Storage open(LevelInfo level, Map<String, String> options, String run, boolean readOnly) {
       SEEN.put(level.name(), options);
       String shelf = options.get("shelf");
       if (shelf == null) throw new IllegalArgumentException("'level." + level.name() + ".shelf' is required");
@@ -33,7 +36,8 @@ class ProvidedKindTest {
     }
   }
 
-  @Test void aConfigurationSelectsAProvidedKindAndPassesItsOptions(@TempDir Path base) {
+  @Test
+  void aConfigurationSelectsAProvidedKindAndPassesItsOptions(@TempDir Path base) {
     double[] a = {1, 2, 3};
     try (Checkpointer c = Cairn.builder().name("p").directory(base).levels("local", "shelf").set("signals", "false")
         .set("level.shelf.kind", "heap").set("level.shelf.shelf", "top").open()) {
@@ -43,7 +47,8 @@ class ProvidedKindTest {
     }
     assertThat(HeapProvider.SEEN.get("shelf")).containsEntry("shelf", "top");
     double[] back = new double[3];
-    try (Checkpointer c = Cairn.builder().name("p").directory(base.resolve("other")).levels("shelf").set("signals", "false")
+    try (Checkpointer c = Cairn.builder().name("p").directory(base.resolve("other")).levels("shelf")
+        .set("signals", "false")
         .set("level.shelf.kind", "heap").environment(Map.of("CAIRN_LEVEL_SHELF_SHELF", "top")).open()) {
       c.protect("a", back);
       assertThat(c.restoreLatest()).map(Version::number).contains(1L);
@@ -51,13 +56,17 @@ class ProvidedKindTest {
     assertThat(back).containsExactly(1, 2, 3);
   }
 
-  @Test void optionsAreCheckedAgainstTheLevelsKind(@TempDir Path base) {
+  @Test
+  void optionsAreCheckedAgainstTheLevelsKind(@TempDir Path base) {
     assertThatThrownBy(() -> Cairn.builder().directory(base).levels("local").set("level.local.shelf", "x").open())
-        .hasMessageContaining("'level.local.shelf'").hasMessageContaining("not an option of level 'local' of kind local");
+        .hasMessageContaining("'level.local.shelf'")
+        .hasMessageContaining("not an option of level 'local' of kind local");
     assertThatThrownBy(() -> Cairn.builder().directory(base).set("level.x.colour", "red"))
-        .hasMessageContaining("unknown configuration key 'level.x.colour'").hasMessageContaining("level.<name>.{shelf} for the kinds [heap]");
+        .hasMessageContaining("unknown configuration key 'level.x.colour'")
+        .hasMessageContaining("level.<name>.{shelf} for the kinds [heap]");
     assertThatThrownBy(() -> Cairn.builder().directory(base).set("level.x.kind", "s3"))
-        .hasMessageContaining("must be one of [process, memory, local, persistent, heap]").hasMessageContaining("cairn-s3 module");
+        .hasMessageContaining("must be one of [process, memory, local, persistent, heap]")
+        .hasMessageContaining("cairn-s3 module");
     assertThatThrownBy(() -> Cairn.builder().directory(base).levels("shelf").set("level.shelf.kind", "heap").open())
         .hasMessageContaining("level 'shelf' (kind heap)").hasMessageContaining("'level.shelf.shelf' is required");
   }

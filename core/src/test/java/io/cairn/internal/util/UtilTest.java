@@ -14,15 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UtilTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @Test void atomicWriteReplacesLeavesNoTemporaryAndKeepsOwnerOnlyMode() throws IOException {
+  @Test
+  void atomicWriteReplacesLeavesNoTemporaryAndKeepsOwnerOnlyMode() throws IOException {
     Path f = dir.resolve("a/b/state.txt");
     AtomicFiles.writeString(f, "one\n");
     AtomicFiles.writeLines(f, List.of("two", "three"));
     assertThat(Files.readString(f)).isEqualTo("two\nthree\n");
     Path secret = dir.resolve("a/secret");
-    AtomicFiles.write(secret, true, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(new byte[] {1, 2})));
+    AtomicFiles.write(secret, true, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(new byte[]{1, 2})));
     assertThat(Files.readAllBytes(secret)).containsExactly(1, 2);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
     try (var s = Files.list(f.getParent())) {
@@ -30,7 +32,8 @@ class UtilTest {
     }
   }
 
-  @Test void failedWriteKeepsTheOldContentAndRemovesTheTemporary() throws IOException {
+  @Test
+  void failedWriteKeepsTheOldContentAndRemovesTheTemporary() throws IOException {
     Path f = dir.resolve("keep.txt");
     AtomicFiles.writeString(f, "old");
     assertThatThrownBy(() -> AtomicFiles.writeStream(f, os -> {
@@ -43,7 +46,8 @@ class UtilTest {
     }
   }
 
-  @Test void deleteTreeRemovesEverythingButDoesNotFollowLinks() throws IOException {
+  @Test
+  void deleteTreeRemovesEverythingButDoesNotFollowLinks() throws IOException {
     Path outside = Files.createDirectories(dir.resolve("outside"));
     Files.writeString(outside.resolve("x"), "x");
     Path t = Files.createDirectories(dir.resolve("t/a/b"));
@@ -56,14 +60,15 @@ class UtilTest {
     assertThat(FileTrees.deleteTreeQuietly(dir.resolve("none"))).isTrue();
   }
 
-  @Test void jsonWritesBothLayoutsAndReadsItBack() {
+  @Test
+  void jsonWritesBothLayoutsAndReadsItBack() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", "a\"b\n\u200b");
     m.put("n", 3);
     m.put("x", 0.125);
     m.put("nan", Double.NaN);
     m.put("list", List.of(1L, true));
-    m.put("arr", new double[] {1.5, 2});
+    m.put("arr", new double[]{1.5, 2});
     m.put("empty", Map.of());
     assertThat(Json.write(m)).isEqualTo(
         "{\"name\":\"a\\\"b\\n\\u200b\",\"n\":3,\"x\":0.125,\"nan\":null,\"list\":[1,true],\"arr\":[1.5,2],\"empty\":{}}");

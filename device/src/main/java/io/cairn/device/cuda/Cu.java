@@ -14,7 +14,7 @@ import java.lang.invoke.MethodHandle;
 
 /** The CUDA driver API through the JDK's FFM API over {@code libcuda.so.1} (the driver's library). Internal. */
 final class Cu {
-  private Cu() { }
+  private Cu() {}
 
   private static final SymbolLookup LIB;
   static final String LOAD_ERROR;
@@ -33,7 +33,8 @@ final class Cu {
 
   private static MethodHandle fn(String name, MemoryLayout... args) {
     if (LIB == null) return null;
-    return LIB.find(name).map(s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(JAVA_INT, args))).orElse(null);
+    return LIB.find(name).map(s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(JAVA_INT, args)))
+        .orElse(null);
   }
 
   // CUresult is an int; CUdevice an int; CUcontext and CUdeviceptr (64-bit) handles
@@ -49,8 +50,11 @@ final class Cu {
   static final MethodHandle cuMemFree = fn("cuMemFree_v2", JAVA_LONG);
   static final MethodHandle cuMemcpyDtoH = fn("cuMemcpyDtoH_v2", ADDRESS, JAVA_LONG, JAVA_LONG);
   static final MethodHandle cuMemcpyHtoD = fn("cuMemcpyHtoD_v2", JAVA_LONG, ADDRESS, JAVA_LONG);
-  static final MethodHandle cuGetErrorName = LIB == null ? null
-      : LIB.find("cuGetErrorName").map(s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS))).orElse(null);
+  static final MethodHandle cuGetErrorName = LIB == null
+      ? null
+      : LIB.find("cuGetErrorName")
+          .map(s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)))
+          .orElse(null);
 
   static String errorName(int code) {
     if (cuGetErrorName != null) {

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * PTX/cubin through its own binding): Cairn only needs the memory.
  */
 public final class Cuda {
-  private Cuda() { }
+  private Cuda() {}
 
   private static volatile String initError;
   private static volatile boolean initDone;

@@ -24,32 +24,45 @@ public final class CudaBuffer implements DeviceBuffer {
   }
 
   public CudaContext context() { return context; }
-  @Override public Class<?> elementType() { return elementType; }
-  @Override public long length() { return length; }
-  @Override public String device() { return context.toString(); }
+  @Override
+  public Class<?> elementType() { return elementType; }
+  @Override
+  public long length() { return length; }
+  @Override
+  public String device() { return context.toString(); }
 
-  @Override public void read(MemorySegment dst) {
-    if (dst.byteSize() != byteSize()) throw new IllegalArgumentException("cannot read into host memory of " + dst.byteSize() + " bytes: the buffer has " + byteSize());
+  @Override
+  public void read(MemorySegment dst) {
+    if (dst.byteSize() != byteSize())
+      throw new IllegalArgumentException(
+          "cannot read into host memory of " + dst.byteSize() + " bytes: the buffer has " + byteSize());
     context.synchronize();
     transfer(false, 0, dst);
   }
 
-  @Override public void write(MemorySegment src) {
-    if (src.byteSize() != byteSize()) throw new IllegalArgumentException("cannot write from host memory of " + src.byteSize() + " bytes: the buffer has " + byteSize());
+  @Override
+  public void write(MemorySegment src) {
+    if (src.byteSize() != byteSize())
+      throw new IllegalArgumentException(
+          "cannot write from host memory of " + src.byteSize() + " bytes: the buffer has " + byteSize());
     context.synchronize();
     transfer(true, 0, src);
   }
 
-  @Override public void copyToHost(MemorySegment dst) { read(dst); }
+  @Override
+  public void copyToHost(MemorySegment dst) { read(dst); }
 
-  @Override public void copyFromHost(long offset, MemorySegment src) {
+  @Override
+  public void copyFromHost(long offset, MemorySegment src) {
     if (offset < 0 || offset + src.byteSize() > byteSize())
-      throw new IllegalArgumentException("restore of " + src.byteSize() + " bytes at offset " + offset + " does not fit a buffer of " + byteSize() + " bytes");
+      throw new IllegalArgumentException("restore of " + src.byteSize() + " bytes at offset " + offset
+          + " does not fit a buffer of " + byteSize() + " bytes");
     context.makeCurrent();
     transfer(true, offset, src);
   }
 
-  @Override public void restored() { context.synchronize(); }
+  @Override
+  public void restored() { context.synchronize(); }
 
   private void transfer(boolean write, long offset, MemorySegment host) {
     if (closed) throw new IllegalStateException("CUDA buffer is closed");
@@ -64,13 +77,19 @@ public final class CudaBuffer implements DeviceBuffer {
       return;
     }
     context.makeCurrent();
-    if (write) Cu.check(Cu.call(Cu.cuMemcpyHtoD, "cuMemcpyHtoD", ptr + offset, host, host.byteSize()), "cuMemcpyHtoD(" + host.byteSize() + " bytes)");
-    else Cu.check(Cu.call(Cu.cuMemcpyDtoH, "cuMemcpyDtoH", host, ptr + offset, host.byteSize()), "cuMemcpyDtoH(" + host.byteSize() + " bytes)");
+    if (write)
+      Cu.check(Cu.call(Cu.cuMemcpyHtoD, "cuMemcpyHtoD", ptr + offset, host, host.byteSize()),
+          "cuMemcpyHtoD(" + host.byteSize() + " bytes)");
+    else
+      Cu.check(Cu.call(Cu.cuMemcpyDtoH, "cuMemcpyDtoH", host, ptr + offset, host.byteSize()),
+          "cuMemcpyDtoH(" + host.byteSize() + " bytes)");
   }
 
-  @Override public String toString() { return elementType + "[" + length + "] on " + device(); }
+  @Override
+  public String toString() { return elementType + "[" + length + "] on " + device(); }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     closed = true;
     context.makeCurrent();

@@ -27,7 +27,8 @@ public final class CudaContext implements AutoCloseable {
   /** Device memory for {@code length} elements of {@code elementType} (contents undefined until written). */
   public CudaBuffer allocate(Class<?> elementType, long length) {
     int size = ElementType.size(elementType);
-    if (length <= 0 || length > Long.MAX_VALUE / size) throw new IllegalArgumentException("buffer length must be positive, not " + length);
+    if (length <= 0 || length > Long.MAX_VALUE / size)
+      throw new IllegalArgumentException("buffer length must be positive, not " + length);
     makeCurrent();
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = a.allocate(JAVA_LONG);
@@ -42,9 +43,11 @@ public final class CudaContext implements AutoCloseable {
     Cu.check(Cu.call(Cu.cuCtxSynchronize, "cuCtxSynchronize"), "cuCtxSynchronize");
   }
 
-  @Override public String toString() { return "CUDA " + name + " (GPU " + ordinal + ")"; }
+  @Override
+  public String toString() { return "CUDA " + name + " (GPU " + ordinal + ")"; }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     closed = true;
     Cu.check(Cu.call(Cu.cuCtxDestroy, "cuCtxDestroy", handle), "cuCtxDestroy");

@@ -10,5 +10,7 @@ public final class CudaException extends RuntimeException {
   }
 
   /** The CUresult ({@code 0} when the failure was not a driver error, e.g. no driver). */
-  public int code() { return code; }
+  public int code() {
+    return code;
+  }
 }

@@ -26,7 +26,8 @@ public final class ClContext implements AutoCloseable {
   /** An in-order command queue: commands run one after another, in the order they were enqueued. */
   public ClQueue createQueue() {
     check();
-    MemorySegment q = Cl.create(Cl.clCreateCommandQueueWithProperties, "clCreateCommandQueueWithProperties", handle, device.id, MemorySegment.NULL);
+    MemorySegment q = Cl.create(Cl.clCreateCommandQueueWithProperties, "clCreateCommandQueueWithProperties", handle,
+        device.id, MemorySegment.NULL);
     return new ClQueue(this, q);
   }
 
@@ -39,15 +40,18 @@ public final class ClContext implements AutoCloseable {
       strings.set(ADDRESS, 0, src);
       MemorySegment lengths = a.allocate(JAVA_LONG);
       lengths.set(JAVA_LONG, 0, src.byteSize() - 1);
-      MemorySegment prog = Cl.create(Cl.clCreateProgramWithSource, "clCreateProgramWithSource", handle, 1, strings, lengths);
+      MemorySegment prog = Cl.create(Cl.clCreateProgramWithSource, "clCreateProgramWithSource", handle, 1, strings,
+          lengths);
       MemorySegment devs = a.allocate(ADDRESS);
       devs.set(ADDRESS, 0, device.id);
       int rc = Cl.call(Cl.clBuildProgram, "clBuildProgram", prog, 1, devs,
-          a.allocateFrom(options == null ? "" : options, StandardCharsets.UTF_8), MemorySegment.NULL, MemorySegment.NULL);
+          a.allocateFrom(options == null ? "" : options, StandardCharsets.UTF_8), MemorySegment.NULL,
+          MemorySegment.NULL);
       if (rc != Cl.CL_SUCCESS) {
         String log = buildLog(prog);
         Cl.call(Cl.clReleaseProgram, "clReleaseProgram", prog);
-        throw new ClException("clBuildProgram failed: " + Cl.errorName(rc) + (log.isBlank() ? "" : "\n" + log.strip()), rc);
+        throw new ClException("clBuildProgram failed: " + Cl.errorName(rc) + (log.isBlank() ? "" : "\n" + log.strip()),
+            rc);
       }
       return new ClProgram(prog);
     }
@@ -56,10 +60,14 @@ public final class ClContext implements AutoCloseable {
   private String buildLog(MemorySegment prog) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment n = a.allocate(JAVA_LONG);
-      if (Cl.call(Cl.clGetProgramBuildInfo, "clGetProgramBuildInfo", prog, device.id, Cl.CL_PROGRAM_BUILD_LOG, 0L, MemorySegment.NULL, n) != 0) return "";
+      if (Cl.call(Cl.clGetProgramBuildInfo, "clGetProgramBuildInfo", prog, device.id, Cl.CL_PROGRAM_BUILD_LOG, 0L,
+          MemorySegment.NULL, n) != 0)
+        return "";
       long len = n.get(JAVA_LONG, 0);
       MemorySegment s = a.allocate(Math.max(1, len));
-      if (Cl.call(Cl.clGetProgramBuildInfo, "clGetProgramBuildInfo", prog, device.id, Cl.CL_PROGRAM_BUILD_LOG, len, s, MemorySegment.NULL) != 0) return "";
+      if (Cl.call(Cl.clGetProgramBuildInfo, "clGetProgramBuildInfo", prog, device.id, Cl.CL_PROGRAM_BUILD_LOG, len, s,
+          MemorySegment.NULL) != 0)
+        return "";
       return s.getString(0, StandardCharsets.UTF_8);
     }
   }
@@ -68,9 +76,13 @@ public final class ClContext implements AutoCloseable {
     if (closed) throw new IllegalStateException("OpenCL context " + id + " is closed");
   }
 
-  @Override public String toString() { return "OpenCL " + device.name() + " (device " + device.index() + ", context " + id + ")"; }
+  @Override
+  public String toString() {
+    return "OpenCL " + device.name() + " (device " + device.index() + ", context " + id + ")";
+  }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     closed = true;
     Cl.check(Cl.call(Cl.clReleaseContext, "clReleaseContext", handle), "clReleaseContext");

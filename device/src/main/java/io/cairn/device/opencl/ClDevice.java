@@ -37,12 +37,14 @@ public final class ClDevice {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment devs = a.allocate(ADDRESS);
       devs.set(ADDRESS, 0, id);
-      MemorySegment ctx = Cl.create(Cl.clCreateContext, "clCreateContext", MemorySegment.NULL, 1, devs, MemorySegment.NULL, MemorySegment.NULL);
+      MemorySegment ctx = Cl.create(Cl.clCreateContext, "clCreateContext", MemorySegment.NULL, 1, devs,
+          MemorySegment.NULL, MemorySegment.NULL);
       return new ClContext(this, ctx);
     }
   }
 
-  @Override public String toString() { return "#" + index + " " + name + " (" + platform + ")"; }
+  @Override
+  public String toString() { return "#" + index + " " + name + " (" + platform + ")"; }
 
   private long ulong(int param) {
     try (Arena a = Arena.ofConfined()) {
@@ -58,7 +60,8 @@ public final class ClDevice {
       Cl.check(Cl.call(Cl.clGetDeviceInfo, "clGetDeviceInfo", id, param, 0L, MemorySegment.NULL, n), "clGetDeviceInfo");
       long len = n.get(JAVA_LONG, 0);
       MemorySegment s = a.allocate(Math.max(1, len));
-      Cl.check(Cl.call(Cl.clGetDeviceInfo, "clGetDeviceInfo", id, param, len, s, MemorySegment.NULL), "clGetDeviceInfo");
+      Cl.check(Cl.call(Cl.clGetDeviceInfo, "clGetDeviceInfo", id, param, len, s, MemorySegment.NULL),
+          "clGetDeviceInfo");
       return s.getString(0, StandardCharsets.UTF_8).trim();
     }
   }
@@ -66,10 +69,12 @@ public final class ClDevice {
   static String platformString(MemorySegment platform, int param) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment n = a.allocate(JAVA_LONG);
-      Cl.check(Cl.call(Cl.clGetPlatformInfo, "clGetPlatformInfo", platform, param, 0L, MemorySegment.NULL, n), "clGetPlatformInfo");
+      Cl.check(Cl.call(Cl.clGetPlatformInfo, "clGetPlatformInfo", platform, param, 0L, MemorySegment.NULL, n),
+          "clGetPlatformInfo");
       long len = n.get(JAVA_LONG, 0);
       MemorySegment s = a.allocate(Math.max(1, len));
-      Cl.check(Cl.call(Cl.clGetPlatformInfo, "clGetPlatformInfo", platform, param, len, s, MemorySegment.NULL), "clGetPlatformInfo");
+      Cl.check(Cl.call(Cl.clGetPlatformInfo, "clGetPlatformInfo", platform, param, len, s, MemorySegment.NULL),
+          "clGetPlatformInfo");
       return s.getString(0, StandardCharsets.UTF_8).trim();
     }
   }

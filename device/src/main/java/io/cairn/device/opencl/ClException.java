@@ -10,5 +10,7 @@ public final class ClException extends RuntimeException {
   }
 
   /** The OpenCL error code ({@code 0} when the failure was not an OpenCL error code, e.g. a missing library). */
-  public int code() { return code; }
+  public int code() {
+    return code;
+  }
 }

@@ -31,27 +31,37 @@ public final class ClKernel implements AutoCloseable {
   }
 
   public ClKernel arg(int index, int v) {
-    try (Arena a = Arena.ofConfined()) { return set(index, 4, a.allocateFrom(JAVA_INT, v)); }
+    try (Arena a = Arena.ofConfined()) {
+      return set(index, 4, a.allocateFrom(JAVA_INT, v));
+    }
   }
 
   public ClKernel arg(int index, long v) {
-    try (Arena a = Arena.ofConfined()) { return set(index, 8, a.allocateFrom(JAVA_LONG, v)); }
+    try (Arena a = Arena.ofConfined()) {
+      return set(index, 8, a.allocateFrom(JAVA_LONG, v));
+    }
   }
 
   public ClKernel arg(int index, float v) {
-    try (Arena a = Arena.ofConfined()) { return set(index, 4, a.allocateFrom(JAVA_FLOAT, v)); }
+    try (Arena a = Arena.ofConfined()) {
+      return set(index, 4, a.allocateFrom(JAVA_FLOAT, v));
+    }
   }
 
   public ClKernel arg(int index, double v) {
-    try (Arena a = Arena.ofConfined()) { return set(index, 8, a.allocateFrom(JAVA_DOUBLE, v)); }
+    try (Arena a = Arena.ofConfined()) {
+      return set(index, 8, a.allocateFrom(JAVA_DOUBLE, v));
+    }
   }
 
   private ClKernel set(int index, long size, MemorySegment value) {
-    Cl.check(Cl.call(Cl.clSetKernelArg, "clSetKernelArg", handle, index, size, value), "clSetKernelArg(" + name + ", " + index + ")");
+    Cl.check(Cl.call(Cl.clSetKernelArg, "clSetKernelArg", handle, index, size, value),
+        "clSetKernelArg(" + name + ", " + index + ")");
     return this;
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     closed = true;
     Cl.check(Cl.call(Cl.clReleaseKernel, "clReleaseKernel", handle), "clReleaseKernel");

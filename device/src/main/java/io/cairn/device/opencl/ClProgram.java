@@ -14,11 +14,13 @@ public final class ClProgram implements AutoCloseable {
   /** The kernel named {@code name} (a {@code __kernel} function of the source). */
   public ClKernel kernel(String name) {
     try (Arena a = Arena.ofConfined()) {
-      return new ClKernel(name, Cl.create(Cl.clCreateKernel, "clCreateKernel(" + name + ")", handle, a.allocateFrom(name, StandardCharsets.UTF_8)));
+      return new ClKernel(name, Cl.create(Cl.clCreateKernel, "clCreateKernel(" + name + ")", handle,
+          a.allocateFrom(name, StandardCharsets.UTF_8)));
     }
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (closed) return;
     closed = true;
     Cl.check(Cl.call(Cl.clReleaseProgram, "clReleaseProgram", handle), "clReleaseProgram");

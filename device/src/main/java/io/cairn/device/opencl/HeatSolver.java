@@ -28,7 +28,8 @@ public final class HeatSolver implements AutoCloseable {
 
   /** A solver on {@code queue} with an {@code n×n} grid, initialised (hot top edge, warm left edge, a hot spot). */
   public HeatSolver(ClQueue queue, int n) {
-    if (n < 3 || (long) n * n > Integer.MAX_VALUE) throw new IllegalArgumentException("grid edge must be 3..46340, not " + n);
+    if (n < 3 || (long) n * n > Integer.MAX_VALUE)
+      throw new IllegalArgumentException("grid edge must be 3..46340, not " + n);
     this.queue = queue;
     this.n = n;
     this.grid = queue.allocate(float.class, (long) n * n);
@@ -75,7 +76,9 @@ public final class HeatSolver implements AutoCloseable {
       float[] o = new float[g.length];
       for (int i = 0; i < g.length; i++) {
         int r = i / n, c = i - r * n;
-        o[i] = r == 0 || r == n - 1 || c == 0 || c == n - 1 ? g[i] : g[i] + 0.2f * (((g[i - 1] + g[i + 1]) + (g[i - n] + g[i + n])) - 4.0f * g[i]);
+        o[i] = r == 0 || r == n - 1 || c == 0 || c == n - 1
+            ? g[i]
+            : g[i] + 0.2f * (((g[i - 1] + g[i + 1]) + (g[i - n] + g[i + n])) - 4.0f * g[i]);
       }
       System.arraycopy(o, 0, g, 0, g.length);
     }
@@ -92,7 +95,8 @@ public final class HeatSolver implements AutoCloseable {
     return h;
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     forward.close();
     backward.close();
     program.close();

@@ -21,7 +21,7 @@ import java.util.List;
  * }</pre>
  */
 public final class OpenCL {
-  private OpenCL() { }
+  private OpenCL() {}
 
   /** Null when OpenCL is usable here (a loader and at least one platform with a device), else why not. */
   public static String unavailableReason() {
@@ -34,7 +34,9 @@ public final class OpenCL {
   }
 
   /** True when {@link #unavailableReason()} is null. */
-  public static boolean available() { return unavailableReason() == null; }
+  public static boolean available() {
+    return unavailableReason() == null;
+  }
 
   /** Every device of every platform, platform by platform, in the loader's order. */
   public static List<ClDevice> devices() {
@@ -56,7 +58,9 @@ public final class OpenCL {
         Cl.check(rcd, "clGetDeviceIDs");
         int nd = n.get(JAVA_INT, 0);
         MemorySegment devs = a.allocate(ADDRESS, Math.max(1, nd));
-        Cl.check(Cl.call(Cl.clGetDeviceIDs, "clGetDeviceIDs", plat, Cl.CL_DEVICE_TYPE_ALL, nd, devs, MemorySegment.NULL), "clGetDeviceIDs");
+        Cl.check(
+            Cl.call(Cl.clGetDeviceIDs, "clGetDeviceIDs", plat, Cl.CL_DEVICE_TYPE_ALL, nd, devs, MemorySegment.NULL),
+            "clGetDeviceIDs");
         for (int d = 0; d < nd; d++) out.add(new ClDevice(out.size(), pname, devs.getAtIndex(ADDRESS, d)));
       }
     }
@@ -67,7 +71,8 @@ public final class OpenCL {
   public static ClDevice device(int index) {
     List<ClDevice> all = devices();
     if (index < 0 || index >= all.size())
-      throw new IllegalArgumentException("no OpenCL device " + index + ": " + all.size() + " found " + all.stream().map(ClDevice::toString).toList());
+      throw new IllegalArgumentException(
+          "no OpenCL device " + index + ": " + all.size() + " found " + all.stream().map(ClDevice::toString).toList());
     return all.get(index);
   }
 }

@@ -25,8 +25,9 @@ final class AdamState {
   /** For {@code Adam} or {@code AdamW}; any other optimizer is refused with a message. */
   AdamState(Class<? extends Optimizer> type) {
     if (type != Adam.class && type != AdamW.class)
-      throw new IllegalArgumentException("the DJL adapter checkpoints the state of Adam and AdamW only (read by reflection, checked against "
-          + "DJL 0.36.0); " + type.getName() + " keeps its state in other private fields and is not supported");
+      throw new IllegalArgumentException(
+          "the DJL adapter checkpoints the state of Adam and AdamW only (read by reflection, checked against "
+              + "DJL 0.36.0); " + type.getName() + " keeps its state in other private fields and is not supported");
     means = field(type, "means", Map.class);
     variances = field(type, "variances", Map.class);
     updateCounts = field(Optimizer.class, "updateCounts", Map.class);
@@ -37,17 +38,22 @@ final class AdamState {
     try {
       Field f = owner.getDeclaredField(name);
       if (f.getType() != type)
-        throw new IllegalStateException("DJL " + owner.getName() + "." + name + " is a " + f.getType().getName() + ", expected "
-            + type.getName() + ": this DJL version is not supported by the Cairn adapter (checked against 0.36.0)");
+        throw new IllegalStateException(
+            "DJL " + owner.getName() + "." + name + " is a " + f.getType().getName() + ", expected "
+                + type.getName() + ": this DJL version is not supported by the Cairn adapter (checked against 0.36.0)");
       f.setAccessible(true);
       return f;
     } catch (NoSuchFieldException e) {
-      throw new IllegalStateException("DJL " + owner.getName() + " has no field '" + name + "': this DJL version is not supported by the "
-          + "Cairn adapter (checked against 0.36.0); its optimizer state cannot be checkpointed", e);
+      throw new IllegalStateException(
+          "DJL " + owner.getName() + " has no field '" + name + "': this DJL version is not supported by the "
+              + "Cairn adapter (checked against 0.36.0); its optimizer state cannot be checkpointed",
+          e);
     } catch (RuntimeException e) {
       if (e instanceof IllegalStateException) throw e;
-      throw new IllegalStateException("cannot open DJL " + owner.getName() + "." + name + " for reflection: " + e.getMessage()
-          + " (run DJL on the class path, not as a named module)", e);
+      throw new IllegalStateException(
+          "cannot open DJL " + owner.getName() + "." + name + " for reflection: " + e.getMessage()
+              + " (run DJL on the class path, not as a named module)",
+          e);
     }
   }
 
@@ -55,7 +61,9 @@ final class AdamState {
   Map<String, Map<Device, NDArray>> means(Optimizer a) { return (Map<String, Map<Device, NDArray>>) get(means, a); }
 
   @SuppressWarnings("unchecked")
-  Map<String, Map<Device, NDArray>> variances(Optimizer a) { return (Map<String, Map<Device, NDArray>>) get(variances, a); }
+  Map<String, Map<Device, NDArray>> variances(Optimizer a) {
+    return (Map<String, Map<Device, NDArray>>) get(variances, a);
+  }
 
   @SuppressWarnings("unchecked")
   Map<String, Integer> updateCounts(Optimizer a) { return (Map<String, Integer>) get(updateCounts, a); }
@@ -71,7 +79,9 @@ final class AdamState {
   }
 
   /** Whether {@code f} is one of the state fields (left out of the configuration fingerprint). */
-  boolean isState(Field f) { return f.equals(means) || f.equals(variances) || f.equals(updateCounts) || f.equals(numUpdate); }
+  boolean isState(Field f) {
+    return f.equals(means) || f.equals(variances) || f.equals(updateCounts) || f.equals(numUpdate);
+  }
 
   private static Object get(Field f, Object o) {
     try {

@@ -28,13 +28,16 @@ final class CairnDataset implements Dataset {
     this.listener = listener;
   }
 
-  @Override public Iterable<Batch> getData(NDManager manager) {
+  @Override
+  public Iterable<Batch> getData(NDManager manager) {
     long epoch = loader.epoch();
     long total = loader.batchesPerEpoch();
     return () -> new Iterator<>() {
-      @Override public boolean hasNext() { return loader.epoch() == epoch; }
+      @Override
+      public boolean hasNext() { return loader.epoch() == epoch; }
 
-      @Override public Batch next() {
+      @Override
+      public Batch next() {
         if (!hasNext()) throw new NoSuchElementException("epoch " + epoch + " is done");
         if (listener != null) listener.afterStep(); // the previous batch's step is done (EasyTrain: step, close, next)
         long progress = loader.index() / loader.batchSize();
@@ -54,5 +57,6 @@ final class CairnDataset implements Dataset {
     };
   }
 
-  @Override public void prepare(Progress progress) { }
+  @Override
+  public void prepare(Progress progress) {}
 }

@@ -10,7 +10,8 @@ import java.util.List;
  */
 public final class ConfigurationMismatchException extends StateMismatchException {
   ConfigurationMismatchException(long version, List<String> differences) {
-    super("refusing to resume DJL training from checkpoint version " + version + ": this run's configuration differs from the one"
+    super("refusing to resume DJL training from checkpoint version " + version
+        + ": this run's configuration differs from the one"
         + " that wrote it (the checkpoint is intact; resume with the recorded configuration, or start in another directory):\n  - "
         + String.join("\n  - ", differences), differences);
   }

@@ -46,16 +46,19 @@ import java.util.Map;
  * same arrays measured in that repetition, the background copy and commit times, and the targets.
  */
 public final class DjlBench {
-  private DjlBench() { }
+  private DjlBench() {}
 
   /** Configuration. */
-  public record Options(int steps, int warmup, int reps, int batch, int side, int hidden1, int hidden2, int classes, List<String> levels, int every) {
-    public static Options defaults() { return new Options(300, 40, 5, 64, 20, 512, 128, 10, List.of("memory", "local"), 1); }
+  public record Options(int steps, int warmup, int reps, int batch, int side, int hidden1, int hidden2, int classes,
+      List<String> levels, int every) {
+    public static Options defaults() {
+      return new Options(300, 40, 5, 64, 20, 512, 128, 10, List.of("memory", "local"), 1);
+    }
   }
 
   enum Mode {
-    NONE("none"), BLOCKING("blocking"), COPY("two-phase, copy in step"), OVERLAP("two-phase, overlapped"),
-    SKIP("overlapped, skip when busy");
+    NONE("none"), BLOCKING("blocking"), COPY("two-phase, copy in step"), OVERLAP("two-phase, overlapped"), SKIP(
+        "overlapped, skip when busy");
     final String label;
     Mode(String label) { this.label = label; }
   }
@@ -67,30 +70,37 @@ public final class DjlBench {
    * One run: wall and CPU time of the timed steps (the training thread's own, and the whole process's, background
    * threads included), the checkpoints' times, and (run without checkpoints only) plain copies of the state.
    */
-  record Run(double seconds, double threadCpuSeconds, double processCpuSeconds, List<Long> stalls, List<Long> stallCpus, List<Long> copies, List<Long> commits,
-      List<Long> waits, long coalesced, long skipped, double plainCopyMillis, long stateBytes, long params) { }
+  record Run(double seconds, double threadCpuSeconds, double processCpuSeconds, List<Long> stalls, List<Long> stallCpus,
+      List<Long> copies, List<Long> commits,
+      List<Long> waits, long coalesced, long skipped, double plainCopyMillis, long stateBytes, long params) {}
 
   public static void main(String[] args) throws Exception {
     Options d = Options.defaults();
     Map<String, String> a = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        System.err.println("usage: DjlBench [--steps N] [--warmup N] [--reps N] [--batch N] [--hidden N] [--every K] [--levels memory,local]");
+        System.err.println(
+            "usage: DjlBench [--steps N] [--warmup N] [--reps N] [--batch N] [--hidden N] [--every K] [--levels memory,local]");
         System.exit(2);
       }
       a.put(args[i].substring(2), args[++i]);
     }
-    Options o = new Options(Integer.parseInt(a.getOrDefault("steps", "" + d.steps())), Integer.parseInt(a.getOrDefault("warmup", "" + d.warmup())),
-        Integer.parseInt(a.getOrDefault("reps", "" + d.reps())), Integer.parseInt(a.getOrDefault("batch", "" + d.batch())), d.side(),
+    Options o = new Options(Integer.parseInt(a.getOrDefault("steps", "" + d.steps())),
+        Integer.parseInt(a.getOrDefault("warmup", "" + d.warmup())),
+        Integer.parseInt(a.getOrDefault("reps", "" + d.reps())),
+        Integer.parseInt(a.getOrDefault("batch", "" + d.batch())), d.side(),
         Integer.parseInt(a.getOrDefault("hidden", "" + d.hidden1())), d.hidden2(), d.classes(),
-        List.of(a.getOrDefault("levels", String.join(",", d.levels())).split(",")), Integer.parseInt(a.getOrDefault("every", "" + d.every())));
+        List.of(a.getOrDefault("levels", String.join(",", d.levels())).split(",")),
+        Integer.parseInt(a.getOrDefault("every", "" + d.every())));
     run(o, System.out);
   }
 
   /** Runs the benchmark for each level and prints the tables. */
   public static void run(Options o, PrintStream out) throws IOException, ai.djl.translate.TranslateException {
     Path work = Files.createTempDirectory("cairn-djl-bench");
-    Path shm = Files.isDirectory(Path.of("/dev/shm")) ? Files.createTempDirectory(Path.of("/dev/shm"), "cairn-djl-bench") : null;
+    Path shm = Files.isDirectory(Path.of("/dev/shm"))
+        ? Files.createTempDirectory(Path.of("/dev/shm"), "cairn-djl-bench")
+        : null;
     long t0 = System.nanoTime();
     try {
       for (String level : o.levels()) bench(o, level.trim(), work, shm, out);
@@ -98,7 +108,8 @@ public final class DjlBench {
       delete(work);
       if (shm != null) delete(shm);
     }
-    out.printf(Locale.ROOT, "benchmark time %.0f s; load average at the end: %s%n", (System.nanoTime() - t0) / 1e9, loadAverage());
+    out.printf(Locale.ROOT, "benchmark time %.0f s; load average at the end: %s%n", (System.nanoTime() - t0) / 1e9,
+        loadAverage());
   }
 
   static String loadAverage() {
@@ -110,7 +121,8 @@ public final class DjlBench {
     }
   }
 
-  private static void bench(Options o, String level, Path work, Path shm, PrintStream out) throws IOException, ai.djl.translate.TranslateException {
+  private static void bench(Options o, String level, Path work, Path shm, PrintStream out)
+      throws IOException, ai.djl.translate.TranslateException {
     Map<Mode, List<Run>> runs = new LinkedHashMap<>();
     for (Mode m : Mode.values()) runs.put(m, new ArrayList<>());
     String loadBefore = loadAverage();
@@ -124,26 +136,32 @@ public final class DjlBench {
       for (Mode m : rep) runs.get(m).add(run(o, m, level, work, shm));
     }
     Run first = runs.get(Mode.NONE).getFirst();
-    out.printf(Locale.ROOT, "DJL %s (PyTorch CPU, %s intra-op threads): MLP %d-%d-%d-%d, %d parameters, Adam with warm-up + cosine and weight decay;"
-        + " state %.2f MiB (weights + 2 moments); batch %d; %d timed steps after %d; level %s; checkpoint every %d step(s);"
-        + " %d repetitions in alternating order (ABC..CBA); load average before: %s%n",
-        Engine.getDjlVersion(), threads(), o.side() * o.side(), o.hidden1(), o.hidden2(), o.classes(), first.params(), first.stateBytes() / 1048576.0,
+    out.printf(Locale.ROOT,
+        "DJL %s (PyTorch CPU, %s intra-op threads): MLP %d-%d-%d-%d, %d parameters, Adam with warm-up + cosine and weight decay;"
+            + " state %.2f MiB (weights + 2 moments); batch %d; %d timed steps after %d; level %s; checkpoint every %d step(s);"
+            + " %d repetitions in alternating order (ABC..CBA); load average before: %s%n",
+        Engine.getDjlVersion(), threads(), o.side() * o.side(), o.hidden1(), o.hidden2(), o.classes(), first.params(),
+        first.stateBytes() / 1048576.0,
         o.batch(), o.steps(), o.warmup(), level, o.every(), o.reps(), loadBefore);
-    out.printf(Locale.ROOT, "%-27s %8s %8s %8s %22s %22s %9s %9s %8s %9s %9s %12s%n", "mode", "wall ms", "cpu ms", "proc cpu",
+    out.printf(Locale.ROOT, "%-27s %8s %8s %8s %22s %22s %9s %9s %8s %9s %9s %12s%n", "mode", "wall ms", "cpu ms",
+        "proc cpu",
         "overhead wall", "overhead cpu", "stall ms", "stall cpu", "copy ms", "commit ms", "committed", "buffer waits");
     out.printf(Locale.ROOT, "%-27s %8s %8s %8s %22s %22s %9s %9s %8s %9s %9s %12s%n", "", "/step", "/step", "ms/step",
         "med [min, max]", "med [min, max]", "med", "ms med", "med", "med", "/ckpts", "");
     List<Run> none = runs.get(Mode.NONE);
-    Map<Mode, double[]> wallOverhead = new LinkedHashMap<>(), stallOverCopy = new LinkedHashMap<>(), cpuStallOverCopy = new LinkedHashMap<>();
+    Map<Mode, double[]> wallOverhead = new LinkedHashMap<>(), stallOverCopy = new LinkedHashMap<>(),
+        cpuStallOverCopy = new LinkedHashMap<>();
     for (var e : runs.entrySet()) {
       List<Run> rs = e.getValue();
-      double[] ov = new double[rs.size()], cov = new double[rs.size()], soc = new double[rs.size()], csoc = new double[rs.size()];
+      double[] ov = new double[rs.size()], cov = new double[rs.size()], soc = new double[rs.size()],
+          csoc = new double[rs.size()];
       for (int i = 0; i < rs.size(); i++) {
         ov[i] = (rs.get(i).seconds() / none.get(i).seconds() - 1) * 100;
         cov[i] = (rs.get(i).threadCpuSeconds() / none.get(i).threadCpuSeconds() - 1) * 100;
         double[] st = rs.get(i).stalls().stream().mapToDouble(n -> n / 1e6).toArray();
         soc[i] = median(st) / none.get(i).plainCopyMillis();
-        csoc[i] = median(rs.get(i).stallCpus().stream().mapToDouble(n -> n / 1e6).toArray()) / none.get(i).plainCopyMillis();
+        csoc[i] = median(rs.get(i).stallCpus().stream().mapToDouble(n -> n / 1e6).toArray())
+            / none.get(i).plainCopyMillis();
       }
       wallOverhead.put(e.getKey(), ov);
       stallOverCopy.put(e.getKey(), soc);
@@ -157,36 +175,48 @@ public final class DjlBench {
       double ms = median(rs.stream().mapToDouble(Run::seconds).toArray()) * 1000 / o.steps();
       double cpu = median(rs.stream().mapToDouble(Run::threadCpuSeconds).toArray()) * 1000 / o.steps();
       double pcpu = median(rs.stream().mapToDouble(Run::processCpuSeconds).toArray()) * 1000 / o.steps();
-      long ckpts = rs.stream().mapToLong(x -> x.stalls().size()).sum(), committed = rs.stream().mapToLong(x -> x.commits().size()).sum();
+      long ckpts = rs.stream().mapToLong(x -> x.stalls().size()).sum(),
+          committed = rs.stream().mapToLong(x -> x.commits().size()).sum();
       boolean base = e.getKey() == Mode.NONE;
-      out.printf(Locale.ROOT, "%-27s %8.3f %8.3f %8.3f %22s %22s %9s %9s %8s %9s %9s %12s%n", e.getKey().label, ms, cpu, pcpu,
+      out.printf(Locale.ROOT, "%-27s %8.3f %8.3f %8.3f %22s %22s %9s %9s %8s %9s %9s %12s%n", e.getKey().label, ms, cpu,
+          pcpu,
           base ? "-" : spread(ov, "%"), base ? "-" : spread(cov, "%"),
-          st.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(st)), sc.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(sc)),
+          st.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(st)),
+          sc.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(sc)),
           cp.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", median(cp)),
           cm.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", median(cm)), base ? "-" : committed + "/" + ckpts,
           base ? "-" : waited + "/" + waitsAll);
     }
     double[] plain = none.stream().mapToDouble(Run::plainCopyMillis).toArray();
-    out.printf(Locale.ROOT, "plain copy of the state (the same NDArrays' memory into a warmed heap array, on the training thread right after"
-        + " trainer.step(), in each repetition's run without checkpoints, median of 31): %s ms%n", spread(plain, ""));
+    out.printf(Locale.ROOT,
+        "plain copy of the state (the same NDArrays' memory into a warmed heap array, on the training thread right after"
+            + " trainer.step(), in each repetition's run without checkpoints, median of 31): %s ms%n",
+        spread(plain, ""));
     for (Mode m : List.of(Mode.COPY, Mode.OVERLAP, Mode.SKIP))
-      out.printf(Locale.ROOT, "stall vs plain copy of the same repetition, %s: %sx (the stall's training-thread CPU time: %sx)%n", m.label,
+      out.printf(Locale.ROOT,
+          "stall vs plain copy of the same repetition, %s: %sx (the stall's training-thread CPU time: %sx)%n", m.label,
           spread(stallOverCopy.get(m), ""), spread(cpuStallOverCopy.get(m), ""));
     double ovMed = median(wallOverhead.get(Mode.OVERLAP)), socMed = median(stallOverCopy.get(Mode.OVERLAP));
     double covMed = median(cpuStallOverCopy.get(Mode.OVERLAP));
     double[] sorted = wallOverhead.get(Mode.OVERLAP).clone();
     Arrays.sort(sorted);
-    out.printf(Locale.ROOT, "target: per-iteration overhead <= %.1f%% (two-phase, overlapped, k = %d): median %+.2f%% -> %s%s%n", TARGET_OVERHEAD_PERCENT,
+    out.printf(Locale.ROOT,
+        "target: per-iteration overhead <= %.1f%% (two-phase, overlapped, k = %d): median %+.2f%% -> %s%s%n",
+        TARGET_OVERHEAD_PERCENT,
         o.every(), ovMed, ovMed <= TARGET_OVERHEAD_PERCENT ? "met" : "NOT met",
         sorted[sorted.length - 1] - sorted[0] > 4 * TARGET_OVERHEAD_PERCENT
-            ? String.format(Locale.ROOT, " (but the spread of %.1f points exceeds the target 4 times over: not measurable on this machine now)",
-                sorted[sorted.length - 1] - sorted[0]) : "");
-    out.printf(Locale.ROOT, "target: stall <= %.1fx a plain copy (two-phase, overlapped): median %.2fx -> %s (CPU time of the stall: %.2fx)%n",
+            ? String.format(Locale.ROOT,
+                " (but the spread of %.1f points exceeds the target 4 times over: not measurable on this machine now)",
+                sorted[sorted.length - 1] - sorted[0])
+            : "");
+    out.printf(Locale.ROOT,
+        "target: stall <= %.1fx a plain copy (two-phase, overlapped): median %.2fx -> %s (CPU time of the stall: %.2fx)%n",
         TARGET_STALL_OVER_COPY, socMed, socMed <= TARGET_STALL_OVER_COPY ? "met" : "NOT met", covMed);
-    out.println("(stall: the training thread's time per checkpoint (after the step: starting the copy; in onTrainingBatch: the rest), stall cpu"
-        + " the CPU time of it (without time the thread was not running); cpu ms/step: the training thread's CPU time; proc cpu: the whole JVM's, the background copy and commit included;"
-        + " committed: versions committed of the checkpoints taken, fewer when newer ones superseded queued ones (coalescing) or, skip when busy,"
-        + " were skipped; buffer waits: copies on the training thread that waited > 0.1 ms for a staging buffer)");
+    out.println(
+        "(stall: the training thread's time per checkpoint (after the step: starting the copy; in onTrainingBatch: the rest), stall cpu"
+            + " the CPU time of it (without time the thread was not running); cpu ms/step: the training thread's CPU time; proc cpu: the whole JVM's, the background copy and commit included;"
+            + " committed: versions committed of the checkpoints taken, fewer when newer ones superseded queued ones (coalescing) or, skip when busy,"
+            + " were skipped; buffer waits: copies on the training thread that waited > 0.1 ms for a staging buffer)");
     out.println();
   }
 
@@ -195,7 +225,8 @@ public final class DjlBench {
     Arrays.sort(c);
     boolean signed = unit.equals("%");
     String f = signed ? "%+.2f" : "%.3f";
-    return String.format(Locale.ROOT, f + (signed ? "%%" : "") + " [" + f + ", " + f + "]", median(c), c[0], c[c.length - 1]);
+    return String.format(Locale.ROOT, f + (signed ? "%%" : "") + " [" + f + ", " + f + "]", median(c), c[0],
+        c[c.length - 1]);
   }
 
   private static String threads() {
@@ -206,7 +237,8 @@ public final class DjlBench {
     }
   }
 
-  static Run run(Options o, Mode mode, String level, Path work, Path shm) throws IOException, ai.djl.translate.TranslateException {
+  static Run run(Options o, Mode mode, String level, Path work, Path shm)
+      throws IOException, ai.djl.translate.TranslateException {
     Path dir = work.resolve(level + "-" + mode.name().toLowerCase(Locale.ROOT));
     delete(dir);
     Path mem = shm == null ? null : shm.resolve(mode.name().toLowerCase(Locale.ROOT));
@@ -214,27 +246,38 @@ public final class DjlBench {
     Engine.getInstance().setRandomSeed(7);
     int in = o.side() * o.side();
     int plainCopies = 31;
-    SyntheticImages data = new SyntheticImages((o.steps() + o.warmup() + plainCopies + 2) * o.batch(), o.side(), 3, 0.3);
+    SyntheticImages data = new SyntheticImages((o.steps() + o.warmup() + plainCopies + 2) * o.batch(), o.side(), 3,
+        0.3);
     Checkpointer c = null;
     java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    try (Model model = Model.newInstance("bench", "PyTorch"); DataLoader loader = new DataLoader(data, o.batch(), 11, 0, 0)) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean();
+    try (Model model = Model.newInstance("bench", "PyTorch");
+        DataLoader loader = new DataLoader(data, o.batch(), 11, 0, 0)) {
       if (mode != Mode.NONE) {
-        var b = Cairn.builder().name("djl-bench").directory(dir).levels(level).set("interval", "none").set("signals", "false");
+        var b = Cairn.builder().name("djl-bench").directory(dir).levels(level).set("interval", "none").set("signals",
+            "false");
         if (level.equals("memory") && mem != null) b.set("level.memory.path", mem.toString());
         c = b.open();
       }
-      SequentialBlock block = new SequentialBlock().add(Linear.builder().setUnits(o.hidden1()).build()).add(Activation::relu)
-          .add(Linear.builder().setUnits(o.hidden2()).build()).add(Activation::relu).add(Linear.builder().setUnits(o.classes()).build());
+      SequentialBlock block = new SequentialBlock().add(Linear.builder().setUnits(o.hidden1()).build())
+          .add(Activation::relu)
+          .add(Linear.builder().setUnits(o.hidden2()).build()).add(Activation::relu)
+          .add(Linear.builder().setUnits(o.classes()).build());
       model.setBlock(block);
       int total = o.steps() + o.warmup();
-      Tracker lr = WarmUpTracker.builder().setMainTracker(CosineTracker.builder().setBaseValue(1e-3f).optFinalValue(1e-5f).setMaxUpdates(total).build())
+      Tracker lr = WarmUpTracker.builder()
+          .setMainTracker(CosineTracker.builder().setBaseValue(1e-3f).optFinalValue(1e-5f).setMaxUpdates(total).build())
           .optWarmUpSteps(total / 10).build();
       Adam adam = Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(1e-4f).build();
-      DjlCheckpoints ck = c == null ? null : new DjlCheckpoints(c, block, adam, o.every()).blocking(mode == Mode.BLOCKING)
-          .skipWhenBusy(mode == Mode.SKIP);
+      DjlCheckpoints ck = c == null
+          ? null
+          : new DjlCheckpoints(c, block, adam, o.every()).blocking(mode == Mode.BLOCKING)
+              .skipWhenBusy(mode == Mode.SKIP);
       boolean overlapped = mode == Mode.OVERLAP || mode == Mode.SKIP;
-      Dataset ds = ck == null ? new CairnDataset(loader, null) : overlapped ? ck.dataset(loader) : new CairnDataset(loader, null);
+      Dataset ds = ck == null
+          ? new CairnDataset(loader, null)
+          : overlapped ? ck.dataset(loader) : new CairnDataset(loader, null);
       if (ck != null && !overlapped) ck.data(loader);
       DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam);
       if (ck != null) cfg.addTrainingListeners(ck);
@@ -272,7 +315,8 @@ public final class DjlBench {
             // Adam's moments, straight from the tensors' memory) into a heap array allocated and written once before, on the
             // training thread, right after trainer.step() - where and when a checkpoint's copy happens
             if (views == null) {
-              try (Checkpointer pc = Cairn.builder().name("probe").directory(dir.resolve("probe")).levels("local").set("interval", "none")
+              try (Checkpointer pc = Cairn.builder().name("probe").directory(dir.resolve("probe")).levels("local")
+                  .set("interval", "none")
                   .set("signals", "false").open()) {
                 DjlCheckpoints probe = new DjlCheckpoints(pc, block, adam, 0);
                 views = probe.stateViews();
@@ -286,7 +330,8 @@ public final class DjlBench {
           }
           if (n == limit) break;
         }
-        List<Long> stalls = List.of(), stallCpus = List.of(), copies = List.of(), commits = List.of(), waits = List.of();
+        List<Long> stalls = List.of(), stallCpus = List.of(), copies = List.of(), commits = List.of(),
+            waits = List.of();
         long coalesced = 0, skipped = 0;
         if (ck != null) {
           ck.close();
@@ -300,7 +345,8 @@ public final class DjlBench {
         }
         long bytes = 0;
         for (var p : block.getParameters()) bytes += p.getValue().getArray().size() * 12;
-        return new Run(secs, cpuSecs, pcpuSecs, stalls, stallCpus, copies, commits, waits, coalesced, skipped, ck == null ? median(plain) : Double.NaN, bytes,
+        return new Run(secs, cpuSecs, pcpuSecs, stalls, stallCpus, copies, commits, waits, coalesced, skipped,
+            ck == null ? median(plain) : Double.NaN, bytes,
             bytes / 12);
       }
     } finally {

@@ -41,7 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,18 +115,19 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private final BlockingQueue<Snapshot> free = new ArrayBlockingQueue<>(BUFFERS);
   private ExecutorService copier;
   private final Object lock = new Object();
-  private volatile Pending pending;   // guarded by lock for writes; read without it to decide a skip
+  private volatile Pending pending; // guarded by lock for writes; read without it to decide a skip
   private Thread committer;
-  private boolean closing;            // guarded by lock
+  private boolean closing; // guarded by lock
   private long coalesced;
   private java.util.function.LongConsumer beforeCommit; // test hook: runs on the committer before each commit
   private ByteBuffer[] cachedViews;
   private NDArray[] cachedArrays;
   private boolean skipNext;
-  private Snapshot overlap;           // a background copy of the state after `overlap.step` steps
+  private Snapshot overlap; // a background copy of the state after `overlap.step` steps
   private CopyJob overlapCopy;
   private long overlapStartNanos, overlapCpuNanos;
-  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+      .getThreadMXBean();
   private final List<Long> stallCpuNanos = new ArrayList<>();
   private CompletableFuture<Version> lastCommit = CompletableFuture.completedFuture(null);
   private volatile Throwable failure;
@@ -154,7 +154,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   /** With {@code optimizerState == false} the optimizer's state is left out (only to show that it is needed). */
   DjlCheckpoints(Checkpointer ck, Block block, Optimizer optimizer, int every, boolean optimizerState) {
-    if (every < 0) throw new IllegalArgumentException("every must be >= 0 (0: only explicit checkpoints), not " + every);
+    if (every < 0)
+      throw new IllegalArgumentException("every must be >= 0 (0: only explicit checkpoints), not " + every);
     this.ck = Objects.requireNonNull(ck, "checkpointer");
     this.block = Objects.requireNonNull(block, "block");
     this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -163,12 +164,18 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     this.every = every;
     this.signalSeen = ck.lastSignal();
     ck.protect(CONFIG, new Checkpointable() {
-      @Override public void save(StateWriter out) { out.writeString(config); }
-      @Override public void load(StateReader in) throws IOException { savedConfig = in.readString().getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+      @Override
+      public void save(StateWriter out) { out.writeString(config); }
+      @Override
+      public void load(StateReader in) throws IOException {
+        savedConfig = in.readString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
     });
     ck.protect(STATE, new Checkpointable() {
-      @Override public void save(StateWriter out) { out.writeBytes(committing.state); }
-      @Override public void load(StateReader in) throws IOException { savedState = in.readBytes(); }
+      @Override
+      public void save(StateWriter out) { out.writeBytes(committing.state); }
+      @Override
+      public void load(StateReader in) throws IOException { savedState = in.readBytes(); }
     });
   }
 
@@ -253,16 +260,19 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     return loader == null ? total : (int) Math.max(0, total - loader.epoch());
   }
 
-  @Override public void onTrainingBegin(Trainer trainer) {
+  @Override
+  public void onTrainingBegin(Trainer trainer) {
     trainerConfig.put("loss", trainer.getLoss().getClass().getName() + " " + trainer.getLoss().getName());
     trainerConfig.put("devices", Arrays.toString(trainer.getDevices()));
   }
 
-  @Override public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+  @Override
+  public void onTrainingBatch(Trainer trainer, BatchData batchData) {
     batch();
   }
 
-  @Override public void onTrainingEnd(Trainer trainer) { awaitIdle(); }
+  @Override
+  public void onTrainingEnd(Trainer trainer) { awaitIdle(); }
 
   /**
    * What {@code onTrainingBatch} does (for loops that do not notify listeners): called after the backward
@@ -288,14 +298,16 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       Snapshot s = overlap;
       overlapNanos = joinOverlap();
       if (due && s.step == pos) commit = submit(s);
-      else release(s);
+      else
+        release(s);
     }
     if (due && commit == null) {
       // all three buffers busy (one committing, one pending, one still held by a preempted copier): the pending snapshot,
       // the newest captured, stands for this step; never for a requested or blocking checkpoint, which waits for a buffer
       Snapshot c = capture(pos, loader == null ? null : loader.beforeLastBatch(), requested || blocking);
       if (c != null) commit = submit(c);
-      else skipped++;
+      else
+        skipped++;
     }
     if (commit != null && blocking) await(commit);
     if (due) {
@@ -356,7 +368,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   /** Waits for the overlapped copy; returns the training thread's time spent in afterStep for it. */
   private long joinOverlap() {
     try {
-      overlapCopy.run();        // copies the chunks the copier has not taken yet (it may not even have been scheduled)
+      overlapCopy.run(); // copies the chunks the copier has not taken yet (it may not even have been scheduled)
       overlapCopy.finishRest(); // and copies again the ones it is still copying: the same bytes, no wait for a preempted copier
     } catch (RuntimeException e) {
       release(overlap);
@@ -399,7 +411,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
     /** Copies chunks until none is left to take. */
     void run() {
-      for (int k; (k = next.getAndIncrement()) < len.length; ) {
+      for (int k; (k = next.getAndIncrement()) < len.length;) {
         try {
           chunk(k);
           finished.set(k, 1);
@@ -414,7 +426,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     private void chunk(int k) {
       ByteBuffer v = views[view[k]];
       if (v == null) target.asSlice(dst[k], len[k]).fill((byte) 0);
-      else MemorySegment.copy(MemorySegment.ofBuffer(v), src[k], target, dst[k], len[k]);
+      else
+        MemorySegment.copy(MemorySegment.ofBuffer(v), src[k], target, dst[k], len[k]);
     }
 
     /**
@@ -510,7 +523,7 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   }
 
   /** A captured snapshot waiting for the committer, and the future of its commit. */
-  private record Pending(Snapshot s, CompletableFuture<Version> done) { }
+  private record Pending(Snapshot s, CompletableFuture<Version> done) {}
 
   /**
    * Hands a captured snapshot to the committer; its buffer is free again once committed. A snapshot still
@@ -522,7 +535,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     if (f != null) {
       failure = null;
       release(s);
-      throw new CairnException("a background DJL checkpoint failed: " + f.getMessage() + " (older committed versions are intact)", f);
+      throw new CairnException(
+          "a background DJL checkpoint failed: " + f.getMessage() + " (older committed versions are intact)", f);
     }
     lastCaptured = s.step;
     CompletableFuture<Version> done = new CompletableFuture<>();
@@ -541,7 +555,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       coalesced++;
       done.whenComplete((v, e) -> {
         if (e != null) old.done().completeExceptionally(e);
-        else old.done().complete(v);
+        else
+          old.done().complete(v);
       });
       release(old.s());
     }
@@ -587,7 +602,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   }
 
   /** Test hook: runs on the committer thread before each commit, with the snapshot's step. */
-  void beforeCommit(java.util.function.LongConsumer hook) { this.beforeCommit = hook; }
+  void beforeCommit(java.util.function.LongConsumer hook) {
+    this.beforeCommit = hook;
+  }
 
   /** Waits for the background copy and commits in flight. */
   public void awaitIdle() {
@@ -606,7 +623,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   }
 
   /** Waits for the last commit and stops the background threads; the checkpointer stays open. */
-  @Override public void close() {
+  @Override
+  public void close() {
     awaitIdle();
     if (copier != null) copier.shutdown();
     synchronized (lock) {
@@ -667,7 +685,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     try {
       StateReader r = new StateReader(STATE, savedState);
       int format = r.readInt();
-      if (format != FORMAT) throw new CairnException("djl.state of version " + v.number() + " has format " + format + ", this adapter reads " + FORMAT);
+      if (format != FORMAT)
+        throw new CairnException(
+            "djl.state of version " + v.number() + " has format " + format + ", this adapter reads " + FORMAT);
       long step = r.readLong();
       int num = r.readInt();
       Map<String, Map<Device, NDArray>> means = reflect.means(optimizer), vars = reflect.variances(optimizer);
@@ -696,7 +716,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
         Checkpointable x = extras.get(name);
         StateReader xr = new StateReader("djl.state/extra." + name, b);
         x.load(xr);
-        if (xr.remaining() != 0) throw new IOException("extra '" + name + "': load() left " + xr.remaining() + " bytes unread");
+        if (xr.remaining() != 0)
+          throw new IOException("extra '" + name + "': load() left " + xr.remaining() + " bytes unread");
       }
       steps = step;
       restoredAt = step;
@@ -756,7 +777,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
 
   private static boolean present(Map<Device, NDArray> m) {
     if (m == null || m.isEmpty()) return false;
-    if (m.size() != 1) throw new IllegalStateException("DJL optimizer state on " + m.size() + " devices: the adapter supports one device");
+    if (m.size() != 1)
+      throw new IllegalStateException(
+          "DJL optimizer state on " + m.size() + " devices: the adapter supports one device");
     return true;
   }
 
@@ -791,7 +814,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   private static ByteBuffer view(Entry e, NDArray a) {
     ByteBuffer b = a.toByteBuffer(true); // PyTorch on CPU: the tensor's own memory, no copy
     if (b.remaining() != e.bytes)
-      throw new IllegalStateException("DJL array of '" + e.name + "' has " + b.remaining() + " bytes, expected " + e.bytes + " (shape changed?)");
+      throw new IllegalStateException(
+          "DJL array of '" + e.name + "' has " + b.remaining() + " bytes, expected " + e.bytes + " (shape changed?)");
     return b;
   }
 
@@ -803,15 +827,16 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       Entry e = l.entries.get(i % n);
       long off = (i / n) * l.paramBytes + e.offset;
       if (views[i] == null) dst.asSlice(off, e.bytes).fill((byte) 0);
-      else MemorySegment.copy(MemorySegment.ofBuffer(views[i]), 0, dst, off, e.bytes);
+      else
+        MemorySegment.copy(MemorySegment.ofBuffer(views[i]), 0, dst, off, e.bytes);
     }
   }
 
   // ------------------------------------------------------------------ layout and configuration
 
-  private record Entry(String name, Parameter p, Shape shape, long bytes, long offset) { }
+  private record Entry(String name, Parameter p, Shape shape, long bytes, long offset) {}
 
-  private record Layout(List<Entry> entries, long paramBytes, ChunkPlan chunks) { }
+  private record Layout(List<Entry> entries, long paramBytes, ChunkPlan chunks) {}
 
   /** The staging copy cut in chunks (computed once per layout): source view, offset in it, offset in the staging, length. */
   private record ChunkPlan(int[] view, long[] src, long[] dst, long[] len) {
@@ -821,7 +846,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       for (int i = 0; i < 3 * n; i++) {
         Entry e = entries.get(i % n);
         long base = (i / n) * paramBytes + e.offset;
-        for (long o = 0; o < e.bytes; o += CopyJob.CHUNK) cs.add(new long[] {i, o, base + o, Math.min(CopyJob.CHUNK, e.bytes - o)});
+        for (long o = 0; o < e.bytes; o += CopyJob.CHUNK)
+          cs.add(new long[]{i, o, base + o, Math.min(CopyJob.CHUNK, e.bytes - o)});
       }
       int[] view = new int[cs.size()];
       long[] src = new long[cs.size()], dst = new long[cs.size()], len = new long[cs.size()];
@@ -856,19 +882,24 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     for (Pair<String, Parameter> p : block.getParameters()) {
       Parameter par = p.getValue();
       if (!par.isInitialized())
-        throw new IllegalStateException("DJL parameter '" + p.getKey() + "' has no array yet: call trainer.initialize(shape) before "
-            + "restoreLatest() or the first checkpoint");
+        throw new IllegalStateException(
+            "DJL parameter '" + p.getKey() + "' has no array yet: call trainer.initialize(shape) before "
+                + "restoreLatest() or the first checkpoint");
       NDArray a = par.getArray();
       if (a.getDataType() != DataType.FLOAT32)
-        throw new IllegalStateException("DJL parameter '" + p.getKey() + "' is " + a.getDataType() + ": the adapter checkpoints float32 parameters");
+        throw new IllegalStateException("DJL parameter '" + p.getKey() + "' is " + a.getDataType()
+            + ": the adapter checkpoints float32 parameters");
       if (!a.getDevice().equals(Device.cpu()))
-        log.warn("parameter '{}' is on {}: each checkpoint copies it to the host; GPU kernels are generally not bit-reproducible", p.getKey(), a.getDevice());
+        log.warn(
+            "parameter '{}' is on {}: each checkpoint copies it to the host; GPU kernels are generally not bit-reproducible",
+            p.getKey(), a.getDevice());
       long bytes = a.size() * 4;
       es.add(new Entry(p.getKey(), par, a.getShape(), bytes, off));
       off += bytes;
     }
     if (3 * off > Integer.MAX_VALUE - 8)
-      throw new IllegalStateException("the model has " + off / 4 + " parameters: the adapter stages at most 2 GiB (parameters and two moments)");
+      throw new IllegalStateException(
+          "the model has " + off / 4 + " parameters: the adapter stages at most 2 GiB (parameters and two moments)");
     layout = new Layout(List.copyOf(es), off, ChunkPlan.of(es, off));
     for (int i = 0; i < BUFFERS; i++) free.add(new Snapshot(3 * off));
     return layout;
@@ -899,7 +930,8 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
     for (var e : userConfig.entrySet()) c.put("user." + e.getKey(), e.getValue());
     config = Fingerprint.encode(c);
     if (loader == null)
-      log.warn("no data position is saved (use DjlCheckpoints.dataset/data with Cairn's DataLoader): a resume will not continue the data order");
+      log.warn(
+          "no data position is saved (use DjlCheckpoints.dataset/data with Cairn's DataLoader): a resume will not continue the data order");
     return config;
   }
 
@@ -912,15 +944,21 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
       String p = System.getProperty(property);
       if (p != null) return p;
       String omp = System.getenv("OMP_NUM_THREADS");
-      return omp != null ? "OMP_NUM_THREADS=" + omp : "default (" + Runtime.getRuntime().availableProcessors() + " cores)";
+      return omp != null
+          ? "OMP_NUM_THREADS=" + omp
+          : "default (" + Runtime.getRuntime().availableProcessors() + " cores)";
     }
   }
 
   /** Training-thread time of each checkpoint so far, in nanoseconds (for the benchmark). */
-  List<Long> stalls() { return stalls; }
+  List<Long> stalls() {
+    return stalls;
+  }
 
   /** The training thread's CPU time of each checkpoint (as {@link #stalls()}, without time it was not running), nanoseconds. */
-  List<Long> stallCpuNanos() { return stallCpuNanos; }
+  List<Long> stallCpuNanos() {
+    return stallCpuNanos;
+  }
 
   private static long cpuNanos() { return THREADS.getCurrentThreadCpuTime(); }
 
@@ -928,7 +966,9 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   List<Long> copyNanos() { return copyNanos; }
 
   /** Time the training thread waited for a free staging buffer, per copy it made itself, nanoseconds. */
-  List<Long> bufferWaitNanos() { return bufferWaitNanos; }
+  List<Long> bufferWaitNanos() {
+    return bufferWaitNanos;
+  }
 
   /** Time of each commit on the background thread, nanoseconds. */
   List<Long> commitNanos() { return commitNanos; }
@@ -940,10 +980,14 @@ public final class DjlCheckpoints extends TrainingListenerAdapter implements Aut
   }
 
   /** The arrays of the state (parameters, then moments) as the NDArrays' memory, for the benchmark's plain-copy baseline. */
-  ByteBuffer[] stateViews() { return views(layout()); }
+  ByteBuffer[] stateViews() {
+    return views(layout());
+  }
 
   /** Bytes of staging per checkpoint (parameters and both moments). */
-  long stateBytes() { return 3 * layout().paramBytes; }
+  long stateBytes() {
+    return 3 * layout().paramBytes;
+  }
 
   private synchronized ExecutorService copier() {
     if (copier == null) copier = Executors.newSingleThreadExecutor(daemon("cairn-djl-copy"));

@@ -15,10 +15,11 @@ import java.util.TreeMap;
  * reflection over its fields, so every hyper-parameter counts without a list to maintain.
  */
 final class Fingerprint {
-  private Fingerprint() { }
+  private Fingerprint() {}
 
   /** Fields of DJL objects, recursively (trackers inside trackers), as {@code prefix.field=value}; state fields left out. */
-  static void describe(Object o, String prefix, Map<String, String> out, java.util.function.Predicate<Field> skip, int depth) {
+  static void describe(Object o, String prefix, Map<String, String> out, java.util.function.Predicate<Field> skip,
+      int depth) {
     if (o == null) { out.put(prefix, "null"); return; }
     Class<?> c = o.getClass();
     if (simple(c)) { out.put(prefix, String.valueOf(o)); return; }
@@ -41,7 +42,8 @@ final class Fingerprint {
           continue;
         }
         if (v instanceof Map<?, ?> || v instanceof java.util.Collection<?>) {
-          out.put(prefix + "." + f.getName(), v.getClass().getSimpleName() + " of " + ((v instanceof Map<?, ?> m) ? m.size() : ((java.util.Collection<?>) v).size()));
+          out.put(prefix + "." + f.getName(), v.getClass().getSimpleName() + " of "
+              + ((v instanceof Map<?, ?> m) ? m.size() : ((java.util.Collection<?>) v).size()));
           continue;
         }
         describe(v, prefix + "." + f.getName(), out, skip, depth + 1);
@@ -50,7 +52,8 @@ final class Fingerprint {
   }
 
   private static boolean simple(Class<?> c) {
-    return c.isPrimitive() || c.isEnum() || c == String.class || Number.class.isAssignableFrom(c) || c == Boolean.class || c == Character.class
+    return c.isPrimitive() || c.isEnum() || c == String.class || Number.class.isAssignableFrom(c) || c == Boolean.class
+        || c == Character.class
         || (c.getSuperclass() != null && c.getSuperclass().isEnum());
   }
 
@@ -68,7 +71,8 @@ final class Fingerprint {
 
   static String encode(Map<String, String> config) {
     StringBuilder sb = new StringBuilder();
-    for (var e : new TreeMap<>(config).entrySet()) sb.append(e.getKey()).append('=').append(e.getValue().replace('\n', ' ')).append('\n');
+    for (var e : new TreeMap<>(config).entrySet())
+      sb.append(e.getKey()).append('=').append(e.getValue().replace('\n', ' ')).append('\n');
     return sb.toString();
   }
 
@@ -77,7 +81,9 @@ final class Fingerprint {
     for (String line : s.split("\n")) {
       if (line.isEmpty()) continue;
       int i = line.indexOf('=');
-      if (i < 0) m.put(line, ""); else m.put(line.substring(0, i), line.substring(i + 1));
+      if (i < 0) m.put(line, "");
+      else
+        m.put(line.substring(0, i), line.substring(i + 1));
     }
     return m;
   }

@@ -14,7 +14,8 @@ public final class PreemptedException extends CairnException {
   private final long version;
 
   PreemptedException(String signal, long step, long version) {
-    super((signal == null ? "preemption requested" : signal + " received") + ": checkpointed " + step + " steps as version " + version
+    super((signal == null ? "preemption requested" : signal + " received") + ": checkpointed " + step
+        + " steps as version " + version
         + "; exit with " + EXIT_CODE + " and resume with restoreLatest()");
     this.step = step;
     this.version = version;

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The reflection adapter finds DJL 0.36.0's fields and fails loudly when a field is missing or retyped. */
 class AdamStateTest {
-  @Test void findsTheFieldsOfThisDjlVersion() {
+  @Test
+  void findsTheFieldsOfThisDjlVersion() {
     AdamState s = new AdamState();
     Adam adam = Optimizer.adam().build();
     assertThat(s.means(adam)).isEmpty();
@@ -21,9 +22,11 @@ class AdamStateTest {
     assertThat(s.numUpdate(adam)).isEqualTo(7);
   }
 
-  @Test void failsLoudlyWhenAFieldChanged() {
+  @Test
+  void failsLoudlyWhenAFieldChanged() {
     assertThatThrownBy(() -> AdamState.field(Adam.class, "firstMoments", Map.class))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no field 'firstMoments'").hasMessageContaining("0.36.0");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no field 'firstMoments'")
+        .hasMessageContaining("0.36.0");
     assertThatThrownBy(() -> AdamState.field(Adam.class, "means", java.util.List.class))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("expected java.util.List");
   }

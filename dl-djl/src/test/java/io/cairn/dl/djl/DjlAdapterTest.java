@@ -36,25 +36,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** DJL (PyTorch engine, offline) training checkpointed through Cairn, crashed and resumed. */
 class DjlAdapterTest {
-  static { org.assertj.core.api.Assertions.setMaxElementsForPrinting(16); }
+  static {
+    org.assertj.core.api.Assertions.setMaxElementsForPrinting(16);
+  }
   static final int STEPS = 30, BATCH = 16, SIDE = 10;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  @BeforeAll static void engine() {
+  @BeforeAll
+  static void engine() {
     try {
       Engine e = Engine.getEngine("PyTorch");
       assertThat(e.getEngineName()).isEqualTo("PyTorch");
     } catch (Throwable t) {
-      Assumptions.abort("the PyTorch native library cannot be loaded here (" + t + "); the DJL adapter test is skipped");
+      Assumptions
+          .abort("the PyTorch native library cannot be loaded here (" + t + "); the DJL adapter test is skipped");
     }
   }
 
   /** What a run produced. */
-  record Run(List<Float> losses, float[] params, List<Version> versions) { }
+  record Run(List<Float> losses, float[] params, List<Version> versions) {}
 
   /** How to train. */
-  record Opts(int every, boolean optimizerState, boolean overlap, float lr, long dataSeed, boolean adamW, boolean finalSave) {
+  record Opts(int every, boolean optimizerState, boolean overlap, float lr, long dataSeed, boolean adamW,
+      boolean finalSave) {
     static Opts every(int k) { return new Opts(k, true, false, 0.01f, 11, false, false); }
     Opts withOverlap() { return new Opts(every, optimizerState, true, lr, dataSeed, adamW, finalSave); }
     Opts noOptimizerState() { return new Opts(every, false, overlap, lr, dataSeed, adamW, finalSave); }
@@ -65,7 +71,8 @@ class DjlAdapterTest {
   }
 
   private static Checkpointer open(Path d) {
-    return Cairn.builder().name("djl").directory(d).levels("local").set("level.local.keep", "100").set("interval", "none").set("signals", "false").open();
+    return Cairn.builder().name("djl").directory(d).levels("local").set("level.local.keep", "100")
+        .set("interval", "none").set("signals", "false").open();
   }
 
   /**
@@ -76,16 +83,20 @@ class DjlAdapterTest {
     Engine.getInstance().setRandomSeed(7);
     SyntheticImages data = new SyntheticImages(512, SIDE, 3, 0.3);
     List<Float> losses = new ArrayList<>();
-    try (Model model = Model.newInstance("mlp", "PyTorch"); Checkpointer c = open(d);
-         DataLoader loader = new DataLoader(data, BATCH, o.dataSeed(), 0, 0.05)) {
+    try (Model model = Model.newInstance("mlp", "PyTorch");
+        Checkpointer c = open(d);
+        DataLoader loader = new DataLoader(data, BATCH, o.dataSeed(), 0, 0.05)) {
       SequentialBlock block = new SequentialBlock().add(Linear.builder().setUnits(32).build()).add(Activation::relu)
           .add(Linear.builder().setUnits(4).build());
       model.setBlock(block);
-      Optimizer opt = o.adamW() ? Optimizer.adamW().optLearningRateTracker(Tracker.fixed(o.lr())).build()
+      Optimizer opt = o.adamW()
+          ? Optimizer.adamW().optLearningRateTracker(Tracker.fixed(o.lr())).build()
           : Optimizer.adam().optLearningRateTracker(Tracker.fixed(o.lr())).build();
-      try (DjlCheckpoints ck = new DjlCheckpoints(c, block, opt, o.every(), o.optimizerState()).data(loader).skipWhenBusy(o.adamW() || skip)) {
+      try (DjlCheckpoints ck = new DjlCheckpoints(c, block, opt, o.every(), o.optimizerState()).data(loader)
+          .skipWhenBusy(o.adamW() || skip)) {
         if (beforeCommit != null) ck.beforeCommit(beforeCommit);
-        DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(opt).addTrainingListeners(ck);
+        DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(opt)
+            .addTrainingListeners(ck);
         try (Trainer trainer = model.newTrainer(cfg)) {
           trainer.initialize(new Shape(BATCH, SIDE * SIDE));
           ck.restoreLatest();
@@ -106,7 +117,8 @@ class DjlAdapterTest {
                 gc.backward(loss);
                 losses.add(loss.getFloat());
               }
-              trainer.notifyListeners(l -> l.onTrainingBatch(trainer, new TrainingListener.BatchData(null, Map.of(), Map.of())));
+              trainer.notifyListeners(
+                  l -> l.onTrainingBatch(trainer, new TrainingListener.BatchData(null, Map.of(), Map.of())));
               trainer.step();
               if (o.overlap()) ck.afterStep();
             }
@@ -130,10 +142,11 @@ class DjlAdapterTest {
   static long coalescedOut, skippedOut;
   static List<Long> bufferWaitsOut;
   static java.util.function.LongConsumer beforeCommit; // set by a test: runs on the committer before each commit
-  static Runnable afterLoop;                           // set by a test: runs after the last step of train()
-  static boolean skip;                                 // skipWhenBusy
+  static Runnable afterLoop; // set by a test: runs after the last step of train()
+  static boolean skip; // skipWhenBusy
 
-  @org.junit.jupiter.api.AfterEach void hooks() {
+  @org.junit.jupiter.api.AfterEach
+  void hooks() {
     beforeCommit = null;
     afterLoop = null;
     skip = false;
@@ -142,7 +155,11 @@ class DjlAdapterTest {
   static float[] params(ai.djl.nn.Block block) {
     List<float[]> ps = new ArrayList<>();
     int n = 0;
-    for (var p : block.getParameters()) { float[] a = p.getValue().getArray().toFloatArray(); ps.add(a); n += a.length; }
+    for (var p : block.getParameters()) {
+      float[] a = p.getValue().getArray().toFloatArray();
+      ps.add(a);
+      n += a.length;
+    }
     float[] all = new float[n];
     int o = 0;
     for (float[] a : ps) { System.arraycopy(a, 0, all, o, a.length); o += a.length; }
@@ -151,10 +168,11 @@ class DjlAdapterTest {
 
   private Run reference() { return train(dir.resolve("ref"), STEPS, Opts.every(0)); }
 
-  @Test void crashAndResumeGivesTheSameWeights() {
+  @Test
+  void crashAndResumeGivesTheSameWeights() {
     Run ref = reference();
     assertThat(ref.losses().getLast()).isLessThan(ref.losses().getFirst()); // it learns
-    train(dir.resolve("run"), 17, Opts.every(5));       // checkpoints at steps 5, 10, 15; "crash" at 17
+    train(dir.resolve("run"), 17, Opts.every(5)); // checkpoints at steps 5, 10, 15; "crash" at 17
     Run resumed = train(dir.resolve("run"), STEPS, Opts.every(5));
     assertThat(resumed.losses()).hasSize(STEPS - 15);
     assertThat(resumed.losses()).isEqualTo(ref.losses().subList(15, STEPS));
@@ -165,7 +183,8 @@ class DjlAdapterTest {
         .doesNotHaveDuplicates().isSorted();
   }
 
-  @Test void everyStepTwoPhaseWithAndWithoutTheOverlappedCopyIsBitIdentical() {
+  @Test
+  void everyStepTwoPhaseWithAndWithoutTheOverlappedCopyIsBitIdentical() {
     Run ref = reference();
     for (Opts o : List.of(Opts.every(1), Opts.every(1).withOverlap())) {
       Path d = dir.resolve(o.overlap() ? "overlap" : "plain");
@@ -187,7 +206,8 @@ class DjlAdapterTest {
    * the newest state (step 16) is committed next, and resuming from it is bit-identical. With skipWhenBusy the queued
    * one (normally step 2) is kept and the later ones are skipped instead.
    */
-  @Test void slowCommitsAreCoalescedAndNeverStallTheStep() throws Exception {
+  @Test
+  void slowCommitsAreCoalescedAndNeverStallTheStep() throws Exception {
     Run ref = reference();
     for (boolean skipping : List.of(false, true)) {
       for (Opts o : List.of(Opts.every(1), Opts.every(1).withOverlap())) {
@@ -196,7 +216,8 @@ class DjlAdapterTest {
         java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
         beforeCommit = step -> {
           try {
-            if (first.getAndSet(false) && !trained.await(120, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("training did not end");
+            if (first.getAndSet(false) && !trained.await(120, java.util.concurrent.TimeUnit.SECONDS))
+              throw new IllegalStateException("training did not end");
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -227,7 +248,8 @@ class DjlAdapterTest {
     }
   }
 
-  @Test void anExplicitCheckpointBetweenStepsResumesBitIdentically() {
+  @Test
+  void anExplicitCheckpointBetweenStepsResumesBitIdentically() {
     Run ref = reference();
     train(dir.resolve("final"), 17, Opts.every(5).withFinalSave()); // periodic at 5, 10, 15 plus a final save after step 17
     assertThat(versionsOut.getLast().step()).isEqualTo(17);
@@ -236,16 +258,18 @@ class DjlAdapterTest {
     assertThat(resumed.params()).isEqualTo(ref.params());
   }
 
-  @Test void withoutAdamStateTheResumeDiffers() {
+  @Test
+  void withoutAdamStateTheResumeDiffers() {
     Run ref = train(dir.resolve("ref2"), STEPS, Opts.every(0).noOptimizerState());
     train(dir.resolve("noadam"), 17, Opts.every(5).noOptimizerState());
     Run resumed = train(dir.resolve("noadam"), STEPS, Opts.every(5).noOptimizerState());
     assertThat(resumed.losses().getFirst()).isEqualTo(ref.losses().get(15)); // weights and data restored
-    assertThat(resumed.params()).isNotEqualTo(ref.params());                 // moments and counts were not
+    assertThat(resumed.params()).isNotEqualTo(ref.params()); // moments and counts were not
   }
 
   /** AdamW, every step, overlapped copy, and skipWhenBusy (a step whose both staging buffers are still committing is skipped). */
-  @Test void adamWResumesBitIdentically() {
+  @Test
+  void adamWResumesBitIdentically() {
     Run ref = train(dir.resolve("refw"), STEPS, Opts.every(0).withAdamW());
     train(dir.resolve("adamw"), 17, Opts.every(1).withAdamW().withOverlap());
     assertThat(versionsOut).isNotEmpty().hasSizeLessThanOrEqualTo(16);
@@ -255,14 +279,18 @@ class DjlAdapterTest {
     assertThat(resumed.params()).isEqualTo(ref.params());
   }
 
-  @Test void otherOptimizersAreRefusedByName() {
+  @Test
+  void otherOptimizersAreRefusedByName() {
     try (Checkpointer c = open(dir.resolve("sgd"))) {
-      assertThatThrownBy(() -> new DjlCheckpoints(c, new SequentialBlock(), Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build(), 1))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Adam and AdamW only").hasMessageContaining("ai.djl.training.optimizer.Sgd");
+      assertThatThrownBy(() -> new DjlCheckpoints(c, new SequentialBlock(),
+          Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build(), 1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Adam and AdamW only")
+          .hasMessageContaining("ai.djl.training.optimizer.Sgd");
     }
   }
 
-  @Test void anotherConfigurationIsRefusedClearlyAndTheCheckpointStaysUsable() {
+  @Test
+  void anotherConfigurationIsRefusedClearlyAndTheCheckpointStaysUsable() {
     Run ref = reference();
     Path d = dir.resolve("cfg");
     train(d, 12, Opts.every(5));
@@ -271,22 +299,27 @@ class DjlAdapterTest {
       assertThatThrownBy(() -> train(d, STEPS, Opts.every(5).lr(0.02f)))
           .isInstanceOf(ConfigurationMismatchException.class).isInstanceOf(StateMismatchException.class)
           .hasMessageContaining("optimizer.learningRateTracker.value: checkpoint 0.01, this run 0.02")
-          .hasMessageContaining("the checkpoint is intact").hasMessageNotContaining("damaged").hasMessageNotContaining("corrupt");
+          .hasMessageContaining("the checkpoint is intact").hasMessageNotContaining("damaged")
+          .hasMessageNotContaining("corrupt");
     }
     assertThatThrownBy(() -> train(d, STEPS, Opts.every(5).dataSeed(12)))
-        .isInstanceOf(ConfigurationMismatchException.class).hasMessageContaining("data.seed: checkpoint 11, this run 12");
+        .isInstanceOf(ConfigurationMismatchException.class)
+        .hasMessageContaining("data.seed: checkpoint 11, this run 12");
     assertThatThrownBy(() -> train(d, STEPS, Opts.every(5).withAdamW()))
-        .isInstanceOf(ConfigurationMismatchException.class).hasMessageContaining("optimizer.type: checkpoint ai.djl.training.optimizer.Adam, this run ai.djl.training.optimizer.AdamW");
+        .isInstanceOf(ConfigurationMismatchException.class).hasMessageContaining(
+            "optimizer.type: checkpoint ai.djl.training.optimizer.Adam, this run ai.djl.training.optimizer.AdamW");
     // a run without the optimizer state (other regions) is refused by configuration too, not as damage
     assertThatThrownBy(() -> train(d, STEPS, Opts.every(5).noOptimizerState()))
-        .isInstanceOf(ConfigurationMismatchException.class).hasMessageContaining("optimizer.state: checkpoint saved, this run NOT saved");
+        .isInstanceOf(ConfigurationMismatchException.class)
+        .hasMessageContaining("optimizer.state: checkpoint saved, this run NOT saved");
     // the refusals cost nothing: the right configuration resumes from step 10, bit-identically
     Run resumed = train(d, STEPS, Opts.every(5));
     assertThat(resumed.losses()).isEqualTo(ref.losses().subList(10, STEPS));
     assertThat(resumed.params()).isEqualTo(ref.params());
   }
 
-  @Test void theIntraOpThreadCountIsRecordedAndChecked() throws Exception {
+  @Test
+  void theIntraOpThreadCountIsRecordedAndChecked() throws Exception {
     Path d = dir.resolve("threads");
     train(d, 7, Opts.every(5));
     Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");

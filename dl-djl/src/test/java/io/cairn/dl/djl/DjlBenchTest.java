@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@code cairn dl bench --djl} in miniature: every mode runs, the table, the baseline and the targets are printed. */
 class DjlBenchTest {
-  @BeforeAll static void engine() {
+  @BeforeAll
+  static void engine() {
     try {
       assertThat(Engine.getEngine("PyTorch").getEngineName()).isEqualTo("PyTorch");
     } catch (Throwable t) {
@@ -21,9 +22,11 @@ class DjlBenchTest {
     }
   }
 
-  @Test void printsOverheadStallAgainstAPlainCopyAndTheTargets() throws Exception {
+  @Test
+  void printsOverheadStallAgainstAPlainCopyAndTheTargets() throws Exception {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    DjlBench.run(new DjlBench.Options(6, 2, 2, 16, 10, 32, 16, 4, List.of("memory"), 1), new PrintStream(b, true, StandardCharsets.UTF_8));
+    DjlBench.run(new DjlBench.Options(6, 2, 2, 16, 10, 32, 16, 4, List.of("memory"), 1),
+        new PrintStream(b, true, StandardCharsets.UTF_8));
     String out = b.toString(StandardCharsets.UTF_8);
     for (DjlBench.Mode m : DjlBench.Mode.values()) assertThat(out).contains(m.label);
     assertThat(out).contains("level memory", "2 repetitions in alternating order", "plain copy of the state",

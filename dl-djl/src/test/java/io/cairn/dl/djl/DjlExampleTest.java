@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DjlExampleTest {
   static final int EPOCHS = 3, TOTAL = EPOCHS * 32;
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
-  @BeforeAll static void engine() {
+  @BeforeAll
+  static void engine() {
     try {
       assertThat(Engine.getEngine("PyTorch").getEngineName()).isEqualTo("PyTorch");
     } catch (Throwable t) {
@@ -39,16 +40,19 @@ class DjlExampleTest {
   }
 
   /** What one child printed, and how it ended. */
-  record Child(Map<Long, String> steps, long resumed, String done, long preempted, int exit, double secondsAfterSignal) { }
+  record Child(Map<Long, String> steps, long resumed, String done, long preempted, int exit,
+      double secondsAfterSignal) {}
 
   /**
    * Runs the example in a child JVM over {@code dir}; when {@code signalAt >= 0}, calls {@code signal} on the
    * process once it printed step {@code signalAt} and measures how long it took to end after that.
    */
   private Child child(Path dir, long signalAt, Consumer<Process> signal, String name) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-cp",
-        System.getProperty("java.class.path"), DjlTraining.class.getName(), dir.toString(), "--epochs", "" + EPOCHS, "--pace", "15");
+        System.getProperty("java.class.path"), DjlTraining.class.getName(), dir.toString(), "--epochs", "" + EPOCHS,
+        "--pace", "15");
     Path err = tmp.resolve(name + ".err");
     Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     Map<Long, String> steps = new LinkedHashMap<>();
@@ -56,7 +60,7 @@ class DjlExampleTest {
     String done = null;
     long signalled = 0;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
+      for (String line; (line = r.readLine()) != null;) {
         String[] f = line.split(" ");
         switch (f[0]) {
           case "STEP" -> {
@@ -70,7 +74,7 @@ class DjlExampleTest {
           case "RESUMED" -> resumed = Long.parseLong(f[1]);
           case "DONE" -> done = f[1];
           case "PREEMPTED" -> preempted = Long.parseLong(f[1]);
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -82,11 +86,13 @@ class DjlExampleTest {
 
   private static void sameSteps(Child c, Child ref) {
     assertThat(c.steps()).isNotEmpty();
-    for (var e : c.steps().entrySet()) assertThat(e.getValue()).as("loss of step %d", e.getKey()).isEqualTo(ref.steps().get(e.getKey()));
+    for (var e : c.steps().entrySet())
+      assertThat(e.getValue()).as("loss of step %d", e.getKey()).isEqualTo(ref.steps().get(e.getKey()));
   }
 
   /** kill -9 mid-run, resume, SIGTERM mid-run, resume to the end: four child JVMs (one uninterrupted). */
-  @Test void killedWithSigkillThenStoppedBySigtermAndResumedBitIdentically() throws Exception {
+  @Test
+  void killedWithSigkillThenStoppedBySigtermAndResumedBitIdentically() throws Exception {
     Child ref = child(tmp.resolve("ref"), -1, null, "ref");
     assertThat(ref.steps()).hasSize(TOTAL);
     assertThat(ref.done()).isNotNull();
@@ -99,11 +105,11 @@ class DjlExampleTest {
     sameSteps(killed, ref);
 
     Child resumed = child(dir, 60, p -> p.toHandle().destroy(), "resumed"); // resumes, then SIGTERM
-    assertThat(resumed.resumed()).isBetween(20L, 30L + 5);   // the checkpoint of (almost) the last step before the kill
+    assertThat(resumed.resumed()).isBetween(20L, 30L + 5); // the checkpoint of (almost) the last step before the kill
     assertThat(resumed.steps().keySet().iterator().next()).isEqualTo(resumed.resumed());
     sameSteps(resumed, ref);
     assertThat(resumed.exit()).as("exit code after SIGTERM").isEqualTo(PreemptedException.EXIT_CODE);
-    assertThat(resumed.preempted()).isBetween(60L, 63L);     // the next batch or so, not seconds of training later
+    assertThat(resumed.preempted()).isBetween(60L, 63L); // the next batch or so, not seconds of training later
     assertThat(resumed.secondsAfterSignal()).isLessThan(10.0); // checkpoint, commit and JVM exit, on a loaded machine
     assertThat(resumed.done()).isNull();
 

@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
  */
 public final class DataLoader implements Checkpointable, AutoCloseable {
   /** One batch: dataset indices, inputs [batch][inputSize], labels, and the position it was taken from. */
-  public record Batch(long epoch, int index, int[] samples, float[][] inputs, int[] labels) { }
+  public record Batch(long epoch, int index, int[] samples, float[][] inputs, int[] labels) {}
 
   private final Dataset data;
   private final int batch;
@@ -51,7 +51,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     this.prefetch = prefetch;
     this.augmentNoise = augmentNoise;
     this.keys = new Keys(seed);
-    this.producer = prefetch == 0 ? null
+    this.producer = prefetch == 0
+        ? null
         : Executors.newSingleThreadExecutor(Thread.ofPlatform().name("cairn-dl-prefetch").daemon(true).factory());
   }
 
@@ -85,7 +86,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
         throw new IllegalStateException("prefetching batch failed: " + e.getCause(), e.getCause());
       }
       if (b.epoch() != epoch || b.index() != index)
-        throw new IllegalStateException("prefetch out of order: got " + b.epoch() + "/" + b.index() + ", expected " + epoch + "/" + index);
+        throw new IllegalStateException(
+            "prefetch out of order: got " + b.epoch() + "/" + b.index() + ", expected " + epoch + "/" + index);
       enqueue();
     }
     index += batch;
@@ -136,7 +138,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     queue.clear();
   }
 
-  @Override public void save(StateWriter out) { save(out, epoch, index); }
+  @Override
+  public void save(StateWriter out) { save(out, epoch, index); }
 
   private void save(StateWriter out, long e, int i) {
     out.writeLong(keys.seed()).writeLong(e).writeInt(i).writeInt(batch).writeInt(data.size()).writeInt(prefetch);
@@ -150,12 +153,15 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
   public Checkpointable beforeLastBatch() {
     DataLoader self = this;
     return new Checkpointable() {
-      @Override public void save(StateWriter out) { self.save(out, lastEpoch, lastIndex); }
-      @Override public void load(StateReader in) throws IOException { self.load(in); }
+      @Override
+      public void save(StateWriter out) { self.save(out, lastEpoch, lastIndex); }
+      @Override
+      public void load(StateReader in) throws IOException { self.load(in); }
     };
   }
 
-  @Override public void load(StateReader in) throws IOException {
+  @Override
+  public void load(StateReader in) throws IOException {
     long seed = in.readLong();
     long e = in.readLong();
     int i = in.readInt();
@@ -163,8 +169,9 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     in.readInt(); // prefetch depth: not replay-relevant (batches are regenerated)
     if (b != batch || n != data.size())
       // a refusal (another configuration), not damage: not counted against the checkpoint, no fallback to older versions
-      throw new io.cairn.StateMismatchException(-1, java.util.List.of("data loader: checkpoint has batch " + b + " over " + n
-          + " samples, this run " + batch + " over " + data.size()));
+      throw new io.cairn.StateMismatchException(-1,
+          java.util.List.of("data loader: checkpoint has batch " + b + " over " + n
+              + " samples, this run " + batch + " over " + data.size()));
     dropPrefetched();
     keys = new Keys(seed);
     permEpoch = -1;
@@ -174,7 +181,8 @@ public final class DataLoader implements Checkpointable, AutoCloseable {
     lastIndex = i;
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     dropPrefetched();
     if (producer != null) producer.shutdownNow();
   }

@@ -23,12 +23,16 @@ public final class SyntheticImages implements Dataset {
     this.keys = new Keys(seed);
   }
 
-  @Override public int size() { return n; }
-  @Override public int inputSize() { return side * side; }
-  @Override public int classes() { return 4; }
+  @Override
+  public int size() { return n; }
+  @Override
+  public int inputSize() { return side * side; }
+  @Override
+  public int classes() { return 4; }
   public int side() { return side; }
 
-  @Override public int get(int index, float[] x) {
+  @Override
+  public int get(int index, float[] x) {
     if (index < 0 || index >= n) throw new IndexOutOfBoundsException("sample " + index + " of " + n);
     Stream s = keys.stream("data", 0, 0, index);
     int label = s.nextInt(4);
@@ -48,5 +52,8 @@ public final class SyntheticImages implements Dataset {
     return label;
   }
 
-  @Override public String describe() { return "synthetic-images(n=" + n + ",side=" + side + ",seed=" + seed + ",noise=" + noise + ")"; }
+  @Override
+  public String describe() {
+    return "synthetic-images(n=" + n + ",side=" + side + ",seed=" + seed + ",noise=" + noise + ")";
+  }
 }

@@ -57,11 +57,13 @@ public final class DifferentialCheckpoint implements Checkpointable {
     this.encoding = encoding;
     this.fullFraction = fullFraction;
     this.baseImage = new Checkpointable() {
-      @Override public void save(StateWriter out) {
+      @Override
+      public void save(StateWriter out) {
         out.writeInt(table.rows());
         writeValues(out, allRows());
       }
-      @Override public void load(StateReader in) throws IOException {
+      @Override
+      public void load(StateReader in) throws IOException {
         int rows = in.readInt();
         if (rows != table.rows()) throw new IOException("embedding base has " + rows + " rows, table " + table.rows());
         float[] v = readValues(in, rows);
@@ -72,10 +74,14 @@ public final class DifferentialCheckpoint implements Checkpointable {
   }
 
   /** True for the quantized encoding: restores are approximate. */
-  public boolean lossy() { return encoding != Encoding.EXACT; }
+  public boolean lossy() {
+    return encoding != Encoding.EXACT;
+  }
 
   /** The version (in the base checkpointer) of the current base; -1 before the first. */
-  public long baseVersion() { return baseVersion; }
+  public long baseVersion() {
+    return baseVersion;
+  }
 
   /** Rows written by the last delta. */
   public long lastDeltaRows() { return lastDeltaRows; }
@@ -86,29 +92,35 @@ public final class DifferentialCheckpoint implements Checkpointable {
     return r;
   }
 
-  @Override public void save(StateWriter out) {
+  @Override
+  public void save(StateWriter out) {
     BitSet changed = table.changedRows();
     if (baseVersion < 0 || changed.cardinality() > fullFraction * table.rows()) {
-      Version v = bases.checkpoint(Metadata.create().label(lossy() ? "embedding-base LOSSY" : "embedding-base")).await();
+      Version v = bases.checkpoint(Metadata.create().label(lossy() ? "embedding-base LOSSY" : "embedding-base"))
+          .await();
       baseVersion = v.number();
       table.markClean();
       changed = new BitSet();
     }
     int[] rows = changed.stream().toArray();
     lastDeltaRows = rows.length;
-    out.writeInt(FORMAT).writeInt(encoding.ordinal()).writeLong(baseVersion).writeInt(table.rows()).writeInt(table.dim());
+    out.writeInt(FORMAT).writeInt(encoding.ordinal()).writeLong(baseVersion).writeInt(table.rows())
+        .writeInt(table.dim());
     writeRows(out, rows);
   }
 
-  @Override public void load(StateReader in) throws IOException {
+  @Override
+  public void load(StateReader in) throws IOException {
     int f = in.readInt();
     if (f != FORMAT) throw new IOException("embedding delta format " + f + ", this library reads " + FORMAT);
     int enc = in.readInt();
-    if (enc != encoding.ordinal()) throw new IOException("embedding delta encoded " + Encoding.values()[enc] + ", table expects " + encoding);
+    if (enc != encoding.ordinal())
+      throw new IOException("embedding delta encoded " + Encoding.values()[enc] + ", table expects " + encoding);
     long base = in.readLong();
     int rows = in.readInt(), dim = in.readInt();
     if (rows != table.rows() || dim != table.dim())
-      throw new IOException("embedding delta for a " + rows + " x " + dim + " table, this table is " + table.rows() + " x " + table.dim());
+      throw new IOException("embedding delta for a " + rows + " x " + dim + " table, this table is " + table.rows()
+          + " x " + table.dim());
     pendingRows = readIndices(in);
     pendingValues = readValues(in, pendingRows.length);
     pendingBase = base;
@@ -116,12 +128,15 @@ public final class DifferentialCheckpoint implements Checkpointable {
 
   /** After the main checkpointer restored: restores the base copy and applies the delta. */
   public void applyAfterRestore() {
-    if (pendingBase < 0) throw new IllegalStateException("no restored embedding delta to apply (restore the main checkpointer first)");
+    if (pendingBase < 0)
+      throw new IllegalStateException("no restored embedding delta to apply (restore the main checkpointer first)");
     try {
       bases.restore(pendingBase);
     } catch (RuntimeException e) {
-      throw new io.cairn.CairnException("embedding base version " + pendingBase + " (referenced by the restored delta) cannot be restored: "
-          + e.getMessage() + "; keep more base versions", e);
+      throw new io.cairn.CairnException(
+          "embedding base version " + pendingBase + " (referenced by the restored delta) cannot be restored: "
+              + e.getMessage() + "; keep more base versions",
+          e);
     }
     int d = table.dim();
     BitSet changed = new BitSet();
@@ -172,12 +187,14 @@ public final class DifferentialCheckpoint implements Checkpointable {
     int d = table.dim();
     if (encoding == Encoding.EXACT) {
       float[] v = in.readFloats();
-      if (v.length != n * d) throw new IOException("embedding rows: " + v.length + " values for " + n + " rows of " + d);
+      if (v.length != n * d)
+        throw new IOException("embedding rows: " + v.length + " values for " + n + " rows of " + d);
       return v;
     }
     float[] mins = in.readFloats(), steps = in.readFloats();
     byte[] q = in.readBytes();
-    if (mins.length != n || steps.length != n || q.length != n * d) throw new IOException("embedding rows: quantized sizes do not match " + n + " rows");
+    if (mins.length != n || steps.length != n || q.length != n * d)
+      throw new IOException("embedding rows: quantized sizes do not match " + n + " rows");
     float[] v = new float[n * d];
     for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) v[i * d + j] = mins[i] + steps[i] * (q[i * d + j] & 0xFF);
     return v;

@@ -16,7 +16,8 @@ public final class EmbeddingTable {
 
   public EmbeddingTable(int rows, int dim) {
     if (rows < 1 || dim < 1 || (long) rows * dim > Integer.MAX_VALUE - 16)
-      throw new IllegalArgumentException("embedding table " + rows + " x " + dim + " is empty or too large for one array");
+      throw new IllegalArgumentException(
+          "embedding table " + rows + " x " + dim + " is empty or too large for one array");
     this.rows = rows;
     this.dim = dim;
     this.data = new float[rows * dim];
@@ -39,7 +40,9 @@ public final class EmbeddingTable {
   public float[] data() { return data; }
 
   /** Copies row {@code r} into {@code out}. */
-  public void get(int r, float[] out) { System.arraycopy(data, r * dim, out, 0, dim); }
+  public void get(int r, float[] out) {
+    System.arraycopy(data, r * dim, out, 0, dim);
+  }
 
   /** SGD on one row: {@code row -= lr * grad}; marks the row changed. */
   public void update(int r, float[] grad, float lr) {

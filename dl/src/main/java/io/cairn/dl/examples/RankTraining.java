@@ -8,7 +8,6 @@ import io.cairn.dl.train.RankTrainer;
 import io.cairn.dl.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,7 @@ import java.util.List;
  * interval, and the loss per step.
  */
 public final class RankTraining {
-  private RankTraining() { }
+  private RankTraining() {}
 
   public static void main(String[] args) throws Exception {
     DemoRun.Options o = new DemoRun.Options();
@@ -68,14 +67,17 @@ public final class RankTraining {
       }
     }
     if (every < 0) throw new IllegalArgumentException("--every must be >= 0 (0: no checkpoints)");
-    if (adaptive != 0 && every == 0) throw new IllegalArgumentException("--adaptive needs --every > 0 (the initial interval)");
+    if (adaptive != 0 && every == 0)
+      throw new IllegalArgumentException("--adaptive needs --every > 0 (the initial interval)");
     long limit = stopAfter >= 0 ? Math.min(stopAfter, o.steps) : o.steps;
     try (Rank rank = Rank.join(); RankTrainer t = DemoRun.rankTrainer(o, rank)) {
       boolean lead = rank.rank() == 0;
       if (lead) t.addListener((tr, s) -> System.out.println(stepLine(s, tr.metrics().sampleHashes()[(int) s.step()])));
       Loop loop = new Loop(t, o.steps, limit, every, adaptive, delayMs, probe);
       t.run(() -> {
-        if (lead) System.out.println("rank 0 of " + rank.size() + ": starting at step " + t.stepsDone() + " (restored global " + t.restoredGlobal() + ")");
+        if (lead)
+          System.out.println("rank 0 of " + rank.size() + ": starting at step " + t.stepsDone() + " (restored global "
+              + t.restoredGlobal() + ")");
         loop.run();
       });
       if (lead) writeResult(rank.jobDir().resolve("dl-result.txt"), t, loop);
@@ -104,7 +106,8 @@ public final class RankTraining {
       this.probe = probe;
     }
 
-    @Override public void run() {
+    @Override
+    public void run() {
       stalls.clear();
       memcpys.clear();
       checkpoints = 0;

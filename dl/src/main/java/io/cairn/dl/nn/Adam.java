@@ -22,7 +22,8 @@ public final class Adam implements Optimizer {
     this.v = new float[params];
   }
 
-  @Override public void update(float[] w, float[] g, double lr) {
+  @Override
+  public void update(float[] w, float[] g, double lr) {
     t++;
     double c1 = 1 - StrictMath.pow(beta1, t), c2 = 1 - StrictMath.pow(beta2, t);
     float step = (float) (lr * StrictMath.sqrt(c2) / c1);
@@ -40,14 +41,18 @@ public final class Adam implements Optimizer {
   /** Updates taken so far (the bias-correction step count). */
   public long steps() { return t; }
 
-  @Override public Map<String, float[]> stateArrays() {
+  @Override
+  public Map<String, float[]> stateArrays() {
     Map<String, float[]> s = new LinkedHashMap<>();
     s.put("m", m);
     s.put("v", v);
     return s;
   }
 
-  @Override public String describe() { return "adam(b1=" + beta1 + ",b2=" + beta2 + ",eps=" + eps + ")"; }
-  @Override public void save(StateWriter out) { out.writeLong(t); }
-  @Override public void load(StateReader in) throws IOException { t = in.readLong(); }
+  @Override
+  public String describe() { return "adam(b1=" + beta1 + ",b2=" + beta2 + ",eps=" + eps + ")"; }
+  @Override
+  public void save(StateWriter out) { out.writeLong(t); }
+  @Override
+  public void load(StateReader in) throws IOException { t = in.readLong(); }
 }

@@ -12,30 +12,44 @@ public final class Conv2d extends Layer {
   public Conv2d(int channels, int height, int width, int outChannels, int kernel, int pad) {
     if (channels < 1 || height < 1 || width < 1 || outChannels < 1 || kernel < 1 || pad < 0)
       throw new IllegalArgumentException("bad conv2d shape");
-    this.c = channels; this.h = height; this.w = width; this.oc = outChannels; this.k = kernel; this.pad = pad;
+    this.c = channels;
+    this.h = height;
+    this.w = width;
+    this.oc = outChannels;
+    this.k = kernel;
+    this.pad = pad;
     this.oh = height + 2 * pad - kernel + 1;
     this.ow = width + 2 * pad - kernel + 1;
-    if (oh < 1 || ow < 1) throw new IllegalArgumentException("conv2d kernel " + kernel + " larger than the padded input");
+    if (oh < 1 || ow < 1)
+      throw new IllegalArgumentException("conv2d kernel " + kernel + " larger than the padded input");
   }
 
   public int outHeight() { return oh; }
   public int outWidth() { return ow; }
 
-  @Override public int inSize() { return c * h * w; }
-  @Override public int outSize() { return oc * oh * ow; }
-  @Override public int paramCount() { return oc * c * k * k + oc; }
-  @Override public String describe() { return "conv2d(" + c + "x" + h + "x" + w + "->" + oc + ",k" + k + ",p" + pad + ")"; }
-  @Override public String[] paramNames() { return new String[] {"weight", "bias"}; }
-  @Override public int[] paramSizes() { return new int[] {oc * c * k * k, oc}; }
+  @Override
+  public int inSize() { return c * h * w; }
+  @Override
+  public int outSize() { return oc * oh * ow; }
+  @Override
+  public int paramCount() { return oc * c * k * k + oc; }
+  @Override
+  public String describe() { return "conv2d(" + c + "x" + h + "x" + w + "->" + oc + ",k" + k + ",p" + pad + ")"; }
+  @Override
+  public String[] paramNames() { return new String[]{"weight", "bias"}; }
+  @Override
+  public int[] paramSizes() { return new int[]{oc * c * k * k, oc}; }
 
-  @Override public void init(float[] wt, Stream rng) {
+  @Override
+  public void init(float[] wt, Stream rng) {
     double scale = StrictMath.sqrt(2.0 / (c * k * k));
     int o = offset();
     for (int i = 0; i < oc * c * k * k; i++) wt[o + i] = (float) (rng.normal() * scale);
     for (int i = 0; i < oc; i++) wt[o + oc * c * k * k + i] = 0f;
   }
 
-  @Override public void forward(float[] wt, float[] x, float[] y, Pass pass) {
+  @Override
+  public void forward(float[] wt, float[] x, float[] y, Pass pass) {
     int o = offset(), bo = o + oc * c * k * k;
     for (int f = 0; f < oc; f++) {
       for (int r = 0; r < oh; r++) {
@@ -60,7 +74,8 @@ public final class Conv2d extends Layer {
     }
   }
 
-  @Override public void backward(float[] wt, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
+  @Override
+  public void backward(float[] wt, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
     int o = offset(), bo = o + oc * c * k * k;
     if (dx != null) java.util.Arrays.fill(dx, 0, c * h * w, 0f);
     for (int f = 0; f < oc; f++) {

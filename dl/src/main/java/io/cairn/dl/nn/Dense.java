@@ -12,21 +12,29 @@ public final class Dense extends Layer {
     this.out = out;
   }
 
-  @Override public int inSize() { return in; }
-  @Override public int outSize() { return out; }
-  @Override public int paramCount() { return in * out + out; }
-  @Override public String describe() { return "dense(" + in + "->" + out + ")"; }
-  @Override public String[] paramNames() { return new String[] {"weight", "bias"}; }
-  @Override public int[] paramSizes() { return new int[] {in * out, out}; }
+  @Override
+  public int inSize() { return in; }
+  @Override
+  public int outSize() { return out; }
+  @Override
+  public int paramCount() { return in * out + out; }
+  @Override
+  public String describe() { return "dense(" + in + "->" + out + ")"; }
+  @Override
+  public String[] paramNames() { return new String[]{"weight", "bias"}; }
+  @Override
+  public int[] paramSizes() { return new int[]{in * out, out}; }
 
-  @Override public void init(float[] w, Stream rng) {
+  @Override
+  public void init(float[] w, Stream rng) {
     double scale = StrictMath.sqrt(2.0 / in); // He initialisation
     int o = offset();
     for (int i = 0; i < in * out; i++) w[o + i] = (float) (rng.normal() * scale);
     for (int i = 0; i < out; i++) w[o + in * out + i] = 0f;
   }
 
-  @Override public void forward(float[] w, float[] x, float[] y, Pass pass) {
+  @Override
+  public void forward(float[] w, float[] x, float[] y, Pass pass) {
     int o = offset(), b = o + in * out;
     for (int j = 0; j < out; j++) {
       float s = w[b + j];
@@ -36,7 +44,8 @@ public final class Dense extends Layer {
     }
   }
 
-  @Override public void backward(float[] w, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
+  @Override
+  public void backward(float[] w, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
     int o = offset(), b = o + in * out;
     for (int j = 0; j < out; j++) {
       float d = dy[j];

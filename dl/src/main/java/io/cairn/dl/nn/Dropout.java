@@ -17,11 +17,15 @@ public final class Dropout extends Layer {
     this.p = (float) p;
   }
 
-  @Override public int inSize() { return n; }
-  @Override public int outSize() { return n; }
-  @Override public String describe() { return "dropout(" + n + ",p=" + p + ")"; }
+  @Override
+  public int inSize() { return n; }
+  @Override
+  public int outSize() { return n; }
+  @Override
+  public String describe() { return "dropout(" + n + ",p=" + p + ")"; }
 
-  @Override public void forward(float[] w, float[] x, float[] y, Pass pass) {
+  @Override
+  public void forward(float[] w, float[] x, float[] y, Pass pass) {
     if (!pass.training() || p == 0f) {
       System.arraycopy(x, 0, y, 0, n);
       return;
@@ -35,7 +39,8 @@ public final class Dropout extends Layer {
     }
   }
 
-  @Override public void backward(float[] w, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
+  @Override
+  public void backward(float[] w, float[] x, float[] y, float[] dy, float[] dx, float[] g, Pass pass) {
     if (dx == null) return;
     if (!pass.training() || p == 0f) {
       System.arraycopy(dy, 0, dx, 0, n);

@@ -24,13 +24,15 @@ public abstract class Layer {
   public abstract String describe();
 
   /** Names and sizes of the parameter tensors, in order inside this layer's slice. */
-  public String[] paramNames() { return new String[0]; }
+  public String[] paramNames() {
+    return new String[0];
+  }
 
   /** Sizes matching {@link #paramNames()}. */
   public int[] paramSizes() { return new int[0]; }
 
   /** Initialises this layer's parameters in {@code w[offset ..]} from a keyed stream. */
-  public void init(float[] w, Stream rng) { }
+  public void init(float[] w, Stream rng) {}
 
   /** Forward pass of one sample: reads {@code x}, writes {@code y}; per-layer scratch memory comes from {@code pass}. */
   public abstract void forward(float[] w, float[] x, float[] y, Pass pass);

@@ -12,21 +12,25 @@ import java.io.IOException;
 public interface LrSchedule extends Checkpointable {
   double lr(long step);
 
-  default void observe(long step, double loss) { }
+  default void observe(long step, double loss) {}
 
   String describe();
 
   /** Linear warm-up then cosine decay to {@code min}: a pure function of the step (nothing to save but the config). */
   static LrSchedule warmupCosine(double base, double min, long warmup, long total) {
     return new LrSchedule() {
-      @Override public double lr(long step) {
+      @Override
+      public double lr(long step) {
         if (step < warmup) return base * (step + 1) / warmup;
         double p = Math.min(1.0, (double) (step - warmup) / Math.max(1, total - warmup));
         return min + 0.5 * (base - min) * (1 + StrictMath.cos(StrictMath.PI * p));
       }
-      @Override public String describe() { return "warmupCosine(" + base + "," + min + "," + warmup + "," + total + ")"; }
-      @Override public void save(StateWriter out) { }
-      @Override public void load(StateReader in) { }
+      @Override
+      public String describe() { return "warmupCosine(" + base + "," + min + "," + warmup + "," + total + ")"; }
+      @Override
+      public void save(StateWriter out) {}
+      @Override
+      public void load(StateReader in) {}
     };
   }
 
@@ -52,25 +56,31 @@ public interface LrSchedule extends Checkpointable {
       this.rate = base;
     }
 
-    @Override public double lr(long step) { return rate; }
+    @Override
+    public double lr(long step) { return rate; }
 
-    @Override public void observe(long step, double loss) {
+    @Override
+    public void observe(long step, double loss) {
       sum += loss;
       if (++count < window) return;
       double mean = sum / count;
       if (mean < best * (1 - 1e-4)) best = mean;
-      else rate *= factor;
+      else
+        rate *= factor;
       sum = 0;
       count = 0;
     }
 
-    @Override public String describe() { return "plateau(" + base + "," + factor + "," + window + ")"; }
+    @Override
+    public String describe() { return "plateau(" + base + "," + factor + "," + window + ")"; }
 
-    @Override public void save(StateWriter out) {
+    @Override
+    public void save(StateWriter out) {
       out.writeDouble(rate).writeDouble(best).writeDouble(sum).writeInt(count);
     }
 
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void load(StateReader in) throws IOException {
       rate = in.readDouble();
       best = in.readDouble();
       sum = in.readDouble();

@@ -55,7 +55,7 @@ public final class Model {
       int off = l.offset();
       String kind = l.describe().substring(0, l.describe().indexOf('('));
       for (int i = 0; i < names.length; i++) {
-        out.put(l.index() + "." + kind + "." + names[i], new int[] {off, sizes[i]});
+        out.put(l.index() + "." + kind + "." + names[i], new int[]{off, sizes[i]});
         off += sizes[i];
       }
     }
@@ -106,7 +106,8 @@ public final class Model {
       System.arraycopy(x, 0, acts[0], 0, acts[0].length);
       for (int i = 0; i < layers.size(); i++) layers.get(i).forward(params, acts[i], acts[i + 1], pass);
       float[] z = acts[layers.size()];
-      if (label < 0 || label >= z.length) throw new IllegalArgumentException("label " + label + " outside 0.." + (z.length - 1));
+      if (label < 0 || label >= z.length)
+        throw new IllegalArgumentException("label " + label + " outside 0.." + (z.length - 1));
       float max = z[0];
       for (float v : z) max = Math.max(max, v);
       double sum = 0;

@@ -17,7 +17,8 @@ public final class Sgd implements Optimizer {
     this.velocity = new float[params];
   }
 
-  @Override public void update(float[] w, float[] g, double lr) {
+  @Override
+  public void update(float[] w, float[] g, double lr) {
     float a = (float) lr;
     for (int i = 0; i < w.length; i++) {
       float v = momentum * velocity[i] + g[i] + decay * w[i];
@@ -29,8 +30,12 @@ public final class Sgd implements Optimizer {
 
   public long steps() { return steps; }
 
-  @Override public Map<String, float[]> stateArrays() { return Map.of("velocity", velocity); }
-  @Override public String describe() { return "sgd(momentum=" + momentum + ",decay=" + decay + ")"; }
-  @Override public void save(StateWriter out) { out.writeLong(steps); }
-  @Override public void load(StateReader in) throws IOException { steps = in.readLong(); }
+  @Override
+  public Map<String, float[]> stateArrays() { return Map.of("velocity", velocity); }
+  @Override
+  public String describe() { return "sgd(momentum=" + momentum + ",decay=" + decay + ")"; }
+  @Override
+  public void save(StateWriter out) { out.writeLong(steps); }
+  @Override
+  public void load(StateReader in) throws IOException { steps = in.readLong(); }
 }

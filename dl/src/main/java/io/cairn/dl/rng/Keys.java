@@ -28,8 +28,8 @@ public final class Keys {
   private int[] purposeKey(String purpose) {
     int h = fnv1a(purpose);
     int[] out = new int[4];
-    Philox.block(new int[] {h, 0x63616972 /* "cair" */, purpose.length(), 0}, (int) seed, (int) (seed >>> 32), out);
-    return new int[] {out[0], out[1]};
+    Philox.block(new int[]{h, 0x63616972 /* "cair" */, purpose.length(), 0}, (int) seed, (int) (seed >>> 32), out);
+    return new int[]{out[0], out[1]};
   }
 
   private static void check(String what, long v) {
@@ -46,5 +46,6 @@ public final class Keys {
     return h;
   }
 
-  @Override public String toString() { return "Keys[seed=" + seed + "]"; }
+  @Override
+  public String toString() { return "Keys[seed=" + seed + "]"; }
 }

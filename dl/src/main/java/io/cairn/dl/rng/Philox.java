@@ -14,7 +14,7 @@ public final class Philox {
   private static final int W0 = 0x9E3779B9;
   private static final int W1 = 0xBB67AE85;
 
-  private Philox() { }
+  private Philox() {}
 
   /**
    * One block: 10 rounds of Philox4x32 on {@code counter} (4 words) under {@code key} (2 words),
@@ -33,13 +33,16 @@ public final class Philox {
       c2 = hi0 ^ c3 ^ k1;
       c3 = lo0;
     }
-    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
   }
 
   /** Convenience form of {@link #block} that returns a new array. */
   public static int[] block(int c0, int c1, int c2, int c3, int k0, int k1) {
     int[] out = new int[4];
-    block(new int[] {c0, c1, c2, c3}, k0, k1, out);
+    block(new int[]{c0, c1, c2, c3}, k0, k1, out);
     return out;
   }
 }

@@ -22,7 +22,9 @@ public final class RngState implements Checkpointable {
   public Keys keys() { return keys; }
 
   /** The current offset of {@code purpose} (0 at the start). */
-  public long counter(String purpose) { return counters.getOrDefault(purpose, 0L); }
+  public long counter(String purpose) {
+    return counters.getOrDefault(purpose, 0L);
+  }
 
   /** Returns the current offset of {@code purpose} and advances it by one. */
   public long advance(String purpose) {
@@ -33,13 +35,15 @@ public final class RngState implements Checkpointable {
 
   public Map<String, Long> counters() { return Map.copyOf(counters); }
 
-  @Override public void save(StateWriter out) {
+  @Override
+  public void save(StateWriter out) {
     out.writeLong(keys.seed());
     out.writeInt(counters.size());
     for (var e : counters.entrySet()) out.writeString(e.getKey()).writeLong(e.getValue());
   }
 
-  @Override public void load(StateReader in) throws IOException {
+  @Override
+  public void load(StateReader in) throws IOException {
     keys = new Keys(in.readLong());
     counters.clear();
     int n = in.readInt();

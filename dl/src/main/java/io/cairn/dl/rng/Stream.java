@@ -81,7 +81,9 @@ public final class Stream {
     for (int i = 0; i < n; i++) p[i] = i;
     for (int i = n - 1; i > 0; i--) {
       int j = nextInt(i + 1);
-      int t = p[i]; p[i] = p[j]; p[j] = t;
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
     }
     return p;
   }

@@ -33,13 +33,15 @@ public final class Metrics implements Checkpointable {
   public double[] losses() { return Arrays.copyOf(loss, n); }
   public double[] learningRates() { return Arrays.copyOf(lr, n); }
   /** Per step, a 64-bit FNV-1a hash of the dataset indices of the batch, in order. */
-  public long[] sampleHashes() { return Arrays.copyOf(samples, n); }
+  public long[] sampleHashes() {
+    return Arrays.copyOf(samples, n);
+  }
 
   /** A 64-bit FNV-1a hash over the bits of every step's loss, learning rate and sample hash: two runs with the same history have the same value. */
   public long historyHash() {
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < n; i++) {
-      for (long v : new long[] {Double.doubleToRawLongBits(loss[i]), Double.doubleToRawLongBits(lr[i]), samples[i]}) {
+      for (long v : new long[]{Double.doubleToRawLongBits(loss[i]), Double.doubleToRawLongBits(lr[i]), samples[i]}) {
         h ^= v;
         h *= 0x100000001b3L;
       }
@@ -47,14 +49,17 @@ public final class Metrics implements Checkpointable {
     return h;
   }
 
-  @Override public void save(StateWriter out) {
+  @Override
+  public void save(StateWriter out) {
     out.writeDoubles(losses()).writeDoubles(learningRates()).writeLongs(sampleHashes());
   }
 
-  @Override public void load(StateReader in) throws IOException {
+  @Override
+  public void load(StateReader in) throws IOException {
     double[] l = in.readDoubles(), r = in.readDoubles();
     long[] s = in.readLongs();
-    if (l.length != r.length || l.length != s.length) throw new IOException("metrics: history arrays of different lengths");
+    if (l.length != r.length || l.length != s.length)
+      throw new IOException("metrics: history arrays of different lengths");
     n = l.length;
     loss = Arrays.copyOf(l, Math.max(64, n));
     lr = Arrays.copyOf(r, Math.max(64, n));

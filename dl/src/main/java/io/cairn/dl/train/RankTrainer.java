@@ -58,7 +58,9 @@ import java.util.function.IntFunction;
  */
 public final class RankTrainer implements AutoCloseable {
   /** Called after each step on every rank (must not change the state). */
-  public interface Listener { void afterStep(RankTrainer t, Trainer.Step s); }
+  public interface Listener {
+    void afterStep(RankTrainer t, Trainer.Step s);
+  }
 
   private static final int TAG_GRAD = 0x444C01;
   private static final int TAG_PARAMS = 0x444C02;
@@ -97,7 +99,8 @@ public final class RankTrainer implements AutoCloseable {
    * keys, same optimizer hyperparameters, schedule, loader and seed). {@code optimizer} makes the
    * optimizer for this rank's shard: it is called with the shard's length.
    */
-  public RankTrainer(Rank rank, Model model, IntFunction<Optimizer> optimizer, LrSchedule schedule, DataLoader loader, RngState rng) {
+  public RankTrainer(Rank rank, Model model, IntFunction<Optimizer> optimizer, LrSchedule schedule, DataLoader loader,
+      RngState rng) {
     this.rank = Objects.requireNonNull(rank);
     this.comm = rank.comm();
     this.model = Objects.requireNonNull(model);
@@ -128,7 +131,8 @@ public final class RankTrainer implements AutoCloseable {
     this.grad = new float[len];
     this.workspace = model.workspace();
     this.fingerprint = Trainer.fingerprint(model, this.optimizer, schedule, loader);
-    this.params = DistributedFloatArray.wrap(comm, "model.params", p, 1, Arrays.copyOfRange(model.params(), plo[me], phi[me]));
+    this.params = DistributedFloatArray.wrap(comm, "model.params", p, 1,
+        Arrays.copyOfRange(model.params(), plo[me], phi[me]));
     this.ck = rank.checkpointer();
     ck.configuration("training " + fingerprint); // a run with another configuration is told so before any array is read
     ck.protect(MANIFEST, new Manifest());
@@ -142,7 +146,8 @@ public final class RankTrainer implements AutoCloseable {
     ck.protect("optimizer", this.optimizer).protect("schedule", schedule).protect("loader", loader).protect("rng", rng)
         .protect("progress", Trainer.progressOf(progress)).protect("metrics", metrics);
     // data-parallel: every rank holds the same copy of these, so a restart with another number of ranks takes old rank 0's
-    for (String r : List.of(MANIFEST, "optimizer", "schedule", "loader", "rng", "progress", "metrics")) ck.reshard(r, Reshard.REPLICATED);
+    for (String r : List.of(MANIFEST, "optimizer", "schedule", "loader", "rng", "progress", "metrics"))
+      ck.reshard(r, Reshard.REPLICATED);
   }
 
   public Model model() { return model; }
@@ -155,10 +160,14 @@ public final class RankTrainer implements AutoCloseable {
   public long stepsDone() { return progress[0]; }
 
   /** The configuration that must be the same for a faithful resume (not the number of ranks). */
-  public String fingerprint() { return fingerprint; }
+  public String fingerprint() {
+    return fingerprint;
+  }
 
   /** The parameter range {@code [lo, hi)} this rank owns (reduces, updates, checkpoints). */
-  public int[] ownedRange() { return new int[] {plo[me], phi[me]}; }
+  public int[] ownedRange() {
+    return new int[]{plo[me], phi[me]};
+  }
 
   public RankTrainer addListener(Listener l) {
     listeners.add(l);
@@ -219,7 +228,8 @@ public final class RankTrainer implements AutoCloseable {
     int n = shi[q] - slo[q], len = grad.length;
     ByteBuffer bb = ByteBuffer.wrap(m.data());
     if (bb.remaining() != 8 * n + 4 * n * len)
-      throw new IllegalStateException("rank " + me + ": gradient message of " + bb.remaining() + " bytes from rank " + q + ", expected " + (8 * n + 4 * n * len)
+      throw new IllegalStateException("rank " + me + ": gradient message of " + bb.remaining() + " bytes from rank " + q
+          + ", expected " + (8 * n + 4 * n * len)
           + " (do all ranks use the same model and batch size?)");
     for (int i = slo[q]; i < shi[q]; i++) losses[i] = bb.getDouble();
     var fb = bb.asFloatBuffer();
@@ -247,7 +257,8 @@ public final class RankTrainer implements AutoCloseable {
       if (q == me) continue;
       byte[] d = comm.recv(q, TAG_PARAMS).data();
       int n = phi[q] - plo[q];
-      if (d.length != 4 * n + 1) throw new IllegalStateException("rank " + me + ": parameter message of " + d.length + " bytes from rank " + q);
+      if (d.length != 4 * n + 1)
+        throw new IllegalStateException("rank " + me + ": parameter message of " + d.length + " bytes from rank " + q);
       ByteBuffer.wrap(d).asFloatBuffer().get(w, plo[q], n);
       any |= d[4 * n] != 0;
     }
@@ -266,7 +277,9 @@ public final class RankTrainer implements AutoCloseable {
   public void proposeCheckpoint(boolean yes) { this.proposal = yes; }
 
   /** Whether any rank proposed a checkpoint for the step just taken (identical on every rank). */
-  public boolean checkpointProposed() { return proposed; }
+  public boolean checkpointProposed() {
+    return proposed;
+  }
 
   /**
    * Takes this rank's part of a global checkpoint of the whole training state (collective: every rank
@@ -286,7 +299,9 @@ public final class RankTrainer implements AutoCloseable {
   }
 
   /** Whether the last checkpoint is committed (true when none was taken); does not wait. */
-  public boolean checkpointCommitted() { return lastGlobal <= 0 || ck.isCommitted(lastGlobal); }
+  public boolean checkpointCommitted() {
+    return lastGlobal <= 0 || ck.isCommitted(lastGlobal);
+  }
 
   /** The arrays this rank owns and checkpoints: its shard of the parameters, then its shards of the optimizer state. */
   public List<float[]> ownedArrays() {
@@ -302,21 +317,28 @@ public final class RankTrainer implements AutoCloseable {
   }
 
   /** The global version restored at the last (re)start (0: fresh start). */
-  public long restoredGlobal() { return ck.restoredGlobal(); }
+  public long restoredGlobal() {
+    return ck.restoredGlobal();
+  }
 
   /** What the checkpoint says about itself; a restore into a differently configured run is refused with the difference. */
   private final class Manifest implements Checkpointable {
-    @Override public void save(StateWriter out) { out.writeInt(FORMAT).writeString(fingerprint).writeInt(size); }
+    @Override
+    public void save(StateWriter out) { out.writeInt(FORMAT).writeString(fingerprint).writeInt(size); }
 
-    @Override public void load(StateReader in) throws IOException {
+    @Override
+    public void load(StateReader in) throws IOException {
       int format = in.readInt();
-      if (format != FORMAT) throw new IOException(MANIFEST + ": training-state format " + format + ", this library reads " + FORMAT);
+      if (format != FORMAT)
+        throw new IOException(MANIFEST + ": training-state format " + format + ", this library reads " + FORMAT);
       String saved = in.readString();
       in.readInt(); // ranks that wrote it: resharding makes any count fit
       if (!fingerprint.equals(saved))
-        throw new IOException("training configuration differs: checkpoint has [" + saved + "], this run [" + fingerprint + "]");
+        throw new IOException(
+            "training configuration differs: checkpoint has [" + saved + "], this run [" + fingerprint + "]");
     }
   }
 
-  @Override public void close() { loader.close(); }
+  @Override
+  public void close() { loader.close(); }
 }

@@ -7,7 +7,7 @@ package io.cairn.dl.train;
  * computed a slot or reduced a parameter range, so every split gives the same bits.
  */
 final class Reduce {
-  private Reduce() { }
+  private Reduce() {}
 
   /** Tree-sums {@code slots[0..b)} over parameters {@code [lo, hi)} (in place) and writes {@code sum * scale} to {@code out[lo..hi)}. */
   static void mean(float[][] slots, int b, int lo, int hi, float[] out, float scale) {

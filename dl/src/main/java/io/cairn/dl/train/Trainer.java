@@ -26,10 +26,12 @@ import java.util.concurrent.Future;
  */
 public final class Trainer implements AutoCloseable {
   /** Result of one step. */
-  public record Step(long step, double loss, double lr, int[] samples) { }
+  public record Step(long step, double loss, double lr, int[] samples) {}
 
   /** Called after each step (e.g. extra logging during a replay; must not change the state). */
-  public interface Listener { void afterStep(Trainer t, Step s); }
+  public interface Listener {
+    void afterStep(Trainer t, Step s);
+  }
 
   private final Model model;
   private final Optimizer optimizer;
@@ -65,7 +67,9 @@ public final class Trainer implements AutoCloseable {
     if (w < 1 || w > 1024) throw new IllegalArgumentException("workers must be in 1..1024, got " + w);
     if (pool != null) pool.shutdownNow();
     this.workers = w;
-    this.pool = w == 1 ? null : Executors.newFixedThreadPool(w, Thread.ofPlatform().name("cairn-dl-worker-", 0).daemon(true).factory());
+    this.pool = w == 1
+        ? null
+        : Executors.newFixedThreadPool(w, Thread.ofPlatform().name("cairn-dl-worker-", 0).daemon(true).factory());
     spaces.clear();
     for (int i = 0; i < w; i++) spaces.add(model.workspace());
   }
@@ -82,13 +86,17 @@ public final class Trainer implements AutoCloseable {
   public long stepsDone() { return progress[0]; }
 
   /** The step count as a checkpointable object (part of the training state). */
-  public io.cairn.Checkpointable progress() { return progressOf(progress); }
+  public io.cairn.Checkpointable progress() {
+    return progressOf(progress);
+  }
 
   /** {@code progress[0]}, the step count, as a checkpointable object. */
   static io.cairn.Checkpointable progressOf(long[] progress) {
     return new io.cairn.Checkpointable() {
-      @Override public void save(io.cairn.StateWriter out) { out.writeLong(progress[0]); }
-      @Override public void load(io.cairn.StateReader in) throws java.io.IOException {
+      @Override
+      public void save(io.cairn.StateWriter out) { out.writeLong(progress[0]); }
+      @Override
+      public void load(io.cairn.StateReader in) throws java.io.IOException {
         long s = in.readLong();
         if (s < 0) throw new java.io.IOException("progress: negative step " + s);
         progress[0] = s;
@@ -99,9 +107,11 @@ public final class Trainer implements AutoCloseable {
   /** Refuses a loader whose samples do not fit the model. */
   static void checkFits(Model model, DataLoader loader) {
     if (loader.dataset().inputSize() != model.inputSize())
-      throw new IllegalArgumentException("dataset gives " + loader.dataset().inputSize() + " inputs, model takes " + model.inputSize());
+      throw new IllegalArgumentException(
+          "dataset gives " + loader.dataset().inputSize() + " inputs, model takes " + model.inputSize());
     if (loader.dataset().classes() > model.classes())
-      throw new IllegalArgumentException("dataset has " + loader.dataset().classes() + " classes, model outputs " + model.classes());
+      throw new IllegalArgumentException(
+          "dataset has " + loader.dataset().classes() + " classes, model outputs " + model.classes());
   }
 
   /** The configuration that must be the same for a faithful resume. */
@@ -137,7 +147,8 @@ public final class Trainer implements AutoCloseable {
     // fixed-order tree reduction of the slot gradients, split by parameter range
     int p = grad.length;
     float inv = 1f / b;
-    parallel(w -> Reduce.mean(slots, b, (int) ((long) p * w / workers), (int) ((long) p * (w + 1) / workers), grad, inv));
+    parallel(
+        w -> Reduce.mean(slots, b, (int) ((long) p * w / workers), (int) ((long) p * (w + 1) / workers), grad, inv));
     double loss = Reduce.sum(losses, b) / b;
     optimizer.update(model.params(), grad, lr);
     schedule.observe(s, loss);
@@ -197,7 +208,8 @@ public final class Trainer implements AutoCloseable {
     return h;
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     if (pool != null) pool.shutdownNow();
     loader.close();
   }

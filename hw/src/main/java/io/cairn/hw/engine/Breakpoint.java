@@ -38,7 +38,8 @@ public final class Breakpoint {
 
   public boolean test(FastEngine e) { return root.test(e); }
 
-  @Override public String toString() { return text; }
+  @Override
+  public String toString() { return text; }
 
   /** Parses a value: decimal, 0x hex, or a Verilog literal like {@code 32'h100}. */
   public static long parseValue(String s) {
@@ -49,7 +50,10 @@ public final class Breakpoint {
       if (rest.startsWith("s")) rest = rest.substring(1);
       if (rest.isEmpty()) throw new NumberFormatException("bad literal " + s);
       int radix = switch (rest.charAt(0)) {
-        case 'h' -> 16; case 'd' -> 10; case 'o' -> 8; case 'b' -> 2;
+        case 'h' -> 16;
+        case 'd' -> 10;
+        case 'o' -> 8;
+        case 'b' -> 2;
         default -> throw new NumberFormatException("bad base in " + s);
       };
       return Long.parseUnsignedLong(rest.substring(1), radix);
@@ -114,7 +118,8 @@ public final class Breakpoint {
       else if (eat("<")) op = "<";
       else if (eat(">")) op = ">";
       else if (eat("=")) op = "==";
-      else throw error("expected a comparison after '" + name + "'");
+      else
+        throw error("expected a comparison after '" + name + "'");
       ws();
       int vs = i;
       while (i < s.length() && "=!<>&|() \t".indexOf(s.charAt(i)) < 0) i++;

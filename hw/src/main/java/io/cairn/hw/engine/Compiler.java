@@ -22,7 +22,7 @@ import java.lang.invoke.MethodType;
 final class Compiler {
   static final int CHUNK = 300;
 
-  private Compiler() { }
+  private Compiler() {}
 
   /** The 64-lane variant: each long holds one net in 64 independent runs. */
   interface CompiledLaneEval {
@@ -94,12 +94,18 @@ final class Compiler {
       case 8 -> { loadL(cob, a); loadL(cob, b); notL(cob); cob.land(); }
       case 9 -> { loadL(cob, a); loadL(cob, b); notL(cob); cob.lor(); }
       case 10, 11 -> {
-        loadL(cob, a); loadL(cob, a); loadL(cob, b); cob.lxor(); loadL(cob, c); cob.land().lxor();
+        loadL(cob, a);
+        loadL(cob, a);
+        loadL(cob, b);
+        cob.lxor();
+        loadL(cob, c);
+        cob.land().lxor();
         if (op == 11) notL(cob);
       }
       case 12 -> { loadL(cob, a); loadL(cob, b); cob.land(); loadL(cob, c); cob.lor(); notL(cob); }
       case 13 -> { loadL(cob, a); loadL(cob, b); cob.lor(); loadL(cob, c); cob.land(); notL(cob); }
-      case 14 -> { loadL(cob, a); loadL(cob, b); cob.land(); loadL(cob, c); loadL(cob, d); cob.land().lor(); notL(cob); }
+      case 14 ->
+        { loadL(cob, a); loadL(cob, b); cob.land(); loadL(cob, c); loadL(cob, d); cob.land().lor(); notL(cob); }
       case 15 -> { loadL(cob, a); loadL(cob, b); cob.lor(); loadL(cob, c); loadL(cob, d); cob.lor().land(); notL(cob); }
       default -> throw new IllegalStateException("bad opcode " + op);
     }

@@ -47,9 +47,10 @@ final class CycleCompiler {
   private static final ClassDesc CD_MEMS = CD_long.arrayType().arrayType();
   private static final MethodTypeDesc MT_EVAL = MethodTypeDesc.of(CD_void, CD_INTS, CD_MEMS);
   private static final MethodTypeDesc MT_EDGE = MethodTypeDesc.of(CD_void, CD_INTS, CD_MEMS, CD_INTS);
-  private static final MethodTypeDesc MT_ASYNC = MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_boolean, CD_INTS);
+  private static final MethodTypeDesc MT_ASYNC = MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_boolean,
+      CD_INTS);
 
-  private CycleCompiler() { }
+  private CycleCompiler() {}
 
   /** What the generated class implements. */
   interface CompiledCycle {
@@ -64,7 +65,7 @@ final class CycleCompiler {
   }
 
   /** The compiled cycle and which nets {@code eval} stores (the others are only in locals). */
-  record Result(CompiledCycle cycle, boolean[] stored, int liveInstructions) { }
+  record Result(CompiledCycle cycle, boolean[] stored, int liveInstructions) {}
 
   /**
    * @param code   the instruction array of {@link FastEngine} (6 ints each, in a valid order)
@@ -91,7 +92,7 @@ final class CycleCompiler {
     // nets observed from outside the logic
     boolean[] external = new boolean[nets];
     for (Netlist.Flop f : nl.flops()) {
-      for (int x : new int[] {f.d(), f.en(), f.srst(), f.arst()}) if (x >= 0) external[x] = true;
+      for (int x : new int[]{f.d(), f.en(), f.srst(), f.arst()}) if (x >= 0) external[x] = true;
     }
     for (Netlist.Memory m : nl.memories()) {
       for (Netlist.WritePort w : m.writePorts()) {
@@ -105,7 +106,7 @@ final class CycleCompiler {
     // cone order: iterative depth-first post-order from the observed nets; unreached instructions are dead
     int[] order = new int[n];
     int len = 0;
-    byte[] mark = new byte[n];   // 0 new, 1 on the stack, 2 done
+    byte[] mark = new byte[n]; // 0 new, 1 on the stack, 2 done
     int[] stack = new int[n], pos = new int[n];
     for (int root = 0; root < nets; root++) {
       if (!external[root] || driver[root] < 0 || mark[driver[root]] != 0) continue;
@@ -221,7 +222,8 @@ final class CycleCompiler {
   private static void raw(CodeBuilder cob, int net) {
     if (net == 0) cob.iconst_0();
     else if (net == 1) cob.iconst_1();
-    else cob.aload(0).loadConstant(net).iaload();
+    else
+      cob.aload(0).loadConstant(net).iaload();
   }
 
   private interface Loader { void load(CodeBuilder cob, int net); }
@@ -249,11 +251,12 @@ final class CycleCompiler {
     }
   }
 
-  private static CompiledCycle define(Netlist nl, int[] code, int memrd, List<Levelizer.ReadRef> rps, List<int[]> methods, boolean[] stored) {
+  private static CompiledCycle define(Netlist nl, int[] code, int memrd, List<Levelizer.ReadRef> rps,
+      List<int[]> methods, boolean[] stored) {
     ClassDesc self = ClassDesc.of(CycleCompiler.class.getPackageName() + ".GeneratedCycle");
     List<int[]> flopChunks = new ArrayList<>();
     int nf = nl.flops().size(), per = METHOD_BYTES / 60;
-    for (int f = 0; f < nf; f += per) flopChunks.add(new int[] {f, Math.min(nf, f + per)});
+    for (int f = 0; f < nf; f += per) flopChunks.add(new int[]{f, Math.min(nf, f + per)});
     byte[] bytes = ClassFile.of().build(self, clb -> {
       clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL);
       clb.withInterfaceSymbols(CD_CYCLE);
@@ -278,13 +281,14 @@ final class CycleCompiler {
           cob.return_();
         });
         clb.withMethodBody("q" + c, MT_EDGE, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC, cob -> {
-          for (int f = r[0]; f < r[1]; f++) cob.aload(0).loadConstant(nl.flops().get(f).q()).aload(2).loadConstant(f).iaload().iastore();
+          for (int f = r[0]; f < r[1]; f++)
+            cob.aload(0).loadConstant(nl.flops().get(f).q()).aload(2).loadConstant(f).iaload().iastore();
           cob.return_();
         });
       }
       List<int[]> writes = new ArrayList<>();
       for (int m = 0; m < nl.memories().size(); m++) {
-        for (int p = 0; p < nl.memories().get(m).writePorts().size(); p++) writes.add(new int[] {m, p});
+        for (int p = 0; p < nl.memories().get(m).writePorts().size(); p++) writes.add(new int[]{m, p});
       }
       for (int w = 0; w < writes.size(); w++) {
         int[] mp = writes.get(w);
@@ -341,7 +345,8 @@ final class CycleCompiler {
   private static void force(CodeBuilder cob, int net, boolean pol, int val) {
     active(cob, net, pol);
     if (val != 0) cob.ior();
-    else cob.iconst_1().ixor().iand();
+    else
+      cob.iconst_1().ixor().iand();
   }
 
   /** next[f] = the flop's value after the edge (the semantics of {@link FastEngine}'s interpreter). */
@@ -404,7 +409,8 @@ final class CycleCompiler {
     cob.return_();
   }
 
-  private static void emit(CodeBuilder cob, Locals l, int[] code, int k, int memrd, Netlist nl, List<Levelizer.ReadRef> rps, boolean[] stored) {
+  private static void emit(CodeBuilder cob, Locals l, int[] code, int k, int memrd, Netlist nl,
+      List<Levelizer.ReadRef> rps, boolean[] stored) {
     int op = code[k], y = code[k + 1], a = code[k + 2], b = code[k + 3], c = code[k + 4], d = code[k + 5];
     if (op == memrd) {
       Levelizer.ReadRef ref = rps.get(y);
@@ -432,24 +438,43 @@ final class CycleCompiler {
       return;
     }
     switch (op) {
-      case 0 -> value(cob, l, a);                                                                  // BUF
-      case 1 -> { value(cob, l, a); cob.iconst_1().ixor(); }                                       // NOT
-      case 2 -> { value(cob, l, a); value(cob, l, b); cob.iand(); }                                // AND
-      case 3 -> { value(cob, l, a); value(cob, l, b); cob.iand().iconst_1().ixor(); }              // NAND
-      case 4 -> { value(cob, l, a); value(cob, l, b); cob.ior(); }                                 // OR
-      case 5 -> { value(cob, l, a); value(cob, l, b); cob.ior().iconst_1().ixor(); }               // NOR
-      case 6 -> { value(cob, l, a); value(cob, l, b); cob.ixor(); }                                // XOR
-      case 7 -> { value(cob, l, a); value(cob, l, b); cob.ixor().iconst_1().ixor(); }              // XNOR
-      case 8 -> { value(cob, l, a); value(cob, l, b); cob.iconst_1().ixor().iand(); }              // ANDNOT
-      case 9 -> { value(cob, l, a); value(cob, l, b); cob.iconst_1().ixor().ior(); }               // ORNOT
-      case 10, 11 -> {                                                                             // MUX: a ^ ((a ^ b) & s)
-        value(cob, l, a); value(cob, l, a); value(cob, l, b); cob.ixor(); value(cob, l, c); cob.iand().ixor();
+      case 0 -> value(cob, l, a); // BUF
+      case 1 -> { value(cob, l, a); cob.iconst_1().ixor(); } // NOT
+      case 2 -> { value(cob, l, a); value(cob, l, b); cob.iand(); } // AND
+      case 3 -> { value(cob, l, a); value(cob, l, b); cob.iand().iconst_1().ixor(); } // NAND
+      case 4 -> { value(cob, l, a); value(cob, l, b); cob.ior(); } // OR
+      case 5 -> { value(cob, l, a); value(cob, l, b); cob.ior().iconst_1().ixor(); } // NOR
+      case 6 -> { value(cob, l, a); value(cob, l, b); cob.ixor(); } // XOR
+      case 7 -> { value(cob, l, a); value(cob, l, b); cob.ixor().iconst_1().ixor(); } // XNOR
+      case 8 -> { value(cob, l, a); value(cob, l, b); cob.iconst_1().ixor().iand(); } // ANDNOT
+      case 9 -> { value(cob, l, a); value(cob, l, b); cob.iconst_1().ixor().ior(); } // ORNOT
+      case 10, 11 -> { // MUX: a ^ ((a ^ b) & s)
+        value(cob, l, a);
+        value(cob, l, a);
+        value(cob, l, b);
+        cob.ixor();
+        value(cob, l, c);
+        cob.iand().ixor();
         if (op == 11) cob.iconst_1().ixor();
       }
       case 12 -> { value(cob, l, a); value(cob, l, b); cob.iand(); value(cob, l, c); cob.ior().iconst_1().ixor(); }
       case 13 -> { value(cob, l, a); value(cob, l, b); cob.ior(); value(cob, l, c); cob.iand().iconst_1().ixor(); }
-      case 14 -> { value(cob, l, a); value(cob, l, b); cob.iand(); value(cob, l, c); value(cob, l, d); cob.iand().ior().iconst_1().ixor(); }
-      case 15 -> { value(cob, l, a); value(cob, l, b); cob.ior(); value(cob, l, c); value(cob, l, d); cob.ior().iand().iconst_1().ixor(); }
+      case 14 -> {
+        value(cob, l, a);
+        value(cob, l, b);
+        cob.iand();
+        value(cob, l, c);
+        value(cob, l, d);
+        cob.iand().ior().iconst_1().ixor();
+      }
+      case 15 -> {
+        value(cob, l, a);
+        value(cob, l, b);
+        cob.ior();
+        value(cob, l, c);
+        value(cob, l, d);
+        cob.ior().iand().iconst_1().ixor();
+      }
       default -> throw new IllegalStateException("bad opcode " + op);
     }
     result(cob, l, y, stored);

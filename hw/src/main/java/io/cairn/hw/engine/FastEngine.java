@@ -19,7 +19,7 @@ public final class FastEngine {
 
   private final Netlist nl;
   private final int[] v;
-  private final int[] code;          // 6 ints per instruction: op, y, a, b, c, d
+  private final int[] code; // 6 ints per instruction: op, y, a, b, c, d
   // flops, struct-of-arrays
   private final int nf;
   private final int[] fD, fQ, fEn, fEnV, fSr, fSrV, fSrVal, fAr, fArV, fArVal;
@@ -38,9 +38,9 @@ public final class FastEngine {
   private long cycle;
 
   private final CycleCompiler.CompiledCycle compiled;
-  private final boolean[] stored;     // nets the compiled code keeps in v (the others live in locals)
-  private final int[] nextInt;        // scratch of the compiled edge
-  private boolean materialized;       // v holds every net of the last settle (interpreted once on demand)
+  private final boolean[] stored; // nets the compiled code keeps in v (the others live in locals)
+  private final int[] nextInt; // scratch of the compiled edge
+  private boolean materialized; // v holds every net of the last settle (interpreted once on demand)
   private final RandomStimulus.Bound[] bound = new RandomStimulus.Bound[1];
 
   /** Compiles {@code nl} to bytecode; the state starts as {@link HwState#initial}. */
@@ -106,13 +106,31 @@ public final class FastEngine {
       }
     }
     nf = nl.flops().size();
-    fD = new int[nf]; fQ = new int[nf]; fEn = new int[nf]; fEnV = new int[nf]; fSr = new int[nf]; fSrV = new int[nf];
-    fSrVal = new int[nf]; fAr = new int[nf]; fArV = new int[nf]; fArVal = new int[nf]; fCe = new boolean[nf];
+    fD = new int[nf];
+    fQ = new int[nf];
+    fEn = new int[nf];
+    fEnV = new int[nf];
+    fSr = new int[nf];
+    fSrV = new int[nf];
+    fSrVal = new int[nf];
+    fAr = new int[nf];
+    fArV = new int[nf];
+    fArVal = new int[nf];
+    fCe = new boolean[nf];
     int na = 0;
     for (int i = 0; i < nf; i++) {
       Netlist.Flop f = nl.flops().get(i);
-      fD[i] = f.d(); fQ[i] = f.q(); fEn[i] = f.en(); fEnV[i] = f.enPol() ? 1 : 0; fSr[i] = f.srst(); fSrV[i] = f.srstPol() ? 1 : 0;
-      fSrVal[i] = f.srstVal(); fAr[i] = f.arst(); fArV[i] = f.arstPol() ? 1 : 0; fArVal[i] = f.arstVal(); fCe[i] = f.ceOverSrst();
+      fD[i] = f.d();
+      fQ[i] = f.q();
+      fEn[i] = f.en();
+      fEnV[i] = f.enPol() ? 1 : 0;
+      fSr[i] = f.srst();
+      fSrV[i] = f.srstPol() ? 1 : 0;
+      fSrVal[i] = f.srstVal();
+      fAr[i] = f.arst();
+      fArV[i] = f.arstPol() ? 1 : 0;
+      fArVal[i] = f.arstVal();
+      fCe[i] = f.ceOverSrst();
       if (f.arst() >= 0) na++;
     }
     asyncFlops = new int[na];
@@ -161,7 +179,8 @@ public final class FastEngine {
     }
     eval();
     if (asyncFlops.length > 0) {
-      for (int guard = 0; guard <= asyncFlops.length && (compiled != null ? compiled.async(v) : applyAsync()); guard++) eval();
+      for (int guard = 0; guard <= asyncFlops.length && (compiled != null ? compiled.async(v) : applyAsync()); guard++)
+        eval();
     }
     materialized = compiled == null;
   }
@@ -207,20 +226,20 @@ public final class FastEngine {
       int a = v[code[k + 2]], b = v[code[k + 3]];
       int r;
       switch (code[k]) {
-        case 0 -> r = a;                                     // BUF
-        case 1 -> r = a ^ 1;                                 // NOT
-        case 2 -> r = a & b;                                 // AND
-        case 3 -> r = (a & b) ^ 1;                           // NAND
-        case 4 -> r = a | b;                                 // OR
-        case 5 -> r = (a | b) ^ 1;                           // NOR
-        case 6 -> r = a ^ b;                                 // XOR
-        case 7 -> r = a ^ b ^ 1;                             // XNOR
-        case 8 -> r = a & (b ^ 1);                           // ANDNOT
-        case 9 -> r = a | (b ^ 1);                           // ORNOT
-        case 10 -> r = v[code[k + 4]] != 0 ? b : a;          // MUX
-        case 11 -> r = (v[code[k + 4]] != 0 ? b : a) ^ 1;    // NMUX
-        case 12 -> r = ((a & b) | v[code[k + 4]]) ^ 1;       // AOI3
-        case 13 -> r = ((a | b) & v[code[k + 4]]) ^ 1;       // OAI3
+        case 0 -> r = a; // BUF
+        case 1 -> r = a ^ 1; // NOT
+        case 2 -> r = a & b; // AND
+        case 3 -> r = (a & b) ^ 1; // NAND
+        case 4 -> r = a | b; // OR
+        case 5 -> r = (a | b) ^ 1; // NOR
+        case 6 -> r = a ^ b; // XOR
+        case 7 -> r = a ^ b ^ 1; // XNOR
+        case 8 -> r = a & (b ^ 1); // ANDNOT
+        case 9 -> r = a | (b ^ 1); // ORNOT
+        case 10 -> r = v[code[k + 4]] != 0 ? b : a; // MUX
+        case 11 -> r = (v[code[k + 4]] != 0 ? b : a) ^ 1; // NMUX
+        case 12 -> r = ((a & b) | v[code[k + 4]]) ^ 1; // AOI3
+        case 13 -> r = ((a | b) & v[code[k + 4]]) ^ 1; // OAI3
         case 14 -> r = ((a & b) | (v[code[k + 4]] & v[code[k + 5]])) ^ 1;
         case 15 -> r = ((a | b) & (v[code[k + 4]] | v[code[k + 5]])) ^ 1;
         case MEMRD -> { readPort(code[k + 1]); continue; }
@@ -230,7 +249,9 @@ public final class FastEngine {
     }
   }
 
-  static { assert GateOp.values().length == 16 && GateOp.OAI4.ordinal() == 15; }
+  static {
+    assert GateOp.values().length == 16 && GateOp.OAI4.ordinal() == 15;
+  }
 
   /** Evaluates memory read port {@code p} (the interpreter; the compiled cycle inlines read ports). */
   void readPort(int p) {
@@ -259,7 +280,8 @@ public final class FastEngine {
         boolean en = fEn[i] < 0 || v[fEn[i]] == fEnV[i];
         boolean sr = fSr[i] >= 0 && v[fSr[i]] == fSrV[i];
         if (fCe[i]) n = en ? (sr ? fSrVal[i] : v[fD[i]]) : q;
-        else n = sr ? fSrVal[i] : en ? v[fD[i]] : q;
+        else
+          n = sr ? fSrVal[i] : en ? v[fD[i]] : q;
       }
       next[i] = (byte) n;
     }
@@ -336,7 +358,7 @@ public final class FastEngine {
    * next settle only flop outputs are defined.
    */
   public int net(int n) {
-    if (!materialized && !stored[n]) materialize(new int[] {n});
+    if (!materialized && !stored[n]) materialize(new int[]{n});
     return v[n];
   }
 

@@ -24,7 +24,7 @@ public final class LaneEngine {
   private final boolean[] fCe;
   private final int[] asyncFlops;
   private final long[] next;
-  private final long[][][] mem;            // memory, lane, word
+  private final long[][][] mem; // memory, lane, word
   private final int[] rpMem, rpOffset, rpSize;
   private final int[][] rpAddr, rpData;
   private final long[][] rpAcc;
@@ -43,7 +43,12 @@ public final class LaneEngine {
     compiled = Compiler.compileLanes(code, FastEngine.MEMRD);
     List<Levelizer.ReadRef> rps = Levelizer.readPorts(nl);
     int n = rps.size();
-    rpMem = new int[n]; rpOffset = new int[n]; rpSize = new int[n]; rpAddr = new int[n][]; rpData = new int[n][]; rpAcc = new long[n][];
+    rpMem = new int[n];
+    rpOffset = new int[n];
+    rpSize = new int[n];
+    rpAddr = new int[n][];
+    rpData = new int[n][];
+    rpAcc = new long[n][];
     for (int i = 0; i < n; i++) {
       Netlist.Memory m = nl.memories().get(rps.get(i).mem());
       rpMem[i] = rps.get(i).mem();
@@ -54,16 +59,34 @@ public final class LaneEngine {
       rpAcc[i] = new long[rpData[i].length];
     }
     mem = new long[nl.memories().size()][LANES][];
-    for (int m = 0; m < mem.length; m++) for (int l = 0; l < LANES; l++) mem[m][l] = nl.memories().get(m).init().clone();
+    for (int m = 0; m < mem.length; m++)
+      for (int l = 0; l < LANES; l++) mem[m][l] = nl.memories().get(m).init().clone();
     nf = nl.flops().size();
-    fD = new int[nf]; fQ = new int[nf]; fEn = new int[nf]; fSr = new int[nf]; fAr = new int[nf];
-    fEnInv = new long[nf]; fSrInv = new long[nf]; fArInv = new long[nf]; fSrVal = new long[nf]; fArVal = new long[nf]; fCe = new boolean[nf];
+    fD = new int[nf];
+    fQ = new int[nf];
+    fEn = new int[nf];
+    fSr = new int[nf];
+    fAr = new int[nf];
+    fEnInv = new long[nf];
+    fSrInv = new long[nf];
+    fArInv = new long[nf];
+    fSrVal = new long[nf];
+    fArVal = new long[nf];
+    fCe = new boolean[nf];
     int na = 0;
     for (int i = 0; i < nf; i++) {
       Netlist.Flop f = nl.flops().get(i);
-      fD[i] = f.d(); fQ[i] = f.q(); fEn[i] = f.en(); fSr[i] = f.srst(); fAr[i] = f.arst(); fCe[i] = f.ceOverSrst();
-      fEnInv[i] = f.enPol() ? 0 : -1L; fSrInv[i] = f.srstPol() ? 0 : -1L; fArInv[i] = f.arstPol() ? 0 : -1L;
-      fSrVal[i] = f.srstVal() == 1 ? -1L : 0; fArVal[i] = f.arstVal() == 1 ? -1L : 0;
+      fD[i] = f.d();
+      fQ[i] = f.q();
+      fEn[i] = f.en();
+      fSr[i] = f.srst();
+      fAr[i] = f.arst();
+      fCe[i] = f.ceOverSrst();
+      fEnInv[i] = f.enPol() ? 0 : -1L;
+      fSrInv[i] = f.srstPol() ? 0 : -1L;
+      fArInv[i] = f.arstPol() ? 0 : -1L;
+      fSrVal[i] = f.srstVal() == 1 ? -1L : 0;
+      fArVal[i] = f.arstVal() == 1 ? -1L : 0;
       if (f.arst() >= 0) na++;
     }
     asyncFlops = new int[na];

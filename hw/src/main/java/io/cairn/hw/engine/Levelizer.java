@@ -11,10 +11,10 @@ import java.util.List;
  * node comes after the nodes driving its inputs; rejects combinational loops with the cells in them.
  */
 public final class Levelizer {
-  private Levelizer() { }
+  private Levelizer() {}
 
   /** A read port of memory {@code mem}, port {@code port}. */
-  public record ReadRef(int mem, int port) { }
+  public record ReadRef(int mem, int port) {}
 
   /** The read ports in node order (node index = gates.size() + position). */
   public static List<ReadRef> readPorts(Netlist nl) {
@@ -48,7 +48,10 @@ public final class Levelizer {
     for (int i = 0; i < n; i++) for (int in : ins[i]) if (driver[in] >= 0) { indeg[i]++; fanCount[driver[in]]++; }
     for (int i = 0; i < n; i++) fan[i] = new int[fanCount[i]];
     int[] fill = new int[n];
-    for (int i = 0; i < n; i++) for (int in : ins[i]) if (driver[in] >= 0) { int d = driver[in]; fan[d][fill[d]++] = i; }
+    for (int i = 0; i < n; i++) for (int in : ins[i]) if (driver[in] >= 0) {
+      int d = driver[in];
+      fan[d][fill[d]++] = i;
+    }
     int[] order = new int[n];
     int head = 0, tail = 0;
     for (int i = 0; i < n; i++) if (indeg[i] == 0) order[tail++] = i;
@@ -60,11 +63,16 @@ public final class Levelizer {
       List<String> stuck = new ArrayList<>();
       for (int i = 0; i < n && stuck.size() < 10; i++) {
         if (indeg[i] > 0) {
-          if (i < g) stuck.add(nl.gates().get(i).name() + " (" + nl.gates().get(i).op().cellType + ", src " + nl.gates().get(i).src() + ")");
-          else stuck.add("memory " + nl.memories().get(rps.get(i - g).mem()).name() + " read port " + rps.get(i - g).port());
+          if (i < g)
+            stuck.add(nl.gates().get(i).name() + " (" + nl.gates().get(i).op().cellType + ", src "
+                + nl.gates().get(i).src() + ")");
+          else
+            stuck.add(
+                "memory " + nl.memories().get(rps.get(i - g).mem()).name() + " read port " + rps.get(i - g).port());
         }
       }
-      throw new NetlistException("combinational loop: " + (n - tail) + " cells cannot be ordered, e.g. " + String.join(", ", stuck));
+      throw new NetlistException(
+          "combinational loop: " + (n - tail) + " cells cannot be ordered, e.g. " + String.join(", ", stuck));
     }
     return order;
   }

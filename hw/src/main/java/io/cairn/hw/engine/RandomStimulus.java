@@ -16,8 +16,10 @@ import java.util.Map;
  * null; otherwise every 1-bit input whose name {@link #isReset looks like a reset}, with the level
  * {@link #activeLevel} derives from the name.
  */
-public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<String, Long> fixed, Map<String, Integer> resets)
-    implements Stimulus {
+public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<String, Long> fixed,
+    Map<String, Integer> resets)
+    implements
+      Stimulus {
 
   public RandomStimulus {
     fixed = Map.copyOf(fixed);
@@ -30,7 +32,9 @@ public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<Str
   }
 
   /** Random data, reset held for the first cycle only. */
-  public static RandomStimulus of(long seed) { return new RandomStimulus(seed, 1, 0, Map.of()); }
+  public static RandomStimulus of(long seed) {
+    return new RandomStimulus(seed, 1, 0, Map.of());
+  }
 
   private static final java.util.regex.Pattern RESET_WORD = java.util.regex.Pattern.compile("n?[as]?(rst|reset)n?");
   private static final java.util.Set<String> LOW_SUFFIX = java.util.Set.of("n", "ni", "b", "l", "bar", "neg");
@@ -45,7 +49,8 @@ public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<Str
   private static int resetWord(String[] w) {
     for (int i = w.length - 1; i >= 0; i--) {
       if (RESET_WORD.matcher(w[i]).matches()) {
-        for (int j = i + 1; j < w.length; j++) if (!LOW_SUFFIX.contains(w[j]) && !OTHER_SUFFIX.contains(w[j])) return -1;
+        for (int j = i + 1; j < w.length; j++)
+          if (!LOW_SUFFIX.contains(w[j]) && !OTHER_SUFFIX.contains(w[j])) return -1;
         return i;
       }
     }
@@ -97,7 +102,8 @@ public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<Str
     return port.width() == 1 && isReset(port.name()) ? activeLevel(port.name()) : null;
   }
 
-  @Override public long value(long cycle, int index, Netlist.Port port) {
+  @Override
+  public long value(long cycle, int index, Netlist.Port port) {
     Long f = fixed.get(port.name());
     long mask = port.width() >= 64 ? -1L : (1L << port.width()) - 1;
     if (f != null) return f & mask;
@@ -128,7 +134,8 @@ public record RandomStimulus(long seed, int resetCycles, int resetEvery, Map<Str
   }
 
   /** {@link #value} with the port lookups precomputed; {@code level[i] < 0}: not a reset. */
-  record Bound(long seed, int resetCycles, int resetEvery, boolean[] isFixed, long[] fixedValue, long[] mask, int[] level) {
+  record Bound(long seed, int resetCycles, int resetEvery, boolean[] isFixed, long[] fixedValue, long[] mask,
+      int[] level) {
     long value(long cycle, int index) {
       if (isFixed[index]) return fixedValue[index];
       long r = mix(seed * 0x9e3779b97f4a7c15L + mix(cycle * 0x632be59bd9b4e019L + index + 1));

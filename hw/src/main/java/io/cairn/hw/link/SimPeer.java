@@ -35,7 +35,7 @@ public interface SimPeer extends AutoCloseable {
    * {@code outputs} are its outputs (the cycle continues with {@link #probe} and {@link #edge});
    * otherwise {@code outputs} are those of the batch's last cycle.
    */
-  record Verified(int edged, boolean mismatch, long[] outputs) { }
+  record Verified(int edged, boolean mismatch, long[] outputs) {}
 
   /**
    * Runs cycles {@code 0..n-1} of a batch: applies {@code inputs[j]}, settles, and clocks if the
@@ -47,7 +47,8 @@ public interface SimPeer extends AutoCloseable {
     long[] last = null;
     for (int j = 0; j < n; j++) {
       long[] out = probe(inputs[j]);
-      for (int i = 0; i < out.length; i++) if (((out[i] ^ expected[j][i]) & mask[i]) != 0) return new Verified(j, true, out);
+      for (int i = 0; i < out.length; i++)
+        if (((out[i] ^ expected[j][i]) & mask[i]) != 0) return new Verified(j, true, out);
       edge();
       last = out;
     }
@@ -57,29 +58,39 @@ public interface SimPeer extends AutoCloseable {
   /** Ends the run and returns the state at the current cycle. */
   HwState finish() throws IOException;
 
-  @Override void close() throws IOException;
+  @Override
+  void close() throws IOException;
 
   /** An iverilog process over pipes. */
   static SimPeer of(IverilogSim.Session s) {
     return new SimPeer() {
-      @Override public long[] probe(long[] in) throws IOException { return s.probe(in); }
-      @Override public void edge() throws IOException { s.edge(); }
-      @Override public Verified verify(long[][] in, long[][] exp, long[] mask, int n) throws IOException {
+      @Override
+      public long[] probe(long[] in) throws IOException { return s.probe(in); }
+      @Override
+      public void edge() throws IOException { s.edge(); }
+      @Override
+      public Verified verify(long[][] in, long[][] exp, long[] mask, int n) throws IOException {
         IverilogSim.Batch b = s.verify(in, exp, mask, n);
         return new Verified(b.edged(), b.mismatch(), b.outputs());
       }
-      @Override public HwState finish() throws IOException { return s.finish(); }
-      @Override public void close() throws IOException { s.close(); }
+      @Override
+      public HwState finish() throws IOException { return s.finish(); }
+      @Override
+      public void close() throws IOException { s.close(); }
     };
   }
 
   /** Cairn's event-level simulator in this process. */
   static SimPeer of(EventSim.Session s) {
     return new SimPeer() {
-      @Override public long[] probe(long[] in) throws IOException { return s.probe(in); }
-      @Override public void edge() throws IOException { s.edge(); }
-      @Override public HwState finish() throws IOException { return s.finish(); }
-      @Override public void close() throws IOException { s.close(); }
+      @Override
+      public long[] probe(long[] in) throws IOException { return s.probe(in); }
+      @Override
+      public void edge() throws IOException { s.edge(); }
+      @Override
+      public HwState finish() throws IOException { return s.finish(); }
+      @Override
+      public void close() throws IOException { s.close(); }
     };
   }
 }

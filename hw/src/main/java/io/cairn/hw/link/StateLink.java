@@ -55,7 +55,9 @@ public final class StateLink {
     public enum Kind { VALID_READY, REQ_ACK }
 
     /** A valid/ready channel named after its data signal. */
-    public Channel(String valid, String ready, String data) { this(data, Kind.VALID_READY, valid, ready, data); }
+    public Channel(String valid, String ready, String data) {
+      this(data, Kind.VALID_READY, valid, ready, data);
+    }
 
     /**
      * {@code valid,ready,data}, or {@code name:valid=V,ready=R[,data=D]}, or
@@ -66,20 +68,26 @@ public final class StateLink {
       int colon = s.indexOf(':');
       if (colon < 0) {
         String[] t = s.split(",");
-        if (t.length != 3) throw new IllegalArgumentException("channel must be valid,ready,data or name:valid=V,ready=R,data=D: " + spec);
+        if (t.length != 3)
+          throw new IllegalArgumentException(
+              "channel must be valid,ready,data or name:valid=V,ready=R,data=D: " + spec);
         return new Channel(t[0].trim(), t[1].trim(), t[2].trim());
       }
       String name = s.substring(0, colon).trim();
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_.$]*")) throw new IllegalArgumentException("channel " + spec + ": bad channel name '" + name + "'");
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_.$]*"))
+        throw new IllegalArgumentException("channel " + spec + ": bad channel name '" + name + "'");
       Map<String, String> kv = new LinkedHashMap<>();
       for (String part : s.substring(colon + 1).split(",")) {
         String[] p = part.split("=", 2);
-        if (p.length != 2 || p[1].isBlank()) throw new IllegalArgumentException("channel " + name + ": expected key=signal, got '" + part.trim() + "'");
+        if (p.length != 2 || p[1].isBlank())
+          throw new IllegalArgumentException("channel " + name + ": expected key=signal, got '" + part.trim() + "'");
         String key = p[0].trim();
         if (!List.of("valid", "ready", "req", "ack", "data").contains(key)) {
-          throw new IllegalArgumentException("channel " + name + ": unknown key '" + key + "' (valid, ready, req, ack, data)");
+          throw new IllegalArgumentException(
+              "channel " + name + ": unknown key '" + key + "' (valid, ready, req, ack, data)");
         }
-        if (kv.put(key, p[1].trim()) != null) throw new IllegalArgumentException("channel " + name + ": " + key + " given twice");
+        if (kv.put(key, p[1].trim()) != null)
+          throw new IllegalArgumentException("channel " + name + ": " + key + " given twice");
       }
       if (kv.containsKey("valid") && kv.containsKey("ready") && !kv.containsKey("req") && !kv.containsKey("ack")) {
         return new Channel(name, Kind.VALID_READY, kv.get("valid"), kv.get("ready"), kv.get("data"));
@@ -87,7 +95,8 @@ public final class StateLink {
       if (kv.containsKey("req") && kv.containsKey("ack") && !kv.containsKey("valid") && !kv.containsKey("ready")) {
         return new Channel(name, Kind.REQ_ACK, kv.get("req"), kv.get("ack"), kv.get("data"));
       }
-      throw new IllegalArgumentException("channel " + name + ": give valid= and ready=, or req= and ack= (and optionally data=): " + spec);
+      throw new IllegalArgumentException(
+          "channel " + name + ": give valid= and ready=, or req= and ack= (and optionally data=): " + spec);
     }
 
     List<String> signals() { return data == null ? List.of(valid, ready) : List.of(valid, ready, data); }
@@ -102,8 +111,8 @@ public final class StateLink {
    * {@code syncs} the round trips, {@code mispredictions} the batches cut short.
    */
   public record Result(List<String> outputNames, List<long[]> outputs, List<String> transactions,
-                       HwState fastEnd, HwState simEnd, long messages, Exchange exchange, long syncs, long mispredictions,
-                       Map<String, Long> lastOutputs) { }
+      HwState fastEnd, HwState simEnd, long messages, Exchange exchange, long syncs, long mispredictions,
+      Map<String, Long> lastOutputs) {}
 
   private final Netlist fast, sim;
   private final List<Netlist.Port> external;
@@ -130,7 +139,8 @@ public final class StateLink {
     for (Channel c : channels) {
       for (String n : c.signals()) {
         if (find(fast.outputs(), n) < 0 && find(sim.outputs(), n) < 0) {
-          throw new IllegalArgumentException("channel " + c.name() + ": signal " + n + " is not an output of either part");
+          throw new IllegalArgumentException(
+              "channel " + c.name() + ": signal " + n + " is not an output of either part");
         }
       }
     }
@@ -160,10 +170,12 @@ public final class StateLink {
   /** For each output of {@code part}: the linked inputs (names) it depends on combinationally. */
   private static Map<String, List<String>> combinationalDeps(Netlist part, int[] inFromOther) {
     Map<Integer, String> linkedIn = new HashMap<>();
-    for (int i = 0; i < part.inputs().size(); i++) if (inFromOther[i] >= 0) for (int n : part.inputs().get(i).nets()) linkedIn.put(n, part.inputs().get(i).name());
+    for (int i = 0; i < part.inputs().size(); i++)
+      if (inFromOther[i] >= 0) for (int n : part.inputs().get(i).nets()) linkedIn.put(n, part.inputs().get(i).name());
     Map<Integer, int[]> driverInputs = new HashMap<>();
     for (Netlist.Gate g : part.gates()) driverInputs.put(g.out(), g.in());
-    for (Netlist.Memory m : part.memories()) for (Netlist.ReadPort rp : m.readPorts()) for (int d : rp.data()) driverInputs.put(d, rp.addr());
+    for (Netlist.Memory m : part.memories())
+      for (Netlist.ReadPort rp : m.readPorts()) for (int d : rp.data()) driverInputs.put(d, rp.addr());
     Map<String, List<String>> deps = new LinkedHashMap<>();
     for (Netlist.Port out : part.outputs()) {
       BitSet seen = new BitSet();
@@ -211,14 +223,19 @@ public final class StateLink {
     for (String n : next.keySet()) {
       List<String> loop = findLoop(n, next, mark, new ArrayList<>());
       if (loop != null) {
-        throw new IllegalArgumentException("combinational loop across the boundary between " + fast.top() + " (fast) and " + sim.top()
-            + " (simulated): " + String.join(" -> ", loop.stream().map(t -> t.substring(2) + (t.startsWith("f:") ? " (" + fast.top() + ")" : " (" + sim.top() + ")")).toList())
-            + "; a design with a combinational loop has no cycle semantics: register one of them");
+        throw new IllegalArgumentException(
+            "combinational loop across the boundary between " + fast.top() + " (fast) and " + sim.top()
+                + " (simulated): "
+                + String.join(" -> ", loop.stream()
+                    .map(t -> t.substring(2) + (t.startsWith("f:") ? " (" + fast.top() + ")" : " (" + sim.top() + ")"))
+                    .toList())
+                + "; a design with a combinational loop has no cycle semantics: register one of them");
       }
     }
   }
 
-  private static List<String> findLoop(String n, Map<String, List<String>> next, Map<String, Integer> mark, List<String> path) {
+  private static List<String> findLoop(String n, Map<String, List<String>> next, Map<String, Integer> mark,
+      List<String> path) {
     Integer m = mark.get(n);
     if (m != null && m == 2) return null;
     if (m != null && m == 1) {
@@ -238,12 +255,14 @@ public final class StateLink {
   }
 
   private boolean linkedToFast(String simOutput) {
-    for (int f = 0; f < fast.inputs().size(); f++) if (fastInFromSim[f] >= 0 && sim.outputs().get(fastInFromSim[f]).name().equals(simOutput)) return true;
+    for (int f = 0; f < fast.inputs().size(); f++)
+      if (fastInFromSim[f] >= 0 && sim.outputs().get(fastInFromSim[f]).name().equals(simOutput)) return true;
     return false;
   }
 
   private boolean linkedToSim(String fastOutput) {
-    for (int s = 0; s < sim.inputs().size(); s++) if (simInFromFast[s] >= 0 && fast.outputs().get(simInFromFast[s]).name().equals(fastOutput)) return true;
+    for (int s = 0; s < sim.inputs().size(); s++)
+      if (simInFromFast[s] >= 0 && fast.outputs().get(simInFromFast[s]).name().equals(fastOutput)) return true;
     return false;
   }
 
@@ -264,13 +283,15 @@ public final class StateLink {
       if (fastInFromSim[f] < 0) continue;
       String y = sim.outputs().get(fastInFromSim[f]).name();
       if (channels.stream().noneMatch(c -> c.signals().contains(y))) {
-        return "output " + y + " of the simulated part " + sim.top() + " is read by the fast part but belongs to no declared channel";
+        return "output " + y + " of the simulated part " + sim.top()
+            + " is read by the fast part but belongs to no declared channel";
       }
     }
     for (Channel c : channels) {
       for (String n : c.signals()) {
         if (find(fast.outputs(), n) < 0 && !linkedToFast(n)) {
-          return "channel " + c.name() + ": " + n + " is an output of the simulated part that the fast part does not read (it is not exchanged every cycle)";
+          return "channel " + c.name() + ": " + n
+              + " is an output of the simulated part that the fast part does not read (it is not exchanged every cycle)";
         }
       }
     }
@@ -300,8 +321,8 @@ public final class StateLink {
     final long base;
     final long[] fastIn;
     final List<String> names = new ArrayList<>();
-    final int[] rowFromFast, rowFromSim;     // name index -> fast output index / sim output index (-1)
-    final int[][] channelCols;               // per channel: valid, ready, data (-1) columns
+    final int[] rowFromFast, rowFromSim; // name index -> fast output index / sim output index (-1)
+    final int[][] channelCols; // per channel: valid, ready, data (-1) columns
     final boolean[] prevHandshake;
     final long[] mask;
     final List<long[]> outs = new ArrayList<>();
@@ -333,19 +354,23 @@ public final class StateLink {
       channelCols = new int[channels.size()][];
       for (int c = 0; c < channelCols.length; c++) {
         Channel ch = channels.get(c);
-        channelCols[c] = new int[] {names.indexOf(ch.valid()), names.indexOf(ch.ready()), ch.data() == null ? -1 : names.indexOf(ch.data())};
+        channelCols[c] = new int[]{names.indexOf(ch.valid()), names.indexOf(ch.ready()),
+            ch.data() == null ? -1 : names.indexOf(ch.data())};
       }
       prevHandshake = new boolean[channels.size()];
       mask = new long[sim.outputs().size()];
       for (int i = 0; i < mask.length; i++) {
-        if (linkedToFast(sim.outputs().get(i).name())) mask[i] = sim.outputs().get(i).width() == 64 ? -1L : (1L << sim.outputs().get(i).width()) - 1;
+        if (linkedToFast(sim.outputs().get(i).name()))
+          mask[i] = sim.outputs().get(i).width() == 64 ? -1L : (1L << sim.outputs().get(i).width()) - 1;
       }
     }
 
     /** Sets the fast part's inputs of cycle {@code cyc} (linked ones from {@code simOut}) and settles. */
     void settleFast(long cyc, long[] simOut) {
       for (int i = 0; i < fastIn.length; i++) {
-        fastIn[i] = fastInFromSim[i] >= 0 ? simOut[fastInFromSim[i]] : stim.value(cyc, fastInExt[i], external.get(fastInExt[i]));
+        fastIn[i] = fastInFromSim[i] >= 0
+            ? simOut[fastInFromSim[i]]
+            : stim.value(cyc, fastInExt[i], external.get(fastInExt[i]));
       }
       e.settle();
     }
@@ -358,7 +383,10 @@ public final class StateLink {
 
     long[] simInputs(long cyc, long[] fastOut) {
       long[] in = new long[sim.inputs().size()];
-      for (int i = 0; i < in.length; i++) in[i] = simInFromFast[i] >= 0 ? fastOut[simInFromFast[i]] : stim.value(cyc, simInExt[i], external.get(simInExt[i]));
+      for (int i = 0; i < in.length; i++)
+        in[i] = simInFromFast[i] >= 0
+            ? fastOut[simInFromFast[i]]
+            : stim.value(cyc, simInExt[i], external.get(simInExt[i]));
       return in;
     }
 
@@ -392,8 +420,10 @@ public final class StateLink {
         long[] in = simInputs(cyc, fastOutputs());
         if (sentIn != null && Arrays.equals(in, sentIn)) return guess;
         if (probes >= SimPeer.MAX_PROBES) {
-          throw new IOException("cycle " + cyc + ": the values across the boundary did not settle within " + SimPeer.MAX_PROBES
-              + " exchanges (a combinational path that crosses the boundary more than " + (SimPeer.MAX_PROBES - 1) + " times)");
+          throw new IOException(
+              "cycle " + cyc + ": the values across the boundary did not settle within " + SimPeer.MAX_PROBES
+                  + " exchanges (a combinational path that crosses the boundary more than " + (SimPeer.MAX_PROBES - 1)
+                  + " times)");
         }
         guess = peer.probe(in);
         sentIn = in;
@@ -430,7 +460,7 @@ public final class StateLink {
         final int maxBatch = 4096;
         long[][] ins = new long[maxBatch][], exp = new long[maxBatch][];
         long[][] rows = new long[maxBatch][], fouts = new long[maxBatch][];
-        for (long k = 0; k < cycles; ) {
+        for (long k = 0; k < cycles;) {
           int n = (int) Math.min(batch, cycles - k);
           long cyc = base + k;
           HwState snap = e.state();
@@ -479,7 +509,8 @@ public final class StateLink {
         for (int i = 0; i < fast.outputs().size(); i++) last.put(fast.outputs().get(i).name(), lastFastOut[i]);
         for (int i = 0; i < sim.outputs().size(); i++) last.putIfAbsent(sim.outputs().get(i).name(), lastSimOut[i]);
       }
-      return new Result(List.copyOf(names), outs, tx, e.state(), peer.finish(), messages, exchange, syncs, mispredictions, last);
+      return new Result(List.copyOf(names), outs, tx, e.state(), peer.finish(), messages, exchange, syncs,
+          mispredictions, last);
     }
   }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class StateProjection {
   private final Netlist whole, part;
-  private final int[] flopInWhole;   // part flop -> whole flop
+  private final int[] flopInWhole; // part flop -> whole flop
   private final int[] memInWhole;
   private final List<String> unmatched;
 
@@ -53,7 +53,8 @@ public final class StateProjection {
     for (int m = 0; m < memInWhole.length; m++) {
       memInWhole[m] = -1;
       String want = prefix.isEmpty() ? part.memories().get(m).name() : prefix + "." + part.memories().get(m).name();
-      for (int w = 0; w < whole.memories().size(); w++) if (whole.memories().get(w).name().equals(want)) memInWhole[m] = w;
+      for (int w = 0; w < whole.memories().size(); w++)
+        if (whole.memories().get(w).name().equals(want)) memInWhole[m] = w;
       if (memInWhole[m] < 0) throw new IllegalArgumentException("memory " + want + " not found in " + whole.top());
     }
   }
@@ -80,8 +81,12 @@ public final class StateProjection {
   }
 
   /** How many whole-design flops this part covers. */
-  public int flops() { return flopInWhole.length - unmatched.size(); }
+  public int flops() {
+    return flopInWhole.length - unmatched.size();
+  }
 
   /** The part's flops that the whole design does not have (Yosys removed them there as unobservable). */
-  public List<String> unmatchedFlops() { return unmatched; }
+  public List<String> unmatchedFlops() {
+    return unmatched;
+  }
 }

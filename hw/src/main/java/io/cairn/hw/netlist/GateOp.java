@@ -2,12 +2,11 @@ package io.cairn.hw.netlist;
 
 /** The fine gate cells Cairn evaluates, with their Yosys cell type and input ports (output is Y). */
 public enum GateOp {
-  BUF("$_BUF_", "A"), NOT("$_NOT_", "A"),
-  AND("$_AND_", "A", "B"), NAND("$_NAND_", "A", "B"), OR("$_OR_", "A", "B"), NOR("$_NOR_", "A", "B"),
-  XOR("$_XOR_", "A", "B"), XNOR("$_XNOR_", "A", "B"), ANDNOT("$_ANDNOT_", "A", "B"), ORNOT("$_ORNOT_", "A", "B"),
-  MUX("$_MUX_", "A", "B", "S"), NMUX("$_NMUX_", "A", "B", "S"),
-  AOI3("$_AOI3_", "A", "B", "C"), OAI3("$_OAI3_", "A", "B", "C"),
-  AOI4("$_AOI4_", "A", "B", "C", "D"), OAI4("$_OAI4_", "A", "B", "C", "D");
+  BUF("$_BUF_", "A"), NOT("$_NOT_", "A"), AND("$_AND_", "A", "B"), NAND("$_NAND_", "A", "B"), OR("$_OR_", "A",
+      "B"), NOR("$_NOR_", "A", "B"), XOR("$_XOR_", "A", "B"), XNOR("$_XNOR_", "A", "B"), ANDNOT("$_ANDNOT_", "A",
+          "B"), ORNOT("$_ORNOT_", "A", "B"), MUX("$_MUX_", "A", "B", "S"), NMUX("$_NMUX_", "A", "B",
+              "S"), AOI3("$_AOI3_", "A", "B", "C"), OAI3("$_OAI3_", "A", "B",
+                  "C"), AOI4("$_AOI4_", "A", "B", "C", "D"), OAI4("$_OAI4_", "A", "B", "C", "D");
 
   public final String cellType;
   final String[] inputs;

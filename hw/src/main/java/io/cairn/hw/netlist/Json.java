@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
  * booleans and null.
  */
 final class Json {
-  private Json() { }
+  private Json() {}
 
   static Object parse(String text) {
     return io.cairn.internal.util.Json.parse(text);

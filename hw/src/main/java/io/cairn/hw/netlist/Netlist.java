@@ -20,8 +20,8 @@ import java.util.Map;
  * @param hash       hex SHA-256 of the canonical structure: state never loads into another design
  */
 public record Netlist(String top, int netCount, List<Port> inputs, List<Port> outputs, String clock,
-                      int clockNet, List<Gate> gates, List<Flop> flops, List<Memory> memories,
-                      Map<String, int[]> signals, String hash) {
+    int clockNet, List<Gate> gates, List<Flop> flops, List<Memory> memories,
+    Map<String, int[]> signals, String hash) {
 
   /** A top-level port. */
   public record Port(String name, int[] nets) {
@@ -29,7 +29,7 @@ public record Netlist(String top, int netCount, List<Port> inputs, List<Port> ou
   }
 
   /** A gate: {@code out = op(in...)}. */
-  public record Gate(GateOp op, int[] in, int out, String name, String src) { }
+  public record Gate(GateOp op, int[] in, int out, String name, String src) {}
 
   /**
    * A positive-edge flip-flop with optional enable, synchronous reset and asynchronous reset.
@@ -39,21 +39,21 @@ public record Netlist(String top, int netCount, List<Port> inputs, List<Port> ou
    * @param ceOverSrst  true for $_SDFFCE_ (reset only when enabled)
    */
   public record Flop(String name, String cellType, String stateName, String src, int d, int q,
-                     int en, boolean enPol, int srst, boolean srstPol, int srstVal, boolean ceOverSrst,
-                     int arst, boolean arstPol, int arstVal) { }
+      int en, boolean enPol, int srst, boolean srstPol, int srstVal, boolean ceOverSrst,
+      int arst, boolean arstPol, int arstVal) {}
 
   /** A memory: {@code size} words of {@code width} bits (at most 64), addresses from {@code offset}. */
   public record Memory(String name, String cellName, String src, int width, int size, int offset,
-                       long[] init, List<ReadPort> readPorts, List<WritePort> writePorts) {
+      long[] init, List<ReadPort> readPorts, List<WritePort> writePorts) {
     /** The mask of a word. */
     public long mask() { return width == 64 ? -1L : (1L << width) - 1; }
   }
 
   /** An asynchronous read port: {@code data = mem[addr - offset]} (0 when out of range). */
-  public record ReadPort(int[] addr, int[] data) { }
+  public record ReadPort(int[] addr, int[] data) {}
 
   /** A write port, active at the clock edge, with a per-bit enable; later ports win. */
-  public record WritePort(int[] addr, int[] data, int[] en) { }
+  public record WritePort(int[] addr, int[] data, int[] en) {}
 
   /** The number of state bits (flip-flops plus memory bits). */
   public long stateBits() {
@@ -81,7 +81,7 @@ public record Netlist(String top, int netCount, List<Port> inputs, List<Port> ou
           int colon = idx.indexOf(':');
           if (colon < 0) {
             int i = Integer.parseInt(idx.trim());
-            return i >= 0 && i < base.length ? new int[] {base[i]} : null;
+            return i >= 0 && i < base.length ? new int[]{base[i]} : null;
           }
           int hi = Integer.parseInt(idx.substring(0, colon).trim());
           int lo = Integer.parseInt(idx.substring(colon + 1).trim());

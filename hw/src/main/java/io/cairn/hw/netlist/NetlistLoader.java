@@ -25,7 +25,7 @@ public final class NetlistLoader {
   private int next = 2;
   private final List<String> problems = new ArrayList<>();
 
-  private NetlistLoader() { }
+  private NetlistLoader() {}
 
   /** Loads the module marked as top (or the only module). */
   public static Netlist load(Path json) {
@@ -108,15 +108,18 @@ public final class NetlistLoader {
     String top = wantTop;
     if (top == null) {
       for (var e : modules.entrySet()) {
-        Map<String, Object> attrs = obj(obj(e.getValue(), e.getKey()).getOrDefault("attributes", Map.of()), "attributes");
+        Map<String, Object> attrs = obj(obj(e.getValue(), e.getKey()).getOrDefault("attributes", Map.of()),
+            "attributes");
         Object t = attrs.get("top");
         if (t != null && intOf(t) != 0) top = e.getKey();
       }
       if (top == null && modules.size() == 1) top = modules.keySet().iterator().next();
-      if (top == null) throw new NetlistException(origin + ": several modules and none marked top; name one with --top");
+      if (top == null)
+        throw new NetlistException(origin + ": several modules and none marked top; name one with --top");
     }
     Map<String, Object> mod = obj(modules.get(top), "module " + top);
-    if (mod == null) throw new NetlistException(origin + ": no module named " + top + " (have " + modules.keySet() + ")");
+    if (mod == null)
+      throw new NetlistException(origin + ": no module named " + top + " (have " + modules.keySet() + ")");
 
     // ports
     List<Netlist.Port> ins = new ArrayList<>(), outs = new ArrayList<>();
@@ -182,12 +185,14 @@ public final class NetlistLoader {
           clockUsers.add(where);
         }
       } else if (type.equals("$mem_v2")) {
-        Netlist.Memory m = memory(name, src, obj(c.getOrDefault("parameters", Map.of()), "parameters"), conn, where, clocks, clockUsers);
+        Netlist.Memory m = memory(name, src, obj(c.getOrDefault("parameters", Map.of()), "parameters"), conn, where,
+            clocks, clockUsers);
         if (m != null) mems.add(m);
       } else if (!type.startsWith("$")) {
         problems.add(where + ": instance of module " + type + " — the design is not flattened (run 'flatten')");
       } else {
-        problems.add(where + ": unsupported cell type " + type + " (map it to fine gates with 'techmap', see docs/hardware-debug.md)");
+        problems.add(where + ": unsupported cell type " + type
+            + " (map it to fine gates with 'techmap', see docs/hardware-debug.md)");
       }
     }
 
@@ -198,17 +203,24 @@ public final class NetlistLoader {
       clockNet = clocks.getFirst();
       for (int k = 0; k < clocks.size(); k++) {
         if (clocks.get(k) != clockNet) {
-          problems.add(clockUsers.get(k) + ": clocked by a different net than " + clockUsers.getFirst() + " — only single-clock designs are supported");
+          problems.add(clockUsers.get(k) + ": clocked by a different net than " + clockUsers.getFirst()
+              + " — only single-clock designs are supported");
           break;
         }
       }
       for (Netlist.Port p : ins) if (p.width() == 1 && p.nets()[0] == clockNet) clockName = p.name();
-      if (clockName == null) problems.add(clockUsers.getFirst() + ": the clock is not a 1-bit top-level input (gated or derived clocks are not supported)");
+      if (clockName == null)
+        problems.add(clockUsers.getFirst()
+            + ": the clock is not a 1-bit top-level input (gated or derived clocks are not supported)");
     }
     final String clk = clockName;
     List<Netlist.Port> dataIns = new ArrayList<>(ins.stream().filter(p -> !p.name().equals(clk)).toList());
-    for (Netlist.Port p : dataIns) if (p.width() > 64) problems.add("input port " + p.name() + " is " + p.width() + " bits wide; at most 64 are supported");
-    for (Netlist.Port p : outs) if (p.width() > 64) problems.add("output port " + p.name() + " is " + p.width() + " bits wide; at most 64 are supported");
+    for (Netlist.Port p : dataIns)
+      if (p.width() > 64)
+        problems.add("input port " + p.name() + " is " + p.width() + " bits wide; at most 64 are supported");
+    for (Netlist.Port p : outs)
+      if (p.width() > 64)
+        problems.add("output port " + p.name() + " is " + p.width() + " bits wide; at most 64 are supported");
 
     // single driver check
     int[] driver = new int[next];
@@ -254,13 +266,14 @@ public final class NetlistLoader {
 
   /** Parses $_DFF_P_, $_DFFE_PP_, $_DFF_PP0_, $_DFFE_PP0P_, $_SDFF_PP0_, $_SDFFE_PP0P_, $_SDFFCE_PP0P_. */
   private Netlist.Flop flop(String name, String type, String src, Map<String, Object> conn, String where,
-                            Map<Integer, String> bitName) {
+      Map<Integer, String> bitName) {
     String body = type.substring(2, type.length() - 1); // e.g. DFFE_PP0P
     int us = body.indexOf('_');
     if (us < 0) { problems.add(where + ": unsupported flip-flop type"); return null; }
     String kind = body.substring(0, us), code = body.substring(us + 1);
     if (code.isEmpty() || code.charAt(0) != 'P') {
-      problems.add(where + ": " + (code.startsWith("N") ? "negative-edge flip-flops are" : "this flip-flop is") + " not supported (single rising-edge clock only)");
+      problems.add(where + ": " + (code.startsWith("N") ? "negative-edge flip-flops are" : "this flip-flop is")
+          + " not supported (single rising-edge clock only)");
       return null;
     }
     int en = -1, srst = -1, arst = -1, srstVal = 0, arstVal = 0;
@@ -269,22 +282,30 @@ public final class NetlistLoader {
       case "DFF" -> {
         if (code.length() == 1) break;
         if (code.length() != 3) { problems.add(where + ": unsupported flip-flop type"); return null; }
-        arst = single(conn, "R", where); arstPol = code.charAt(1) == 'P'; arstVal = code.charAt(2) - '0';
+        arst = single(conn, "R", where);
+        arstPol = code.charAt(1) == 'P';
+        arstVal = code.charAt(2) - '0';
       }
       case "DFFE" -> {
         if (code.length() == 2) { en = single(conn, "E", where); enPol = code.charAt(1) == 'P'; break; }
         if (code.length() != 4) { problems.add(where + ": unsupported flip-flop type"); return null; }
-        arst = single(conn, "R", where); arstPol = code.charAt(1) == 'P'; arstVal = code.charAt(2) - '0';
-        en = single(conn, "E", where); enPol = code.charAt(3) == 'P';
+        arst = single(conn, "R", where);
+        arstPol = code.charAt(1) == 'P';
+        arstVal = code.charAt(2) - '0';
+        en = single(conn, "E", where);
+        enPol = code.charAt(3) == 'P';
       }
       case "SDFF", "SDFFE", "SDFFCE" -> {
         int want = kind.equals("SDFF") ? 3 : 4;
         if (code.length() != want) { problems.add(where + ": unsupported flip-flop type"); return null; }
-        srst = single(conn, "R", where); srstPol = code.charAt(1) == 'P'; srstVal = code.charAt(2) - '0';
+        srst = single(conn, "R", where);
+        srstPol = code.charAt(1) == 'P';
+        srstVal = code.charAt(2) - '0';
         if (want == 4) { en = single(conn, "E", where); enPol = code.charAt(3) == 'P'; ce = kind.equals("SDFFCE"); }
       }
       default -> {
-        problems.add(where + ": unsupported flip-flop type " + type + " (set/reset, latches and async-load flops are not supported)");
+        problems.add(where + ": unsupported flip-flop type " + type
+            + " (set/reset, latches and async-load flops are not supported)");
         return null;
       }
     }
@@ -295,7 +316,7 @@ public final class NetlistLoader {
   }
 
   private Netlist.Memory memory(String cellName, String src, Map<String, Object> params, Map<String, Object> conn,
-                                String where, List<Integer> clocks, List<String> clockUsers) {
+      String where, List<Integer> clocks, List<String> clockUsers) {
     int width = (int) intParam(params, "WIDTH", where);
     int size = (int) intParam(params, "SIZE", where);
     int abits = (int) intParam(params, "ABITS", where);
@@ -304,13 +325,18 @@ public final class NetlistLoader {
     int wrPorts = (int) intParam(params, "WR_PORTS", where);
     String memid = bitsParam(params, "MEMID", where);
     if (memid.startsWith("\\")) memid = memid.substring(1);
-    if (width < 1 || width > 64) { problems.add(where + ": memory width " + width + " (1..64 supported)"); return null; }
-    if (size < 1 || size > (1 << 24)) { problems.add(where + ": memory size " + size + " not supported"); return null; }
-    if (bitsParam(params, "RD_CLK_ENABLE", where).contains("1")) {
-      problems.add(where + ": synchronous (clocked) read ports are not supported; synthesise with 'memory -nomap -nordff'");
+    if (width < 1 || width > 64) {
+      problems.add(where + ": memory width " + width + " (1..64 supported)");
       return null;
     }
-    if (bitsParam(params, "RD_WIDE_CONTINUATION", where).contains("1") || bitsParam(params, "WR_WIDE_CONTINUATION", where).contains("1")) {
+    if (size < 1 || size > (1 << 24)) { problems.add(where + ": memory size " + size + " not supported"); return null; }
+    if (bitsParam(params, "RD_CLK_ENABLE", where).contains("1")) {
+      problems
+          .add(where + ": synchronous (clocked) read ports are not supported; synthesise with 'memory -nomap -nordff'");
+      return null;
+    }
+    if (bitsParam(params, "RD_WIDE_CONTINUATION", where).contains("1")
+        || bitsParam(params, "WR_WIDE_CONTINUATION", where).contains("1")) {
       problems.add(where + ": wide memory ports are not supported");
       return null;
     }
@@ -346,14 +372,15 @@ public final class NetlistLoader {
         clocks.add(wrClk[p]);
         clockUsers.add(where + " write port " + p);
         wps.add(new Netlist.WritePort(Arrays.copyOfRange(wrAddr, p * abits, (p + 1) * abits),
-            Arrays.copyOfRange(wrData, p * width, (p + 1) * width), Arrays.copyOfRange(wrEn, p * width, (p + 1) * width)));
+            Arrays.copyOfRange(wrData, p * width, (p + 1) * width),
+            Arrays.copyOfRange(wrEn, p * width, (p + 1) * width)));
       }
     }
     return new Netlist.Memory(memid, cellName, src, width, size, offset, words, List.copyOf(rps), List.copyOf(wps));
   }
 
   private static String hash(String top, List<Netlist.Port> ins, List<Netlist.Port> outs, List<Netlist.Gate> gates,
-                             List<Netlist.Flop> flops, List<Netlist.Memory> mems) {
+      List<Netlist.Flop> flops, List<Netlist.Memory> mems) {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");
@@ -365,12 +392,16 @@ public final class NetlistLoader {
     for (var p : ins) b.append("in ").append(p.name()).append(Arrays.toString(p.nets())).append('\n');
     for (var p : outs) b.append("out ").append(p.name()).append(Arrays.toString(p.nets())).append('\n');
     for (var g : gates) b.append(g.op()).append(Arrays.toString(g.in())).append(g.out()).append('\n');
-    for (var f : flops) b.append(f.cellType()).append(' ').append(f.stateName()).append(' ').append(f.d()).append(' ').append(f.q())
-        .append(' ').append(f.en()).append(' ').append(f.srst()).append(' ').append(f.arst()).append('\n');
+    for (var f : flops)
+      b.append(f.cellType()).append(' ').append(f.stateName()).append(' ').append(f.d()).append(' ').append(f.q())
+          .append(' ').append(f.en()).append(' ').append(f.srst()).append(' ').append(f.arst()).append('\n');
     for (var m : mems) {
-      b.append("mem ").append(m.name()).append(' ').append(m.width()).append(' ').append(m.size()).append(' ').append(m.offset());
+      b.append("mem ").append(m.name()).append(' ').append(m.width()).append(' ').append(m.size()).append(' ')
+          .append(m.offset());
       for (var r : m.readPorts()) b.append(" r").append(Arrays.toString(r.addr())).append(Arrays.toString(r.data()));
-      for (var w : m.writePorts()) b.append(" w").append(Arrays.toString(w.addr())).append(Arrays.toString(w.data())).append(Arrays.toString(w.en()));
+      for (var w : m.writePorts())
+        b.append(" w").append(Arrays.toString(w.addr())).append(Arrays.toString(w.data()))
+            .append(Arrays.toString(w.en()));
       b.append('\n');
     }
     return HexFormat.of().formatHex(md.digest(b.toString().getBytes(StandardCharsets.UTF_8)));

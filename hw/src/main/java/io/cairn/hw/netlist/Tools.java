@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Finds and runs the external tools (yosys, iverilog, vvp). */
 public final class Tools {
-  private Tools() { }
+  private Tools() {}
 
   /** The executable {@code name} on PATH, if any. */
   public static Optional<Path> which(String name) {
@@ -27,8 +27,9 @@ public final class Tools {
 
   /** The executable or an exception saying how to install it. */
   public static Path require(String name) {
-    return which(name).orElseThrow(() -> new IllegalStateException(name + " not found on PATH; install the Debian package "
-        + (name.equals("vvp") ? "iverilog" : name) + " (scripts/install-deps.sh does it)"));
+    return which(name)
+        .orElseThrow(() -> new IllegalStateException(name + " not found on PATH; install the Debian package "
+            + (name.equals("vvp") ? "iverilog" : name) + " (scripts/install-deps.sh does it)"));
   }
 
   /** The directory with Yosys' simulation models (simcells.v), next to the yosys binary. */
@@ -39,7 +40,8 @@ public final class Tools {
     } catch (IOException e) {
       // keep the unresolved path
     }
-    for (Path cand : List.of(yosys.getParent().resolve("../share/yosys"), Path.of("/usr/share/yosys"), Path.of("/usr/local/share/yosys"))) {
+    for (Path cand : List.of(yosys.getParent().resolve("../share/yosys"), Path.of("/usr/share/yosys"),
+        Path.of("/usr/local/share/yosys"))) {
       if (Files.isRegularFile(cand.resolve("simcells.v"))) return cand.normalize();
     }
     throw new IllegalStateException("cannot find Yosys' simcells.v next to " + yosys + " or in /usr/share/yosys");

@@ -13,10 +13,10 @@ import java.util.List;
  * a flattened gate-level JSON netlist for Cairn and the same netlist as Verilog for iverilog.
  */
 public final class Yosys {
-  private Yosys() { }
+  private Yosys() {}
 
   /** The two outputs of one synthesis. */
-  public record Synthesis(Path json, Path verilog, String top) { }
+  public record Synthesis(Path json, Path verilog, String top) {}
 
   /** The script text with the placeholders filled in. */
   public static String script(List<Path> files, String top, Path json, Path verilog) {
@@ -30,11 +30,13 @@ public final class Yosys {
     List<String> names = new ArrayList<>();
     for (Path f : files) names.add(quote(f.toAbsolutePath().toString()));
     return t.replace("{FILES}", String.join(" ", names)).replace("{TOP}", top)
-        .replace("{JSON}", quote(json.toAbsolutePath().toString())).replace("{VERILOG}", quote(verilog.toAbsolutePath().toString()));
+        .replace("{JSON}", quote(json.toAbsolutePath().toString()))
+        .replace("{VERILOG}", quote(verilog.toAbsolutePath().toString()));
   }
 
   private static String quote(String s) {
-    if (s.contains("\"") || s.contains("\n")) throw new IllegalArgumentException("path not usable in a Yosys script: " + s);
+    if (s.contains("\"") || s.contains("\n"))
+      throw new IllegalArgumentException("path not usable in a Yosys script: " + s);
     return s.contains(" ") ? "\"" + s + "\"" : s;
   }
 

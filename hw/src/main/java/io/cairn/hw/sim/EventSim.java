@@ -20,8 +20,8 @@ import java.util.Map;
 public final class EventSim implements Simulator {
   private final Netlist nl;
   private final int gates;
-  private final int[][] fanout;            // net -> nodes (gates, then read ports)
-  private final int[][] asyncByNet;        // net -> flops with that async reset
+  private final int[][] fanout; // net -> nodes (gates, then read ports)
+  private final int[][] asyncByNet; // net -> flops with that async reset
   private final int[][] readPortsOfMem;
   private final List<Levelizer.ReadRef> rps;
   private long events;
@@ -35,23 +35,29 @@ public final class EventSim implements Simulator {
     for (int i = 0; i < nl.netCount(); i++) fo.add(new ArrayList<>());
     for (int g = 0; g < gates; g++) for (int in : nl.gates().get(g).in()) fo.get(in).add(g);
     for (int k = 0; k < rps.size(); k++) {
-      for (int a : nl.memories().get(rps.get(k).mem()).readPorts().get(rps.get(k).port()).addr()) fo.get(a).add(gates + k);
+      for (int a : nl.memories().get(rps.get(k).mem()).readPorts().get(rps.get(k).port()).addr())
+        fo.get(a).add(gates + k);
     }
     fanout = new int[nl.netCount()][];
-    for (int i = 0; i < fanout.length; i++) fanout[i] = fo.get(i).stream().distinct().mapToInt(Integer::intValue).toArray();
+    for (int i = 0; i < fanout.length; i++)
+      fanout[i] = fo.get(i).stream().distinct().mapToInt(Integer::intValue).toArray();
     List<List<Integer>> ab = new ArrayList<>();
     for (int i = 0; i < nl.netCount(); i++) ab.add(new ArrayList<>());
-    for (int f = 0; f < nl.flops().size(); f++) if (nl.flops().get(f).arst() >= 0) ab.get(nl.flops().get(f).arst()).add(f);
+    for (int f = 0; f < nl.flops().size(); f++)
+      if (nl.flops().get(f).arst() >= 0) ab.get(nl.flops().get(f).arst()).add(f);
     asyncByNet = new int[nl.netCount()][];
-    for (int i = 0; i < asyncByNet.length; i++) asyncByNet[i] = ab.get(i).stream().mapToInt(Integer::intValue).toArray();
+    for (int i = 0; i < asyncByNet.length; i++)
+      asyncByNet[i] = ab.get(i).stream().mapToInt(Integer::intValue).toArray();
     readPortsOfMem = new int[nl.memories().size()][];
     for (int m = 0; m < readPortsOfMem.length; m++) {
       final int mm = m;
-      readPortsOfMem[m] = java.util.stream.IntStream.range(0, rps.size()).filter(k -> rps.get(k).mem() == mm).map(k -> gates + k).toArray();
+      readPortsOfMem[m] = java.util.stream.IntStream.range(0, rps.size()).filter(k -> rps.get(k).mem() == mm)
+          .map(k -> gates + k).toArray();
     }
   }
 
-  @Override public String name() { return "event"; }
+  @Override
+  public String name() { return "event"; }
 
   /** Net value changes processed in the last run. */
   public long events() { return events; }
@@ -72,7 +78,7 @@ public final class EventSim implements Simulator {
       queue = new int[nodes + 1];
       queued = new boolean[nodes];
       for (int f = 0; f < nl.flops().size(); f++) v[nl.flops().get(f).q()] = s.flops()[f];
-      for (int n = 0; n < nodes; n++) push(n);   // first evaluation of everything
+      for (int n = 0; n < nodes; n++) push(n); // first evaluation of everything
     }
 
     void push(int node) {
@@ -103,7 +109,8 @@ public final class EventSim implements Simulator {
         if (node < gates) {
           Netlist.Gate g = nl.gates().get(node);
           int[] in = g.in();
-          int a = v[in[0]], b = in.length > 1 ? v[in[1]] : 0, c = in.length > 2 ? v[in[2]] : 0, d = in.length > 3 ? v[in[3]] : 0;
+          int a = v[in[0]], b = in.length > 1 ? v[in[1]] : 0, c = in.length > 2 ? v[in[2]] : 0,
+              d = in.length > 3 ? v[in[3]] : 0;
           set(g.out(), g.op().eval(a, b, c, d));
         } else {
           Levelizer.ReadRef r = rps.get(node - gates);
@@ -188,7 +195,7 @@ public final class EventSim implements Simulator {
       r = new Run(s);
       start = s.cycle();
       List<String> names = new ArrayList<>();
-      if (nl.clock() != null) { names.add(nl.clock()); sigs.add(new int[] {-1}); }
+      if (nl.clock() != null) { names.add(nl.clock()); sigs.add(new int[]{-1}); }
       for (Map.Entry<String, int[]> e : nl.signals().entrySet()) {
         if (e.getKey().equals(nl.clock())) continue;
         names.add(e.getKey());
@@ -220,7 +227,7 @@ public final class EventSim implements Simulator {
 
     /** The rising edge with the inputs of the last {@link #probe}; the VCD gets the settled values of the cycle. */
     public void edge() throws IOException {
-      long t = 1 + 10 * (start + k);   // absolute time: cycle c starts at 1 + 10c
+      long t = 1 + 10 * (start + k); // absolute time: cycle c starts at 1 + 10c
       if (w != null) w.sample(t, values(r, sigs, 0));
       r.edge();
       if (w != null) w.sample(t + 5, values(r, sigs, 1));
@@ -233,18 +240,20 @@ public final class EventSim implements Simulator {
       return r.state(start + k);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
       if (w != null) w.close();
     }
   }
 
-  @Override public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
+  @Override
+  public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
     start.checkFits(nl);
     events = 0;
     Run r = new Run(start);
     List<String> names = new ArrayList<>();
     List<int[]> sigs = new ArrayList<>();
-    if (nl.clock() != null) { names.add(nl.clock()); sigs.add(new int[] {-1}); }
+    if (nl.clock() != null) { names.add(nl.clock()); sigs.add(new int[]{-1}); }
     for (Map.Entry<String, int[]> e : nl.signals().entrySet()) {
       if (e.getKey().equals(nl.clock())) continue;
       names.add(e.getKey());
@@ -254,7 +263,7 @@ public final class EventSim implements Simulator {
     List<String> outs = new ArrayList<>(), fl = new ArrayList<>();
     try (VcdWriter w = vcd == null ? null : new VcdWriter(vcd, nl.top(), names, widths)) {
       for (long k = 0; k < cycles; k++) {
-        long t = 1 + 10 * (start.cycle() + k);   // absolute time: cycle c starts at 1 + 10c
+        long t = 1 + 10 * (start.cycle() + k); // absolute time: cycle c starts at 1 + 10c
         r.applyInputs(stim, start.cycle() + k);
         if (w != null) w.sample(t, values(r, sigs, 0));
         if (trace) outs.add(Traces.outputs(nl, n -> r.v[n]));

@@ -40,7 +40,8 @@ public final class IverilogSim implements Simulator {
 
   /** Whether iverilog, vvp and yosys' simcells.v are available. */
   public static boolean available() {
-    if (Tools.which("iverilog").isEmpty() || Tools.which("vvp").isEmpty() || Tools.which("yosys").isEmpty()) return false;
+    if (Tools.which("iverilog").isEmpty() || Tools.which("vvp").isEmpty() || Tools.which("yosys").isEmpty())
+      return false;
     try {
       Tools.yosysShare();
       return true;
@@ -49,7 +50,8 @@ public final class IverilogSim implements Simulator {
     }
   }
 
-  @Override public String name() { return "iverilog"; }
+  @Override
+  public String name() { return "iverilog"; }
 
   /**
    * VCDs hold only the design's public wires (Yosys netnames without {@code $}), not the
@@ -61,7 +63,9 @@ public final class IverilogSim implements Simulator {
   }
 
   /** Wall time of the last {@code vvp} run alone (not compilation), in nanoseconds. */
-  public long lastSimNanos() { return lastSimNanos; }
+  public long lastSimNanos() {
+    return lastSimNanos;
+  }
 
   static String esc(String name) { return "\\" + name + " "; }
 
@@ -69,7 +73,8 @@ public final class IverilogSim implements Simulator {
     return n.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%");
   }
 
-  @Override public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
+  @Override
+  public SimResult run(HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
     start.checkFits(nl);
     Path dir = workDir.resolve("iverilog-run-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
     Files.createDirectories(dir);
@@ -80,7 +85,8 @@ public final class IverilogSim implements Simulator {
     }
   }
 
-  private SimResult runIn(Path dir, HwState start, Stimulus stim, long cycles, Path vcd, boolean trace) throws IOException {
+  private SimResult runIn(Path dir, HwState start, Stimulus stim, long cycles, Path vcd, boolean trace)
+      throws IOException {
     // stimuli
     try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("stim.txt"), StandardCharsets.US_ASCII)) {
       for (long k = 0; k < cycles; k++) {
@@ -106,7 +112,8 @@ public final class IverilogSim implements Simulator {
     long t0 = System.nanoTime();
     String out = Tools.run(List.of(Tools.require("vvp").toString(), "-n", "sim.vvp"), dir, 3600);
     lastSimNanos = System.nanoTime() - t0;
-    if (!Files.exists(dir.resolve("end.txt"))) throw new IOException("iverilog run in " + dir + " wrote no end state:\n" + out);
+    if (!Files.exists(dir.resolve("end.txt")))
+      throw new IOException("iverilog run in " + dir + " wrote no end state:\n" + out);
     HwState end = parseEnd(dir.resolve("end.txt"), start.cycle() + cycles);
     List<String> outs = new ArrayList<>(), fl = new ArrayList<>();
     if (trace) {
@@ -148,7 +155,7 @@ public final class IverilogSim implements Simulator {
   }
 
   /** The answer to a batch: see {@link io.cairn.hw.link.SimPeer.Verified}. */
-  public record Batch(int edged, boolean mismatch, long[] outputs) { }
+  public record Batch(int edged, boolean mismatch, long[] outputs) {}
 
   /** A running iverilog peer driven over pipes. */
   public final class Session implements AutoCloseable {
@@ -163,14 +170,18 @@ public final class IverilogSim implements Simulator {
     private long simCpuNanos = -1;
 
     /** The vvp process's CPU time measured when {@link #finish} began (-1 before, or where unknown). */
-    public long finishCpuNanos() { return simCpuNanos; }
+    public long finishCpuNanos() {
+      return simCpuNanos;
+    }
 
     Session(Process p, Path dir, long cycle) {
       this.p = p;
       this.dir = dir;
       this.cycle = cycle;
-      this.in = new java.io.BufferedWriter(new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII));
-      this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+      this.in = new java.io.BufferedWriter(
+          new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII));
+      this.out = new java.io.BufferedReader(
+          new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
     }
 
     /** One cycle: inputs in {@link Netlist#inputs()} order; returns outputs in {@link Netlist#outputs()} order. */
@@ -182,7 +193,9 @@ public final class IverilogSim implements Simulator {
 
     /** Applies inputs, settles (1 ns) and answers the outputs, without a clock edge; at most 5 per cycle. */
     public long[] probe(long[] inputs) throws IOException {
-      if (probes >= 5) throw new IOException("iverilog peer: more than 5 exchanges in cycle " + cycle + " (the settle window before the edge is 5 ns)");
+      if (probes >= 5)
+        throw new IOException(
+            "iverilog peer: more than 5 exchanges in cycle " + cycle + " (the settle window before the edge is 5 ns)");
       StringBuilder b = new StringBuilder("1");
       appendInputs(b, inputs);
       in.write(b.append('\n').toString());
@@ -211,7 +224,8 @@ public final class IverilogSim implements Simulator {
       for (int j = 0; j < n; j++) {
         b.append('3');
         appendInputs(b, inputs[j]);
-        for (int i = 0; i < nl.outputs().size(); i++) b.append(' ').append(bin(expected[j][i], nl.outputs().get(i).width()));
+        for (int i = 0; i < nl.outputs().size(); i++)
+          b.append(' ').append(bin(expected[j][i], nl.outputs().get(i).width()));
         b.append('\n');
         if (b.length() > 1 << 16) { in.write(b.toString()); b.setLength(0); }
       }
@@ -241,10 +255,13 @@ public final class IverilogSim implements Simulator {
 
     private long[] outputs(String line, int skip, String what) throws IOException {
       String[] t = line.trim().split(" ");
-      if (t.length != nl.outputs().size() + skip) throw new IOException("iverilog peer: bad " + what + " line '" + line + "'");
+      if (t.length != nl.outputs().size() + skip)
+        throw new IOException("iverilog peer: bad " + what + " line '" + line + "'");
       long[] r = new long[nl.outputs().size()];
       for (int i = 0; i < r.length; i++) {
-        if (!t[i + skip].matches("[01]+")) throw new IOException("iverilog peer: output " + nl.outputs().get(i).name() + " is " + t[i + skip] + " at cycle " + cycle);
+        if (!t[i + skip].matches("[01]+"))
+          throw new IOException(
+              "iverilog peer: output " + nl.outputs().get(i).name() + " is " + t[i + skip] + " at cycle " + cycle);
         r[i] = Long.parseUnsignedLong(t[i + skip], 2);
       }
       return r;
@@ -282,7 +299,8 @@ public final class IverilogSim implements Simulator {
       }
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
       if (!finished) {
         p.destroyForcibly();
         waitExit();
@@ -336,18 +354,22 @@ public final class IverilogSim implements Simulator {
         w.write('\n');
       }
     }
-    String tb = testbench(HwState.initial(nl), cycles, null, false, false, true).replace("\"stim.txt\"", "\"" + fmtName(stimFile.toString()) + "\"");
+    String tb = testbench(HwState.initial(nl), cycles, null, false, false, true).replace("\"stim.txt\"",
+        "\"" + fmtName(stimFile.toString()) + "\"");
     Files.writeString(dir.resolve("tb.v"), tb);
-    List<String> cmd = new ArrayList<>(List.of(Tools.require("iverilog").toString(), "-g2005", "-o", dir.resolve("rtl.vvp").toString(), "-s", "cairn_tb",
+    List<String> cmd = new ArrayList<>(List.of(Tools.require("iverilog").toString(), "-g2005", "-o",
+        dir.resolve("rtl.vvp").toString(), "-s", "cairn_tb",
         dir.resolve("tb.v").toString()));
     for (Path p : rtl) cmd.add(p.toAbsolutePath().toString());
     Path runDir = rtl.getFirst().toAbsolutePath().getParent();
     Tools.run(cmd, runDir, 600);
     // start-up (loading the program, $readmemh, opening files) measured by a 0-cycle run and subtracted
     long t0 = System.nanoTime();
-    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=0"), runDir, 3600);
+    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=0"), runDir,
+        3600);
     long t1 = System.nanoTime();
-    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=" + cycles), runDir, 3600);
+    Tools.run(List.of(Tools.require("vvp").toString(), "-n", dir.resolve("rtl.vvp").toString(), "+cycles=" + cycles),
+        runDir, 3600);
     long t2 = System.nanoTime();
     double secs = Math.max((t2 - t1) - (t1 - t0), 1) / 1e9;
     return cycles / secs;
@@ -357,14 +379,17 @@ public final class IverilogSim implements Simulator {
     StringBuilder b = new StringBuilder();
     b.append("`timescale 1ns/1ns\n// generated by Cairn (io.cairn.hw.sim.IverilogSim)\nmodule cairn_tb;\n");
     if (nl.clock() != null) b.append("  reg cairn_clk;\n");
-    for (int i = 0; i < nl.inputs().size(); i++) b.append("  reg [").append(nl.inputs().get(i).width() - 1).append(":0] cairn_i").append(i).append(";\n");
-    for (int i = 0; i < nl.outputs().size(); i++) b.append("  wire [").append(nl.outputs().get(i).width() - 1).append(":0] cairn_o").append(i).append(";\n");
+    for (int i = 0; i < nl.inputs().size(); i++)
+      b.append("  reg [").append(nl.inputs().get(i).width() - 1).append(":0] cairn_i").append(i).append(";\n");
+    for (int i = 0; i < nl.outputs().size(); i++)
+      b.append("  wire [").append(nl.outputs().get(i).width() - 1).append(":0] cairn_o").append(i).append(";\n");
     b.append("  integer cairn_fin, cairn_ft, cairn_fs, cairn_r, cairn_k, cairn_cmd, cairn_n;\n  reg cairn_go;\n");
     b.append("  ").append(esc(nl.top())).append(" dut (");
     List<String> conns = new ArrayList<>();
     if (nl.clock() != null) conns.add("." + esc(nl.clock()) + "(cairn_clk)");
     for (int i = 0; i < nl.inputs().size(); i++) conns.add("." + esc(nl.inputs().get(i).name()) + "(cairn_i" + i + ")");
-    for (int i = 0; i < nl.outputs().size(); i++) conns.add("." + esc(nl.outputs().get(i).name()) + "(cairn_o" + i + ")");
+    for (int i = 0; i < nl.outputs().size(); i++)
+      conns.add("." + esc(nl.outputs().get(i).name()) + "(cairn_o" + i + ")");
     b.append(String.join(", ", conns)).append(");\n");
     b.append("  initial begin\n");
     if (nl.clock() != null) b.append("    cairn_clk = 1'b0;\n");
@@ -373,7 +398,8 @@ public final class IverilogSim implements Simulator {
     for (int i = 0; i < nl.flops().size() && !rtl; i++) {
       b.append("    ").append(flopRef(i)).append(" = 1'b").append(start.flops()[i]).append(";\n");
     }
-    for (int m = 0; m < nl.memories().size() && !rtl; m++) b.append("    $readmemh(\"mem").append(m).append(".hex\", ").append(memRef(m)).append(");\n");
+    for (int m = 0; m < nl.memories().size() && !rtl; m++)
+      b.append("    $readmemh(\"mem").append(m).append(".hex\", ").append(memRef(m)).append(");\n");
     if (vcd != null) {
       b.append("    $dumpfile(\"").append(fmtName(vcd.toAbsolutePath().toString())).append("\");\n");
       if (publicOnly) {
@@ -391,11 +417,14 @@ public final class IverilogSim implements Simulator {
     }
     if (rtl) return b.append("    end\n    $finish;\n  end\nendmodule\n").toString();
     b.append("    end\n    #1;\n    cairn_fs = $fopen(\"end.txt\", \"w\");\n");
-    for (int i = 0; i < nl.flops().size(); i++) b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
+    for (int i = 0; i < nl.flops().size(); i++)
+      b.append("    $fdisplay(cairn_fs, \"f %b\", ").append(flopRef(i)).append(");\n");
     for (int m = 0; m < nl.memories().size(); m++) {
       Netlist.Memory mm = nl.memories().get(m);
-      b.append("    for (cairn_k = 0; cairn_k < ").append(mm.size()).append("; cairn_k = cairn_k + 1) $fdisplay(cairn_fs, \"w ")
-          .append(m).append(" %0d %h\", cairn_k, ").append(memRef(m)).append("[cairn_k + ").append(mm.offset()).append("]);\n");
+      b.append("    for (cairn_k = 0; cairn_k < ").append(mm.size())
+          .append("; cairn_k = cairn_k + 1) $fdisplay(cairn_fs, \"w ")
+          .append(m).append(" %0d %h\", cairn_k, ").append(memRef(m)).append("[cairn_k + ").append(mm.offset())
+          .append("]);\n");
     }
     b.append("    $fclose(cairn_fs);\n");
     if (trace) b.append("    $fclose(cairn_ft);\n");
@@ -424,7 +453,8 @@ public final class IverilogSim implements Simulator {
     b.append("      #5;\n");
     if (trace) {
       b.append("      $fdisplay(cairn_ft, \"o ");
-      for (int i = 0; i < nl.outputs().size(); i++) b.append(i > 0 ? " " : "").append(fmtName(nl.outputs().get(i).name())).append("=%b");
+      for (int i = 0; i < nl.outputs().size(); i++)
+        b.append(i > 0 ? " " : "").append(fmtName(nl.outputs().get(i).name())).append("=%b");
       b.append("\"");
       for (int i = 0; i < nl.outputs().size(); i++) b.append(", cairn_o").append(i);
       b.append(");\n");
@@ -461,18 +491,23 @@ public final class IverilogSim implements Simulator {
    */
   private void interactiveLoop(StringBuilder b) {
     int ni = nl.inputs().size(), no = nl.outputs().size();
-    for (int i = 0; i < ni; i++) b.insert(b.indexOf("  integer cairn_fin"), "  reg [" + (nl.inputs().get(i).width() - 1) + ":0] cairn_t" + i + ";\n");
+    for (int i = 0; i < ni; i++)
+      b.insert(b.indexOf("  integer cairn_fin"),
+          "  reg [" + (nl.inputs().get(i).width() - 1) + ":0] cairn_t" + i + ";\n");
     for (int i = 0; i < no; i++) {
       int w = nl.outputs().get(i).width() - 1;
-      b.insert(b.indexOf("  integer cairn_fin"), "  reg [" + w + ":0] cairn_e" + i + ", cairn_m" + i + ", cairn_l" + i + ";\n");
+      b.insert(b.indexOf("  integer cairn_fin"),
+          "  reg [" + w + ":0] cairn_e" + i + ", cairn_m" + i + ", cairn_l" + i + ";\n");
     }
     int lineBits = 0;
     for (Netlist.Port p : nl.inputs()) lineBits += p.width() + 1;
     for (Netlist.Port p : nl.outputs()) lineBits += p.width() + 1;
-    b.insert(b.indexOf("  integer cairn_fin"), "  integer cairn_rd, cairn_bad, cairn_ok;\n  reg [" + (8 * (lineBits + 16) - 1) + ":0] cairn_skip;\n");
+    b.insert(b.indexOf("  integer cairn_fin"),
+        "  integer cairn_rd, cairn_bad, cairn_ok;\n  reg [" + (8 * (lineBits + 16) - 1) + ":0] cairn_skip;\n");
     String ins = String.join(" ", java.util.Collections.nCopies(ni, "%b"));
     String outs = String.join(" ", java.util.Collections.nCopies(no, "%b"));
-    StringBuilder oArgs = new StringBuilder(), lArgs = new StringBuilder(), iArgs = new StringBuilder(), tArgs = new StringBuilder(),
+    StringBuilder oArgs = new StringBuilder(), lArgs = new StringBuilder(), iArgs = new StringBuilder(),
+        tArgs = new StringBuilder(),
         eArgs = new StringBuilder(), mArgs = new StringBuilder();
     for (int i = 0; i < no; i++) {
       oArgs.append(", cairn_o").append(i);
@@ -484,39 +519,51 @@ public final class IverilogSim implements Simulator {
       iArgs.append(", cairn_i").append(i);
       tArgs.append(", cairn_t").append(i);
     }
-    String edge = "        #(5 - cairn_rd);\n" + (nl.clock() != null ? "        cairn_clk = 1'b1;\n" : "") + "        #5;\n"
+    String edge = "        #(5 - cairn_rd);\n" + (nl.clock() != null ? "        cairn_clk = 1'b1;\n" : "")
+        + "        #5;\n"
         + (nl.clock() != null ? "        cairn_clk = 1'b0;\n" : "") + "        cairn_rd = 0;\n";
-    b.append("    cairn_fin = 32'h8000_0000;\n    cairn_go = 1'b1;\n    cairn_rd = 0;\n    cairn_bad = 0;\n    cairn_n = 0;\n");
-    for (int i = 0; i < no; i++) b.append("    cairn_m").append(i).append(" = 0;\n    cairn_l").append(i).append(" = 0;\n");
+    b.append(
+        "    cairn_fin = 32'h8000_0000;\n    cairn_go = 1'b1;\n    cairn_rd = 0;\n    cairn_bad = 0;\n    cairn_n = 0;\n");
+    for (int i = 0; i < no; i++)
+      b.append("    cairn_m").append(i).append(" = 0;\n    cairn_l").append(i).append(" = 0;\n");
     b.append("    while (cairn_go) begin\n");
     b.append("      cairn_r = $fscanf(cairn_fin, \"%d\", cairn_cmd);\n");
     b.append("      if (cairn_r != 1 || cairn_cmd == 0) cairn_go = 1'b0;\n");
     b.append("      else if (cairn_cmd == 1) begin\n");
-    if (ni > 0) b.append("        cairn_r = $fscanf(cairn_fin, \"").append(ins).append("\"").append(iArgs).append(");\n");
+    if (ni > 0)
+      b.append("        cairn_r = $fscanf(cairn_fin, \"").append(ins).append("\"").append(iArgs).append(");\n");
     b.append("        #1;\n        cairn_rd = cairn_rd + 1;\n");
-    b.append("        $display(\"@").append(no > 0 ? " " + outs : "").append("\"").append(oArgs).append(");\n        $fflush;\n");
+    b.append("        $display(\"@").append(no > 0 ? " " + outs : "").append("\"").append(oArgs)
+        .append(");\n        $fflush;\n");
     b.append("      end else if (cairn_cmd == 2) begin\n").append(edge);
     b.append("      end else if (cairn_cmd == 3) begin\n");
-    b.append("        if (cairn_bad != 0) cairn_r = $fgets(cairn_skip, cairn_fin);   // skipped: the rest of the line, unparsed\n");
+    b.append(
+        "        if (cairn_bad != 0) cairn_r = $fgets(cairn_skip, cairn_fin);   // skipped: the rest of the line, unparsed\n");
     b.append("        else begin\n");
     if (ni + no > 0) {
-      b.append("          cairn_r = $fscanf(cairn_fin, \"").append(String.join(" ", java.util.Collections.nCopies(ni + no, "%b"))).append("\"")
+      b.append("          cairn_r = $fscanf(cairn_fin, \"")
+          .append(String.join(" ", java.util.Collections.nCopies(ni + no, "%b"))).append("\"")
           .append(tArgs).append(eArgs).append(");\n");
     }
     for (int i = 0; i < ni; i++) b.append("          cairn_i").append(i).append(" = cairn_t").append(i).append(";\n");
     b.append("          #1;\n          cairn_rd = 1;\n          cairn_ok = 1;\n");
     for (int i = 0; i < no; i++) {
-      b.append("          if (((cairn_o").append(i).append(" ^ cairn_e").append(i).append(") & cairn_m").append(i).append(") != 0) cairn_ok = 0;\n");
+      b.append("          if (((cairn_o").append(i).append(" ^ cairn_e").append(i).append(") & cairn_m").append(i)
+          .append(") != 0) cairn_ok = 0;\n");
     }
     b.append("          if (cairn_ok == 0) cairn_bad = 1;\n          else begin\n");
     for (int i = 0; i < no; i++) b.append("            cairn_l").append(i).append(" = cairn_o").append(i).append(";\n");
-    b.append(edge.replace("        ", "            ")).append("            cairn_n = cairn_n + 1;\n          end\n        end\n");
+    b.append(edge.replace("        ", "            "))
+        .append("            cairn_n = cairn_n + 1;\n          end\n        end\n");
     b.append("      end else if (cairn_cmd == 4) begin\n");
-    b.append("        if (cairn_bad != 0) $display(\"! %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n").append(oArgs).append(");\n");
-    b.append("        else $display(\"= %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n").append(lArgs).append(");\n");
+    b.append("        if (cairn_bad != 0) $display(\"! %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n")
+        .append(oArgs).append(");\n");
+    b.append("        else $display(\"= %0d").append(no > 0 ? " " + outs : "").append("\", cairn_n").append(lArgs)
+        .append(");\n");
     b.append("        $fflush;\n        cairn_bad = 0;\n        cairn_n = 0;\n");
     b.append("      end else if (cairn_cmd == 5) begin\n");
-    if (no > 0) b.append("        cairn_r = $fscanf(cairn_fin, \"").append(outs).append("\"").append(mArgs).append(");\n");
+    if (no > 0)
+      b.append("        cairn_r = $fscanf(cairn_fin, \"").append(outs).append("\"").append(mArgs).append(");\n");
     b.append("      end\n");
   }
 
@@ -529,7 +576,8 @@ public final class IverilogSim implements Simulator {
     for (String l : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
       if (l.startsWith("f ")) {
         char c = l.charAt(2);
-        if (c != '0' && c != '1' && unknown.size() < 5) unknown.add("flop " + nl.flops().get(fi).stateName() + " is " + c);
+        if (c != '0' && c != '1' && unknown.size() < 5)
+          unknown.add("flop " + nl.flops().get(fi).stateName() + " is " + c);
         flops[fi++] = (byte) (c == '1' ? 1 : 0);
       } else if (l.startsWith("w ")) {
         String[] t = l.split(" ");
@@ -541,7 +589,8 @@ public final class IverilogSim implements Simulator {
         mems[m][a] = Long.parseUnsignedLong(t[3], 16);
       }
     }
-    if (fi != flops.length) throw new IOException("iverilog end state: " + fi + " flops read, expected " + flops.length);
+    if (fi != flops.length)
+      throw new IOException("iverilog end state: " + fi + " flops read, expected " + flops.length);
     if (!unknown.isEmpty()) throw new IOException("iverilog end state has unknown (x/z) values, e.g. " + unknown);
     return new HwState(nl.hash(), nl.top(), cycle, flops, mems);
   }

@@ -8,4 +8,4 @@ import java.util.List;
  * of output values (settled, before the edge: {@code name=binary ...}) and of flip-flop values after
  * the edge (one character per flop, in netlist order).
  */
-public record SimResult(HwState end, List<String> outputs, List<String> flops) { }
+public record SimResult(HwState end, List<String> outputs, List<String> flops) {}

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** Builds the per-cycle trace lines shared by every engine, so runs compare line by line. */
 public final class Traces {
-  private Traces() { }
+  private Traces() {}
 
   /** {@code name=bits name=bits} of the output ports, MSB first. */
   public static String outputs(Netlist nl, java.util.function.IntUnaryOperator net) {

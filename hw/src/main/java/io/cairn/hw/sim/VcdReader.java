@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /** Reads a VCD into per-variable value histories (variables named {@code scope.name}, top scope dropped). */
 public final class VcdReader {
-  private VcdReader() { }
+  private VcdReader() {}
 
   /** Variable name to (time to binary value, MSB first, padded to the width). */
   public static Map<String, TreeMap<Long, String>> read(Path file) throws IOException {
@@ -40,7 +40,7 @@ public final class VcdReader {
             out.put(full, new TreeMap<>());
           }
           case "$enddefinitions" -> defs = false;
-          default -> { }
+          default -> {}
         }
         continue;
       }

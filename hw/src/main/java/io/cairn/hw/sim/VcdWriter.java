@@ -28,7 +28,8 @@ public final class VcdWriter implements Closeable {
     w.write("$scope module " + clean(scope) + " $end\n");
     for (int i = 0; i < ids.length; i++) {
       ids[i] = id(i);
-      w.write("$var wire " + widths[i] + " " + ids[i] + " " + clean(names.get(i)) + (widths[i] > 1 ? " [" + (widths[i] - 1) + ":0]" : "") + " $end\n");
+      w.write("$var wire " + widths[i] + " " + ids[i] + " " + clean(names.get(i))
+          + (widths[i] > 1 ? " [" + (widths[i] - 1) + ":0]" : "") + " $end\n");
     }
     w.write("$upscope $end\n$enddefinitions $end\n");
   }
@@ -58,9 +59,11 @@ public final class VcdWriter implements Closeable {
       }
       last[i] = values[i];
       if (widths[i] == 1) w.write(values[i] + ids[i] + "\n");
-      else w.write("b" + values[i] + " " + ids[i] + "\n");
+      else
+        w.write("b" + values[i] + " " + ids[i] + "\n");
     }
   }
 
-  @Override public void close() throws IOException { w.close(); }
+  @Override
+  public void close() throws IOException { w.close(); }
 }

@@ -23,7 +23,8 @@ public record HwState(String netlistHash, String top, long cycle, byte[] flops, 
   public void checkFits(Netlist nl) {
     if (!netlistHash.equals(nl.hash())) {
       throw new IllegalArgumentException("state is for netlist " + shortHash(netlistHash) + " (top " + top
-          + ") but the design is " + shortHash(nl.hash()) + " (top " + nl.top() + "): state never loads into a different design");
+          + ") but the design is " + shortHash(nl.hash()) + " (top " + nl.top()
+          + "): state never loads into a different design");
     }
     if (flops.length != nl.flops().size() || memories.length != nl.memories().size()) {
       throw new IllegalArgumentException("state has " + flops.length + " flops / " + memories.length
@@ -40,7 +41,9 @@ public record HwState(String netlistHash, String top, long cycle, byte[] flops, 
   static String shortHash(String h) { return h.length() > 12 ? h.substring(0, 12) : h; }
 
   /** A copy at another cycle number. */
-  public HwState atCycle(long c) { return new HwState(netlistHash, top, c, flops, memories); }
+  public HwState atCycle(long c) {
+    return new HwState(netlistHash, top, c, flops, memories);
+  }
 
   /** Lists every difference from {@code o} by state name (at most {@code max}); cycle numbers not compared. */
   public List<String> diff(HwState o, Netlist nl, int max) {
@@ -51,7 +54,8 @@ public record HwState(String netlistHash, String top, long cycle, byte[] flops, 
     for (int m = 0; m < memories.length; m++) {
       for (int w = 0; w < memories[m].length && d.size() < max; w++) {
         if (memories[m][w] != o.memories[m][w]) {
-          d.add("mem " + nl.memories().get(m).name() + "[" + w + "]: " + Long.toHexString(memories[m][w]) + " vs " + Long.toHexString(o.memories[m][w]));
+          d.add("mem " + nl.memories().get(m).name() + "[" + w + "]: " + Long.toHexString(memories[m][w]) + " vs "
+              + Long.toHexString(o.memories[m][w]));
         }
       }
     }
@@ -60,16 +64,20 @@ public record HwState(String netlistHash, String top, long cycle, byte[] flops, 
 
   /** Equal content (flops and memories; not the cycle). */
   public boolean sameContent(HwState o) {
-    return netlistHash.equals(o.netlistHash) && Arrays.equals(flops, o.flops) && Arrays.deepEquals(memories, o.memories);
+    return netlistHash.equals(o.netlistHash) && Arrays.equals(flops, o.flops)
+        && Arrays.deepEquals(memories, o.memories);
   }
 
-  @Override public boolean equals(Object o) {
+  @Override
+  public boolean equals(Object o) {
     return o instanceof HwState s && s.cycle == cycle && sameContent(s);
   }
 
-  @Override public int hashCode() { return Long.hashCode(cycle) * 31 + Arrays.hashCode(flops); }
+  @Override
+  public int hashCode() { return Long.hashCode(cycle) * 31 + Arrays.hashCode(flops); }
 
-  @Override public String toString() {
+  @Override
+  public String toString() {
     return "HwState[" + top + " cycle " + cycle + ", " + flops.length + " flops, " + memories.length + " memories]";
   }
 }

@@ -17,10 +17,12 @@ import java.util.Optional;
  * netlist hash in its metadata.
  */
 public final class StateCheckpoints {
-  private StateCheckpoints() { }
+  private StateCheckpoints() {}
 
   /** The routed file name used for a design. */
-  public static String fileName(Netlist nl) { return nl.top() + ".hwstate"; }
+  public static String fileName(Netlist nl) {
+    return nl.top() + ".hwstate";
+  }
 
   /** Writes {@code s} as the design's routed state file and takes a checkpoint. */
   public static Checkpoint save(Checkpointer ckpt, HwState s, Netlist nl) throws IOException {
@@ -28,7 +30,9 @@ public final class StateCheckpoints {
     StateFile.write(s, nl, f);
     Checkpoint k = ckpt.checkpoint(Metadata.create().label("hw:" + nl.top()).step(s.cycle()).put("netlist", nl.hash())
         .put("top", nl.top()));
-    if (k.skipped()) throw new IOException("the checkpoint of the state of " + nl.top() + " at cycle " + s.cycle() + " was skipped by the engine");
+    if (k.skipped())
+      throw new IOException(
+          "the checkpoint of the state of " + nl.top() + " at cycle " + s.cycle() + " was skipped by the engine");
     return k;
   }
 
@@ -47,8 +51,9 @@ public final class StateCheckpoints {
   private static HwState read(Checkpointer ckpt, Netlist nl, Version v) throws IOException {
     Path f = ckpt.routeFile(fileName(nl));
     if (!Files.exists(f)) {
-      throw new IOException("checkpoint version " + v.number() + " (" + v.label() + ") holds no state file " + fileName(nl)
-          + " for design " + nl.top());
+      throw new IOException(
+          "checkpoint version " + v.number() + " (" + v.label() + ") holds no state file " + fileName(nl)
+              + " for design " + nl.top());
     }
     return StateFile.read(f, nl);
   }

@@ -8,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -27,7 +26,7 @@ public final class StateFile {
   public static final int VERSION = 1;
   static final String MAGIC = "cairn-hw-state";
 
-  private StateFile() { }
+  private StateFile() {}
 
   /** Writes {@code s} (which must fit {@code nl}) to {@code path} durably and atomically (temp file, fsync, rename, fsync of the directory). */
   public static void write(HwState s, Netlist nl, Path path) throws IOException {
@@ -77,7 +76,8 @@ public final class StateFile {
 
   private static String checkName(String n) {
     for (int i = 0; i < n.length(); i++) {
-      if (Character.isWhitespace(n.charAt(i))) throw new IllegalArgumentException("name '" + n + "' contains white space; cannot be written to a state file");
+      if (Character.isWhitespace(n.charAt(i)))
+        throw new IllegalArgumentException("name '" + n + "' contains white space; cannot be written to a state file");
     }
     return n;
   }
@@ -104,11 +104,13 @@ public final class StateFile {
     String first = r.readLine();
     lineNo++;
     if (first == null || !first.startsWith(MAGIC + " ")) {
-      throw new StateFormatException(origin + ":1: not a Cairn hardware state file (expected '" + MAGIC + " " + VERSION + "')");
+      throw new StateFormatException(
+          origin + ":1: not a Cairn hardware state file (expected '" + MAGIC + " " + VERSION + "')");
     }
     String ver = first.substring(MAGIC.length() + 1).trim();
     if (!ver.equals(String.valueOf(VERSION))) {
-      throw new StateFormatException(origin + ":1: unsupported state file version " + ver + " (this Cairn reads version " + VERSION + ")");
+      throw new StateFormatException(
+          origin + ":1: unsupported state file version " + ver + " (this Cairn reads version " + VERSION + ")");
     }
     md.update((first + "\n").getBytes(StandardCharsets.UTF_8));
     Map<String, Integer> ffIndex = new HashMap<>();
@@ -128,7 +130,8 @@ public final class StateFile {
       String where = origin + ":" + lineNo + ": ";
       if (line.startsWith("end ")) {
         String want = "sha256:" + HexFormat.of().formatHex(md.digest());
-        if (!line.substring(4).trim().equals(want)) throw new StateFormatException(where + "checksum mismatch: the file is damaged or was edited");
+        if (!line.substring(4).trim().equals(want))
+          throw new StateFormatException(where + "checksum mismatch: the file is damaged or was edited");
         ended = true;
         break;
       }
@@ -140,22 +143,26 @@ public final class StateFile {
           case "netlist" -> {
             hash = t[1].startsWith("sha256:") ? t[1].substring(7) : t[1];
             if (!hash.equals(nl.hash())) {
-              throw new StateFormatException(where + "state belongs to netlist " + HwState.shortHash(hash) + " but the design "
+              throw new StateFormatException(where + "state belongs to netlist " + HwState.shortHash(hash)
+                  + " but the design "
                   + nl.top() + " is " + HwState.shortHash(nl.hash()) + ": state never loads into a different design");
             }
           }
           case "cycle" -> cycle = Long.parseLong(t[1]);
           case "flops" -> {
-            if (Integer.parseInt(t[1]) != flops.length) throw new StateFormatException(where + "file has " + t[1] + " flops, design has " + flops.length);
+            if (Integer.parseInt(t[1]) != flops.length)
+              throw new StateFormatException(where + "file has " + t[1] + " flops, design has " + flops.length);
           }
           case "memories" -> {
-            if (Integer.parseInt(t[1]) != mems.length) throw new StateFormatException(where + "file has " + t[1] + " memories, design has " + mems.length);
+            if (Integer.parseInt(t[1]) != mems.length)
+              throw new StateFormatException(where + "file has " + t[1] + " memories, design has " + mems.length);
           }
           case "ff" -> {
             Integer i = ffIndex.get(t[1]);
             if (i == null) throw new StateFormatException(where + "no flip-flop named " + t[1] + " in " + nl.top());
             if (seenFf[i]) throw new StateFormatException(where + "flip-flop " + t[1] + " given twice");
-            if (!t[2].equals("0") && !t[2].equals("1")) throw new StateFormatException(where + "flip-flop value must be 0 or 1, is " + t[2]);
+            if (!t[2].equals("0") && !t[2].equals("1"))
+              throw new StateFormatException(where + "flip-flop value must be 0 or 1, is " + t[2]);
             seenFf[i] = true;
             flops[i] = (byte) (t[2].charAt(0) - '0');
           }
@@ -164,21 +171,27 @@ public final class StateFile {
             if (m == null) throw new StateFormatException(where + "no memory named " + t[1] + " in " + nl.top());
             Netlist.Memory mm = nl.memories().get(m);
             if (Integer.parseInt(t[2]) != mm.size() || Integer.parseInt(t[3]) != mm.width()) {
-              throw new StateFormatException(where + "memory " + t[1] + " is " + t[2] + "x" + t[3] + " in the file, " + mm.size() + "x" + mm.width() + " in the design");
+              throw new StateFormatException(where + "memory " + t[1] + " is " + t[2] + "x" + t[3] + " in the file, "
+                  + mm.size() + "x" + mm.width() + " in the design");
             }
             mems[m] = new long[mm.size()];
             seenWord[m] = new boolean[mm.size()];
           }
           case "word" -> {
             int lb = t[1].lastIndexOf('[');
-            if (lb < 0 || !t[1].endsWith("]")) throw new StateFormatException(where + "expected word <mem>[<addr>] <hex>");
+            if (lb < 0 || !t[1].endsWith("]"))
+              throw new StateFormatException(where + "expected word <mem>[<addr>] <hex>");
             String name = t[1].substring(0, lb);
             Integer m = memIndex.get(name);
-            if (m == null || mems[m] == null) throw new StateFormatException(where + "word of memory " + name + " before its 'mem' line or unknown memory");
+            if (m == null || mems[m] == null)
+              throw new StateFormatException(
+                  where + "word of memory " + name + " before its 'mem' line or unknown memory");
             int a = Integer.parseInt(t[1].substring(lb + 1, t[1].length() - 1));
-            if (a < 0 || a >= mems[m].length) throw new StateFormatException(where + "address " + a + " outside memory " + name);
+            if (a < 0 || a >= mems[m].length)
+              throw new StateFormatException(where + "address " + a + " outside memory " + name);
             long val = Long.parseUnsignedLong(t[2], 16);
-            if ((val & ~nl.memories().get(m).mask()) != 0) throw new StateFormatException(where + "value " + t[2] + " wider than memory " + name);
+            if ((val & ~nl.memories().get(m).mask()) != 0)
+              throw new StateFormatException(where + "value " + t[2] + " wider than memory " + name);
             if (seenWord[m][a]) throw new StateFormatException(where + "word " + t[1] + " given twice");
             seenWord[m][a] = true;
             mems[m][a] = val;
@@ -190,14 +203,18 @@ public final class StateFile {
       }
     }
     if (!ended) throw new StateFormatException(origin + ": truncated (no 'end' line)");
-    if (hash == null || top == null || cycle < 0) throw new StateFormatException(origin + ": header incomplete (need top, netlist, cycle)");
+    if (hash == null || top == null || cycle < 0)
+      throw new StateFormatException(origin + ": header incomplete (need top, netlist, cycle)");
     for (int i = 0; i < seenFf.length; i++) {
-      if (!seenFf[i]) throw new StateFormatException(origin + ": flip-flop " + nl.flops().get(i).stateName() + " missing");
+      if (!seenFf[i])
+        throw new StateFormatException(origin + ": flip-flop " + nl.flops().get(i).stateName() + " missing");
     }
     for (int m = 0; m < mems.length; m++) {
-      if (mems[m] == null) throw new StateFormatException(origin + ": memory " + nl.memories().get(m).name() + " missing");
+      if (mems[m] == null)
+        throw new StateFormatException(origin + ": memory " + nl.memories().get(m).name() + " missing");
       for (int a = 0; a < mems[m].length; a++) {
-        if (!seenWord[m][a]) throw new StateFormatException(origin + ": word " + nl.memories().get(m).name() + "[" + a + "] missing");
+        if (!seenWord[m][a])
+          throw new StateFormatException(origin + ": word " + nl.memories().get(m).name() + "[" + a + "] missing");
       }
     }
     return new HwState(hash, top, cycle, flops, mems);

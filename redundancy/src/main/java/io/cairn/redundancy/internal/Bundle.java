@@ -6,13 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +33,7 @@ public final class Bundle {
   static final int FORMAT = 1;
   private static final Pattern NAME = Pattern.compile("v\\d{10}/(data\\.pack|manifest)");
 
-  private Bundle() { }
+  private Bundle() {}
 
   public static String dir(long v) { return String.format("v%010d", v); }
 
@@ -59,7 +55,8 @@ public final class Bundle {
       throw new NoSuchFileException(mf.toString(), null, "version " + version + " is not committed here (no manifest)");
     }
     Manifest m = Manifest.decode(manifest, mf.toString());
-    if (m.version() != version) throw new IOException(mf + ": manifest is of version " + m.version() + ", expected " + version);
+    if (m.version() != version)
+      throw new IOException(mf + ": manifest is of version " + m.version() + ", expected " + version);
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (long p : m.packsUsed()) {
       String n = dir(p) + "/data.pack";
@@ -78,7 +75,8 @@ public final class Bundle {
       total += e.getValue().length;
     }
     if (total + bo.size() > Integer.MAX_VALUE - 64)
-      throw new IOException(runDir + " version " + version + ": " + total + " bytes is more than one redundancy bundle holds (2 GiB)");
+      throw new IOException(
+          runDir + " version " + version + ": " + total + " bytes is more than one redundancy bundle holds (2 GiB)");
     for (byte[] b : files.values()) o.write(b);
     o.flush();
     return bo.toByteArray();
@@ -97,7 +95,8 @@ public final class Bundle {
       byte[] magic = in.readNBytes(8);
       if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(where + ": not a Cairn bundle (bad magic)");
       int fmt = in.readInt();
-      if (fmt != FORMAT) throw new IOException(where + ": bundle format version " + fmt + " is not supported by this Cairn");
+      if (fmt != FORMAT)
+        throw new IOException(where + ": bundle format version " + fmt + " is not supported by this Cairn");
       int count = in.readInt();
       if (count < 1 || count > 100_000) throw new IOException(where + ": bad file count " + count);
       Map<String, Long> out = new LinkedHashMap<>();
@@ -110,7 +109,8 @@ public final class Bundle {
         total += len;
         if (out.put(name, len) != null) throw new IOException(where + ": " + name + " is twice in the bundle");
       }
-      if (total != in.available()) throw new IOException(where + ": bundle lists " + total + " bytes of files but holds " + in.available());
+      if (total != in.available())
+        throw new IOException(where + ": bundle lists " + total + " bytes of files but holds " + in.available());
       return out;
     } catch (java.io.EOFException | java.io.UTFDataFormatException e) {
       throw new IOException(where + ": bundle header is truncated or corrupt");
@@ -131,7 +131,7 @@ public final class Bundle {
       pos += len;
       Path target = root.resolve(e.getKey()).normalize();
       if (!target.startsWith(root)) throw new IOException(where + ": " + e.getKey() + " leaves " + runDir);
-      if (e.getKey().endsWith("/manifest")) { manifests.add(new Object[] {target, off, len}); continue; }
+      if (e.getKey().endsWith("/manifest")) { manifests.add(new Object[]{target, off, len}); continue; }
       writeDurably(target, b, off, len);
       written.add(target);
     }

@@ -30,7 +30,11 @@ public final class ByteAtATime {
     for (int i = 0, c = 0; c < k; i++) if (present[i]) sel[c++] = i;
     int[][] a = new int[k][];
     for (int r = 0; r < k; r++) {
-      if (sel[r] < k) { a[r] = new int[k]; a[r][sel[r]] = 1; } else a[r] = parity[sel[r] - k].clone();
+      if (sel[r] < k) {
+        a[r] = new int[k];
+        a[r][sel[r]] = 1;
+      } else
+        a[r] = parity[sel[r] - k].clone();
     }
     int[][] inv = Gf256.invert(a);
     for (int j = 0; j < k; j++) {

@@ -20,7 +20,7 @@ public final class Gf256 {
     for (int i = 255; i < 512; i++) EXP[i] = EXP[i - 255];
   }
 
-  private Gf256() { }
+  private Gf256() {}
 
   /** a * b. */
   public static int mul(int a, int b) {
@@ -66,7 +66,9 @@ public final class Gf256 {
       int piv = col;
       while (piv < n && m[piv][col] == 0) piv++;
       if (piv == n) throw new ArithmeticException("singular matrix");
-      int[] t = m[piv]; m[piv] = m[col]; m[col] = t;
+      int[] t = m[piv];
+      m[piv] = m[col];
+      m[col] = t;
       int ip = inv(m[col][col]);
       for (int j = 0; j < 2 * n; j++) m[col][j] = mul(m[col][j], ip);
       for (int r = 0; r < n; r++) {
@@ -94,7 +96,7 @@ public final class Gf256 {
     java.util.Arrays.sort(row1);
     int[] row0 = new int[k];
     java.util.Arrays.fill(row0, 1);
-    return new int[][] {row0, row1};
+    return new int[][]{row0, row1};
   }
 
   /**
@@ -105,7 +107,8 @@ public final class Gf256 {
    * shards determine the data.
    */
   public static int[][] cauchyParity(int k, int m) {
-    if (k < 1 || m < 1 || k + m > 256) throw new IllegalArgumentException("need k >= 1, m >= 1, k + m <= 256 (k=" + k + ", m=" + m + ")");
+    if (k < 1 || m < 1 || k + m > 256)
+      throw new IllegalArgumentException("need k >= 1, m >= 1, k + m <= 256 (k=" + k + ", m=" + m + ")");
     if (m == 2) return twoRows(k);
     int[][] c = new int[m][k];
     for (int i = 0; i < m; i++) for (int j = 0; j < k; j++) c[i][j] = inv((k + i) ^ j);

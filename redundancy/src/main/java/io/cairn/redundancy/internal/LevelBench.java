@@ -29,25 +29,30 @@ import java.util.stream.Stream;
  * cluster the ranks work in parallel). Writes an SVG plot. Run by {@code cairn redundancy bench}.
  */
 public final class LevelBench {
-  private LevelBench() { }
+  private LevelBench() {}
 
   /** The measured numbers. */
-  public record Result(double loadAverage, Map<String, double[]> codecs, Map<Integer, Map<String, Double>> levels, int mib) {
+  public record Result(double loadAverage, Map<String, double[]> codecs, Map<Integer, Map<String, Double>> levels,
+      int mib) {
     /** JSON: codecs as {code: {encode, encodeByteAtATime, rebuild, rebuildByteAtATime}} in GB/s, levels in seconds per rank. */
     public String toJson() {
-      StringBuilder b = new StringBuilder("{\"loadAverage\":").append(String.format(Locale.ROOT, "%.2f", loadAverage)).append(",\"mibPerRank\":").append(mib).append(",\"codecs\":{");
+      StringBuilder b = new StringBuilder("{\"loadAverage\":").append(String.format(Locale.ROOT, "%.2f", loadAverage))
+          .append(",\"mibPerRank\":").append(mib).append(",\"codecs\":{");
       int c = 0;
       for (var e : codecs.entrySet()) {
         double[] v = e.getValue();
         b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":").append(String.format(Locale.ROOT,
-            "{\"encode\":%.3f,\"encodeByteAtATime\":%.3f,\"rebuild\":%.3f,\"rebuildByteAtATime\":%.3f}", v[0], v[1], v[2], v[3]));
+            "{\"encode\":%.3f,\"encodeByteAtATime\":%.3f,\"rebuild\":%.3f,\"rebuildByteAtATime\":%.3f}", v[0], v[1],
+            v[2], v[3]));
       }
       b.append("},\"secondsPerRank\":{");
       c = 0;
       for (var e : levels.entrySet()) {
         b.append(c++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":{");
         int d = 0;
-        for (var l : e.getValue().entrySet()) b.append(d++ > 0 ? "," : "").append('"').append(l.getKey()).append("\":").append(String.format(Locale.ROOT, "%.4f", l.getValue()));
+        for (var l : e.getValue().entrySet())
+          b.append(d++ > 0 ? "," : "").append('"').append(l.getKey()).append("\":")
+              .append(String.format(Locale.ROOT, "%.4f", l.getValue()));
         b.append('}');
       }
       return b.append("}}").toString();
@@ -60,7 +65,7 @@ public final class LevelBench {
     out.printf(Locale.ROOT, "cores: %d, load average: %.1f%n", Runtime.getRuntime().availableProcessors(), load);
     Map<String, double[]> codec = codecs(out);
     Map<Integer, Map<String, Double>> levels = new TreeMap<>();
-    for (int ranks : new int[] {4, 8}) levels.put(ranks, levels(ranks, mib, reps, out));
+    for (int ranks : new int[]{4, 8}) levels.put(ranks, levels(ranks, mib, reps, out));
     if (svg != null) {
       if (svg.getParent() != null) Files.createDirectories(svg.getParent());
       Files.writeString(svg, svg(codec, levels, mib));
@@ -72,8 +77,9 @@ public final class LevelBench {
   /** code -> {encode fast, encode byte, rebuild fast, rebuild byte} in GB/s of data. */
   static Map<String, double[]> codecs(java.io.PrintStream out) {
     Map<String, double[]> res = new LinkedHashMap<>();
-    out.println("code        encode GB/s/core (byte-at-a-time, speed-up)   rebuild of m data shards GB/s/core (byte-at-a-time, speed-up)");
-    for (int[] km : new int[][] {{8, 2}, {8, 1}, {4, 2}, {6, 3}}) {
+    out.println(
+        "code        encode GB/s/core (byte-at-a-time, speed-up)   rebuild of m data shards GB/s/core (byte-at-a-time, speed-up)");
+    for (int[] km : new int[][]{{8, 2}, {8, 1}, {4, 2}, {6, 3}}) {
       int k = km[0], m = km[1], len = 1 << 20;
       ErasureCode code = ErasureCode.reedSolomon(k, m);
       ByteAtATime slow = new ByteAtATime(code.parityMatrix());
@@ -92,8 +98,9 @@ public final class LevelBench {
       double es = best(() -> slow.encode(data, par, len), 3, k * (long) len);
       double rf = best(() -> code.reconstruct(shards, present, len), 40, k * (long) len);
       double rs = best(() -> slow.reconstruct(shards, present, len), 3, k * (long) len);
-      res.put("RS(" + k + "+" + m + ")", new double[] {ef, es, rf, rs});
-      out.printf(Locale.ROOT, "RS(%d+%d)    %6.2f (%.3f, %5.1fx)                          %6.2f (%.3f, %5.1fx)%n", k, m, ef, es, ef / es, rf, rs, rf / rs);
+      res.put("RS(" + k + "+" + m + ")", new double[]{ef, es, rf, rs});
+      out.printf(Locale.ROOT, "RS(%d+%d)    %6.2f (%.3f, %5.1fx)                          %6.2f (%.3f, %5.1fx)%n", k, m,
+          ef, es, ef / es, rf, rs, rf / rs);
     }
     return res;
   }
@@ -123,7 +130,8 @@ public final class LevelBench {
       Map<String, Redundancy> reds = new LinkedHashMap<>();
       for (var e : layouts.entrySet())
         reds.put(e.getKey(), Redundancy.builder().nodes(root).run("bench").keep(2).level(e.getValue())
-            .runDir(l -> root.resolve(l.node()).resolve("r" + l.rank()).resolve("local").resolve("bench-r" + l.rank())).build());
+            .runDir(l -> root.resolve(l.node()).resolve("r" + l.rank()).resolve("local").resolve("bench-r" + l.rank()))
+            .build());
       Random rnd = new Random(ranks);
       List<double[]> state = new ArrayList<>();
       List<Checkpointer> cks = new ArrayList<>();
@@ -131,8 +139,10 @@ public final class LevelBench {
         double[] s = new double[mib * 131072];
         for (int i = 0; i < s.length; i++) s[i] = rnd.nextDouble();
         state.add(s);
-        cks.add(Cairn.builder().name("bench-r" + r).directory(root.resolve("node-" + r).resolve("r" + r)).levels("local")
-            .set("level.local.keep", "2").set("interval", "none").set("signals", "false").environment(Map.of()).open().protect("s", s));
+        cks.add(
+            Cairn.builder().name("bench-r" + r).directory(root.resolve("node-" + r).resolve("r" + r)).levels("local")
+                .set("level.local.keep", "2").set("interval", "none").set("signals", "false").environment(Map.of())
+                .open().protect("s", s));
       }
       Map<String, List<Double>> t = new LinkedHashMap<>();
       long id = 0;
@@ -155,7 +165,8 @@ public final class LevelBench {
       }
       for (Checkpointer c : cks) c.close();
       Map<String, Double> med = new LinkedHashMap<>();
-      out.printf(Locale.ROOT, "%d ranks on %d nodes, %d MiB per rank: checkpoint seconds per rank (median of %d)%n", ranks, ranks, mib, reps);
+      out.printf(Locale.ROOT, "%d ranks on %d nodes, %d MiB per rank: checkpoint seconds per rank (median of %d)%n",
+          ranks, ranks, mib, reps);
       for (var e : t.entrySet()) {
         List<Double> l = new ArrayList<>(e.getValue());
         l.sort(null);
@@ -183,7 +194,8 @@ public final class LevelBench {
     for (Map<String, Double> m : levels.values()) for (String n : m.keySet()) if (!names.contains(n)) names.add(n);
     double[][] time = new double[names.size()][counts.size()];
     for (int k = 0; k < names.size(); k++) {
-      for (int g = 0; g < counts.size(); g++) time[k][g] = levels.get(counts.get(g)).getOrDefault(names.get(k), Double.NaN);
+      for (int g = 0; g < counts.size(); g++)
+        time[k][g] = levels.get(counts.get(g)).getOrDefault(names.get(k), Double.NaN);
     }
     String right = Svg.groupedBarChart("Checkpoint time per rank, " + mib + " MiB per rank", "seconds",
         counts.stream().map(n -> n + " ranks / " + n + " nodes").toList(), names, time);

@@ -40,7 +40,8 @@ public final class PeerFiles implements AutoCloseable {
    * @param redundancyDir the node's {@code redundancy/<run>} directory (served read-only)
    * @param bundles       version -> this rank's bundle (throws when it does not have it)
    */
-  public PeerFiles(String bindHost, JobConnections connections, Path redundancyDir, LongFunction<byte[]> bundles) throws IOException {
+  public PeerFiles(String bindHost, JobConnections connections, Path redundancyDir, LongFunction<byte[]> bundles)
+      throws IOException {
     this.connections = java.util.Objects.requireNonNull(connections, "connections");
     this.redundancyDir = redundancyDir.toAbsolutePath().normalize();
     this.bundles = bundles;
@@ -49,7 +50,9 @@ public final class PeerFiles implements AutoCloseable {
   }
 
   /** host:port to publish. */
-  public String address() { return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort(); }
+  public String address() {
+    return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
+  }
 
   private void accept() {
     while (!closed) {
@@ -66,12 +69,18 @@ public final class PeerFiles implements AutoCloseable {
     try {
       connections.accept(s, SERVICE);
     } catch (IOException e) {
-      if (!closed) LOG.warn("redundancy file server: refused a connection from {}: {}", s.getRemoteSocketAddress(), e.getMessage());
-      try { s.close(); } catch (IOException ignored) { /* closing */ }
+      if (!closed)
+        LOG.warn("redundancy file server: refused a connection from {}: {}", s.getRemoteSocketAddress(),
+            e.getMessage());
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        /* closing */ }
       return;
     }
-    try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
+    try (s;
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
       s.setSoTimeout(60_000);
       while (true) {
         String req;
@@ -106,7 +115,8 @@ public final class PeerFiles implements AutoCloseable {
             Path d = level.resolve(id);
             if (!Files.isDirectory(d)) continue;
             try (Stream<Path> fs = Files.list(d)) {
-              for (Path f : fs.toList()) if (f.getFileName().toString().endsWith(".red")) names.add(redundancyDir.relativize(f).toString());
+              for (Path f : fs.toList())
+                if (f.getFileName().toString().endsWith(".red")) names.add(redundancyDir.relativize(f).toString());
             }
           }
         }
@@ -115,7 +125,8 @@ public final class PeerFiles implements AutoCloseable {
     }
     if (req.startsWith("GET ")) {
       String rel = req.substring(4);
-      if (!rel.matches("[A-Za-z0-9+._-]+/i\\d{10}/[A-Za-z0-9._-]+\\.red")) throw new IOException("bad path '" + rel + "'");
+      if (!rel.matches("[A-Za-z0-9+._-]+/i\\d{10}/[A-Za-z0-9._-]+\\.red"))
+        throw new IOException("bad path '" + rel + "'");
       Path p = redundancyDir.resolve(rel).normalize();
       if (!p.startsWith(redundancyDir)) throw new IOException("bad path '" + rel + "'");
       return Files.readAllBytes(p);
@@ -124,7 +135,8 @@ public final class PeerFiles implements AutoCloseable {
     throw new IOException("unknown request '" + req + "'");
   }
 
-  @Override public void close() {
+  @Override
+  public void close() {
     closed = true;
     try {
       server.close();
@@ -160,6 +172,7 @@ public final class PeerFiles implements AutoCloseable {
       return s.isEmpty() ? List.of() : List.of(s.split("\n"));
     }
 
-    @Override public void close() throws IOException { s.close(); }
+    @Override
+    public void close() throws IOException { s.close(); }
   }
 }

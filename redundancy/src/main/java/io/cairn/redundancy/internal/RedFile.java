@@ -7,10 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,10 +47,10 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
   }
 
   /** A protected rank: its node, the Cairn version of its run, and its bundle's length and CRC32C. */
-  public record Member(int rank, String node, long version, long length, int crc) { }
+  public record Member(int rank, String node, long version, long length, int crc) {}
 
   /** Parity row {@code row} of stripe {@code stripe} (partner: stripe 0 row 0 = the bundle). */
-  public record Section(int stripe, int row, long offset, long length, int crc) { }
+  public record Section(int stripe, int row, long offset, long length, int crc) {}
 
   /** The index of a rank in {@link #members()}, or -1. */
   public int indexOf(int rank) {
@@ -63,7 +60,8 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
 
   /** True when two files describe the same set and data (their member tables agree). */
   public boolean sameSet(RedFile o) {
-    return kind == o.kind && id == o.id && run.equals(o.run) && scheme.equals(o.scheme) && setId == o.setId && k == o.k && m == o.m
+    return kind == o.kind && id == o.id && run.equals(o.run) && scheme.equals(o.scheme) && setId == o.setId && k == o.k
+        && m == o.m
         && packet == o.packet && pieceLength == o.pieceLength && members.equals(o.members);
   }
 
@@ -134,7 +132,8 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
     public void read(Section s, byte[] dst, int off) throws IOException {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
         if (bodyStart + s.offset() + s.length() > ch.size())
-          throw new IOException(path + ": truncated (section of stripe " + s.stripe() + " row " + s.row() + " ends past the file)");
+          throw new IOException(
+              path + ": truncated (section of stripe " + s.stripe() + " row " + s.row() + " ends past the file)");
         ByteBuffer b = ByteBuffer.wrap(dst, off, (int) s.length());
         long p = bodyStart + s.offset();
         while (b.hasRemaining()) {
@@ -146,7 +145,8 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
       CRC32C c = new CRC32C();
       c.update(dst, off, (int) s.length());
       if ((int) c.getValue() != s.crc())
-        throw new IOException(path + ": CRC32C mismatch in stripe " + s.stripe() + " row " + s.row() + " (corrupt " + (file.kind() == PARTNER ? "partner copy" : "parity") + ")");
+        throw new IOException(path + ": CRC32C mismatch in stripe " + s.stripe() + " row " + s.row() + " (corrupt "
+            + (file.kind() == PARTNER ? "partner copy" : "parity") + ")");
     }
   }
 
@@ -158,16 +158,21 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
       pre.flip();
       byte[] magic = new byte[8];
       pre.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(path + ": not a Cairn redundancy file (bad magic)");
+      if (!java.util.Arrays.equals(magic, MAGIC))
+        throw new IOException(path + ": not a Cairn redundancy file (bad magic)");
       int fmt = pre.getInt();
-      if (fmt != FORMAT) throw new IOException(path + ": redundancy format version " + fmt + " is not supported by this Cairn");
+      if (fmt != FORMAT)
+        throw new IOException(path + ": redundancy format version " + fmt + " is not supported by this Cairn");
       int hl = pre.getInt();
-      if (hl < 0 || hl > MAX_HEADER || 16L + hl + 4 > ch.size()) throw new IOException(path + ": bad header length " + hl);
+      if (hl < 0 || hl > MAX_HEADER || 16L + hl + 4 > ch.size())
+        throw new IOException(path + ": bad header length " + hl);
       ByteBuffer all = ByteBuffer.allocate(16 + hl + 4);
-      while (all.hasRemaining()) if (ch.read(all, all.position()) < 0) throw new IOException(path + ": truncated header");
+      while (all.hasRemaining())
+        if (ch.read(all, all.position()) < 0) throw new IOException(path + ": truncated header");
       CRC32C c = new CRC32C();
       c.update(all.array(), 0, 16 + hl);
-      if ((int) c.getValue() != all.getInt(16 + hl)) throw new IOException(path + ": header CRC32C mismatch (corrupt header)");
+      if ((int) c.getValue() != all.getInt(16 + hl))
+        throw new IOException(path + ": header CRC32C mismatch (corrupt header)");
       DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all.array(), 16, hl));
       int kind = in.readUnsignedByte();
       if (kind != PARTNER && kind != PARITY && kind != CATALOG) throw new IOException(path + ": unknown kind " + kind);
@@ -181,18 +186,22 @@ public record RedFile(int kind, String run, long id, String scheme, int setId, i
       int nm = in.readInt();
       if (nm < 1 || nm > 65_536) throw new IOException(path + ": bad member count " + nm);
       List<Member> members = new ArrayList<>();
-      for (int i = 0; i < nm; i++) members.add(new Member(in.readInt(), in.readUTF(), in.readLong(), in.readLong(), in.readInt()));
+      for (int i = 0; i < nm; i++)
+        members.add(new Member(in.readInt(), in.readUTF(), in.readLong(), in.readLong(), in.readInt()));
       long piece = in.readLong();
       int ns = in.readInt();
       if (ns < 0 || ns > 65_536) throw new IOException(path + ": bad section count " + ns);
       List<Section> secs = new ArrayList<>();
       for (int i = 0; i < ns; i++) {
         Section s = new Section(in.readInt(), in.readUnsignedShort(), in.readLong(), in.readLong(), in.readInt());
-        if (s.offset() < 0 || s.length() < 0 || s.length() > Integer.MAX_VALUE) throw new IOException(path + ": bad section " + s);
+        if (s.offset() < 0 || s.length() < 0 || s.length() > Integer.MAX_VALUE)
+          throw new IOException(path + ": bad section " + s);
         secs.add(s);
       }
-      if (k < 1 || m < 1 || piece < 0 || piece > Integer.MAX_VALUE) throw new IOException(path + ": bad code parameters k=" + k + " m=" + m + " piece=" + piece);
-      return new Opened(path, new RedFile(kind, run, id, scheme, setId, k, m, packet, holder, members, piece, secs), 16L + hl + 4);
+      if (k < 1 || m < 1 || piece < 0 || piece > Integer.MAX_VALUE)
+        throw new IOException(path + ": bad code parameters k=" + k + " m=" + m + " piece=" + piece);
+      return new Opened(path, new RedFile(kind, run, id, scheme, setId, k, m, packet, holder, members, piece, secs),
+          16L + hl + 4);
     }
   }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Prints medians of rank 0's view (after a barrier). Arguments: {@code [MiB per rank] [checkpoints]}.
  */
 public final class ClusterLevelBench {
-  private ClusterLevelBench() { }
+  private ClusterLevelBench() {}
 
   public static void main(String[] a) throws Exception {
     int mib = a.length > 0 ? Integer.parseInt(a[0]) : 8;
@@ -28,16 +28,20 @@ public final class ClusterLevelBench {
     int cells = mib * 131072;
     System.out.printf(Locale.ROOT, "load average %.1f; %d MiB per rank, %d checkpoints per run, medians%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), mib, ckpts);
-    for (int ranks : new int[] {4, 8}) {
+    for (int ranks : new int[]{4, 8}) {
       String rs = ranks == 4 ? "rs:2+2" : "rs:6+2";
       double local = Double.NaN;
-      for (String scheme : new String[] {"none", "partner", "xor:" + ranks, rs}) {
+      for (String scheme : new String[]{"none", "partner", "xor:" + ranks, rs}) {
         Path dir = Files.createTempDirectory("cairn-clbench");
         double[] t;
-        try (Launcher.Job job = Launcher.builder().ranks(ranks).nodes(ranks).jobDir(dir).jvmOption("-Xmx" + (96 + 2 * ranks * mib + 4 * mib) + "m")
-            .failTimeout(Duration.ofSeconds(60)).protocol(Protocol.BLOCKING).env("CAIRN_CLUSTER_PERSISTENT_EVERY", "1000")
-            .command(List.of(RingJob.class.getName(), "--cells", "" + cells, "--steps", "" + (ckpts + 1), "--every", "1", "--delay-ms", "0",
-                "--schemes", scheme, "--timing")).start()) {
+        try (Launcher.Job job = Launcher.builder().ranks(ranks).nodes(ranks).jobDir(dir)
+            .jvmOption("-Xmx" + (96 + 2 * ranks * mib + 4 * mib) + "m")
+            .failTimeout(Duration.ofSeconds(60)).protocol(Protocol.BLOCKING)
+            .env("CAIRN_CLUSTER_PERSISTENT_EVERY", "1000")
+            .command(List.of(RingJob.class.getName(), "--cells", "" + cells, "--steps", "" + (ckpts + 1), "--every",
+                "1", "--delay-ms", "0",
+                "--schemes", scheme, "--timing"))
+            .start()) {
           int rc = job.await(Duration.ofMinutes(5));
           if (rc != 0) throw new IllegalStateException("job failed (" + rc + ") in " + dir);
           t = timings(dir);
@@ -45,7 +49,8 @@ public final class ClusterLevelBench {
           delete(dir);
         }
         if (scheme.equals("none")) local = t[0];
-        System.out.printf(Locale.ROOT, "%d ranks  %-8s checkpoint %.3f s + redundancy %.3f s = %.3f s  (%.2fx local only)%n",
+        System.out.printf(Locale.ROOT,
+            "%d ranks  %-8s checkpoint %.3f s + redundancy %.3f s = %.3f s  (%.2fx local only)%n",
             ranks, scheme.equals("none") ? "local" : scheme, t[0], t[1], t[0] + t[1], (t[0] + t[1]) / local);
       }
     }
@@ -68,7 +73,7 @@ public final class ClusterLevelBench {
     if (c.isEmpty()) throw new IllegalStateException("no timings in " + dir.resolve("logs"));
     c.sort(null);
     r.sort(null);
-    return new double[] {c.get(c.size() / 2), r.get(r.size() / 2)};
+    return new double[]{c.get(c.size() / 2), r.get(r.size() / 2)};
   }
 
   private static void delete(Path p) throws Exception {

@@ -41,15 +41,18 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 @Threads(1)
 public class CodecBench {
-  @Param({"8+2", "8+1", "4+2"}) public String code;
-  @Param({"1048576"}) public int shardBytes;
+  @Param({"8+2", "8+1", "4+2"})
+  public String code;
+  @Param({"1048576"})
+  public int shardBytes;
 
   ErasureCode fast;
   ByteAtATime slow;
   byte[][] data, parity, shards;
   boolean[] present;
 
-  @Setup(Level.Trial) public void setup() {
+  @Setup(Level.Trial)
+  public void setup() {
     String[] km = code.split("\\+");
     int k = Integer.parseInt(km[0]), m = Integer.parseInt(km[1]);
     fast = ErasureCode.reedSolomon(k, m);
@@ -67,10 +70,14 @@ public class CodecBench {
     for (int j = 0; j < m; j++) present[j] = false; // lose m data shards: the worst case
   }
 
-  @Benchmark public byte[][] encodeFast() { fast.encode(data, parity, shardBytes); return parity; }
-  @Benchmark public byte[][] encodeByteAtATime() { slow.encode(data, parity, shardBytes); return parity; }
-  @Benchmark public byte[][] rebuildFast() { fast.reconstruct(shards, present, shardBytes); return shards; }
-  @Benchmark public byte[][] rebuildByteAtATime() { slow.reconstruct(shards, present, shardBytes); return shards; }
+  @Benchmark
+  public byte[][] encodeFast() { fast.encode(data, parity, shardBytes); return parity; }
+  @Benchmark
+  public byte[][] encodeByteAtATime() { slow.encode(data, parity, shardBytes); return parity; }
+  @Benchmark
+  public byte[][] rebuildFast() { fast.reconstruct(shards, present, shardBytes); return shards; }
+  @Benchmark
+  public byte[][] rebuildByteAtATime() { slow.reconstruct(shards, present, shardBytes); return shards; }
 
   /** Runs the benchmark and prints GB/s per core and the speed-up over byte-at-a-time. */
   public static void main(String[] args) throws Exception {
@@ -78,8 +85,8 @@ public class CodecBench {
     List<RunResult> results = new ArrayList<>(new Runner(opt).run());
     System.out.println();
     System.out.println("code   op       fast GB/s/core   byte-at-a-time GB/s/core   speed-up");
-    for (String c : new String[] {"8+2", "8+1", "4+2"})
-      for (String op : new String[] {"encode", "rebuild"}) {
+    for (String c : new String[]{"8+2", "8+1", "4+2"})
+      for (String op : new String[]{"encode", "rebuild"}) {
         double f = gbs(results, c, op + "Fast"), s = gbs(results, c, op + "ByteAtATime");
         if (Double.isNaN(f)) continue;
         System.out.printf(Locale.ROOT, "%-6s %-8s %15.2f %26.3f %10.1fx%n", "RS(" + c + ")", op, f, s, f / s);
@@ -88,7 +95,8 @@ public class CodecBench {
 
   private static double gbs(List<RunResult> rs, String code, String method) {
     for (RunResult r : rs) {
-      if (!r.getParams().getBenchmark().endsWith("." + method) || !code.equals(r.getParams().getParam("code"))) continue;
+      if (!r.getParams().getBenchmark().endsWith("." + method) || !code.equals(r.getParams().getParam("code")))
+        continue;
       int k = Integer.parseInt(code.split("\\+")[0]);
       long bytes = (long) k * Integer.parseInt(r.getParams().getParam("shardBytes"));
       return r.getPrimaryResult().getScore() * bytes / 1e9;

@@ -18,7 +18,7 @@ import java.util.List;
  * {@code --schemes xor:4,rs:2+2}. Rank 0 writes the final state to {@code <job>/ring-result.bin}.
  */
 public final class RingJob {
-  private RingJob() { }
+  private RingJob() {}
 
   /** Test fault injection: {@code encode:<global>:<rank>} halts that rank's first process halfway through encoding. */
   public static final String FAULT_VARIABLE = "CAIRN_CLUSTER_REDUNDANCY_FAULT";
@@ -44,7 +44,10 @@ public final class RingJob {
     List<Scheme> schemes = new ArrayList<>();
     for (String s : arg(a, "--schemes", "xor:4").split(",")) if (!s.equals("none")) schemes.add(Scheme.parse(s));
     boolean timing = List.of(a).contains("--timing");
-    try (Rank rank = Rank.join(); ClusterRedundancy red = schemes.isEmpty() ? null : ClusterRedundancy.attach(rank, schemes, 2, faultHook(rank))) {
+    try (Rank rank = Rank.join();
+        ClusterRedundancy red = schemes.isEmpty()
+            ? null
+            : ClusterRedundancy.attach(rank, schemes, 2, faultHook(rank))) {
       Comm comm = rank.comm();
       if (red != null) red.recoverOwn();
       int me = comm.rank(), n = comm.size();
@@ -69,7 +72,9 @@ public final class RingJob {
               if (me == 0) System.out.println("ring: global " + p.id() + " protected " + p.secondsPerLevel());
             }
             long t2 = System.nanoTime();
-            if (timing && me == 0) System.out.printf(java.util.Locale.ROOT, "ring-timing: global %d checkpoint %.6f redundancy %.6f%n", g, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+            if (timing && me == 0)
+              System.out.printf(java.util.Locale.ROOT, "ring-timing: global %d checkpoint %.6f redundancy %.6f%n", g,
+                  (t1 - t0) / 1e9, (t2 - t1) / 1e9);
           }
         }
         if (me > 0) {
@@ -85,11 +90,13 @@ public final class RingJob {
           try {
             var tmp = rank.jobDir().resolve("ring-result.bin.tmp");
             Files.write(tmp, all.array());
-            Files.move(tmp, rank.jobDir().resolve("ring-result.bin"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, rank.jobDir().resolve("ring-result.bin"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
-          System.out.println("ring: done, restored global " + ck.restoredGlobal() + ", incarnation " + rank.incarnation());
+          System.out
+              .println("ring: done, restored global " + ck.restoredGlobal() + ", incarnation " + rank.incarnation());
         }
       });
     }

@@ -12,14 +12,18 @@ import java.util.Set;
 
 /** Kind {@code s3} for configuration files: {@code level.<name>.kind = s3} and the keys of docs/s3.md. */
 public final class S3Provider implements StorageProvider {
-  static final Set<String> OPTIONS = Set.of("bucket", "prefix", "endpoint", "region", "path-style", "part-size", "parallel-parts",
+  static final Set<String> OPTIONS = Set.of("bucket", "prefix", "endpoint", "region", "path-style", "part-size",
+      "parallel-parts",
       "max-attempts", "connect-timeout", "profile");
 
-  @Override public String kind() { return "s3"; }
+  @Override
+  public String kind() { return "s3"; }
 
-  @Override public Set<String> options() { return OPTIONS; }
+  @Override
+  public Set<String> options() { return OPTIONS; }
 
-  @Override public Storage open(LevelInfo level, Map<String, String> options, String run, boolean readOnly) throws IOException {
+  @Override
+  public Storage open(LevelInfo level, Map<String, String> options, String run, boolean readOnly) throws IOException {
     return level(level.name(), options).storage(run);
   }
 
@@ -27,7 +31,8 @@ public final class S3Provider implements StorageProvider {
   public static S3Level level(String name, Map<String, String> o) {
     String p = "level." + name + ".";
     String bucket = o.get("bucket");
-    if (bucket == null || bucket.isBlank()) throw new IllegalArgumentException("'" + p + "bucket' is required for a level of kind s3");
+    if (bucket == null || bucket.isBlank())
+      throw new IllegalArgumentException("'" + p + "bucket' is required for a level of kind s3");
     S3Level.Builder b;
     String key = "bucket";
     try {
@@ -45,7 +50,7 @@ public final class S3Provider implements StorageProvider {
           case "max-attempts" -> b.maxAttempts(Integer.parseInt(v));
           case "connect-timeout" -> b.connectTimeout(duration(v));
           case "profile" -> b.profile(v);
-          default -> { }
+          default -> {}
         }
       }
     } catch (IllegalArgumentException e) {
@@ -77,6 +82,10 @@ public final class S3Provider implements StorageProvider {
     if (!m.matches()) throw new IllegalArgumentException("'" + v + "' is not a duration (e.g. 10s, 500ms, 1m)");
     long n = Long.parseLong(m.group(1));
     String u = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-    return switch (u) { case "ms" -> java.time.Duration.ofMillis(n); case "m" -> java.time.Duration.ofMinutes(n); default -> java.time.Duration.ofSeconds(n); };
+    return switch (u) {
+      case "ms" -> java.time.Duration.ofMillis(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      default -> java.time.Duration.ofSeconds(n);
+    };
   }
 }

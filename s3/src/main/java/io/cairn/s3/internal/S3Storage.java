@@ -61,7 +61,8 @@ public final class S3Storage implements Storage {
   private final boolean ownsClient;
   /** {@code *.tmp} files written and synced but not yet renamed. */
   private final Map<String, byte[]> staged = new ConcurrentHashMap<>();
-  private final ExecutorService uploads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cairn-s3-part-", 0).factory());
+  private final ExecutorService uploads = Executors
+      .newThreadPerTaskExecutor(Thread.ofVirtual().name("cairn-s3-part-", 0).factory());
 
   /** Whether the store honours {@code If-None-Match: *} on writes. */
   static final class Conditional {
@@ -72,7 +73,8 @@ public final class S3Storage implements Storage {
    * @param root the key prefix of the run's objects ("" or ending in '/')
    * @param endpoint how the store is named in messages (an endpoint URL or the region)
    */
-  public S3Storage(S3Client s3, String bucket, String root, String endpoint, long partSize, int parallelParts, boolean ownsClient) {
+  public S3Storage(S3Client s3, String bucket, String root, String endpoint, long partSize, int parallelParts,
+      boolean ownsClient) {
     if (!root.isEmpty() && !root.endsWith("/")) throw new IllegalArgumentException("root must end in '/': " + root);
     this.s3 = s3;
     this.bucket = bucket;
@@ -88,8 +90,10 @@ public final class S3Storage implements Storage {
   public String bucket() { return bucket; }
   public String root() { return root; }
 
-  @Override public String describe() {
-    return "s3://" + bucket + "/" + (root.endsWith("/") ? root.substring(0, root.length() - 1) : root) + " at " + endpoint;
+  @Override
+  public String describe() {
+    return "s3://" + bucket + "/" + (root.endsWith("/") ? root.substring(0, root.length() - 1) : root) + " at "
+        + endpoint;
   }
 
   private String key(String name) {
@@ -105,14 +109,21 @@ public final class S3Storage implements Storage {
     if (e instanceof S3Exception s) {
       String code = s.awsErrorDetails() != null ? s.awsErrorDetails().errorCode() : null;
       int status = s.statusCode();
-      String msg = s.awsErrorDetails() != null && s.awsErrorDetails().errorMessage() != null ? s.awsErrorDetails().errorMessage() : s.getMessage();
+      String msg = s.awsErrorDetails() != null && s.awsErrorDetails().errorMessage() != null
+          ? s.awsErrorDetails().errorMessage()
+          : s.getMessage();
       if ("NoSuchBucket".equals(code))
-        return new IOException(what + " " + w + ": bucket '" + bucket + "' does not exist at " + endpoint + " (create it, or set level.<name>.bucket)", e);
-      if (status == 403 || "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code) || "AccessDenied".equals(code))
-        return new IOException(what + " " + w + ": access denied by " + endpoint + " (" + code + ": " + msg + "); check the credentials "
-            + "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws.accessKeyId, the profile in ~/.aws) and the bucket's policy for bucket '" + bucket + "'", e);
+        return new IOException(what + " " + w + ": bucket '" + bucket + "' does not exist at " + endpoint
+            + " (create it, or set level.<name>.bucket)", e);
+      if (status == 403 || "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
+          || "AccessDenied".equals(code))
+        return new IOException(what + " " + w + ": access denied by " + endpoint + " (" + code + ": " + msg
+            + "); check the credentials "
+            + "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws.accessKeyId, the profile in ~/.aws) and the bucket's policy for bucket '"
+            + bucket + "'", e);
       if (status == 404) return new NoSuchFileException(w);
-      return new IOException(what + " " + w + ": " + (code != null ? code + ": " : "") + msg + " (HTTP " + status + ")", e);
+      return new IOException(what + " " + w + ": " + (code != null ? code + ": " : "") + msg + " (HTTP " + status + ")",
+          e);
     }
     if (e instanceof SdkClientException) {
       Throwable c = e;
@@ -125,7 +136,8 @@ public final class S3Storage implements Storage {
 
   // ------------------------------------------------------------------ write
 
-  @Override public Output create(String name) throws IOException {
+  @Override
+  public Output create(String name) throws IOException {
     String k = key(name);
     if (name.endsWith(".tmp")) {
       staged.remove(name);
@@ -141,14 +153,18 @@ public final class S3Storage implements Storage {
 
     StagedOutput(String name) { this.name = name; }
 
-    @Override public void write(ByteBuffer src) {
+    @Override
+    public void write(ByteBuffer src) {
       byte[] b = new byte[src.remaining()];
       src.get(b);
       buf.writeBytes(b);
     }
-    @Override public long position() { return buf.size(); }
-    @Override public void sync() { staged.put(name, buf.toByteArray()); }
-    @Override public void close() { }
+    @Override
+    public long position() { return buf.size(); }
+    @Override
+    public void sync() { staged.put(name, buf.toByteArray()); }
+    @Override
+    public void close() {}
   }
 
   /**
@@ -171,7 +187,8 @@ public final class S3Storage implements Storage {
       this.key = key;
     }
 
-    @Override public void write(ByteBuffer src) throws IOException {
+    @Override
+    public void write(ByteBuffer src) throws IOException {
       if (done) throw new IOException(where(name) + ": already committed");
       while (src.hasRemaining()) {
         if (part == null) {
@@ -195,7 +212,8 @@ public final class S3Storage implements Storage {
     private void flushPart() throws IOException {
       if (uploadId == null) {
         try {
-          uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType("application/octet-stream")).uploadId();
+          uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType("application/octet-stream"))
+              .uploadId();
         } catch (SdkException e) {
           throw fail("cannot start the upload of", name, e);
         }
@@ -209,8 +227,11 @@ public final class S3Storage implements Storage {
       fill = 0;
       parts.add(uploads.submit(() -> {
         try {
-          String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number).contentLength((long) len),
-              RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, len), len, "application/octet-stream")).eTag();
+          String etag = s3
+              .uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number).contentLength((long) len),
+                  RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, len), len,
+                      "application/octet-stream"))
+              .eTag();
           return CompletedPart.builder().partNumber(number).eTag(etag).build();
         } finally {
           buffers.release();
@@ -235,9 +256,11 @@ public final class S3Storage implements Storage {
       }
     }
 
-    @Override public long position() { return position; }
+    @Override
+    public long position() { return position; }
 
-    @Override public void sync() throws IOException {
+    @Override
+    public void sync() throws IOException {
       if (done) return;
       if (uploadId == null) { // fits in one part: one PUT
         byte[] data = part == null ? new byte[0] : part;
@@ -247,7 +270,9 @@ public final class S3Storage implements Storage {
         done = true;
         return;
       }
-      if (fill > 0) flushPart(); else releasePart();
+      if (fill > 0) flushPart();
+      else
+        releasePart();
       List<CompletedPart> completed = new ArrayList<>();
       for (Future<CompletedPart> f : parts) completed.add(result(f));
       completed.sort(Comparator.comparingInt(CompletedPart::partNumber));
@@ -259,7 +284,8 @@ public final class S3Storage implements Storage {
     private void complete(List<CompletedPart> completed) throws IOException {
       Boolean cond = conditional.supported;
       if (existsKey(name, key))
-        throw new java.nio.file.FileAlreadyExistsException(where(name), null, "exists already; objects of a version are never replaced");
+        throw new java.nio.file.FileAlreadyExistsException(where(name), null,
+            "exists already; objects of a version are never replaced");
       try {
         s3.completeMultipartUpload(b -> {
           b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(completed));
@@ -267,8 +293,9 @@ public final class S3Storage implements Storage {
         });
       } catch (S3Exception e) {
         if (e.statusCode() == 412 || e.statusCode() == 409)
-          throw new java.nio.file.FileAlreadyExistsException(where(name), null, "exists already (the store refused to replace it: "
-              + e.statusCode() + "); objects of a version are never replaced");
+          throw new java.nio.file.FileAlreadyExistsException(where(name), null,
+              "exists already (the store refused to replace it: "
+                  + e.statusCode() + "); objects of a version are never replaced");
         if (cond == null && unsupportedCondition(e)) {
           conditional.supported = false;
           complete(completed);
@@ -287,15 +314,18 @@ public final class S3Storage implements Storage {
       }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
       releasePart();
       if (done || uploadId == null) return;
       for (Future<CompletedPart> f : parts) f.cancel(true);
       try {
         s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
       } catch (SdkException e) {
-        log.warn("cannot abort the unfinished upload of {} (upload id {}): {}; a lifecycle rule of the bucket removes it "
-            + "(AbortIncompleteMultipartUpload, see docs/s3.md)", where(name), uploadId, e.getMessage());
+        log.warn(
+            "cannot abort the unfinished upload of {} (upload id {}): {}; a lifecycle rule of the bucket removes it "
+                + "(AbortIncompleteMultipartUpload, see docs/s3.md)",
+            where(name), uploadId, e.getMessage());
       }
       done = true;
     }
@@ -309,17 +339,20 @@ public final class S3Storage implements Storage {
     Boolean cond = conditional.supported;
     // a HEAD first even where If-None-Match is sent: some stores accept the header and ignore it (s3proxy 2.6.0)
     if (ifAbsent && existsKey(name, key))
-      throw new java.nio.file.FileAlreadyExistsException(where(name), null, "exists already; objects of a version are never replaced");
+      throw new java.nio.file.FileAlreadyExistsException(where(name), null,
+          "exists already; objects of a version are never replaced");
     try {
       s3.putObject(b -> {
         b.bucket(bucket).key(key).contentLength((long) len).contentType("application/octet-stream");
         if (ifAbsent && !Boolean.FALSE.equals(cond)) b.ifNoneMatch("*");
-      }, RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, len), len, "application/octet-stream"));
+      }, RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, len), len,
+          "application/octet-stream"));
       if (ifAbsent && cond == null) conditional.supported = true;
     } catch (S3Exception e) {
       if (e.statusCode() == 412 || e.statusCode() == 409)
-        throw new java.nio.file.FileAlreadyExistsException(where(name), null, "exists already (the store refused to replace it: "
-            + e.statusCode() + "); objects of a version are never replaced");
+        throw new java.nio.file.FileAlreadyExistsException(where(name), null,
+            "exists already (the store refused to replace it: "
+                + e.statusCode() + "); objects of a version are never replaced");
       if (ifAbsent && cond == null && unsupportedCondition(e)) {
         conditional.supported = false;
         putObject(name, key, data, len, true);
@@ -333,13 +366,17 @@ public final class S3Storage implements Storage {
 
   /** The store refused the {@code If-None-Match} header itself (not implemented), rather than the write. */
   private boolean unsupportedCondition(S3Exception e) {
-    boolean no = e.statusCode() == 501 || e.statusCode() == 400 && e.getMessage() != null && e.getMessage().contains("If-None-Match");
-    if (no) log.info("{} does not support conditional writes (If-None-Match: {}); checking for existing objects before writing instead",
-        endpoint, e.getMessage());
+    boolean no = e.statusCode() == 501
+        || e.statusCode() == 400 && e.getMessage() != null && e.getMessage().contains("If-None-Match");
+    if (no)
+      log.info(
+          "{} does not support conditional writes (If-None-Match: {}); checking for existing objects before writing instead",
+          endpoint, e.getMessage());
     return no;
   }
 
-  @Override public void rename(String from, String to) throws IOException {
+  @Override
+  public void rename(String from, String to) throws IOException {
     byte[] data = staged.remove(from);
     String k = key(to);
     if (data != null) {
@@ -359,7 +396,8 @@ public final class S3Storage implements Storage {
 
   // ------------------------------------------------------------------ read
 
-  @Override public Input open(String name) throws IOException {
+  @Override
+  public Input open(String name) throws IOException {
     byte[] st = staged.get(name);
     if (st != null) return new BytesInput(st);
     String k = key(name);
@@ -376,12 +414,15 @@ public final class S3Storage implements Storage {
   }
 
   private record BytesInput(byte[] data) implements Input {
-    @Override public long size() { return data.length; }
-    @Override public void readFully(long position, ByteBuffer dst) throws IOException {
+    @Override
+    public long size() { return data.length; }
+    @Override
+    public void readFully(long position, ByteBuffer dst) throws IOException {
       if (position < 0 || position + dst.remaining() > data.length) throw new EOFException("read beyond the end");
       dst.put(data, (int) position, dst.remaining());
     }
-    @Override public void close() { }
+    @Override
+    public void close() {}
   }
 
   /** Bytes of one ranged GET while reading an object forward (restore, verify). */
@@ -407,13 +448,16 @@ public final class S3Storage implements Storage {
       this.etag = etag;
     }
 
-    @Override public long size() { return size; }
+    @Override
+    public long size() { return size; }
 
-    @Override public synchronized void readFully(long position, ByteBuffer dst) throws IOException {
+    @Override
+    public synchronized void readFully(long position, ByteBuffer dst) throws IOException {
       int want = dst.remaining();
       if (want == 0) return;
       if (position < 0 || position + want > size)
-        throw new EOFException(where(name) + ": read of " + want + " bytes at " + position + " beyond the end (" + size + " bytes)");
+        throw new EOFException(
+            where(name) + ": read of " + want + " bytes at " + position + " beyond the end (" + size + " bytes)");
       long first = position / WINDOW, last = (position + want - 1) / WINDOW;
       windows.headMap(first).values().forEach(f -> f.cancel(true)); // reads go forward: what lies behind is not needed again
       windows.headMap(first).clear();
@@ -428,7 +472,8 @@ public final class S3Storage implements Storage {
     }
 
     private Future<byte[]> window(long w) {
-      return windows.computeIfAbsent(w, i -> uploads.submit(() -> fetch(i * WINDOW, (int) Math.min(WINDOW, size - i * WINDOW))));
+      return windows.computeIfAbsent(w,
+          i -> uploads.submit(() -> fetch(i * WINDOW, (int) Math.min(WINDOW, size - i * WINDOW))));
     }
 
     private byte[] get(Future<byte[]> f) throws IOException {
@@ -450,7 +495,8 @@ public final class S3Storage implements Storage {
         if (etag != null) b.ifMatch(etag);
       })) {
         int got = in.readNBytes(out, 0, len);
-        if (got != len) throw new EOFException(where(name) + ": the store returned " + got + " of " + len + " bytes at " + position);
+        if (got != len)
+          throw new EOFException(where(name) + ": the store returned " + got + " of " + len + " bytes at " + position);
         return out;
       } catch (S3Exception e) {
         if (e.statusCode() == 412) throw new IOException(where(name) + " was replaced while it was read", e);
@@ -460,13 +506,15 @@ public final class S3Storage implements Storage {
       }
     }
 
-    @Override public synchronized void close() {
+    @Override
+    public synchronized void close() {
       windows.values().forEach(f -> f.cancel(true));
       windows.clear();
     }
   }
 
-  @Override public boolean exists(String name) throws IOException {
+  @Override
+  public boolean exists(String name) throws IOException {
     if (staged.containsKey(name)) return true;
     return existsKey(name, key(name));
   }
@@ -483,15 +531,17 @@ public final class S3Storage implements Storage {
     }
   }
 
-  @Override public List<String> list(String dir) throws IOException {
+  @Override
+  public List<String> list(String dir) throws IOException {
     String p = dir.isEmpty() ? root : key(dir) + "/";
     TreeSet<String> out = new TreeSet<>();
     try {
       String token = null;
       do {
         String t = token;
-        ListObjectsV2Response r = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/")
-            .continuationToken(t).build());
+        ListObjectsV2Response r = s3
+            .listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/")
+                .continuationToken(t).build());
         for (CommonPrefix c : r.commonPrefixes()) {
           String n = c.prefix().substring(p.length());
           if (n.endsWith("/")) n = n.substring(0, n.length() - 1);
@@ -507,11 +557,13 @@ public final class S3Storage implements Storage {
       throw fail("cannot list", dir.isEmpty() ? null : dir, e);
     }
     String sp = dir.isEmpty() ? "" : dir + "/";
-    for (String s : staged.keySet()) if (s.startsWith(sp) && s.indexOf('/', sp.length()) < 0) out.add(s.substring(sp.length()));
+    for (String s : staged.keySet())
+      if (s.startsWith(sp) && s.indexOf('/', sp.length()) < 0) out.add(s.substring(sp.length()));
     return new ArrayList<>(out);
   }
 
-  @Override public void delete(String name) throws IOException {
+  @Override
+  public void delete(String name) throws IOException {
     staged.remove(name);
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(key(name)));
@@ -522,19 +574,22 @@ public final class S3Storage implements Storage {
     }
   }
 
-  @Override public void deleteTree(String dir) throws IOException {
+  @Override
+  public void deleteTree(String dir) throws IOException {
     String p = key(dir) + "/";
     staged.keySet().removeIf(s -> s.startsWith(dir + "/"));
     try {
       String token = null;
       do {
         String t = token;
-        ListObjectsV2Response r = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(p).continuationToken(t).build());
+        ListObjectsV2Response r = s3
+            .listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(p).continuationToken(t).build());
         List<ObjectIdentifier> ids = new ArrayList<>();
         // the manifest first: a version disappears before its data does
         r.contents().stream().sorted(Comparator.comparing((S3Object o) -> !o.key().endsWith("/manifest")))
             .forEach(o -> ids.add(ObjectIdentifier.builder().key(o.key()).build()));
-        for (ObjectIdentifier id : ids) if (id.key().endsWith("/manifest")) s3.deleteObject(b -> b.bucket(bucket).key(id.key()));
+        for (ObjectIdentifier id : ids)
+          if (id.key().endsWith("/manifest")) s3.deleteObject(b -> b.bucket(bucket).key(id.key()));
         List<ObjectIdentifier> rest = ids.stream().filter(id -> !id.key().endsWith("/manifest")).toList();
         deleteAll(dir, rest);
         token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
@@ -559,7 +614,8 @@ public final class S3Storage implements Storage {
           List<ObjectIdentifier> batch = ids.subList(i, Math.min(ids.size(), i + 1000));
           var res = s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build()));
           if (res.hasErrors() && !res.errors().isEmpty())
-            throw new IOException("cannot delete " + res.errors().size() + " objects under " + where(dir) + ": " + res.errors().getFirst().message());
+            throw new IOException("cannot delete " + res.errors().size() + " objects under " + where(dir) + ": "
+                + res.errors().getFirst().message());
         }
         multiDelete = true;
         return;
@@ -579,14 +635,16 @@ public final class S3Storage implements Storage {
   }
 
   /** Nothing to do: an object is durable once the store acknowledged its PUT. */
-  @Override public void syncDir(String dir) { }
+  @Override
+  public void syncDir(String dir) {}
 
   /**
    * An object store offers no lock that a crash releases; the run's other levels (directories) hold
    * theirs. Two runs writing the same bucket and prefix at once are not detected here (docs/s3.md);
    * conditional writes keep either from replacing the other's versions.
    */
-  @Override public AutoCloseable lock(String name, String holder) {
+  @Override
+  public AutoCloseable lock(String name, String holder) {
     return () -> {
       uploads.shutdown();
       if (ownsClient) s3.close();

@@ -17,9 +17,17 @@ final class EventQueue {
     long s = counter++;
     while (i > 0) {
       int p = (i - 1) >>> 1;
-      if (less(t, s, time[p], seq[p])) { move(p, i); i = p; } else break;
+      if (less(t, s, time[p], seq[p])) {
+        move(p, i);
+        i = p;
+      } else
+        break;
     }
-    time[i] = t; seq[i] = s; type[i] = ty; a[i] = x; b[i] = y;
+    time[i] = t;
+    seq[i] = s;
+    type[i] = ty;
+    a[i] = x;
+    b[i] = y;
   }
 
   double peekTime() { return time[0]; }
@@ -30,25 +38,44 @@ final class EventQueue {
   void pop() {
     size--;
     if (size == 0) return;
-    double t = time[size]; long s = seq[size]; int ty = type[size], x = a[size], y = b[size];
+    double t = time[size];
+    long s = seq[size];
+    int ty = type[size], x = a[size], y = b[size];
     int i = 0;
     while (true) {
       int l = 2 * i + 1;
       if (l >= size) break;
       int r = l + 1;
       int c = (r < size && less(time[r], seq[r], time[l], seq[l])) ? r : l;
-      if (less(time[c], seq[c], t, s)) { move(c, i); i = c; } else break;
+      if (less(time[c], seq[c], t, s)) {
+        move(c, i);
+        i = c;
+      } else
+        break;
     }
-    time[i] = t; seq[i] = s; type[i] = ty; a[i] = x; b[i] = y;
+    time[i] = t;
+    seq[i] = s;
+    type[i] = ty;
+    a[i] = x;
+    b[i] = y;
   }
 
   private static boolean less(double t1, long s1, double t2, long s2) { return t1 < t2 || (t1 == t2 && s1 < s2); }
 
-  private void move(int from, int to) { time[to] = time[from]; seq[to] = seq[from]; type[to] = type[from]; a[to] = a[from]; b[to] = b[from]; }
+  private void move(int from, int to) {
+    time[to] = time[from];
+    seq[to] = seq[from];
+    type[to] = type[from];
+    a[to] = a[from];
+    b[to] = b[from];
+  }
 
   private void grow() {
     int n = time.length * 2;
-    time = java.util.Arrays.copyOf(time, n); seq = java.util.Arrays.copyOf(seq, n);
-    type = java.util.Arrays.copyOf(type, n); a = java.util.Arrays.copyOf(a, n); b = java.util.Arrays.copyOf(b, n);
+    time = java.util.Arrays.copyOf(time, n);
+    seq = java.util.Arrays.copyOf(seq, n);
+    type = java.util.Arrays.copyOf(type, n);
+    a = java.util.Arrays.copyOf(a, n);
+    b = java.util.Arrays.copyOf(b, n);
   }
 }

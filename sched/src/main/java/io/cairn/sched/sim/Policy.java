@@ -22,7 +22,8 @@ import java.util.Locale;
  *       nodes fail far more often than average: jobs on them checkpoint more, jobs on old nodes less.</li>
  * </ul>
  */
-public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, Policy.Daly, Policy.MultiLevel, Policy.Adaptive {
+public sealed interface Policy
+    permits Policy.None, Policy.Fixed, Policy.Young, Policy.Daly, Policy.MultiLevel, Policy.Adaptive {
   Policy NONE = new None();
   Policy YOUNG = new Young();
   Policy DALY = new Daly();
@@ -31,7 +32,8 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
 
   /** Checkpoints every {@code seconds} of work to the PFS. */
   static Policy fixed(double seconds) {
-    if (!(seconds > 0)) throw new IllegalArgumentException("fixed checkpoint interval must be > 0 seconds, got " + seconds);
+    if (!(seconds > 0))
+      throw new IllegalArgumentException("fixed checkpoint interval must be > 0 seconds, got " + seconds);
     return new Fixed(seconds);
   }
 
@@ -48,7 +50,8 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
       case "daly" -> DALY;
       case "multilevel", "multi-level" -> MULTILEVEL;
       case "adaptive" -> ADAPTIVE;
-      default -> throw new IllegalArgumentException("unknown policy '" + s + "': use none, fixed:<interval>, young, daly, multilevel, adaptive");
+      default -> throw new IllegalArgumentException(
+          "unknown policy '" + s + "': use none, fixed:<interval>, young, daly, multilevel, adaptive");
     };
   }
 
@@ -65,7 +68,9 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
   default boolean checkpoints() { return true; }
 
   /** Whether freshly repaired nodes are handed out last (instead of at a random place among the free nodes). */
-  default boolean repairedNodesLast() { return false; }
+  default boolean repairedNodesLast() {
+    return false;
+  }
 
   /**
    * A checkpoint plan: work between checkpoints ({@code interval} seconds, infinite for none) and how often a
@@ -98,21 +103,28 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
 
   /** Never checkpoints. */
   record None() implements Policy {
-    @Override public String label() { return "none"; }
-    @Override public Plan plan(JobStart job) { return Plan.NEVER; }
-    @Override public boolean checkpoints() { return false; }
+    @Override
+    public String label() { return "none"; }
+    @Override
+    public Plan plan(JobStart job) { return Plan.NEVER; }
+    @Override
+    public boolean checkpoints() { return false; }
   }
 
   /** Every {@code interval} seconds of work. */
   record Fixed(double interval) implements Policy {
-    @Override public String label() { return "fixed-" + Durations.format(interval).replace(" ", ""); }
-    @Override public Plan plan(JobStart job) { return new Plan(interval, 1); }
+    @Override
+    public String label() { return "fixed-" + Durations.format(interval).replace(" ", ""); }
+    @Override
+    public Plan plan(JobStart job) { return new Plan(interval, 1); }
   }
 
   /** Young's interval for the job's MTBF and PFS cost. */
   record Young() implements Policy {
-    @Override public String label() { return "young"; }
-    @Override public Plan plan(JobStart job) {
+    @Override
+    public String label() { return "young"; }
+    @Override
+    public Plan plan(JobStart job) {
       double mtbf = job.jobMtbf();
       return Double.isInfinite(mtbf) ? Plan.NEVER : new Plan(Intervals.young(job.pfsCost(), mtbf), 1);
     }
@@ -120,8 +132,10 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
 
   /** Daly's interval for the job's MTBF and PFS cost. */
   record Daly() implements Policy {
-    @Override public String label() { return "daly"; }
-    @Override public Plan plan(JobStart job) {
+    @Override
+    public String label() { return "daly"; }
+    @Override
+    public Plan plan(JobStart job) {
       double mtbf = job.jobMtbf();
       return Double.isInfinite(mtbf) ? Plan.NEVER : new Plan(Intervals.daly(job.pfsCost(), mtbf), 1);
     }
@@ -129,15 +143,20 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
 
   /** Two levels planned from the assumed (average) failure rate. */
   record MultiLevel() implements Policy {
-    @Override public String label() { return "multilevel"; }
-    @Override public Plan plan(JobStart job) { return twoLevel(job, 1 / job.jobMtbf()); }
+    @Override
+    public String label() { return "multilevel"; }
+    @Override
+    public Plan plan(JobStart job) { return twoLevel(job, 1 / job.jobMtbf()); }
   }
 
   /** Two levels planned from the hazard of the nodes the job got, segments equalised; repaired nodes handed out last. */
   record Adaptive() implements Policy {
-    @Override public String label() { return "adaptive"; }
-    @Override public boolean repairedNodesLast() { return true; }
-    @Override public Plan plan(JobStart job) {
+    @Override
+    public String label() { return "adaptive"; }
+    @Override
+    public boolean repairedNodesLast() { return true; }
+    @Override
+    public Plan plan(JobStart job) {
       Plan p = twoLevel(job, job.allocatedFailureRate());
       if (Double.isInfinite(p.interval())) return p;
       double rem = job.remainingWork();
@@ -156,7 +175,7 @@ public sealed interface Policy permits Policy.None, Policy.Fixed, Policy.Young, 
     double mStar = l2 > 0 ? Math.sqrt(d2 * l1 / (d1 * l2)) : 1e6;
     int best = 1;
     double bestV = Double.POSITIVE_INFINITY;
-    for (long cand : new long[] {(long) Math.floor(mStar), (long) Math.ceil(mStar)}) {
+    for (long cand : new long[]{(long) Math.floor(mStar), (long) Math.ceil(mStar)}) {
       long m = Math.max(1, Math.min(cand, 1_000_000));
       double v = (d1 + d2 / m) * (l1 + l2 * m);
       if (v < bestV) { bestV = v; best = (int) m; }

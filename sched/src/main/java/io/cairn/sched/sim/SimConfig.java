@@ -42,43 +42,80 @@ public final class SimConfig {
   public int nodes() { return nodes; }
   public SimConfig scheduler(Scheduler s) { scheduler = s; return this; }
   /** Per-node failures from a model (renewal after each repair). */
-  public SimConfig nodeFailures(FailureModel m) { nodeFailures = m; return this; }
+  public SimConfig nodeFailures(FailureModel m) {
+    nodeFailures = m;
+    return this;
+  }
   /** Failures replayed from a log (node numbers taken modulo the cluster size; times shifted by {@code offset} seconds). */
-  public SimConfig failureTrace(List<FailureEvent> events, double offset) { failureTrace = events; traceOffset = offset; return this; }
+  public SimConfig failureTrace(List<FailureEvent> events, double offset) {
+    failureTrace = events;
+    traceOffset = offset;
+    return this;
+  }
   /** Share of model failures that are transient (node reboots, local checkpoint survives) [0.7]. */
-  public SimConfig transientFraction(double f) { transientFraction = f; return this; }
+  public SimConfig transientFraction(double f) {
+    transientFraction = f;
+    return this;
+  }
   public SimConfig rebootTime(double s) { rebootTime = s; return this; }
   public SimConfig repairTime(double s) { repairTime = s; return this; }
-  public SimConfig checkpointCost(double base, double perNode) { checkpointBase = base; checkpointPerNode = perNode; return this; }
+  public SimConfig checkpointCost(double base, double perNode) {
+    checkpointBase = base;
+    checkpointPerNode = perNode;
+    return this;
+  }
   public SimConfig level1Fraction(double f) { level1Fraction = f; return this; }
   public SimConfig restartFactor(double f) { restartFactor = f; return this; }
   /** Whether jobs of higher priority preempt running lower-priority jobs (with a checkpoint) [true]. */
-  public SimConfig preemption(boolean p) { preemption = p; return this; }
+  public SimConfig preemption(boolean p) {
+    preemption = p;
+    return this;
+  }
   /** Share of failures announced {@code lead} seconds ahead; the job on the node checkpoints and migrates [0]. */
-  public SimConfig prediction(double fraction, double lead) { predictedFraction = fraction; predictionLead = lead; return this; }
+  public SimConfig prediction(double fraction, double lead) {
+    predictedFraction = fraction;
+    predictionLead = lead;
+    return this;
+  }
   public SimConfig backfillDepth(int d) { backfillDepth = d; return this; }
   /**
    * A GPU partition of {@code nodes} nodes with {@code gpusPerNode} GPUs each, besides the CPU nodes; jobs with
    * {@code gpus > 0} run there, one node each, several per node [none].
    */
   public SimConfig gpuPartition(int nodes, int gpusPerNode) {
-    if (nodes < 0 || (nodes > 0 && gpusPerNode < 1)) throw new IllegalArgumentException("GPU partition needs nodes >= 0 and >= 1 GPU per node");
+    if (nodes < 0 || (nodes > 0 && gpusPerNode < 1))
+      throw new IllegalArgumentException("GPU partition needs nodes >= 0 and >= 1 GPU per node");
     gpuNodes = nodes;
     this.gpusPerNode = gpusPerNode;
     return this;
   }
   /** Best fit (pack jobs onto the fullest node that fits) rather than first fit [true]. */
-  public SimConfig gpuBestFit(boolean b) { gpuBestFit = b; return this; }
+  public SimConfig gpuBestFit(boolean b) {
+    gpuBestFit = b;
+    return this;
+  }
   /** Migrate GPU jobs (checkpoint, restart elsewhere) to make room for a blocked job [true]. */
-  public SimConfig gpuDefrag(boolean b) { gpuDefrag = b; return this; }
+  public SimConfig gpuDefrag(boolean b) {
+    gpuDefrag = b;
+    return this;
+  }
   /** A job interrupted by failures more than this many times is abandoned [50]. */
-  public SimConfig maxRestarts(int m) { maxRestarts = m; return this; }
+  public SimConfig maxRestarts(int m) {
+    maxRestarts = m;
+    return this;
+  }
   public SimConfig seed(long s) { seed = s; return this; }
   public SimConfig utilizationBucket(double s) { utilizationBucket = s; return this; }
   /** Check capacity and bookkeeping after every event (slower; for tests). */
-  public SimConfig checkInvariants(boolean c) { checkInvariants = c; return this; }
+  public SimConfig checkInvariants(boolean c) {
+    checkInvariants = c;
+    return this;
+  }
   /** The node MTBF the policies assume [the failure model's mean, or estimated from the trace]. */
-  public SimConfig assumedNodeMtbf(double s) { assumedNodeMtbf = s; return this; }
+  public SimConfig assumedNodeMtbf(double s) {
+    assumedNodeMtbf = s;
+    return this;
+  }
 
   double l2Cost(int n) { return checkpointBase + checkpointPerNode * n; }
 }

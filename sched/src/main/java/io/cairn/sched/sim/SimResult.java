@@ -14,13 +14,15 @@ import java.util.Map;
  * @param gpuUtilization   busy share of the GPU partition's GPUs (NaN without GPU nodes)
  * @param utilizationTimes start of each utilization bucket; {@code utilization} the busy share of nodes in it
  */
-public record SimResult(String policy, int jobs, int rejected, int abandoned, double makespan, double meanWait, double meanTurnaround,
-                        double meanSlowdown, double meanBoundedSlowdown, double maxBoundedSlowdown, int jobsKilled,
-                        int interruptions, int preemptions, int migrations, int failures, double utilization,
-                        double usefulUtilization, double usefulNodeHours, double wastedNodeHours, double checkpointNodeHours,
-                        double restartNodeHours, long checkpoints, double gpuUtilization, double gpuUsefulHours,
-                        double gpuWastedHours, double gpuOverheadHours, int gpuMigrations, double gpuMeanWait, double[] utilizationTimes, double[] utilizationSeries,
-                        long events, double wallSeconds) {
+public record SimResult(String policy, int jobs, int rejected, int abandoned, double makespan, double meanWait,
+    double meanTurnaround,
+    double meanSlowdown, double meanBoundedSlowdown, double maxBoundedSlowdown, int jobsKilled,
+    int interruptions, int preemptions, int migrations, int failures, double utilization,
+    double usefulUtilization, double usefulNodeHours, double wastedNodeHours, double checkpointNodeHours,
+    double restartNodeHours, long checkpoints, double gpuUtilization, double gpuUsefulHours,
+    double gpuWastedHours, double gpuOverheadHours, int gpuMigrations, double gpuMeanWait, double[] utilizationTimes,
+    double[] utilizationSeries,
+    long events, double wallSeconds) {
 
   /** The scalar metrics as an ordered map (for CSV/JSON). */
   public Map<String, Object> metrics() {

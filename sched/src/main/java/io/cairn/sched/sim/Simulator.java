@@ -1,7 +1,6 @@
 package io.cairn.sched.sim;
 
 import io.cairn.sched.FailureModel;
-import io.cairn.sched.Intervals;
 import io.cairn.sched.trace.FailureEvent;
 import io.cairn.sched.trace.Job;
 import java.util.ArrayList;
@@ -30,7 +29,9 @@ public final class Simulator {
   private enum State { WAITING, QUEUED, RUNNING, STOPPING, DONE }
 
   /** Runs {@code jobs} on the configured cluster with {@code policy}. */
-  public static SimResult run(List<Job> jobs, SimConfig cfg, Policy policy) { return run(jobs, cfg, policy, null); }
+  public static SimResult run(List<Job> jobs, SimConfig cfg, Policy policy) {
+    return run(jobs, cfg, policy, null);
+  }
 
   /** As {@link #run(List, SimConfig, Policy)}, reporting to {@code listener} (may be null). */
   public static SimResult run(List<Job> jobs, SimConfig cfg, Policy policy, SimListener listener) {
@@ -44,7 +45,7 @@ public final class Simulator {
     /** Checkpoint and restart costs at the PFS level and at level 1 (s). */
     final double pfsCost, level1Cost, pfsRestart, level1Restart;
     State state = State.WAITING;
-    double savedPfs, savedLevel1;        // work saved at the PFS level / at level 1 (savedLevel1 >= savedPfs)
+    double savedPfs, savedLevel1; // work saved at the PFS level / at level 1 (savedLevel1 >= savedPfs)
     boolean resumeFromLevel1;
     /** The current run: work it resumed from, when it started, its restart cost, work left, checkpoint interval. */
     double resumeFrom, runStart, restartOverhead, remaining, interval;
@@ -61,7 +62,7 @@ public final class Simulator {
     long checkpoints;
     boolean killed, abandoned;
     int kills;
-    int reservedNode = -1;          // GPU jobs: node kept free for this job by the GPU scheduler
+    int reservedNode = -1; // GPU jobs: node kept free for this job by the GPU scheduler
 
     boolean gpu() { return job.gpus() > 0; }
 
@@ -75,18 +76,28 @@ public final class Simulator {
     }
 
     /** Time spent on the first {@code k} checkpoints of a run. */
-    double checkpointCost(int k) { return (k - k / pfsEvery) * level1Cost + (double) (k / pfsEvery) * pfsCost; }
+    double checkpointCost(int k) {
+      return (k - k / pfsEvery) * level1Cost + (double) (k / pfsEvery) * pfsCost;
+    }
 
     /** Wall time into the run (after the restart) when its {@code k}-th checkpoint ends. */
-    double wallAt(int k) { return k == 0 ? 0 : k * interval + checkpointCost(k); }
+    double wallAt(int k) {
+      return k == 0 ? 0 : k * interval + checkpointCost(k);
+    }
 
     // what the policy sees when the job (re)starts
-    @Override public double pfsCost() { return pfsCost; }
-    @Override public double level1Cost() { return level1Cost; }
-    @Override public double remainingWork() { return remaining; }
-    @Override public double jobMtbf() { return nodeMtbf / job.nodes(); }
-    @Override public double transientFraction() { return transientFraction; }
-    @Override public double allocatedFailureRate() { return jobRate(this); }
+    @Override
+    public double pfsCost() { return pfsCost; }
+    @Override
+    public double level1Cost() { return level1Cost; }
+    @Override
+    public double remainingWork() { return remaining; }
+    @Override
+    public double jobMtbf() { return nodeMtbf / job.nodes(); }
+    @Override
+    public double transientFraction() { return transientFraction; }
+    @Override
+    public double allocatedFailureRate() { return jobRate(this); }
   }
 
   private final SimConfig cfg;
@@ -94,9 +105,9 @@ public final class Simulator {
   private final SimListener listener;
   private final List<JobRun> all = new ArrayList<>();
   private final EventQueue events = new EventQueue();
-  private final SplittableRandom rng;           // placement only
-  private final SplittableRandom[] nodeRng;     // per node: failure times, classes, announcements (common random numbers across policies)
-  private final int cpuNodes;                   // nodes of the CPU partition (GPU nodes follow them: cpuNodes + i)
+  private final SplittableRandom rng; // placement only
+  private final SplittableRandom[] nodeRng; // per node: failure times, classes, announcements (common random numbers across policies)
+  private final int cpuNodes; // nodes of the CPU partition (GPU nodes follow them: cpuNodes + i)
   private final int[] owner;
   private final boolean[] up, drained;
   private final double[] renewedAt;
@@ -113,11 +124,13 @@ public final class Simulator {
   private final List<List<JobRun>> gpuJobs = new ArrayList<>();
   private int gpuBusy, gpuMigrations;
   private double gpuBusyIntegral;
-  private final TreeSet<JobRun> running = new TreeSet<>(Comparator.<JobRun>comparingDouble(j -> j.estimatedEnd).thenComparingInt(j -> j.index));
+  private final TreeSet<JobRun> running = new TreeSet<>(
+      Comparator.<JobRun>comparingDouble(j -> j.estimatedEnd).thenComparingInt(j -> j.index));
   private final double nodeMtbf, transientFraction;
   private final FailureModel hazard;
   private double now;
-  private int busy, stoppingNodes, done, abandoned, accepted, rejected, failures, interruptions, preemptions, migrations;
+  private int busy, stoppingNodes, done, abandoned, accepted, rejected, failures, interruptions, preemptions,
+      migrations;
   private long eventCount;
   private double busyLastT;
   private double[] buckets = new double[256];
@@ -152,7 +165,11 @@ public final class Simulator {
     for (Job j : jobs) {
       JobRun s = new JobRun(j, all.size());
       all.add(s);
-      if (j.gpus() > 0 ? (j.nodes() != 1 || j.gpus() > gpusPerNode || gpuNodeCount == 0) : j.nodes() > cpuNodes) { rejected++; s.state = State.DONE; continue; }
+      if (j.gpus() > 0 ? (j.nodes() != 1 || j.gpus() > gpusPerNode || gpuNodeCount == 0) : j.nodes() > cpuNodes) {
+        rejected++;
+        s.state = State.DONE;
+        continue;
+      }
       accepted++;
       events.push(j.submit(), Event.SUBMIT, s.index, 0);
     }
@@ -173,7 +190,8 @@ public final class Simulator {
       int trans = 0;
       for (int k = 0; k < cfg.failureTrace.size(); k++) {
         FailureEvent f = cfg.failureTrace.get(k);
-        lo = Math.min(lo, f.start()); hi = Math.max(hi, f.start());
+        lo = Math.min(lo, f.start());
+        hi = Math.max(hi, f.start());
         if (!f.nodeLoss()) trans++;
         double t = f.start() - cfg.traceOffset;
         if (t >= 0) events.push(t, Event.TRACE_FAIL, k, 0);
@@ -193,7 +211,8 @@ public final class Simulator {
   private void scheduleFailure(int node, double t) {
     nodeVersion[node]++;
     events.push(t, Event.FAIL, node, nodeVersion[node]);
-    if (cfg.predictedFraction > 0 && nodeRng[node].nextDouble() < cfg.predictedFraction && t - cfg.predictionLead > now) {
+    if (cfg.predictedFraction > 0 && nodeRng[node].nextDouble() < cfg.predictedFraction
+        && t - cfg.predictionLead > now) {
       events.push(t - cfg.predictionLead, Event.WARN, node, nodeVersion[node]);
     }
   }
@@ -239,7 +258,7 @@ public final class Simulator {
       case REQUEUE -> { JobRun j = all.get(a); if (j.version == b && j.state == State.QUEUED) enqueue(j); }
       case REPAIR -> repair(a);
       case WARN -> warn(a, b);
-          }
+    }
   }
 
   // ---------------------------------------------------------------- nodes
@@ -270,8 +289,10 @@ public final class Simulator {
 
   private void swapFree(int i, int k) {
     int a = freeStack[i], b = freeStack[k];
-    freeStack[i] = b; freePos[b] = i;
-    freeStack[k] = a; freePos[a] = k;
+    freeStack[i] = b;
+    freePos[b] = i;
+    freeStack[k] = a;
+    freePos[a] = k;
   }
 
   private void freeRemove(int node) {
@@ -295,7 +316,9 @@ public final class Simulator {
 
   private void enqueue(JobRun j) { (j.gpu() ? gpuQueue : queue).add(j); }
 
-  private boolean isFree(int node) { return node < cpuNodes && freePos[node] >= 0 && freePos[node] < freeTop && freeStack[freePos[node]] == node; }
+  private boolean isFree(int node) {
+    return node < cpuNodes && freePos[node] >= 0 && freePos[node] < freeTop && freeStack[freePos[node]] == node;
+  }
 
   private void fail(int node, boolean trans, double traceDowntime) {
     failures++;
@@ -331,7 +354,8 @@ public final class Simulator {
     if (isFree(node)) { freeRemove(node); drained[node] = true; return; }
     if (node >= cpuNodes) {
       for (JobRun j : new ArrayList<>(gpuJobs.get(node - cpuNodes))) {
-        if (j.state == State.RUNNING && policy.checkpoints() && j.pfsCost <= cfg.predictionLead) beginStop(j, "migrated");
+        if (j.state == State.RUNNING && policy.checkpoints() && j.pfsCost <= cfg.predictionLead)
+          beginStop(j, "migrated");
       }
       drained[node] = true;
       return;
@@ -363,7 +387,7 @@ public final class Simulator {
     gpuJobs.get(gi).add(j);
     gpuBusy += j.job.gpus();
     if (j.reservedNode >= 0) { reservedFor[j.reservedNode - cpuNodes] = -1; j.reservedNode = -1; }
-    j.alloc = new int[] {node};
+    j.alloc = new int[]{node};
     begin(j);
   }
 
@@ -377,7 +401,9 @@ public final class Simulator {
     j.remaining = j.job.runtime() - j.resumeFrom;
     j.stopAt = -1;
     plan(j);
-    j.plannedCheckpoints = Double.isInfinite(j.interval) ? 0 : Math.max(0, (int) Math.ceil(j.remaining / j.interval - 1e-9) - 1);
+    j.plannedCheckpoints = Double.isInfinite(j.interval)
+        ? 0
+        : Math.max(0, (int) Math.ceil(j.remaining / j.interval - 1e-9) - 1);
     j.endTime = now + j.restartOverhead + j.remaining + j.checkpointCost(j.plannedCheckpoints);
     j.version++;
     events.push(j.endTime, Event.END, j.index, j.version);
@@ -410,11 +436,14 @@ public final class Simulator {
   private double[] progress(JobRun j, double t) {
     double tt = j.stopAt >= 0 ? Math.min(t, j.stopAt) : t;
     double e = tt - j.runStart - j.restartOverhead;
-    if (e <= 0) return new double[] {0, 0, 0, Math.max(0, tt - j.runStart)};
+    if (e <= 0) return new double[]{0, 0, 0, Math.max(0, tt - j.runStart)};
     double computed, ck;
     int k;
-    if (j.plannedCheckpoints == 0) { k = 0; computed = Math.min(e, j.remaining); ck = 0; }
-    else if (e >= j.wallAt(j.plannedCheckpoints)) {
+    if (j.plannedCheckpoints == 0) {
+      k = 0;
+      computed = Math.min(e, j.remaining);
+      ck = 0;
+    } else if (e >= j.wallAt(j.plannedCheckpoints)) {
       k = j.plannedCheckpoints;
       ck = j.checkpointCost(k);
       computed = Math.min(j.remaining, k * j.interval + e - j.wallAt(k));
@@ -437,7 +466,7 @@ public final class Simulator {
       if (computed < 0) computed = k * j.interval;
       if (k > j.plannedCheckpoints) k = j.plannedCheckpoints;
     }
-    return new double[] {computed, k, ck, j.restartOverhead};
+    return new double[]{computed, k, ck, j.restartOverhead};
   }
 
   private void account(JobRun j, double[] p, double resume, double extraCkpt) {
@@ -451,7 +480,8 @@ public final class Simulator {
     if (cfg.checkInvariants) {
       double sum = p[3] + computed + p[2] + extraCkpt;
       if (Math.abs(sum - wall) > 1e-6 * Math.max(1, wall)) {
-        throw new IllegalStateException("job " + j.job.id() + ": run time " + wall + " != restart+work+checkpoints " + sum);
+        throw new IllegalStateException(
+            "job " + j.job.id() + ": run time " + wall + " != restart+work+checkpoints " + sum);
       }
     }
   }
@@ -473,7 +503,8 @@ public final class Simulator {
     double[] p = progress(j, now);
     int k = (int) p[1];
     int l2Done = (k / j.pfsEvery) * j.pfsEvery;
-    double s1 = j.resumeFrom + k * j.interval, s2 = l2Done > 0 ? j.resumeFrom + l2Done * j.interval : j.resumeFromLevel1 ? j.savedPfs : j.resumeFrom;
+    double s1 = j.resumeFrom + k * j.interval,
+        s2 = l2Done > 0 ? j.resumeFrom + l2Done * j.interval : j.resumeFromLevel1 ? j.savedPfs : j.resumeFrom;
     if (!policy.checkpoints()) { s1 = 0; s2 = 0; }
     j.checkpoints += k;
     double stopCk = j.stopAt >= 0 ? now - j.stopAt : 0;
@@ -541,7 +572,9 @@ public final class Simulator {
     account(j, p, resume, now - j.stopAt);
     j.savedLevel1 = j.savedPfs = resume;
     j.resumeFromLevel1 = false;
-    if ("migrated".equals(j.stopReason)) migrations++; else preemptions++;
+    if ("migrated".equals(j.stopReason)) migrations++;
+    else
+      preemptions++;
     release(j);
     j.state = State.QUEUED;
     enqueue(j);
@@ -579,8 +612,13 @@ public final class Simulator {
     JobRun head = null;
     while (it.hasNext()) {
       JobRun j = it.next();
-      if (j.job.nodes() <= freeTop) { it.remove(); start(j); }
-      else { head = j; break; }
+      if (j.job.nodes() <= freeTop) {
+        it.remove();
+        start(j);
+      } else {
+        head = j;
+        break;
+      }
     }
     if (head == null) return;
     if (cfg.preemption && head.job.priority() > 0 && preemptFor(head)) return; // let the freed nodes go to the head first
@@ -590,7 +628,11 @@ public final class Simulator {
     int avail = freeTop;
     for (JobRun r : running) {
       avail += r.alloc.length;
-      if (avail >= head.job.nodes()) { shadow = Math.max(r.estimatedEnd, now); extra = avail - head.job.nodes(); break; }
+      if (avail >= head.job.nodes()) {
+        shadow = Math.max(r.estimatedEnd, now);
+        extra = avail - head.job.nodes();
+        break;
+      }
     }
     extra = Math.min(extra, freeTop);
     int depth = 0;
@@ -599,8 +641,11 @@ public final class Simulator {
       int k = j.job.nodes();
       if (k > freeTop) continue;
       double estEnd = now + estimatedWall(j);
-      if (estEnd <= shadow) { it.remove(); start(j); extra = Math.min(extra, freeTop); }
-      else if (k <= extra) { it.remove(); start(j); extra -= k; }
+      if (estEnd <= shadow) {
+        it.remove();
+        start(j);
+        extra = Math.min(extra, freeTop);
+      } else if (k <= extra) { it.remove(); start(j); extra -= k; }
     }
   }
 
@@ -663,7 +708,8 @@ public final class Simulator {
       if (need <= 0) break;
       if (v.state != State.RUNNING) continue;
       int dest = -1;
-      for (int gi = 0; gi < gpuNodeCount; gi++) if (free[gi] >= v.job.gpus() && (dest < 0 || free[gi] < free[dest])) dest = gi;
+      for (int gi = 0; gi < gpuNodeCount; gi++)
+        if (free[gi] >= v.job.gpus() && (dest < 0 || free[gi] < free[dest])) dest = gi;
       if (dest < 0) continue;
       if (beginStop(v, "migrated")) { free[dest] -= v.job.gpus(); need -= v.job.gpus(); gpuMigrations++; }
     }
@@ -681,7 +727,10 @@ public final class Simulator {
     if (need <= 0) return false;
     List<JobRun> cands = new ArrayList<>();
     int total = 0;
-    for (JobRun r : running) if (r.state == State.RUNNING && r.job.priority() < head.job.priority()) { cands.add(r); total += r.alloc.length; }
+    for (JobRun r : running) if (r.state == State.RUNNING && r.job.priority() < head.job.priority()) {
+      cands.add(r);
+      total += r.alloc.length;
+    }
     if (total < need) return false;
     cands.sort(Comparator.comparingDouble((JobRun r) -> -r.runStart).thenComparingInt(r -> r.index));
     boolean any = false;
@@ -715,35 +764,46 @@ public final class Simulator {
       if (owner[i] >= 0) {
         owned++;
         JobRun j = all.get(owner[i]);
-        if (j.state != State.RUNNING && j.state != State.STOPPING) throw new IllegalStateException("node " + i + " owned by job " + j.job.id() + " in state " + j.state);
+        if (j.state != State.RUNNING && j.state != State.STOPPING)
+          throw new IllegalStateException("node " + i + " owned by job " + j.job.id() + " in state " + j.state);
         if (!up[i]) throw new IllegalStateException("down node " + i + " still owned by job " + j.job.id());
         if (isFree(i)) throw new IllegalStateException("node " + i + " both free and owned");
       }
     }
-    if (probation < 0 || probation > freeTop) throw new IllegalStateException("probation " + probation + " outside free stack " + freeTop);
+    if (probation < 0 || probation > freeTop)
+      throw new IllegalStateException("probation " + probation + " outside free stack " + freeTop);
     for (int k = 0; k < freeTop; k++) {
       int node = freeStack[k];
-      if (!up[node] || owner[node] >= 0 || drained[node] || freePos[node] != k) throw new IllegalStateException("bad free node " + node);
+      if (!up[node] || owner[node] >= 0 || drained[node] || freePos[node] != k)
+        throw new IllegalStateException("bad free node " + node);
     }
     int sum = 0;
     for (JobRun r : running) {
       sum += r.alloc.length;
-      if (r.alloc.length != r.job.nodes()) throw new IllegalStateException("job " + r.job.id() + " holds " + r.alloc.length + " nodes, needs " + r.job.nodes());
-      for (int node : r.alloc) if (owner[node] != r.index) throw new IllegalStateException("job " + r.job.id() + " lost node " + node);
+      if (r.alloc.length != r.job.nodes())
+        throw new IllegalStateException(
+            "job " + r.job.id() + " holds " + r.alloc.length + " nodes, needs " + r.job.nodes());
+      for (int node : r.alloc)
+        if (owner[node] != r.index) throw new IllegalStateException("job " + r.job.id() + " lost node " + node);
     }
     int gsum = 0;
     for (int gi = 0; gi < gpuNodeCount; gi++) {
       int used = 0;
       for (JobRun j : gpuJobs.get(gi)) {
         used += j.job.gpus();
-        if (j.alloc == null || j.alloc[0] != cpuNodes + gi || (j.state != State.RUNNING && j.state != State.STOPPING)) throw new IllegalStateException("GPU job " + j.job.id() + " misplaced");
+        if (j.alloc == null || j.alloc[0] != cpuNodes + gi || (j.state != State.RUNNING && j.state != State.STOPPING))
+          throw new IllegalStateException("GPU job " + j.job.id() + " misplaced");
       }
-      if (used != gpuUsed[gi] || used > gpusPerNode) throw new IllegalStateException("GPU node " + gi + ": " + used + " GPUs used of " + gpusPerNode + " (counted " + gpuUsed[gi] + ")");
+      if (used != gpuUsed[gi] || used > gpusPerNode)
+        throw new IllegalStateException(
+            "GPU node " + gi + ": " + used + " GPUs used of " + gpusPerNode + " (counted " + gpuUsed[gi] + ")");
       if (used > 0 && !up[cpuNodes + gi]) throw new IllegalStateException("down GPU node " + gi + " runs jobs");
       gsum += used;
     }
     if (gsum != gpuBusy) throw new IllegalStateException("GPU busy " + gpuBusy + " != " + gsum);
-    if (sum != owned || sum != busy || busy > cpuNodes) throw new IllegalStateException("capacity: busy=" + busy + " owned=" + owned + " running=" + sum + " nodes=" + cpuNodes);
+    if (sum != owned || sum != busy || busy > cpuNodes)
+      throw new IllegalStateException(
+          "capacity: busy=" + busy + " owned=" + owned + " running=" + sum + " nodes=" + cpuNodes);
   }
 
   private SimResult result(double wall) {
@@ -757,10 +817,15 @@ public final class Simulator {
       if (j.state != State.DONE || j.firstStart < 0) continue;
       if (j.gpu()) {
         int g = j.job.gpus();
-        gUseful += j.useful * g; gWasted += j.wasted * g; gOver += (j.checkpointTime + j.restartTime) * g;
+        gUseful += j.useful * g;
+        gWasted += j.wasted * g;
+        gOver += (j.checkpointTime + j.restartTime) * g;
       }
       int k = j.gpu() ? 0 : j.job.nodes();
-      useful += j.useful * k; wasted += j.wasted * k; ck += j.checkpointTime * k; rs += j.restartTime * k;
+      useful += j.useful * k;
+      wasted += j.wasted * k;
+      ck += j.checkpointTime * k;
+      rs += j.restartTime * k;
       ckpts += j.checkpoints;
       if (j.killed) killed++;
       minSubmit = Math.min(minSubmit, j.job.submit());
@@ -768,11 +833,13 @@ public final class Simulator {
       if (j.abandoned) continue;
       jobs++;
       double wait = j.firstStart - j.job.submit(), turn = j.end - j.job.submit(), exec = j.end - j.firstStart;
-      sw += wait; st += turn;
+      sw += wait;
+      st += turn;
       if (j.gpu()) { gWait += wait; gJobs++; }
       ss += turn / Math.max(exec, 1e-9);
       double b = Math.max(1, turn / Math.max(exec, 10));
-      sb += b; mb = Math.max(mb, b);
+      sb += b;
+      mb = Math.max(mb, b);
       usefulNs += j.job.runtime() * k;
     }
     double makespan = jobs == 0 ? 0 : maxEnd - minSubmit;
@@ -786,10 +853,13 @@ public final class Simulator {
       busyTotal += buckets[b];
     }
     double denom = Math.max(makespan, 1e-9) * cpuNodes;
-    return new SimResult(policy.label(), jobs, rejected, abandoned, makespan, jobs == 0 ? 0 : sw / jobs, jobs == 0 ? 0 : st / jobs,
-        jobs == 0 ? 0 : ss / jobs, jobs == 0 ? 0 : sb / jobs, mb, killed, interruptions, preemptions, migrations, failures,
+    return new SimResult(policy.label(), jobs, rejected, abandoned, makespan, jobs == 0 ? 0 : sw / jobs,
+        jobs == 0 ? 0 : st / jobs,
+        jobs == 0 ? 0 : ss / jobs, jobs == 0 ? 0 : sb / jobs, mb, killed, interruptions, preemptions, migrations,
+        failures,
         busyTotal / denom, usefulNs / denom, useful / 3600, wasted / 3600, ck / 3600, rs / 3600, ckpts,
-        gpuNodeCount == 0 ? Double.NaN : gpuBusyIntegral / (Math.max(makespan, 1e-9) * gpuNodeCount * gpusPerNode), gUseful / 3600, gWasted / 3600, gOver / 3600, gpuMigrations,
+        gpuNodeCount == 0 ? Double.NaN : gpuBusyIntegral / (Math.max(makespan, 1e-9) * gpuNodeCount * gpusPerNode),
+        gUseful / 3600, gWasted / 3600, gOver / 3600, gpuMigrations,
         gJobs == 0 ? Double.NaN : gWait / gJobs,
         times, util, eventCount, wall);
   }

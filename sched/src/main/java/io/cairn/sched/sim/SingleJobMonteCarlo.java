@@ -19,7 +19,8 @@ public final class SingleJobMonteCarlo {
    *
    * @return the wall time of the run, seconds
    */
-  public static double dalyRun(double work, double tau, double cost, double restart, double downtime, double mtbf, RandomGenerator rng) {
+  public static double dalyRun(double work, double tau, double cost, double restart, double downtime, double mtbf,
+      RandomGenerator rng) {
     double t = 0;
     double nextFail = exp(mtbf, rng);
     double done = 0;
@@ -47,8 +48,9 @@ public final class SingleJobMonteCarlo {
    * failure renews the age, is followed by {@code downtime} and a restart of {@code restart}; runs until
    * {@code totalWork} seconds of work are saved.
    */
-  public static double renewalEfficiency(FailureModel failures, double tau, double cost, double restart, double downtime,
-                                         double totalWork, RandomGenerator rng) {
+  public static double renewalEfficiency(FailureModel failures, double tau, double cost, double restart,
+      double downtime,
+      double totalWork, RandomGenerator rng) {
     double len = tau + cost;
     double t = 0, work = 0;
     while (work < totalWork) {
@@ -65,7 +67,8 @@ public final class SingleJobMonteCarlo {
    * failure rolls back to the last checkpoint of level {@code >= l} and pays that level's recovery (failures
    * may strike during checkpoints and recoveries).
    */
-  public static double multiLevelOverhead(List<MultiLevel.Level> levels, int[] ratios, double x1, double totalWork, RandomGenerator rng) {
+  public static double multiLevelOverhead(List<MultiLevel.Level> levels, int[] ratios, double x1, double totalWork,
+      RandomGenerator rng) {
     int k = levels.size();
     long[] mult = new long[k];
     long m = 1;
@@ -74,7 +77,7 @@ public final class SingleJobMonteCarlo {
     for (MultiLevel.Level lv : levels) rate += lv.failureRate();
     double mtbf = 1 / rate;
     long[] saved = new long[k]; // index (in checkpoints of x1) of the last checkpoint of level >= l
-    long pos = 0;                // checkpoints done
+    long pos = 0; // checkpoints done
     long target = (long) Math.ceil(totalWork / x1);
     double t = 0;
     double nextFail = exp(mtbf, rng);

@@ -11,7 +11,9 @@ package io.cairn.sched.trace;
  */
 public record FailureEvent(String system, int node, double start, double end, String category) {
   public FailureEvent {
-    if (end < start) throw new IllegalArgumentException("failure of node " + node + " ends (" + end + ") before it starts (" + start + ")");
+    if (end < start)
+      throw new IllegalArgumentException(
+          "failure of node " + node + " ends (" + end + ") before it starts (" + start + ")");
   }
 
   /** Whether the node's local storage is assumed lost (hardware, facilities, network): node loss rather than transient. */

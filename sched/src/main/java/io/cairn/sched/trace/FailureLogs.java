@@ -26,7 +26,8 @@ public final class FailureLogs {
   public record Log(List<FailureEvent> events, List<String> problems) {}
 
   private static final DateTimeFormatter LANL = DateTimeFormatter.ofPattern("M/d/yyyy H:mm", Locale.ROOT);
-  private static final String[] BLAME = {"Facilities", "Hardware", "Human Error", "Network", "Undetermined", "Software"};
+  private static final String[] BLAME = {"Facilities", "Hardware", "Human Error", "Network", "Undetermined",
+      "Software"};
 
   /** Reads a LANL or generic failure log (plain, .gz or .xz), detecting the layout from its header. */
   public static Log read(Path file) throws IOException {
@@ -46,7 +47,8 @@ public final class FailureLogs {
   }
 
   private static Log lanl(BufferedReader r, String name, Map<String, Integer> col) throws IOException {
-    int sys = need(col, "system", name), node = need(col, "nodenumz", name), st = need(col, "prob started", name), en = need(col, "prob fixed", name);
+    int sys = need(col, "system", name), node = need(col, "nodenumz", name), st = need(col, "prob started", name),
+        en = need(col, "prob fixed", name);
     int[] blame = new int[BLAME.length];
     for (int i = 0; i < BLAME.length; i++) blame[i] = col.getOrDefault(BLAME[i].toLowerCase(Locale.ROOT), -1);
     List<FailureEvent> out = new ArrayList<>();
@@ -58,13 +60,18 @@ public final class FailureLogs {
       if (line.isBlank()) continue;
       List<String> f = TraceFiles.splitCsv(line);
       try {
-        if (f.size() <= Math.max(Math.max(sys, node), Math.max(st, en))) throw new IllegalArgumentException("only " + f.size() + " fields");
+        if (f.size() <= Math.max(Math.max(sys, node), Math.max(st, en)))
+          throw new IllegalArgumentException("only " + f.size() + " fields");
         double s = LocalDateTime.parse(f.get(st).strip(), LANL).toEpochSecond(ZoneOffset.UTC);
         double e = LocalDateTime.parse(f.get(en).strip(), LANL).toEpochSecond(ZoneOffset.UTC);
-        if (f.get(node).isBlank()) throw new IllegalArgumentException("no node number (nodenumz is empty), record left out");
+        if (f.get(node).isBlank())
+          throw new IllegalArgumentException("no node number (nodenumz is empty), record left out");
         String cat = "";
         for (int i = 0; i < BLAME.length; i++) {
-          if (blame[i] >= 0 && blame[i] < f.size() && !f.get(blame[i]).isBlank()) { cat = BLAME[i] + ":" + f.get(blame[i]).strip(); break; }
+          if (blame[i] >= 0 && blame[i] < f.size() && !f.get(blame[i]).isBlank()) {
+            cat = BLAME[i] + ":" + f.get(blame[i]).strip();
+            break;
+          }
         }
         out.add(new FailureEvent(f.get(sys).strip(), Integer.parseInt(f.get(node).strip()), s, Math.max(s, e), cat));
       } catch (DateTimeParseException | IllegalArgumentException e) {
@@ -87,9 +94,11 @@ public final class FailureLogs {
       if (!line.isBlank() && !line.startsWith("#")) {
         List<String> f = TraceFiles.splitCsv(line);
         try {
-          if (f.size() < 3) throw new IllegalArgumentException("expected node,start,end[,category], found " + f.size() + " fields");
+          if (f.size() < 3)
+            throw new IllegalArgumentException("expected node,start,end[,category], found " + f.size() + " fields");
           double s = time(f.get(st)), e = time(f.get(en));
-          out.add(new FailureEvent("", Integer.parseInt(f.get(node).strip()), s, e, cat >= 0 && cat < f.size() ? f.get(cat).strip() : ""));
+          out.add(new FailureEvent("", Integer.parseInt(f.get(node).strip()), s, e,
+              cat >= 0 && cat < f.size() ? f.get(cat).strip() : ""));
         } catch (IllegalArgumentException | DateTimeParseException e) {
           problems.add(name + ":" + lineNo + ": " + e.getMessage());
         }
@@ -105,7 +114,8 @@ public final class FailureLogs {
     try {
       return Double.parseDouble(t);
     } catch (NumberFormatException e) {
-      if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) return java.time.OffsetDateTime.parse(t).toEpochSecond();
+      if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$"))
+        return java.time.OffsetDateTime.parse(t).toEpochSecond();
       return LocalDateTime.parse(t).toEpochSecond(ZoneOffset.UTC);
     }
   }
@@ -118,7 +128,8 @@ public final class FailureLogs {
 
   /** Events of one system (as its log names it). */
   public static List<FailureEvent> system(List<FailureEvent> events, String system) {
-    return events.stream().filter(e -> e.system().equals(system)).sorted(java.util.Comparator.comparingDouble(FailureEvent::start)).toList();
+    return events.stream().filter(e -> e.system().equals(system))
+        .sorted(java.util.Comparator.comparingDouble(FailureEvent::start)).toList();
   }
 
   /**

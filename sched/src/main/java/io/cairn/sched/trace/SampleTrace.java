@@ -28,6 +28,7 @@ public final class SampleTrace {
 
   /** Regenerates the bundled trace's content. */
   public static java.util.List<Job> generate() {
-    return new TraceGenerator().nodes(64).jobs(600).horizon(14 * 86400).load(0.85).urgentFraction(0.05).seed(2026).generate();
+    return new TraceGenerator().nodes(64).jobs(600).horizon(14 * 86400).load(0.85).urgentFraction(0.05).seed(2026)
+        .generate();
   }
 }

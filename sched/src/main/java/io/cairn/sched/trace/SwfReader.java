@@ -56,9 +56,17 @@ public final class SwfReader {
       double[] v = new double[18];
       int bad = -1;
       for (int i = 0; i < 18; i++) {
-        try { v[i] = Double.parseDouble(f[i]); } catch (NumberFormatException e) { bad = i; break; }
+        try {
+          v[i] = Double.parseDouble(f[i]);
+        } catch (NumberFormatException e) {
+          bad = i;
+          break;
+        }
       }
-      if (bad >= 0) { problems.add(name + ":" + lineNo + ": field " + (bad + 1) + " '" + f[bad] + "' is not a number"); continue; }
+      if (bad >= 0) {
+        problems.add(name + ":" + lineNo + ": field " + (bad + 1) + " '" + f[bad] + "' is not a number");
+        continue;
+      }
       double submit = v[1], run = v[3], procs = v[4] > 0 ? v[4] : v[7], req = v[8];
       if (submit < 0) { problems.add(name + ":" + lineNo + ": negative submit time " + f[1]); continue; }
       if (!(run > 0) || !(procs > 0)) { skipped++; continue; }
@@ -71,10 +79,13 @@ public final class SwfReader {
     jobs.sort(java.util.Comparator.comparingDouble(Job::submit));
     int maxNodes = largest;
     try {
-      if (header.containsKey("MaxNodes") && Integer.parseInt(header.get("MaxNodes")) > 0) maxNodes = Integer.parseInt(header.get("MaxNodes"));
-      else if (header.containsKey("MaxProcs")) maxNodes = (int) Math.ceil(Integer.parseInt(header.get("MaxProcs")) / (double) procsPerNode);
+      if (header.containsKey("MaxNodes") && Integer.parseInt(header.get("MaxNodes")) > 0)
+        maxNodes = Integer.parseInt(header.get("MaxNodes"));
+      else if (header.containsKey("MaxProcs"))
+        maxNodes = (int) Math.ceil(Integer.parseInt(header.get("MaxProcs")) / (double) procsPerNode);
     } catch (NumberFormatException e) {
-      problems.add(name + ": header MaxNodes/MaxProcs is not a number: " + header.get("MaxNodes") + " / " + header.get("MaxProcs"));
+      problems.add(name + ": header MaxNodes/MaxProcs is not a number: " + header.get("MaxNodes") + " / "
+          + header.get("MaxProcs"));
     }
     return new Trace(jobs, header, Math.max(maxNodes, largest), problems, skipped);
   }

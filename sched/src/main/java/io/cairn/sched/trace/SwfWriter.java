@@ -14,8 +14,9 @@ public final class SwfWriter {
     if (note != null) w.write("; Note: " + note + "\n");
     w.write("; MaxNodes: " + maxNodes + "\n; MaxProcs: " + maxNodes + "\n;\n");
     for (Job j : jobs) {
-      w.write(String.format(Locale.ROOT, "%d %d -1 %d %d -1 -1 %d %d -1 1 1 1 -1 %d -1 -1 -1%n", j.id(), (long) j.submit(),
-          (long) j.runtime(), j.nodes(), j.nodes(), (long) j.estimate(), j.priority() > 0 ? 1 : 0));
+      w.write(
+          String.format(Locale.ROOT, "%d %d -1 %d %d -1 -1 %d %d -1 1 1 1 -1 %d -1 -1 -1%n", j.id(), (long) j.submit(),
+              (long) j.runtime(), j.nodes(), j.nodes(), (long) j.estimate(), j.priority() > 0 ? 1 : 0));
     }
   }
 }

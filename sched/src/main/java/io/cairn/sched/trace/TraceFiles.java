@@ -21,7 +21,8 @@ public final class TraceFiles {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     try {
       if (name.endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-      else if (name.endsWith(".xz")) in = new org.tukaani.xz.XZInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+      else if (name.endsWith(".xz"))
+        in = new org.tukaani.xz.XZInputStream(new java.io.BufferedInputStream(in, 1 << 16));
     } catch (IOException e) {
       in.close();
       throw new IOException(file + ": cannot decompress: " + e.getMessage(), e);
@@ -38,11 +39,19 @@ public final class TraceFiles {
       char c = line.charAt(i);
       if (q) {
         if (c == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; } else q = false;
-        } else cur.append(c);
+          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            cur.append('"');
+            i++;
+          } else
+            q = false;
+        } else
+          cur.append(c);
       } else if (c == '"') q = true;
-      else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
-      else cur.append(c);
+      else if (c == ',') {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else
+        cur.append(c);
     }
     out.add(cur.toString());
     return out;

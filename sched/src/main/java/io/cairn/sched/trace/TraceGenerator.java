@@ -22,13 +22,21 @@ public final class TraceGenerator {
   public TraceGenerator maxJobNodes(int n) { maxJobNodes = n; return this; }
   public TraceGenerator runtimes(double min, double max) { minRuntime = min; maxRuntime = max; return this; }
   /** Share of jobs with priority 1 (they may preempt others). */
-  public TraceGenerator urgentFraction(double f) { urgentFraction = f; return this; }
+  public TraceGenerator urgentFraction(double f) {
+    urgentFraction = f;
+    return this;
+  }
   public TraceGenerator seed(long s) { seed = s; return this; }
   /**
    * Also generate {@code jobs} GPU jobs for a partition of {@code nodes} nodes with {@code gpusPerNode} GPUs: each needs
    * 1, 2, 4 or 8 GPUs (40/30/20/10%, capped at a node's GPUs) on one node, at the same offered load.
    */
-  public TraceGenerator gpus(int nodes, int gpusPerNode, int jobs) { gpuNodes = nodes; this.gpusPerNode = gpusPerNode; gpuJobs = jobs; return this; }
+  public TraceGenerator gpus(int nodes, int gpusPerNode, int jobs) {
+    gpuNodes = nodes;
+    this.gpusPerNode = gpusPerNode;
+    gpuJobs = jobs;
+    return this;
+  }
 
   /** The jobs, sorted by submit time, ids from 1. */
   public List<Job> generate() {

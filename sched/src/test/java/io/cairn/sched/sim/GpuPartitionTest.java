@@ -12,11 +12,12 @@ class GpuPartitionTest {
 
   @Test
   void gpuJobsNeverExceedAGpuNodeAndResumeFromTheirLastCheckpoint() {
-    List<Job> jobs = new TraceGenerator().nodes(16).jobs(150).horizon(5 * 86400).load(0.8).gpus(8, 8, 300).seed(3).generate();
+    List<Job> jobs = new TraceGenerator().nodes(16).jobs(150).horizon(5 * 86400).load(0.8).gpus(8, 8, 300).seed(3)
+        .generate();
     assertThat(jobs.stream().filter(j -> j.gpus() > 0)).hasSize(300);
     for (Policy p : List.of(Policy.NONE, Policy.DALY, Policy.ADAPTIVE)) {
-      for (boolean bestFit : new boolean[] {true, false}) {
-        for (boolean defrag : new boolean[] {true, false}) {
+      for (boolean bestFit : new boolean[]{true, false}) {
+        for (boolean defrag : new boolean[]{true, false}) {
           SimConfig cfg = new SimConfig(16).gpuPartition(8, 8).gpuBestFit(bestFit).gpuDefrag(defrag)
               .nodeFailures(FailureModel.Weibull.withMean(0.7, 2 * 86400)).prediction(0.3, 1800).checkpointCost(20, 1)
               .checkInvariants(true).seed(4);
@@ -32,7 +33,8 @@ class GpuPartitionTest {
             assertThat(rec.resumePoint.get(j.id())).as(ctx).isEqualTo(j.runtime());
             gpuWork += j.runtime() * j.gpus();
           }
-          assertThat(r.gpuUsefulHours() * 3600).as(ctx).isCloseTo(gpuWork, org.assertj.core.api.Assertions.within(1e-6 * gpuWork));
+          assertThat(r.gpuUsefulHours() * 3600).as(ctx).isCloseTo(gpuWork,
+              org.assertj.core.api.Assertions.within(1e-6 * gpuWork));
           if (defrag && p.checkpoints()) assertThat(r.gpuMigrations()).as(ctx).isPositive();
         }
       }
@@ -52,7 +54,8 @@ class GpuPartitionTest {
     for (int k = 0; k < 2; k++) {
       boolean defrag = k == 0;
       SimulatorTest.Recorder rec = new SimulatorTest.Recorder(1) {
-        @Override public void started(long id, double t, int[] ns, double resumeFrom) {
+        @Override
+        public void started(long id, double t, int[] ns, double resumeFrom) {
           super.started(id, t, ns, resumeFrom);
           if (id == 4) dStart[defrag ? 0 : 1] = t;
         }
@@ -62,7 +65,8 @@ class GpuPartitionTest {
       assertThat(rec.errors).isEmpty();
       if (defrag) {
         assertThat(r.gpuMigrations()).isEqualTo(1);
-        assertThat(rec.log.get(1L)).startsWith("start@0.0 from 0.0", "migrated@220.0 resume 200.0", "start@220.0 from 200.0");
+        assertThat(rec.log.get(1L)).startsWith("start@0.0 from 0.0", "migrated@220.0 resume 200.0",
+            "start@220.0 from 200.0");
       }
     }
     assertThat(dStart[0]).isEqualTo(220.0);

@@ -14,7 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SimulatorTest {
-  static final List<Policy> POLICIES = List.of(Policy.NONE, Policy.fixed(1800), Policy.YOUNG, Policy.DALY, Policy.MULTILEVEL, Policy.ADAPTIVE);
+  static final List<Policy> POLICIES = List.of(Policy.NONE, Policy.fixed(1800), Policy.YOUNG, Policy.DALY,
+      Policy.MULTILEVEL, Policy.ADAPTIVE);
 
   /** Records each job's runs and checks that every run resumes from exactly the point the previous one left. */
   static class Recorder implements SimListener {
@@ -26,14 +27,17 @@ class SimulatorTest {
 
     Recorder(int nodes) { this.nodes = nodes; }
 
-    @Override public void started(long id, double t, int[] ns, double resumeFrom) {
+    @Override
+    public void started(long id, double t, int[] ns, double resumeFrom) {
       double expected = resumePoint.getOrDefault(id, 0.0);
-      if (resumeFrom != expected && !(resumeFrom == 0 && log.getOrDefault(id, List.of()).isEmpty())) errors.add("job " + id + " resumed from " + resumeFrom + " but its last checkpoint was " + expected);
+      if (resumeFrom != expected && !(resumeFrom == 0 && log.getOrDefault(id, List.of()).isEmpty()))
+        errors.add("job " + id + " resumed from " + resumeFrom + " but its last checkpoint was " + expected);
       log.computeIfAbsent(id, k -> new ArrayList<>()).add("start@" + t + " from " + resumeFrom);
       if (java.util.Arrays.stream(ns).distinct().count() != ns.length) errors.add("job " + id + " got a node twice");
     }
 
-    @Override public void stopped(long id, double t, String reason, double resume) {
+    @Override
+    public void stopped(long id, double t, String reason, double resume) {
       log.computeIfAbsent(id, k -> new ArrayList<>()).add(reason + "@" + t + " resume " + resume);
       if (reason.equals("preempted") || reason.equals("migrated")) {
         double before = resumePoint.getOrDefault(id, 0.0);
@@ -42,14 +46,17 @@ class SimulatorTest {
       resumePoint.put(id, resume);
     }
 
-    @Override public void tick(double t, int busy, int free, int down) {
+    @Override
+    public void tick(double t, int busy, int free, int down) {
       maxBusy = Math.max(maxBusy, busy);
-      if (busy + free + down > nodes) errors.add("at " + t + ": busy " + busy + " + free " + free + " + down " + down + " > " + nodes);
+      if (busy + free + down > nodes)
+        errors.add("at " + t + ": busy " + busy + " + free " + free + " + down " + down + " > " + nodes);
     }
   }
 
   static List<Job> workload(long seed) {
-    return new TraceGenerator().nodes(32).jobs(400).horizon(10 * 86400).load(0.9).urgentFraction(0.1).seed(seed).generate();
+    return new TraceGenerator().nodes(32).jobs(400).horizon(10 * 86400).load(0.9).urgentFraction(0.1).seed(seed)
+        .generate();
   }
 
   static SimConfig stressConfig(long seed) {
@@ -83,7 +90,8 @@ class SimulatorTest {
           assertThat(r.usefulNodeHours() * 3600).as(ctx).isCloseTo(done, within(area * 1e-9));
           // busy node time = useful + wasted + checkpoint + restart time
           double busy = r.utilization() * r.makespan() * 32;
-          double parts = (r.usefulNodeHours() + r.wastedNodeHours() + r.checkpointNodeHours() + r.restartNodeHours()) * 3600;
+          double parts = (r.usefulNodeHours() + r.wastedNodeHours() + r.checkpointNodeHours() + r.restartNodeHours())
+              * 3600;
           assertThat(busy).as(ctx).isCloseTo(parts, within(parts * 1e-6));
           assertThat(r.wastedNodeHours()).as(ctx).isGreaterThanOrEqualTo(-1e-9);
           assertThat(r.failures()).as(ctx).isPositive();
@@ -105,12 +113,14 @@ class SimulatorTest {
     List<Job> jobs = workload(2);
     for (Policy p : POLICIES) {
       Recorder rec = new Recorder(32);
-      SimResult res = Simulator.run(jobs, new SimConfig(32).failureTrace(log, 0).checkpointCost(30, 2).checkInvariants(true), p, rec);
+      SimResult res = Simulator.run(jobs,
+          new SimConfig(32).failureTrace(log, 0).checkpointCost(30, 2).checkInvariants(true), p, rec);
       assertThat(rec.errors).as(p.label()).isEmpty();
       assertThat(res.failures()).as(p.label()).isPositive();
       assertThat(res.jobs() + res.abandoned()).as(p.label()).isEqualTo(jobs.size());
       double busy = res.utilization() * res.makespan() * 32;
-      double parts = (res.usefulNodeHours() + res.wastedNodeHours() + res.checkpointNodeHours() + res.restartNodeHours()) * 3600;
+      double parts = (res.usefulNodeHours() + res.wastedNodeHours() + res.checkpointNodeHours()
+          + res.restartNodeHours()) * 3600;
       assertThat(busy).as(p.label()).isCloseTo(parts, within(parts * 1e-6));
     }
   }
@@ -118,11 +128,13 @@ class SimulatorTest {
   @Test
   void failedJobResumesFromItsLastCheckpointExactly() {
     // 2 nodes; a 10 h one-node job checkpointing every hour (cost 60.5 s); node 0 is lost at t = 9000 s
-    SimConfig cfg = new SimConfig(2).failureTrace(List.of(new FailureEvent("", 0, 9000, 9000 + 3600, "Hardware:CPU")), 0)
+    SimConfig cfg = new SimConfig(2)
+        .failureTrace(List.of(new FailureEvent("", 0, 9000, 9000 + 3600, "Hardware:CPU")), 0)
         .checkpointCost(60, 0.5).checkInvariants(true);
     Recorder rec = new Recorder(2);
     SimResult r = Simulator.run(List.of(Job.of(1, 0, 36_000, 1)), cfg, Policy.fixed(3600), rec);
-    assertThat(rec.log.get(1L)).containsExactly("start@0.0 from 0.0", "failure@9000.0 resume 7200.0", "start@9000.0 from 7200.0",
+    assertThat(rec.log.get(1L)).containsExactly("start@0.0 from 0.0", "failure@9000.0 resume 7200.0",
+        "start@9000.0 from 7200.0",
         "done@" + (9000 + 60.5 + 28_800 + 7 * 60.5) + " resume 36000.0");
     assertThat(r.wastedNodeHours() * 3600).isCloseTo(9000 - 7200 - 2 * 60.5, within(1e-6));
     assertThat(r.jobsKilled()).isEqualTo(1);
@@ -144,7 +156,8 @@ class SimulatorTest {
     SimResult r = Simulator.run(jobs, cfg, Policy.fixed(3600), rec);
     assertThat(rec.errors).isEmpty();
     // preempted at 1000 s after 1000 s of work: the preemption checkpoint (10 s) saves all of it
-    assertThat(rec.log.get(1L)).containsExactly("start@0.0 from 0.0", "preempted@1010.0 resume 1000.0", "start@1510.0 from 1000.0",
+    assertThat(rec.log.get(1L)).containsExactly("start@0.0 from 0.0", "preempted@1010.0 resume 1000.0",
+        "start@1510.0 from 1000.0",
         "done@" + (1510 + 10 + 9000 + 2 * 10.0) + " resume 10000.0");
     assertThat(r.preemptions()).isEqualTo(1);
   }
@@ -154,7 +167,8 @@ class SimulatorTest {
     List<Job> jobs = workload(5);
     SimConfig cfg = stressConfig(5).checkInvariants(false).prediction(0, 0);
     SimResult a = Simulator.run(jobs, cfg, Policy.DALY), b = Simulator.run(jobs, cfg, Policy.DALY);
-    assertThat(a.metrics().toString().replaceAll("wall_seconds=[^,}]*", "")).isEqualTo(b.metrics().toString().replaceAll("wall_seconds=[^,}]*", ""));
+    assertThat(a.metrics().toString().replaceAll("wall_seconds=[^,}]*", ""))
+        .isEqualTo(b.metrics().toString().replaceAll("wall_seconds=[^,}]*", ""));
     SimResult none = Simulator.run(jobs, cfg, Policy.NONE);
     assertThat(a.wastedNodeHours()).isLessThan(none.wastedNodeHours());
   }

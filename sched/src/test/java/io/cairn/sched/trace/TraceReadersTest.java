@@ -35,7 +35,8 @@ class TraceReadersTest {
         5 40 -1 50 -1 -1 -1 8 60 -1 1 1 1 -1 1 -1 -1 -1
         """;
     var t = SwfReader.read(new BufferedReader(new StringReader(swf)), "x.swf", 2, 1);
-    assertThat(t.problems()).containsExactly("x.swf:4: expected 18 fields, found 5", "x.swf:5: field 4 'abc' is not a number");
+    assertThat(t.problems()).containsExactly("x.swf:4: expected 18 fields, found 5",
+        "x.swf:5: field 4 'abc' is not a number");
     assertThat(t.skipped()).isEqualTo(1);
     assertThat(t.jobs()).extracting(Job::id).containsExactly(1L, 5L);
     assertThat(t.jobs().get(0).nodes()).isEqualTo(2);

@@ -123,7 +123,8 @@ public final class Mpi {
   }
 
   private static MemorySegment sym(SymbolLookup lib, String name) {
-    return lib.find(name).orElseThrow(() -> new IllegalStateException(LIBRARY + " has no symbol " + name + " (not Open MPI?)"));
+    return lib.find(name)
+        .orElseThrow(() -> new IllegalStateException(LIBRARY + " has no symbol " + name + " (not Open MPI?)"));
   }
 
   private static MethodHandle fn(Linker l, SymbolLookup lib, String name, java.lang.foreign.MemoryLayout ret,
@@ -139,8 +140,10 @@ public final class Mpi {
       if (instance == null && unavailable == null) {
         try {
           instance = new Mpi(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | IllegalCallerException e) {
-          unavailable = "cannot load Open MPI's " + LIBRARY + " (" + e.getMessage() + "); install openmpi-bin / libopenmpi3";
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+            | IllegalCallerException e) {
+          unavailable = "cannot load Open MPI's " + LIBRARY + " (" + e.getMessage()
+              + "); install openmpi-bin / libopenmpi3";
         }
       }
     }
@@ -340,7 +343,8 @@ public final class Mpi {
    * Matched non-blocking probe: when a matching message is there, it is removed from matching (no other probe
    * or receive can take it), its handle written to {@code message}, and true returned.
    */
-  public boolean improbe(int source, int tag, MemorySegment comm, MemorySegment flag, MemorySegment message, MemorySegment status) {
+  public boolean improbe(int source, int tag, MemorySegment comm, MemorySegment flag, MemorySegment message,
+      MemorySegment status) {
     try {
       call("MPI_Improbe", (int) improbe.invokeExact(source, tag, comm, flag, message, status));
       return flag.get(JAVA_INT, 0) != 0;
@@ -399,7 +403,8 @@ public final class Mpi {
   }
 
   /** {@code MPI_Allreduce} of {@code count} elements of {@code type} with {@code op}. */
-  public void allreduce(MemorySegment in, MemorySegment out, int count, MemorySegment type, MemorySegment op, MemorySegment comm) {
+  public void allreduce(MemorySegment in, MemorySegment out, int count, MemorySegment type, MemorySegment op,
+      MemorySegment comm) {
     try {
       call("MPI_Allreduce", (int) allreduce.invokeExact(in, out, count, type, op, comm));
     } catch (Throwable t) {
@@ -419,5 +424,7 @@ public final class Mpi {
   }
 
   /** MPI_REQUEST_NULL (a request handle that {@link #test} has completed and freed equals it). */
-  public MemorySegment requestNull() { return requestNull; }
+  public MemorySegment requestNull() {
+    return requestNull;
+  }
 }

@@ -111,7 +111,9 @@ public final class MpiRun {
   }
 
   /** The mpirun of the attempt that runs now (null between attempts): tests kill its ranks. */
-  public Process current() { return current; }
+  public Process current() {
+    return current;
+  }
 
   /** The rank JVMs of the running attempt (descendants of mpirun running java). */
   public List<ProcessHandle> rankProcesses() {
@@ -136,7 +138,8 @@ public final class MpiRun {
       note(log, "==== cairn mpirun: attempt " + (attempt + 1) + ": " + String.join(" ", commandLine()));
       ProcessBuilder pb = new ProcessBuilder(commandLine());
       if (inheritIO) pb.inheritIO();
-      else pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      else
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Process p = pb.start();
       current = p;
       int rc;
@@ -159,17 +162,24 @@ public final class MpiRun {
       attempt++;
       if (rc == 0) return new Result(0, attempt, "finished");
       Path aborted = jobDir.resolve(Coordinator.ABORTED);
-      if (Files.exists(aborted)) return new Result(rc, attempt, "the coordinator aborted the job: " + Files.readString(aborted).trim());
+      if (Files.exists(aborted))
+        return new Result(rc, attempt, "the coordinator aborted the job: " + Files.readString(aborted).trim());
       stalled = newestGlobal() > before ? 0 : stalled + 1;
-      if (stalled >= 3) return new Result(rc, attempt, "three runs in a row committed no new global checkpoint (exit " + rc + "); see " + log);
-      if (attempt > maxRestarts) return new Result(rc, attempt, "gave up after " + maxRestarts + " relaunches (last exit " + rc + "); see " + log);
-      note(log, "==== cairn mpirun: the job failed (mpirun exit " + rc + "); relaunching: the ranks restore global version " + newestGlobal());
+      if (stalled >= 3)
+        return new Result(rc, attempt,
+            "three runs in a row committed no new global checkpoint (exit " + rc + "); see " + log);
+      if (attempt > maxRestarts)
+        return new Result(rc, attempt,
+            "gave up after " + maxRestarts + " relaunches (last exit " + rc + "); see " + log);
+      note(log, "==== cairn mpirun: the job failed (mpirun exit " + rc
+          + "); relaunching: the ranks restore global version " + newestGlobal());
     }
   }
 
   private void note(Path log, String line) throws IOException {
     if (inheritIO) System.err.println(line);
-    else Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    else
+      Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   public static final class Builder {
@@ -187,7 +197,10 @@ public final class MpiRun {
     private boolean inheritIO;
 
     /** mpirun's output to this process's (else to {@code <job>/logs/mpirun.log}). */
-    public Builder inheritIO(boolean b) { inheritIO = b; return this; }
+    public Builder inheritIO(boolean b) {
+      inheritIO = b;
+      return this;
+    }
     public Builder ranks(int n) {
       if (n < 1) throw new IllegalArgumentException("ranks must be >= 1, got " + n);
       ranks = n;
@@ -195,21 +208,34 @@ public final class MpiRun {
     }
     public Builder jobDir(Path d) { jobDir = d; return this; }
     /** The rank program: main class and its arguments. */
-    public Builder command(List<String> c) { command = List.copyOf(c); return this; }
+    public Builder command(List<String> c) {
+      command = List.copyOf(c);
+      return this;
+    }
     public Builder jvmOption(String o) { jvmOptions.add(o); return this; }
     /** A variable for every rank ({@code -x K=V}). */
-    public Builder env(String k, String v) { env.put(k, v); return this; }
+    public Builder env(String k, String v) {
+      env.put(k, v);
+      return this;
+    }
     public Builder mpirunOption(String o) { mpirunOptions.add(o); return this; }
     public Builder maxRestarts(int n) { maxRestarts = n; return this; }
     /** {@code --oversubscribe} (more ranks than cores; default on). */
-    public Builder oversubscribe(boolean b) { oversubscribe = b; return this; }
+    public Builder oversubscribe(boolean b) {
+      oversubscribe = b;
+      return this;
+    }
     public Builder java(String path) { java = path; return this; }
     public Builder classPath(String cp) { classPath = cp; return this; }
     /** Kill an attempt that runs longer (tests). */
-    public Builder attemptTimeout(Duration d) { attemptTimeout = d; return this; }
+    public Builder attemptTimeout(Duration d) {
+      attemptTimeout = d;
+      return this;
+    }
 
     public MpiRun build() {
-      if (jobDir == null) throw new IllegalArgumentException("a job directory is needed (the relaunched ranks restore from it)");
+      if (jobDir == null)
+        throw new IllegalArgumentException("a job directory is needed (the relaunched ranks restore from it)");
       if (command.isEmpty()) throw new IllegalArgumentException("no rank program given");
       return new MpiRun(this);
     }

@@ -39,7 +39,8 @@ public final class MpiWire implements Wire {
   static final int HEADER = 1 + 4 + 8 + 8;
   static final long SPIN_NANOS = 300_000;
   private static final ValueLayout.OfInt INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
-  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN)
+      .withByteAlignment(1);
 
   private static MpiWire opened;
 
@@ -73,9 +74,12 @@ public final class MpiWire implements Wire {
    * @param pollMicros   the longest sleep of the receiving thread between polls
    */
   public static synchronized MpiWire open(int expectedRank, int expectedSize, long pollMicros) {
-    if (opened != null) throw new IllegalStateException("MPI is already in use by this process (one rank per process under mpirun)");
+    if (opened != null)
+      throw new IllegalStateException("MPI is already in use by this process (one rank per process under mpirun)");
     Mpi mpi = Mpi.get();
-    if (mpi.initialized()) throw new IllegalStateException("MPI was initialized by someone else in this process; Cairn initializes it itself");
+    if (mpi.initialized())
+      throw new IllegalStateException(
+          "MPI was initialized by someone else in this process; Cairn initializes it itself");
     int provided = mpi.initThread(Mpi.THREAD_SERIALIZED);
     if (provided < Mpi.THREAD_SERIALIZED) {
       throw new IllegalStateException("this MPI library provides thread level " + provided
@@ -83,8 +87,10 @@ public final class MpiWire implements Wire {
     }
     MpiWire w = new MpiWire(mpi, provided, Math.max(1, pollMicros) * 1000);
     if (w.rank != expectedRank || w.size != expectedSize) {
-      throw new IllegalStateException("MPI says this is rank " + w.rank + " of " + w.size + " but the environment says rank "
-          + expectedRank + " of " + expectedSize + " (CAIRN_RANK/SLURM_PROCID/OMPI_COMM_WORLD_RANK from another launch?)");
+      throw new IllegalStateException(
+          "MPI says this is rank " + w.rank + " of " + w.size + " but the environment says rank "
+              + expectedRank + " of " + expectedSize
+              + " (CAIRN_RANK/SLURM_PROCID/OMPI_COMM_WORLD_RANK from another launch?)");
     }
     opened = w;
     return w;
@@ -97,7 +103,8 @@ public final class MpiWire implements Wire {
   /** The thread level MPI provides. */
   public int threadLevel() { return provided; }
 
-  @Override public String name() { return "mpi"; }
+  @Override
+  public String name() { return "mpi"; }
 
   /**
    * Broadcasts a short string from rank 0 to every rank (collective; before {@link #start}). Start-up uses it
@@ -122,7 +129,8 @@ public final class MpiWire implements Wire {
     }
   }
 
-  @Override public void start(Receiver r) {
+  @Override
+  public void start(Receiver r) {
     receiver = Thread.ofPlatform().daemon(true).name("cairn-mpi-recv-" + rank).start(() -> receiveLoop(r));
   }
 
@@ -162,14 +170,17 @@ public final class MpiWire implements Wire {
             byte[] data = java.util.Arrays.copyOfRange(frame, HEADER, frame.length);
             r.frame(src, epoch, type, tag, aux, data);
           } else {
-            org.slf4j.LoggerFactory.getLogger(MpiWire.class).warn("rank {}: dropped a malformed MPI message from rank {} (tag {}, {} bytes)",
+            org.slf4j.LoggerFactory.getLogger(MpiWire.class).warn(
+                "rank {}: dropped a malformed MPI message from rank {} (tag {}, {} bytes)",
                 rank, src, Mpi.tag(status), frame.length);
           }
           lastActivity = System.nanoTime();
           sleep = 0;
         } else {
           idle(sleep);
-          sleep = System.nanoTime() - lastActivity < SPIN_NANOS ? 0 : Math.min(maxSleepNanos, Math.max(20_000, sleep * 2));
+          sleep = System.nanoTime() - lastActivity < SPIN_NANOS
+              ? 0
+              : Math.min(maxSleepNanos, Math.max(20_000, sleep * 2));
         }
       }
       bufArena.close();
@@ -178,11 +189,15 @@ public final class MpiWire implements Wire {
 
   private static void idle(long sleepNanos) {
     if (sleepNanos == 0) Thread.yield();
-    else LockSupport.parkNanos(sleepNanos);
+    else
+      LockSupport.parkNanos(sleepNanos);
   }
 
-  @Override public void send(int dest, long epoch, byte type, int tag, long aux, byte[] data, BooleanSupplier abandon) throws IOException {
-    if (dest < 0 || dest >= size || dest == rank) throw new IllegalArgumentException("bad destination rank " + dest + " for the MPI wire");
+  @Override
+  public void send(int dest, long epoch, byte type, int tag, long aux, byte[] data, BooleanSupplier abandon)
+      throws IOException {
+    if (dest < 0 || dest >= size || dest == rank)
+      throw new IllegalArgumentException("bad destination rank " + dest + " for the MPI wire");
     Arena a = Arena.ofShared();
     boolean done = false;
     try {
@@ -218,7 +233,8 @@ public final class MpiWire implements Wire {
           throw new IOException("gave up sending to rank " + dest + " over MPI");
         }
         if (polls < 64) Thread.yield();
-        else LockSupport.parkNanos(Math.min(maxSleepNanos, 10_000 + polls * 100));
+        else
+          LockSupport.parkNanos(Math.min(maxSleepNanos, 10_000 + polls * 100));
       }
     } finally {
       if (done) a.close();
@@ -230,7 +246,8 @@ public final class MpiWire implements Wire {
    * ({@code MPI_Ibarrier}, polled while still receiving), then {@code MPI_Finalize}. Otherwise (the job failed
    * and this process is about to exit) only the receiving thread stops: mpirun then ends the job.
    */
-  @Override public void close(boolean clean) {
+  @Override
+  public void close(boolean clean) {
     synchronized (MpiWire.class) {
       if (closed) return;
       closed = true;

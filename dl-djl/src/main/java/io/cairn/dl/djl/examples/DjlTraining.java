@@ -42,7 +42,7 @@ import java.util.HexFormat;
  * {@code --pace} sleeps after each step (tests use it to kill mid-run).
  */
 public final class DjlTraining {
-  private DjlTraining() { }
+  private DjlTraining() {}
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
@@ -59,14 +59,19 @@ public final class DjlTraining {
     Engine.getInstance().setRandomSeed(7);
     SyntheticImages data = new SyntheticImages(512, 10, 3, 0.3);
     try (Model model = Model.newInstance("mlp", "PyTorch");
-         Checkpointer checkpointer = Cairn.builder().name("djl-example").directory(dir).levels("local").set("interval", "none").open();
-         DataLoader loader = new DataLoader(data, 16, 11, 0, 0.05)) {
+        Checkpointer checkpointer = Cairn.builder().name("djl-example").directory(dir).levels("local")
+            .set("interval", "none").open();
+        DataLoader loader = new DataLoader(data, 16, 11, 0, 0.05)) {
       SequentialBlock block = new SequentialBlock().add(Linear.builder().setUnits(64).build()).add(Activation::relu)
           .add(Linear.builder().setUnits(4).build());
       model.setBlock(block);
       int total = epochs * loader.batchesPerEpoch();
-      Adam adam = Optimizer.adam().optWeightDecays(1e-4f).optLearningRateTracker(WarmUpTracker.builder().optWarmUpSteps(total / 10)
-          .setMainTracker(CosineTracker.builder().setBaseValue(0.01f).optFinalValue(1e-4f).setMaxUpdates(total).build()).build()).build();
+      Adam adam = Optimizer.adam().optWeightDecays(1e-4f)
+          .optLearningRateTracker(WarmUpTracker.builder().optWarmUpSteps(total / 10)
+              .setMainTracker(
+                  CosineTracker.builder().setBaseValue(0.01f).optFinalValue(1e-4f).setMaxUpdates(total).build())
+              .build())
+          .build();
 
       // the adapter: a listener that checkpoints every step, and the data as a dataset whose position it saves
       DjlCheckpoints cairn = new DjlCheckpoints(checkpointer, block, adam, every).configuration("epochs", epochs);
@@ -75,13 +80,18 @@ public final class DjlTraining {
       long sleep = pace;
       DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam)
           .addTrainingListeners(cairn, new TrainingListenerAdapter() {
-            @Override public void onTrainingBatch(Trainer trainer, TrainingListener.BatchData batch) {
+            @Override
+            public void onTrainingBatch(Trainer trainer, TrainingListener.BatchData batch) {
               var labels = batch.getLabels().values().iterator().next();
               var preds = batch.getPredictions().values().iterator().next();
               float loss = trainer.getLoss().evaluate(labels, preds).getFloat();
               System.out.println("STEP " + (cairn.stepsDone() - 1) + " " + Float.floatToRawIntBits(loss));
               if (sleep > 0) {
-                try { Thread.sleep(sleep); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                try {
+                  Thread.sleep(sleep);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
               }
             }
           });
