@@ -61,9 +61,9 @@ public final class CoreBenchCommand implements Callable<Integer> {
       return io.cairn.cli.Main.run(args.toArray(String[]::new));
     }
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("s3"))
-      return io.cairn.cli.s3.S3Bench.run(dir, sizeMiB, repeat, quick, output.json); // docs/s3.md
+      return io.cairn.s3.internal.S3Bench.run(dir, sizeMiB, repeat, quick, output.json); // docs/s3.md
     if (only != null && only.size() == 1 && only.getFirst().trim().equalsIgnoreCase("objects")) // object graphs: their own figure
-      return ObjectsBench.run(dir, repeat, quick, output.json, System.err);
+      return io.cairn.objects.internal.ObjectsBench.run(dir, repeat, quick, output.json, System.err);
     EngineBench b = new EngineBench();
     b.sizeMiB = sizeMiB;
     b.dir = dir;

@@ -1,9 +1,9 @@
-package io.cairn.cli.s3;
+package io.cairn.s3.internal;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.Version;
-import io.cairn.cli.core.Json;
+import io.cairn.internal.util.Json;
 import io.cairn.internal.util.BenchReport;
 import io.cairn.s3.S3Level;
 import java.io.ByteArrayInputStream;

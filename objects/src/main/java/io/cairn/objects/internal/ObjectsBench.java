@@ -1,8 +1,9 @@
-package io.cairn.cli.core;
+package io.cairn.objects.internal;
 
 import io.cairn.Cairn;
 import io.cairn.Checkpointer;
 import io.cairn.internal.util.BenchReport;
+import io.cairn.internal.util.Json;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -36,7 +37,7 @@ import org.apache.fory.config.Language;
  * fsync'ed), all in one run, each the median of the repetitions after untimed warm-up rounds. Two graphs:
  * ~1e6 small objects (a map of records with arrays inside) and a few large arrays inside an object.
  */
-final class ObjectsBench {
+public final class ObjectsBench {
   /** A small record with an array: what maps of state look like. */
   record Item(String id, int k, double[] v) implements Serializable {}
 
@@ -73,7 +74,7 @@ final class ObjectsBench {
   }
 
   /** Runs the figure; prints a table (or JSON) and writes objects-bench.json/.txt under {@code dir}. */
-  static int run(Path dir, Integer repeat, boolean quick, boolean json, PrintStream log) throws Exception {
+  public static int run(Path dir, Integer repeat, boolean quick, boolean json, PrintStream log) throws Exception {
     int reps = repeat != null ? Math.max(1, repeat) : quick ? 1 : 5;
     Files.createDirectories(dir);
     ObjectsBench b = new ObjectsBench(dir, reps, quick, log);
