@@ -98,14 +98,15 @@ public final class LevelStore {
   /**
    * Buffers of one reader (direct): decompressed bytes and the slots the read-ahead thread fills. They
    * are sized from the chunks a read actually references (never from the block size a manifest
-   * claims). The read-ahead aims at {@link #READ_AHEAD_BUDGET} bytes of slots (16 of 4 MiB; at most
-   * {@link #MAX_DEPTH}, at least one chunk's worth): deep enough that the reader keeps the disk busy
-   * while the verifying thread is off the CPU on a busy machine. Only the first slot is required; the
+   * claims). The read-ahead aims at {@link #READ_AHEAD_BUDGET} bytes of slots (4 of 4 MiB; at most
+   * {@link #MAX_DEPTH}, at least one chunk's worth): enough that the reader keeps the disk busy while the
+   * copying thread is off the CPU, small enough that a chunk is still in the CPU's cache when it is copied
+   * out (64 MiB of slots made restores 2-3x slower on a quiet machine: docs/performance.md). Only the first slot is required; the
    * others are taken while direct memory allows (a small {@code -XX:MaxDirectMemorySize} gets fewer).
    */
   public static final class Scratch {
     /** Bytes of read-ahead slots a reader aims at. */
-    static final long READ_AHEAD_BUDGET = 64L << 20;
+    static final long READ_AHEAD_BUDGET = 16L << 20;
     /** Most slots, whatever the chunk size. */
     static final int MAX_DEPTH = 32;
     /** Outputs of the transforms being undone (a chunk with two transforms uses both in turn). */
